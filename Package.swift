@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// swift-bpm: a business-process engine for event and IoT pipelines.
+///
+/// Module layering (each arrow is "depends on"):
+///   BPMExpressions ← BPMModel ← BPMEngine (pure core) ← BPMRuntime ← BPMServer ← bpm
+///   BPMStore (protocol, records) ← BPMStoreSQLite (GRDB adapter)
+let package = Package(
+    name: "swift-bpm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bpm", targets: ["bpm"]),
+        .library(name: "BPMEngine", targets: ["BPMEngine"]),
+        .library(name: "BPMRuntime", targets: ["BPMRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "BPMExpressions"),
+        .target(name: "BPMModel", dependencies: [
+            "BPMExpressions",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "BPMEngine", dependencies: ["BPMModel", "BPMExpressions"]),
+        .target(name: "BPMStore", dependencies: ["BPMEngine"]),
+        .target(name: "BPMStoreSQLite", dependencies: [
+            "BPMStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "BPMRuntime", dependencies: [
+            "BPMEngine", "BPMStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "BPMServer", dependencies: [
+            "BPMRuntime",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "bpm", dependencies: [
+            "BPMServer", "BPMRuntime", "BPMStoreSQLite",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
+        .testTarget(name: "BPMModelTests", dependencies: ["BPMModel"]),
+        .testTarget(name: "BPMEngineTests", dependencies: ["BPMEngine"]),
+        .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite"]),
+        .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,35 @@
+import BPMExpressions
+
+/// Something that happens to a running instance. Time comes with the command, not from a clock.
+public enum Command: Sendable, Equatable {
+    /// A timer became due.
+    case timerFired(timerId: String)
+    /// A connector finished a job; `output` is merged into the variables.
+    case jobCompleted(jobId: String, output: [String: Value])
+    /// A job failed; retryable failures are retried with backoff, others raise an incident.
+    case jobFailed(jobId: String, message: String, retryable: Bool, incidentType: String)
+    /// A person completed a user task.
+    case completeUserTask(taskId: String, variables: [String: Value])
+    /// A later event for the instance's correlation key: refreshes its variables.
+    case correlate(variables: [String: Value])
+    /// An operator sets variables.
+    case setVariables([String: Value])
+    /// An operator retries an incident after fixing its cause.
+    case retryIncident(incidentId: String)
+    /// An operator cancels the instance.
+    case cancel(reason: String?)
+}
+
+/// Why the engine refused a command.
+public enum CommandRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The instance no longer waits for this (a timer or job of a path that moved on); safe to drop.
+    case stale(String)
+    /// The command does not apply to the instance's current state.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .stale(let m), .invalid(let m): m
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import BPMExpressions
+import Foundation
+
+/// One row of an instance's history (the plan's `process_history`).
+public struct HistoryEntry: Sendable, Equatable {
+    public var instanceId: String
+    /// The element, or the process id for process-level events.
+    public var elementId: String
+    /// `process`, `startEvent`, `serviceTask`, `exclusiveGateway`, …
+    public var elementType: String
+    /// `started`, `activated`, `completed`, `terminated`, `failed`, `incident`, …
+    public var event: String
+    public var at: Date
+    public var data: Value?
+
+    public init(instanceId: String, elementId: String, elementType: String, event: String, at: Date, data: Value? = nil) {
+        self.instanceId = instanceId
+        self.elementId = elementId
+        self.elementType = elementType
+        self.event = event
+        self.at = at
+        self.data = data
+    }
+}
+
+/// A durable timer.
+public struct TimerRecord: Sendable, Equatable {
+    public var id: String
+    public var instanceId: String
+    public var elementId: String
+    public var dueAt: Date
+
+    public init(id: String, instanceId: String, elementId: String, dueAt: Date) {
+        self.id = id
+        self.instanceId = instanceId
+        self.elementId = elementId
+        self.dueAt = dueAt
+    }
+}
+
+/// A request to perform an action through a connector (a service task's work).
+/// `id` is stable across attempts and crashes: connectors use it as the idempotency key.
+public struct JobRecord: Sendable, Equatable {
+    public var id: String
+    public var instanceId: String
+    public var definitionId: String
+    public var elementId: String
+    public var action: String
+    public var payload: Value
+    public var attempt: Int
+    public var createdAt: Date
+
+    public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date) {
+        self.id = id
+        self.instanceId = instanceId
+        self.definitionId = definitionId
+        self.elementId = elementId
+        self.action = action
+        self.payload = payload
+        self.attempt = attempt
+        self.createdAt = createdAt
+    }
+}
+
+/// A user task waiting for a person.
+public struct UserTaskRecord: Sendable, Equatable {
+    public var id: String
+    public var instanceId: String
+    public var definitionId: String
+    public var elementId: String
+    public var name: String?
+    public var assignee: String?
+    public var candidateUsers: [String]
+    public var candidateGroups: [String]
+    public var priority: Int
+    public var form: Value?
+    public var description: String?
+    /// `open`, `completed`, `cancelled`.
+    public var status: String
+    public var createdAt: Date
+    public var completedAt: Date?
+
+    public init(id: String, instanceId: String, definitionId: String, elementId: String, name: String?, assignee: String?,
+                candidateUsers: [String], candidateGroups: [String], priority: Int, form: Value?, description: String?,
+                status: String, createdAt: Date, completedAt: Date? = nil)
+    {
+        self.id = id
+        self.instanceId = instanceId
+        self.definitionId = definitionId
+        self.elementId = elementId
+        self.name = name
+        self.assignee = assignee
+        self.candidateUsers = candidateUsers
+        self.candidateGroups = candidateGroups
+        self.priority = priority
+        self.form = form
+        self.description = description
+        self.status = status
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+    }
+}
+
+/// What the runtime must do as a result of a transition, once its transaction commits (or,
+/// for the bookkeeping effects, inside it).
+public enum Effect: Sendable, Equatable {
+    case scheduleTimer(TimerRecord)
+    case cancelTimer(id: String)
+    case dispatchJob(JobRecord)
+    case cancelJob(id: String)
+    case createUserTask(UserTaskRecord)
+    case closeUserTask(id: String, status: String, at: Date)
+    case raiseIncident(Incident)
+    case resolveIncident(id: String)
+}

@@ -1,0 +1,27 @@
+import BPMModel
+
+extension Run {
+    /// A parallel gateway forks into every outgoing flow; with several incoming flows it first
+    /// joins: it waits until a path has arrived on each incoming flow, then continues once.
+    mutating func activateParallelGateway(_ element: FlowElement, via flowId: String?) {
+        let incoming = definition.incoming(element.id)
+        if incoming.count > 1 {
+            var arrived = state.joins[element.id] ?? [:]
+            if let flowId { arrived[flowId, default: 0] += 1 }
+            guard incoming.allSatisfy({ (arrived[$0.id] ?? 0) > 0 }) else {
+                state.joins[element.id] = arrived
+                record(element, "arrived", data: flowId.map { .context(["flow": .string($0)]) })
+                return
+            }
+            for f in incoming { arrived[f.id, default: 1] -= 1 }
+            arrived = arrived.filter { $0.value > 0 }
+            state.joins[element.id] = arrived.isEmpty ? nil : arrived
+        }
+        record(element, "activated")
+        record(element, "completed")
+        for f in definition.outgoing(element.id) { arrive(at: f.target, via: f.id) }
+    }
+
+    /// A join that is still waiting for arrivals counts as a place where the instance is.
+    var pendingJoins: [String] { state.joins.keys.sorted() }
+}

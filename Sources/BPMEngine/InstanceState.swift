@@ -1,0 +1,125 @@
+import BPMExpressions
+import Foundation
+
+/// The lifecycle status of a process instance (the plan's `status` column).
+public enum InstanceStatus: String, Sendable, Codable, CaseIterable {
+    case running, completed, failed, terminated
+
+    public var isActive: Bool { self == .running }
+}
+
+/// Everything the engine knows about one process instance. A value: the core returns a new
+/// one for every command; the runtime persists it.
+public struct InstanceState: Sendable, Equatable {
+    public var id: String
+    public var definitionId: String
+    public var definitionVersion: Int
+    public var status: InstanceStatus
+    public var variables: [String: Value]
+    /// Paths of execution that wait for something outside (a timer, a job, a person, an operator).
+    public var tokens: [Token]
+    /// Arrivals at parallel joins: gateway id → incoming flow id → count.
+    public var joins: [String: [String: Int]]
+    /// Open incidents.
+    public var incidents: [Incident]
+    public var correlationKey: String?
+    public var businessKey: String?
+    /// Counter for the deterministic ids of timers, jobs and tasks created by this instance.
+    public var sequence: Int
+    public var startedAt: Date
+    public var endedAt: Date?
+    public var error: InstanceError?
+    /// Bumped on every change; stores use it to refuse lost updates.
+    public var revision: Int
+
+    public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
+                correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)
+    {
+        self.id = id
+        self.definitionId = definitionId
+        self.definitionVersion = definitionVersion
+        status = .running
+        self.variables = variables
+        tokens = []
+        joins = [:]
+        incidents = []
+        self.correlationKey = correlationKey
+        self.businessKey = businessKey
+        sequence = 0
+        self.startedAt = startedAt
+        revision = 0
+    }
+
+    /// The elements where the instance currently waits (the plan's `current_activity`).
+    public var currentActivities: [String] { tokens.map(\.elementId) }
+}
+
+/// A waiting path of execution, at one element.
+public struct Token: Sendable, Equatable {
+    public var id: String
+    public var elementId: String
+    public var wait: Wait
+    /// Timers of boundary events (timeouts) attached to the element while the token waits.
+    public var boundaryTimers: [BoundaryTimer]
+
+    public init(id: String, elementId: String, wait: Wait, boundaryTimers: [BoundaryTimer] = []) {
+        self.id = id
+        self.elementId = elementId
+        self.wait = wait
+        self.boundaryTimers = boundaryTimers
+    }
+}
+
+/// A boundary timer armed for a waiting token.
+public struct BoundaryTimer: Sendable, Equatable {
+    public var timerId: String
+    public var boundaryElementId: String
+}
+
+/// What a token waits for.
+public enum Wait: Sendable, Equatable {
+    /// A timer catch event.
+    case timer(timerId: String)
+    /// A job (connector call) in flight; `attempt` counts from 1.
+    case job(jobId: String, attempt: Int)
+    /// Backoff before the next attempt of a failed job.
+    case retry(timerId: String, jobId: String, attempt: Int)
+    /// A person completing a user task.
+    case userTask(taskId: String)
+    /// An operator resolving an incident.
+    case incident(incidentId: String)
+}
+
+/// A problem the engine cannot resolve by itself; the instance waits at the element until an
+/// operator retries.
+public struct Incident: Sendable, Equatable {
+    public var id: String
+    public var instanceId: String
+    public var elementId: String
+    /// `job_failed`, `no_connector`, `condition_failed`, `step_limit`.
+    public var type: String
+    public var message: String
+    public var jobId: String?
+    public var createdAt: Date
+
+    public init(id: String, instanceId: String, elementId: String, type: String, message: String, jobId: String? = nil, createdAt: Date) {
+        self.id = id
+        self.instanceId = instanceId
+        self.elementId = elementId
+        self.type = type
+        self.message = message
+        self.jobId = jobId
+        self.createdAt = createdAt
+    }
+}
+
+/// Why an instance failed: an error end event's code and message.
+public struct InstanceError: Sendable, Equatable {
+    public var code: String
+    public var message: String?
+
+    public init(code: String, message: String?) {
+        self.code = code
+        self.message = message
+    }
+}

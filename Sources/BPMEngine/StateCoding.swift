@@ -1,0 +1,190 @@
+import BPMExpressions
+import Foundation
+
+/// Conversion of engine records to and from `Value` (and so JSON), for stores and the API.
+public enum Coding {
+    /// ISO 8601 with milliseconds, UTC: `2026-11-26T14:30:00.000Z`.
+    public static func iso(_ d: Date) -> String {
+        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded())
+        let secs = Int(ms.quotientAndRemainder(dividingBy: 1000).quotient - (ms < 0 && ms % 1000 != 0 ? 1 : 0))
+        let milli = Int(ms - Int64(secs) * 1000)
+        var days = secs.quotientAndRemainder(dividingBy: 86400).quotient
+        var rem = secs - days * 86400
+        if rem < 0 { rem += 86400; days -= 1 }
+        // civil from days (Howard Hinnant)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2)).\(pad(milli, 3))Z"
+    }
+
+    /// Parses the ISO 8601 forms `YYYY-MM-DDTHH:MM:SS(.fff)(Z|±HH:MM)`.
+    public static func date(_ s: String) -> Date? {
+        if let d = fastDate(s) { return d }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)
+    }
+
+    /// The exact form `iso(_:)` writes, parsed without a formatter.
+    static func fastDate(_ s: String) -> Date? {
+        let u = Array(s.utf8)
+        guard u.count == 24, u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 46, u[23] == 90 else { return nil }
+        func num(_ a: Int, _ n: Int) -> Int? {
+            var v = 0
+            for i in a..<(a + n) { let c = Int(u[i]) - 48; guard c >= 0, c <= 9 else { return nil }; v = v * 10 + c }
+            return v
+        }
+        guard let y = num(0, 4), let m = num(5, 2), let d = num(8, 2), let hh = num(11, 2), let mm = num(14, 2),
+              let ss = num(17, 2), let ms = num(20, 3), m >= 1, m <= 12 else { return nil }
+        // days from civil (Howard Hinnant)
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let secs = Double(days * 86400 + hh * 3600 + mm * 60 + ss) + Double(ms) / 1000
+        return Date(timeIntervalSince1970: secs)
+    }
+
+    static func ms(_ d: Date) -> Value { .number((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(ms v: Value?) -> Date? { v?.doubleValue.map { Date(timeIntervalSince1970: $0 / 1000) } }
+}
+
+extension Wait {
+    var value: Value {
+        switch self {
+        case .timer(let t): ["timer": .string(t)]
+        case .job(let j, let a): ["job": .string(j), "attempt": .number(Double(a))]
+        case .retry(let t, let j, let a): ["retryTimer": .string(t), "job": .string(j), "attempt": .number(Double(a))]
+        case .userTask(let id): ["userTask": .string(id)]
+        case .incident(let id): ["incident": .string(id)]
+        }
+    }
+
+    init?(_ v: Value) {
+        guard case .context(let c) = v else { return nil }
+        let attempt = Int(c["attempt"]?.doubleValue ?? 1)
+        if let t = c["retryTimer"]?.stringValue, let j = c["job"]?.stringValue { self = .retry(timerId: t, jobId: j, attempt: attempt) }
+        else if let t = c["timer"]?.stringValue { self = .timer(timerId: t) }
+        else if let j = c["job"]?.stringValue { self = .job(jobId: j, attempt: attempt) }
+        else if let u = c["userTask"]?.stringValue { self = .userTask(taskId: u) }
+        else if let i = c["incident"]?.stringValue { self = .incident(incidentId: i) }
+        else { return nil }
+    }
+
+    /// A short human description (`timer`, `job`, `user task`, …).
+    public var kind: String {
+        switch self {
+        case .timer: "timer"
+        case .job: "job"
+        case .retry: "retry backoff"
+        case .userTask: "user task"
+        case .incident: "incident"
+        }
+    }
+}
+
+extension Incident {
+    public var value: Value {
+        var c: [String: Value] = ["id": .string(id), "instanceId": .string(instanceId), "elementId": .string(elementId),
+                                  "type": .string(type), "message": .string(message), "createdAt": .string(Coding.iso(createdAt))]
+        if let jobId { c["jobId"] = .string(jobId) }
+        return .context(c)
+    }
+
+    init?(_ v: Value) {
+        guard case .context(let c) = v, let id = c["id"]?.stringValue, let iid = c["instanceId"]?.stringValue,
+              let el = c["elementId"]?.stringValue, let type = c["type"]?.stringValue,
+              let created = c["createdAt"]?.stringValue.flatMap(Coding.date) else { return nil }
+        self.init(id: id, instanceId: iid, elementId: el, type: type, message: c["message"]?.stringValue ?? "",
+                  jobId: c["jobId"]?.stringValue, createdAt: created)
+    }
+}
+
+extension InstanceState {
+    /// The execution state without the variables (stored in their own column): tokens, joins,
+    /// incidents, counters.
+    public var executionValue: Value {
+        var c: [String: Value] = ["seq": .number(Double(sequence))]
+        if !tokens.isEmpty {
+            c["tokens"] = .list(tokens.map { t in
+                var tc: [String: Value] = ["id": .string(t.id), "element": .string(t.elementId), "wait": t.wait.value]
+                if !t.boundaryTimers.isEmpty {
+                    tc["boundary"] = .list(t.boundaryTimers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
+                }
+                return .context(tc)
+            })
+        }
+        if !joins.isEmpty { c["joins"] = .context(joins.mapValues { .context($0.mapValues { .number(Double($0)) }) }) }
+        if !incidents.isEmpty { c["incidents"] = .list(incidents.map(\.value)) }
+        if let error {
+            c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
+        }
+        return .context(c)
+    }
+
+    /// Restores an instance from its stored columns and execution state.
+    public init(id: String, definitionId: String, definitionVersion: Int, status: InstanceStatus, variables: [String: Value],
+                execution: Value, correlationKey: String?, businessKey: String?, startedAt: Date, endedAt: Date?, revision: Int)
+    {
+        self.init(id: id, definitionId: definitionId, definitionVersion: definitionVersion, variables: variables,
+                  correlationKey: correlationKey, businessKey: businessKey, startedAt: startedAt)
+        self.status = status
+        self.endedAt = endedAt
+        self.revision = revision
+        guard case .context(let c) = execution else { return }
+        sequence = Int(c["seq"]?.doubleValue ?? 0)
+        tokens = (c["tokens"]?.listValue ?? []).compactMap { tv in
+            guard case .context(let tc) = tv, let tid = tc["id"]?.stringValue, let el = tc["element"]?.stringValue,
+                  let wait = tc["wait"].flatMap(Wait.init) else { return nil }
+            let boundary = (tc["boundary"]?.listValue ?? []).compactMap { b -> BoundaryTimer? in
+                guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
+                return BoundaryTimer(timerId: t, boundaryElementId: e)
+            }
+            return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary)
+        }
+        joins = (c["joins"]?.contextValue ?? [:]).mapValues { ($0.contextValue ?? [:]).mapValues { Int($0.doubleValue ?? 0) } }
+        incidents = (c["incidents"]?.listValue ?? []).compactMap(Incident.init)
+        if case .context(let e) = c["error"] ?? .null, let code = e["code"]?.stringValue {
+            error = InstanceError(code: code, message: e["message"]?.stringValue)
+        }
+    }
+}
+
+extension HistoryEntry {
+    /// The API shape: `{"elementId", "elementType", "event", "at", "data"?}`.
+    public var value: Value {
+        var c: [String: Value] = ["elementId": .string(elementId), "elementType": .string(elementType),
+                                  "event": .string(event), "at": .string(Coding.iso(at))]
+        if let data { c["data"] = data }
+        return .context(c)
+    }
+}
+
+extension UserTaskRecord {
+    public var value: Value {
+        var c: [String: Value] = [
+            "id": .string(id), "instanceId": .string(instanceId), "definitionId": .string(definitionId),
+            "elementId": .string(elementId), "candidateUsers": .list(candidateUsers.map(Value.string)),
+            "candidateGroups": .list(candidateGroups.map(Value.string)), "priority": .number(Double(priority)),
+            "status": .string(status), "createdAt": .string(Coding.iso(createdAt)),
+        ]
+        if let name { c["name"] = .string(name) }
+        if let assignee { c["assignee"] = .string(assignee) }
+        if let form { c["form"] = form }
+        if let description { c["description"] = .string(description) }
+        if let completedAt { c["completedAt"] = .string(Coding.iso(completedAt)) }
+        return .context(c)
+    }
+}

@@ -1,0 +1,28 @@
+/// The syntax tree of a parsed expression. Built once per definition, evaluated many times.
+indirect enum Node: Sendable {
+    case literal(Value)
+    case name(String, column: Int)
+    case path(Node, String)
+    case filter(Node, Node, column: Int)
+    case call(String, [Node], column: Int)
+    case unary(String, Node)
+    case binary(String, Node, Node, column: Int)
+    case and(Node, Node)
+    case or(Node, Node)
+    case between(Node, Node, Node)
+    case inTest(Node, [UnaryTest])
+    case ifThenElse(Node, Node, Node)
+    case list([Node])
+    case context([(String, Node)])
+    case range(low: Node?, high: Node?, lowInclusive: Bool, highInclusive: Bool)
+    case quantified(every: Bool, [(String, Node)], Node)
+    case forLoop([(String, Node)], Node)
+    case instanceOf(Node, String)
+}
+
+/// The right-hand side of `in`: a value to compare with (a list tests membership, a range
+/// containment) or a comparison such as `< 5`.
+enum UnaryTest: Sendable {
+    case equals(Node)
+    case compare(String, Node)
+}

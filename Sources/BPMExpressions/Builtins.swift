@@ -1,0 +1,269 @@
+import Foundation
+
+/// A built-in function: allowed argument counts and its body. Bodies follow FEEL: wrong
+/// argument types give `null`.
+struct Builtin: Sendable {
+    let arity: ClosedRange<Int>
+    let body: @Sendable ([Value]) -> Value
+
+    var aritySummary: String {
+        arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" :
+            (arity.upperBound > 100 ? "at least \(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)")
+    }
+}
+
+/// The built-in function library (a subset of FEEL's, plus `trim` and `is defined`).
+/// Multi-word FEEL names are also reachable with underscores (`upper_case`).
+enum Builtins {
+    static let table: [String: Builtin] = {
+        var t: [String: Builtin] = [:]
+        func def(_ names: [String], _ arity: ClosedRange<Int>, _ body: @escaping @Sendable ([Value]) -> Value) {
+            for n in names {
+                t[n] = Builtin(arity: arity, body: body)
+                if n.contains(" ") { t[n.replacingOccurrences(of: " ", with: "_")] = Builtin(arity: arity, body: body) }
+            }
+        }
+        let many = 1...Int.max / 2
+
+        // boolean
+        def(["not"], 1...1) { a in if case .bool(let b) = a[0] { .bool(!b) } else { .null } }
+        def(["is defined"], 1...1) { a in .bool(!a[0].isNull) }
+
+        // conversion
+        def(["string"], 1...1) { a in a[0].isNull ? .null : .string(a[0].interpolated) }
+        def(["number"], 1...3) { a in
+            switch a[0] {
+            case .number: return a[0]
+            case .string(var s):
+                if a.count > 1, case .string(let g) = a[1] { s = s.replacingOccurrences(of: g, with: "") }
+                if a.count > 2, case .string(let d) = a[2] { s = s.replacingOccurrences(of: d, with: ".") }
+                return Double(s.trimmingCharacters(in: .whitespaces)).map(Value.number) ?? .null
+            default: return .null
+            }
+        }
+
+        // strings
+        def(["string length"], 1...1) { a in a[0].stringValue.map { .number(Double($0.count)) } ?? .null }
+        def(["upper case"], 1...1) { a in a[0].stringValue.map { .string($0.uppercased()) } ?? .null }
+        def(["lower case"], 1...1) { a in a[0].stringValue.map { .string($0.lowercased()) } ?? .null }
+        def(["trim"], 1...1) { a in a[0].stringValue.map { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? .null }
+        def(["contains"], 2...2) { a in
+            guard let s = a[0].stringValue, let m = a[1].stringValue else { return .null }
+            return .bool(m.isEmpty || s.contains(m))
+        }
+        def(["starts with"], 2...2) { a in
+            guard let s = a[0].stringValue, let m = a[1].stringValue else { return .null }
+            return .bool(s.hasPrefix(m))
+        }
+        def(["ends with"], 2...2) { a in
+            guard let s = a[0].stringValue, let m = a[1].stringValue else { return .null }
+            return .bool(s.hasSuffix(m))
+        }
+        def(["substring"], 2...3) { a in
+            guard let s = a[0].stringValue, case .number(let startD) = a[1] else { return .null }
+            let chars = Array(s)
+            var start = Int(startD)
+            if start < 0 { start = chars.count + start + 1 }
+            guard start >= 1, start <= chars.count + 1 else { return .null }
+            var len = chars.count - start + 1
+            if a.count == 3 { guard case .number(let l) = a[2], l >= 0 else { return .null }; len = min(len, Int(l)) }
+            return .string(String(chars[(start - 1)..<(start - 1 + max(0, len))]))
+        }
+        def(["substring before"], 2...2) { a in
+            guard let s = a[0].stringValue, let m = a[1].stringValue else { return .null }
+            guard !m.isEmpty, let r = s.range(of: m) else { return .string("") }
+            return .string(String(s[..<r.lowerBound]))
+        }
+        def(["substring after"], 2...2) { a in
+            guard let s = a[0].stringValue, let m = a[1].stringValue else { return .null }
+            if m.isEmpty { return .string(s) }
+            guard let r = s.range(of: m) else { return .string("") }
+            return .string(String(s[r.upperBound...]))
+        }
+        def(["replace"], 3...4) { a in
+            guard let s = a[0].stringValue, let pat = a[1].stringValue, let rep = a[2].stringValue,
+                  let re = try? NSRegularExpression(pattern: pat) else { return .null }
+            let ns = s as NSString
+            let template = rep.replacingOccurrences(of: "\\$", with: "\u{0}").replacingOccurrences(of: "$", with: "$")
+            return .string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: template.replacingOccurrences(of: "\u{0}", with: "\\$")))
+        }
+        def(["matches"], 2...3) { a in
+            guard let s = a[0].stringValue, let pat = a[1].stringValue, let re = try? NSRegularExpression(pattern: pat) else { return .null }
+            return .bool(re.firstMatch(in: s, range: NSRange(location: 0, length: (s as NSString).length)) != nil)
+        }
+        def(["split"], 2...2) { a in
+            guard let s = a[0].stringValue, let d = a[1].stringValue, let re = try? NSRegularExpression(pattern: d) else { return .null }
+            let ns = s as NSString
+            var out: [Value] = []
+            var last = 0
+            for m in re.matches(in: s, range: NSRange(location: 0, length: ns.length)) where m.range.length > 0 {
+                out.append(.string(ns.substring(with: NSRange(location: last, length: m.range.location - last))))
+                last = m.range.location + m.range.length
+            }
+            out.append(.string(ns.substring(from: last)))
+            return .list(out)
+        }
+        def(["string join"], 1...2) { a in
+            guard case .list(let l) = a[0] else { return .null }
+            let sep = a.count > 1 ? (a[1].stringValue ?? "") : ""
+            var parts: [String] = []
+            for v in l {
+                switch v {
+                case .string(let s): parts.append(s)
+                case .null: continue
+                default: return .null
+                }
+            }
+            return .string(parts.joined(separator: sep))
+        }
+
+        // lists
+        @Sendable func listArg(_ a: [Value]) -> [Value]? {
+            if a.count == 1, case .list(let l) = a[0] { return l }
+            return a
+        }
+        @Sendable func numbers(_ a: [Value]) -> [Double]? {
+            guard let l = listArg(a) else { return nil }
+            var out: [Double] = []
+            for v in l { guard case .number(let d) = v else { return nil }; out.append(d) }
+            return out
+        }
+        def(["count"], 1...1) { a in a[0].listValue.map { .number(Double($0.count)) } ?? .null }
+        def(["sum"], many) { a in
+            guard let n = numbers(a) else { return .null }
+            return n.isEmpty ? .null : .number(n.reduce(0, +))
+        }
+        def(["product"], many) { a in
+            guard let n = numbers(a), !n.isEmpty else { return .null }
+            return .number(n.reduce(1, *))
+        }
+        def(["mean"], many) { a in
+            guard let n = numbers(a), !n.isEmpty else { return .null }
+            return .number(n.reduce(0, +) / Double(n.count))
+        }
+        def(["min"], many) { a in
+            guard let l = listArg(a), var best = l.first else { return .null }
+            for v in l.dropFirst() { guard let c = Comparison.compare(v, best) else { return .null }; if c < 0 { best = v } }
+            return best
+        }
+        def(["max"], many) { a in
+            guard let l = listArg(a), var best = l.first else { return .null }
+            for v in l.dropFirst() { guard let c = Comparison.compare(v, best) else { return .null }; if c > 0 { best = v } }
+            return best
+        }
+        def(["all"], many) { a in
+            guard let l = listArg(a) else { return .null }
+            var sawNull = false
+            for v in l { if case .bool(false) = v { return .bool(false) }; if !v.isTrue { sawNull = true } }
+            return sawNull ? .null : .bool(true)
+        }
+        def(["any"], many) { a in
+            guard let l = listArg(a) else { return .null }
+            var sawNull = false
+            for v in l { if v.isTrue { return .bool(true) }; if case .bool(false) = v {} else { sawNull = true } }
+            return sawNull ? .null : .bool(false)
+        }
+        def(["list contains"], 2...2) { a in a[0].listValue.map { .bool($0.contains(a[1])) } ?? .null }
+        def(["append"], many) { a in a[0].listValue.map { .list($0 + a.dropFirst()) } ?? .null }
+        def(["concatenate"], many) { a in
+            var out: [Value] = []
+            for v in a { guard case .list(let l) = v else { return .null }; out += l }
+            return .list(out)
+        }
+        def(["reverse"], 1...1) { a in a[0].listValue.map { .list($0.reversed()) } ?? .null }
+        def(["index of"], 2...2) { a in
+            a[0].listValue.map { l in .list(l.indices.filter { l[$0] == a[1] }.map { .number(Double($0 + 1)) }) } ?? .null
+        }
+        def(["distinct values"], 1...1) { a in
+            guard let l = a[0].listValue else { return .null }
+            var out: [Value] = []
+            for v in l where !out.contains(v) { out.append(v) }
+            return .list(out)
+        }
+        def(["union"], many) { a in
+            var out: [Value] = []
+            for v in a { guard case .list(let l) = v else { return .null }; for x in l where !out.contains(x) { out.append(x) } }
+            return .list(out)
+        }
+        def(["flatten"], 1...1) { a in
+            func flat(_ v: Value) -> [Value] { if case .list(let l) = v { l.flatMap(flat) } else { [v] } }
+            return a[0].listValue == nil ? .null : .list(flat(a[0]))
+        }
+        def(["sublist"], 2...3) { a in
+            guard let l = a[0].listValue, case .number(let s) = a[1] else { return .null }
+            var start = Int(s)
+            if start < 0 { start = l.count + start + 1 }
+            guard start >= 1, start <= l.count else { return .null }
+            var len = l.count - start + 1
+            if a.count == 3 { guard case .number(let n) = a[2] else { return .null }; len = min(len, Int(n)) }
+            return .list(Array(l[(start - 1)..<(start - 1 + max(0, len))]))
+        }
+        def(["remove"], 2...2) { a in
+            guard var l = a[0].listValue, case .number(let p) = a[1] else { return .null }
+            var i = Int(p)
+            if i < 0 { i = l.count + i + 1 }
+            guard i >= 1, i <= l.count else { return .null }
+            l.remove(at: i - 1)
+            return .list(l)
+        }
+        def(["sort"], 1...1) { a in
+            guard let l = a[0].listValue else { return .null }
+            var ok = true
+            let sorted = l.sorted { x, y in
+                guard let c = Comparison.compare(x, y) else { ok = false; return false }
+                return c < 0
+            }
+            return ok ? .list(sorted) : .null
+        }
+
+        // numbers
+        @Sendable func num1(_ f: @escaping @Sendable (Double) -> Double?) -> @Sendable ([Value]) -> Value {
+            { a in if case .number(let d) = a[0], let r = f(d), r.isFinite { .number(r) } else { .null } }
+        }
+        def(["abs"], 1...1, num1 { abs($0) })
+        def(["floor"], 1...2) { a in
+            guard case .number(let d) = a[0] else { return .null }
+            let scale = a.count > 1 ? (a[1].doubleValue ?? 0) : 0
+            let m = Foundation.pow(10, scale)
+            return .number((d * m).rounded(.down) / m)
+        }
+        def(["ceiling"], 1...2) { a in
+            guard case .number(let d) = a[0] else { return .null }
+            let scale = a.count > 1 ? (a[1].doubleValue ?? 0) : 0
+            let m = Foundation.pow(10, scale)
+            return .number((d * m).rounded(.up) / m)
+        }
+        def(["decimal", "round half up"], 2...2) { a in
+            guard case .number(let d) = a[0], case .number(let s) = a[1] else { return .null }
+            let m = Foundation.pow(10, s)
+            return .number((d * m).rounded(.toNearestOrAwayFromZero) / m)
+        }
+        def(["round"], 1...2) { a in
+            guard case .number(let d) = a[0] else { return .null }
+            let m = Foundation.pow(10, a.count > 1 ? (a[1].doubleValue ?? 0) : 0)
+            return .number((d * m).rounded(.toNearestOrAwayFromZero) / m)
+        }
+        def(["sqrt"], 1...1, num1 { $0 < 0 ? nil : $0.squareRoot() })
+        def(["exp"], 1...1, num1 { Foundation.exp($0) })
+        def(["log"], 1...1, num1 { $0 <= 0 ? nil : Foundation.log($0) })
+        def(["modulo"], 2...2) { a in Evaluator.binary("%", a[0], a[1]) }
+        def(["odd"], 1...1) { a in a[0].doubleValue.map { .bool(Int($0) % 2 != 0) } ?? .null }
+        def(["even"], 1...1) { a in a[0].doubleValue.map { .bool(Int($0) % 2 == 0) } ?? .null }
+
+        // contexts
+        def(["get value"], 2...2) { a in
+            guard case .context(let c) = a[0], let k = a[1].stringValue else { return .null }
+            return c[k] ?? .null
+        }
+        def(["get entries"], 1...1) { a in
+            guard case .context(let c) = a[0] else { return .null }
+            return .list(c.keys.sorted().map { .context(["key": .string($0), "value": c[$0]!]) })
+        }
+        def(["context put"], 3...3) { a in
+            guard case .context(var c) = a[0], let k = a[1].stringValue else { return .null }
+            c[k] = a[2]
+            return .context(c)
+        }
+        return t
+    }()
+}

@@ -1,0 +1,246 @@
+import Foundation
+
+/// Variables visible to an expression: a base object plus local names bound by `for`, `some`,
+/// `every` and filters.
+struct Environment {
+    let base: [String: Value]
+    var locals: [(String, Value)] = []
+
+    func lookup(_ name: String) -> Value {
+        for (n, v) in locals.reversed() where n == name { return v }
+        return base[name] ?? .null
+    }
+
+    func binding(_ name: String, _ value: Value) -> Environment {
+        var e = self
+        e.locals.append((name, value))
+        return e
+    }
+}
+
+/// Tree-walking evaluation with FEEL semantics: type mismatches and missing values give `null`,
+/// `and`/`or` are three-valued, conditions treat `null` as false.
+enum Evaluator {
+    static func eval(_ node: Node, _ env: Environment) -> Value {
+        switch node {
+        case .literal(let v):
+            return v
+        case .name(let n, _):
+            return env.lookup(n)
+        case .path(let base, let member):
+            return eval(base, env)[member: member]
+        case .filter(let base, let f, _):
+            return filter(eval(base, env), f, env)
+        case .call(let name, let args, _):
+            let fn = Builtins.table[name]!
+            return fn.body(args.map { eval($0, env) })
+        case .unary(let op, let operand):
+            let v = eval(operand, env)
+            switch (op, v) {
+            case ("-", .number(let d)): return .number(-d)
+            case ("!", .bool(let b)): return .bool(!b)
+            default: return .null
+            }
+        case .binary(let op, let l, let r, _):
+            return binary(op, eval(l, env), eval(r, env))
+        case .and(let l, let r):
+            let a = eval(l, env)
+            if case .bool(false) = a { return .bool(false) }
+            let b = eval(r, env)
+            if case .bool(false) = b { return .bool(false) }
+            if case .bool(true) = a, case .bool(true) = b { return .bool(true) }
+            return .null
+        case .or(let l, let r):
+            let a = eval(l, env)
+            if case .bool(true) = a { return .bool(true) }
+            let b = eval(r, env)
+            if case .bool(true) = b { return .bool(true) }
+            if case .bool(false) = a, case .bool(false) = b { return .bool(false) }
+            return .null
+        case .between(let v, let lo, let hi):
+            let x = eval(v, env)
+            guard let a = Comparison.compare(x, eval(lo, env)), let b = Comparison.compare(x, eval(hi, env)) else { return .null }
+            return .bool(a >= 0 && b <= 0)
+        case .inTest(let v, let tests):
+            let x = eval(v, env)
+            var sawNull = false
+            for t in tests {
+                switch test(t, x, env) {
+                case .bool(true): return .bool(true)
+                case .bool(false): break
+                default: sawNull = true
+                }
+            }
+            return sawNull ? .null : .bool(false)
+        case .ifThenElse(let c, let t, let e):
+            return eval(c, env).isTrue ? eval(t, env) : eval(e, env)
+        case .list(let items):
+            return .list(items.map { eval($0, env) })
+        case .context(let entries):
+            var out: [String: Value] = [:]
+            var scope = env
+            for (k, n) in entries {
+                let v = eval(n, scope)
+                out[k] = v
+                scope = scope.binding(k, v)  // later entries see earlier ones
+            }
+            return .context(out)
+        case .range(let low, let high, let li, let hi):
+            return .range(RangeValue(low: low.map { eval($0, env) }, high: high.map { eval($0, env) }, lowInclusive: li, highInclusive: hi))
+        case .quantified(let every, let iters, let body):
+            var any = false
+            var all = true
+            var result: Value = .null
+            iterate(iters, env) { e in
+                let b = eval(body, e)
+                if b.isTrue { any = true } else { all = false }
+                return every ? all : !any
+            }
+            result = .bool(every ? all : any)
+            return result
+        case .forLoop(let iters, let body):
+            var out: [Value] = []
+            iterate(iters, env) { e in
+                var e2 = e
+                e2.locals.append(("partial", .list(out)))
+                out.append(eval(body, e2))
+                return true
+            }
+            return .list(out)
+        case .instanceOf(let v, let type):
+            let x = eval(v, env)
+            switch type {
+            case "Any": return .bool(!x.isNull)
+            case "Null": return .bool(x.isNull)
+            default: return .bool(x.typeName == type)
+            }
+        }
+    }
+
+    /// Runs `body` for every combination of the iteration contexts; stops when it returns false.
+    static func iterate(_ iters: [(String, Node)], _ env: Environment, _ body: (Environment) -> Bool) {
+        func go(_ k: Int, _ e: Environment) -> Bool {
+            if k == iters.count { return body(e) }
+            let (name, domainNode) = iters[k]
+            let domain = eval(domainNode, e)
+            let items: [Value]
+            switch domain {
+            case .list(let l): items = l
+            case .range(let r):
+                guard case .number(var lo) = r.low ?? .null, case .number(let hi) = r.high ?? .null else { return true }
+                var l: [Value] = []
+                let step: Double = lo <= hi ? 1 : -1
+                if !r.lowInclusive { lo += step }
+                var x = lo
+                while (step > 0 ? x < hi : x > hi) || (r.highInclusive && x == hi) {
+                    l.append(.number(x)); x += step
+                    if l.count > 1_000_000 { break }
+                }
+                items = l
+            case .null: items = []
+            default: items = [domain]
+            }
+            for item in items where !go(k + 1, e.binding(name, item)) { return false }
+            return true
+        }
+        _ = go(0, env)
+    }
+
+    static func test(_ t: UnaryTest, _ x: Value, _ env: Environment) -> Value {
+        switch t {
+        case .compare(let op, let n):
+            return binary(op, x, eval(n, env.binding("?", x)))
+        case .equals(let n):
+            let target = eval(n, env.binding("?", x))
+            switch target {
+            case .list(let items):
+                if case .list = x, x == target { return .bool(true) }
+                var sawNull = false
+                for item in items {
+                    if case .range(let r) = item {
+                        if let c = r.contains(x) { if c { return .bool(true) } } else { sawNull = true }
+                    } else if item == x { return .bool(true) }
+                }
+                return sawNull ? .null : .bool(false)
+            case .range(let r):
+                return r.contains(x).map(Value.bool) ?? .null
+            case .bool(let b):
+                // a boolean test expression using `?`, e.g. `x in ? > 3`
+                if case .bool = x { return .bool(x == target) }
+                return .bool(b)
+            default:
+                return .bool(x == target)
+            }
+        }
+    }
+
+    static func binary(_ op: String, _ a: Value, _ b: Value) -> Value {
+        switch op {
+        case "=":
+            return .bool(a == b)
+        case "!=":
+            return .bool(a != b)
+        case "<", "<=", ">", ">=":
+            guard let c = Comparison.compare(a, b) else { return .null }
+            switch op {
+            case "<": return .bool(c < 0)
+            case "<=": return .bool(c <= 0)
+            case ">": return .bool(c > 0)
+            default: return .bool(c >= 0)
+            }
+        case "+":
+            switch (a, b) {
+            case (.number(let x), .number(let y)): return .number(x + y)
+            case (.string(let x), .string(let y)): return .string(x + y)
+            default: return .null
+            }
+        case "-", "*", "/", "%", "**":
+            guard case .number(let x) = a, case .number(let y) = b else { return .null }
+            switch op {
+            case "-": return .number(x - y)
+            case "*": return .number(x * y)
+            case "/": return y == 0 ? .null : .number(x / y)
+            case "%":
+                guard y != 0 else { return .null }
+                let r = x.truncatingRemainder(dividingBy: y)
+                return .number(r != 0 && (r < 0) != (y < 0) ? r + y : r)  // FEEL modulo takes the divisor's sign
+            default:
+                let r = Foundation.pow(x, y)
+                return r.isFinite ? .number(r) : .null
+            }
+        default:
+            return .null
+        }
+    }
+
+    static func filter(_ base: Value, _ f: Node, _ env: Environment) -> Value {
+        let items: [Value]
+        switch base {
+        case .list(let l): items = l
+        case .null: return .null
+        default: items = [base]
+        }
+        // A constant number filter is an index (1-based; negative from the end).
+        if case .literal(.number(let d)) = f { return index(items, d) }
+        if case .unary("-", .literal(.number(let d))) = f { return index(items, -d) }
+        var out: [Value] = []
+        for item in items {
+            var e = env.binding("item", item)
+            if case .context(let c) = item { for (k, v) in c { e.locals.append((k, v)) } }
+            let r = eval(f, e)
+            switch r {
+            case .bool(true): out.append(item)
+            case .number(let d): return index(items, d)
+            default: break
+            }
+        }
+        return .list(out)
+    }
+
+    static func index(_ items: [Value], _ d: Double) -> Value {
+        let i = Int(d)
+        if i > 0, i <= items.count { return items[i - 1] }
+        if i < 0, -i <= items.count { return items[items.count + i] }
+        return .null
+    }
+}

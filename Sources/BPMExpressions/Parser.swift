@@ -1,0 +1,401 @@
+/// A recursive-descent parser for the expression language (FEEL with C-style operator aliases).
+///
+/// Precedence, lowest first: `if`/`for`/`some`/`every`; `or` `||`; `and` `&&`; comparisons
+/// (`=` `==` `!=` `<>` `<` `<=` `>` `>=`, `between`, `in`, `instance of`); `+` `-`; `*` `/` `%`;
+/// `**`; unary `-` `!`; postfix paths, filters and calls.
+struct Parser {
+    var tokens: [Token]
+    var p = 0
+    var depth = 0
+    static let maxDepth = 200
+
+    init(tokens: [Token]) { self.tokens = tokens }
+
+    var current: Token { tokens[p] }
+
+    func isOp(_ s: String) -> Bool { if case .op(let o) = current.kind { o == s } else { false } }
+    func isName(_ s: String) -> Bool { if case .name(let n) = current.kind { n == s } else { false } }
+    func peekIsOp(_ s: String, _ k: Int = 1) -> Bool {
+        guard p + k < tokens.count else { return false }
+        if case .op(let o) = tokens[p + k].kind { return o == s }
+        return false
+    }
+
+    mutating func expect(_ s: String) throws(ExpressionError) {
+        guard isOp(s) || isName(s) else { throw ExpressionError("expected '\(s)' but found \(describe(current))", column: current.column) }
+        p += 1
+    }
+
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .number(let d): "number \(Value.format(number: d))"
+        case .string(let s): "string \"\(s)\""
+        case .name(let n): "'\(n)'"
+        case .op(let o): "'\(o)'"
+        case .end: "end of expression"
+        }
+    }
+
+    mutating func parseAll() throws(ExpressionError) -> Node {
+        if case .end = current.kind { throw ExpressionError("empty expression", column: 1) }
+        let n = try expression()
+        guard case .end = current.kind else {
+            throw ExpressionError("unexpected \(describe(current))", column: current.column)
+        }
+        return n
+    }
+
+    mutating func expression() throws(ExpressionError) -> Node {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < Self.maxDepth else { throw ExpressionError("expression nested too deeply", column: current.column) }
+        if isName("if") {
+            p += 1
+            let c = try expression()
+            try expect("then")
+            let t = try expression()
+            try expect("else")
+            let e = try expression()
+            return .ifThenElse(c, t, e)
+        }
+        if isName("for") {
+            p += 1
+            let iters = try iterationContexts()
+            try expect("return")
+            return .forLoop(iters, try expression())
+        }
+        if isName("some") || isName("every") {
+            let every = isName("every")
+            p += 1
+            let iters = try iterationContexts()
+            try expect("satisfies")
+            return .quantified(every: every, iters, try expression())
+        }
+        return try disjunction()
+    }
+
+    mutating func iterationContexts() throws(ExpressionError) -> [(String, Node)] {
+        var out: [(String, Node)] = []
+        repeat {
+            if !out.isEmpty { p += 1 }
+            guard case .name(let n) = current.kind else { throw ExpressionError("expected a variable name", column: current.column) }
+            p += 1
+            try expect("in")
+            let domain = try comparison()
+            if isOp("..") {
+                p += 1
+                let hi = try comparison()
+                out.append((n, .range(low: domain, high: hi, lowInclusive: true, highInclusive: true)))
+            } else {
+                out.append((n, domain))
+            }
+        } while isOp(",")
+        return out
+    }
+
+    mutating func disjunction() throws(ExpressionError) -> Node {
+        var l = try conjunction()
+        while isName("or") || isOp("||") {
+            p += 1
+            l = .or(l, try conjunction())
+        }
+        return l
+    }
+
+    mutating func conjunction() throws(ExpressionError) -> Node {
+        var l = try comparison()
+        while isName("and") || isOp("&&") {
+            p += 1
+            l = .and(l, try comparison())
+        }
+        return l
+    }
+
+    static let comparisonOps: Set<String> = ["=", "==", "!=", "<>", "<", "<=", ">", ">="]
+
+    mutating func comparison() throws(ExpressionError) -> Node {
+        var l = try additive()
+        while true {
+            if case .op(let o) = current.kind, Self.comparisonOps.contains(o) {
+                let col = current.column
+                p += 1
+                let r = try additive()
+                let norm = o == "==" ? "=" : (o == "<>" ? "!=" : o)
+                l = .binary(norm, l, r, column: col)
+            } else if isName("between") {
+                p += 1
+                let lo = try additive()
+                try expect("and")
+                let hi = try additive()
+                l = .between(l, lo, hi)
+            } else if isName("in") {
+                p += 1
+                var tests: [UnaryTest] = []
+                if isOp("(") && !looksLikeRange() {
+                    // a parenthesised list of unary tests: x in (1, 2, >5)
+                    p += 1
+                    repeat {
+                        if !tests.isEmpty { p += 1 }
+                        tests.append(try unaryTest())
+                    } while isOp(",")
+                    try expect(")")
+                } else {
+                    tests.append(try unaryTest())
+                }
+                l = .inTest(l, tests)
+            } else if isName("instance") {
+                p += 1
+                try expect("of")
+                guard case .name(var typeName) = current.kind else { throw ExpressionError("expected a type name", column: current.column) }
+                p += 1
+                if typeName == "date", isName("and"), p + 1 < tokens.count, case .name("time") = tokens[p + 1].kind {
+                    typeName = "date and time"
+                    p += 2
+                }
+                l = .instanceOf(l, typeName)
+            } else {
+                return l
+            }
+        }
+    }
+
+    /// After `(`: is this `(a..b]`-style range rather than a list of tests?
+    func looksLikeRange() -> Bool {
+        var k = p + 1
+        var nesting = 0
+        while k < tokens.count {
+            if case .op(let o) = tokens[k].kind {
+                if o == "(" || o == "[" { nesting += 1 }
+                if o == ")" || o == "]" { if nesting == 0 { return false }; nesting -= 1 }
+                if o == ".." && nesting == 0 { return true }
+                if o == "," && nesting == 0 { return false }
+            }
+            if case .end = tokens[k].kind { return false }
+            k += 1
+        }
+        return false
+    }
+
+    mutating func unaryTest() throws(ExpressionError) -> UnaryTest {
+        if case .op(let o) = current.kind, ["<", "<=", ">", ">=", "=", "==", "!="].contains(o) {
+            p += 1
+            let norm = o == "==" ? "=" : o
+            return .compare(norm, try additive())
+        }
+        return .equals(try additive())
+    }
+
+    mutating func additive() throws(ExpressionError) -> Node {
+        var l = try multiplicative()
+        while isOp("+") || isOp("-") {
+            guard case .op(let o) = current.kind else { break }
+            let col = current.column
+            p += 1
+            l = .binary(o, l, try multiplicative(), column: col)
+        }
+        return l
+    }
+
+    mutating func multiplicative() throws(ExpressionError) -> Node {
+        var l = try power()
+        while isOp("*") || isOp("/") || isOp("%") {
+            guard case .op(let o) = current.kind else { break }
+            let col = current.column
+            p += 1
+            l = .binary(o, l, try power(), column: col)
+        }
+        return l
+    }
+
+    mutating func power() throws(ExpressionError) -> Node {
+        let l = try unary()
+        if isOp("**") {
+            let col = current.column
+            p += 1
+            return .binary("**", l, try power(), column: col)
+        }
+        return l
+    }
+
+    mutating func unary() throws(ExpressionError) -> Node {
+        if isOp("-") {
+            p += 1
+            return .unary("-", try unary())
+        }
+        if isOp("!") {
+            p += 1
+            return .unary("!", try unary())
+        }
+        if isOp("+") {
+            p += 1
+            return try unary()
+        }
+        return try postfix()
+    }
+
+    mutating func postfix() throws(ExpressionError) -> Node {
+        var n = try primary()
+        while true {
+            if isOp(".") {
+                p += 1
+                switch current.kind {
+                case .name(let name): p += 1; n = .path(n, name)
+                case .string(let name): p += 1; n = .path(n, name)
+                default: throw ExpressionError("expected a name after '.'", column: current.column)
+                }
+            } else if isOp("[") {
+                let col = current.column
+                p += 1
+                let f = try expression()
+                try expect("]")
+                n = .filter(n, f, column: col)
+            } else {
+                return n
+            }
+        }
+    }
+
+    mutating func primary() throws(ExpressionError) -> Node {
+        let t = current
+        switch t.kind {
+        case .number(let d):
+            p += 1
+            return .literal(.number(d))
+        case .string(let s):
+            p += 1
+            return .literal(.string(s))
+        case .end:
+            throw ExpressionError("unexpected end of expression", column: t.column)
+        case .name(let n):
+            switch n {
+            case "true": p += 1; return .literal(.bool(true))
+            case "false": p += 1; return .literal(.bool(false))
+            case "null", "nil": p += 1; return .literal(.null)
+            case "then", "else", "return", "satisfies", "and", "or", "between":
+                throw ExpressionError("unexpected '\(n)'", column: t.column)
+            default: break
+            }
+            // multi-word builtin names such as `string length(…)` or `upper case(…)`
+            if let (name, count) = builtinName(at: p) {
+                p += count
+                return try call(name, column: t.column)
+            }
+            p += 1
+            if isOp("(") {
+                throw ExpressionError("unknown function '\(n)'", column: t.column)
+            }
+            return .name(n, column: t.column)
+        case .op(let o):
+            switch o {
+            case "?":
+                p += 1
+                return .name("?", column: t.column)
+            case "(":
+                p += 1
+                if isOp("..") {  // (..5)
+                    p += 1
+                    let hi = try expression()
+                    let hiIncl = isOp("]")
+                    guard isOp(")") || isOp("]") else { throw ExpressionError("expected ')' or ']'", column: current.column) }
+                    p += 1
+                    return .range(low: nil, high: hi, lowInclusive: false, highInclusive: hiIncl)
+                }
+                let inner = try expression()
+                if isOp("..") {
+                    p += 1
+                    return try rangeEnd(low: inner, lowInclusive: false)
+                }
+                try expect(")")
+                return inner
+            case "[":
+                p += 1
+                if isOp("]") { p += 1; return .list([]) }
+                let first = try expression()
+                if isOp("..") {
+                    p += 1
+                    return try rangeEnd(low: first, lowInclusive: true)
+                }
+                var items = [first]
+                while isOp(",") {
+                    p += 1
+                    items.append(try expression())
+                }
+                try expect("]")
+                return .list(items)
+            case "]":
+                // ]1..10] : an exclusive lower bound written the ISO way
+                p += 1
+                let low = try expression()
+                try expect("..")
+                return try rangeEnd(low: low, lowInclusive: false)
+            case "{":
+                p += 1
+                var entries: [(String, Node)] = []
+                if isOp("}") { p += 1; return .context([]) }
+                repeat {
+                    if !entries.isEmpty { p += 1 }
+                    let key: String
+                    switch current.kind {
+                    case .name(var k):
+                        p += 1
+                        while case .name(let more) = current.kind { k += " " + more; p += 1 }
+                        key = k
+                    case .string(let k): p += 1; key = k
+                    default: throw ExpressionError("expected a context key", column: current.column)
+                    }
+                    try expect(":")
+                    entries.append((key, try expression()))
+                } while isOp(",")
+                try expect("}")
+                return .context(entries)
+            default:
+                throw ExpressionError("unexpected '\(o)'", column: t.column)
+            }
+        }
+    }
+
+    mutating func rangeEnd(low: Node, lowInclusive: Bool) throws(ExpressionError) -> Node {
+        let high = try expression()
+        let inclusive: Bool
+        if isOp("]") { inclusive = true } else if isOp(")") || isOp("[") { inclusive = false } else {
+            throw ExpressionError("expected ']' or ')' to close the range", column: current.column)
+        }
+        p += 1
+        return .range(low: low, high: high, lowInclusive: lowInclusive, highInclusive: inclusive)
+    }
+
+    /// Finds the longest builtin function name starting at token `k` that is followed by `(`.
+    func builtinName(at k: Int) -> (String, Int)? {
+        var words: [String] = []
+        var j = k
+        var best: (String, Int)?
+        while j < tokens.count, case .name(let w) = tokens[j].kind, words.count < 4 {
+            words.append(w)
+            j += 1
+            let candidate = words.joined(separator: " ")
+            if j < tokens.count, case .op("(") = tokens[j].kind, Builtins.table[candidate] != nil {
+                best = (candidate, words.count)
+            }
+        }
+        return best
+    }
+
+    mutating func call(_ name: String, column: Int) throws(ExpressionError) -> Node {
+        try expect("(")
+        var args: [Node] = []
+        if !isOp(")") {
+            repeat {
+                if !args.isEmpty { p += 1 }
+                // named parameters (FEEL `f(a: 1)`) are accepted positionally
+                if case .name = current.kind, peekIsOp(":") { p += 2 }
+                args.append(try expression())
+            } while isOp(",")
+        }
+        try expect(")")
+        guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
+        guard fn.arity.contains(args.count) else {
+            throw ExpressionError("function '\(name)' takes \(fn.aritySummary) argument(s), got \(args.count)", column: column)
+        }
+        return .call(name, args, column: column)
+    }
+}

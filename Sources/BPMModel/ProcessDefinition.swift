@@ -1,0 +1,296 @@
+import BPMExpressions
+
+/// A process: typed flow elements joined by sequence flows. Both the YAML DSL and BPMN XML
+/// are read into this one model; nothing downstream knows which syntax a process came from.
+public struct ProcessDefinition: Sendable {
+    public var id: String
+    public var name: String
+    /// The version label written in the file (`version: 1.0`); deployment numbers are separate.
+    public var versionLabel: String?
+    public var description: String?
+    public var elements: [FlowElement]
+    public var flows: [SequenceFlow]
+    public var trigger: Trigger?
+    /// Variables taken from the triggering event (`source:`) or set to constants (`value:`).
+    public var variables: [VariableSpec]
+    /// The correlation key: evaluated over the instance's variables when it starts from an
+    /// event; later events with the same key refresh the running instance.
+    public var correlationKey: Expression?
+    /// The file it came from.
+    public var sourceFile: String
+
+    let elementIndex: [String: Int]
+    let flowIndex: [String: Int]
+    let outgoingByElement: [String: [Int]]
+    let incomingByElement: [String: [Int]]
+    let boundaryByElement: [String: [Int]]
+
+    public init(id: String, name: String, versionLabel: String? = nil, description: String? = nil,
+                elements: [FlowElement], flows: [SequenceFlow], trigger: Trigger? = nil,
+                variables: [VariableSpec] = [], correlationKey: Expression? = nil, sourceFile: String = "")
+    {
+        self.id = id
+        self.name = name
+        self.versionLabel = versionLabel
+        self.description = description
+        self.elements = elements
+        self.flows = flows
+        self.trigger = trigger
+        self.variables = variables
+        self.correlationKey = correlationKey
+        self.sourceFile = sourceFile
+        var ei: [String: Int] = [:]
+        for (i, e) in elements.enumerated() where ei[e.id] == nil { ei[e.id] = i }
+        elementIndex = ei
+        var fi: [String: Int] = [:]
+        var out: [String: [Int]] = [:]
+        var inc: [String: [Int]] = [:]
+        for (i, f) in flows.enumerated() {
+            if fi[f.id] == nil { fi[f.id] = i }
+            out[f.source, default: []].append(i)
+            inc[f.target, default: []].append(i)
+        }
+        flowIndex = fi
+        outgoingByElement = out
+        incomingByElement = inc
+        var b: [String: [Int]] = [:]
+        for (i, e) in elements.enumerated() {
+            if case .boundaryEvent(let be) = e.kind { b[be.attachedTo, default: []].append(i) }
+        }
+        boundaryByElement = b
+    }
+
+    public func element(_ id: String) -> FlowElement? { elementIndex[id].map { elements[$0] } }
+    public func flow(_ id: String) -> SequenceFlow? { flowIndex[id].map { flows[$0] } }
+    public func outgoing(_ elementId: String) -> [SequenceFlow] { (outgoingByElement[elementId] ?? []).map { flows[$0] } }
+    public func incoming(_ elementId: String) -> [SequenceFlow] { (incomingByElement[elementId] ?? []).map { flows[$0] } }
+    /// Boundary events attached to an activity.
+    public func boundaryEvents(of elementId: String) -> [FlowElement] { (boundaryByElement[elementId] ?? []).map { elements[$0] } }
+    /// The none start events, where an instance begins.
+    public var startEvents: [FlowElement] { elements.filter { if case .startEvent = $0.kind { true } else { false } } }
+}
+
+/// One node of the process graph.
+public struct FlowElement: Sendable {
+    public var id: String
+    public var name: String?
+    public var kind: ElementKind
+    public var location: SourceLocation?
+    /// For gateways and activities with conditional flows: the flow taken when no condition holds.
+    public var defaultFlow: String?
+
+    public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.location = location
+        self.defaultFlow = defaultFlow
+    }
+
+    /// The BPMN element type name, as shown in history (`serviceTask`, `exclusiveGateway`…).
+    public var typeName: String { kind.typeName }
+}
+
+/// The kinds of flow element and what each needs to run.
+public enum ElementKind: Sendable {
+    case startEvent
+    case endEvent(EndEvent)
+    case serviceTask(ServiceTask)
+    case userTask(UserTask)
+    case scriptTask(ScriptTask)
+    case exclusiveGateway
+    case parallelGateway
+    case timerCatchEvent(TimerDefinition)
+    case boundaryEvent(BoundaryEvent)
+
+    public var typeName: String {
+        switch self {
+        case .startEvent: "startEvent"
+        case .endEvent: "endEvent"
+        case .serviceTask: "serviceTask"
+        case .userTask: "userTask"
+        case .scriptTask: "scriptTask"
+        case .exclusiveGateway: "exclusiveGateway"
+        case .parallelGateway: "parallelGateway"
+        case .timerCatchEvent: "intermediateCatchEvent"
+        case .boundaryEvent: "boundaryEvent"
+        }
+    }
+
+    public var isGateway: Bool {
+        switch self {
+        case .exclusiveGateway, .parallelGateway: true
+        default: false
+        }
+    }
+}
+
+/// A connection between two elements, with an optional condition.
+public struct SequenceFlow: Sendable {
+    public var id: String
+    public var source: String
+    public var target: String
+    public var condition: Expression?
+    public var location: SourceLocation?
+    /// What the flow means, for display (`true`, `false`, `timeout`).
+    public var label: String?
+
+    public init(id: String, source: String, target: String, condition: Expression? = nil, location: SourceLocation? = nil, label: String? = nil) {
+        self.id = id
+        self.source = source
+        self.target = target
+        self.condition = condition
+        self.location = location
+        self.label = label
+    }
+}
+
+/// How a failed action is retried: `retries` more attempts after the first, waiting
+/// `initial` seconds, multiplied by `multiplier` each time, at most `maximum`.
+public struct RetryPolicy: Sendable, Equatable {
+    public var retries: Int
+    public var initial: Double
+    public var multiplier: Double
+    public var maximum: Double
+
+    public init(retries: Int = 3, initial: Double = 1, multiplier: Double = 2, maximum: Double = 300) {
+        self.retries = retries
+        self.initial = initial
+        self.multiplier = multiplier
+        self.maximum = maximum
+    }
+
+    /// The wait before retry number `n` (1-based).
+    public func delay(beforeRetry n: Int) -> Double {
+        var d = initial
+        for _ in 1..<max(n, 1) { d *= multiplier }
+        return min(d, maximum)
+    }
+}
+
+/// A service task: an action performed by a connector (`database_log`, `mqtt_publish`, …).
+public struct ServiceTask: Sendable {
+    public var action: String
+    /// The action's parameters, with `${…}` templates resolved when the task runs.
+    public var parameters: [String: TemplateValue]
+    public var retry: RetryPolicy
+    /// Where the connector's output goes: into this variable, or merged into the variables when nil.
+    public var resultVariable: String?
+
+    public init(action: String, parameters: [String: TemplateValue], retry: RetryPolicy = RetryPolicy(), resultVariable: String? = nil) {
+        self.action = action
+        self.parameters = parameters
+        self.retry = retry
+        self.resultVariable = resultVariable
+    }
+}
+
+/// A human task: the instance waits until someone completes it.
+public struct UserTask: Sendable {
+    public var assignee: Template?
+    public var candidateUsers: [String]
+    public var candidateGroups: [String]
+    public var priority: Int
+    public var form: Value?
+    public var description: Template?
+
+    public init(assignee: Template? = nil, candidateUsers: [String] = [], candidateGroups: [String] = [], priority: Int = 50, form: Value? = nil, description: Template? = nil) {
+        self.assignee = assignee
+        self.candidateUsers = candidateUsers
+        self.candidateGroups = candidateGroups
+        self.priority = priority
+        self.form = form
+        self.description = description
+    }
+}
+
+/// A script task: assignments of expression results to variables, run in order.
+public struct ScriptTask: Sendable {
+    public var assignments: [(variable: String, expression: Expression)]
+
+    public init(assignments: [(variable: String, expression: Expression)]) { self.assignments = assignments }
+}
+
+/// An end event: the path ends, optionally with a result or an error.
+public struct EndEvent: Sendable {
+    /// Values set as the instance's result when it ends here.
+    public var result: [String: TemplateValue]?
+    /// An error end: the instance fails with this code and message.
+    public var error: ErrorDefinition?
+    /// Terminate end: ends every other path of the instance too.
+    public var terminate: Bool
+
+    public init(result: [String: TemplateValue]? = nil, error: ErrorDefinition? = nil, terminate: Bool = false) {
+        self.result = result
+        self.error = error
+        self.terminate = terminate
+    }
+}
+
+/// A business error thrown by an error end event.
+public struct ErrorDefinition: Sendable {
+    public var code: String
+    public var message: Template?
+
+    public init(code: String, message: Template? = nil) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// When a timer fires: after a duration from activation.
+public struct TimerDefinition: Sendable {
+    public var seconds: Double
+    public var text: String
+
+    public init(seconds: Double, text: String) {
+        self.seconds = seconds
+        self.text = text
+    }
+}
+
+/// An event attached to an activity's boundary; a timer here is a timeout.
+public struct BoundaryEvent: Sendable {
+    public var attachedTo: String
+    public var timer: TimerDefinition
+    /// Interrupting boundary events end the activity they are attached to.
+    public var interrupting: Bool
+
+    public init(attachedTo: String, timer: TimerDefinition, interrupting: Bool = true) {
+        self.attachedTo = attachedTo
+        self.timer = timer
+        self.interrupting = interrupting
+    }
+}
+
+/// What starts instances besides the API.
+public struct Trigger: Sendable {
+    public enum Kind: String, Sendable { case event, manual }
+    public var kind: Kind
+    /// `redpanda`, `kafka`, `mqtt` or `http`.
+    public var source: String?
+    public var topic: String?
+    /// Evaluated against the event; the instance starts only when it is true.
+    public var condition: Expression?
+
+    public init(kind: Kind, source: String? = nil, topic: String? = nil, condition: Expression? = nil) {
+        self.kind = kind
+        self.source = source
+        self.topic = topic
+        self.condition = condition
+    }
+}
+
+/// A process variable: copied from a path in the triggering event, or a constant.
+public struct VariableSpec: Sendable {
+    public var name: String
+    /// A dotted path into the event, e.g. `tags.device_id`.
+    public var source: String?
+    public var value: Value?
+
+    public init(name: String, source: String? = nil, value: Value? = nil) {
+        self.name = name
+        self.source = source
+        self.value = value
+    }
+}

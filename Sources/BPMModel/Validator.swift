@@ -1,0 +1,59 @@
+/// Graph checks shared by every front end: ids, flow targets, reachability, gateways.
+public enum Validator {
+    public static func validate(_ def: ProcessDefinition) -> [DefinitionError] {
+        var errors: [DefinitionError] = []
+        let fileLoc = SourceLocation(file: def.sourceFile, line: 1, column: 1)
+        func loc(_ e: FlowElement) -> SourceLocation { e.location ?? fileLoc }
+
+        var ids: [String: FlowElement] = [:]
+        for e in def.elements {
+            if let first = ids[e.id] {
+                errors.append(DefinitionError("duplicate element id '\(e.id)' (first at line \(loc(first).line))", at: loc(e)))
+            } else {
+                ids[e.id] = e
+            }
+        }
+        for f in def.flows {
+            for (end, what) in [(f.source, "source"), (f.target, "target")] where ids[end] == nil {
+                errors.append(DefinitionError("sequence flow '\(f.id)' has unknown \(what) '\(end)'", at: f.location ?? fileLoc))
+            }
+        }
+        let starts = def.startEvents
+        if starts.isEmpty { errors.append(DefinitionError("the process has no start event", at: fileLoc)) }
+
+        // reachability from the start events, following flows and boundary attachments
+        var reached: Set<String> = []
+        var work = starts.map(\.id)
+        while let id = work.popLast() {
+            guard reached.insert(id).inserted else { continue }
+            for f in def.outgoing(id) { work.append(f.target) }
+            for b in def.boundaryEvents(of: id) { work.append(b.id) }
+        }
+        for e in def.elements where !reached.contains(e.id) {
+            errors.append(DefinitionError("'\(e.id)' is unreachable: no path from the start leads to it", at: loc(e)))
+        }
+
+        for e in def.elements {
+            let out = def.outgoing(e.id)
+            let inc = def.incoming(e.id)
+            switch e.kind {
+            case .exclusiveGateway, .parallelGateway:
+                if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
+            case .endEvent:
+                if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
+            case .startEvent, .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .boundaryEvent:
+                if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow; end the path with an end event", at: loc(e))) }
+            }
+            if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
+                errors.append(DefinitionError("join '\(e.id)' has \(inc.count) incoming path(s); a join waits for two or more parallel paths", at: loc(e)))
+            }
+            if case .boundaryEvent(let b) = e.kind, ids[b.attachedTo] == nil {
+                errors.append(DefinitionError("boundary event '\(e.id)' is attached to unknown activity '\(b.attachedTo)'", at: loc(e)))
+            }
+            if let d = e.defaultFlow, !out.contains(where: { $0.id == d }) {
+                errors.append(DefinitionError("default flow '\(d)' of '\(e.id)' is not one of its outgoing flows", at: loc(e)))
+            }
+        }
+        return errors
+    }
+}

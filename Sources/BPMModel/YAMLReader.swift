@@ -1,0 +1,508 @@
+import BPMExpressions
+import Yams
+
+/// Reads the plan's YAML process DSL into a `ProcessDefinition`.
+///
+/// Succession rule (see docs/dsl.md): an activity with no explicit successor (`next`, the
+/// paths of a decision, or being an `end`) continues with the next activity in the list,
+/// unless that activity is a *branch target* — named by a decision path (`true_path`,
+/// `false_path`, `cases`, `default`), a parallel `next: [..]` list, or a `timeout` of an
+/// activity listed before it — in which case, as after the last activity, the path ends.
+public enum YAMLDefinitionReader {
+    static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities"]
+    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout"]
+    static let typeKeys: [String: Set<String>] = [
+        "decision": ["condition", "true_path", "false_path", "cases", "default"],
+        "service": [],  // any other key is a parameter of the action
+        "script": ["set", "script", "expression", "result_variable"],
+        "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form"],
+        "timer": ["duration"],
+        "join": [],
+        "end": ["result", "error", "terminate"],
+    ]
+    static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable"]
+    static let waitingTypes: Set<String> = ["service", "user"]
+
+    /// Reads a definition; throws every problem found, each with its file, line and column.
+    public static func read(source: String, file: String) throws(DefinitionErrors) -> ProcessDefinition {
+        var ctx = YAMLContext(file: file, source: source)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: source)
+        } catch let e as YamlError {
+            throw DefinitionErrors([yamlSyntaxError(e, file: file)])
+        } catch {
+            throw DefinitionErrors([DefinitionError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        guard let root, case .mapping(let top) = root else {
+            throw DefinitionErrors([DefinitionError("a process definition must be a YAML mapping with 'id' and 'activities'", at: ctx.location(root))])
+        }
+        var builder = Builder(ctx: ctx)
+        let def = builder.build(top, root: root)
+        ctx = builder.ctx
+        // graph checks only when the structure is intact, so one mistake is not reported three times
+        if let def, !builder.structureBroken { ctx.errors += Validator.validate(def) }
+        if !ctx.errors.isEmpty || def == nil { throw DefinitionErrors(Array(Set(ctx.errors))) }
+        return def!
+    }
+
+    static func yamlSyntaxError(_ e: YamlError, file: String) -> DefinitionError {
+        switch e {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return DefinitionError("YAML syntax: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case .duplicatedKeysInMapping(let dups, let context):
+            return DefinitionError("duplicate key(s) \(dups.joined(separator: ", "))", at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column))
+        default:
+            return DefinitionError("YAML: \(e)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    /// One activity as written, before successors are resolved.
+    struct Activity {
+        var id: String
+        var type: String
+        var node: Node
+        var mapping: Node.Mapping
+        var element: FlowElement?
+        var nextTargets: [(String, Node)] = []  // explicit `next`
+        var isFork: Bool { nextTargets.count > 1 }
+        var trueTarget: (String, Node)?
+        var falseTarget: (String, Node)?
+        var condition: Expression?
+        var cases: [(Expression?, String, Node)] = []
+        var defaultTarget: (String, Node)?
+        var timeout: (seconds: Double, text: String, target: (String, Node)?, node: Node)?
+    }
+
+    struct Builder {
+        var ctx: YAMLContext
+        var flows: [SequenceFlow] = []
+        var flowIds: Set<String> = []
+        /// Set when an activity or a reference could not be read: graph checks would only repeat it.
+        var structureBroken = false
+
+        mutating func build(_ top: Node.Mapping, root: Node) -> ProcessDefinition? {
+            ctx.checkKeys(top, allowed: YAMLDefinitionReader.topLevelKeys, in: "the process definition")
+            guard let id = ctx.string(top[key: "id"], "id"), !id.isEmpty else {
+                ctx.error("missing required field 'id'", root)
+                return nil
+            }
+            let name = ctx.string(top[key: "name"], "name") ?? id
+            let versionLabel = top[key: "version"].flatMap { ctx.string($0, "version") }
+            let description = top[key: "description"].flatMap { ctx.string($0, "description") }
+            let trigger = top[key: "trigger"].flatMap { readTrigger($0) }
+            let variables = top[key: "variables"].map { readVariables($0) } ?? []
+            var correlation: Expression?
+            if let ck = top[key: "correlation_key"] {
+                correlation = ctx.expression(ck, "correlation_key")
+            } else if let dflt = YAMLDefinitionReader.defaultCorrelationVariable(variables) {
+                correlation = try? Expression(dflt)
+            }
+
+            guard let actsNode = top[key: "activities"] else {
+                ctx.error("missing required field 'activities': a process needs at least one activity", root)
+                return nil
+            }
+            guard case .sequence(let seq) = actsNode, !seq.isEmpty else {
+                ctx.error("'activities' must be a non-empty list", actsNode)
+                return nil
+            }
+
+            var activities: [Activity] = []
+            var seen: [String: Node] = [:]
+            for item in seq {
+                guard case .mapping(let m) = item else {
+                    ctx.error("each activity must be a mapping with 'id' and 'type'", item)
+                    continue
+                }
+                guard let aid = ctx.string(m[key: "id"], "id") else {
+                    structureBroken = true
+                    ctx.error("activity without 'id'", item)
+                    continue
+                }
+                if let first = seen[aid] {
+                    structureBroken = true
+                    ctx.error("duplicate activity id '\(aid)' (first defined at line \(first.mark?.line ?? 0))", m[key: "id"])
+                    continue
+                }
+                if ["start", "end"].contains(aid) {
+                    ctx.error("'\(aid)' is reserved for the process's own \(aid) event; choose another id", m[key: "id"])
+                    continue
+                }
+                seen[aid] = m[key: "id"]
+                guard let type = ctx.string(m[key: "type"], "type") else {
+                    structureBroken = true
+                    ctx.error("activity '\(aid)' has no 'type' (one of: \(YAMLDefinitionReader.typeKeys.keys.sorted().joined(separator: ", ")))", item)
+                    continue
+                }
+                guard let extra = YAMLDefinitionReader.typeKeys[type] else {
+                    structureBroken = true
+                    let hint = Suggest.closest(type, in: YAMLDefinitionReader.typeKeys.keys).map { "; did you mean '\($0)'?" } ?? ""
+                    ctx.error("unknown activity type '\(type)' (one of: \(YAMLDefinitionReader.typeKeys.keys.sorted().joined(separator: ", ")))\(hint)", m[key: "type"])
+                    continue
+                }
+                if type != "service" {
+                    ctx.checkKeys(m, allowed: YAMLDefinitionReader.commonKeys.union(extra), in: "\(type) activity '\(aid)'")
+                }
+                var a = Activity(id: aid, type: type, node: item, mapping: m)
+                a.element = readElement(&a)
+                if a.element == nil { structureBroken = true }
+                activities.append(a)
+            }
+
+            // successors: a branch target ends the path of the activity listed just before it,
+            // when the branch comes from an activity listed earlier (loops back do not count)
+            let ids = Set(activities.map(\.id))
+            var position: [String: Int] = [:]
+            for (i, a) in activities.enumerated() { position[a.id] = i }
+            var branchTargets: Set<String> = []
+            for (i, a) in activities.enumerated() {
+                var targets: [String] = []
+                if a.isFork { targets += a.nextTargets.map(\.0) }
+                if let t = a.trueTarget { targets.append(t.0) }
+                if let f = a.falseTarget { targets.append(f.0) }
+                if let d = a.defaultTarget { targets.append(d.0) }
+                targets += a.cases.map(\.1)
+                if let t = a.timeout?.target { targets.append(t.0) }
+                for t in targets where (position[t] ?? -1) > i { branchTargets.insert(t) }
+            }
+            var needsEnd = false
+            func fallThrough(_ i: Int) -> String {
+                if i + 1 < activities.count, !branchTargets.contains(activities[i + 1].id) { return activities[i + 1].id }
+                needsEnd = true
+                return "end"
+            }
+            func check(_ target: (String, Node), _ what: String) -> String? {
+                if ids.contains(target.0) { return target.0 }
+                let hint = Suggest.closest(target.0, in: ids).map { " (did you mean '\($0)'?)" } ?? ""
+                structureBroken = true
+                ctx.error("\(what) refers to unknown activity '\(target.0)'\(hint)", target.1)
+                return nil
+            }
+
+            var elements: [FlowElement] = [FlowElement(id: "start", kind: .startEvent, location: ctx.location(seq.first))]
+            if let first = activities.first { addFlow("start", first.id, location: ctx.location(first.node)) }
+
+            for (i, a) in activities.enumerated() {
+                guard let element = a.element else { continue }
+                var el = element
+                let loc = ctx.location(a.node)
+                var normalSuccessors: [String] = []
+                switch a.type {
+                case "decision":
+                    if let cond = a.condition, let t = a.trueTarget {
+                        if let target = check(t, "true_path") { addFlow(a.id, target, condition: cond, location: ctx.location(t.1), label: "true") }
+                    }
+                    for (cond, target, node) in a.cases {
+                        if let t = check((target, node), "case") { addFlow(a.id, t, condition: cond, location: ctx.location(node), label: cond?.source) }
+                    }
+                    let elseTarget = a.falseTarget ?? a.defaultTarget
+                    let elseId: String?
+                    if let e = elseTarget { elseId = check(e, a.falseTarget != nil ? "false_path" : "default") } else { elseId = fallThrough(i) }
+                    if let elseId {
+                        let fid = addFlow(a.id, elseId, location: elseTarget.map { ctx.location($0.1) } ?? loc, label: a.falseTarget != nil ? "false" : "default")
+                        el.defaultFlow = fid
+                    }
+                case "end":
+                    break
+                default:
+                    if !a.nextTargets.isEmpty {
+                        for t in a.nextTargets { if let target = check(t, "next") { normalSuccessors.append(target) } }
+                    } else {
+                        normalSuccessors.append(fallThrough(i))
+                    }
+                    for s in normalSuccessors { addFlow(a.id, s, location: loc) }
+                }
+                elements.append(el)
+                if let to = a.timeout {
+                    let bid = "\(a.id)_timeout"
+                    elements.append(FlowElement(id: bid, name: "timeout \(to.text)",
+                                                kind: .boundaryEvent(BoundaryEvent(attachedTo: a.id, timer: TimerDefinition(seconds: to.seconds, text: to.text))),
+                                                location: ctx.location(to.node)))
+                    if let t = to.target {
+                        if let target = check(t, "timeout next") { addFlow(bid, target, location: ctx.location(t.1), label: "timeout") }
+                    } else {
+                        for s in normalSuccessors { addFlow(bid, s, location: ctx.location(to.node), label: "timeout") }
+                    }
+                }
+            }
+            if needsEnd { elements.append(FlowElement(id: "end", kind: .endEvent(EndEvent()))) }
+
+            return ProcessDefinition(id: id, name: name, versionLabel: versionLabel, description: description,
+                                     elements: elements, flows: flows, trigger: trigger, variables: variables,
+                                     correlationKey: correlation, sourceFile: ctx.file)
+        }
+
+        @discardableResult
+        mutating func addFlow(_ from: String, _ to: String, condition: Expression? = nil, location: SourceLocation?, label: String? = nil) -> String {
+            var fid = "\(from)->\(to)"
+            var n = 2
+            while flowIds.contains(fid) { fid = "\(from)->\(to)#\(n)"; n += 1 }
+            flowIds.insert(fid)
+            flows.append(SequenceFlow(id: fid, source: from, target: to, condition: condition, location: location, label: label))
+            return fid
+        }
+
+        mutating func target(_ node: Node?, _ what: String) -> (String, Node)? {
+            guard let node, let s = ctx.string(node, what) else { return nil }
+            return (s, node)
+        }
+
+        mutating func readElement(_ a: inout Activity) -> FlowElement? {
+            let m = a.mapping
+            let name = m[key: "name"].flatMap { ctx.string($0, "name") }
+            let loc = ctx.location(a.node)
+            let errorsBefore = ctx.errors.count
+
+            if let next = m[key: "next"] {
+                switch next {
+                case .scalar:
+                    if let t = target(next, "next") { a.nextTargets = [t] }
+                case .sequence(let s):
+                    if s.isEmpty { ctx.error("'next' list must not be empty", next) }
+                    for item in s { if let t = target(item, "next") { a.nextTargets.append(t) } }
+                default:
+                    ctx.error("'next' must be an activity id or a list of ids", next)
+                }
+                if ["decision", "end"].contains(a.type) {
+                    ctx.error("a \(a.type) activity cannot have 'next' (\(a.type == "decision" ? "use true_path/false_path or cases" : "an end has no successor"))", m.keyNode("next"))
+                }
+            }
+            if let t = m[key: "timeout"] {
+                if !YAMLDefinitionReader.waitingTypes.contains(a.type) {
+                    ctx.error("'timeout' applies only to activities that wait (service, user); '\(a.id)' is a \(a.type)", m.keyNode("timeout"))
+                } else {
+                    switch t {
+                    case .scalar:
+                        if let s = ctx.duration(t, "timeout") { a.timeout = (s, t.string ?? "", nil, t) }
+                    case .mapping(let tm):
+                        ctx.checkKeys(tm, allowed: ["after", "next"], in: "timeout")
+                        let afterNode = tm[key: "after"]
+                        if afterNode == nil { ctx.error("timeout needs 'after' (a duration such as 24h)", t) }
+                        if let s = ctx.duration(afterNode, "timeout after") {
+                            a.timeout = (s, afterNode?.string ?? "", target(tm[key: "next"], "timeout next"), t)
+                        }
+                    default:
+                        ctx.error("'timeout' must be a duration or a mapping with 'after' and 'next'", t)
+                    }
+                }
+            }
+
+            let kind: ElementKind
+            switch a.type {
+            case "decision":
+                let hasCondition = m[key: "condition"] != nil
+                let hasCases = m[key: "cases"] != nil
+                if hasCondition == hasCases {
+                    ctx.error("decision '\(a.id)' needs either 'condition' (with true_path/false_path) or 'cases'", a.node)
+                }
+                if hasCondition {
+                    a.condition = ctx.expression(m[key: "condition"], "condition")
+                    a.trueTarget = target(m[key: "true_path"], "true_path")
+                    a.falseTarget = target(m[key: "false_path"], "false_path")
+                    if m[key: "true_path"] == nil { ctx.error("decision '\(a.id)' has a condition but no 'true_path'", a.node) }
+                    if m[key: "default"] != nil { ctx.error("use 'false_path' with 'condition'; 'default' goes with 'cases'", m.keyNode("default")) }
+                }
+                if let casesNode = m[key: "cases"] {
+                    if case .sequence(let cs) = casesNode, !cs.isEmpty {
+                        for c in cs {
+                            guard case .mapping(let cm) = c else { ctx.error("each case must be a mapping with 'when' and 'next'", c); continue }
+                            ctx.checkKeys(cm, allowed: ["when", "next"], in: "case")
+                            let cond = ctx.expression(cm[key: "when"], "when")
+                            if cm[key: "when"] == nil { ctx.error("case without 'when'", c) }
+                            if let t = target(cm[key: "next"], "next") { a.cases.append((cond, t.0, t.1)) } else if cm[key: "next"] == nil { ctx.error("case without 'next'", c) }
+                        }
+                    } else {
+                        ctx.error("'cases' must be a non-empty list of {when, next}", casesNode)
+                    }
+                    a.defaultTarget = target(m[key: "default"], "default")
+                }
+                kind = .exclusiveGateway
+            case "service":
+                guard let action = ctx.string(m[key: "action"], "action") else {
+                    ctx.error("service activity '\(a.id)' needs an 'action' (e.g. database_log, mqtt_publish, notify)", a.node)
+                    return nil
+                }
+                var params: [String: TemplateValue] = [:]
+                for (k, v) in m {
+                    guard let key = k.string, !YAMLDefinitionReader.commonKeys.contains(key), !YAMLDefinitionReader.serviceReserved.contains(key) else { continue }
+                    params[key] = ctx.templateValue(v, key)
+                }
+                var retry = RetryPolicy()
+                if let r = m[key: "retries"] {
+                    if let n = ctx.int(r, "retries") {
+                        if n < 0 { ctx.error("retries must be 0 or more", r) } else { retry.retries = n }
+                    }
+                }
+                if let b = m[key: "backoff"] {
+                    switch b {
+                    case .scalar:
+                        if let s = ctx.duration(b, "backoff") { retry.initial = s }
+                    case .mapping(let bm):
+                        ctx.checkKeys(bm, allowed: ["initial", "multiplier", "max"], in: "backoff")
+                        if let s = ctx.duration(bm[key: "initial"], "backoff initial") { retry.initial = s }
+                        if let mult = bm[key: "multiplier"] {
+                            if let d = mult.float ?? mult.int.map(Double.init), d >= 1 { retry.multiplier = d } else { ctx.error("backoff multiplier must be a number ≥ 1", mult) }
+                        }
+                        if let s = ctx.duration(bm[key: "max"], "backoff max") { retry.maximum = s }
+                    default:
+                        ctx.error("'backoff' must be a duration or a mapping with initial, multiplier, max", b)
+                    }
+                }
+                let rv = m[key: "result_variable"].flatMap { ctx.string($0, "result_variable") }
+                kind = .serviceTask(ServiceTask(action: action, parameters: params, retry: retry, resultVariable: rv))
+            case "script":
+                var assignments: [(String, Expression)] = []
+                if let setNode = m[key: "set"] {
+                    if case .mapping(let sm) = setNode, !sm.isEmpty {
+                        for (k, v) in sm {
+                            guard let key = k.string else { continue }
+                            if case .scalar(let s) = v, s.style == .plain || s.style == .literal || s.style == .folded {
+                                if let e = ctx.expression(v, "set.\(key)") { assignments.append((key, e)) }
+                            } else if case .scalar(let s) = v {
+                                // a quoted string is a string constant
+                                if let e = try? Expression(JSON.encode(.string(s.string))) { assignments.append((key, e)) }
+                            } else {
+                                let constant = ctx.value(v)
+                                if let e = try? Expression(Self.literalSource(constant)) { assignments.append((key, e)) }
+                            }
+                        }
+                    } else {
+                        ctx.error("'set' must be a mapping of variable: expression", setNode)
+                    }
+                }
+                let exprNode = m[key: "script"] ?? m[key: "expression"]
+                if let exprNode {
+                    guard let rv = m[key: "result_variable"].flatMap({ ctx.string($0, "result_variable") }) else {
+                        ctx.error("'\(m[key: "script"] != nil ? "script" : "expression")' needs a 'result_variable' to store its value", exprNode)
+                        return nil
+                    }
+                    if let e = ctx.expression(exprNode, "script") { assignments.append((rv, e)) }
+                }
+                if m[key: "set"] == nil && exprNode == nil {
+                    ctx.error("script activity '\(a.id)' needs 'set' (variable: expression, …) or 'script' with 'result_variable'", a.node)
+                }
+                kind = .scriptTask(ScriptTask(assignments: assignments))
+            case "user":
+                var ut = UserTask()
+                if let an = m[key: "assignee"] { ut.assignee = ctx.template(an, "assignee") }
+                ut.candidateUsers = stringList(m[key: "candidate_users"], "candidate_users")
+                ut.candidateGroups = stringList(m[key: "candidate_groups"], "candidate_groups")
+                if let p = m[key: "priority"], let n = ctx.int(p, "priority") { ut.priority = n }
+                if let f = m[key: "form"] { ut.form = ctx.value(f) }
+                if let d = m[key: "description"] { ut.description = ctx.template(d, "description") }
+                kind = .userTask(ut)
+            case "timer":
+                guard let dn = m[key: "duration"] else {
+                    ctx.error("timer '\(a.id)' needs a 'duration' (e.g. 5m, 30s, PT1H)", a.node)
+                    return nil
+                }
+                guard let s = ctx.duration(dn, "duration") else { return nil }
+                kind = .timerCatchEvent(TimerDefinition(seconds: s, text: dn.string ?? ""))
+            case "join":
+                kind = .parallelGateway
+            case "end":
+                var ev = EndEvent()
+                if let r = m[key: "result"] {
+                    if case .mapping(let rm) = r {
+                        var out: [String: TemplateValue] = [:]
+                        for (k, v) in rm { out[k.string ?? ""] = ctx.templateValue(v, "result") }
+                        ev.result = out
+                    } else {
+                        ctx.error("'result' must be a mapping of name: value", r)
+                    }
+                }
+                if let e = m[key: "error"] {
+                    switch e {
+                    case .scalar:
+                        ev.error = ErrorDefinition(code: e.string ?? "error")
+                    case .mapping(let em):
+                        ctx.checkKeys(em, allowed: ["code", "message"], in: "error")
+                        let code = ctx.string(em[key: "code"], "code") ?? "error"
+                        ev.error = ErrorDefinition(code: code, message: em[key: "message"].flatMap { ctx.template($0, "message") })
+                    default:
+                        ctx.error("'error' must be a code or a mapping with code and message", e)
+                    }
+                }
+                if let t = m[key: "terminate"] { ev.terminate = t.bool ?? false }
+                kind = .endEvent(ev)
+            default:
+                return nil
+            }
+            if ctx.errors.count > errorsBefore, a.type != "service" && a.type != "decision" { /* keep element for graph checks */ }
+            return FlowElement(id: a.id, name: name, kind: kind, location: loc)
+        }
+
+        mutating func stringList(_ node: Node?, _ what: String) -> [String] {
+            guard let node else { return [] }
+            switch node {
+            case .scalar(let s): return s.string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            case .sequence(let seq): return seq.compactMap { ctx.string($0, what) }
+            default:
+                ctx.error("\(what) must be a list of names", node)
+                return []
+            }
+        }
+
+        static func literalSource(_ v: Value) -> String {
+            switch v {
+            case .string: return JSON.encode(v)
+            case .list(let l): return "[" + l.map(literalSource).joined(separator: ", ") + "]"
+            case .context(let c): return "{" + c.keys.sorted().map { JSON.encode(.string($0)) + ": " + literalSource(c[$0]!) }.joined(separator: ", ") + "}"
+            default: return JSON.encode(v)
+            }
+        }
+
+        mutating func readTrigger(_ node: Node) -> Trigger? {
+            guard case .mapping(let m) = node else {
+                ctx.error("'trigger' must be a mapping with type, source, topic, condition", node)
+                return nil
+            }
+            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition"], in: "trigger")
+            let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
+            guard let kind = Trigger.Kind(rawValue: typeText) else {
+                ctx.error("unknown trigger type '\(typeText)' (one of: event, manual)", m[key: "type"])
+                return nil
+            }
+            let source = m[key: "source"].flatMap { ctx.string($0, "source") }
+            if let s = source, !["redpanda", "kafka", "mqtt", "http"].contains(s) {
+                ctx.error("unknown trigger source '\(s)' (one of: redpanda, kafka, mqtt, http)", m[key: "source"])
+            }
+            let topic = m[key: "topic"].flatMap { ctx.string($0, "topic") }
+            if kind == .event, topic == nil, source != "http" {
+                ctx.error("an event trigger needs a 'topic'", node)
+            }
+            return Trigger(kind: kind, source: source, topic: topic, condition: ctx.expression(m[key: "condition"], "trigger condition"))
+        }
+
+        mutating func readVariables(_ node: Node) -> [VariableSpec] {
+            guard case .sequence(let seq) = node else {
+                ctx.error("'variables' must be a list of {name, source} or {name, value}", node)
+                return []
+            }
+            var out: [VariableSpec] = []
+            var names: Set<String> = []
+            for item in seq {
+                guard case .mapping(let m) = item else { ctx.error("each variable must be a mapping with 'name'", item); continue }
+                ctx.checkKeys(m, allowed: ["name", "source", "value"], in: "variable")
+                guard let name = ctx.string(m[key: "name"], "name") else { ctx.error("variable without 'name'", item); continue }
+                if !names.insert(name).inserted { ctx.error("duplicate variable '\(name)'", m[key: "name"]) }
+                let source = m[key: "source"].flatMap { ctx.string($0, "source") }
+                if let s = source {
+                    let ok = !s.isEmpty && s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && !$0.contains(" ") }
+                    if !ok { ctx.error("source must be a dotted path into the event, such as tags.device_id", m[key: "source"]) }
+                }
+                let value = m[key: "value"].map { ctx.value($0) }
+                if source == nil && value == nil { ctx.error("variable '\(name)' needs 'source' (a path in the event) or 'value'", item) }
+                out.append(VariableSpec(name: name, source: source, value: value))
+            }
+            return out
+        }
+    }
+
+    /// The default correlation key: the first variable taken from the event's `tags` (which
+    /// identify the device or series), else the first variable taken from the event at all.
+    public static func defaultCorrelationVariable(_ variables: [VariableSpec]) -> String? {
+        variables.first { $0.source?.hasPrefix("tags.") == true }?.name ?? variables.first { $0.source != nil }?.name
+    }
+}

@@ -1,0 +1,136 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+/// The work of one group commit: instance states loaded or created in the batch, the
+/// correlation keys claimed or released in it, and what it will write.
+struct BatchTransaction {
+    let runtime: Runtime
+    let now: Date
+    /// Instances touched, in first-touch order, with the revision they were loaded at (nil: new).
+    var states: [String: (state: InstanceState, expected: Int?)] = [:]
+    var order: [String] = []
+    /// Correlation keys claimed (instance id) or released (nil) within the batch.
+    var keys: [String: String?] = [:]
+    var commit = CommitBatch()
+    var firedTimers: [String] = []
+
+    init(runtime: Runtime, now: Date) {
+        self.runtime = runtime
+        self.now = now
+    }
+
+    static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
+
+    mutating func apply(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
+        switch work {
+        case .start(let defId, let vars, let key, let bk):
+            guard let (def, version) = await runtime.definition(defId) else { throw Runtime.RuntimeError.unknownDefinition(defId) }
+            if await runtime.isRetired(defId) { throw Runtime.RuntimeError.retired(defId) }
+            return .instance(start(def, version: version, variables: vars, key: key, businessKey: bk))
+        case .event(let event, let topic, let defId):
+            return .events(try await deliver(event, topic: topic, definitionId: defId))
+        case .command(let id, let command):
+            return .instance(try await applyCommand(command, to: id))
+        case .timer(let t):
+            firedTimers.append(t.id)
+            commit.timersToDelete.append(t.id)
+            // a stale timer (the path moved on, or the instance ended) is simply deleted
+            do { _ = try await applyCommand(.timerFired(timerId: t.id), to: t.instanceId) } catch is CommandRejection {
+            } catch Runtime.RuntimeError.unknownInstance { }
+            return .none
+        case .jobResult(let job, let command):
+            commit.jobsToDelete.append(job.id)
+            do { _ = try await applyCommand(command, to: job.instanceId) } catch is CommandRejection {
+            } catch Runtime.RuntimeError.unknownInstance { }
+            return .none
+        }
+    }
+
+    mutating func start(_ def: ProcessDefinition, version: Int, variables: [String: Value], key: String?, businessKey: String?) -> InstanceState {
+        let id = UUIDv7.make(now)
+        let t = Engine.start(def, instanceId: id, version: version, variables: variables, correlationKey: key, businessKey: businessKey, now: now)
+        record(t, expected: nil)
+        return t.state
+    }
+
+    mutating func load(_ id: String) async throws -> InstanceState {
+        if let s = states[id] { return s.state }
+        guard let s = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
+        states[id] = (s, s.revision)
+        order.append(id)
+        return s
+    }
+
+    mutating func applyCommand(_ command: Command, to id: String) async throws -> InstanceState {
+        let state = try await load(id)
+        guard let def = await runtime.definition(state.definitionId, version: state.definitionVersion)?.0 else {
+            throw Runtime.RuntimeError.unknownDefinition("\(state.definitionId) v\(state.definitionVersion)")
+        }
+        let t = try Engine.apply(command, to: state, definition: def, now: now)
+        record(t, expected: states[id]?.expected)
+        return t.state
+    }
+
+    mutating func record(_ t: Transition, expected: Int?) {
+        let id = t.state.id
+        if states[id] == nil { order.append(id) }
+        states[id] = (t.state, expected)
+        commit.addEffects(t)
+        if let key = t.state.correlationKey {
+            let k = Self.keyOf(t.state.definitionId, key)
+            keys[k] = t.state.status.isActive ? .some(id) : .some(nil)
+        }
+    }
+
+    /// The running instance for a key, seeing this batch's own starts and ends first.
+    mutating func activeInstance(_ defId: String, _ key: String) async throws -> String? {
+        if let claimed = keys[Self.keyOf(defId, key)] { return claimed }
+        return try await runtime.store.activeInstance(definitionId: defId, correlationKey: key)
+    }
+
+    mutating func deliver(_ event: Value, topic: String?, definitionId: String?) async throws -> [Runtime.EventOutcome] {
+        let targets: [(ProcessDefinition, Int)]
+        if let definitionId {
+            guard let d = await runtime.definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
+            targets = [d]
+        } else {
+            targets = await runtime.registry.triggered(byTopic: topic)
+        }
+        var out: [Runtime.EventOutcome] = []
+        for (def, version) in targets {
+            let m = EventIntake.match(event, def)
+            if let key = m.correlationKey, let running = try await activeInstance(def.id, key) {
+                // refresh the running instance's event variables; never start a second one
+                _ = try await applyCommand(.correlate(variables: m.eventVariables), to: running)
+                out.append(.init(definitionId: def.id, action: .correlated, instanceId: running, correlationKey: key))
+            } else if m.conditionHolds, !(await runtime.isRetired(def.id)) {
+                let s = start(def, version: version, variables: m.startVariables, key: m.correlationKey, businessKey: nil)
+                out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: m.correlationKey))
+            } else {
+                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: m.correlationKey,
+                                 reason: def.correlationKey != nil && m.correlationKey == nil ? "event has no value for the correlation key" : "trigger condition is false"))
+            }
+        }
+        return out
+    }
+
+    /// The batch to commit: updates before inserts (a key released by one instance may be
+    /// claimed by a new one in the same batch).
+    func commitBatch() -> CommitBatch {
+        var c = commit
+        var updates: [InstanceWrite] = []
+        var inserts: [InstanceWrite] = []
+        for id in order {
+            guard let s = states[id] else { continue }
+            if s.expected == nil { inserts.append(InstanceWrite(state: s.state, expectedRevision: nil)) } else {
+                if s.state.revision == s.expected { continue }  // untouched
+                updates.append(InstanceWrite(state: s.state, expectedRevision: s.expected))
+            }
+        }
+        c.instances = updates + inserts
+        return c
+    }
+}

@@ -1,0 +1,341 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+import Logging
+
+/// Runs process instances durably: applies commands through the pure engine core, persists
+/// each batch of transitions in one store transaction (group commit), then performs effects
+/// (connector jobs) and fires due timers.
+public actor Runtime {
+    public let store: any ProcessStore
+    public let clock: any EngineClock
+    let connectors: ConnectorRegistry
+    let logger: Logger
+    public private(set) var registry = DefinitionRegistry()
+
+    /// Most work items applied in one transaction.
+    public var maxBatch = 2000
+    /// Most connector jobs running at once.
+    public var maxInflightJobs = 256
+
+    var pending: [Pending] = []
+    var draining = false
+    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    var inflightTimers: Set<String> = []
+    var inflightJobs: Set<String> = []
+    var queuedJobs: [JobRecord] = []
+    var runningJobs = 0
+    var timerTask: Task<Void, Never>?
+    /// Counters for `/metrics` and tests.
+    public private(set) var stats = Stats()
+
+    public struct Stats: Sendable {
+        public var batches = 0
+        public var committedItems = 0
+        public var maxBatchSize = 0
+    }
+
+    public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry, logger: Logger = Logger(label: "bpm.runtime")) {
+        self.store = store
+        self.clock = clock
+        self.connectors = connectors
+        self.logger = logger
+    }
+
+    // MARK: lifecycle
+
+    /// Loads every stored definition version, re-dispatches jobs left pending by a crash and
+    /// starts the timer loop.
+    public func start(timerLoop: Bool = true) async throws {
+        for rec in try await store.definitions() {
+            do {
+                registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin), version: rec.version)
+            } catch {
+                logger.error("stored definition \(rec.id) v\(rec.version) no longer parses: \(error)")
+            }
+        }
+        let jobs = try await store.pendingJobs(limit: 1_000_000)
+        if !jobs.isEmpty { logger.info("re-dispatching \(jobs.count) pending job(s) after restart") }
+        for j in jobs { dispatch(j) }
+        if timerLoop {
+            timerTask = Task { [weak self] in await self?.runTimerLoop() }
+        }
+    }
+
+    /// Stops the timer loop and waits for queued work to be committed.
+    public func shutdown() async {
+        timerTask?.cancel()
+        timerTask = nil
+        await waitIdle()
+    }
+
+    // MARK: definitions
+
+    /// Deploys a definition's source; identical content keeps its version.
+    @discardableResult
+    public func deploy(source: String, file: String, origin: String? = nil) async throws -> (ProcessDefinition, Int) {
+        let def = try DefinitionLoader.parse(source: source, file: file)
+        let rec = try await store.saveDefinition(id: def.id, name: def.name, format: "yaml", source: source,
+                                                 contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
+        registry.add(def, version: rec.version)
+        return (def, rec.version)
+    }
+
+    public func definition(_ id: String, version: Int? = nil) -> (ProcessDefinition, Int)? {
+        if let version { return registry.definition(id, version: version).map { ($0, version) } }
+        return registry.latest(id)
+    }
+
+    // MARK: work
+
+    /// Outcome of an event for one definition.
+    public struct EventOutcome: Sendable, Equatable {
+        public enum Action: String, Sendable { case started, correlated, ignored }
+        public var definitionId: String
+        public var action: Action
+        public var instanceId: String?
+        public var correlationKey: String?
+        public var reason: String?
+    }
+
+    enum Work: Sendable {
+        case start(definitionId: String, variables: [String: Value], correlationKey: String?, businessKey: String?)
+        case event(Value, topic: String?, definitionId: String?)
+        case command(instanceId: String, Command)
+        case timer(TimerRecord)
+        case jobResult(JobRecord, Command)
+    }
+
+    enum WorkResult: Sendable {
+        case instance(InstanceState)
+        case events([EventOutcome])
+        case none
+    }
+
+    struct Pending {
+        var work: Work
+        var continuation: CheckedContinuation<WorkResult, any Error>?
+    }
+
+    /// Errors returned to callers of the runtime.
+    public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
+        case unknownDefinition(String)
+        case unknownInstance(String)
+        case unknownTask(String)
+        case unknownIncident(String)
+        case rejected(String)
+        case retired(String)
+
+        public var description: String {
+            switch self {
+            case .unknownDefinition(let id): "no deployed definition '\(id)'"
+            case .unknownInstance(let id): "no instance '\(id)'"
+            case .unknownTask(let id): "no user task '\(id)'"
+            case .unknownIncident(let id): "no incident '\(id)'"
+            case .rejected(let m): m
+            case .retired(let id): "definition '\(id)' is retired for new instances"
+            }
+        }
+    }
+
+    func submit(_ work: Work) async throws -> WorkResult {
+        try await withCheckedThrowingContinuation { c in
+            pending.append(Pending(work: work, continuation: c))
+            kick()
+        }
+    }
+
+    func enqueue(_ work: Work) {
+        pending.append(Pending(work: work, continuation: nil))
+        kick()
+    }
+
+    func kick() {
+        guard !draining else { return }
+        draining = true
+        Task { await self.drain() }
+    }
+
+    /// Starts an instance of the latest version; returns its state once committed.
+    public func startInstance(_ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil) async throws -> InstanceState {
+        guard case .instance(let s) = try await submit(.start(definitionId: definitionId, variables: variables, correlationKey: nil, businessKey: businessKey)) else {
+            throw RuntimeError.rejected("start produced no instance")
+        }
+        return s
+    }
+
+    /// Delivers an event: it refreshes the running instance for its correlation key, or starts
+    /// a new instance when the trigger condition holds.
+    public func publish(event: Value, topic: String? = nil, definitionId: String? = nil) async throws -> [EventOutcome] {
+        guard case .events(let o) = try await submit(.event(event, topic: topic, definitionId: definitionId)) else { return [] }
+        return o
+    }
+
+    /// Applies an operator or API command to an instance.
+    public func send(_ command: Command, to instanceId: String) async throws -> InstanceState {
+        guard case .instance(let s) = try await submit(.command(instanceId: instanceId, command)) else {
+            throw RuntimeError.rejected("command produced no state")
+        }
+        return s
+    }
+
+    /// Completes a user task with variables.
+    public func completeTask(_ taskId: String, variables: [String: Value]) async throws -> InstanceState {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+        return try await send(.completeUserTask(taskId: taskId, variables: variables), to: task.instanceId)
+    }
+
+    /// Retries an incident after its cause is fixed.
+    public func retryIncident(_ incidentId: String) async throws -> InstanceState {
+        guard let rec = try await store.incident(incidentId) else { throw RuntimeError.unknownIncident(incidentId) }
+        guard rec.resolvedAt == nil else { throw RuntimeError.rejected("incident \(incidentId) is already resolved") }
+        return try await send(.retryIncident(incidentId: incidentId), to: rec.incident.instanceId)
+    }
+
+    // MARK: group commit
+
+    func drain() async {
+        while !pending.isEmpty {
+            let n = min(maxBatch, pending.count)
+            let batch = Array(pending.prefix(n))
+            pending.removeFirst(n)
+            await process(batch)
+        }
+        draining = false
+        if runningJobs == 0 && queuedJobs.isEmpty {
+            let waiters = idleWaiters
+            idleWaiters.removeAll()
+            waiters.forEach { $0.resume() }
+        }
+    }
+
+    /// Waits until no work is queued and no job is running.
+    public func waitIdle() async {
+        if !draining && pending.isEmpty && runningJobs == 0 && queuedJobs.isEmpty { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    /// Applies a batch of work items and commits them in one transaction.
+    func process(_ batch: [Pending]) async {
+        let now = clock.now()
+        var tx = BatchTransaction(runtime: self, now: now)
+        var results: [Result<WorkResult, any Error>] = []
+        results.reserveCapacity(batch.count)
+        for item in batch {
+            do {
+                results.append(.success(try await tx.apply(item.work)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        let commit = tx.commitBatch()
+        do {
+            try await store.commit(commit)
+        } catch {
+            logger.error("commit of \(batch.count) item(s) failed: \(error)")
+            for item in batch { item.continuation?.resume(throwing: error) }
+            for t in tx.firedTimers { inflightTimers.remove(t) }
+            return
+        }
+        stats.batches += 1
+        stats.committedItems += batch.count
+        stats.maxBatchSize = max(stats.maxBatchSize, batch.count)
+        for t in tx.firedTimers { inflightTimers.remove(t) }
+        for (item, result) in zip(batch, results) {
+            switch result {
+            case .success(let r): item.continuation?.resume(returning: r)
+            case .failure(let e): item.continuation?.resume(throwing: e)
+            }
+        }
+        for job in commit.jobsToAdd { dispatch(job) }
+    }
+
+    // MARK: jobs
+
+    func dispatch(_ job: JobRecord) {
+        guard !inflightJobs.contains(job.id) else { return }
+        inflightJobs.insert(job.id)
+        if runningJobs >= maxInflightJobs {
+            queuedJobs.append(job)
+            return
+        }
+        run(job)
+    }
+
+    func run(_ job: JobRecord) {
+        runningJobs += 1
+        let connectors = self.connectors
+        Task {
+            let command = await connectors.execute(job)
+            await self.jobFinished(job, command)
+        }
+    }
+
+    func jobFinished(_ job: JobRecord, _ command: Command) {
+        runningJobs -= 1
+        inflightJobs.remove(job.id)
+        if case .jobFailed(_, let message, _, _) = command {
+            logger.warning("job \(job.id) (\(job.action)) of instance \(job.instanceId) at \(job.elementId) failed: \(message)")
+        }
+        enqueue(.jobResult(job, command))
+        if !queuedJobs.isEmpty { run(queuedJobs.removeFirst()) }
+    }
+
+    // MARK: timers
+
+    /// Enqueues every due timer not already in flight; returns how many.
+    @discardableResult
+    public func fireDueTimers(limit: Int = 5000) async throws -> Int {
+        let due = try await store.dueTimers(before: clock.now(), limit: limit)
+        var n = 0
+        for t in due where !inflightTimers.contains(t.id) {
+            inflightTimers.insert(t.id)
+            enqueue(.timer(t))
+            n += 1
+        }
+        return n
+    }
+
+    func runTimerLoop() async {
+        while !Task.isCancelled {
+            do {
+                let n = try await fireDueTimers()
+                if n > 0 {
+                    await waitCommitted()
+                    continue
+                }
+                let now = clock.now()
+                var wake = now.addingTimeInterval(0.05)
+                if let next = try await store.nextTimerDue(), next > now { wake = min(next, now.addingTimeInterval(0.25)) }
+                try await clock.sleep(until: wake)
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("timer loop: \(error)")
+                try? await clock.sleep(until: clock.now().addingTimeInterval(1))
+            }
+        }
+    }
+
+    /// Waits until the queue has been committed (jobs may still run).
+    func waitCommitted() async {
+        while draining || !pending.isEmpty { await Task.yield() ; if draining { try? await Task.sleep(nanoseconds: 200_000) } }
+    }
+
+    /// Fires due timers and waits until everything that follows has been committed and every
+    /// job has reported: for tests and simulations on a manual clock.
+    public func settle() async throws {
+        while true {
+            await waitIdle()
+            let n = try await fireDueTimers()
+            if n == 0 && pending.isEmpty && runningJobs == 0 && !draining { return }
+        }
+    }
+
+    // MARK: helpers for BatchTransaction
+
+    func isRetired(_ id: String) -> Bool { registry.retired.contains(id) }
+}

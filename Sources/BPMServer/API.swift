@@ -1,0 +1,187 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMRuntime
+import BPMStore
+import Foundation
+import Hummingbird
+
+/// The request handlers, each returning a JSON value or throwing a problem.
+struct API: Sendable {
+    let runtime: Runtime
+
+    func handle(_ body: () async throws -> Response) async -> Response {
+        do { return try await body() } catch { return Problem.from(error).response }
+    }
+
+    func handle(_ body: () async throws -> Value) async -> Response {
+        do { return Response.json(try await body()) } catch { return Problem.from(error).response }
+    }
+
+    /// Reads a request body up to the limit.
+    static func body(_ req: Request) async throws -> String {
+        do {
+            let buffer = try await req.body.collect(upTo: BPMServer.maxBody)
+            return String(buffer: buffer)
+        } catch {
+            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "request bodies are limited to \(BPMServer.maxBody) bytes")
+        }
+    }
+
+    /// Parses a JSON object body; an empty body is an empty object.
+    static func object(_ text: String, what: String = "request body") throws -> [String: Value] {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [:] }
+        let v: Value
+        do { v = try JSON.parse(text) } catch {
+            throw Problem(.badRequest, "invalid-json", "Invalid JSON", "\(what) is not valid JSON: \(error.message) (at byte \(error.offset))")
+        }
+        guard case .context(let c) = v else { throw Problem(.badRequest, "invalid-body", "Invalid body", "\(what) must be a JSON object, not a \(v.typeName)") }
+        return c
+    }
+
+    static func variables(_ body: [String: Value], key: String = "variables") throws -> [String: Value] {
+        guard let v = body[key] else { return [:] }
+        guard case .context(let c) = v else { throw Problem(.badRequest, "invalid-variables", "Invalid variables", "'\(key)' must be a JSON object of name: value") }
+        return c
+    }
+
+    static func int(_ value: String?, _ name: String, default d: Int, max m: Int) throws -> Int {
+        guard let s = value else { return d }
+        guard let n = Int(s), n >= 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be a non-negative integer, got '\(s)'") }
+        return min(n, m)
+    }
+
+    // MARK: handlers
+
+    func ready() async throws -> Response {
+        do {
+            _ = try await runtime.store.countInstances(status: .running)
+            return Response.json(["status": "ready"])
+        } catch {
+            return Problem(.serviceUnavailable, "store-unavailable", "Not ready", "store unavailable: \(error)").response
+        }
+    }
+
+    func definitions() async -> Value {
+        .list(await runtime.registry.all.map { Views.definition($0.0, version: $0.1) })
+    }
+
+    func definition(_ id: String) async throws -> Value {
+        guard let (d, v) = await runtime.definition(id) else { throw Runtime.RuntimeError.unknownDefinition(id) }
+        var c = Views.definition(d, version: v).contextValue ?? [:]
+        c["flow"] = .string(FlowPrinter.text(d))
+        c["elementIds"] = .list(d.elements.map { .string($0.id) })
+        return .context(c)
+    }
+
+    func deploy(_ body: String) async throws -> Response {
+        guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML as the request body") }
+        let (d, v) = try await runtime.deploy(source: body, file: "request", origin: "api")
+        return Response.json(Views.definition(d, version: v), status: .created)
+    }
+
+    func start(_ definitionId: String, _ body: String) async throws -> Response {
+        let o = try Self.object(body)
+        let bk = o["businessKey"]?.stringValue
+        let s = try await runtime.startInstance(definitionId, variables: try Self.variables(o), businessKey: bk)
+        return Response.json(Views.instance(s), status: .created)
+    }
+
+    func instances(_ req: Request) async throws -> Value {
+        let q = req.uri.queryParameters
+        var query = InstanceQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
+        query.definitionId = q.get("definitionId")
+        if let s = q.get("status") {
+            guard let st = InstanceStatus(rawValue: s) else {
+                throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "status must be one of \(InstanceStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.status = st
+        }
+        query.correlationKey = q.get("correlationKey")
+        query.businessKey = q.get("businessKey")
+        return .context(["items": .list(try await runtime.store.instances(query).map(Views.summary)),
+                         "limit": .number(Double(query.limit)), "offset": .number(Double(query.offset))])
+    }
+
+    func instance(_ id: String) async throws -> Value {
+        guard let s = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
+        return Views.instance(s)
+    }
+
+    func history(_ id: String) async throws -> Value {
+        guard try await runtime.store.instance(id) != nil else { throw Runtime.RuntimeError.unknownInstance(id) }
+        return .list(try await runtime.store.history(instanceId: id).map(\.value))
+    }
+
+    func cancel(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        return Views.instance(try await runtime.send(.cancel(reason: o["reason"]?.stringValue), to: id))
+    }
+
+    func setVariables(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        let vars = o["variables"] != nil ? try Self.variables(o) : o
+        return Views.instance(try await runtime.send(.setVariables(vars), to: id))
+    }
+
+    func event(_ body: String, _ req: Request) async throws -> Value {
+        let q = req.uri.queryParameters
+        let o = try Self.object(body, what: "event")
+        var topic = q.get("topic")
+        var definitionId = q.get("definitionId")
+        var payload = Value.context(o)
+        if let p = o["payload"] {
+            payload = p
+            topic = o["topic"]?.stringValue ?? topic
+            definitionId = o["definitionId"]?.stringValue ?? definitionId
+        }
+        guard topic != nil || definitionId != nil else {
+            throw Problem(.badRequest, "missing-topic", "Missing topic",
+                          "say where the event belongs: {\"topic\": …, \"payload\": {…}} or {\"definitionId\": …, \"payload\": {…}}, or ?topic=… with the event as the body")
+        }
+        let outcomes = try await runtime.publish(event: payload, topic: topic, definitionId: definitionId)
+        return .context(["outcomes": .list(outcomes.map { o in
+            var c: [String: Value] = ["definitionId": .string(o.definitionId), "action": .string(o.action.rawValue)]
+            if let i = o.instanceId { c["instanceId"] = .string(i) }
+            if let k = o.correlationKey { c["correlationKey"] = .string(k) }
+            if let r = o.reason { c["reason"] = .string(r) }
+            return .context(c)
+        })])
+    }
+
+    func tasks(_ req: Request) async throws -> Value {
+        let q = req.uri.queryParameters
+        var query = TaskQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
+        query.status = q.get("status") ?? "open"
+        if query.status == "all" { query.status = nil }
+        query.assignee = q.get("assignee")
+        query.candidateGroup = q.get("candidateGroup")
+        query.instanceId = q.get("instanceId")
+        return .context(["items": .list(try await runtime.store.userTasks(query).map(\.value))])
+    }
+
+    func task(_ id: String) async throws -> Value {
+        guard let t = try await runtime.store.userTask(id) else { throw Runtime.RuntimeError.unknownTask(id) }
+        return t.value
+    }
+
+    func completeTask(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        return Views.instance(try await runtime.completeTask(id, variables: try Self.variables(o)))
+    }
+
+    func incidents(_ req: Request) async throws -> Value {
+        let q = req.uri.queryParameters
+        let open = q.get("status").map { $0 != "all" } ?? true
+        return .context(["items": .list(try await runtime.store.incidents(instanceId: q.get("instanceId"), openOnly: open).map(Views.incident))])
+    }
+
+    func retry(_ id: String) async throws -> Value {
+        Views.instance(try await runtime.retryIncident(id))
+    }
+
+    func logs(_ req: Request) async throws -> Value {
+        let q = req.uri.queryParameters
+        return .context(["items": .list(try await runtime.store.logs(instanceId: q.get("instanceId")).map(Views.log))])
+    }
+}

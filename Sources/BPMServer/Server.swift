@@ -1,0 +1,75 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMRuntime
+import BPMStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The HTTP API of `bpm serve`: the plan's process API plus events, tasks, incidents and
+/// definitions, JSON throughout, RFC 9457 problem details for errors.
+public enum BPMServer {
+    /// Largest request body accepted.
+    public static let maxBody = 1 << 20
+
+    /// Builds the router over a runtime.
+    public static func router(runtime: Runtime) -> Router<BasicRequestContext> {
+        let router = Router()
+        let api = API(runtime: runtime)
+
+        router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
+        router.get("/health/ready") { _, _ in await api.handle { try await api.ready() } }
+        router.get("/openapi.json") { _, _ in
+            var h = HTTPFields()
+            h[.contentType] = "application/json"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
+        }
+        router.get("/") { _, _ in
+            var h = HTTPFields()
+            h[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: Landing.html)))
+        }
+
+        router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
+        router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
+        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await API.body(req)) } }
+
+        router.post("/processes/:definitionId/start") { req, ctx in
+            await api.handle { try await api.start(try ctx.parameters.require("definitionId"), try await API.body(req)) }
+        }
+        router.get("/processes") { req, _ in await api.handle { try await api.instances(req) } }
+        router.get("/processes/:id") { _, ctx in await api.handle { try await api.instance(try ctx.parameters.require("id")) } }
+        router.get("/processes/:id/history") { _, ctx in await api.handle { try await api.history(try ctx.parameters.require("id")) } }
+        router.post("/processes/:id/cancel") { req, ctx in
+            await api.handle { try await api.cancel(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
+        router.post("/processes/:id/variables") { req, ctx in
+            await api.handle { try await api.setVariables(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
+
+        router.post("/events") { req, _ in await api.handle { try await api.event(try await API.body(req), req) } }
+
+        router.get("/tasks") { req, _ in await api.handle { try await api.tasks(req) } }
+        router.get("/tasks/:id") { _, ctx in await api.handle { try await api.task(try ctx.parameters.require("id")) } }
+        router.post("/tasks/:id/complete") { req, ctx in
+            await api.handle { try await api.completeTask(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
+
+        router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
+        router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }
+
+        router.get("/logs") { req, _ in await api.handle { try await api.logs(req) } }
+        return router
+    }
+
+    /// Builds the application listening on `host:port`.
+    public static func application(runtime: Runtime, host: String, port: Int, logger: Logger,
+                                   onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
+    {
+        Application(router: router(runtime: runtime),
+                    configuration: .init(address: .hostname(host, port: port), serverName: "swift-bpm"),
+                    onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+                    logger: logger)
+    }
+}

@@ -1,0 +1,59 @@
+import BPMEngine
+import Foundation
+
+/// Durable storage for definitions, instances, history, timers, jobs, user tasks, incidents
+/// and logs. The runtime depends on this protocol only; SQLite and PostgreSQL implement it.
+public protocol ProcessStore: Sendable {
+    /// Creates or upgrades the schema (named, ordered migrations).
+    func migrate() async throws
+
+    /// Stores a definition version. Identical content (same hash) returns the existing version.
+    func saveDefinition(id: String, name: String, format: String, source: String, contentHash: String, origin: String, at: Date) async throws -> DefinitionRecord
+    /// Every stored version of every definition, oldest first.
+    func definitions() async throws -> [DefinitionRecord]
+
+    /// Loads an instance's full state.
+    func instance(_ id: String) async throws -> InstanceState?
+    /// The running instance of a definition for a correlation key, if any.
+    func activeInstance(definitionId: String, correlationKey: String) async throws -> String?
+    /// Lists instances.
+    func instances(_ query: InstanceQuery) async throws -> [InstanceSummary]
+    /// Counts instances by status.
+    func countInstances(status: InstanceStatus?) async throws -> Int
+
+    /// Writes a batch in one transaction. Throws `StoreError.conflict` when an instance's
+    /// stored revision is not the expected one; nothing is written then.
+    func commit(_ batch: CommitBatch) async throws
+
+    /// Timers due at or before `date`, soonest first.
+    func dueTimers(before date: Date, limit: Int) async throws -> [TimerRecord]
+    /// When the soonest pending timer is due.
+    func nextTimerDue() async throws -> Date?
+    /// Jobs written but not yet completed (to dispatch after a restart).
+    func pendingJobs(limit: Int) async throws -> [JobRecord]
+
+    func history(instanceId: String) async throws -> [HistoryEntry]
+    func userTask(_ id: String) async throws -> UserTaskRecord?
+    func userTasks(_ query: TaskQuery) async throws -> [UserTaskRecord]
+    func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord]
+    func incident(_ id: String) async throws -> IncidentRecord?
+
+    /// Writes a `database_log` message; a second write with the same id is ignored.
+    func appendLog(_ log: LogRecord) async throws
+    func logs(instanceId: String?) async throws -> [LogRecord]
+}
+
+/// Store failures the runtime handles.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// Another writer changed the instance first.
+    case conflict(instanceId: String)
+    /// The store cannot be reached.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .conflict(let id): "instance \(id) was changed concurrently"
+        case .unavailable(let m): "store unavailable: \(m)"
+        }
+    }
+}

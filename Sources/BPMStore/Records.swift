@@ -1,0 +1,184 @@
+import BPMEngine
+import BPMExpressions
+import Foundation
+
+/// A deployed version of a definition, with its source text.
+public struct DefinitionRecord: Sendable, Equatable {
+    public var id: String
+    public var version: Int
+    public var name: String
+    /// `yaml` or `bpmn`.
+    public var format: String
+    public var source: String
+    public var contentHash: String
+    public var deployedAt: Date
+    /// Where it came from (a file path or `api`).
+    public var origin: String
+
+    public init(id: String, version: Int, name: String, format: String, source: String, contentHash: String, deployedAt: Date, origin: String) {
+        self.id = id
+        self.version = version
+        self.name = name
+        self.format = format
+        self.source = source
+        self.contentHash = contentHash
+        self.deployedAt = deployedAt
+        self.origin = origin
+    }
+}
+
+/// An instance row as listed by queries (the plan's `process_instances` columns).
+public struct InstanceSummary: Sendable, Equatable {
+    public var id: String
+    public var definitionId: String
+    public var definitionVersion: Int
+    public var status: InstanceStatus
+    public var currentActivity: String?
+    public var correlationKey: String?
+    public var businessKey: String?
+    public var startedAt: Date
+    public var completedAt: Date?
+
+    public init(id: String, definitionId: String, definitionVersion: Int, status: InstanceStatus, currentActivity: String?,
+                correlationKey: String?, businessKey: String?, startedAt: Date, completedAt: Date?)
+    {
+        self.id = id
+        self.definitionId = definitionId
+        self.definitionVersion = definitionVersion
+        self.status = status
+        self.currentActivity = currentActivity
+        self.correlationKey = correlationKey
+        self.businessKey = businessKey
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+    }
+}
+
+/// A message written by the `database_log` action.
+public struct LogRecord: Sendable, Equatable {
+    /// The job id: writing the same log twice (a retry after a crash) keeps one row.
+    public var id: String
+    public var instanceId: String
+    public var elementId: String
+    public var level: String
+    public var message: String
+    public var data: Value?
+    public var createdAt: Date
+
+    public init(id: String, instanceId: String, elementId: String, level: String, message: String, data: Value?, createdAt: Date) {
+        self.id = id
+        self.instanceId = instanceId
+        self.elementId = elementId
+        self.level = level
+        self.message = message
+        self.data = data
+        self.createdAt = createdAt
+    }
+}
+
+/// An incident with its resolution time, as listed by queries.
+public struct IncidentRecord: Sendable, Equatable {
+    public var incident: Incident
+    public var resolvedAt: Date?
+
+    public init(incident: Incident, resolvedAt: Date?) {
+        self.incident = incident
+        self.resolvedAt = resolvedAt
+    }
+}
+
+/// An instance to write: new (`expectedRevision` nil) or updated from `expectedRevision`.
+public struct InstanceWrite: Sendable {
+    public var state: InstanceState
+    public var expectedRevision: Int?
+
+    public init(state: InstanceState, expectedRevision: Int?) {
+        self.state = state
+        self.expectedRevision = expectedRevision
+    }
+}
+
+/// Everything one group commit writes, in one transaction.
+public struct CommitBatch: Sendable {
+    public var instances: [InstanceWrite] = []
+    public var history: [HistoryEntry] = []
+    public var timersToAdd: [TimerRecord] = []
+    public var timersToDelete: [String] = []
+    public var jobsToAdd: [JobRecord] = []
+    public var jobsToDelete: [String] = []
+    public var tasksToAdd: [UserTaskRecord] = []
+    public var taskUpdates: [(id: String, status: String, at: Date)] = []
+    public var incidentsToAdd: [Incident] = []
+    public var incidentsResolved: [(id: String, at: Date)] = []
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && jobsToAdd.isEmpty
+            && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
+    }
+
+    /// Adds a transition's state, history and bookkeeping effects.
+    public mutating func add(_ t: Transition, expectedRevision: Int?) {
+        instances.append(InstanceWrite(state: t.state, expectedRevision: expectedRevision))
+        addEffects(t)
+    }
+
+    /// Adds a transition's history and bookkeeping effects (not its state). A timer or job
+    /// cancelled in the batch that created it is simply not written.
+    public mutating func addEffects(_ t: Transition) {
+        history += t.history
+        for e in t.effects {
+            switch e {
+            case .scheduleTimer(let timer): timersToAdd.append(timer)
+            case .cancelTimer(let id):
+                if let i = timersToAdd.firstIndex(where: { $0.id == id }) { timersToAdd.remove(at: i) } else { timersToDelete.append(id) }
+            case .dispatchJob(let job): jobsToAdd.append(job)
+            case .cancelJob(let id):
+                if let i = jobsToAdd.firstIndex(where: { $0.id == id }) { jobsToAdd.remove(at: i) } else { jobsToDelete.append(id) }
+            case .createUserTask(let task): tasksToAdd.append(task)
+            case .closeUserTask(let id, let status, let at): taskUpdates.append((id, status, at))
+            case .raiseIncident(let incident): incidentsToAdd.append(incident)
+            case .resolveIncident(let id): incidentsResolved.append((id, t.history.last?.at ?? t.state.startedAt))
+            }
+        }
+    }
+}
+
+/// Filters for listing instances.
+public struct InstanceQuery: Sendable {
+    public var definitionId: String?
+    public var status: InstanceStatus?
+    public var correlationKey: String?
+    public var businessKey: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(definitionId: String? = nil, status: InstanceStatus? = nil, correlationKey: String? = nil, businessKey: String? = nil, limit: Int = 50, offset: Int = 0) {
+        self.definitionId = definitionId
+        self.status = status
+        self.correlationKey = correlationKey
+        self.businessKey = businessKey
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// Filters for listing user tasks.
+public struct TaskQuery: Sendable {
+    public var status: String?
+    public var assignee: String?
+    public var candidateGroup: String?
+    public var instanceId: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(status: String? = "open", assignee: String? = nil, candidateGroup: String? = nil, instanceId: String? = nil, limit: Int = 50, offset: Int = 0) {
+        self.status = status
+        self.assignee = assignee
+        self.candidateGroup = candidateGroup
+        self.instanceId = instanceId
+        self.limit = limit
+        self.offset = offset
+    }
+}

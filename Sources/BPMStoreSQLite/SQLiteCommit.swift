@@ -1,0 +1,95 @@
+import BPMEngine
+import BPMExpressions
+import BPMStore
+import Foundation
+import GRDB
+
+/// Writes a commit batch with cached prepared statements, inside the caller's transaction.
+enum SQLiteCommit {
+    static func write(_ batch: CommitBatch, _ db: Database) throws {
+        if !batch.instances.isEmpty {
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO process_instances (id, definition_id, definition_version, status, variables, current_activity, started_at,
+                    completed_at, correlation_key, business_key, state, revision, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let update = try db.cachedStatement(sql: """
+                UPDATE process_instances SET status = ?, variables = ?, current_activity = ?, completed_at = ?, state = ?, revision = ?, updated_at = ?
+                WHERE id = ? AND revision = ?
+                """)
+            for w in batch.instances {
+                let s = w.state
+                let vars = JSON.encode(s.variables)
+                let exec = JSON.encode(s.executionValue)
+                let current = s.tokens.isEmpty ? nil : s.currentActivities.joined(separator: ",")
+                let ended = s.endedAt.map(Coding.iso)
+                let updated = Coding.iso(s.endedAt ?? s.startedAt)
+                if let expected = w.expectedRevision {
+                    try update.execute(arguments: [s.status.rawValue, vars, current, ended, exec, s.revision, updated, s.id, expected])
+                    if db.changesCount != 1 { throw StoreError.conflict(instanceId: s.id) }
+                } else {
+                    try insert.execute(arguments: [s.id, s.definitionId, s.definitionVersion, s.status.rawValue, vars, current,
+                                                   Coding.iso(s.startedAt), ended, s.correlationKey, s.businessKey, exec, s.revision, updated])
+                }
+            }
+        }
+        if !batch.history.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data, seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM process_history WHERE instance_id = ?))
+                """)
+            for h in batch.history {
+                try stmt.execute(arguments: [UUIDv7.make(h.at), h.instanceId, h.elementId, h.elementType, h.event, Coding.iso(h.at),
+                                             h.data.map(JSON.encode), h.instanceId])
+            }
+        }
+        if !batch.timersToDelete.isEmpty {
+            let stmt = try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?")
+            for id in batch.timersToDelete { try stmt.execute(arguments: [id]) }
+        }
+        if !batch.timersToAdd.isEmpty {
+            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO timers (id, instance_id, element_id, due_at) VALUES (?, ?, ?, ?)")
+            for t in batch.timersToAdd { try stmt.execute(arguments: [t.id, t.instanceId, t.elementId, Coding.iso(t.dueAt)]) }
+        }
+        if !batch.jobsToDelete.isEmpty {
+            let stmt = try db.cachedStatement(sql: "DELETE FROM jobs WHERE id = ?")
+            for id in batch.jobsToDelete { try stmt.execute(arguments: [id]) }
+        }
+        if !batch.jobsToAdd.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for j in batch.jobsToAdd {
+                try stmt.execute(arguments: [j.id, j.instanceId, j.definitionId, j.elementId, j.action, JSON.encode(j.payload), j.attempt, Coding.iso(j.createdAt)])
+            }
+        }
+        if !batch.tasksToAdd.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT INTO user_tasks (id, instance_id, definition_id, element_id, name, assignee, candidate_users, candidate_groups,
+                    priority, form, description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for t in batch.tasksToAdd {
+                try stmt.execute(arguments: [t.id, t.instanceId, t.definitionId, t.elementId, t.name, t.assignee,
+                                             JSON.encode(.list(t.candidateUsers.map(Value.string))), JSON.encode(.list(t.candidateGroups.map(Value.string))),
+                                             t.priority, t.form.map(JSON.encode), t.description, t.status, Coding.iso(t.createdAt)])
+            }
+        }
+        if !batch.taskUpdates.isEmpty {
+            let stmt = try db.cachedStatement(sql: "UPDATE user_tasks SET status = ?, completed_at = ? WHERE id = ?")
+            for u in batch.taskUpdates { try stmt.execute(arguments: [u.status, Coding.iso(u.at), u.id]) }
+        }
+        if !batch.incidentsToAdd.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT INTO incidents (id, instance_id, element_id, type, message, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for i in batch.incidentsToAdd {
+                try stmt.execute(arguments: [i.id, i.instanceId, i.elementId, i.type, i.message, i.jobId, Coding.iso(i.createdAt)])
+            }
+        }
+        if !batch.incidentsResolved.isEmpty {
+            let stmt = try db.cachedStatement(sql: "UPDATE incidents SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL")
+            for r in batch.incidentsResolved { try stmt.execute(arguments: [Coding.iso(r.at), r.id]) }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import GRDB
+
+/// The schema: the plan's three tables extended as the engine needs, as named, ordered migrations.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("001-plan-tables") { db in
+            // The plan's process_definitions, keyed by (id, version) so every version is kept.
+            try db.execute(sql: """
+                CREATE TABLE process_definitions (
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    definition TEXT NOT NULL,   -- JSON metadata
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                CREATE TABLE process_instances (
+                    id TEXT PRIMARY KEY,
+                    definition_id TEXT NOT NULL,
+                    definition_version INTEGER NOT NULL,
+                    status TEXT NOT NULL,          -- running, completed, failed, terminated
+                    variables TEXT NOT NULL,       -- JSON
+                    current_activity TEXT,
+                    started_at TEXT NOT NULL,
+                    completed_at TEXT,
+                    correlation_key TEXT,
+                    business_key TEXT,
+                    state TEXT NOT NULL,           -- JSON: tokens, joins, incidents, counters
+                    revision INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX process_instances_definition ON process_instances(definition_id, status);
+                CREATE INDEX process_instances_status_started ON process_instances(status, started_at);
+                CREATE UNIQUE INDEX process_instances_active_key ON process_instances(definition_id, correlation_key)
+                    WHERE status = 'running' AND correlation_key IS NOT NULL;
+                CREATE INDEX process_instances_business_key ON process_instances(business_key) WHERE business_key IS NOT NULL;
+                CREATE TABLE process_history (
+                    id TEXT PRIMARY KEY,           -- UUIDv7: inserts append
+                    instance_id TEXT NOT NULL REFERENCES process_instances(id),
+                    activity_id TEXT NOT NULL,
+                    activity_type TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    timestamp TEXT NOT NULL,
+                    data TEXT,
+                    seq INTEGER NOT NULL
+                );
+                CREATE INDEX process_history_instance ON process_history(instance_id, seq);
+                """)
+        }
+        m.registerMigration("002-engine-tables") { db in
+            try db.execute(sql: """
+                CREATE TABLE timers (
+                    id TEXT PRIMARY KEY,
+                    instance_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    due_at TEXT NOT NULL
+                );
+                CREATE INDEX timers_due ON timers(due_at);
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,           -- stable across attempts: the idempotency key
+                    instance_id TEXT NOT NULL,
+                    definition_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX jobs_created ON jobs(created_at);
+                CREATE TABLE user_tasks (
+                    id TEXT PRIMARY KEY,
+                    instance_id TEXT NOT NULL,
+                    definition_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    name TEXT,
+                    assignee TEXT,
+                    candidate_users TEXT NOT NULL,
+                    candidate_groups TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    form TEXT,
+                    description TEXT,
+                    status TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    completed_at TEXT
+                );
+                CREATE INDEX user_tasks_status ON user_tasks(status, priority, created_at);
+                CREATE INDEX user_tasks_instance ON user_tasks(instance_id);
+                CREATE INDEX user_tasks_assignee ON user_tasks(assignee, status);
+                CREATE TABLE incidents (
+                    id TEXT PRIMARY KEY,
+                    instance_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    job_id TEXT,
+                    created_at TEXT NOT NULL,
+                    resolved_at TEXT
+                );
+                CREATE INDEX incidents_instance ON incidents(instance_id);
+                CREATE INDEX incidents_open ON incidents(resolved_at, created_at);
+                CREATE TABLE process_logs (
+                    id TEXT PRIMARY KEY,           -- the job id: a repeated write is ignored
+                    instance_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    level TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    data TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX process_logs_instance ON process_logs(instance_id);
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,235 @@
+import BPMEngine
+import BPMExpressions
+import BPMStore
+import Foundation
+import GRDB
+
+/// The embedded store: SQLite in WAL mode through GRDB. Nothing to set up; one file.
+public final class SQLiteStore: ProcessStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`. `synchronous` is SQLite's PRAGMA
+    /// (`FULL` survives power loss; `NORMAL` survives process crashes and is faster).
+    public init(path: String, synchronous: String = "FULL") throws {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let sync = ["FULL", "NORMAL", "OFF", "EXTRA"].contains(synchronous.uppercased()) ? synchronous.uppercased() : "FULL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync)")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        if let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path.removingPercentEncoding, !dir.isEmpty {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+    }
+
+    public func migrate() async throws {
+        let pool = self.pool
+        try await Task.detached { try SQLiteSchema.migrator.migrate(pool) }.value
+    }
+
+    // MARK: definitions
+
+    public func saveDefinition(id: String, name: String, format: String, source: String, contentHash: String, origin: String, at: Date) async throws -> DefinitionRecord {
+        try await pool.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM process_definitions WHERE id = ? ORDER BY version DESC LIMIT 1", arguments: [id]),
+               (row["content_hash"] as String?) == contentHash
+            {
+                return Self.definition(row)
+            }
+            let version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM process_definitions WHERE id = ?", arguments: [id]) ?? 0) + 1
+            let meta = JSON.encode(.context(["name": .string(name), "format": .string(format), "origin": .string(origin)]))
+            try db.execute(sql: """
+                INSERT INTO process_definitions (id, version, name, format, source, content_hash, origin, definition, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, version, name, format, source, contentHash, origin, meta, Coding.iso(at)])
+            return DefinitionRecord(id: id, version: version, name: name, format: format, source: source, contentHash: contentHash, deployedAt: at, origin: origin)
+        }
+    }
+
+    public func definitions() async throws -> [DefinitionRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM process_definitions ORDER BY id, version").map(Self.definition)
+        }
+    }
+
+    static func definition(_ row: Row) -> DefinitionRecord {
+        DefinitionRecord(id: row["id"], version: row["version"], name: row["name"], format: row["format"], source: row["source"],
+                         contentHash: row["content_hash"], deployedAt: Coding.date(row["created_at"] as String) ?? Date(timeIntervalSince1970: 0),
+                         origin: row["origin"])
+    }
+
+    // MARK: instances
+
+    public func instance(_ id: String) async throws -> InstanceState? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM process_instances WHERE id = ?", arguments: [id]).map(Self.instanceState)
+        }
+    }
+
+    static func instanceState(_ row: Row) -> InstanceState {
+        let vars = (try? JSON.parse(row["variables"] as String? ?? "{}"))?.contextValue ?? [:]
+        let exec = (try? JSON.parse(row["state"] as String? ?? "{}")) ?? .context([:])
+        return InstanceState(id: row["id"], definitionId: row["definition_id"], definitionVersion: row["definition_version"],
+                             status: InstanceStatus(rawValue: row["status"]) ?? .running, variables: vars, execution: exec,
+                             correlationKey: row["correlation_key"], businessKey: row["business_key"],
+                             startedAt: Coding.date(row["started_at"] as String) ?? Date(timeIntervalSince1970: 0),
+                             endedAt: (row["completed_at"] as String?).flatMap(Coding.date), revision: row["revision"])
+    }
+
+    public func activeInstance(definitionId: String, correlationKey: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM process_instances WHERE definition_id = ? AND correlation_key = ? AND status = 'running' LIMIT 1",
+                                arguments: [definitionId, correlationKey])
+        }
+    }
+
+    public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
+        var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE 1=1"
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let d = q.definitionId { sql += " AND definition_id = ?"; args.append(d) }
+        if let s = q.status { sql += " AND status = ?"; args.append(s.rawValue) }
+        if let k = q.correlationKey { sql += " AND correlation_key = ?"; args.append(k) }
+        if let b = q.businessKey { sql += " AND business_key = ?"; args.append(b) }
+        sql += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
+        args.append(q.limit)
+        args.append(q.offset)
+        let arguments = StatementArguments(args)
+        let query = sql
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: query, arguments: arguments).map { row in
+                InstanceSummary(id: row["id"], definitionId: row["definition_id"], definitionVersion: row["definition_version"],
+                                status: InstanceStatus(rawValue: row["status"]) ?? .running, currentActivity: row["current_activity"],
+                                correlationKey: row["correlation_key"], businessKey: row["business_key"],
+                                startedAt: Coding.date(row["started_at"] as String) ?? Date(timeIntervalSince1970: 0),
+                                completedAt: (row["completed_at"] as String?).flatMap(Coding.date))
+            }
+        }
+    }
+
+    public func countInstances(status: InstanceStatus?) async throws -> Int {
+        try await pool.read { db in
+            if let status {
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM process_instances WHERE status = ?", arguments: [status.rawValue]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM process_instances") ?? 0
+        }
+    }
+
+    // MARK: commit
+
+    public func commit(_ batch: CommitBatch) async throws {
+        if batch.isEmpty { return }
+        try await pool.write { db in try SQLiteCommit.write(batch, db) }
+    }
+
+    // MARK: timers, jobs
+
+    public func dueTimers(before date: Date, limit: Int) async throws -> [TimerRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?", arguments: [Coding.iso(date), limit]).map {
+                TimerRecord(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], dueAt: Coding.date($0["due_at"] as String) ?? date)
+            }
+        }
+    }
+
+    public func nextTimerDue() async throws -> Date? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM timers").flatMap(Coding.date)
+        }
+    }
+
+    public func pendingJobs(limit: Int) async throws -> [JobRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at LIMIT ?", arguments: [limit]).map {
+                JobRecord(id: $0["id"], instanceId: $0["instance_id"], definitionId: $0["definition_id"], elementId: $0["element_id"],
+                          action: $0["action"], payload: (try? JSON.parse($0["payload"] as String)) ?? .null, attempt: $0["attempt"],
+                          createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+
+    // MARK: history, tasks, incidents, logs
+
+    public func history(instanceId: String) async throws -> [HistoryEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM process_history WHERE instance_id = ? ORDER BY seq", arguments: [instanceId]).map {
+                HistoryEntry(instanceId: $0["instance_id"], elementId: $0["activity_id"], elementType: $0["activity_type"],
+                             event: $0["event_type"], at: Coding.date($0["timestamp"] as String) ?? Date(),
+                             data: ($0["data"] as String?).flatMap { try? JSON.parse($0) })
+            }
+        }
+    }
+
+    public func userTask(_ id: String) async throws -> UserTaskRecord? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user_tasks WHERE id = ?", arguments: [id]).map(Self.task) }
+    }
+
+    public func userTasks(_ q: TaskQuery) async throws -> [UserTaskRecord] {
+        var sql = "SELECT * FROM user_tasks WHERE 1=1"
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let s = q.status { sql += " AND status = ?"; args.append(s) }
+        if let a = q.assignee { sql += " AND assignee = ?"; args.append(a) }
+        if let g = q.candidateGroup { sql += " AND EXISTS (SELECT 1 FROM json_each(user_tasks.candidate_groups) WHERE value = ?)"; args.append(g) }
+        if let i = q.instanceId { sql += " AND instance_id = ?"; args.append(i) }
+        sql += " ORDER BY priority DESC, created_at, id LIMIT ? OFFSET ?"
+        args.append(q.limit)
+        args.append(q.offset)
+        let arguments = StatementArguments(args)
+        let query = sql
+        return try await pool.read { db in try Row.fetchAll(db, sql: query, arguments: arguments).map(Self.task) }
+    }
+
+    static func task(_ r: Row) -> UserTaskRecord {
+        func list(_ s: String?) -> [String] { ((try? JSON.parse(s ?? "[]"))?.listValue ?? []).compactMap(\.stringValue) }
+        return UserTaskRecord(id: r["id"], instanceId: r["instance_id"], definitionId: r["definition_id"], elementId: r["element_id"],
+                              name: r["name"], assignee: r["assignee"], candidateUsers: list(r["candidate_users"]),
+                              candidateGroups: list(r["candidate_groups"]), priority: r["priority"],
+                              form: (r["form"] as String?).flatMap { try? JSON.parse($0) }, description: r["description"],
+                              status: r["status"], createdAt: Coding.date(r["created_at"] as String) ?? Date(),
+                              completedAt: (r["completed_at"] as String?).flatMap(Coding.date))
+    }
+
+    public func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord] {
+        var sql = "SELECT * FROM incidents WHERE 1=1"
+        var args: [(any DatabaseValueConvertible)?] = []
+        if let i = instanceId { sql += " AND instance_id = ?"; args.append(i) }
+        if openOnly { sql += " AND resolved_at IS NULL" }
+        sql += " ORDER BY created_at, id LIMIT 1000"
+        let arguments = StatementArguments(args)
+        let query = sql
+        return try await pool.read { db in try Row.fetchAll(db, sql: query, arguments: arguments).map(Self.incident) }
+    }
+
+    public func incident(_ id: String) async throws -> IncidentRecord? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE id = ?", arguments: [id]).map(Self.incident) }
+    }
+
+    static func incident(_ r: Row) -> IncidentRecord {
+        IncidentRecord(incident: Incident(id: r["id"], instanceId: r["instance_id"], elementId: r["element_id"], type: r["type"],
+                                          message: r["message"], jobId: r["job_id"], createdAt: Coding.date(r["created_at"] as String) ?? Date()),
+                       resolvedAt: (r["resolved_at"] as String?).flatMap(Coding.date))
+    }
+
+    public func appendLog(_ log: LogRecord) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO process_logs (id, instance_id, element_id, level, message, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [log.id, log.instanceId, log.elementId, log.level, log.message, log.data.map(JSON.encode), Coding.iso(log.createdAt)])
+        }
+    }
+
+    public func logs(instanceId: String?) async throws -> [LogRecord] {
+        try await pool.read { db in
+            let rows = instanceId == nil
+                ? try Row.fetchAll(db, sql: "SELECT * FROM process_logs ORDER BY created_at, id LIMIT 1000")
+                : try Row.fetchAll(db, sql: "SELECT * FROM process_logs WHERE instance_id = ? ORDER BY created_at, id", arguments: [instanceId])
+            return rows.map {
+                LogRecord(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], level: $0["level"], message: $0["message"],
+                          data: ($0["data"] as String?).flatMap { try? JSON.parse($0) }, createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+}

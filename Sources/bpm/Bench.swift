@@ -1,0 +1,167 @@
+import ArgumentParser
+import BPMEngine
+import BPMExpressions
+import BPMRuntime
+import BPMStore
+import BPMStoreSQLite
+import Foundation
+import Logging
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure persisted instance throughput and latency.",
+        discussion: """
+        Runs the peer benchmark's shapes (../shared/peer/) as YAML definitions, each instance
+        fully persisted (instance row and every history row committed) in a fresh store:
+
+          straight-through  start → script x=1 → exclusive gateway (x > 0) → script y=x+1 → end
+          parallel          start → script x=1 → fork → a=x+1 ‖ b=x+2 → join → c=a+b → end
+
+        --concurrency clients each start instances one after another; latency is from the
+        start request to its commit. Build with -c release for meaningful figures.
+        """
+    )
+
+    @Option(help: "Instances per scenario.")
+    var instances = 20000
+
+    @Option(help: "Concurrent clients.")
+    var concurrency = 256
+
+    @Option(help: "Store: sqlite (a fresh temporary file) or sqlite:PATH.")
+    var store = "sqlite"
+
+    @Option(help: "SQLite durability for the run: FULL or NORMAL.")
+    var sqliteSync = "FULL"
+
+    @Flag(help: "Print a JSON list instead of a table.")
+    var json = false
+
+    static let straightThrough = """
+    id: bench-straight-through
+    activities:
+      - id: set_x
+        type: script
+        set: {x: 1}
+      - id: gw
+        type: decision
+        condition: x > 0
+        true_path: positive
+        false_path: nonpositive
+      - id: positive
+        type: script
+        set: {y: x + 1}
+        next: done
+      - id: nonpositive
+        type: script
+        set: {y: 0}
+      - id: done
+        type: end
+    """
+
+    static let parallel = """
+    id: bench-parallel
+    activities:
+      - id: set_x
+        type: script
+        set: {x: 1}
+        next: [branch_a, branch_b]
+      - id: branch_a
+        type: script
+        set: {a: x + 1}
+        next: join
+      - id: branch_b
+        type: script
+        set: {b: x + 2}
+        next: join
+      - id: join
+        type: join
+      - id: sum
+        type: script
+        set: {c: a + b}
+    """
+
+    struct Row {
+        var name: String
+        var store: String
+        var instances: Int
+        var perSecond: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    func run() async throws {
+        var rows: [Row] = []
+        for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
+                                         ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0])] {
+            rows.append(try await measure(name: name, source: source, expected: expected))
+        }
+        if json {
+            print(JSON.encode(.list(rows.map { r in
+                .context(["name": .string(r.name), "store": .string(r.store), "instances": .number(Double(r.instances)),
+                          "instances_per_second": .number((r.perSecond * 10).rounded() / 10),
+                          "p50_ms": .number((r.p50 * 1000).rounded() / 1000), "p99_ms": .number((r.p99 * 1000).rounded() / 1000)])
+            })))
+        } else {
+            print(pad("name", 18) + pad("store", 8) + lpad("instances", 10) + lpad("inst/s", 10) + lpad("p50 ms", 9) + lpad("p99 ms", 9))
+            for r in rows {
+                print(pad(r.name, 18) + pad(r.store, 8) + lpad("\(r.instances)", 10) + lpad(String(format: "%.0f", r.perSecond), 10)
+                    + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p99), 9))
+            }
+        }
+    }
+
+    func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(1, n - s.count)) }
+    func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(1, n - s.count)) + s }
+
+    func measure(name: String, source: String, expected: [String: Double]) async throws -> Row {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = store == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(store.dropFirst("sqlite:".count))
+        let s = try SQLiteStore(path: path, synchronous: sqliteSync)
+        try await s.migrate()
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
+        try await runtime.start(timerLoop: false)
+        let (def, _) = try await runtime.deploy(source: source, file: "\(name).yaml")
+
+        // correctness check, untimed
+        let check = try await runtime.startInstance(def.id)
+        for (k, v) in expected where check.variables[k] != .number(v) {
+            throw ValidationError("\(name): expected \(k)=\(v), got \(check.variables[k].map(JSON.encode) ?? "nothing")")
+        }
+        guard check.status == .completed else { throw ValidationError("\(name): instance did not complete") }
+        // warm-up
+        for _ in 0..<200 { _ = try await runtime.startInstance(def.id) }
+
+        let total = instances
+        let clients = max(1, min(concurrency, total))
+        let started = Date()
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for c in 0..<clients {
+                let share = total / clients + (c < total % clients ? 1 : 0)
+                group.addTask {
+                    var l: [Double] = []
+                    l.reserveCapacity(share)
+                    for _ in 0..<share {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let st = try await runtime.startInstance(def.id)
+                        guard st.status == .completed else { throw ValidationError("instance did not complete") }
+                        l.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                    }
+                    return l
+                }
+            }
+            var all: [Double] = []
+            for try await l in group { all += l }
+            return all.sorted()
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let stored = try await s.countInstances(status: .completed)
+        guard stored == total + 201 else { throw ValidationError("\(name): \(stored) completed instances stored, expected \(total + 201)") }
+        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        return Row(name: name, store: "sqlite", instances: total, perSecond: Double(total) / elapsed, p50: pct(0.5), p99: pct(0.99))
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import BPMModel
+import BPMRuntime
+
+struct Graph: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the resolved flow of a definition.",
+        discussion: """
+        Shows every element and where each path goes next, after the DSL's rules (fall-through
+        to the next listed activity, decision paths, forks, timeouts) have been applied — so you
+        can see what your YAML means. '--format dot' prints Graphviz for drawing.
+        """
+    )
+
+    @Argument(help: "A definition file.")
+    var file: String
+
+    @Option(help: "text or dot.")
+    var format = "text"
+
+    func run() throws {
+        do {
+            let (def, _) = try DefinitionLoader.load(path: file)
+            print(format == "dot" ? FlowPrinter.dot(def) : FlowPrinter.text(def), terminator: "")
+        } catch {
+            for e in error.errors { printError(e.description) }
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMRuntime
+import BPMServer
+import BPMStore
+import BPMStoreSQLite
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the engine with its HTTP API.",
+        discussion: """
+        Deploys every definition in --definitions (a changed file becomes a new version;
+        running instances stay on theirs), continues every stored instance where it was
+        (timers re-armed, pending connector calls re-dispatched), and serves the API.
+
+        Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
+        BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LOG_LEVEL.
+        """
+    )
+
+    @Option(help: "Where state lives: sqlite:PATH.")
+    var store: String = ProcessInfo.processInfo.environment["BPM_STORE"] ?? "sqlite:data/bpm.sqlite"
+
+    @Option(help: "Folder of definitions to deploy at start-up.")
+    var definitions: String = ProcessInfo.processInfo.environment["BPM_DEFINITIONS"] ?? "examples"
+
+    @Option(help: "Address to listen on.")
+    var host: String = ProcessInfo.processInfo.environment["BPM_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one and prints it).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["BPM_PORT"] ?? "") ?? 8080
+
+    @Option(help: "SQLite durability: FULL (survives power loss) or NORMAL (survives process crashes, faster).")
+    var sqliteSync: String = ProcessInfo.processInfo.environment["BPM_SQLITE_SYNC"] ?? "FULL"
+
+    @Flag(help: "Record connector calls in the log instead of performing them (database_log still writes).")
+    var dryRun = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = ProcessInfo.processInfo.environment["BPM_LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        var logger = Logger(label: "bpm")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let processStore = try openStore(store, sync: sqliteSync)
+        try await processStore.migrate()
+        let clock = SystemClock()
+        var connectors = ConnectorRegistry()
+        connectors.register("database_log", DatabaseLogConnector(store: processStore, clock: clock))
+        if dryRun {
+            connectors = ConnectorRegistry(fallback: LoggingRecorder(logger: logger, store: processStore, clock: clock))
+        }
+        let runtime = Runtime(store: processStore, clock: clock, connectors: connectors, logger: logger)
+        try await runtime.start()
+
+        var deployErrors = 0
+        for file in DefinitionLoader.files(in: definitions) {
+            do {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                let (def, version) = try await runtime.deploy(source: text, file: file)
+                logger.info("deployed \(def.id) v\(version) from \(file)")
+            } catch let e as DefinitionErrors {
+                deployErrors += 1
+                for err in e.errors { logger.error("\(err.description)") }
+            }
+        }
+        if deployErrors > 0 { logger.warning("\(deployErrors) definition file(s) not deployed; see the errors above") }
+
+        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger) { actual in
+            FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(store))\n".utf8))
+        }
+        try await app.runService()
+        await runtime.shutdown()
+    }
+}
+
+/// Opens the store named by a URL-like string.
+func openStore(_ spec: String, sync: String = "FULL") throws -> any ProcessStore {
+    if spec.hasPrefix("sqlite:") {
+        var path = String(spec.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+        return try SQLiteStore(path: path, synchronous: sync)
+    }
+    throw ValidationError("unsupported store '\(spec)': use sqlite:PATH")
+}
+
+/// `--dry-run` for the server: logs each call; database_log still writes to the store.
+struct LoggingRecorder: Connector {
+    let logger: Logger
+    let store: any ProcessStore
+    let clock: any EngineClock
+
+    func execute(_ job: JobRecord) async -> ConnectorOutcome {
+        if job.action == "database_log" {
+            return await DatabaseLogConnector(store: store, clock: clock).execute(job)
+        }
+        logger.info("dry-run \(job.action) \(BPMExpressions.JSON.encode(job.payload)) [instance \(job.instanceId), \(job.elementId), job \(job.id)]")
+        return .completed([:])
+    }
+}
