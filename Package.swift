@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "BPMEngineTests", dependencies: ["BPMEngine"]),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite"]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -98,6 +98,14 @@ public actor Runtime {
         public var instanceId: String?
         public var correlationKey: String?
         public var reason: String?
+
+        public init(definitionId: String, action: Action, instanceId: String? = nil, correlationKey: String? = nil, reason: String? = nil) {
+            self.definitionId = definitionId
+            self.action = action
+            self.instanceId = instanceId
+            self.correlationKey = correlationKey
+            self.reason = reason
+        }
     }
 
     enum Work: Sendable {

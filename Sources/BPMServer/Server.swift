@@ -35,8 +35,9 @@ public enum BPMServer {
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
         router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await API.body(req)) } }
 
-        router.post("/processes/:definitionId/start") { req, ctx in
-            await api.handle { try await api.start(try ctx.parameters.require("definitionId"), try await API.body(req)) }
+        // one parameter name per path position: here ":id" is the definition id
+        router.post("/processes/:id/start") { req, ctx in
+            await api.handle { try await api.start(try ctx.parameters.require("id"), try await API.body(req)) }
         }
         router.get("/processes") { req, _ in await api.handle { try await api.instances(req) } }
         router.get("/processes/:id") { _, ctx in await api.handle { try await api.instance(try ctx.parameters.require("id")) } }

@@ -1,0 +1,108 @@
+import BPMExpressions
+import Foundation
+import Testing
+
+@Suite struct CLITests {
+    @Test func validateAcceptsThePlanExampleAndEveryExample() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: repoRoot.appendingPathComponent("examples").path)
+            .filter { $0.hasSuffix(".yaml") }.map { "examples/\($0)" }.sorted()
+        #expect(files.count == 7)
+        let r = try bpm(["validate"] + files)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 7)
+    }
+
+    @Test func validateReportsEveryErrorWithItsLocation() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try """
+        id: bad
+        activities:
+          - id: a
+            type: decision
+            condition: x >
+            true_path: b
+          - id: b
+            type: timer
+            duration: soon
+        """.write(to: bad, atomically: true, encoding: .utf8)
+        let r = try bpm(["validate", bad.path, "examples/approval.yaml"])
+        #expect(r.status == 1)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "\(bad.path):5:19: error: invalid expression in condition: unexpected end of expression",
+            "\(bad.path):9:15: error: duration: invalid duration 'soon': expected a number, e.g. 30s, 5m, 1h30m or PT5M",
+        ])
+        #expect(r.stdout.contains("examples/approval.yaml: ok"))
+    }
+
+    func runJSON(_ args: [String]) throws -> Value {
+        let r = try bpm(["run"] + args)
+        #expect(r.status == 0, "\(r.stderr)")
+        return try JSON.parse(r.stdout)
+    }
+
+    @Test func runCoolsAndSucceedsWhenTheSecondReadingIsNormal() throws {
+        let out = try runJSON(["examples/temperature-control.yaml",
+                               "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#,
+                               "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":22.0}}"#, "--dry-run", "--json"])
+        #expect(out[member: "status"] == "completed")
+        let completed = (out[member: "history"].listValue ?? []).filter { $0[member: "event"] == "completed" && $0[member: "elementType"] != "process" }
+            .map { $0[member: "elementId"].stringValue ?? "" }
+        #expect(completed == ["start", "check_temp", "activate_cooling", "wait_recheck", "recheck_temp", "log_success", "end"])
+        #expect(out[member: "effects"] == [
+            ["action": "mqtt_publish", "payload": ["topic": "home/heatpump/control", "payload": ["device_id": "hp1", "command": "activate_cooling"]]],
+            ["action": "database_log", "payload": ["message": "Cooling successful"]],
+        ])
+        #expect(out[member: "variables"] == ["device_id": "hp1", "temperature": 22, "threshold": 25])
+        #expect(out[member: "incidents"] == [])
+        for h in out[member: "history"].listValue ?? [] {
+            #expect(h[member: "at"].stringValue?.hasSuffix("Z") == true)
+        }
+    }
+
+    @Test func runEscalatesWhenTheSecondReadingIsStillHigh() throws {
+        let out = try runJSON(["examples/temperature-control.yaml",
+                               "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#,
+                               "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":28.0}}"#, "--dry-run", "--json"])
+        #expect(out[member: "status"] == "completed")
+        let ids = (out[member: "history"].listValue ?? []).filter { $0[member: "event"] == "completed" }.compactMap { $0[member: "elementId"].stringValue }
+        #expect(ids.contains("escalate"))
+        #expect(!ids.contains("log_success"))
+    }
+
+    @Test func runWithoutDryRunRaisesAnIncidentForAnUnconfiguredAction() throws {
+        let out = try runJSON(["examples/temperature-control.yaml", "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#, "--json"])
+        #expect(out[member: "status"] == "waiting")
+        #expect(out[member: "incidents"][member: "elementId"] == ["activate_cooling"])
+        #expect(out[member: "incidents"].listValue?.first?[member: "message"].stringValue?.contains("mqtt_publish") == true)
+    }
+
+    @Test func runWithVariablesReadsJSONOrText() throws {
+        let out = try runJSON(["examples/temperature-control.yaml", "--var", "temperature=21", "--var", "threshold=25",
+                               "--var", "device_id=hp7", "--var", #"meta={"room":"b2"}"#, "--dry-run", "--json"])
+        #expect(out[member: "status"] == "completed")
+        #expect(out[member: "variables"][member: "device_id"] == "hp7")
+        #expect(out[member: "variables"][member: "meta"] == ["room": "b2"])
+        #expect(out[member: "effects"] == [["action": "database_log", "payload": ["message": "Temperature normal: 21°C"]]])
+    }
+
+    @Test func badArgumentsGetClearErrors() throws {
+        let r = try bpm(["run", "examples/temperature-control.yaml", "--event", "{not json"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--event #1 is not valid JSON"))
+        let missing = try bpm(["validate", "no/such/file.yaml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no/such/file.yaml:1:1: error: cannot read file"))
+    }
+
+    @Test func graphShowsTheResolvedFlow() throws {
+        let r = try bpm(["graph", "examples/temperature-control.yaml"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("  log_normal [service database_log]\n    → end\n"))
+        #expect(r.stdout.contains("  activate_cooling [service mqtt_publish]\n    → wait_recheck\n"))
+        let dot = try bpm(["graph", "--format", "dot", "examples/temperature-control.yaml"])
+        #expect(dot.stdout.hasPrefix("digraph \"temperature-control\""))
+    }
+}

@@ -1,0 +1,109 @@
+import BPMExpressions
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ServerTests {
+    @Test func theProcessAPI() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: repoRoot.appendingPathComponent("examples"), extra: ["--dry-run"])
+        defer { server.kill(SIGTERM) }
+        let base = server.base
+
+        let defs = try await http("GET", "\(base)/definitions")
+        #expect(defs.status == 200)
+        #expect(defs.body.listValue?.count == 7)
+
+        // events start and correlate
+        let ev = try await http("POST", "\(base)/events", body: #"{"topic":"heatpump-telemetry","payload":{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}}"#)
+        #expect(ev.status == 200)
+        #expect(ev.body[member: "outcomes"][member: "action"] == ["started"])
+        let id = try #require(ev.body[member: "outcomes"].listValue?.first?[member: "instanceId"].stringValue)
+        let ev2 = try await http("POST", "\(base)/events?topic=heatpump-telemetry", body: #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":22}}"#)
+        #expect(ev2.body[member: "outcomes"][member: "action"] == ["correlated"])
+
+        let inst = try await http("GET", "\(base)/processes/\(id)")
+        #expect(inst.status == 200)
+        #expect(inst.body[member: "status"] == "running")
+        #expect(inst.body[member: "variables"][member: "temperature"] == 22)
+        #expect(inst.body[member: "currentActivities"] == ["wait_recheck"])
+        let hist = try await http("GET", "\(base)/processes/\(id)/history")
+        #expect(hist.body.listValue?.first?[member: "event"] == "started")
+
+        // start by API, user task, completion
+        let started = try await http("POST", "\(base)/processes/approval/start",
+                                     body: #"{"variables":{"amount":300,"requester":"ann","request_id":"r1","action_text":"pump"},"businessKey":"r1"}"#)
+        #expect(started.status == 201)
+        #expect(started.body[member: "businessKey"] == "r1")
+        let tasks = try await http("GET", "\(base)/tasks?candidateGroup=managers")
+        let task = try #require(tasks.body[member: "items"].listValue?.first)
+        #expect(task[member: "elementId"] == "wait_for_approval")
+        let done = try await http("POST", "\(base)/tasks/\(task[member: "id"].stringValue!)/complete", body: #"{"variables":{"approved":true}}"#)
+        #expect(done.status == 200)
+        let again = try await http("POST", "\(base)/tasks/\(task[member: "id"].stringValue!)/complete", body: "{}")
+        #expect(again.status == 409)
+        #expect(again.contentType == "application/problem+json")
+
+        let list = try await http("GET", "\(base)/processes?definitionId=approval&businessKey=r1")
+        #expect(list.body[member: "items"].listValue?.count == 1)
+
+        // cancel
+        let cancelled = try await http("POST", "\(base)/processes/\(id)/cancel", body: #"{"reason":"test"}"#)
+        #expect(cancelled.body[member: "status"] == "terminated")
+    }
+
+    @Test func problemDetailsForBadRequests() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: repoRoot.appendingPathComponent("examples"))
+        defer { server.kill(SIGTERM) }
+        let base = server.base
+
+        let unknown = try await http("GET", "\(base)/processes/nope")
+        #expect(unknown.status == 404)
+        #expect(unknown.contentType == "application/problem+json")
+        #expect(unknown.body[member: "type"] == "urn:swift-bpm:problem:unknown-instance")
+        #expect(unknown.body[member: "status"] == 404)
+        #expect(unknown.body[member: "detail"] == "no instance 'nope'")
+
+        let badJSON = try await http("POST", "\(base)/processes/approval/start", body: #"{"variables": {"a": }"#)
+        #expect(badJSON.status == 400)
+        #expect(badJSON.body[member: "detail"].stringValue?.hasPrefix("request body is not valid JSON") == true)
+
+        let badVars = try await http("POST", "\(base)/processes/approval/start", body: #"{"variables": [1]}"#)
+        #expect(badVars.status == 400)
+        #expect(badVars.body[member: "type"] == "urn:swift-bpm:problem:invalid-variables")
+
+        let noDef = try await http("POST", "\(base)/processes/nope/start", body: "{}")
+        #expect(noDef.status == 404)
+        #expect(noDef.body[member: "detail"] == "no deployed definition 'nope'")
+
+        let noTopic = try await http("POST", "\(base)/events", body: #"{"tags":{}}"#)
+        #expect(noTopic.status == 400)
+        #expect(noTopic.body[member: "type"] == "urn:swift-bpm:problem:missing-topic")
+
+        let badStatus = try await http("GET", "\(base)/processes?status=sleeping")
+        #expect(badStatus.status == 400)
+
+        let invalid = try await http("POST", "\(base)/definitions", body: "id: x\nactivities:\n  - {id: a, type: nope}\n", contentType: "application/yaml")
+        #expect(invalid.status == 422)
+        #expect(invalid.body[member: "errors"][member: "location"] == ["request:3:19"])
+        // the bad deployment changed nothing
+        let defs = try await http("GET", "\(base)/definitions")
+        #expect(defs.body.listValue?.count == 7)
+
+        let huge = try await http("POST", "\(base)/events?topic=t", body: "{\"a\":\"" + String(repeating: "x", count: 2 << 20) + "\"}")
+        #expect(huge.status == 413)
+
+        let deployed = try await http("POST", "\(base)/definitions", body: "id: fresh\nactivities:\n  - {id: a, type: script, set: {x: 1}}\n")
+        #expect(deployed.status == 201)
+        #expect(deployed.body[member: "version"] == 1)
+        let run = try await http("POST", "\(base)/processes/fresh/start", body: "")
+        #expect(run.body[member: "status"] == "completed")
+
+        let doc = try await http("GET", "\(base)/openapi.json")
+        #expect(doc.body[member: "openapi"] == "3.1.0")
+        #expect(doc.body[member: "paths"].contextValue?.keys.contains("/processes/{definitionId}/start") == true)
+        #expect(try await http("GET", "\(base)/health/ready").status == 200)
+    }
+}

@@ -1,0 +1,118 @@
+import BPMExpressions
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `bpm` executable (`make test` builds it first; BPM_BINARY overrides).
+let bpmBinary: String = ProcessInfo.processInfo.environment["BPM_BINARY"] ?? repoRoot.appendingPathComponent(".build/debug/bpm").path
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `bpm` with arguments and waits for it.
+func bpm(_ args: [String], cwd: URL = repoRoot) throws -> CommandResult {
+    guard FileManager.default.isExecutableFile(atPath: bpmBinary) else {
+        throw TestFailure("the bpm binary is missing at \(bpmBinary): run `swift build` first (make test does)")
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: bpmBinary)
+    p.arguments = args
+    p.currentDirectoryURL = cwd
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func temporaryDirectory() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-it-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+/// A `bpm serve` process on a free port.
+final class Server: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var output = ""
+    private(set) var port = 0
+    let dir: URL
+
+    init(store: URL, definitions: URL, extra: [String] = []) throws {
+        dir = store.deletingLastPathComponent()
+        process.executableURL = URL(fileURLWithPath: bpmBinary)
+        process.arguments = ["serve", "--store", "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"] + extra
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        out.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let text = String(decoding: h.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.output += text }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = lock.withLock { output }
+            if let r = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(text[r].split(separator: ":").last!)!
+                return
+            }
+            guard process.isRunning else { throw TestFailure("bpm serve exited with \(process.terminationStatus)") }
+            Thread.sleep(forTimeInterval: 0.02)  // polling a child process's output, not waiting on engine time
+        }
+        process.terminate()
+        throw TestFailure("bpm serve did not report its port")
+    }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    deinit { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
+}
+
+struct HTTPResult {
+    var status: Int
+    var contentType: String
+    var body: Value
+    var text: String
+}
+
+/// A real HTTP request (URLSession).
+func http(_ method: String, _ url: String, body: String? = nil, contentType: String = "application/json") async throws -> HTTPResult {
+    var req = URLRequest(url: URL(string: url)!)
+    req.httpMethod = method
+    req.timeoutInterval = 30
+    if let body {
+        req.httpBody = Data(body.utf8)
+        req.setValue(contentType, forHTTPHeaderField: "Content-Type")
+    }
+    let (data, response): (Data, URLResponse) = try await withCheckedThrowingContinuation { c in
+        URLSession.shared.dataTask(with: req) { d, r, e in
+            if let e { c.resume(throwing: e) } else { c.resume(returning: (d ?? Data(), r!)) }
+        }.resume()
+    }
+    let h = response as! HTTPURLResponse
+    let text = String(decoding: data, as: UTF8.self)
+    return HTTPResult(status: h.statusCode, contentType: h.value(forHTTPHeaderField: "Content-Type") ?? "",
+                      body: (try? JSON.parse(text)) ?? .null, text: text)
+}
