@@ -26,8 +26,13 @@ test: deps
 	swift build --build-tests
 	swift test
 
+PEER ?= ../shared/peer
+SPIFF_VENV := .build/spiff-venv
+
+# the engine's figures and, in the same run, SpiffWorkflow's on the same shapes, with the ratio
 bench: release
-	.build/release/bpm bench
+	@[ -x $(SPIFF_VENV)/bin/python ] || (python3 -m venv $(SPIFF_VENV) && $(SPIFF_VENV)/bin/pip install -q SpiffWorkflow)
+	.build/release/bpm bench --peer $(PEER) --python $(SPIFF_VENV)/bin/python
 
 clean:
 	rm -rf .build data

@@ -37,6 +37,15 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Print a JSON list instead of a table.")
     var json = false
 
+    @Option(help: "Folder of the SpiffWorkflow peer benchmark (spiff_bench.py); runs it in the same invocation and prints the ratio.")
+    var peer: String?
+
+    @Option(help: "Python with SpiffWorkflow installed, for --peer.")
+    var python = "python3"
+
+    @Option(help: "Instances per peer variant.")
+    var peerInstances = 2000
+
     static let straightThrough = """
     id: bench-straight-through
     activities:
@@ -96,18 +105,55 @@ struct Bench: AsyncParsableCommand {
                                          ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0])] {
             rows.append(try await measure(name: name, source: source, expected: expected))
         }
+        var peerRows: [(variant: String, perSecond: Double)] = []
+        if let peer { peerRows = try runPeer(peer) }
         if json {
-            print(JSON.encode(.list(rows.map { r in
+            var list: [Value] = rows.map { r in
                 .context(["name": .string(r.name), "store": .string(r.store), "instances": .number(Double(r.instances)),
                           "instances_per_second": .number((r.perSecond * 10).rounded() / 10),
                           "p50_ms": .number((r.p50 * 1000).rounded() / 1000), "p99_ms": .number((r.p99 * 1000).rounded() / 1000)])
-            })))
+            }
+            for p in peerRows {
+                list.append(.context(["name": .string("spiffworkflow-\(p.variant)"), "store": .string(p.variant.hasSuffix("-ser") ? "json" : "memory"),
+                                      "instances": .number(Double(peerInstances)), "instances_per_second": .number((p.perSecond * 10).rounded() / 10)]))
+            }
+            print(JSON.encode(.list(list)))
         } else {
             print(pad("name", 18) + pad("store", 8) + lpad("instances", 10) + lpad("inst/s", 10) + lpad("p50 ms", 9) + lpad("p99 ms", 9))
             for r in rows {
                 print(pad(r.name, 18) + pad(r.store, 8) + lpad("\(r.instances)", 10) + lpad(String(format: "%.0f", r.perSecond), 10)
                     + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p99), 9))
             }
+            if !peerRows.isEmpty {
+                print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
+                for p in peerRows {
+                    let ours = p.variant.hasPrefix("xor") ? rows[0].perSecond : rows[1].perSecond
+                    let what = p.variant.hasSuffix("-ser") ? "one JSON save per instance" : "in memory, nothing saved"
+                    print(pad("  " + p.variant, 16) + lpad(String(format: "%.0f", p.perSecond), 8) + " inst/s  (\(what))   ratio "
+                        + String(format: "%.1fx", ours / p.perSecond))
+                }
+            }
+        }
+    }
+
+    /// Runs the peer's benchmark script and reads its JSON results.
+    func runPeer(_ folder: String) throws -> [(variant: String, perSecond: Double)] {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spiff-\(UUIDv7.make()).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [python, (folder as NSString).appendingPathComponent("spiff_bench.py"), "-n", "\(peerInstances)", "--json", out.path,
+                       "xor", "parallel", "xor-ser", "parallel-ser"]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let data = FileManager.default.contents(atPath: out.path),
+              let doc = try? JSON.parse(String(decoding: data, as: UTF8.self)) else {
+            throw ValidationError("the peer benchmark failed (exit \(p.terminationStatus)); is SpiffWorkflow installed for \(python)?")
+        }
+        return (doc[member: "results"].listValue ?? []).compactMap { r in
+            guard let v = r[member: "variant"].stringValue, let ips = r[member: "instances_per_s"].doubleValue else { return nil }
+            return (v, ips)
         }
     }
 
