@@ -19,10 +19,13 @@ public actor Runtime {
     public var maxBatch = 2000
     /// Most connector jobs running at once.
     public var maxInflightJobs = 256
+    /// How often the timer loop looks for timers added since it went to sleep (seconds).
+    public var timerPollInterval = 0.1
 
     var pending: [Pending] = []
     var draining = false
     var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    var drainWaiters: [CheckedContinuation<Void, Never>] = []
     var inflightTimers: Set<String> = []
     var inflightJobs: Set<String> = []
     var queuedJobs: [JobRecord] = []
@@ -213,6 +216,9 @@ public actor Runtime {
             await process(batch)
         }
         draining = false
+        let drained = drainWaiters
+        drainWaiters.removeAll()
+        drained.forEach { $0.resume() }
         if runningJobs == 0 && queuedJobs.isEmpty {
             let waiters = idleWaiters
             idleWaiters.removeAll()
@@ -245,7 +251,16 @@ public actor Runtime {
         } catch {
             logger.error("commit of \(batch.count) item(s) failed: \(error)")
             for item in batch { item.continuation?.resume(throwing: error) }
+            // timers are still stored and will be fetched again; job results exist only here:
+            // queue them again after a pause so the outcome of work already done is not lost
             for t in tx.firedTimers { inflightTimers.remove(t) }
+            let redo = batch.compactMap { item -> Work? in if case .jobResult = item.work { item.work } else { nil } }
+            if !redo.isEmpty {
+                Task {
+                    try? await Task.sleep(nanoseconds: 500_000_000)
+                    for w in redo { self.enqueue(w) }
+                }
+            }
             return
         }
         stats.batches += 1
@@ -315,9 +330,10 @@ public actor Runtime {
                     await waitCommitted()
                     continue
                 }
+                // timers committed while sleeping are seen within the poll interval
                 let now = clock.now()
-                var wake = now.addingTimeInterval(0.05)
-                if let next = try await store.nextTimerDue(), next > now { wake = min(next, now.addingTimeInterval(0.25)) }
+                var wake = now.addingTimeInterval(timerPollInterval)
+                if let next = try await store.nextTimerDue(), next > now { wake = min(next, wake) }
                 try await clock.sleep(until: wake)
             } catch is CancellationError {
                 return
@@ -330,7 +346,8 @@ public actor Runtime {
 
     /// Waits until the queue has been committed (jobs may still run).
     func waitCommitted() async {
-        while draining || !pending.isEmpty { await Task.yield() ; if draining { try? await Task.sleep(nanoseconds: 200_000) } }
+        if !draining && pending.isEmpty { return }
+        await withCheckedContinuation { drainWaiters.append($0) }
     }
 
     /// Fires due timers and waits until everything that follows has been committed and every
