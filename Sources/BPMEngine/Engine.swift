@@ -130,12 +130,14 @@ struct Run {
         case .parallelGateway: activateParallelGateway(element, via: flowId)
         case .timerCatchEvent(let timer): activateTimerCatchEvent(element, timer)
         case .boundaryEvent: leave(element)  // boundary events are entered by their timer, not by flows
+        case .passThrough: activatePassThrough(element)
         }
     }
 
     /// Completes an element and follows its outgoing flows: every unconditional flow and every
     /// conditional one whose condition holds; the default flow when none does.
-    mutating func leave(_ element: FlowElement) {
+    mutating func leave(_ element: FlowElement, applyOutputs: Bool = true) {
+        if applyOutputs { self.applyOutputs(of: element) }
         record(element, "completed")
         let out = definition.outgoing(element.id)
         var taken = false
@@ -151,6 +153,11 @@ struct Run {
         if !taken, !out.isEmpty {
             raiseIncident(at: element, type: "condition_failed", message: "no outgoing flow of '\(element.id)' has a true condition and there is no default flow")
         }
+    }
+
+    /// Sets the element's output mappings over the current variables.
+    mutating func applyOutputs(of element: FlowElement) {
+        for (target, source) in element.outputs { state.variables[target] = source.evaluate(state.variables) }
     }
 
     /// Arms the boundary timers of an activity that starts waiting.

@@ -18,6 +18,12 @@ public struct ProcessDefinition: Sendable {
     public var correlationKey: Expression?
     /// The file it came from.
     public var sourceFile: String
+    /// BPMN `isExecutable`: only executable processes are deployed.
+    public var isExecutable = true
+    /// Shapes and edges from BPMN diagram interchange, for drawing (nil for YAML).
+    public var diagram: Diagram?
+    /// Documentation text per element id.
+    public var documentation: [String: String] = [:]
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]
@@ -70,6 +76,23 @@ public struct ProcessDefinition: Sendable {
     public var startEvents: [FlowElement] { elements.filter { if case .startEvent = $0.kind { true } else { false } } }
 }
 
+/// Where elements were drawn: BPMN diagram interchange (DI) bounds and waypoints.
+public struct Diagram: Sendable {
+    public struct Bounds: Sendable, Equatable {
+        public var x, y, width, height: Double
+        public init(x: Double, y: Double, width: Double, height: Double) { self.x = x; self.y = y; self.width = width; self.height = height }
+    }
+    public struct Point: Sendable, Equatable {
+        public var x, y: Double
+        public init(x: Double, y: Double) { self.x = x; self.y = y }
+    }
+    /// Element id → its shape's bounds (pools, lanes and artifacts included).
+    public var shapes: [String: Bounds] = [:]
+    /// Flow (or association) id → its edge's waypoints.
+    public var edges: [String: [Point]] = [:]
+    public init() {}
+}
+
 /// One node of the process graph.
 public struct FlowElement: Sendable {
     public var id: String
@@ -78,6 +101,12 @@ public struct FlowElement: Sendable {
     public var location: SourceLocation?
     /// For gateways and activities with conditional flows: the flow taken when no condition holds.
     public var defaultFlow: String?
+    /// The BPMN element name when it differs from the kind's (`sendTask` run as a service task).
+    public var bpmnType: String?
+    /// Output mappings (Zeebe `ioMapping` outputs), applied when the element completes: each
+    /// target is set from an expression over the variables (and, for a service task, the
+    /// connector's output — then only the mapped values are kept).
+    public var outputs: [(target: String, source: Expression)] = []
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -88,7 +117,7 @@ public struct FlowElement: Sendable {
     }
 
     /// The BPMN element type name, as shown in history (`serviceTask`, `exclusiveGateway`…).
-    public var typeName: String { kind.typeName }
+    public var typeName: String { bpmnType ?? kind.typeName }
 }
 
 /// The kinds of flow element and what each needs to run.
@@ -102,6 +131,8 @@ public enum ElementKind: Sendable {
     case parallelGateway
     case timerCatchEvent(TimerDefinition)
     case boundaryEvent(BoundaryEvent)
+    /// An element that does nothing but pass the token on (plain and manual tasks, none throw events).
+    case passThrough
 
     public var typeName: String {
         switch self {
@@ -114,6 +145,7 @@ public enum ElementKind: Sendable {
         case .parallelGateway: "parallelGateway"
         case .timerCatchEvent: "intermediateCatchEvent"
         case .boundaryEvent: "boundaryEvent"
+        case .passThrough: "task"
         }
     }
 

@@ -41,8 +41,10 @@ public enum Validator {
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
-            case .startEvent, .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .boundaryEvent:
-                if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow; end the path with an end event", at: loc(e))) }
+            case .startEvent, .boundaryEvent:
+                if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough:
+                break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
                 errors.append(DefinitionError("join '\(e.id)' has \(inc.count) incoming path(s); a join waits for two or more parallel paths", at: loc(e)))

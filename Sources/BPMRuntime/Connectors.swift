@@ -36,6 +36,11 @@ public struct ConnectorRegistry: Sendable {
     /// Runs a job and turns the outcome into the engine command that reports it.
     public func execute(_ job: JobRecord) async -> Command {
         guard let c = fallback ?? connectors[job.action] else {
+            if job.action == "script" {
+                let format = job.payload[member: "format"].stringValue ?? ""
+                return .jobFailed(jobId: job.id, message: "no script handler registered for script format '\(format.isEmpty ? "(none: a bare script body)" : format)'",
+                                  retryable: false, incidentType: "no_script_handler")
+            }
             let known = actions.isEmpty ? "none" : actions.joined(separator: ", ")
             return .jobFailed(jobId: job.id, message: "no connector configured for action '\(job.action)' (configured: \(known))",
                               retryable: false, incidentType: "no_connector")

@@ -54,7 +54,7 @@ public actor Runtime {
     public func start(timerLoop: Bool = true) async throws {
         for rec in try await store.definitions() {
             do {
-                registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin), version: rec.version)
+                registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin, processId: rec.id), version: rec.version)
             } catch {
                 logger.error("stored definition \(rec.id) v\(rec.version) no longer parses: \(error)")
             }
@@ -76,14 +76,22 @@ public actor Runtime {
 
     // MARK: definitions
 
-    /// Deploys a definition's source; identical content keeps its version.
+    /// Deploys every executable process of a source (YAML or BPMN); identical content keeps
+    /// its version. Nothing is deployed when any process of the source is invalid.
     @discardableResult
-    public func deploy(source: String, file: String, origin: String? = nil) async throws -> (ProcessDefinition, Int) {
-        let def = try DefinitionLoader.parse(source: source, file: file)
-        let rec = try await store.saveDefinition(id: def.id, name: def.name, format: "yaml", source: source,
-                                                 contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
-        registry.add(def, version: rec.version)
-        return (def, rec.version)
+    public func deploy(source: String, file: String, origin: String? = nil) async throws -> [(ProcessDefinition, Int)] {
+        let defs = try DefinitionLoader.parseAll(source: source, file: file).filter(\.isExecutable)
+        guard !defs.isEmpty else {
+            throw DefinitionErrors([DefinitionError("the file has no executable process (isExecutable=\"true\")", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        var out: [(ProcessDefinition, Int)] = []
+        for def in defs {
+            let rec = try await store.saveDefinition(id: def.id, name: def.name, format: DefinitionLoader.format(of: source), source: source,
+                                                     contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
+            registry.add(def, version: rec.version)
+            out.append((def, rec.version))
+        }
+        return out
     }
 
     public func definition(_ id: String, version: Int? = nil) -> (ProcessDefinition, Int)? {

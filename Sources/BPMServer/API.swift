@@ -76,8 +76,10 @@ struct API: Sendable {
 
     func deploy(_ body: String) async throws -> Response {
         guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML as the request body") }
-        let (d, v) = try await runtime.deploy(source: body, file: "request", origin: "api")
-        return Response.json(Views.definition(d, version: v), status: .created)
+        let deployed = try await runtime.deploy(source: body, file: "request", origin: "api")
+        var first = Views.definition(deployed[0].0, version: deployed[0].1).contextValue ?? [:]
+        first["deployed"] = .list(deployed.map { Views.definition($0.0, version: $0.1) })
+        return Response.json(.context(first), status: .created)
     }
 
     func start(_ definitionId: String, _ body: String) async throws -> Response {

@@ -171,7 +171,7 @@ struct Bench: AsyncParsableCommand {
         logger.logLevel = .warning
         let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
         try await runtime.start(timerLoop: false)
-        let (def, _) = try await runtime.deploy(source: source, file: "\(name).yaml")
+        let (def, _) = try await runtime.deploy(source: source, file: "\(name).yaml")[0]
 
         // correctness check, untimed
         let check = try await runtime.startInstance(def.id)

@@ -12,15 +12,18 @@ struct Graph: ParsableCommand {
         """
     )
 
-    @Argument(help: "A definition file.")
+    @Argument(help: "A definition file (YAML or BPMN 2.0 XML).")
     var file: String
+
+    @Option(help: "The process to use, for BPMN files with several (default: the first executable one).")
+    var process: String?
 
     @Option(help: "text or dot.")
     var format = "text"
 
     func run() throws {
         do {
-            let (def, _) = try DefinitionLoader.load(path: file)
+            let (def, _) = try DefinitionLoader.load(path: file, processId: process)
             print(format == "dot" ? FlowPrinter.dot(def) : FlowPrinter.text(def), terminator: "")
         } catch {
             for e in error.errors { printError(e.description) }

@@ -28,8 +28,11 @@ struct Run: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "A definition file.")
+    @Argument(help: "A definition file (YAML or BPMN 2.0 XML).")
     var file: String
+
+    @Option(help: "The process to use, for BPMN files with several (default: the first executable one).")
+    var process: String?
 
     @Option(name: .customLong("var"), help: "A start variable, NAME=VALUE (repeatable).")
     var vars: [String] = []
@@ -45,7 +48,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let def: ProcessDefinition
-        do { def = try DefinitionLoader.load(path: file).0 } catch {
+        do { def = try DefinitionLoader.load(path: file, processId: process).0 } catch {
             for e in error.errors { printError(e.description) }
             throw ExitCode(1)
         }

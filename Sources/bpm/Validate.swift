@@ -12,7 +12,7 @@ struct Validate: ParsableCommand {
         """
     )
 
-    @Argument(help: "Definition files (YAML).")
+    @Argument(help: "Definition files (YAML or BPMN 2.0 XML).")
     var files: [String]
 
     @Flag(name: .shortAndLong, help: "Print nothing for valid files.")
@@ -22,8 +22,11 @@ struct Validate: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let (def, _) = try DefinitionLoader.load(path: file)
-                if !quiet { print("\(file): ok (\(def.id): \(def.elements.count) elements, \(def.flows.count) flows)") }
+                let defs = try DefinitionLoader.parseAll(source: try DefinitionLoader.read(path: file), file: file)
+                if !quiet {
+                    let what = defs.map { "\($0.id): \($0.elements.count) elements, \($0.flows.count) flows\($0.isExecutable ? "" : ", not executable")" }
+                    print("\(file): ok (\(what.joined(separator: "; ")))")
+                }
             } catch {
                 failed = true
                 for e in error.errors { printError(e.description) }

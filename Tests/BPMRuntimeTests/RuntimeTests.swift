@@ -192,10 +192,10 @@ enum RoutingRegistry {
         defer { h.cleanup() }
         let v1 = "id: p\nactivities:\n  - {id: wait, type: user}\n"
         let v2 = "id: p\nactivities:\n  - {id: a, type: script, set: {x: 1}}\n"
-        #expect(try await h.runtime.deploy(source: v1, file: "p.yaml").1 == 1)
-        #expect(try await h.runtime.deploy(source: v1, file: "p.yaml").1 == 1, "identical content keeps its version")
+        #expect(try await h.runtime.deploy(source: v1, file: "p.yaml")[0].1 == 1)
+        #expect(try await h.runtime.deploy(source: v1, file: "p.yaml")[0].1 == 1, "identical content keeps its version")
         let old = try await h.runtime.startInstance("p")
-        #expect(try await h.runtime.deploy(source: v2, file: "p.yaml").1 == 2)
+        #expect(try await h.runtime.deploy(source: v2, file: "p.yaml")[0].1 == 2)
         let new = try await h.runtime.startInstance("p")
         #expect(new.definitionVersion == 2)
         #expect(new.status == .completed)

@@ -7,6 +7,7 @@ extension Run {
     /// The instance completes when no path remains.
     mutating func activateEndEvent(_ element: FlowElement, _ end: EndEvent) {
         record(element, "activated")
+        applyOutputs(of: element)
         if let result = end.result {
             for (k, v) in result { state.variables[k] = v.render(state.variables) }
         }

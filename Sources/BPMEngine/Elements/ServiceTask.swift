@@ -23,6 +23,13 @@ extension Run {
         }
         let token = removeToken(at: i, cancelWait: false)
         guard let element = definition.element(token.elementId) else { return }
+        if !element.outputs.isEmpty {
+            // output mappings: only the mapped values reach the process variables
+            let scope = state.variables.merging(output) { _, o in o }
+            for (target, source) in element.outputs { state.variables[target] = source.evaluate(scope) }
+            leave(element, applyOutputs: false)
+            return
+        }
         if case .serviceTask(let task) = element.kind, let rv = task.resultVariable {
             state.variables[rv] = .context(output)
         } else {

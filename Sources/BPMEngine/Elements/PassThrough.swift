@@ -1,0 +1,9 @@
+import BPMModel
+
+extension Run {
+    /// Plain and manual tasks and none intermediate throw events: the token passes straight on.
+    mutating func activatePassThrough(_ element: FlowElement) {
+        record(element, "activated")
+        leave(element)
+    }
+}

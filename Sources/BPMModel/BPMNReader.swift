@@ -1,0 +1,332 @@
+import BPMExpressions
+import Foundation
+
+/// Reads BPMN 2.0 XML (Camunda Modeler, bpmn.io, any namespace prefix) into the same
+/// `ProcessDefinition` as the YAML DSL: one per process in the file, with the diagram
+/// interchange kept. Elements the engine does not run yet are rejected with their location
+/// and the reason — never ignored silently. Artifacts and data associations, which do not
+/// change the control flow, are accepted.
+public enum BPMNDefinitionReader {
+    public static let bpmnNS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+    static let zeebeNS = "http://camunda.org/schema/zeebe/1.0"
+    static let diNS = "http://www.omg.org/spec/BPMN/20100524/DI"
+
+    /// Elements accepted without execution semantics (artifacts, data, structure).
+    static let accepted: Set<String> = [
+        "documentation", "extensionElements", "incoming", "outgoing", "laneSet", "lane", "flowNodeRef", "childLaneSet",
+        "dataObject", "dataObjectReference", "dataStoreReference", "dataStore", "textAnnotation", "text", "association", "group",
+        "category", "categoryValue", "ioSpecification", "dataInput", "dataOutput", "inputSet", "outputSet", "dataInputRefs",
+        "dataOutputRefs", "property", "dataInputAssociation", "dataOutputAssociation", "sourceRef", "targetRef", "assignment",
+        "from", "to", "transformation", "dataState", "auditing", "monitoring",
+    ]
+
+    /// Reads every process of a BPMN file.
+    public static func read(source: String, file: String) throws(DefinitionErrors) -> [ProcessDefinition] {
+        let root: XMLElement
+        do { root = try XMLReader.parse(source) } catch {
+            throw DefinitionErrors([DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
+        }
+        guard root.name == "definitions", root.namespace == bpmnNS else {
+            throw DefinitionErrors([DefinitionError("not a BPMN 2.0 file: the root element must be <definitions> in namespace \(bpmnNS)",
+                                                    at: SourceLocation(file: file, line: root.line, column: root.column))])
+        }
+        var r = Reader(file: file, root: root)
+        let defs = r.readAll()
+        if !r.errors.isEmpty { throw DefinitionErrors(Array(Set(r.errors))) }
+        return defs
+    }
+
+    struct Reader {
+        let file: String
+        let root: XMLElement
+        var errors: [DefinitionError] = []
+        var errorCodes: [String: String] = [:]  // error id → errorCode
+
+        init(file: String, root: XMLElement) {
+            self.file = file
+            self.root = root
+        }
+
+        func loc(_ e: XMLElement) -> SourceLocation { SourceLocation(file: file, line: e.line, column: e.column) }
+
+        mutating func error(_ message: String, _ e: XMLElement) { errors.append(DefinitionError(message, at: loc(e))) }
+
+        mutating func unsupported(_ e: XMLElement, _ why: String) {
+            error("unsupported element 'bpmn:\(e.name)'\(e.attributes["id"].map { " '\($0)'" } ?? ""): \(why)", e)
+        }
+
+        mutating func readAll() -> [ProcessDefinition] {
+            for e in root.children("error", ns: bpmnNS) { if let id = e.attributes["id"] { errorCodes[id] = e.attributes["errorCode"] ?? id } }
+            let diagram = readDiagram()
+            var out: [ProcessDefinition] = []
+            let participantNames = Dictionary(root.descendants("participant", ns: bpmnNS).compactMap { p in
+                p.attributes["processRef"].map { ($0, p.attributes["name"] ?? $0) } }, uniquingKeysWith: { a, _ in a })
+            for p in root.children("process", ns: bpmnNS) {
+                if let d = readProcess(p, diagram: diagram, poolName: p.attributes["id"].flatMap { participantNames[$0] }) { out.append(d) }
+            }
+            for c in root.children where c.namespace == bpmnNS {
+                switch c.name {
+                case "process", "collaboration", "error", "message", "signal", "escalation", "itemDefinition", "dataStore", "category",
+                     "interface", "BPMNDiagram", "documentation", "extensionElements", "import", "resource", "relationship":
+                    continue
+                case "globalTask", "globalScriptTask", "globalUserTask", "globalManualTask", "globalBusinessRuleTask":
+                    continue  // callable elements: used only through call activities
+                case "choreography", "conversation":
+                    unsupported(c, "choreographies and conversations have no execution semantics in a process engine")
+                default:
+                    continue
+                }
+            }
+            if out.isEmpty, errors.isEmpty {
+                errors.append(DefinitionError("the file contains no process", at: loc(root)))
+            }
+            return out
+        }
+
+        mutating func readDiagram() -> Diagram {
+            var d = Diagram()
+            for shape in root.descendants("BPMNShape", ns: diNS) {
+                guard let el = shape.attributes["bpmnElement"], let b = shape.children.first(where: { $0.name == "Bounds" }) else { continue }
+                func n(_ k: String) -> Double { Double(b.attributes[k] ?? "") ?? 0 }
+                d.shapes[el] = Diagram.Bounds(x: n("x"), y: n("y"), width: n("width"), height: n("height"))
+            }
+            for edge in root.descendants("BPMNEdge", ns: diNS) {
+                guard let el = edge.attributes["bpmnElement"] else { continue }
+                d.edges[el] = edge.children.filter { $0.name == "waypoint" }.map {
+                    Diagram.Point(x: Double($0.attributes["x"] ?? "") ?? 0, y: Double($0.attributes["y"] ?? "") ?? 0)
+                }
+            }
+            return d
+        }
+
+        mutating func readProcess(_ p: XMLElement, diagram: Diagram, poolName: String?) -> ProcessDefinition? {
+            guard let pid = p.attributes["id"] else { error("process without id", p); return nil }
+            let executable = p.attributes["isExecutable"].map { $0 == "true" } ?? true
+            var elements: [FlowElement] = []
+            var flows: [SequenceFlow] = []
+            var docs: [String: String] = [:]
+            let errorsBefore = errors.count
+            for c in p.children {
+                guard c.namespace == bpmnNS else { continue }  // foreign extensions outside extensionElements
+                if let doc = c.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty, let id = c.attributes["id"] { docs[id] = doc }
+                if c.name == "sequenceFlow" {
+                    if let f = readFlow(c) { flows.append(f) }
+                    continue
+                }
+                if BPMNDefinitionReader.accepted.contains(c.name) { continue }
+                if let e = readElement(c, executable: executable) { elements.append(e) }
+            }
+            var def = ProcessDefinition(id: pid, name: p.attributes["name"] ?? poolName ?? pid, elements: elements, flows: flows, sourceFile: file)
+            def.isExecutable = executable
+            def.diagram = diagram
+            def.documentation = docs
+            if let doc = p.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty { def.description = doc }
+            // graph checks only when every element was read: otherwise they would repeat the rejection
+            if errors.count == errorsBefore {
+                errors += executable ? Validator.validate(def) : Validator.validate(def).filter { $0.message.contains("unknown") }
+            }
+            return def
+        }
+
+        mutating func readFlow(_ c: XMLElement) -> SequenceFlow? {
+            guard let id = c.attributes["id"], let s = c.attributes["sourceRef"], let t = c.attributes["targetRef"] else {
+                error("sequence flow needs id, sourceRef and targetRef", c)
+                return nil
+            }
+            var cond: BPMExpressions.Expression?
+            if let ce = c.child("conditionExpression", ns: bpmnNS), !ce.trimmedText.isEmpty {
+                cond = expression(ce.trimmedText, ce, "condition of sequence flow '\(id)'")
+            }
+            return SequenceFlow(id: id, source: s, target: t, condition: cond, location: loc(c), label: c.attributes["name"])
+        }
+
+        /// FEEL as Camunda writes it (`=expr`), and plain or `${…}` expressions.
+        mutating func expression(_ raw: String, _ e: XMLElement, _ what: String) -> BPMExpressions.Expression? {
+            var text = raw
+            if text.hasPrefix("=") { text.removeFirst() } else if text.hasPrefix("${"), text.hasSuffix("}") { text = String(text.dropFirst(2).dropLast()) }
+            do { return try BPMExpressions.Expression(text) } catch {
+                self.error("invalid expression in \(what): \(error.message) (column \(error.column) of '\(text)')", e)
+                return nil
+            }
+        }
+
+        func zeebe(_ c: XMLElement, _ name: String) -> XMLElement? {
+            c.child("extensionElements", ns: bpmnNS)?.child(name, ns: zeebeNS)
+        }
+
+        func eventDefinitions(_ c: XMLElement) -> [XMLElement] {
+            c.children.filter { $0.namespace == bpmnNS && $0.name.hasSuffix("EventDefinition") }
+        }
+
+        mutating func readElement(_ c: XMLElement, executable: Bool) -> FlowElement? {
+            guard let id = c.attributes["id"] else { error("'bpmn:\(c.name)' without id", c); return nil }
+            let name = c.attributes["name"]
+            var outputs: [(String, BPMExpressions.Expression)] = []
+            for output in zeebe(c, "ioMapping")?.children("output", ns: zeebeNS) ?? [] {
+                guard let target = output.attributes["target"], let src = output.attributes["source"] else { continue }
+                if let e = expression(src, output, "output mapping '\(target)'") { outputs.append((target, e)) }
+            }
+            func el(_ kind: ElementKind, type: String? = nil) -> FlowElement {
+                var e = FlowElement(id: id, name: name, kind: kind, location: loc(c), defaultFlow: c.attributes["default"])
+                if let type, type != kind.typeName { e.bpmnType = type }
+                e.outputs = outputs
+                return e
+            }
+            if let loop = c.children.first(where: { $0.name == "multiInstanceLoopCharacteristics" || $0.name == "standardLoopCharacteristics" }) {
+                unsupported(c, "\(loop.name) (loops and multi-instance) is not supported yet")
+                return nil
+            }
+            let defs = eventDefinitions(c)
+            switch c.name {
+            case "startEvent":
+                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet; use a none start event"); return nil }
+                return el(.startEvent)
+            case "endEvent":
+                guard let d = defs.first else { return el(.endEvent(EndEvent())) }
+                switch d.name {
+                case "terminateEventDefinition": return el(.endEvent(EndEvent(terminate: true)))
+                case "errorEventDefinition":
+                    let code = d.attributes["errorRef"].flatMap { errorCodes[$0] } ?? "error"
+                    return el(.endEvent(EndEvent(error: ErrorDefinition(code: code))))
+                default:
+                    unsupported(c, "end events with \(d.name) are not supported yet")
+                    return nil
+                }
+            case "intermediateThrowEvent":
+                if let d = defs.first { unsupported(c, "throw events with \(d.name) are not supported yet"); return nil }
+                return el(.passThrough, type: "intermediateThrowEvent")
+            case "intermediateCatchEvent":
+                guard let d = defs.first, d.name == "timerEventDefinition" else {
+                    unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers are)")
+                    return nil
+                }
+                guard let t = timer(d, c) else { return nil }
+                return el(.timerCatchEvent(t))
+            case "boundaryEvent":
+                guard let attached = c.attributes["attachedToRef"] else { error("boundary event '\(id)' without attachedToRef", c); return nil }
+                guard let d = defs.first, d.name == "timerEventDefinition" else {
+                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers are)")
+                    return nil
+                }
+                guard let t = timer(d, c) else { return nil }
+                return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, timer: t, interrupting: c.attributes["cancelActivity"] != "false")))
+            case "task", "manualTask":
+                return el(.passThrough, type: c.name)
+            case "serviceTask", "sendTask", "businessRuleTask":
+                if c.name == "businessRuleTask", zeebe(c, "calledDecision") != nil {
+                    unsupported(c, "business rule tasks calling a decision (zeebe:calledDecision) need the decision engine, not available yet")
+                    return nil
+                }
+                return serviceTask(c, id: id, executable: executable).map { el(.serviceTask($0), type: c.name) }
+            case "userTask":
+                var ut = UserTask()
+                if let a = zeebe(c, "assignmentDefinition") {
+                    if let v = a.attributes["assignee"] { ut.assignee = template(v, a, "assignee") }
+                    ut.candidateGroups = list(a.attributes["candidateGroups"])
+                    ut.candidateUsers = list(a.attributes["candidateUsers"])
+                }
+                if let p = zeebe(c, "priorityDefinition")?.attributes["priority"], let n = Int(p) { ut.priority = n }
+                if let f = zeebe(c, "formDefinition") {
+                    var form: [String: Value] = [:]
+                    for (k, v) in f.attributes { form[k] = .string(v) }
+                    ut.form = .context(form)
+                }
+                return el(.userTask(ut))
+            case "scriptTask":
+                if let z = zeebe(c, "script") {
+                    guard let rv = z.attributes["resultVariable"], let src = z.attributes["expression"] else {
+                        error("zeebe:script needs expression and resultVariable", z)
+                        return nil
+                    }
+                    guard let e = expression(src, z, "script of '\(id)'") else { return nil }
+                    return el(.scriptTask(ScriptTask(assignments: [(rv, e)])))
+                }
+                // another language (or a bare body): a job for the script handler the application registers
+                let format = c.attributes["scriptFormat"] ?? ""
+                let body = c.child("script", ns: bpmnNS)?.text ?? ""
+                if format.lowercased() == "feel" {
+                    guard let e = expression(body.trimmingCharacters(in: .whitespacesAndNewlines), c, "script of '\(id)'") else { return nil }
+                    return el(.scriptTask(ScriptTask(assignments: c.attributes["resultVariable"].map { [($0, e)] } ?? [])))
+                }
+                let task = ServiceTask(action: "script", parameters: ["format": .constant(.string(format)), "body": .constant(.string(body))],
+                                       retry: RetryPolicy(retries: 0))
+                return el(.serviceTask(task), type: "scriptTask")
+            case "exclusiveGateway":
+                return el(.exclusiveGateway)
+            case "parallelGateway":
+                return el(.parallelGateway)
+            case "inclusiveGateway", "eventBasedGateway", "complexGateway":
+                unsupported(c, "\(c.name)s are not supported yet (exclusive and parallel gateways are)")
+                return nil
+            case "subProcess", "transaction", "adHocSubProcess":
+                unsupported(c, "sub-processes are not supported yet")
+                return nil
+            case "callActivity":
+                unsupported(c, "call activities are not supported yet")
+                return nil
+            case "receiveTask":
+                unsupported(c, "receive tasks (message correlation) are not supported yet")
+                return nil
+            default:
+                unsupported(c, "not a flow element this engine knows")
+                return nil
+            }
+        }
+
+        mutating func serviceTask(_ c: XMLElement, id: String, executable: Bool) -> ServiceTask? {
+            let td = zeebe(c, "taskDefinition")
+            var type = td?.attributes["type"] ?? ""
+            if type.hasPrefix("=") { type.removeFirst() }  // a constant FEEL string is the usual case
+            type = type.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            if type.isEmpty, executable {
+                error("service task '\(id)' has no job type: add <zeebe:taskDefinition type=\"…\"/> in its extensionElements", c)
+                return nil
+            }
+            var retry = RetryPolicy()
+            if let r = td?.attributes["retries"], let n = Int(r.trimmingCharacters(in: CharacterSet(charactersIn: "= "))) {
+                retry.retries = max(0, n - 1)  // Zeebe's retries count attempts
+            }
+            var params: [String: TemplateValue] = [:]
+            if let io = zeebe(c, "ioMapping") {
+                for input in io.children("input", ns: zeebeNS) {
+                    guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+                    if let e = expression(src, input, "input mapping '\(target)'"), let t = try? Template("${\(e.source)}") {
+                        params[target] = .template(t)
+                    }
+                }
+            }
+            if let headers = zeebe(c, "taskHeaders") {
+                var h: [String: Value] = [:]
+                for header in headers.children("header", ns: zeebeNS) {
+                    if let k = header.attributes["key"] { h[k] = .string(header.attributes["value"] ?? "") }
+                }
+                params["headers"] = .constant(.context(h))
+            }
+            return ServiceTask(action: type, parameters: params, retry: retry)
+        }
+
+        mutating func timer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {
+            guard let dur = d.child("timeDuration", ns: bpmnNS) else {
+                unsupported(c, "timers with \(d.children.first?.name ?? "no time") are not supported yet (timeDuration is)")
+                return nil
+            }
+            var text = dur.trimmedText
+            if text.hasPrefix("=") { text = String(text.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            do { return TimerDefinition(seconds: try DurationParser.seconds(text), text: text) } catch {
+                self.error("timer duration '\(dur.trimmedText)': \(error.message) (dynamic durations are not supported yet)", dur)
+                return nil
+            }
+        }
+
+        mutating func template(_ raw: String, _ e: XMLElement, _ what: String) -> Template? {
+            if raw.hasPrefix("="), let ex = expression(raw, e, what) { return try? Template("${\(ex.source)}") }
+            return try? Template(raw)
+        }
+
+        func list(_ raw: String?) -> [String] {
+            guard var s = raw?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return [] }
+            if s.hasPrefix("=") { s = String(s.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "[] ")) }
+            return s.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }.filter { !$0.isEmpty }
+        }
+    }
+}
