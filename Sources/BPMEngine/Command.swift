@@ -8,6 +8,9 @@ public enum Command: Sendable, Equatable {
     case jobCompleted(jobId: String, output: [String: Value])
     /// A job failed; retryable failures are retried with backoff, others raise an incident.
     case jobFailed(jobId: String, message: String, retryable: Bool, incidentType: String)
+    /// A job ended with a BPMN error (a worker's error, a script's thrown error): caught by an
+    /// error boundary event or an error event sub-process, or failing the instance.
+    case jobThrewError(jobId: String, code: String, message: String?)
     /// A person completed a user task.
     case completeUserTask(taskId: String, variables: [String: Value])
     /// A later event for the instance's correlation key: refreshes its variables.

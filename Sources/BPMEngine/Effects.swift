@@ -49,8 +49,12 @@ public struct JobRecord: Sendable, Equatable {
     public var payload: Value
     public var attempt: Int
     public var createdAt: Date
+    /// The instance's variables when the job was created, for handlers that need them (scripts).
+    public var variables: [String: Value]?
 
-    public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date) {
+    public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date,
+                variables: [String: Value]? = nil)
+    {
         self.id = id
         self.instanceId = instanceId
         self.definitionId = definitionId
@@ -59,6 +63,7 @@ public struct JobRecord: Sendable, Equatable {
         self.payload = payload
         self.attempt = attempt
         self.createdAt = createdAt
+        self.variables = variables
     }
 }
 

@@ -24,7 +24,7 @@ public enum Engine {
                                   variables: variables, correlationKey: correlationKey, businessKey: businessKey, startedAt: now)
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
-        for s in definition.startEvents { run.arrive(at: s.id, via: nil) }
+        for s in definition.startEvents { run.arrive(at: s.id, via: nil, scope: nil) }
         run.drain()
         return run.finish()
     }
@@ -42,6 +42,8 @@ public enum Engine {
             try run.jobCompleted(jobId, output: output)
         case .jobFailed(let jobId, let message, let retryable, let type):
             try run.jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
+        case .jobThrewError(let jobId, let code, let message):
+            try run.jobThrewError(jobId, code: code, message: message)
         case .completeUserTask(let taskId, let variables):
             try run.completeUserTask(taskId, variables: variables)
         case .correlate(let variables):
@@ -63,16 +65,22 @@ public enum Engine {
     }
 }
 
+/// An arrival not yet processed: the element, the flow that led there, and the scope.
+struct Arrival {
+    var elementId: String
+    var flowId: String?
+    var scope: String?
+}
+
 /// The working state while one command is applied. Element kinds extend it, one file each
-/// (see `Elements/`).
+/// (see `Elements/`); scopes (sub-processes, loops) are in `Scopes.swift`.
 struct Run {
     let definition: ProcessDefinition
     let now: Date
     var state: InstanceState
     var history: [HistoryEntry] = []
     var effects: [Effect] = []
-    /// Arrivals not yet processed: element id and the flow that led there.
-    var queue: [(elementId: String, flowId: String?)] = []
+    var queue: [Arrival] = []
     var steps = 0
 
     init(definition: ProcessDefinition, state: InstanceState, now: Date) {
@@ -94,93 +102,160 @@ struct Run {
         record(element.id, element.typeName, event, data: data)
     }
 
-    mutating func arrive(at elementId: String, via flowId: String?) {
-        queue.append((elementId, flowId))
+    mutating func arrive(at elementId: String, via flowId: String?, scope: String?) {
+        queue.append(Arrival(elementId: elementId, flowId: flowId, scope: scope))
     }
 
-    /// Runs arrivals until every path waits or ends.
+    /// Runs arrivals until every path waits or ends; completes scopes and joins that are done.
     mutating func drain() {
-        var i = 0
-        while i < queue.count {
-            guard state.status.isActive else { break }
-            let (elementId, flowId) = queue[i]
-            i += 1
-            steps += 1
-            guard let element = definition.element(elementId) else { continue }
-            if steps > Engine.stepLimit {
-                raiseIncident(at: element, type: "step_limit",
-                              message: "more than \(Engine.stepLimit) steps without waiting: the process loops without a wait state")
-                break
+        while state.status.isActive {
+            while !queue.isEmpty, state.status.isActive {
+                let a = queue.removeFirst()
+                steps += 1
+                guard let element = definition.element(a.elementId) else { continue }
+                if steps > Engine.stepLimit {
+                    queue.removeAll()
+                    raiseIncident(at: element, scope: a.scope, type: "step_limit",
+                                  message: "more than \(Engine.stepLimit) steps without waiting: the process loops without a wait state")
+                    return
+                }
+                activate(element, via: a.flowId, scope: a.scope)
             }
-            activate(element, via: flowId)
+            // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
+            if completeFinishedScope() || fireReadyInclusiveJoin() { continue }
+            break
         }
-        queue.removeAll()
         completeIfDone()
     }
 
-    /// Dispatches an arrival to the element kind's behaviour.
-    mutating func activate(_ element: FlowElement, via flowId: String?) {
+    /// Dispatches an arrival to the element kind's behaviour (or to its loop, when it has one).
+    mutating func activate(_ element: FlowElement, via flowId: String?, scope: String?, inner: Bool = false) {
+        if !inner, element.loop != nil {
+            activateLoop(element, scope: scope)
+            return
+        }
         switch element.kind {
-        case .startEvent: activateStartEvent(element)
-        case .endEvent(let end): activateEndEvent(element, end)
-        case .serviceTask(let task): activateServiceTask(element, task)
-        case .userTask(let task): activateUserTask(element, task)
-        case .scriptTask(let task): activateScriptTask(element, task)
-        case .exclusiveGateway: activateExclusiveGateway(element)
-        case .parallelGateway: activateParallelGateway(element, via: flowId)
-        case .timerCatchEvent(let timer): activateTimerCatchEvent(element, timer)
-        case .boundaryEvent: leave(element)  // boundary events are entered by their timer, not by flows
-        case .passThrough: activatePassThrough(element)
+        case .startEvent, .eventStartEvent: activateStartEvent(element, scope: scope)
+        case .endEvent(let end): activateEndEvent(element, end, scope: scope)
+        case .serviceTask(let task): activateServiceTask(element, task, scope: scope)
+        case .userTask(let task): activateUserTask(element, task, scope: scope)
+        case .scriptTask(let task): activateScriptTask(element, task, scope: scope)
+        case .exclusiveGateway: activateExclusiveGateway(element, scope: scope)
+        case .parallelGateway: activateParallelGateway(element, via: flowId, scope: scope)
+        case .inclusiveGateway: activateInclusiveGateway(element, via: flowId, scope: scope)
+        case .timerCatchEvent(let timer): activateTimerCatchEvent(element, timer, scope: scope)
+        case .boundaryEvent: leave(element, scope: scope)  // boundary events are entered by their trigger, not by flows
+        case .passThrough: activatePassThrough(element, scope: scope)
+        case .subProcess: activateSubProcess(element, scope: scope)
         }
     }
 
     /// Completes an element and follows its outgoing flows: every unconditional flow and every
-    /// conditional one whose condition holds; the default flow when none does.
-    mutating func leave(_ element: FlowElement, applyOutputs: Bool = true) {
-        if applyOutputs { self.applyOutputs(of: element) }
+    /// conditional one whose condition holds; the default flow when none does. The last step
+    /// of an instance of a loop or multi-instance reports to its body instead.
+    mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true) {
+        if applyOutputs { self.applyOutputs(of: element, scope: scope) }
         record(element, "completed")
+        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id, case .innerInstance = state.tokens[i].wait {
+            innerInstanceCompleted(tokenIndex: i)
+            return
+        }
         let out = definition.outgoing(element.id)
+        let vars = variables(in: scope)
         var taken = false
         for f in out where f.id != element.defaultFlow {
-            if let c = f.condition, !c.test(state.variables) { continue }
-            arrive(at: f.target, via: f.id)
+            if let c = f.condition, !c.test(vars) { continue }
+            arrive(at: f.target, via: f.id, scope: scope)
             taken = true
         }
         if !taken, let d = element.defaultFlow, let f = definition.flow(d) {
-            arrive(at: f.target, via: f.id)
+            arrive(at: f.target, via: f.id, scope: scope)
             taken = true
         }
         if !taken, !out.isEmpty {
-            raiseIncident(at: element, type: "condition_failed", message: "no outgoing flow of '\(element.id)' has a true condition and there is no default flow")
+            raiseIncident(at: element, scope: scope, type: "condition_failed", message: "no outgoing flow of '\(element.id)' has a true condition and there is no default flow")
         }
     }
 
-    /// Sets the element's output mappings over the current variables.
-    mutating func applyOutputs(of element: FlowElement) {
-        for (target, source) in element.outputs { state.variables[target] = source.evaluate(state.variables) }
+    // MARK: variables
+
+    /// The ids of the scopes enclosing `scope`, innermost first.
+    func scopeChain(_ scope: String?) -> [String] {
+        var out: [String] = []
+        var s = scope
+        while let id = s, let i = tokenIndex(id) {
+            out.append(id)
+            s = state.tokens[i].scope
+        }
+        return out
     }
 
-    /// Arms the boundary timers of an activity that starts waiting.
+    /// The variables visible in a scope: the process's, overridden by locals from outer to inner.
+    func variables(in scope: String?) -> [String: Value] {
+        let chain = scopeChain(scope)
+        if chain.allSatisfy({ state.locals[$0] == nil }) { return state.variables }
+        var v = state.variables
+        for id in chain.reversed() { if let l = state.locals[id] { v.merge(l) { _, local in local } } }
+        return v
+    }
+
+    /// Sets a variable where it lives: the innermost scope that has it as a local, else the process.
+    mutating func setVariable(_ name: String, _ value: Value, scope: String?) {
+        for id in scopeChain(scope) where state.locals[id]?[name] != nil {
+            state.locals[id]![name] = value
+            return
+        }
+        state.variables[name] = value
+    }
+
+    mutating func setVariables(_ values: [String: Value], scope: String?) {
+        for (k, v) in values { setVariable(k, v, scope: scope) }
+    }
+
+    /// Sets the element's output mappings over the variables of its scope.
+    mutating func applyOutputs(of element: FlowElement, scope: String?) {
+        for (target, source) in element.outputs { setVariable(target, source.evaluate(variables(in: scope)), scope: scope) }
+    }
+
+    // MARK: tokens
+
+    func tokenIndex(_ id: String) -> Int? { state.tokens.firstIndex { $0.id == id } }
+
+    /// Arms the boundary timers of an activity that starts waiting — unless it runs as one
+    /// instance of a loop, whose body carries the boundary events.
+    mutating func armBoundaryEvents(of element: FlowElement, scope: String?) -> [BoundaryTimer] {
+        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id { return [] }
+        return armBoundaryEvents(of: element)
+    }
+
+    /// Arms the boundary timers of an activity.
     mutating func armBoundaryEvents(of element: FlowElement) -> [BoundaryTimer] {
         var armed: [BoundaryTimer] = []
         for b in definition.boundaryEvents(of: element.id) {
-            guard case .boundaryEvent(let be) = b.kind else { continue }
+            guard case .boundaryEvent(let be) = b.kind, let timer = be.timer else { continue }
             let tid = nextId("t")
-            effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: b.id, dueAt: now.addingTimeInterval(be.timer.seconds))))
+            effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: b.id, dueAt: now.addingTimeInterval(timer.seconds))))
             armed.append(BoundaryTimer(timerId: tid, boundaryElementId: b.id))
         }
         return armed
     }
 
-    /// Adds a waiting token at an element.
-    mutating func wait(at element: FlowElement, _ wait: Wait, boundaries: [BoundaryTimer] = []) {
-        state.tokens.append(Token(id: nextId("k"), elementId: element.id, wait: wait, boundaryTimers: boundaries))
+    /// Adds a waiting token at an element; returns its id.
+    @discardableResult
+    mutating func wait(at element: FlowElement, _ wait: Wait, scope: String?, boundaries: [BoundaryTimer] = []) -> String {
+        let id = nextId("k")
+        state.tokens.append(Token(id: id, elementId: element.id, wait: wait, boundaryTimers: boundaries, scope: scope))
+        return id
     }
 
-    /// Removes a token, cancelling whatever it waited for; returns it.
+    /// Removes a token, cancelling what it waited for and, for a scope, everything inside it.
     @discardableResult
     mutating func removeToken(at index: Int, cancelWait: Bool) -> Token {
-        let token = state.tokens.remove(at: index)
+        let token = state.tokens[index]
+        if token.wait.isScope { terminateScope(token.id) }
+        let i = tokenIndex(token.id)!
+        state.tokens.remove(at: i)
+        state.locals[token.id] = nil
         for b in token.boundaryTimers { effects.append(.cancelTimer(id: b.timerId)) }
         if cancelWait {
             switch token.wait {
@@ -193,27 +268,40 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
+            case .subProcess, .loop, .innerInstance: break
             }
         }
         return token
     }
 
-    /// Ends every waiting path (cancel, terminate end, error end).
+    /// Ends every token inside a scope (recursively), recording each as terminated.
+    mutating func terminateScope(_ scopeId: String) {
+        while let i = state.tokens.lastIndex(where: { $0.scope == scopeId }) {
+            let t = removeToken(at: i, cancelWait: true)
+            if case .innerInstance = t.wait {} else if let e = definition.element(t.elementId) { record(e, "terminated") }
+        }
+        queue.removeAll { $0.scope == scopeId }
+        state.joins = state.joins.filter { !$0.key.hasPrefix(scopeId + "|") }
+    }
+
+    /// Ends every waiting path (cancel, terminate end at the top, uncaught error).
     mutating func terminateAllTokens() {
-        while !state.tokens.isEmpty {
-            let token = removeToken(at: state.tokens.count - 1, cancelWait: true)
+        while let i = state.tokens.lastIndex(where: { $0.scope == nil }) {
+            let token = removeToken(at: i, cancelWait: true)
             if let e = definition.element(token.elementId) { record(e, "terminated") }
         }
+        state.tokens.removeAll()
         state.joins = [:]
+        state.locals = [:]
         queue.removeAll()
     }
 
     /// Puts the path at `element` on hold with an incident.
-    mutating func raiseIncident(at element: FlowElement, type: String, message: String, jobId: String? = nil) {
+    mutating func raiseIncident(at element: FlowElement, scope: String?, type: String, message: String, jobId: String? = nil) {
         let incident = Incident(id: nextId("i"), instanceId: state.id, elementId: element.id, type: type, message: message, jobId: jobId, createdAt: now)
         state.incidents.append(incident)
         effects.append(.raiseIncident(incident))
-        wait(at: element, .incident(incidentId: incident.id))
+        wait(at: element, .incident(incidentId: incident.id), scope: scope)
         record(element, "incident", data: .context(["type": .string(type), "message": .string(message)]))
     }
 
@@ -222,6 +310,7 @@ struct Run {
         state.status = .completed
         state.endedAt = now
         state.joins = [:]
+        state.locals = [:]
         record(definition.id, "process", "completed")
     }
 
@@ -256,14 +345,15 @@ struct Run {
               let incident = state.incidents.first(where: { $0.id == incidentId }),
               let element = definition.element(state.tokens[i].elementId)
         else { throw .invalid("instance \(state.id) has no open incident \(incidentId)") }
+        let scope = state.tokens[i].scope
         state.tokens.remove(at: i)
         state.incidents.removeAll { $0.id == incidentId }
         effects.append(.resolveIncident(id: incidentId))
         record(element, "incident_resolved", data: .context(["incident": .string(incidentId)]))
         if case .serviceTask(let task) = element.kind, let jobId = incident.jobId {
-            dispatchJob(element, task, jobId: jobId, attempt: 1, boundaries: armBoundaryEvents(of: element))
+            dispatchJob(element, task, jobId: jobId, attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
         } else {
-            activate(element, via: nil)
+            activate(element, via: nil, scope: scope, inner: true)
         }
     }
 }

@@ -18,8 +18,10 @@ public struct InstanceState: Sendable, Equatable {
     public var variables: [String: Value]
     /// Paths of execution that wait for something outside (a timer, a job, a person, an operator).
     public var tokens: [Token]
-    /// Arrivals at parallel joins: gateway id → incoming flow id → count.
+    /// Arrivals at joins: "scope|gateway id" → incoming flow id → count.
     public var joins: [String: [String: Int]]
+    /// Variables local to a scope (multi-instance items, loop counters): scope id → variables.
+    public var locals: [String: [String: Value]] = [:]
     /// Open incidents.
     public var incidents: [Incident]
     public var correlationKey: String?
@@ -61,12 +63,36 @@ public struct Token: Sendable, Equatable {
     public var wait: Wait
     /// Timers of boundary events (timeouts) attached to the element while the token waits.
     public var boundaryTimers: [BoundaryTimer]
+    /// The scope the token runs in: the id of a sub-process, multi-instance or inner-instance
+    /// token (nil: the process).
+    public var scope: String?
 
-    public init(id: String, elementId: String, wait: Wait, boundaryTimers: [BoundaryTimer] = []) {
+    public init(id: String, elementId: String, wait: Wait, boundaryTimers: [BoundaryTimer] = [], scope: String? = nil) {
         self.id = id
         self.elementId = elementId
         self.wait = wait
         self.boundaryTimers = boundaryTimers
+        self.scope = scope
+    }
+}
+
+/// Progress of a multi-instance or loop activity.
+public struct LoopState: Sendable, Equatable {
+    /// Instances to run (nil for a standard loop, which runs while its condition holds).
+    public var total: Int?
+    public var started: Int
+    public var completed: Int
+    /// The items of the input collection, when there is one.
+    public var items: [Value]?
+    /// Output elements by instance index.
+    public var outputs: [Value]
+
+    public init(total: Int?, items: [Value]?) {
+        self.total = total
+        self.items = items
+        started = 0
+        completed = 0
+        outputs = Array(repeating: .null, count: total ?? 0)
     }
 }
 
@@ -88,6 +114,20 @@ public enum Wait: Sendable, Equatable {
     case userTask(taskId: String)
     /// An operator resolving an incident.
     case incident(incidentId: String)
+    /// A sub-process (or event sub-process) running: tokens with this token's id as scope are inside.
+    case subProcess
+    /// A multi-instance or loop activity; its instances run in inner-instance scopes.
+    case loop(LoopState)
+    /// One instance of a multi-instance or loop activity (index from 0).
+    case innerInstance(index: Int)
+
+    /// Whether the token is a scope that holds other tokens.
+    public var isScope: Bool {
+        switch self {
+        case .subProcess, .loop, .innerInstance: true
+        default: false
+        }
+    }
 }
 
 /// A problem the engine cannot resolve by itself; the instance waits at the element until an

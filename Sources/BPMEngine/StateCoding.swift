@@ -69,6 +69,13 @@ extension Wait {
         case .retry(let t, let j, let a): ["retryTimer": .string(t), "job": .string(j), "attempt": .number(Double(a))]
         case .userTask(let id): ["userTask": .string(id)]
         case .incident(let id): ["incident": .string(id)]
+        case .subProcess: ["subProcess": true]
+        case .innerInstance(let index): ["inner": .number(Double(index))]
+        case .loop(let l):
+            ["loop": .context([
+                "total": l.total.map { .number(Double($0)) } ?? .null, "started": .number(Double(l.started)),
+                "completed": .number(Double(l.completed)), "items": l.items.map(Value.list) ?? .null, "outputs": .list(l.outputs),
+            ])]
         }
     }
 
@@ -80,6 +87,15 @@ extension Wait {
         else if let j = c["job"]?.stringValue { self = .job(jobId: j, attempt: attempt) }
         else if let u = c["userTask"]?.stringValue { self = .userTask(taskId: u) }
         else if let i = c["incident"]?.stringValue { self = .incident(incidentId: i) }
+        else if c["subProcess"] != nil { self = .subProcess }
+        else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
+        else if case .context(let l) = c["loop"] ?? .null {
+            var ls = LoopState(total: l["total"]?.doubleValue.map { Int($0) }, items: l["items"]?.listValue)
+            ls.started = Int(l["started"]?.doubleValue ?? 0)
+            ls.completed = Int(l["completed"]?.doubleValue ?? 0)
+            ls.outputs = l["outputs"]?.listValue ?? []
+            self = .loop(ls)
+        }
         else { return nil }
     }
 
@@ -91,6 +107,9 @@ extension Wait {
         case .retry: "retry backoff"
         case .userTask: "user task"
         case .incident: "incident"
+        case .subProcess: "sub-process"
+        case .loop: "instances"
+        case .innerInstance: "instance"
         }
     }
 }
@@ -123,11 +142,13 @@ extension InstanceState {
                 if !t.boundaryTimers.isEmpty {
                     tc["boundary"] = .list(t.boundaryTimers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
                 }
+                if let scope = t.scope { tc["scope"] = .string(scope) }
                 return .context(tc)
             })
         }
         if !joins.isEmpty { c["joins"] = .context(joins.mapValues { .context($0.mapValues { .number(Double($0)) }) }) }
         if !incidents.isEmpty { c["incidents"] = .list(incidents.map(\.value)) }
+        if !locals.isEmpty { c["locals"] = .context(locals.mapValues { .context($0) }) }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
         }
@@ -152,8 +173,9 @@ extension InstanceState {
                 guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
                 return BoundaryTimer(timerId: t, boundaryElementId: e)
             }
-            return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary)
+            return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary, scope: tc["scope"]?.stringValue)
         }
+        locals = (c["locals"]?.contextValue ?? [:]).compactMapValues(\.contextValue)
         joins = (c["joins"]?.contextValue ?? [:]).mapValues { ($0.contextValue ?? [:]).mapValues { Int($0.doubleValue ?? 0) } }
         incidents = (c["incidents"]?.listValue ?? []).compactMap(Incident.init)
         if case .context(let e) = c["error"] ?? .null, let code = e["code"]?.stringValue {

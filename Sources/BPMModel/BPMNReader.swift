@@ -106,16 +106,7 @@ public enum BPMNDefinitionReader {
             var flows: [SequenceFlow] = []
             var docs: [String: String] = [:]
             let errorsBefore = errors.count
-            for c in p.children {
-                guard c.namespace == bpmnNS else { continue }  // foreign extensions outside extensionElements
-                if let doc = c.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty, let id = c.attributes["id"] { docs[id] = doc }
-                if c.name == "sequenceFlow" {
-                    if let f = readFlow(c) { flows.append(f) }
-                    continue
-                }
-                if BPMNDefinitionReader.accepted.contains(c.name) { continue }
-                if let e = readElement(c, executable: executable) { elements.append(e) }
-            }
+            readContainer(p, parent: nil, executable: executable, elements: &elements, flows: &flows, docs: &docs)
             var def = ProcessDefinition(id: pid, name: p.attributes["name"] ?? poolName ?? pid, elements: elements, flows: flows, sourceFile: file)
             def.isExecutable = executable
             def.diagram = diagram
@@ -126,6 +117,27 @@ public enum BPMNDefinitionReader {
                 errors += executable ? Validator.validate(def) : Validator.validate(def).filter { $0.message.contains("unknown") }
             }
             return def
+        }
+
+        /// Reads the flow elements and flows of a process or sub-process (recursively).
+        mutating func readContainer(_ p: XMLElement, parent: String?, executable: Bool, elements: inout [FlowElement],
+                                    flows: inout [SequenceFlow], docs: inout [String: String])
+        {
+            for c in p.children {
+                guard c.namespace == bpmnNS else { continue }  // foreign extensions outside extensionElements
+                if let doc = c.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty, let id = c.attributes["id"] { docs[id] = doc }
+                if c.name == "sequenceFlow" {
+                    if let f = readFlow(c) { flows.append(f) }
+                    continue
+                }
+                if BPMNDefinitionReader.accepted.contains(c.name) { continue }
+                guard var e = readElement(c, executable: executable, parent: parent) else { continue }
+                e.parent = parent
+                elements.append(e)
+                if case .subProcess = e.kind {
+                    readContainer(c, parent: e.id, executable: executable, elements: &elements, flows: &flows, docs: &docs)
+                }
+            }
         }
 
         mutating func readFlow(_ c: XMLElement) -> SequenceFlow? {
@@ -158,7 +170,7 @@ public enum BPMNDefinitionReader {
             c.children.filter { $0.namespace == bpmnNS && $0.name.hasSuffix("EventDefinition") }
         }
 
-        mutating func readElement(_ c: XMLElement, executable: Bool) -> FlowElement? {
+        mutating func readElement(_ c: XMLElement, executable: Bool, parent: String?) -> FlowElement? {
             guard let id = c.attributes["id"] else { error("'bpmn:\(c.name)' without id", c); return nil }
             let name = c.attributes["name"]
             var outputs: [(String, BPMExpressions.Expression)] = []
@@ -166,19 +178,63 @@ public enum BPMNDefinitionReader {
                 guard let target = output.attributes["target"], let src = output.attributes["source"] else { continue }
                 if let e = expression(src, output, "output mapping '\(target)'") { outputs.append((target, e)) }
             }
+            let location = loc(c)
             func el(_ kind: ElementKind, type: String? = nil) -> FlowElement {
-                var e = FlowElement(id: id, name: name, kind: kind, location: loc(c), defaultFlow: c.attributes["default"])
+                var e = FlowElement(id: id, name: name, kind: kind, location: location, defaultFlow: c.attributes["default"])
                 if let type, type != kind.typeName { e.bpmnType = type }
                 e.outputs = outputs
                 return e
             }
-            if let loop = c.children.first(where: { $0.name == "multiInstanceLoopCharacteristics" || $0.name == "standardLoopCharacteristics" }) {
-                unsupported(c, "\(loop.name) (loops and multi-instance) is not supported yet")
-                return nil
+            var loop: LoopCharacteristics?
+            if let lc = c.child("multiInstanceLoopCharacteristics", ns: bpmnNS) {
+                guard let mi = multiInstance(lc, c) else { return nil }
+                loop = .multiInstance(mi)
+            } else if let lc = c.child("standardLoopCharacteristics", ns: bpmnNS) {
+                let cond = lc.child("loopCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "loop condition of '\(id)'") }
+                loop = .standard(condition: cond, testBefore: lc.attributes["testBefore"] == "true", maximum: lc.attributes["loopMaximum"].flatMap { Int($0) })
             }
             let defs = eventDefinitions(c)
+            var element = readKind(c, id: id, defs: defs, executable: executable, parent: parent, make: el(_:type:))
+            element?.loop = loop
+            return element
+        }
+
+        mutating func multiInstance(_ lc: XMLElement, _ c: XMLElement) -> MultiInstance? {
+            var mi = MultiInstance(sequential: lc.attributes["isSequential"] == "true")
+            if let card = lc.child("loopCardinality", ns: bpmnNS)?.trimmedText, !card.isEmpty {
+                mi.cardinality = expression(card, lc, "loop cardinality")
+            }
+            if let z = lc.child("extensionElements", ns: bpmnNS)?.child("loopCharacteristics", ns: zeebeNS) {
+                if let col = z.attributes["inputCollection"] { mi.collection = expression(col, z, "input collection") }
+                mi.elementVariable = z.attributes["inputElement"]
+                mi.outputCollection = z.attributes["outputCollection"]
+                if let oe = z.attributes["outputElement"] { mi.outputElement = expression(oe, z, "output element") }
+            }
+            if let cc = lc.child("completionCondition", ns: bpmnNS)?.trimmedText, !cc.isEmpty {
+                mi.completionCondition = expression(cc, lc, "completion condition")
+            }
+            if mi.cardinality == nil && mi.collection == nil {
+                unsupported(c, "multi-instance without a loop cardinality or an input collection (zeebe:loopCharacteristics inputCollection)")
+                return nil
+            }
+            return mi
+        }
+
+        mutating func readKind(_ c: XMLElement, id: String, defs: [XMLElement], executable: Bool, parent: String?,
+                               make: (ElementKind, String?) -> FlowElement) -> FlowElement?
+        {
+            func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { make(kind, type) }
             switch c.name {
             case "startEvent":
+                let inEventSubProcess = c.parent?.name == "subProcess" && c.parent?.attributes["triggeredByEvent"] == "true"
+                if inEventSubProcess {
+                    guard let d = defs.first, d.name == "errorEventDefinition" else {
+                        unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error start events are)")
+                        return nil
+                    }
+                    let code = d.attributes["errorRef"].flatMap { errorCodes[$0] }
+                    return el(.eventStartEvent(.error(code: code), interrupting: c.attributes["isInterrupting"] != "false"))
+                }
                 if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet; use a none start event"); return nil }
                 return el(.startEvent)
             case "endEvent":
@@ -204,12 +260,18 @@ public enum BPMNDefinitionReader {
                 return el(.timerCatchEvent(t))
             case "boundaryEvent":
                 guard let attached = c.attributes["attachedToRef"] else { error("boundary event '\(id)' without attachedToRef", c); return nil }
-                guard let d = defs.first, d.name == "timerEventDefinition" else {
-                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers are)")
+                let interrupting = c.attributes["cancelActivity"] != "false"
+                switch defs.first?.name {
+                case "timerEventDefinition":
+                    guard let t = timer(defs[0], c) else { return nil }
+                    return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .timer(t), interrupting: interrupting)))
+                case "errorEventDefinition":
+                    let code = defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }
+                    return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .error(code: code), interrupting: true)))
+                default:
+                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers and errors are)")
                     return nil
                 }
-                guard let t = timer(d, c) else { return nil }
-                return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, timer: t, interrupting: c.attributes["cancelActivity"] != "false")))
             case "task", "manualTask":
                 return el(.passThrough, type: c.name)
             case "serviceTask", "sendTask", "businessRuleTask":
@@ -248,18 +310,23 @@ public enum BPMNDefinitionReader {
                     guard let e = expression(body.trimmingCharacters(in: .whitespacesAndNewlines), c, "script of '\(id)'") else { return nil }
                     return el(.scriptTask(ScriptTask(assignments: c.attributes["resultVariable"].map { [($0, e)] } ?? [])))
                 }
-                let task = ServiceTask(action: "script", parameters: ["format": .constant(.string(format)), "body": .constant(.string(body))],
+                var task = ServiceTask(action: "script", parameters: ["format": .constant(.string(format)), "body": .constant(.string(body))],
                                        retry: RetryPolicy(retries: 0))
+                task.includeVariables = true
                 return el(.serviceTask(task), type: "scriptTask")
             case "exclusiveGateway":
                 return el(.exclusiveGateway)
             case "parallelGateway":
                 return el(.parallelGateway)
-            case "inclusiveGateway", "eventBasedGateway", "complexGateway":
-                unsupported(c, "\(c.name)s are not supported yet (exclusive and parallel gateways are)")
+            case "inclusiveGateway":
+                return el(.inclusiveGateway)
+            case "eventBasedGateway", "complexGateway":
+                unsupported(c, "\(c.name)s are not supported yet (exclusive, parallel and inclusive gateways are)")
                 return nil
-            case "subProcess", "transaction", "adHocSubProcess":
-                unsupported(c, "sub-processes are not supported yet")
+            case "subProcess":
+                return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
+            case "transaction", "adHocSubProcess":
+                unsupported(c, "\(c.name)es are not supported yet (embedded sub-processes are)")
                 return nil
             case "callActivity":
                 unsupported(c, "call activities are not supported yet")

@@ -34,7 +34,9 @@ public enum FlowPrinter {
         switch e.kind {
         case .serviceTask(let s): return "service \(s.action)"
         case .timerCatchEvent(let t): return "timer \(t.text)"
-        case .boundaryEvent(let b): return "timeout \(b.timer.text) on \(b.attachedTo)"
+        case .boundaryEvent(let b):
+            if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
+            return "error boundary on \(b.attachedTo)"
         case .endEvent(let end): return end.error != nil ? "end with error \(end.error!.code)" : "end"
         default: return e.typeName
         }

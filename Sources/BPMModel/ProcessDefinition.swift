@@ -72,8 +72,18 @@ public struct ProcessDefinition: Sendable {
     public func incoming(_ elementId: String) -> [SequenceFlow] { (incomingByElement[elementId] ?? []).map { flows[$0] } }
     /// Boundary events attached to an activity.
     public func boundaryEvents(of elementId: String) -> [FlowElement] { (boundaryByElement[elementId] ?? []).map { elements[$0] } }
-    /// The none start events, where an instance begins.
-    public var startEvents: [FlowElement] { elements.filter { if case .startEvent = $0.kind { true } else { false } } }
+    /// The none start events of the process, where an instance begins.
+    public var startEvents: [FlowElement] { startEvents(in: nil) }
+
+    /// The none start events directly inside a sub-process (nil: the process).
+    public func startEvents(in parent: String?) -> [FlowElement] {
+        elements.filter { if case .startEvent = $0.kind { $0.parent == parent } else { false } }
+    }
+
+    /// Event sub-processes directly inside a scope (nil: the process).
+    public func eventSubProcesses(in parent: String?) -> [FlowElement] {
+        elements.filter { if case .subProcess(true) = $0.kind { $0.parent == parent } else { false } }
+    }
 }
 
 /// Where elements were drawn: BPMN diagram interchange (DI) bounds and waypoints.
@@ -107,6 +117,10 @@ public struct FlowElement: Sendable {
     /// target is set from an expression over the variables (and, for a service task, the
     /// connector's output — then only the mapped values are kept).
     public var outputs: [(target: String, source: Expression)] = []
+    /// The sub-process that contains this element (nil: the process itself).
+    public var parent: String?
+    /// Standard loop or multi-instance characteristics of an activity.
+    public var loop: LoopCharacteristics?
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -133,6 +147,14 @@ public enum ElementKind: Sendable {
     case boundaryEvent(BoundaryEvent)
     /// An element that does nothing but pass the token on (plain and manual tasks, none throw events).
     case passThrough
+    /// An embedded sub-process: its child elements run in a scope of their own. With
+    /// `triggeredByEvent`, an event sub-process started by its start event's trigger.
+    case subProcess(triggeredByEvent: Bool)
+    /// A start event of an event sub-process.
+    case eventStartEvent(EventTrigger, interrupting: Bool)
+    /// An inclusive gateway: forks into every flow whose condition holds; joins the paths that
+    /// can still arrive.
+    case inclusiveGateway
 
     public var typeName: String {
         switch self {
@@ -146,12 +168,15 @@ public enum ElementKind: Sendable {
         case .timerCatchEvent: "intermediateCatchEvent"
         case .boundaryEvent: "boundaryEvent"
         case .passThrough: "task"
+        case .subProcess: "subProcess"
+        case .eventStartEvent: "startEvent"
+        case .inclusiveGateway: "inclusiveGateway"
         }
     }
 
     public var isGateway: Bool {
         switch self {
-        case .exclusiveGateway, .parallelGateway: true
+        case .exclusiveGateway, .parallelGateway, .inclusiveGateway: true
         default: false
         }
     }
@@ -208,6 +233,8 @@ public struct ServiceTask: Sendable {
     public var retry: RetryPolicy
     /// Where the connector's output goes: into this variable, or merged into the variables when nil.
     public var resultVariable: String?
+    /// Whether the job carries a snapshot of the variables (script handlers need them).
+    public var includeVariables = false
 
     public init(action: String, parameters: [String: TemplateValue], retry: RetryPolicy = RetryPolicy(), resultVariable: String? = nil) {
         self.action = action
@@ -281,17 +308,65 @@ public struct TimerDefinition: Sendable {
     }
 }
 
-/// An event attached to an activity's boundary; a timer here is a timeout.
+/// What a catching event waits for.
+public enum EventTrigger: Sendable {
+    case timer(TimerDefinition)
+    /// A BPMN error; a nil code catches every error.
+    case error(code: String?)
+
+    public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
+}
+
+/// An event attached to an activity's boundary: a timer (a timeout) or an error catch.
 public struct BoundaryEvent: Sendable {
     public var attachedTo: String
-    public var timer: TimerDefinition
+    public var trigger: EventTrigger
     /// Interrupting boundary events end the activity they are attached to.
     public var interrupting: Bool
 
-    public init(attachedTo: String, timer: TimerDefinition, interrupting: Bool = true) {
+    public init(attachedTo: String, trigger: EventTrigger, interrupting: Bool = true) {
         self.attachedTo = attachedTo
-        self.timer = timer
+        self.trigger = trigger
         self.interrupting = interrupting
+    }
+
+    public init(attachedTo: String, timer: TimerDefinition, interrupting: Bool = true) {
+        self.init(attachedTo: attachedTo, trigger: .timer(timer), interrupting: interrupting)
+    }
+
+    public var timer: TimerDefinition? { trigger.timer }
+}
+
+/// Loop characteristics of an activity.
+public enum LoopCharacteristics: Sendable {
+    /// Repeat while `condition` holds (tested before or after each pass), at most `maximum` times.
+    case standard(condition: Expression?, testBefore: Bool, maximum: Int?)
+    case multiInstance(MultiInstance)
+}
+
+/// Multi-instance: run the activity once per item of a collection, or a number of times,
+/// in parallel or one after another.
+public struct MultiInstance: Sendable {
+    public var sequential: Bool
+    public var cardinality: Expression?
+    public var collection: Expression?
+    /// The local variable holding each instance's item.
+    public var elementVariable: String?
+    public var outputCollection: String?
+    public var outputElement: Expression?
+    /// Ends the multi-instance early when it holds after an instance completes.
+    public var completionCondition: Expression?
+
+    public init(sequential: Bool, cardinality: Expression? = nil, collection: Expression? = nil, elementVariable: String? = nil,
+                outputCollection: String? = nil, outputElement: Expression? = nil, completionCondition: Expression? = nil)
+    {
+        self.sequential = sequential
+        self.cardinality = cardinality
+        self.collection = collection
+        self.elementVariable = elementVariable
+        self.outputCollection = outputCollection
+        self.outputElement = outputElement
+        self.completionCondition = completionCondition
     }
 }
 

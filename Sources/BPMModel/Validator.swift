@@ -28,6 +28,26 @@ public enum Validator {
             guard reached.insert(id).inserted else { continue }
             for f in def.outgoing(id) { work.append(f.target) }
             for b in def.boundaryEvents(of: id) { work.append(b.id) }
+            // a sub-process reaches its start events and its event sub-processes
+            for e in def.elements where e.parent == id {
+                switch e.kind {
+                case .startEvent, .subProcess(true): work.append(e.id)
+                default: break
+                }
+            }
+            if case .subProcess(true) = def.element(id)?.kind {
+                for e in def.elements where e.parent == id { if case .eventStartEvent = e.kind { work.append(e.id) } }
+            }
+        }
+        // event sub-processes of the process itself are reachable by their trigger
+        for esp in def.eventSubProcesses(in: nil) {
+            var w = [esp.id]
+            while let id = w.popLast() {
+                guard reached.insert(id).inserted else { continue }
+                for f in def.outgoing(id) { w.append(f.target) }
+                for b in def.boundaryEvents(of: id) { w.append(b.id) }
+                for e in def.elements where e.parent == id { w.append(e.id) }
+            }
         }
         for e in def.elements where !reached.contains(e.id) {
             errors.append(DefinitionError("'\(e.id)' is unreachable: no path from the start leads to it", at: loc(e)))
@@ -37,13 +57,13 @@ public enum Validator {
             let out = def.outgoing(e.id)
             let inc = def.incoming(e.id)
             switch e.kind {
-            case .exclusiveGateway, .parallelGateway:
+            case .exclusiveGateway, .parallelGateway, .inclusiveGateway:
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
-            case .startEvent, .boundaryEvent:
+            case .startEvent, .boundaryEvent, .eventStartEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {

@@ -9,6 +9,8 @@ public enum ConnectorOutcome: Sendable, Equatable {
     case completed([String: Value])
     /// Failed; retryable failures are retried with the task's backoff.
     case failed(message: String, retryable: Bool)
+    /// A business error (BPMN error code), caught by an error boundary or event sub-process.
+    case bpmnError(code: String, message: String?)
 }
 
 /// Performs actions of service tasks (`database_log`, `mqtt_publish`, `http`, …).
@@ -48,6 +50,7 @@ public struct ConnectorRegistry: Sendable {
         switch await c.execute(job) {
         case .completed(let output): return .jobCompleted(jobId: job.id, output: output)
         case .failed(let message, let retryable): return .jobFailed(jobId: job.id, message: message, retryable: retryable, incidentType: "job_failed")
+        case .bpmnError(let code, let message): return .jobThrewError(jobId: job.id, code: code, message: message)
         }
     }
 }

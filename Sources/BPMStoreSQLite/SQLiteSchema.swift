@@ -115,6 +115,9 @@ enum SQLiteSchema {
                 CREATE INDEX process_logs_instance ON process_logs(instance_id);
                 """)
         }
+        m.registerMigration("003-job-variables") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN variables TEXT")
+        }
         return m
     }
 }

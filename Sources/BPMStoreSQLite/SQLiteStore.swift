@@ -147,7 +147,8 @@ public final class SQLiteStore: ProcessStore {
             try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at LIMIT ?", arguments: [limit]).map {
                 JobRecord(id: $0["id"], instanceId: $0["instance_id"], definitionId: $0["definition_id"], elementId: $0["element_id"],
                           action: $0["action"], payload: (try? JSON.parse($0["payload"] as String)) ?? .null, attempt: $0["attempt"],
-                          createdAt: Coding.date($0["created_at"] as String) ?? Date())
+                          createdAt: Coding.date($0["created_at"] as String) ?? Date(),
+                          variables: ($0["variables"] as String?).flatMap { try? JSON.parse($0).contextValue })
             }
         }
     }

@@ -123,7 +123,7 @@ func errors(_ yaml: String) -> [String] {
         #expect(edges(d) == ["start --> approve", "approve --> done", "approve_timeout -timeout-> escalate", "escalate --> end"])
         guard case .boundaryEvent(let b) = d.element("approve_timeout")?.kind else { Issue.record("no boundary event"); return }
         #expect(b.attachedTo == "approve")
-        #expect(b.timer.seconds == 7200)
+        #expect(b.timer?.seconds == 7200)
     }
 
     @Test func casesAndDefault() throws {

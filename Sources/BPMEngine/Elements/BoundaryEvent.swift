@@ -2,11 +2,13 @@ import BPMModel
 
 extension Run {
     /// A boundary timer (a timeout) fired while its activity waits: an interrupting one ends
-    /// the activity (cancelling its job, task or timer) and continues on the boundary's flows;
-    /// a non-interrupting one leaves the activity waiting and starts a second path.
+    /// the activity (cancelling its job, task, timer or everything inside it) and continues on
+    /// the boundary's flows; a non-interrupting one leaves the activity waiting and starts a
+    /// second path. (Error boundary events are entered through `throwError`.)
     mutating func boundaryTimerFired(tokenIndex i: Int, _ timer: BoundaryTimer) {
         guard let boundary = definition.element(timer.boundaryElementId),
               case .boundaryEvent(let be) = boundary.kind else { return }
+        let scope = state.tokens[i].scope
         if be.interrupting {
             let token = removeToken(at: i, cancelWait: true)
             if let activity = definition.element(token.elementId) { record(activity, "terminated") }
@@ -14,6 +16,6 @@ extension Run {
             state.tokens[i].boundaryTimers.removeAll { $0.timerId == timer.timerId }
         }
         record(boundary, "activated")
-        leave(boundary)
+        leave(boundary, scope: scope)
     }
 }

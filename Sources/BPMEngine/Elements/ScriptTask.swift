@@ -2,11 +2,11 @@ import BPMModel
 
 extension Run {
     /// A script task evaluates its assignments in order (each sees the ones before) and moves on.
-    mutating func activateScriptTask(_ element: FlowElement, _ task: ScriptTask) {
+    mutating func activateScriptTask(_ element: FlowElement, _ task: ScriptTask, scope: String?) {
         record(element, "activated")
         for (name, expression) in task.assignments {
-            state.variables[name] = expression.evaluate(state.variables)
+            setVariable(name, expression.evaluate(variables(in: scope)), scope: scope)
         }
-        leave(element)
+        leave(element, scope: scope)
     }
 }

@@ -5,16 +5,18 @@ extension Run {
     /// A service task asks a connector to perform its action (a job) and waits for the outcome.
     /// Failures are retried with backoff up to the task's retries; then an incident holds the
     /// path until an operator retries it.
-    mutating func activateServiceTask(_ element: FlowElement, _ task: ServiceTask) {
+    mutating func activateServiceTask(_ element: FlowElement, _ task: ServiceTask, scope: String?) {
         record(element, "activated")
-        dispatchJob(element, task, jobId: nextId("j"), attempt: 1, boundaries: armBoundaryEvents(of: element))
+        dispatchJob(element, task, jobId: nextId("j"), attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
     }
 
-    mutating func dispatchJob(_ element: FlowElement, _ task: ServiceTask, jobId: String, attempt: Int, boundaries: [BoundaryTimer]) {
-        let payload = Value.context(task.parameters.mapValues { $0.render(state.variables) })
+    mutating func dispatchJob(_ element: FlowElement, _ task: ServiceTask, jobId: String, attempt: Int, scope: String?, boundaries: [BoundaryTimer]) {
+        let vars = variables(in: scope)
+        let payload = Value.context(task.parameters.mapValues { $0.render(vars) })
         effects.append(.dispatchJob(JobRecord(id: jobId, instanceId: state.id, definitionId: definition.id, elementId: element.id,
-                                              action: task.action, payload: payload, attempt: attempt, createdAt: now)))
-        wait(at: element, .job(jobId: jobId, attempt: attempt), boundaries: boundaries)
+                                              action: task.action, payload: payload, attempt: attempt, createdAt: now,
+                                              variables: task.includeVariables ? vars : nil)))
+        wait(at: element, .job(jobId: jobId, attempt: attempt), scope: scope, boundaries: boundaries)
     }
 
     mutating func jobCompleted(_ jobId: String, output: [String: Value]) throws(CommandRejection) {
@@ -24,18 +26,18 @@ extension Run {
         let token = removeToken(at: i, cancelWait: false)
         guard let element = definition.element(token.elementId) else { return }
         if !element.outputs.isEmpty {
-            // output mappings: only the mapped values reach the process variables
-            let scope = state.variables.merging(output) { _, o in o }
-            for (target, source) in element.outputs { state.variables[target] = source.evaluate(scope) }
-            leave(element, applyOutputs: false)
+            // output mappings: only the mapped values reach the variables
+            let scopeVars = variables(in: token.scope).merging(output) { _, o in o }
+            for (target, source) in element.outputs { setVariable(target, source.evaluate(scopeVars), scope: token.scope) }
+            leave(element, scope: token.scope, applyOutputs: false)
             return
         }
         if case .serviceTask(let task) = element.kind, let rv = task.resultVariable {
-            state.variables[rv] = .context(output)
+            setVariable(rv, .context(output), scope: token.scope)
         } else {
-            state.variables.merge(output) { _, new in new }
+            setVariables(output, scope: token.scope)
         }
-        leave(element)
+        leave(element, scope: token.scope)
     }
 
     mutating func jobFailed(_ jobId: String, message: String, retryable: Bool, incidentType: String) throws(CommandRejection) {
@@ -52,15 +54,17 @@ extension Run {
             state.tokens[i].wait = .retry(timerId: tid, jobId: jobId, attempt: attempt + 1)
             return
         }
+        let scope = state.tokens[i].scope
         removeToken(at: i, cancelWait: false)  // its timeouts stop while an operator looks at it
         let summary = retryable ? "\(message) (failed \(attempt) time\(attempt == 1 ? "" : "s"), no retries left)" : message
-        raiseIncident(at: element, type: incidentType, message: summary, jobId: jobId)
+        raiseIncident(at: element, scope: scope, type: incidentType, message: summary, jobId: jobId)
     }
 
     mutating func retryJob(tokenIndex i: Int, jobId: String, attempt: Int) {
         guard let element = definition.element(state.tokens[i].elementId), case .serviceTask(let task) = element.kind else { return }
         let boundaries = state.tokens[i].boundaryTimers
+        let scope = state.tokens[i].scope
         state.tokens.remove(at: i)
-        dispatchJob(element, task, jobId: jobId, attempt: attempt, boundaries: boundaries)
+        dispatchJob(element, task, jobId: jobId, attempt: attempt, scope: scope, boundaries: boundaries)
     }
 }

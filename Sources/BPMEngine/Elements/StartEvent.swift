@@ -1,9 +1,9 @@
 import BPMModel
 
 extension Run {
-    /// A none start event: the instance begins here and moves straight on.
-    mutating func activateStartEvent(_ element: FlowElement) {
+    /// A start event (none, or an event sub-process's): the scope begins here and moves straight on.
+    mutating func activateStartEvent(_ element: FlowElement, scope: String?) {
         record(element, "activated")
-        leave(element)
+        leave(element, scope: scope)
     }
 }

@@ -2,17 +2,17 @@ import BPMModel
 
 extension Run {
     /// An intermediate timer event waits for its duration, then moves on.
-    mutating func activateTimerCatchEvent(_ element: FlowElement, _ timer: TimerDefinition) {
+    mutating func activateTimerCatchEvent(_ element: FlowElement, _ timer: TimerDefinition, scope: String?) {
         record(element, "activated")
         let tid = nextId("t")
         let due = now.addingTimeInterval(timer.seconds)
         effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: element.id, dueAt: due)))
-        wait(at: element, .timer(timerId: tid))
+        wait(at: element, .timer(timerId: tid), scope: scope)
     }
 
     mutating func timerCatchEventFired(tokenIndex i: Int) {
         let token = removeToken(at: i, cancelWait: false)
         guard let element = definition.element(token.elementId) else { return }
-        leave(element)
+        leave(element, scope: token.scope)
     }
 }

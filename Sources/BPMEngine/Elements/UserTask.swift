@@ -3,26 +3,27 @@ import BPMModel
 
 extension Run {
     /// A user task creates a task for a person and waits until it is completed.
-    mutating func activateUserTask(_ element: FlowElement, _ task: UserTask) {
+    mutating func activateUserTask(_ element: FlowElement, _ task: UserTask, scope: String?) {
         record(element, "activated")
         let id = nextId("u")
-        let assignee = task.assignee.map { $0.render(state.variables) }.flatMap { $0.isNull ? nil : $0.interpolated }
+        let vars = variables(in: scope)
+        let assignee = task.assignee.map { $0.render(vars) }.flatMap { $0.isNull ? nil : $0.interpolated }
         effects.append(.createUserTask(UserTaskRecord(
             id: id, instanceId: state.id, definitionId: definition.id, elementId: element.id, name: element.name,
             assignee: assignee, candidateUsers: task.candidateUsers, candidateGroups: task.candidateGroups,
-            priority: task.priority, form: task.form, description: task.description?.render(state.variables).interpolated,
+            priority: task.priority, form: task.form, description: task.description?.render(vars).interpolated,
             status: "open", createdAt: now)))
-        wait(at: element, .userTask(taskId: id), boundaries: armBoundaryEvents(of: element))
+        wait(at: element, .userTask(taskId: id), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
     }
 
-    mutating func completeUserTask(_ taskId: String, variables: [String: Value]) throws(CommandRejection) {
+    mutating func completeUserTask(_ taskId: String, variables values: [String: Value]) throws(CommandRejection) {
         guard let i = state.tokens.firstIndex(where: { $0.wait == .userTask(taskId: taskId) }) else {
             throw .invalid("task \(taskId) is not open")
         }
         let token = removeToken(at: i, cancelWait: false)
         effects.append(.closeUserTask(id: taskId, status: "completed", at: now))
-        state.variables.merge(variables) { _, new in new }
+        setVariables(values, scope: token.scope)
         guard let element = definition.element(token.elementId) else { return }
-        leave(element)
+        leave(element, scope: token.scope)
     }
 }

@@ -1,0 +1,236 @@
+import BPMExpressions
+import BPMModel
+
+extension Run {
+    // MARK: sub-processes
+
+    /// An embedded sub-process opens a scope and starts its none start events inside it; it
+    /// completes when nothing is left in the scope.
+    mutating func activateSubProcess(_ element: FlowElement, scope: String?) {
+        record(element, "activated")
+        let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
+        let starts = definition.startEvents(in: element.id)
+        for s in starts { arrive(at: s.id, via: nil, scope: id) }
+    }
+
+    /// Completes one sub-process scope with nothing left inside; returns whether it did.
+    mutating func completeFinishedScope() -> Bool {
+        for token in state.tokens where token.wait == .subProcess {
+            let busy = state.tokens.contains { $0.scope == token.id } || queue.contains { $0.scope == token.id }
+            if busy { continue }
+            guard let i = tokenIndex(token.id), let element = definition.element(token.elementId) else { continue }
+            removeToken(at: i, cancelWait: false)
+            if case .subProcess(true) = element.kind {
+                record(element, "completed")  // an event sub-process has no outgoing flows; its parent scope carries on
+            } else {
+                leave(element, scope: token.scope)
+            }
+            return true
+        }
+        return false
+    }
+
+    // MARK: loops and multi-instance
+
+    /// Starts a loop or multi-instance activity: a body token holds the progress; each
+    /// instance runs in its own inner scope with `loopCounter` (and the item) as locals.
+    mutating func activateLoop(_ element: FlowElement, scope: String?) {
+        guard let loop = element.loop else { return }
+        let vars = variables(in: scope)
+        var ls: LoopState
+        switch loop {
+        case .standard(let condition, let testBefore, _):
+            if testBefore, let c = condition, !c.test(vars) {
+                record(element, "activated")
+                leave(element, scope: scope)
+                return
+            }
+            ls = LoopState(total: nil, items: nil)
+        case .multiInstance(let mi):
+            var items: [Value]?
+            var total = 0
+            if let c = mi.collection {
+                switch c.evaluate(vars) {
+                case .list(let l): items = l; total = l.count
+                case .null: items = []
+                default:
+                    raiseIncident(at: element, scope: scope, type: "extract_value", message: "the input collection of '\(element.id)' (\(c.source)) is not a list")
+                    return
+                }
+            } else if let n = mi.cardinality?.evaluate(vars).doubleValue {
+                total = max(0, Int(n))
+            } else {
+                raiseIncident(at: element, scope: scope, type: "extract_value", message: "the loop cardinality of '\(element.id)' is not a number")
+                return
+            }
+            ls = LoopState(total: total, items: items)
+            if total == 0 {
+                record(element, "activated")
+                if let oc = mi.outputCollection { setVariable(oc, .list([]), scope: scope) }
+                leave(element, scope: scope)
+                return
+            }
+        }
+        record(element, "activated", data: .context(["loop": .string(ls.total.map { "\($0) instances" } ?? "loop")]))
+        let body = wait(at: element, .loop(ls), scope: scope, boundaries: armBoundaryEvents(of: element))
+        let parallel: Bool
+        if case .multiInstance(let mi) = loop { parallel = !mi.sequential } else { parallel = false }
+        if parallel {
+            for k in 0..<(ls.total ?? 0) { startInnerInstance(body: body, element: element, index: k) }
+        } else {
+            startInnerInstance(body: body, element: element, index: 0)
+        }
+    }
+
+    mutating func startInnerInstance(body: String, element: FlowElement, index: Int) {
+        guard let b = tokenIndex(body), case .loop(var ls) = state.tokens[b].wait else { return }
+        ls.started += 1
+        state.tokens[b].wait = .loop(ls)
+        let inner = nextId("k")
+        state.tokens.append(Token(id: inner, elementId: element.id, wait: .innerInstance(index: index), scope: body))
+        var locals: [String: Value] = ["loopCounter": .number(Double(index + 1))]
+        if case .multiInstance(let mi) = element.loop, let name = mi.elementVariable {
+            locals[name] = ls.items.map { index < $0.count ? $0[index] : .null } ?? .null
+        }
+        state.locals[inner] = locals
+        activate(element, via: nil, scope: inner, inner: true)
+    }
+
+    /// One instance finished: collect its output, then start the next, or complete the body.
+    mutating func innerInstanceCompleted(tokenIndex i: Int) {
+        let inner = state.tokens[i]
+        guard case .innerInstance(let index) = inner.wait, let body = inner.scope, let b = tokenIndex(body),
+              case .loop(var ls) = state.tokens[b].wait, let element = definition.element(inner.elementId) else { return }
+        let innerVars = variables(in: inner.id)
+        if case .multiInstance(let mi) = element.loop, let oe = mi.outputElement, index < ls.outputs.count {
+            ls.outputs[index] = oe.evaluate(innerVars)
+        }
+        state.tokens.remove(at: i)
+        state.locals[inner.id] = nil
+        ls.completed += 1
+        let bodyIndex = tokenIndex(body)!
+        state.tokens[bodyIndex].wait = .loop(ls)
+        let outerScope = state.tokens[bodyIndex].scope
+
+        var done: Bool
+        var next = false
+        switch element.loop {
+        case .standard(let condition, _, let maximum):
+            let again = condition.map { $0.test(variables(in: outerScope)) } ?? false
+            done = !again || (maximum.map { ls.completed >= $0 } ?? false)
+            next = !done
+        case .multiInstance(let mi):
+            var cvars = innerVars
+            cvars["numberOfInstances"] = .number(Double(ls.total ?? 0))
+            cvars["numberOfCompletedInstances"] = .number(Double(ls.completed))
+            cvars["numberOfActiveInstances"] = .number(Double(ls.started - ls.completed))
+            cvars["nrOfInstances"] = cvars["numberOfInstances"]
+            cvars["nrOfCompletedInstances"] = cvars["numberOfCompletedInstances"]
+            cvars["nrOfActiveInstances"] = cvars["numberOfActiveInstances"]
+            let early = mi.completionCondition.map { $0.test(cvars) } ?? false
+            done = early || ls.completed >= (ls.total ?? 0)
+            next = !done && mi.sequential && ls.started < (ls.total ?? 0)
+        case nil:
+            done = true
+        }
+        if next {
+            startInnerInstance(body: body, element: element, index: ls.started)
+            return
+        }
+        guard done else { return }
+        // complete the body: instances still running (after an early completion) end
+        let bodyToken = removeToken(at: tokenIndex(body)!, cancelWait: true)
+        if case .multiInstance(let mi) = element.loop, let oc = mi.outputCollection {
+            setVariable(oc, .list(ls.outputs), scope: bodyToken.scope)
+        }
+        leave(element, scope: bodyToken.scope, applyOutputs: false)
+    }
+
+    // MARK: errors
+
+    /// Throws a BPMN error from a scope: the nearest error event sub-process or error boundary
+    /// event that catches the code handles it, ending the scopes in between; uncaught, the
+    /// instance fails.
+    mutating func throwError(code: String, message: String?, from scope: String?) {
+        var sc = scope
+        while true {
+            let owner = sc.flatMap { tokenIndex($0) }.map { state.tokens[$0] }
+            // an error event sub-process directly in this scope
+            if owner == nil || owner?.wait == .subProcess {
+                let container = owner?.elementId
+                for esp in definition.eventSubProcesses(in: container) {
+                    guard let start = definition.elements.first(where: { e in
+                        guard e.parent == esp.id, case .eventStartEvent(.error(let c), _) = e.kind else { return false }
+                        return c == nil || c == code
+                    }), case .eventStartEvent(_, let interrupting) = start.kind else { continue }
+                    if interrupting {
+                        if let sc { terminateScope(sc) } else { terminateAllTokens() }
+                    }
+                    record(esp, "activated")
+                    let espToken = wait(at: esp, .subProcess, scope: sc)
+                    setVariable("errorCode", .string(code), scope: sc)
+                    if let message { setVariable("errorMessage", .string(message), scope: sc) }
+                    arrive(at: start.id, via: nil, scope: espToken)
+                    return
+                }
+            }
+            guard let owner else {
+                failInstance(code: code, message: message)
+                return
+            }
+            // an error boundary event on the scope's activity (a sub-process or multi-instance body)
+            if owner.wait == .subProcess || { if case .loop = owner.wait { true } else { false } }(),
+               let boundary = errorBoundary(on: owner.elementId, code: code)
+            {
+                let t = removeToken(at: tokenIndex(owner.id)!, cancelWait: true)
+                if let e = definition.element(t.elementId) { record(e, "terminated") }
+                catchError(at: boundary, code: code, message: message, scope: t.scope)
+                return
+            }
+            sc = owner.scope
+        }
+    }
+
+    /// The error boundary event on an activity that catches `code`, if any (a specific code first).
+    func errorBoundary(on elementId: String, code: String) -> FlowElement? {
+        let candidates = definition.boundaryEvents(of: elementId).filter { b in
+            guard case .boundaryEvent(let be) = b.kind, case .error(let c) = be.trigger else { return false }
+            return c == nil || c == code
+        }
+        return candidates.first { if case .boundaryEvent(let be) = $0.kind, case .error(let c) = be.trigger { c != nil } else { false } } ?? candidates.first
+    }
+
+    mutating func catchError(at boundary: FlowElement, code: String, message: String?, scope: String?) {
+        record(boundary, "activated", data: .context(["errorCode": .string(code)]))
+        setVariable("errorCode", .string(code), scope: scope)
+        if let message { setVariable("errorMessage", .string(message), scope: scope) }
+        leave(boundary, scope: scope)
+    }
+
+    mutating func failInstance(code: String, message: String?) {
+        terminateAllTokens()
+        state.status = .failed
+        state.endedAt = now
+        state.error = InstanceError(code: code, message: message)
+        var data: [String: Value] = ["code": .string(code)]
+        if let message { data["message"] = .string(message) }
+        record(definition.id, "process", "failed", data: .context(data))
+    }
+
+    /// A job reported a BPMN error: an error boundary on its task catches it, else it propagates.
+    mutating func jobThrewError(_ jobId: String, code: String, message: String?) throws(CommandRejection) {
+        guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
+              let element = definition.element(state.tokens[i].elementId)
+        else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
+        record(element, "error_thrown", data: .context(["code": .string(code)]))
+        let token = removeToken(at: i, cancelWait: false)
+        if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id {
+            throwError(code: code, message: message, from: sc)  // an instance of a multi-instance: the body's boundary decides
+        } else if let boundary = errorBoundary(on: element.id, code: code) {
+            record(element, "terminated")
+            catchError(at: boundary, code: code, message: message, scope: token.scope)
+        } else {
+            throwError(code: code, message: message, from: token.scope)
+        }
+    }
+}
