@@ -130,6 +130,16 @@ struct Run {
 
     /// Dispatches an arrival to the element kind's behaviour (or to its loop, when it has one).
     mutating func activate(_ element: FlowElement, via flowId: String?, scope: String?, inner: Bool = false) {
+        if element.startQuantity > 1, !inner {
+            // wait for startQuantity arrivals, then start once
+            let key = joinKey(element.id, scope)
+            let n = (state.joins[key]?["*"] ?? 0) + 1
+            if n < element.startQuantity {
+                state.joins[key] = ["*": n]
+                return
+            }
+            state.joins[key] = nil
+        }
         if !inner, element.loop != nil {
             activateLoop(element, scope: scope)
             return
@@ -143,16 +153,21 @@ struct Run {
         case .exclusiveGateway: activateExclusiveGateway(element, scope: scope)
         case .parallelGateway: activateParallelGateway(element, via: flowId, scope: scope)
         case .inclusiveGateway: activateInclusiveGateway(element, via: flowId, scope: scope)
+        case .complexGateway(let condition): activateComplexGateway(element, condition, via: flowId, scope: scope)
         case .timerCatchEvent(let timer): activateTimerCatchEvent(element, timer, scope: scope)
         case .boundaryEvent: leave(element, scope: scope)  // boundary events are entered by their trigger, not by flows
         case .passThrough: activatePassThrough(element, scope: scope)
         case .subProcess: activateSubProcess(element, scope: scope)
+        case .eventBasedGateway: activateEventBasedGateway(element, scope: scope)
+        case .signalCatchEvent(let name): activateSignalCatchEvent(element, name, scope: scope)
+        case .signalThrowEvent(let name): activateSignalThrowEvent(element, name, scope: scope)
         }
     }
 
     /// Completes an element and follows its outgoing flows: every unconditional flow and every
-    /// conditional one whose condition holds; the default flow when none does. The last step
-    /// of an instance of a loop or multi-instance reports to its body instead.
+    /// conditional one whose condition holds; the default flow when no conditional flow holds
+    /// (BPMN 13.2.1). `completionQuantity` tokens go on each flow. The last step of an instance
+    /// of a loop or multi-instance reports to its body instead.
     mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true) {
         if applyOutputs { self.applyOutputs(of: element, scope: scope) }
         record(element, "completed")
@@ -163,13 +178,17 @@ struct Run {
         let out = definition.outgoing(element.id)
         let vars = variables(in: scope)
         var taken = false
+        var conditionHeld = false
         for f in out where f.id != element.defaultFlow {
-            if let c = f.condition, !c.test(vars) { continue }
-            arrive(at: f.target, via: f.id, scope: scope)
+            if let c = f.condition {
+                guard c.test(vars) else { continue }
+                conditionHeld = true
+            }
+            for _ in 0..<element.completionQuantity { arrive(at: f.target, via: f.id, scope: scope) }
             taken = true
         }
-        if !taken, let d = element.defaultFlow, let f = definition.flow(d) {
-            arrive(at: f.target, via: f.id, scope: scope)
+        if !conditionHeld, let d = element.defaultFlow, let f = definition.flow(d) {
+            for _ in 0..<element.completionQuantity { arrive(at: f.target, via: f.id, scope: scope) }
             taken = true
         }
         if !taken, !out.isEmpty {
@@ -268,7 +287,8 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance: break
+            case .subProcess, .loop, .innerInstance, .signal: break
+            case .eventGateway(let armed): for a in armed { if let t = a.timerId { effects.append(.cancelTimer(id: t)) } }
             }
         }
         return token
@@ -330,6 +350,11 @@ struct Run {
             case .retry(let t, let jobId, let attempt) where t == timerId:
                 retryJob(tokenIndex: i, jobId: jobId, attempt: attempt)
                 return
+            case .eventGateway(let armed):
+                if let a = armed.first(where: { $0.timerId == timerId }) {
+                    eventGatewayTriggered(tokenIndex: i, a)
+                    return
+                }
             default:
                 if let b = token.boundaryTimers.first(where: { $0.timerId == timerId }) {
                     boundaryTimerFired(tokenIndex: i, b)

@@ -76,6 +76,19 @@ public struct Token: Sendable, Equatable {
     }
 }
 
+/// A catch event armed by an event-based gateway.
+public struct ArmedEvent: Sendable, Equatable {
+    public var elementId: String
+    public var timerId: String?
+    public var signal: String?
+
+    public init(elementId: String, timerId: String?, signal: String?) {
+        self.elementId = elementId
+        self.timerId = timerId
+        self.signal = signal
+    }
+}
+
 /// Progress of a multi-instance or loop activity.
 public struct LoopState: Sendable, Equatable {
     /// Instances to run (nil for a standard loop, which runs while its condition holds).
@@ -120,6 +133,10 @@ public enum Wait: Sendable, Equatable {
     case loop(LoopState)
     /// One instance of a multi-instance or loop activity (index from 0).
     case innerInstance(index: Int)
+    /// A signal, by name.
+    case signal(String)
+    /// An event-based gateway: the catch events that follow it, armed; the first to fire wins.
+    case eventGateway([ArmedEvent])
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {

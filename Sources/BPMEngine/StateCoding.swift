@@ -70,6 +70,11 @@ extension Wait {
         case .userTask(let id): ["userTask": .string(id)]
         case .incident(let id): ["incident": .string(id)]
         case .subProcess: ["subProcess": true]
+        case .signal(let name): ["signal": .string(name)]
+        case .eventGateway(let armed):
+            ["eventGateway": .list(armed.map { a in
+                .context(["element": .string(a.elementId), "timer": a.timerId.map(Value.string) ?? .null, "signal": a.signal.map(Value.string) ?? .null])
+            })]
         case .innerInstance(let index): ["inner": .number(Double(index))]
         case .loop(let l):
             ["loop": .context([
@@ -88,6 +93,12 @@ extension Wait {
         else if let u = c["userTask"]?.stringValue { self = .userTask(taskId: u) }
         else if let i = c["incident"]?.stringValue { self = .incident(incidentId: i) }
         else if c["subProcess"] != nil { self = .subProcess }
+        else if let name = c["signal"]?.stringValue { self = .signal(name) }
+        else if let armed = c["eventGateway"]?.listValue {
+            self = .eventGateway(armed.compactMap { a in
+                a[member: "element"].stringValue.map { ArmedEvent(elementId: $0, timerId: a[member: "timer"].stringValue, signal: a[member: "signal"].stringValue) }
+            })
+        }
         else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
         else if case .context(let l) = c["loop"] ?? .null {
             var ls = LoopState(total: l["total"]?.doubleValue.map { Int($0) }, items: l["items"]?.listValue)
@@ -108,6 +119,8 @@ extension Wait {
         case .userTask: "user task"
         case .incident: "incident"
         case .subProcess: "sub-process"
+        case .signal: "signal"
+        case .eventGateway: "event"
         case .loop: "instances"
         case .innerInstance: "instance"
         }

@@ -18,6 +18,7 @@ public enum BPMNDefinitionReader {
         "category", "categoryValue", "ioSpecification", "dataInput", "dataOutput", "inputSet", "outputSet", "dataInputRefs",
         "dataOutputRefs", "property", "dataInputAssociation", "dataOutputAssociation", "sourceRef", "targetRef", "assignment",
         "from", "to", "transformation", "dataState", "auditing", "monitoring",
+        "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",  // read with their activity
     ]
 
     /// Reads every process of a BPMN file.
@@ -41,6 +42,7 @@ public enum BPMNDefinitionReader {
         let root: XMLElement
         var errors: [DefinitionError] = []
         var errorCodes: [String: String] = [:]  // error id → errorCode
+        var signalNames: [String: String] = [:]  // signal id → name
 
         init(file: String, root: XMLElement) {
             self.file = file
@@ -57,6 +59,7 @@ public enum BPMNDefinitionReader {
 
         mutating func readAll() -> [ProcessDefinition] {
             for e in root.children("error", ns: bpmnNS) { if let id = e.attributes["id"] { errorCodes[id] = e.attributes["errorCode"] ?? id } }
+            for s in root.children("signal", ns: bpmnNS) { if let id = s.attributes["id"] { signalNames[id] = s.attributes["name"] ?? id } }
             let diagram = readDiagram()
             var out: [ProcessDefinition] = []
             let participantNames = Dictionary(root.descendants("participant", ns: bpmnNS).compactMap { p in
@@ -196,6 +199,8 @@ public enum BPMNDefinitionReader {
             let defs = eventDefinitions(c)
             var element = readKind(c, id: id, defs: defs, executable: executable, parent: parent, make: el(_:type:))
             element?.loop = loop
+            if let q = c.attributes["startQuantity"].flatMap({ Int($0) }), q > 1 { element?.startQuantity = q }
+            if let q = c.attributes["completionQuantity"].flatMap({ Int($0) }), q > 1 { element?.completionQuantity = q }
             return element
         }
 
@@ -249,15 +254,21 @@ public enum BPMNDefinitionReader {
                     return nil
                 }
             case "intermediateThrowEvent":
-                if let d = defs.first { unsupported(c, "throw events with \(d.name) are not supported yet"); return nil }
-                return el(.passThrough, type: "intermediateThrowEvent")
+                guard let d = defs.first else { return el(.passThrough, type: "intermediateThrowEvent") }
+                if d.name == "signalEventDefinition" { return el(.signalThrowEvent(signal: signal(d))) }
+                unsupported(c, "throw events with \(d.name) are not supported yet (none and signal are)")
+                return nil
             case "intermediateCatchEvent":
-                guard let d = defs.first, d.name == "timerEventDefinition" else {
-                    unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers are)")
+                switch defs.first?.name {
+                case "timerEventDefinition":
+                    guard let t = timer(defs[0], c) else { return nil }
+                    return el(.timerCatchEvent(t))
+                case "signalEventDefinition":
+                    return el(.signalCatchEvent(signal: signal(defs[0])))
+                default:
+                    unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers and signals are)")
                     return nil
                 }
-                guard let t = timer(d, c) else { return nil }
-                return el(.timerCatchEvent(t))
             case "boundaryEvent":
                 guard let attached = c.attributes["attachedToRef"] else { error("boundary event '\(id)' without attachedToRef", c); return nil }
                 let interrupting = c.attributes["cancelActivity"] != "false"
@@ -268,8 +279,10 @@ public enum BPMNDefinitionReader {
                 case "errorEventDefinition":
                     let code = defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .error(code: code), interrupting: true)))
+                case "signalEventDefinition":
+                    return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .signal(signal(defs[0])), interrupting: interrupting)))
                 default:
-                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers and errors are)")
+                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, errors and signals are)")
                     return nil
                 }
             case "task", "manualTask":
@@ -320,9 +333,11 @@ public enum BPMNDefinitionReader {
                 return el(.parallelGateway)
             case "inclusiveGateway":
                 return el(.inclusiveGateway)
-            case "eventBasedGateway", "complexGateway":
-                unsupported(c, "\(c.name)s are not supported yet (exclusive, parallel and inclusive gateways are)")
-                return nil
+            case "eventBasedGateway":
+                return el(.eventBasedGateway)
+            case "complexGateway":
+                let cond = c.child("activationCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "activation condition of '\(id)'") }
+                return el(.complexGateway(activationCondition: cond))
             case "subProcess":
                 return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
             case "transaction", "adHocSubProcess":
@@ -370,6 +385,10 @@ public enum BPMNDefinitionReader {
                 params["headers"] = .constant(.context(h))
             }
             return ServiceTask(action: type, parameters: params, retry: retry)
+        }
+
+        func signal(_ d: XMLElement) -> String {
+            d.attributes["signalRef"].map { signalNames[$0] ?? $0 } ?? ""
         }
 
         mutating func timer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {

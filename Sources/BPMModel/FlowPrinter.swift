@@ -36,7 +36,7 @@ public enum FlowPrinter {
         case .timerCatchEvent(let t): return "timer \(t.text)"
         case .boundaryEvent(let b):
             if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
-            return "error boundary on \(b.attachedTo)"
+            return "event boundary on \(b.attachedTo)"
         case .endEvent(let end): return end.error != nil ? "end with error \(end.error!.code)" : "end"
         default: return e.typeName
         }
@@ -49,7 +49,7 @@ public enum FlowPrinter {
             let shape: String
             switch e.kind {
             case .startEvent, .endEvent, .timerCatchEvent, .boundaryEvent: shape = "circle"
-            case .exclusiveGateway, .parallelGateway: shape = "diamond"
+            case .exclusiveGateway, .parallelGateway, .inclusiveGateway, .eventBasedGateway, .complexGateway: shape = "diamond"
             default: shape = "box"
             }
             out += "  \"\(e.id)\" [shape=\(shape), label=\"\(e.id)\\n\(describe(e))\"];\n"

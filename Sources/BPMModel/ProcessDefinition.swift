@@ -121,6 +121,10 @@ public struct FlowElement: Sendable {
     public var parent: String?
     /// Standard loop or multi-instance characteristics of an activity.
     public var loop: LoopCharacteristics?
+    /// BPMN `startQuantity`: arrivals needed before the activity starts once.
+    public var startQuantity = 1
+    /// BPMN `completionQuantity`: tokens sent on each outgoing flow when it completes.
+    public var completionQuantity = 1
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -155,6 +159,16 @@ public enum ElementKind: Sendable {
     /// An inclusive gateway: forks into every flow whose condition holds; joins the paths that
     /// can still arrive.
     case inclusiveGateway
+    /// An event-based gateway: waits for the first of the events that follow it.
+    case eventBasedGateway
+    /// A complex gateway: forks like an inclusive gateway; as a join it continues once its
+    /// activation condition holds (`activationCount` arrivals so far), then absorbs the other
+    /// arrivals of that round. Without a condition it waits like an inclusive join.
+    case complexGateway(activationCondition: Expression?)
+    /// An intermediate catch event waiting for a signal.
+    case signalCatchEvent(signal: String)
+    /// An intermediate throw event (or end event) broadcasting a signal.
+    case signalThrowEvent(signal: String)
 
     public var typeName: String {
         switch self {
@@ -171,12 +185,16 @@ public enum ElementKind: Sendable {
         case .subProcess: "subProcess"
         case .eventStartEvent: "startEvent"
         case .inclusiveGateway: "inclusiveGateway"
+        case .eventBasedGateway: "eventBasedGateway"
+        case .complexGateway: "complexGateway"
+        case .signalCatchEvent: "intermediateCatchEvent"
+        case .signalThrowEvent: "intermediateThrowEvent"
         }
     }
 
     public var isGateway: Bool {
         switch self {
-        case .exclusiveGateway, .parallelGateway, .inclusiveGateway: true
+        case .exclusiveGateway, .parallelGateway, .inclusiveGateway, .eventBasedGateway, .complexGateway: true
         default: false
         }
     }
@@ -313,6 +331,8 @@ public enum EventTrigger: Sendable {
     case timer(TimerDefinition)
     /// A BPMN error; a nil code catches every error.
     case error(code: String?)
+    /// A signal, by name.
+    case signal(String)
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }

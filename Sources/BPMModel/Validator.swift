@@ -57,13 +57,13 @@ public enum Validator {
             let out = def.outgoing(e.id)
             let inc = def.incoming(e.id)
             switch e.kind {
-            case .exclusiveGateway, .parallelGateway, .inclusiveGateway:
+            case .exclusiveGateway, .parallelGateway, .inclusiveGateway, .eventBasedGateway, .complexGateway:
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
             case .startEvent, .boundaryEvent, .eventStartEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
@@ -71,6 +71,14 @@ public enum Validator {
             }
             if case .boundaryEvent(let b) = e.kind, ids[b.attachedTo] == nil {
                 errors.append(DefinitionError("boundary event '\(e.id)' is attached to unknown activity '\(b.attachedTo)'", at: loc(e)))
+            }
+            if case .eventBasedGateway = e.kind {
+                for f in out {
+                    switch def.element(f.target)?.kind {
+                    case .timerCatchEvent, .signalCatchEvent: break
+                    default: errors.append(DefinitionError("event-based gateway '\(e.id)' must lead to catch events (timer or signal); '\(f.target)' is not one", at: loc(e)))
+                    }
+                }
             }
             if let d = e.defaultFlow, !out.contains(where: { $0.id == d }) {
                 errors.append(DefinitionError("default flow '\(d)' of '\(e.id)' is not one of its outgoing flows", at: loc(e)))

@@ -1,3 +1,4 @@
+import BPMExpressions
 import BPMModel
 
 extension Run {
@@ -34,13 +35,20 @@ extension Run {
         for id in taken { if let f = definition.flow(id) { arrive(at: f.target, via: f.id, scope: scope) } }
     }
 
-    /// Fires one inclusive join that has arrivals and that no other path of its scope can still
-    /// reach; returns whether it did.
+    /// Fires one inclusive (or condition-less complex) join that has arrivals and that no other
+    /// path of its scope can still reach; ends a complex join's round the same way. Returns
+    /// whether it did anything.
     mutating func fireReadyInclusiveJoin() -> Bool {
         for (key, arrived) in state.joins where !arrived.isEmpty {
             guard let bar = key.firstIndex(of: "|") else { continue }
             let gatewayId = String(key[key.index(after: bar)...])
-            guard let element = definition.element(gatewayId), case .inclusiveGateway = element.kind else { continue }
+            guard let element = definition.element(gatewayId) else { continue }
+            let isComplex: Bool
+            switch element.kind {
+            case .inclusiveGateway: isComplex = false
+            case .complexGateway: isComplex = true
+            default: continue
+            }
             let scope: String? = bar == key.startIndex ? nil : String(key[..<bar])
             // other places in the scope where a path waits: tokens, and arrivals held at other joins
             var places = state.tokens.filter { $0.scope == scope }.map(\.elementId)
@@ -49,7 +57,11 @@ extension Run {
             }
             if places.contains(where: { canReach(from: $0, to: gatewayId) }) { continue }
             state.joins[key] = nil
-            forkInclusive(element, scope: scope)
+            if isComplex && arrived["#fired"] != nil {
+                record(element, "reset")  // the round is over: every path that could arrive did
+            } else {
+                forkInclusive(element, scope: scope)
+            }
             return true
         }
         return false
@@ -68,5 +80,33 @@ extension Run {
             }
         }
         return false
+    }
+}
+
+extension Run {
+    /// A complex gateway: a fork behaves like an inclusive one; a join continues as soon as its
+    /// activation condition holds for the arrivals of the round, then absorbs the rest of the
+    /// round (ended by `fireReadyInclusiveJoin` once nothing more can arrive).
+    mutating func activateComplexGateway(_ element: FlowElement, _ condition: Expression?, via flowId: String?, scope: String?) {
+        guard definition.incoming(element.id).count > 1 else {
+            forkInclusive(element, scope: scope)
+            return
+        }
+        let key = joinKey(element.id, scope)
+        var arrived = state.joins[key] ?? [:]
+        arrived[flowId ?? "", default: 0] += 1
+        let count = arrived.filter { $0.key != "#fired" }.values.reduce(0, +)
+        record(element, "arrived", data: flowId.map { .context(["flow": .string($0)]) })
+        if arrived["#fired"] == nil, let condition {
+            var vars = variables(in: scope)
+            vars["activationCount"] = .number(Double(count))
+            if condition.test(vars) {
+                arrived["#fired"] = 1
+                state.joins[key] = arrived
+                forkInclusive(element, scope: scope)
+                return
+            }
+        }
+        state.joins[key] = arrived
     }
 }

@@ -1,0 +1,36 @@
+import BPMModel
+
+extension Run {
+    /// An event-based gateway arms the catch events that follow it (timers, signals) and waits;
+    /// the first to fire continues, the others are disarmed.
+    mutating func activateEventBasedGateway(_ element: FlowElement, scope: String?) {
+        record(element, "activated")
+        var armed: [ArmedEvent] = []
+        for f in definition.outgoing(element.id) {
+            guard let target = definition.element(f.target) else { continue }
+            switch target.kind {
+            case .timerCatchEvent(let timer):
+                let tid = nextId("t")
+                effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: target.id, dueAt: now.addingTimeInterval(timer.seconds))))
+                armed.append(ArmedEvent(elementId: target.id, timerId: tid, signal: nil))
+            case .signalCatchEvent(let name):
+                armed.append(ArmedEvent(elementId: target.id, timerId: nil, signal: name))
+            default:
+                continue
+            }
+        }
+        wait(at: element, .eventGateway(armed), scope: scope)
+    }
+
+    /// One of the gateway's events fired: disarm the others and continue after that event.
+    mutating func eventGatewayTriggered(tokenIndex i: Int, _ fired: ArmedEvent) {
+        let token = state.tokens[i]
+        guard case .eventGateway(let armed) = token.wait, let gateway = definition.element(token.elementId),
+              let event = definition.element(fired.elementId) else { return }
+        state.tokens.remove(at: i)
+        for a in armed where a.elementId != fired.elementId { if let t = a.timerId { effects.append(.cancelTimer(id: t)) } }
+        record(gateway, "completed")
+        record(event, "activated")
+        leave(event, scope: token.scope)
+    }
+}

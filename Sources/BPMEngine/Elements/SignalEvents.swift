@@ -1,0 +1,54 @@
+import BPMModel
+
+extension Run {
+    /// A signal catch event waits until the signal is broadcast.
+    mutating func activateSignalCatchEvent(_ element: FlowElement, _ name: String, scope: String?) {
+        record(element, "activated")
+        wait(at: element, .signal(name), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+    }
+
+    /// A signal throw event broadcasts to every path of the instance waiting for the signal
+    /// now (signals are not kept for later), then moves on.
+    mutating func activateSignalThrowEvent(_ element: FlowElement, _ name: String, scope: String?) {
+        record(element, "activated", data: .context(["signal": .string(name)]))
+        broadcast(signal: name)
+        leave(element, scope: scope)
+    }
+
+    /// Delivers a signal to the catch events, event-based gateways and signal boundary events
+    /// that wait for it.
+    mutating func broadcast(signal name: String) {
+        let waiting = state.tokens.map(\.id)
+        for id in waiting {
+            guard let i = tokenIndex(id) else { continue }  // ended by an earlier delivery
+            let token = state.tokens[i]
+            switch token.wait {
+            case .signal(let s) where s == name:
+                let t = removeToken(at: i, cancelWait: false)
+                if let e = definition.element(t.elementId) { leave(e, scope: t.scope) }
+                continue
+            case .eventGateway(let armed):
+                if let a = armed.first(where: { $0.signal == name }) {
+                    eventGatewayTriggered(tokenIndex: i, a)
+                    continue
+                }
+            default:
+                break
+            }
+            for b in definition.boundaryEvents(of: token.elementId) {
+                guard case .boundaryEvent(let be) = b.kind, case .signal(let s) = be.trigger, s == name,
+                      let j = tokenIndex(id) else { continue }
+                // a loop body's instances share their body's boundary events
+                if case .innerInstance = state.tokens[j].wait { continue }
+                let scope = state.tokens[j].scope
+                if be.interrupting {
+                    let t = removeToken(at: j, cancelWait: true)
+                    if let e = definition.element(t.elementId) { record(e, "terminated") }
+                }
+                record(b, "activated", data: .context(["signal": .string(name)]))
+                leave(b, scope: scope)
+                if be.interrupting { break }
+            }
+        }
+    }
+}
