@@ -341,7 +341,7 @@ public enum BPMNDefinitionReader {
             case "subProcess":
                 return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
             case "transaction", "adHocSubProcess":
-                unsupported(c, "\(c.name)es are not supported yet (embedded sub-processes are)")
+                unsupported(c, "transactions and ad-hoc sub-processes are not supported yet (embedded sub-processes are)")
                 return nil
             case "callActivity":
                 unsupported(c, "call activities are not supported yet")
