@@ -11,6 +11,8 @@ public enum Command: Sendable, Equatable {
     /// A job ended with a BPMN error (a worker's error, a script's thrown error): caught by an
     /// error boundary event or an error event sub-process, or failing the instance.
     case jobThrewError(jobId: String, code: String, message: String?)
+    /// A published message matched one of the instance's subscriptions.
+    case correlateMessage(subscriptionId: String, variables: [String: Value])
     /// A person completed a user task.
     case completeUserTask(taskId: String, variables: [String: Value])
     /// A later event for the instance's correlation key: refreshes its variables.

@@ -106,6 +106,41 @@ public struct UserTaskRecord: Sendable, Equatable {
     }
 }
 
+/// A waiting message catch: where a published message with this name and key is delivered.
+public struct MessageSubscription: Sendable, Equatable {
+    public var id: String
+    public var instanceId: String
+    public var elementId: String
+    public var name: String
+    public var correlationKey: String?
+    public var createdAt: Date
+
+    public init(id: String, instanceId: String, elementId: String, name: String, correlationKey: String?, createdAt: Date) {
+        self.id = id
+        self.instanceId = instanceId
+        self.elementId = elementId
+        self.name = name
+        self.correlationKey = correlationKey
+        self.createdAt = createdAt
+    }
+}
+
+/// A message published by a process (or the API), to be correlated to a subscription or to
+/// start an instance; kept for `timeToLive` seconds when nothing waits for it yet.
+public struct PublishedMessage: Sendable, Equatable {
+    public var name: String
+    public var correlationKey: String?
+    public var variables: [String: Value]
+    public var timeToLive: Double
+
+    public init(name: String, correlationKey: String?, variables: [String: Value] = [:], timeToLive: Double = 0) {
+        self.name = name
+        self.correlationKey = correlationKey
+        self.variables = variables
+        self.timeToLive = timeToLive
+    }
+}
+
 /// What the runtime must do as a result of a transition, once its transaction commits (or,
 /// for the bookkeeping effects, inside it).
 public enum Effect: Sendable, Equatable {
@@ -117,4 +152,7 @@ public enum Effect: Sendable, Equatable {
     case closeUserTask(id: String, status: String, at: Date)
     case raiseIncident(Incident)
     case resolveIncident(id: String)
+    case openSubscription(MessageSubscription)
+    case closeSubscription(id: String)
+    case publishMessage(PublishedMessage)
 }

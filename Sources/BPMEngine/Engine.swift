@@ -16,15 +16,20 @@ public enum Engine {
     public static let stepLimit = 10_000
 
     /// Starts an instance at the definition's start event and runs it until every path waits or ends.
+    /// `startEvent` names a message start event to begin at; by default the none start events.
     public static func start(_ definition: ProcessDefinition, instanceId: String, version: Int,
                              variables: [String: Value], correlationKey: String? = nil, businessKey: String? = nil,
-                             now: Date) -> Transition
+                             startEvent: String? = nil, now: Date) -> Transition
     {
         let state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
                                   variables: variables, correlationKey: correlationKey, businessKey: businessKey, startedAt: now)
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
-        for s in definition.startEvents { run.arrive(at: s.id, via: nil, scope: nil) }
+        if let startEvent {
+            run.arrive(at: startEvent, via: nil, scope: nil)
+        } else {
+            for s in definition.startEvents { run.arrive(at: s.id, via: nil, scope: nil) }
+        }
         run.drain()
         return run.finish()
     }
@@ -44,6 +49,8 @@ public enum Engine {
             try run.jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
         case .jobThrewError(let jobId, let code, let message):
             try run.jobThrewError(jobId, code: code, message: message)
+        case .correlateMessage(let subscriptionId, let variables):
+            try run.correlateMessage(subscriptionId, variables: variables)
         case .completeUserTask(let taskId, let variables):
             try run.completeUserTask(taskId, variables: variables)
         case .correlate(let variables):
@@ -145,7 +152,7 @@ struct Run {
             return
         }
         switch element.kind {
-        case .startEvent, .eventStartEvent: activateStartEvent(element, scope: scope)
+        case .startEvent, .eventStartEvent, .messageStartEvent: activateStartEvent(element, scope: scope)
         case .endEvent(let end): activateEndEvent(element, end, scope: scope)
         case .serviceTask(let task): activateServiceTask(element, task, scope: scope)
         case .userTask(let task): activateUserTask(element, task, scope: scope)
@@ -161,6 +168,8 @@ struct Run {
         case .eventBasedGateway: activateEventBasedGateway(element, scope: scope)
         case .signalCatchEvent(let name): activateSignalCatchEvent(element, name, scope: scope)
         case .signalThrowEvent(let name): activateSignalThrowEvent(element, name, scope: scope)
+        case .messageCatchEvent(let m): activateMessageCatchEvent(element, m, scope: scope)
+        case .messageThrowEvent(let m): activateMessageThrowEvent(element, m, scope: scope)
         }
     }
 
@@ -247,16 +256,35 @@ struct Run {
         return armBoundaryEvents(of: element)
     }
 
-    /// Arms the boundary timers of an activity.
-    mutating func armBoundaryEvents(of element: FlowElement) -> [BoundaryTimer] {
+    /// Arms the boundary events of an activity: timers are scheduled and message
+    /// subscriptions opened (the armed entry's id is the timer's or the subscription's).
+    mutating func armBoundaryEvents(of element: FlowElement, keyScope: String? = nil) -> [BoundaryTimer] {
         var armed: [BoundaryTimer] = []
         for b in definition.boundaryEvents(of: element.id) {
-            guard case .boundaryEvent(let be) = b.kind, let timer = be.timer else { continue }
-            let tid = nextId("t")
-            effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: b.id, dueAt: now.addingTimeInterval(timer.seconds))))
-            armed.append(BoundaryTimer(timerId: tid, boundaryElementId: b.id))
+            guard case .boundaryEvent(let be) = b.kind else { continue }
+            switch be.trigger {
+            case .timer(let timer):
+                let tid = nextId("t")
+                effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: b.id, dueAt: now.addingTimeInterval(timer.seconds))))
+                armed.append(BoundaryTimer(timerId: tid, boundaryElementId: b.id))
+            case .message(let m):
+                let sid = nextId("m")
+                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: b.id, name: m.name,
+                                                                     correlationKey: messageKey(m, scope: keyScope), createdAt: now)))
+                armed.append(BoundaryTimer(timerId: sid, boundaryElementId: b.id))
+            case .error, .signal:
+                continue
+            }
         }
         return armed
+    }
+
+    /// The effect that disarms an armed boundary event.
+    func disarm(_ b: BoundaryTimer) -> Effect {
+        if case .boundaryEvent(let be) = definition.element(b.boundaryElementId)?.kind, case .message = be.trigger {
+            return .closeSubscription(id: b.timerId)
+        }
+        return .cancelTimer(id: b.timerId)
     }
 
     /// Adds a waiting token at an element; returns its id.
@@ -275,7 +303,7 @@ struct Run {
         let i = tokenIndex(token.id)!
         state.tokens.remove(at: i)
         state.locals[token.id] = nil
-        for b in token.boundaryTimers { effects.append(.cancelTimer(id: b.timerId)) }
+        for b in token.boundaryTimers { effects.append(disarm(b)) }
         if cancelWait {
             switch token.wait {
             case .timer(let t): effects.append(.cancelTimer(id: t))
@@ -288,7 +316,12 @@ struct Run {
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
             case .subProcess, .loop, .innerInstance, .signal: break
-            case .eventGateway(let armed): for a in armed { if let t = a.timerId { effects.append(.cancelTimer(id: t)) } }
+            case .message: effects.append(.closeSubscription(id: token.id))
+            case .eventGateway(let armed):
+                for a in armed {
+                    if let t = a.timerId { effects.append(.cancelTimer(id: t)) }
+                    if let m = a.subscriptionId { effects.append(.closeSubscription(id: m)) }
+                }
             }
         }
         return token

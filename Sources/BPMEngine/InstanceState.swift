@@ -81,11 +81,14 @@ public struct ArmedEvent: Sendable, Equatable {
     public var elementId: String
     public var timerId: String?
     public var signal: String?
+    /// The message subscription's id, for a message catch event.
+    public var subscriptionId: String?
 
-    public init(elementId: String, timerId: String?, signal: String?) {
+    public init(elementId: String, timerId: String?, signal: String?, subscriptionId: String? = nil) {
         self.elementId = elementId
         self.timerId = timerId
         self.signal = signal
+        self.subscriptionId = subscriptionId
     }
 }
 
@@ -135,6 +138,8 @@ public enum Wait: Sendable, Equatable {
     case innerInstance(index: Int)
     /// A signal, by name.
     case signal(String)
+    /// A message, by name and correlation key; the token's id is the subscription's.
+    case message(name: String, correlationKey: String?)
     /// An event-based gateway: the catch events that follow it, armed; the first to fire wins.
     case eventGateway([ArmedEvent])
 

@@ -71,9 +71,11 @@ extension Wait {
         case .incident(let id): ["incident": .string(id)]
         case .subProcess: ["subProcess": true]
         case .signal(let name): ["signal": .string(name)]
+        case .message(let name, let key): ["message": .string(name), "key": key.map(Value.string) ?? .null]
         case .eventGateway(let armed):
             ["eventGateway": .list(armed.map { a in
-                .context(["element": .string(a.elementId), "timer": a.timerId.map(Value.string) ?? .null, "signal": a.signal.map(Value.string) ?? .null])
+                .context(["element": .string(a.elementId), "timer": a.timerId.map(Value.string) ?? .null, "signal": a.signal.map(Value.string) ?? .null,
+                          "subscription": a.subscriptionId.map(Value.string) ?? .null])
             })]
         case .innerInstance(let index): ["inner": .number(Double(index))]
         case .loop(let l):
@@ -94,9 +96,13 @@ extension Wait {
         else if let i = c["incident"]?.stringValue { self = .incident(incidentId: i) }
         else if c["subProcess"] != nil { self = .subProcess }
         else if let name = c["signal"]?.stringValue { self = .signal(name) }
+        else if let name = c["message"]?.stringValue { self = .message(name: name, correlationKey: c["key"]?.stringValue) }
         else if let armed = c["eventGateway"]?.listValue {
             self = .eventGateway(armed.compactMap { a in
-                a[member: "element"].stringValue.map { ArmedEvent(elementId: $0, timerId: a[member: "timer"].stringValue, signal: a[member: "signal"].stringValue) }
+                a[member: "element"].stringValue.map {
+                    ArmedEvent(elementId: $0, timerId: a[member: "timer"].stringValue, signal: a[member: "signal"].stringValue,
+                               subscriptionId: a[member: "subscription"].stringValue)
+                }
             })
         }
         else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
@@ -120,6 +126,7 @@ extension Wait {
         case .incident: "incident"
         case .subProcess: "sub-process"
         case .signal: "signal"
+        case .message: "message"
         case .eventGateway: "event"
         case .loop: "instances"
         case .innerInstance: "instance"

@@ -43,6 +43,7 @@ public enum BPMNDefinitionReader {
         var errors: [DefinitionError] = []
         var errorCodes: [String: String] = [:]  // error id → errorCode
         var signalNames: [String: String] = [:]  // signal id → name
+        var messages: [String: MessageDefinition] = [:]  // message id → name and correlation key
 
         init(file: String, root: XMLElement) {
             self.file = file
@@ -60,6 +61,14 @@ public enum BPMNDefinitionReader {
         mutating func readAll() -> [ProcessDefinition] {
             for e in root.children("error", ns: bpmnNS) { if let id = e.attributes["id"] { errorCodes[id] = e.attributes["errorCode"] ?? id } }
             for s in root.children("signal", ns: bpmnNS) { if let id = s.attributes["id"] { signalNames[id] = s.attributes["name"] ?? id } }
+            for m in root.children("message", ns: bpmnNS) {
+                guard let id = m.attributes["id"] else { continue }
+                var def = MessageDefinition(name: m.attributes["name"] ?? id)
+                if let sub = m.child("extensionElements", ns: bpmnNS)?.child("subscription", ns: zeebeNS), let key = sub.attributes["correlationKey"] {
+                    def.correlationKey = expression(key, sub, "correlation key of message '\(def.name)'")
+                }
+                messages[id] = def
+            }
             let diagram = readDiagram()
             var out: [ProcessDefinition] = []
             let participantNames = Dictionary(root.descendants("participant", ns: bpmnNS).compactMap { p in
@@ -240,12 +249,16 @@ public enum BPMNDefinitionReader {
                     let code = d.attributes["errorRef"].flatMap { errorCodes[$0] }
                     return el(.eventStartEvent(.error(code: code), interrupting: c.attributes["isInterrupting"] != "false"))
                 }
-                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet; use a none start event"); return nil }
+                if let d = defs.first, d.name == "messageEventDefinition", parent == nil {
+                    return el(.messageStartEvent(message(d.attributes["messageRef"])))
+                }
+                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none and message start events are)"); return nil }
                 return el(.startEvent)
             case "endEvent":
                 guard let d = defs.first else { return el(.endEvent(EndEvent())) }
                 switch d.name {
                 case "terminateEventDefinition": return el(.endEvent(EndEvent(terminate: true)))
+                case "messageEventDefinition": return el(.messageThrowEvent(message(d.attributes["messageRef"])), type: "endEvent")
                 case "errorEventDefinition":
                     let code = d.attributes["errorRef"].flatMap { errorCodes[$0] } ?? "error"
                     return el(.endEvent(EndEvent(error: ErrorDefinition(code: code))))
@@ -256,7 +269,8 @@ public enum BPMNDefinitionReader {
             case "intermediateThrowEvent":
                 guard let d = defs.first else { return el(.passThrough, type: "intermediateThrowEvent") }
                 if d.name == "signalEventDefinition" { return el(.signalThrowEvent(signal: signal(d))) }
-                unsupported(c, "throw events with \(d.name) are not supported yet (none and signal are)")
+                if d.name == "messageEventDefinition" { return el(.messageThrowEvent(message(d.attributes["messageRef"]))) }
+                unsupported(c, "throw events with \(d.name) are not supported yet (none, signal and message are)")
                 return nil
             case "intermediateCatchEvent":
                 switch defs.first?.name {
@@ -265,8 +279,10 @@ public enum BPMNDefinitionReader {
                     return el(.timerCatchEvent(t))
                 case "signalEventDefinition":
                     return el(.signalCatchEvent(signal: signal(defs[0])))
+                case "messageEventDefinition":
+                    return el(.messageCatchEvent(message(defs[0].attributes["messageRef"])))
                 default:
-                    unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers and signals are)")
+                    unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, signals and messages are)")
                     return nil
                 }
             case "boundaryEvent":
@@ -281,8 +297,10 @@ public enum BPMNDefinitionReader {
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .error(code: code), interrupting: true)))
                 case "signalEventDefinition":
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .signal(signal(defs[0])), interrupting: interrupting)))
+                case "messageEventDefinition":
+                    return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .message(message(defs[0].attributes["messageRef"])), interrupting: interrupting)))
                 default:
-                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, errors and signals are)")
+                    unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, errors, signals and messages are)")
                     return nil
                 }
             case "task", "manualTask":
@@ -291,6 +309,9 @@ public enum BPMNDefinitionReader {
                 if c.name == "businessRuleTask", zeebe(c, "calledDecision") != nil {
                     unsupported(c, "business rule tasks calling a decision (zeebe:calledDecision) need the decision engine, not available yet")
                     return nil
+                }
+                if c.name == "sendTask", zeebe(c, "taskDefinition") == nil, let ref = c.attributes["messageRef"] {
+                    return el(.messageThrowEvent(message(ref)), type: "sendTask")  // publishes directly, without a worker
                 }
                 return serviceTask(c, id: id, executable: executable).map { el(.serviceTask($0), type: c.name) }
             case "userTask":
@@ -347,8 +368,11 @@ public enum BPMNDefinitionReader {
                 unsupported(c, "call activities are not supported yet")
                 return nil
             case "receiveTask":
-                unsupported(c, "receive tasks (message correlation) are not supported yet")
-                return nil
+                let m = message(c.attributes["messageRef"])
+                if c.attributes["instantiate"] == "true", parent == nil {
+                    return el(.messageStartEvent(m), type: "receiveTask")
+                }
+                return el(.messageCatchEvent(m), type: "receiveTask")
             default:
                 unsupported(c, "not a flow element this engine knows")
                 return nil
@@ -385,6 +409,11 @@ public enum BPMNDefinitionReader {
                 params["headers"] = .constant(.context(h))
             }
             return ServiceTask(action: type, parameters: params, retry: retry)
+        }
+
+        func message(_ ref: String?) -> MessageDefinition {
+            guard let ref else { return MessageDefinition(name: "") }
+            return messages[ref] ?? MessageDefinition(name: ref)
         }
 
         func signal(_ d: XMLElement) -> String {

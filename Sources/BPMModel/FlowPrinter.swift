@@ -34,6 +34,9 @@ public enum FlowPrinter {
         switch e.kind {
         case .serviceTask(let s): return "service \(s.action)"
         case .timerCatchEvent(let t): return "timer \(t.text)"
+        case .messageCatchEvent(let m): return "wait for message \(m.name)"
+        case .messageThrowEvent(let m): return "publish message \(m.name)"
+        case .messageStartEvent(let m): return "start on message \(m.name)"
         case .boundaryEvent(let b):
             if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
             return "event boundary on \(b.attachedTo)"

@@ -80,6 +80,11 @@ public struct ProcessDefinition: Sendable {
         elements.filter { if case .startEvent = $0.kind { $0.parent == parent } else { false } }
     }
 
+    /// The message start events of the process.
+    public var messageStartEvents: [FlowElement] {
+        elements.filter { if case .messageStartEvent = $0.kind { $0.parent == nil } else { false } }
+    }
+
     /// Event sub-processes directly inside a scope (nil: the process).
     public func eventSubProcesses(in parent: String?) -> [FlowElement] {
         elements.filter { if case .subProcess(true) = $0.kind { $0.parent == parent } else { false } }
@@ -161,6 +166,12 @@ public enum ElementKind: Sendable {
     case inclusiveGateway
     /// An event-based gateway: waits for the first of the events that follow it.
     case eventBasedGateway
+    /// Waits for a message (intermediate catch event, receive task).
+    case messageCatchEvent(MessageDefinition)
+    /// Publishes a message (intermediate throw event, message end event, send task without a job type).
+    case messageThrowEvent(MessageDefinition)
+    /// Starts an instance when the message is published.
+    case messageStartEvent(MessageDefinition)
     /// A complex gateway: forks like an inclusive gateway; as a join it continues once its
     /// activation condition holds (`activationCount` arrivals so far), then absorbs the other
     /// arrivals of that round. Without a condition it waits like an inclusive join.
@@ -187,6 +198,9 @@ public enum ElementKind: Sendable {
         case .inclusiveGateway: "inclusiveGateway"
         case .eventBasedGateway: "eventBasedGateway"
         case .complexGateway: "complexGateway"
+        case .messageCatchEvent: "intermediateCatchEvent"
+        case .messageThrowEvent: "intermediateThrowEvent"
+        case .messageStartEvent: "startEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
         case .signalThrowEvent: "intermediateThrowEvent"
         }
@@ -333,6 +347,8 @@ public enum EventTrigger: Sendable {
     case error(code: String?)
     /// A signal, by name.
     case signal(String)
+    /// A message, by name and correlation key.
+    case message(MessageDefinition)
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }
@@ -355,6 +371,18 @@ public struct BoundaryEvent: Sendable {
     }
 
     public var timer: TimerDefinition? { trigger.timer }
+}
+
+/// A message a process waits for or publishes: its name, and the expression giving its
+/// correlation key (nil: the instance's own correlation key).
+public struct MessageDefinition: Sendable {
+    public var name: String
+    public var correlationKey: Expression?
+
+    public init(name: String, correlationKey: Expression? = nil) {
+        self.name = name
+        self.correlationKey = correlationKey
+    }
 }
 
 /// Loop characteristics of an activity.

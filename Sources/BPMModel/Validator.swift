@@ -18,7 +18,7 @@ public enum Validator {
                 errors.append(DefinitionError("sequence flow '\(f.id)' has unknown \(what) '\(end)'", at: f.location ?? fileLoc))
             }
         }
-        let starts = def.startEvents
+        let starts = def.startEvents + def.messageStartEvents
         if starts.isEmpty { errors.append(DefinitionError("the process has no start event", at: fileLoc)) }
 
         // reachability from the start events, following flows and boundary attachments
@@ -61,9 +61,9 @@ public enum Validator {
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
-            case .startEvent, .boundaryEvent, .eventStartEvent:
+            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
@@ -75,8 +75,8 @@ public enum Validator {
             if case .eventBasedGateway = e.kind {
                 for f in out {
                     switch def.element(f.target)?.kind {
-                    case .timerCatchEvent, .signalCatchEvent: break
-                    default: errors.append(DefinitionError("event-based gateway '\(e.id)' must lead to catch events (timer or signal); '\(f.target)' is not one", at: loc(e)))
+                    case .timerCatchEvent, .signalCatchEvent, .messageCatchEvent: break
+                    default: errors.append(DefinitionError("event-based gateway '\(e.id)' must lead to catch events (timer, signal or message); '\(f.target)' is not one", at: loc(e)))
                     }
                 }
             }

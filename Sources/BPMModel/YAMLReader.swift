@@ -17,11 +17,12 @@ public enum YAMLDefinitionReader {
         "script": ["set", "script", "expression", "result_variable"],
         "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form"],
         "timer": ["duration"],
+        "receive": ["message", "correlation_key"],
         "join": [],
         "end": ["result", "error", "terminate"],
     ]
     static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable"]
-    static let waitingTypes: Set<String> = ["service", "user"]
+    static let waitingTypes: Set<String> = ["service", "user", "receive"]
 
     /// Reads a definition; throws every problem found, each with its file, line and column.
     public static func read(source: String, file: String) throws(DefinitionErrors) -> ProcessDefinition {
@@ -399,6 +400,15 @@ public enum YAMLDefinitionReader {
                 }
                 guard let s = ctx.duration(dn, "duration") else { return nil }
                 kind = .timerCatchEvent(TimerDefinition(seconds: s, text: dn.string ?? ""))
+            case "receive":
+                guard let messageName = ctx.string(m[key: "message"], "message") else {
+                    ctx.error("receive activity '\(a.id)' needs a 'message' name", a.node)
+                    return nil
+                }
+                let key = m[key: "correlation_key"].flatMap { ctx.expression($0, "correlation_key") }
+                var e = FlowElement(id: a.id, name: name, kind: .messageCatchEvent(MessageDefinition(name: messageName, correlationKey: key)), location: loc)
+                e.bpmnType = "receiveTask"
+                return e
             case "join":
                 kind = .parallelGateway
             case "end":

@@ -16,6 +16,12 @@ struct BatchTransaction {
     var keys: [String: String?] = [:]
     var commit = CommitBatch()
     var firedTimers: [String] = []
+    /// Subscriptions opened and closed in the batch, and messages to route before committing.
+    var openedSubscriptions: [MessageSubscription] = []
+    var closedSubscriptions: Set<String> = []
+    var newSubscriptions: [MessageSubscription] = []
+    var toPublish: [PublishedMessage] = []
+    var takenBuffered: Set<String> = []
 
     init(runtime: Runtime, now: Date) {
         self.runtime = runtime
@@ -25,7 +31,15 @@ struct BatchTransaction {
     static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
 
     mutating func apply(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
+        let result = try await applyOne(work)
+        try await routeMessages()
+        return result
+    }
+
+    mutating func applyOne(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
         switch work {
+        case .message(let m):
+            return .message(try await deliver(message: m))
         case .start(let defId, let vars, let key, let bk):
             guard let (def, version) = await runtime.definition(defId) else { throw Runtime.RuntimeError.unknownDefinition(defId) }
             if await runtime.isRetired(defId) { throw Runtime.RuntimeError.retired(defId) }
@@ -79,6 +93,16 @@ struct BatchTransaction {
         if states[id] == nil { order.append(id) }
         states[id] = (t.state, expected)
         commit.addEffects(t)
+        for e in t.effects {
+            switch e {
+            case .openSubscription(let sub):
+                openedSubscriptions.append(sub)
+                newSubscriptions.append(sub)
+            case .closeSubscription(let sid): closedSubscriptions.insert(sid)
+            case .publishMessage(let m): toPublish.append(m)
+            default: break
+            }
+        }
         if let key = t.state.correlationKey {
             let k = Self.keyOf(t.state.definitionId, key)
             keys[k] = t.state.status.isActive ? .some(id) : .some(nil)
@@ -115,6 +139,61 @@ struct BatchTransaction {
             }
         }
         return out
+    }
+
+    /// Routes messages published in the batch and gives new subscriptions the buffered
+    /// messages waiting for them, until nothing is left to route.
+    mutating func routeMessages() async throws {
+        while true {
+            if !toPublish.isEmpty {
+                _ = try await deliver(message: toPublish.removeFirst())
+            } else if !newSubscriptions.isEmpty {
+                let sub = newSubscriptions.removeFirst()
+                guard !closedSubscriptions.contains(sub.id),
+                      let b = try await runtime.store.bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
+                      !takenBuffered.contains(b.id) else { continue }
+                takenBuffered.insert(b.id)
+                commit.bufferedToDelete.append(b.id)
+                closedSubscriptions.insert(sub.id)
+                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: b.message.variables), to: sub.instanceId)
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Delivers one message: to a subscription, else to message start events, else to the buffer.
+    mutating func deliver(message m: PublishedMessage) async throws -> Runtime.MessageOutcome {
+        var sub = openedSubscriptions.first { $0.name == m.name && $0.correlationKey == m.correlationKey && !closedSubscriptions.contains($0.id) }
+        if sub == nil, let stored = try await runtime.store.subscription(name: m.name, correlationKey: m.correlationKey),
+           !closedSubscriptions.contains(stored.id) {
+            sub = stored
+        }
+        if let sub {
+            closedSubscriptions.insert(sub.id)
+            do {
+                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: m.variables), to: sub.instanceId)
+                return .correlated(instanceId: sub.instanceId)
+            } catch is CommandRejection {
+                commit.subscriptionsToDelete.append(sub.id)  // left behind by an instance that moved on
+                return try await deliver(message: m)
+            }
+        }
+        var started: [String] = []
+        for (def, version) in await runtime.registry.all where !(await runtime.isRetired(def.id)) {
+            guard let startEvent = def.messageStartEvents.first(where: { if case .messageStartEvent(let md) = $0.kind { md.name == m.name } else { false } }) else { continue }
+            let id = UUIDv7.make(now)
+            let t = Engine.start(def, instanceId: id, version: version, variables: m.variables, correlationKey: m.correlationKey,
+                                 startEvent: startEvent.id, now: now)
+            record(t, expected: nil)
+            started.append(id)
+        }
+        if !started.isEmpty { return .started(instanceIds: started) }
+        if m.timeToLive > 0 {
+            commit.messagesToBuffer.append(BufferedMessage(id: UUIDv7.make(now), message: m, expiresAt: now.addingTimeInterval(m.timeToLive)))
+            return .buffered
+        }
+        return .dropped
     }
 
     /// The batch to commit: updates before inserts (a key released by one instance may be

@@ -119,8 +119,17 @@ public actor Runtime {
         }
     }
 
+    /// What a published message did.
+    public enum MessageOutcome: Sendable, Equatable {
+        case correlated(instanceId: String)
+        case started(instanceIds: [String])
+        case buffered
+        case dropped
+    }
+
     enum Work: Sendable {
         case start(definitionId: String, variables: [String: Value], correlationKey: String?, businessKey: String?)
+        case message(PublishedMessage)
         case event(Value, topic: String?, definitionId: String?)
         case command(instanceId: String, Command)
         case timer(TimerRecord)
@@ -130,6 +139,7 @@ public actor Runtime {
     enum WorkResult: Sendable {
         case instance(InstanceState)
         case events([EventOutcome])
+        case message(MessageOutcome)
         case none
     }
 
@@ -189,6 +199,14 @@ public actor Runtime {
     /// a new instance when the trigger condition holds.
     public func publish(event: Value, topic: String? = nil, definitionId: String? = nil) async throws -> [EventOutcome] {
         guard case .events(let o) = try await submit(.event(event, topic: topic, definitionId: definitionId)) else { return [] }
+        return o
+    }
+
+    /// Publishes a message: it goes to the oldest subscription with its name and correlation
+    /// key, or starts the instances whose message start event has its name, or is kept for
+    /// `timeToLive` seconds for a subscription still to come.
+    public func publish(message: PublishedMessage) async throws -> MessageOutcome {
+        guard case .message(let o) = try await submit(.message(message)) else { return .dropped }
         return o
     }
 

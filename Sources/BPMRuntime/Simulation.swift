@@ -20,6 +20,9 @@ public struct Simulation {
     public private(set) var openTasks: [UserTaskRecord] = []
     public private(set) var notes: [String] = []
     var jobs: [JobRecord] = []
+    /// The instance's open message subscriptions.
+    public private(set) var subscriptions: [MessageSubscription] = []
+    var published: [PublishedMessage] = []
 
     /// A connector call made during the run.
     public struct Call: Sendable, Equatable {
@@ -94,9 +97,34 @@ public struct Simulation {
         if let limit, limit > now { now = limit }
     }
 
+    /// Delivers a message to the instance, as the API's `POST /messages` would; returns whether
+    /// a subscription took it.
+    @discardableResult
+    public mutating func publish(_ message: PublishedMessage) async -> Bool {
+        guard let sub = subscriptions.first(where: { $0.name == message.name && $0.correlationKey == message.correlationKey }) else { return false }
+        subscriptions.removeAll { $0.id == sub.id }
+        await apply(.correlateMessage(subscriptionId: sub.id, variables: message.variables))
+        return true
+    }
+
     mutating func absorb(_ t: Transition) async {
         record(t)
-        while !jobs.isEmpty {
+        while !jobs.isEmpty || !published.isEmpty {
+            if !published.isEmpty {
+                // a message the instance publishes reaches its own subscriptions; others are effects
+                let m = published.removeFirst()
+                if let sub = subscriptions.first(where: { $0.name == m.name && $0.correlationKey == m.correlationKey }), let s = state {
+                    subscriptions.removeAll { $0.id == sub.id }
+                    if let next = try? Engine.apply(.correlateMessage(subscriptionId: sub.id, variables: m.variables), to: s, definition: definition, now: now) {
+                        record(next)
+                    }
+                } else {
+                    var payload: [String: Value] = ["name": .string(m.name), "variables": .context(m.variables)]
+                    if let k = m.correlationKey { payload["correlationKey"] = .string(k) }
+                    effects.append(Call(action: "publish_message", payload: .context(payload), elementId: "", attempt: 1))
+                }
+                continue
+            }
             let job = jobs.removeFirst()
             effects.append(Call(action: job.action, payload: job.payload, elementId: job.elementId, attempt: job.attempt))
             let command = await connectors.execute(job)
@@ -122,6 +150,9 @@ public struct Simulation {
             case .createUserTask(let task): openTasks.append(task)
             case .closeUserTask(let id, _, _): openTasks.removeAll { $0.id == id }
             case .raiseIncident, .resolveIncident: break
+            case .openSubscription(let sub): subscriptions.append(sub)
+            case .closeSubscription(let id): subscriptions.removeAll { $0.id == id }
+            case .publishMessage(let m): published.append(m)
             }
         }
     }

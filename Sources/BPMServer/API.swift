@@ -151,6 +151,32 @@ struct API: Sendable {
         })])
     }
 
+    func message(_ body: String) async throws -> Value {
+        let o = try Self.object(body, what: "message")
+        guard let name = o["name"]?.stringValue, !name.isEmpty else {
+            throw Problem(.badRequest, "invalid-message", "Invalid message", "a message needs a 'name'")
+        }
+        var ttl = 0.0
+        switch o["timeToLive"] {
+        case .number(let d)?: ttl = d
+        case .string(let s)?:
+            guard let d = try? DurationParser.seconds(s) else {
+                throw Problem(.badRequest, "invalid-message", "Invalid message", "timeToLive '\(s)' is not a duration (e.g. PT1H, 10m) or a number of seconds")
+            }
+            ttl = d
+        case nil, .null?: break
+        default: throw Problem(.badRequest, "invalid-message", "Invalid message", "timeToLive must be a duration or a number of seconds")
+        }
+        let key = o["correlationKey"].flatMap { $0.isNull ? nil : $0.interpolated }
+        let outcome = try await runtime.publish(message: PublishedMessage(name: name, correlationKey: key, variables: try Self.variables(o), timeToLive: ttl))
+        switch outcome {
+        case .correlated(let id): return ["outcome": "correlated", "instanceId": .string(id)]
+        case .started(let ids): return ["outcome": "started", "instanceIds": .list(ids.map(Value.string))]
+        case .buffered: return ["outcome": "buffered"]
+        case .dropped: return ["outcome": "dropped"]
+        }
+    }
+
     func tasks(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         var query = TaskQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))

@@ -32,6 +32,11 @@ public protocol ProcessStore: Sendable {
     /// Jobs written but not yet completed (to dispatch after a restart).
     func pendingJobs(limit: Int) async throws -> [JobRecord]
 
+    /// The oldest open subscription for a message name and correlation key.
+    func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription?
+    /// The oldest unexpired buffered message for a name and correlation key.
+    func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage?
+
     func history(instanceId: String) async throws -> [HistoryEntry]
     func userTask(_ id: String) async throws -> UserTaskRecord?
     func userTasks(_ query: TaskQuery) async throws -> [UserTaskRecord]

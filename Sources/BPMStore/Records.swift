@@ -110,12 +110,19 @@ public struct CommitBatch: Sendable {
     public var taskUpdates: [(id: String, status: String, at: Date)] = []
     public var incidentsToAdd: [Incident] = []
     public var incidentsResolved: [(id: String, at: Date)] = []
+    public var subscriptionsToAdd: [MessageSubscription] = []
+    public var subscriptionsToDelete: [String] = []
+    /// Messages published by transitions: routed by the runtime, not written.
+    public var published: [PublishedMessage] = []
+    public var messagesToBuffer: [BufferedMessage] = []
+    public var bufferedToDelete: [String] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && jobsToAdd.isEmpty
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
+            && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty
     }
 
     /// Adds a transition's state, history and bookkeeping effects.
@@ -140,8 +147,25 @@ public struct CommitBatch: Sendable {
             case .closeUserTask(let id, let status, let at): taskUpdates.append((id, status, at))
             case .raiseIncident(let incident): incidentsToAdd.append(incident)
             case .resolveIncident(let id): incidentsResolved.append((id, t.history.last?.at ?? t.state.startedAt))
+            case .openSubscription(let sub): subscriptionsToAdd.append(sub)
+            case .closeSubscription(let id):
+                if let i = subscriptionsToAdd.firstIndex(where: { $0.id == id }) { subscriptionsToAdd.remove(at: i) } else { subscriptionsToDelete.append(id) }
+            case .publishMessage(let m): published.append(m)
             }
         }
+    }
+}
+
+/// A published message kept until a subscription takes it or it expires.
+public struct BufferedMessage: Sendable, Equatable {
+    public var id: String
+    public var message: PublishedMessage
+    public var expiresAt: Date
+
+    public init(id: String, message: PublishedMessage, expiresAt: Date) {
+        self.id = id
+        self.message = message
+        self.expiresAt = expiresAt
     }
 }
 

@@ -88,6 +88,28 @@ enum SQLiteCommit {
                 try stmt.execute(arguments: [i.id, i.instanceId, i.elementId, i.type, i.message, i.jobId, Coding.iso(i.createdAt)])
             }
         }
+        if !batch.subscriptionsToDelete.isEmpty {
+            let stmt = try db.cachedStatement(sql: "DELETE FROM message_subscriptions WHERE id = ?")
+            for id in batch.subscriptionsToDelete { try stmt.execute(arguments: [id]) }
+        }
+        if !batch.subscriptionsToAdd.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO message_subscriptions (id, instance_id, element_id, name, correlation_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for s in batch.subscriptionsToAdd {
+                try stmt.execute(arguments: [s.id, s.instanceId, s.elementId, s.name, s.correlationKey, Coding.iso(s.createdAt)])
+            }
+        }
+        if !batch.bufferedToDelete.isEmpty {
+            let stmt = try db.cachedStatement(sql: "DELETE FROM buffered_messages WHERE id = ?")
+            for id in batch.bufferedToDelete { try stmt.execute(arguments: [id]) }
+        }
+        if !batch.messagesToBuffer.isEmpty {
+            let stmt = try db.cachedStatement(sql: "INSERT INTO buffered_messages (id, name, correlation_key, variables, expires_at) VALUES (?, ?, ?, ?, ?)")
+            for b in batch.messagesToBuffer {
+                try stmt.execute(arguments: [b.id, b.message.name, b.message.correlationKey, JSON.encode(b.message.variables), Coding.iso(b.expiresAt)])
+            }
+        }
         if !batch.incidentsResolved.isEmpty {
             let stmt = try db.cachedStatement(sql: "UPDATE incidents SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL")
             for r in batch.incidentsResolved { try stmt.execute(arguments: [Coding.iso(r.at), r.id]) }

@@ -118,6 +118,27 @@ enum SQLiteSchema {
         m.registerMigration("003-job-variables") { db in
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN variables TEXT")
         }
+        m.registerMigration("004-messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE message_subscriptions (
+                    id TEXT PRIMARY KEY,
+                    instance_id TEXT NOT NULL,
+                    element_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    correlation_key TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX message_subscriptions_key ON message_subscriptions(name, correlation_key, created_at);
+                CREATE TABLE buffered_messages (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    correlation_key TEXT,
+                    variables TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE INDEX buffered_messages_key ON buffered_messages(name, correlation_key, expires_at);
+                """)
+        }
         return m
     }
 }

@@ -153,6 +153,29 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    // MARK: messages
+
+    public func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM message_subscriptions WHERE name = ? AND correlation_key IS ? ORDER BY created_at, id LIMIT 1",
+                             arguments: [name, correlationKey]).map {
+                MessageSubscription(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], name: $0["name"],
+                                    correlationKey: $0["correlation_key"], createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+
+    public func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM buffered_messages WHERE name = ? AND correlation_key IS ? AND expires_at > ? ORDER BY id LIMIT 1",
+                             arguments: [name, correlationKey, Coding.iso(at)]).map {
+                BufferedMessage(id: $0["id"], message: PublishedMessage(name: $0["name"], correlationKey: $0["correlation_key"],
+                                                                         variables: (try? JSON.parse($0["variables"] as String))?.contextValue ?? [:]),
+                                expiresAt: Coding.date($0["expires_at"] as String) ?? at)
+            }
+        }
+    }
+
     // MARK: history, tasks, incidents, logs
 
     public func history(instanceId: String) async throws -> [HistoryEntry] {

@@ -87,12 +87,26 @@ import Testing
             return Outcome(passed: expectError && marker == "ERROR", detail: "rejected at deployment: \(why)")
         }
         let scripts = ScriptTokens()
-        var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: scripts), start: simStart)
         var inputs = testCase[member: "inputs"].contextValue ?? [:]
         inputs["testCaseNumber"] = nil
-        await sim.start(variables: inputs)
-        await sim.runTimers()
-        let state = sim.state
+        let state: InstanceState?
+        let statusWord: String
+        if !(model[member: "other_process_ids"].listValue ?? []).isEmpty || testCase[member: "start_first"].stringValue != nil {
+            // several processes talk: run them on the runtime (SQLite, manual clock)
+            do {
+                state = try await runOnRuntime(file: file, processId: processId, startFirst: testCase[member: "start_first"].stringValue,
+                                               inputs: inputs, scripts: scripts)
+            } catch {
+                return Outcome(passed: expectError, detail: "runtime error: \(error)")
+            }
+            statusWord = state?.status.rawValue ?? "not started"
+        } else {
+            var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: scripts), start: simStart)
+            await sim.start(variables: inputs)
+            await sim.runTimers()
+            state = sim.state
+            statusWord = sim.statusWord
+        }
         let runtimeError = !(state?.incidents.isEmpty ?? true)
         let thrownError = state?.status == .failed && state?.error != nil
         if expectError {
@@ -102,7 +116,7 @@ import Testing
             case "ERROR_runtime": ok = runtimeError || thrownError
             default: ok = runtimeError || thrownError
             }
-            return Outcome(passed: ok, detail: "expected \(marker ?? "an error"); status \(sim.statusWord), incidents \(state?.incidents.map(\.message) ?? [])")
+            return Outcome(passed: ok, detail: "expected \(marker ?? "an error"); status \(statusWord), incidents \(state?.incidents.map(\.message) ?? [])")
         }
         if runtimeError || thrownError {
             return Outcome(passed: false, detail: "unexpected error: \(state?.incidents.map(\.message) ?? []) \(state?.error.map { $0.code } ?? "")")
@@ -117,6 +131,26 @@ import Testing
             if checks["parallel_overlap"] != nil { return Outcome(passed: false, detail: "the simulation runs script jobs one after another: no overlap") }
         }
         return Outcome(passed: true, detail: "")
+    }
+
+    /// Deploys every process of the file on a fresh runtime, starts `startFirst` and then the
+    /// main process, and moves the manual clock from timer to timer until all is quiet.
+    func runOnRuntime(file: URL, processId: String, startFirst: String?, inputs: [String: Value], scripts: ScriptTokens) async throws -> InstanceState? {
+        let h = try await Harness(connectors: ConnectorRegistry(fallback: scripts))
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: Self.adapt(try String(contentsOf: file, encoding: .utf8)), file: file.lastPathComponent)
+        if let startFirst {
+            _ = try await h.runtime.startInstance(startFirst)
+            try await h.runtime.settle()
+        }
+        let main = try await h.runtime.startInstance(processId, variables: inputs)
+        for _ in 0..<100 {
+            try await h.runtime.settle()
+            guard let next = try await h.store.nextTimerDue() else { break }
+            h.clock.set(next)
+        }
+        await h.runtime.shutdown()
+        return try await h.store.instance(main.id)
     }
 
     @Test func betsyConformanceCases() async throws {

@@ -16,7 +16,9 @@ struct Harness {
     let recorder: RecordingConnector
     let runtime: Runtime
 
-    init(dir: URL? = nil, clock: ManualClock = ManualClock(simStart), recorder: RecordingConnector = RecordingConnector()) async throws {
+    init(dir: URL? = nil, clock: ManualClock = ManualClock(simStart), recorder: RecordingConnector = RecordingConnector(),
+         connectors: ConnectorRegistry? = nil) async throws
+    {
         let d = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("bpm-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
         self.dir = d
@@ -26,7 +28,7 @@ struct Harness {
         self.recorder = recorder
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        runtime = Runtime(store: store, clock: clock, connectors: RoutingRegistry.make(store: store, clock: clock, recorder: recorder), logger: logger)
+        runtime = Runtime(store: store, clock: clock, connectors: connectors ?? RoutingRegistry.make(store: store, clock: clock, recorder: recorder), logger: logger)
         try await runtime.start(timerLoop: false)
     }
 

@@ -1,7 +1,7 @@
 import BPMModel
 
 extension Run {
-    /// A boundary timer (a timeout) fired while its activity waits: an interrupting one ends
+    /// A boundary timer (a timeout) or message arrived while its activity waits: an interrupting one ends
     /// the activity (cancelling its job, task, timer or everything inside it) and continues on
     /// the boundary's flows; a non-interrupting one leaves the activity waiting and starts a
     /// second path. (Error boundary events are entered through `throwError`.)

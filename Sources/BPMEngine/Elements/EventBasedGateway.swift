@@ -1,7 +1,7 @@
 import BPMModel
 
 extension Run {
-    /// An event-based gateway arms the catch events that follow it (timers, signals) and waits;
+    /// An event-based gateway arms the catch events that follow it (timers, signals, messages) and waits;
     /// the first to fire continues, the others are disarmed.
     mutating func activateEventBasedGateway(_ element: FlowElement, scope: String?) {
         record(element, "activated")
@@ -15,6 +15,11 @@ extension Run {
                 armed.append(ArmedEvent(elementId: target.id, timerId: tid, signal: nil))
             case .signalCatchEvent(let name):
                 armed.append(ArmedEvent(elementId: target.id, timerId: nil, signal: name))
+            case .messageCatchEvent(let m):
+                let sid = nextId("m")
+                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: target.id, name: m.name,
+                                                                     correlationKey: messageKey(m, scope: scope), createdAt: now)))
+                armed.append(ArmedEvent(elementId: target.id, timerId: nil, signal: nil, subscriptionId: sid))
             default:
                 continue
             }
@@ -28,7 +33,10 @@ extension Run {
         guard case .eventGateway(let armed) = token.wait, let gateway = definition.element(token.elementId),
               let event = definition.element(fired.elementId) else { return }
         state.tokens.remove(at: i)
-        for a in armed where a.elementId != fired.elementId { if let t = a.timerId { effects.append(.cancelTimer(id: t)) } }
+        for a in armed where a.elementId != fired.elementId {
+            if let t = a.timerId { effects.append(.cancelTimer(id: t)) }
+            if let m = a.subscriptionId { effects.append(.closeSubscription(id: m)) }
+        }
         record(gateway, "completed")
         record(event, "activated")
         leave(event, scope: token.scope)
