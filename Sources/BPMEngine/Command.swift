@@ -13,6 +13,12 @@ public enum Command: Sendable, Equatable {
     case jobThrewError(jobId: String, code: String, message: String?)
     /// A published message matched one of the instance's subscriptions.
     case correlateMessage(subscriptionId: String, variables: [String: Value])
+    /// A called instance completed with these variables.
+    case childCompleted(tokenId: String, variables: [String: Value])
+    /// A called instance ended with an uncaught error.
+    case childFailed(tokenId: String, code: String, message: String?)
+    /// The called process could not be started (not deployed): an incident at the call activity.
+    case childStartFailed(tokenId: String, message: String)
     /// A person completed a user task.
     case completeUserTask(taskId: String, variables: [String: Value])
     /// A later event for the instance's correlation key: refreshes its variables.

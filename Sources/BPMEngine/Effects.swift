@@ -106,6 +106,21 @@ public struct UserTaskRecord: Sendable, Equatable {
     }
 }
 
+/// A call activity's request to start a child instance.
+public struct ChildStart: Sendable, Equatable {
+    public var instanceId: String
+    public var processId: String
+    public var variables: [String: Value]
+    public var parent: ParentLink
+
+    public init(instanceId: String, processId: String, variables: [String: Value], parent: ParentLink) {
+        self.instanceId = instanceId
+        self.processId = processId
+        self.variables = variables
+        self.parent = parent
+    }
+}
+
 /// A waiting message catch: where a published message with this name and key is delivered.
 public struct MessageSubscription: Sendable, Equatable {
     public var id: String
@@ -152,6 +167,10 @@ public enum Effect: Sendable, Equatable {
     case closeUserTask(id: String, status: String, at: Date)
     case raiseIncident(Incident)
     case resolveIncident(id: String)
+    /// Start an instance of another process for a call activity.
+    case startChild(ChildStart)
+    /// Cancel a called instance (its call activity was interrupted).
+    case cancelChild(instanceId: String)
     case openSubscription(MessageSubscription)
     case closeSubscription(id: String)
     case publishMessage(PublishedMessage)

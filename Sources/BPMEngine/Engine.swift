@@ -19,10 +19,11 @@ public enum Engine {
     /// `startEvent` names a message start event to begin at; by default the none start events.
     public static func start(_ definition: ProcessDefinition, instanceId: String, version: Int,
                              variables: [String: Value], correlationKey: String? = nil, businessKey: String? = nil,
-                             startEvent: String? = nil, now: Date) -> Transition
+                             startEvent: String? = nil, parent: ParentLink? = nil, now: Date) -> Transition
     {
-        let state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
+        var state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
                                   variables: variables, correlationKey: correlationKey, businessKey: businessKey, startedAt: now)
+        state.parent = parent
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
         if let startEvent {
@@ -51,6 +52,12 @@ public enum Engine {
             try run.jobThrewError(jobId, code: code, message: message)
         case .correlateMessage(let subscriptionId, let variables):
             try run.correlateMessage(subscriptionId, variables: variables)
+        case .childCompleted(let tokenId, let variables):
+            try run.childCompleted(tokenId, variables: variables)
+        case .childFailed(let tokenId, let code, let message):
+            try run.childFailed(tokenId, code: code, message: message)
+        case .childStartFailed(let tokenId, let message):
+            try run.childStartFailed(tokenId, message: message)
         case .completeUserTask(let taskId, let variables):
             try run.completeUserTask(taskId, variables: variables)
         case .correlate(let variables):
@@ -168,6 +175,7 @@ struct Run {
         case .eventBasedGateway: activateEventBasedGateway(element, scope: scope)
         case .signalCatchEvent(let name): activateSignalCatchEvent(element, name, scope: scope)
         case .signalThrowEvent(let name): activateSignalThrowEvent(element, name, scope: scope)
+        case .callActivity(let call): activateCallActivity(element, call, scope: scope)
         case .messageCatchEvent(let m): activateMessageCatchEvent(element, m, scope: scope)
         case .messageThrowEvent(let m): activateMessageThrowEvent(element, m, scope: scope)
         }
@@ -317,6 +325,7 @@ struct Run {
                 effects.append(.resolveIncident(id: id))
             case .subProcess, .loop, .innerInstance, .signal: break
             case .message: effects.append(.closeSubscription(id: token.id))
+            case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
                 for a in armed {
                     if let t = a.timerId { effects.append(.cancelTimer(id: t)) }

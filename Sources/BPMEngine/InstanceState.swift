@@ -33,6 +33,8 @@ public struct InstanceState: Sendable, Equatable {
     public var error: InstanceError?
     /// Bumped on every change; stores use it to refuse lost updates.
     public var revision: Int
+    /// For an instance started by a call activity: the caller and its waiting token.
+    public var parent: ParentLink?
 
     public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
                 correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)
@@ -112,6 +114,17 @@ public struct LoopState: Sendable, Equatable {
     }
 }
 
+/// The call activity that started an instance.
+public struct ParentLink: Sendable, Equatable {
+    public var instanceId: String
+    public var tokenId: String
+
+    public init(instanceId: String, tokenId: String) {
+        self.instanceId = instanceId
+        self.tokenId = tokenId
+    }
+}
+
 /// A boundary timer armed for a waiting token.
 public struct BoundaryTimer: Sendable, Equatable {
     public var timerId: String
@@ -138,6 +151,8 @@ public enum Wait: Sendable, Equatable {
     case innerInstance(index: Int)
     /// A signal, by name.
     case signal(String)
+    /// A called process's instance running.
+    case calledInstance(String)
     /// A message, by name and correlation key; the token's id is the subscription's.
     case message(name: String, correlationKey: String?)
     /// An event-based gateway: the catch events that follow it, armed; the first to fire wins.

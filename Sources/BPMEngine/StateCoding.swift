@@ -71,6 +71,7 @@ extension Wait {
         case .incident(let id): ["incident": .string(id)]
         case .subProcess: ["subProcess": true]
         case .signal(let name): ["signal": .string(name)]
+        case .calledInstance(let id): ["called": .string(id)]
         case .message(let name, let key): ["message": .string(name), "key": key.map(Value.string) ?? .null]
         case .eventGateway(let armed):
             ["eventGateway": .list(armed.map { a in
@@ -96,6 +97,7 @@ extension Wait {
         else if let i = c["incident"]?.stringValue { self = .incident(incidentId: i) }
         else if c["subProcess"] != nil { self = .subProcess }
         else if let name = c["signal"]?.stringValue { self = .signal(name) }
+        else if let id = c["called"]?.stringValue { self = .calledInstance(id) }
         else if let name = c["message"]?.stringValue { self = .message(name: name, correlationKey: c["key"]?.stringValue) }
         else if let armed = c["eventGateway"]?.listValue {
             self = .eventGateway(armed.compactMap { a in
@@ -126,6 +128,7 @@ extension Wait {
         case .incident: "incident"
         case .subProcess: "sub-process"
         case .signal: "signal"
+        case .calledInstance: "called process"
         case .message: "message"
         case .eventGateway: "event"
         case .loop: "instances"
@@ -169,6 +172,7 @@ extension InstanceState {
         if !joins.isEmpty { c["joins"] = .context(joins.mapValues { .context($0.mapValues { .number(Double($0)) }) }) }
         if !incidents.isEmpty { c["incidents"] = .list(incidents.map(\.value)) }
         if !locals.isEmpty { c["locals"] = .context(locals.mapValues { .context($0) }) }
+        if let parent { c["parent"] = ["instance": .string(parent.instanceId), "token": .string(parent.tokenId)] }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
         }
@@ -196,6 +200,9 @@ extension InstanceState {
             return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary, scope: tc["scope"]?.stringValue)
         }
         locals = (c["locals"]?.contextValue ?? [:]).compactMapValues(\.contextValue)
+        if let pi = c["parent"]?[member: "instance"].stringValue, let pt = c["parent"]?[member: "token"].stringValue {
+            parent = ParentLink(instanceId: pi, tokenId: pt)
+        }
         joins = (c["joins"]?.contextValue ?? [:]).mapValues { ($0.contextValue ?? [:]).mapValues { Int($0.doubleValue ?? 0) } }
         incidents = (c["incidents"]?.listValue ?? []).compactMap(Incident.init)
         if case .context(let e) = c["error"] ?? .null, let code = e["code"]?.stringValue {

@@ -361,12 +361,38 @@ public enum BPMNDefinitionReader {
                 return el(.complexGateway(activationCondition: cond))
             case "subProcess":
                 return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
-            case "transaction", "adHocSubProcess":
-                unsupported(c, "transactions and ad-hoc sub-processes are not supported yet (embedded sub-processes are)")
+            case "transaction":
+                // without cancel events or compensation, a transaction runs as an embedded sub-process
+                if !c.descendants("cancelEventDefinition", ns: bpmnNS).isEmpty || !c.descendants("compensateEventDefinition", ns: bpmnNS).isEmpty {
+                    unsupported(c, "transactions with cancel or compensation events are not supported yet")
+                    return nil
+                }
+                return el(.subProcess(triggeredByEvent: false), type: "transaction")
+            case "adHocSubProcess":
+                unsupported(c, "ad-hoc sub-processes are not supported yet (embedded sub-processes are)")
                 return nil
             case "callActivity":
-                unsupported(c, "call activities are not supported yet")
-                return nil
+                let z = zeebe(c, "calledElement")
+                guard var called = z?.attributes["processId"] ?? c.attributes["calledElement"], !called.isEmpty else {
+                    error("call activity '\(id)' names no process: add <zeebe:calledElement processId=\"…\"/> or calledElement=\"…\"", c)
+                    return nil
+                }
+                if called.hasPrefix("=") { called = String(called.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+                // a call to a global script task runs that script here
+                if let global = root.children.first(where: { $0.name == "globalScriptTask" && $0.attributes["id"] == called }) {
+                    var task = ServiceTask(action: "script", parameters: ["format": .constant(.string(global.attributes["scriptFormat"] ?? "")),
+                                                                         "body": .constant(.string(global.child("script", ns: bpmnNS)?.text ?? ""))],
+                                           retry: RetryPolicy(retries: 0))
+                    task.includeVariables = true
+                    return el(.serviceTask(task), type: "callActivity")
+                }
+                var inputs: [(String, BPMExpressions.Expression)] = []
+                for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
+                    guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+                    if let e = expression(src, input, "input mapping '\(target)'") { inputs.append((target, e)) }
+                }
+                return el(.callActivity(CallActivity(processId: called, inputs: inputs,
+                                                     propagateAllChildVariables: z?.attributes["propagateAllChildVariables"] != "false")))
             case "receiveTask":
                 let m = message(c.attributes["messageRef"])
                 if c.attributes["instantiate"] == "true", parent == nil {

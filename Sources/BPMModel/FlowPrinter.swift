@@ -34,6 +34,7 @@ public enum FlowPrinter {
         switch e.kind {
         case .serviceTask(let s): return "service \(s.action)"
         case .timerCatchEvent(let t): return "timer \(t.text)"
+        case .callActivity(let c): return "call \(c.processId)"
         case .messageCatchEvent(let m): return "wait for message \(m.name)"
         case .messageThrowEvent(let m): return "publish message \(m.name)"
         case .messageStartEvent(let m): return "start on message \(m.name)"

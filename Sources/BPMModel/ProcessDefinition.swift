@@ -166,6 +166,8 @@ public enum ElementKind: Sendable {
     case inclusiveGateway
     /// An event-based gateway: waits for the first of the events that follow it.
     case eventBasedGateway
+    /// Starts an instance of another process and waits until it ends.
+    case callActivity(CallActivity)
     /// Waits for a message (intermediate catch event, receive task).
     case messageCatchEvent(MessageDefinition)
     /// Publishes a message (intermediate throw event, message end event, send task without a job type).
@@ -198,6 +200,7 @@ public enum ElementKind: Sendable {
         case .inclusiveGateway: "inclusiveGateway"
         case .eventBasedGateway: "eventBasedGateway"
         case .complexGateway: "complexGateway"
+        case .callActivity: "callActivity"
         case .messageCatchEvent: "intermediateCatchEvent"
         case .messageThrowEvent: "intermediateThrowEvent"
         case .messageStartEvent: "startEvent"
@@ -371,6 +374,21 @@ public struct BoundaryEvent: Sendable {
     }
 
     public var timer: TimerDefinition? { trigger.timer }
+}
+
+/// A call activity: the process it starts, and how variables flow.
+public struct CallActivity: Sendable {
+    public var processId: String
+    /// Input mappings: the child's variables are the caller's plus these.
+    public var inputs: [(target: String, source: Expression)]
+    /// Whether every variable of the ended child comes back (when the element has no output mappings).
+    public var propagateAllChildVariables: Bool
+
+    public init(processId: String, inputs: [(target: String, source: Expression)] = [], propagateAllChildVariables: Bool = true) {
+        self.processId = processId
+        self.inputs = inputs
+        self.propagateAllChildVariables = propagateAllChildVariables
+    }
 }
 
 /// A message a process waits for or publishes: its name, and the expression giving its

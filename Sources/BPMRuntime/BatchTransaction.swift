@@ -22,6 +22,10 @@ struct BatchTransaction {
     var newSubscriptions: [MessageSubscription] = []
     var toPublish: [PublishedMessage] = []
     var takenBuffered: Set<String> = []
+    /// Called instances to start or cancel, and parents to tell that a child ended.
+    var childStarts: [ChildStart] = []
+    var childCancels: [String] = []
+    var endedChildren: [InstanceState] = []
 
     init(runtime: Runtime, now: Date) {
         self.runtime = runtime
@@ -100,8 +104,13 @@ struct BatchTransaction {
                 newSubscriptions.append(sub)
             case .closeSubscription(let sid): closedSubscriptions.insert(sid)
             case .publishMessage(let m): toPublish.append(m)
+            case .startChild(let c): childStarts.append(c)
+            case .cancelChild(let id): childCancels.append(id)
             default: break
             }
+        }
+        if t.state.parent != nil, !t.state.status.isActive, t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
+            endedChildren.append(t.state)
         }
         if let key = t.state.correlationKey {
             let k = Self.keyOf(t.state.definitionId, key)
@@ -145,7 +154,29 @@ struct BatchTransaction {
     /// messages waiting for them, until nothing is left to route.
     mutating func routeMessages() async throws {
         while true {
-            if !toPublish.isEmpty {
+            if !childStarts.isEmpty {
+                let c = childStarts.removeFirst()
+                if let (def, version) = await runtime.definition(c.processId) {
+                    let t = Engine.start(def, instanceId: c.instanceId, version: version, variables: c.variables, parent: c.parent, now: now)
+                    record(t, expected: nil)
+                } else {
+                    _ = try await applyCommand(.childStartFailed(tokenId: c.parent.tokenId, message: "no deployed process '\(c.processId)' to call"),
+                                               to: c.parent.instanceId)
+                }
+            } else if !childCancels.isEmpty {
+                let id = childCancels.removeFirst()
+                _ = try? await applyCommand(.cancel(reason: "its call activity ended"), to: id)
+            } else if !endedChildren.isEmpty {
+                let child = endedChildren.removeFirst()
+                guard let parent = child.parent else { continue }
+                let command: Command
+                switch child.status {
+                case .completed: command = .childCompleted(tokenId: parent.tokenId, variables: child.variables)
+                case .failed: command = .childFailed(tokenId: parent.tokenId, code: child.error?.code ?? "error", message: child.error?.message)
+                default: continue  // cancelled by its parent
+                }
+                do { _ = try await applyCommand(command, to: parent.instanceId) } catch is CommandRejection {}
+            } else if !toPublish.isEmpty {
                 _ = try await deliver(message: toPublish.removeFirst())
             } else if !newSubscriptions.isEmpty {
                 let sub = newSubscriptions.removeFirst()

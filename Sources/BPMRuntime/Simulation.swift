@@ -23,6 +23,7 @@ public struct Simulation {
     /// The instance's open message subscriptions.
     public private(set) var subscriptions: [MessageSubscription] = []
     var published: [PublishedMessage] = []
+    var children: [ChildStart] = []
 
     /// A connector call made during the run.
     public struct Call: Sendable, Equatable {
@@ -109,7 +110,16 @@ public struct Simulation {
 
     mutating func absorb(_ t: Transition) async {
         record(t)
-        while !jobs.isEmpty || !published.isEmpty {
+        while !jobs.isEmpty || !published.isEmpty || !children.isEmpty {
+            if !children.isEmpty {
+                let child = children.removeFirst()
+                if let s = state, let next = try? Engine.apply(.childStartFailed(tokenId: child.parent.tokenId,
+                        message: "call activity to '\(child.processId)': 'bpm run' runs a single instance; called processes run under bpm serve"),
+                        to: s, definition: definition, now: now) {
+                    record(next)
+                }
+                continue
+            }
             if !published.isEmpty {
                 // a message the instance publishes reaches its own subscriptions; others are effects
                 let m = published.removeFirst()
@@ -153,6 +163,8 @@ public struct Simulation {
             case .openSubscription(let sub): subscriptions.append(sub)
             case .closeSubscription(let id): subscriptions.removeAll { $0.id == id }
             case .publishMessage(let m): published.append(m)
+            case .startChild(let child): children.append(child)
+            case .cancelChild: break
             }
         }
     }

@@ -78,7 +78,7 @@ func bpmn(_ body: String, prefix: String = "bpmn", extraNS: String = "") -> Stri
         let src = bpmn("""
         <b:process id="p" isExecutable="true">
           <b:startEvent id="s"/>
-          <b:transaction id="tx"/>
+          <b:adHocSubProcess id="tx"/>
           <b:sequenceFlow id="f" sourceRef="s" targetRef="tx"/>
         </b:process>
         """)
@@ -86,7 +86,7 @@ func bpmn(_ body: String, prefix: String = "bpmn", extraNS: String = "") -> Stri
             _ = try BPMNDefinitionReader.read(source: src, file: "x.bpmn")
             Issue.record("accepted an unsupported element")
         } catch {
-            #expect(error.errors.map(\.description) == ["x.bpmn:5:3: error: unsupported element 'bpmn:transaction' 'tx': transactions and ad-hoc sub-processes are not supported yet (embedded sub-processes are)"])
+            #expect(error.errors.map(\.description) == ["x.bpmn:5:3: error: unsupported element 'bpmn:adHocSubProcess' 'tx': ad-hoc sub-processes are not supported yet (embedded sub-processes are)"])
         }
     }
 
