@@ -21,6 +21,8 @@ public enum FlowPrinter {
                     how = f.label == "true" ? "true: \(c.source)" : "when \(c.source)"
                 } else if f.label == "timeout" {
                     how = "timeout"
+                } else if case .eventBasedGateway = e.kind {
+                    how = "on event"
                 } else if flows.count > 1 {
                     how = "parallel"
                 }

@@ -37,6 +37,8 @@ struct BatchTransaction {
     mutating func apply(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
         let result = try await applyOne(work)
         try await routeMessages()
+        // routing may have moved the instance on (a buffered message, a child that ended): report its latest state
+        if case .instance(let s) = result, let latest = states[s.id] { return .instance(latest.state) }
         return result
     }
 
