@@ -26,15 +26,19 @@ public struct HistoryEntry: Sendable, Equatable {
 /// A durable timer.
 public struct TimerRecord: Sendable, Equatable {
     public var id: String
+    /// The instance; empty for a timer start event's schedule.
     public var instanceId: String
     public var elementId: String
     public var dueAt: Date
+    /// For timer start events: the definition, version and what remains of the schedule.
+    public var data: Value?
 
-    public init(id: String, instanceId: String, elementId: String, dueAt: Date) {
+    public init(id: String, instanceId: String, elementId: String, dueAt: Date, data: Value? = nil) {
         self.id = id
         self.instanceId = instanceId
         self.elementId = elementId
         self.dueAt = dueAt
+        self.data = data
     }
 }
 

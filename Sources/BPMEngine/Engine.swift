@@ -159,7 +159,7 @@ struct Run {
             return
         }
         switch element.kind {
-        case .startEvent, .eventStartEvent, .messageStartEvent: activateStartEvent(element, scope: scope)
+        case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent: activateStartEvent(element, scope: scope)
         case .endEvent(let end): activateEndEvent(element, end, scope: scope)
         case .serviceTask(let task): activateServiceTask(element, task, scope: scope)
         case .userTask(let task): activateUserTask(element, task, scope: scope)

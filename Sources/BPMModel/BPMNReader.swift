@@ -252,7 +252,11 @@ public enum BPMNDefinitionReader {
                 if let d = defs.first, d.name == "messageEventDefinition", parent == nil {
                     return el(.messageStartEvent(message(d.attributes["messageRef"])))
                 }
-                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none and message start events are)"); return nil }
+                if let d = defs.first, d.name == "timerEventDefinition", parent == nil {
+                    guard let schedule = executable ? timerSchedule(d, c) : (timerSchedule(d, c, quiet: true) ?? .duration(0)) else { return nil }
+                    return el(.timerStartEvent(schedule))
+                }
+                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none, message and timer start events are)"); return nil }
                 return el(.startEvent)
             case "endEvent":
                 guard let d = defs.first else { return el(.endEvent(EndEvent())) }
@@ -275,7 +279,7 @@ public enum BPMNDefinitionReader {
             case "intermediateCatchEvent":
                 switch defs.first?.name {
                 case "timerEventDefinition":
-                    guard let t = timer(defs[0], c) else { return nil }
+                    guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
                     return el(.timerCatchEvent(t))
                 case "signalEventDefinition":
                     return el(.signalCatchEvent(signal: signal(defs[0])))
@@ -290,7 +294,7 @@ public enum BPMNDefinitionReader {
                 let interrupting = c.attributes["cancelActivity"] != "false"
                 switch defs.first?.name {
                 case "timerEventDefinition":
-                    guard let t = timer(defs[0], c) else { return nil }
+                    guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .timer(t), interrupting: interrupting)))
                 case "errorEventDefinition":
                     let code = defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }
@@ -437,6 +441,40 @@ public enum BPMNDefinitionReader {
             return ServiceTask(action: type, parameters: params, retry: retry)
         }
 
+        /// A timer start event's schedule: timeDate, timeDuration, or an ISO 8601 repeating timeCycle.
+        /// `quiet`: for a non-executable (drawing-only) process, a timer without a usable value is not an error.
+        mutating func timerSchedule(_ d: XMLElement, _ c: XMLElement, quiet: Bool = false) -> TimerSchedule? {
+            if quiet {
+                var probe = self
+                let s = probe.timerSchedule(d, c)
+                return probe.errors.count == errors.count ? s : nil
+            }
+            func text(_ name: String) -> (String, XMLElement)? {
+                guard let e = d.child(name, ns: bpmnNS) else { return nil }
+                var t = e.trimmedText
+                if t.hasPrefix("=") { t = String(t.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+                return (t, e)
+            }
+            if let (t, e) = text("timeCycle") {
+                if let s = TimerSchedule.parse(cycle: t) { return s }
+                error("timer cycle '\(t)': use an ISO 8601 repeating interval such as R5/PT10S or R/P1D (cron expressions are not supported yet)", e)
+                return nil
+            }
+            if let (t, e) = text("timeDate") {
+                if let date = ISODate.parse(t) { return .date(date) }
+                error("timer date '\(t)' is not an ISO 8601 date-time such as 2026-12-01T08:00:00Z", e)
+                return nil
+            }
+            if let (t, e) = text("timeDuration") {
+                do { return .duration(try DurationParser.seconds(t)) } catch {
+                    self.error("timer duration '\(t)': \(error.message)", e)
+                    return nil
+                }
+            }
+            error("timer start event without timeCycle, timeDate or timeDuration", c)
+            return nil
+        }
+
         func message(_ ref: String?) -> MessageDefinition {
             guard let ref else { return MessageDefinition(name: "") }
             return messages[ref] ?? MessageDefinition(name: ref)
@@ -444,6 +482,13 @@ public enum BPMNDefinitionReader {
 
         func signal(_ d: XMLElement) -> String {
             d.attributes["signalRef"].map { signalNames[$0] ?? $0 } ?? ""
+        }
+
+        /// A timer for a drawing-only process: its value if it has a usable one, no error otherwise.
+        func quietTimer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {
+            var probe = self
+            let t = probe.timer(d, c)
+            return probe.errors.count == errors.count ? t : nil
         }
 
         mutating func timer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {

@@ -40,6 +40,7 @@ public enum FlowPrinter {
         case .messageCatchEvent(let m): return "wait for message \(m.name)"
         case .messageThrowEvent(let m): return "publish message \(m.name)"
         case .messageStartEvent(let m): return "start on message \(m.name)"
+        case .timerStartEvent(let t): return "start on timer \(t)"
         case .boundaryEvent(let b):
             if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
             return "event boundary on \(b.attachedTo)"

@@ -80,6 +80,11 @@ public struct ProcessDefinition: Sendable {
         elements.filter { if case .startEvent = $0.kind { $0.parent == parent } else { false } }
     }
 
+    /// The timer start events of the process.
+    public var timerStartEvents: [FlowElement] {
+        elements.filter { if case .timerStartEvent = $0.kind { $0.parent == nil } else { false } }
+    }
+
     /// The message start events of the process.
     public var messageStartEvents: [FlowElement] {
         elements.filter { if case .messageStartEvent = $0.kind { $0.parent == nil } else { false } }
@@ -174,6 +179,8 @@ public enum ElementKind: Sendable {
     case messageThrowEvent(MessageDefinition)
     /// Starts an instance when the message is published.
     case messageStartEvent(MessageDefinition)
+    /// Starts instances on a schedule.
+    case timerStartEvent(TimerSchedule)
     /// A complex gateway: forks like an inclusive gateway; as a join it continues once its
     /// activation condition holds (`activationCount` arrivals so far), then absorbs the other
     /// arrivals of that round. Without a condition it waits like an inclusive join.
@@ -203,7 +210,7 @@ public enum ElementKind: Sendable {
         case .callActivity: "callActivity"
         case .messageCatchEvent: "intermediateCatchEvent"
         case .messageThrowEvent: "intermediateThrowEvent"
-        case .messageStartEvent: "startEvent"
+        case .messageStartEvent, .timerStartEvent: "startEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
         case .signalThrowEvent: "intermediateThrowEvent"
         }

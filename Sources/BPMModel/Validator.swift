@@ -18,7 +18,7 @@ public enum Validator {
                 errors.append(DefinitionError("sequence flow '\(f.id)' has unknown \(what) '\(end)'", at: f.location ?? fileLoc))
             }
         }
-        let starts = def.startEvents + def.messageStartEvents
+        let starts = def.startEvents + def.messageStartEvents + def.timerStartEvents
         if starts.isEmpty { errors.append(DefinitionError("the process has no start event", at: fileLoc)) }
 
         // reachability from the start events, following flows and boundary attachments
@@ -61,7 +61,7 @@ public enum Validator {
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
-            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent:
+            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
             case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)

@@ -54,6 +54,10 @@ struct BatchTransaction {
             return .events(try await deliver(event, topic: topic, definitionId: defId))
         case .command(let id, let command):
             return .instance(try await applyCommand(command, to: id))
+        case .timer(let t) where t.instanceId.isEmpty:
+            firedTimers.append(t.id)
+            await startTimerFired(t)
+            return .none
         case .timer(let t):
             firedTimers.append(t.id)
             commit.timersToDelete.append(t.id)

@@ -59,6 +59,10 @@ public actor Runtime {
                 logger.error("stored definition \(rec.id) v\(rec.version) no longer parses: \(error)")
             }
         }
+        // timer start events of the latest versions (kept as they are when already stored)
+        var ensure = CommitBatch()
+        for (def, version) in registry.all { ensure.timersToEnsure += StartTimers.initial(def, version: version, now: clock.now()) }
+        try await store.commit(ensure)
         let jobs = try await store.pendingJobs(limit: 1_000_000)
         if !jobs.isEmpty { logger.info("re-dispatching \(jobs.count) pending job(s) after restart") }
         for j in jobs { dispatch(j) }
@@ -85,12 +89,20 @@ public actor Runtime {
             throw DefinitionErrors([DefinitionError("the file has no executable process (isExecutable=\"true\")", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         var out: [(ProcessDefinition, Int)] = []
+        var schedules = CommitBatch()
         for def in defs {
+            let previous = registry.latest(def.id)
             let rec = try await store.saveDefinition(id: def.id, name: def.name, format: DefinitionLoader.format(of: source), source: source,
                                                      contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
             registry.add(def, version: rec.version)
             out.append((def, rec.version))
+            // a new version takes over the timer start events: the old schedule ends, the new one begins
+            if let (old, oldVersion) = previous, oldVersion != rec.version {
+                schedules.timersToDelete += old.timerStartEvents.map { StartTimers.id(old.id, oldVersion, $0.id) }
+            }
+            schedules.timersToEnsure += StartTimers.initial(def, version: rec.version, now: clock.now())
         }
+        try await store.commit(schedules)
         return out
     }
 

@@ -42,8 +42,10 @@ public struct Simulation {
     /// Starts with variables (no event).
     public mutating func start(variables: [String: Value]) async {
         let key = definition.correlationKey.map { $0.evaluate(variables) }.flatMap { $0.isNull ? nil : $0.interpolated }
+        // a process started only by timers or messages begins at its first such start event
+        let startEvent = definition.startEvents.isEmpty ? (definition.timerStartEvents + definition.messageStartEvents).first?.id : nil
         let t = Engine.start(definition, instanceId: "sim-" + UUIDv7.make(now).suffix(12), version: 1, variables: variables,
-                             correlationKey: key, now: now)
+                             correlationKey: key, startEvent: startEvent, now: now)
         await absorb(t)
     }
 

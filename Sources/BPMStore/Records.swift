@@ -104,6 +104,8 @@ public struct CommitBatch: Sendable {
     public var history: [HistoryEntry] = []
     public var timersToAdd: [TimerRecord] = []
     public var timersToDelete: [String] = []
+    /// Timers written only when no timer with the id exists (start-event schedules at start-up).
+    public var timersToEnsure: [TimerRecord] = []
     public var jobsToAdd: [JobRecord] = []
     public var jobsToDelete: [String] = []
     public var tasksToAdd: [UserTaskRecord] = []
@@ -120,7 +122,7 @@ public struct CommitBatch: Sendable {
     public init() {}
 
     public var isEmpty: Bool {
-        instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && jobsToAdd.isEmpty
+        instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && timersToEnsure.isEmpty && jobsToAdd.isEmpty
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
             && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty
     }

@@ -48,8 +48,12 @@ enum SQLiteCommit {
             for id in batch.timersToDelete { try stmt.execute(arguments: [id]) }
         }
         if !batch.timersToAdd.isEmpty {
-            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO timers (id, instance_id, element_id, due_at) VALUES (?, ?, ?, ?)")
-            for t in batch.timersToAdd { try stmt.execute(arguments: [t.id, t.instanceId, t.elementId, Coding.iso(t.dueAt)]) }
+            let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO timers (id, instance_id, element_id, due_at, data) VALUES (?, ?, ?, ?, ?)")
+            for t in batch.timersToAdd { try stmt.execute(arguments: [t.id, t.instanceId, t.elementId, Coding.iso(t.dueAt), t.data.map(JSON.encode)]) }
+        }
+        if !batch.timersToEnsure.isEmpty {
+            let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO timers (id, instance_id, element_id, due_at, data) VALUES (?, ?, ?, ?, ?)")
+            for t in batch.timersToEnsure { try stmt.execute(arguments: [t.id, t.instanceId, t.elementId, Coding.iso(t.dueAt), t.data.map(JSON.encode)]) }
         }
         if !batch.jobsToDelete.isEmpty {
             let stmt = try db.cachedStatement(sql: "DELETE FROM jobs WHERE id = ?")

@@ -139,6 +139,9 @@ enum SQLiteSchema {
                 CREATE INDEX buffered_messages_key ON buffered_messages(name, correlation_key, expires_at);
                 """)
         }
+        m.registerMigration("005-timer-data") { db in
+            try db.execute(sql: "ALTER TABLE timers ADD COLUMN data TEXT")
+        }
         return m
     }
 }

@@ -131,7 +131,8 @@ public final class SQLiteStore: ProcessStore {
     public func dueTimers(before date: Date, limit: Int) async throws -> [TimerRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?", arguments: [Coding.iso(date), limit]).map {
-                TimerRecord(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], dueAt: Coding.date($0["due_at"] as String) ?? date)
+                TimerRecord(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], dueAt: Coding.date($0["due_at"] as String) ?? date,
+                            data: ($0["data"] as String?).flatMap { try? JSON.parse($0) })
             }
         }
     }
