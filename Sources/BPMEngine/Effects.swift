@@ -178,4 +178,6 @@ public enum Effect: Sendable, Equatable {
     case openSubscription(MessageSubscription)
     case closeSubscription(id: String)
     case publishMessage(PublishedMessage)
+    /// Broadcast a signal to other instances (this instance has already received it).
+    case broadcastSignal(name: String, variables: [String: Value], from: String)
 }

@@ -159,7 +159,7 @@ struct Run {
             return
         }
         switch element.kind {
-        case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent: activateStartEvent(element, scope: scope)
+        case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent: activateStartEvent(element, scope: scope)
         case .endEvent(let end): activateEndEvent(element, end, scope: scope)
         case .serviceTask(let task): activateServiceTask(element, task, scope: scope)
         case .userTask(let task): activateUserTask(element, task, scope: scope)
@@ -176,6 +176,9 @@ struct Run {
         case .signalCatchEvent(let name): activateSignalCatchEvent(element, name, scope: scope)
         case .signalThrowEvent(let name): activateSignalThrowEvent(element, name, scope: scope)
         case .callActivity(let call): activateCallActivity(element, call, scope: scope)
+        case .escalationThrowEvent(let code): activateEscalationThrowEvent(element, code, scope: scope)
+        case .linkThrowEvent(let name): activateLinkThrowEvent(element, name, scope: scope)
+        case .linkCatchEvent: activatePassThrough(element, scope: scope)
         case .messageCatchEvent(let m): activateMessageCatchEvent(element, m, scope: scope)
         case .messageThrowEvent(let m): activateMessageThrowEvent(element, m, scope: scope)
         }
@@ -280,7 +283,12 @@ struct Run {
                 effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: b.id, name: m.name,
                                                                      correlationKey: messageKey(m, scope: keyScope), createdAt: now)))
                 armed.append(BoundaryTimer(timerId: sid, boundaryElementId: b.id))
-            case .error, .signal:
+            case .signal(let name):
+                let sid = nextId("m")
+                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: b.id, name: Run.signalChannel(name),
+                                                                     correlationKey: nil, createdAt: now)))
+                armed.append(BoundaryTimer(timerId: sid, boundaryElementId: b.id))
+            case .error, .escalation:
                 continue
             }
         }
@@ -289,8 +297,11 @@ struct Run {
 
     /// The effect that disarms an armed boundary event.
     func disarm(_ b: BoundaryTimer) -> Effect {
-        if case .boundaryEvent(let be) = definition.element(b.boundaryElementId)?.kind, case .message = be.trigger {
-            return .closeSubscription(id: b.timerId)
+        if case .boundaryEvent(let be) = definition.element(b.boundaryElementId)?.kind {
+            switch be.trigger {
+            case .message, .signal: return .closeSubscription(id: b.timerId)
+            default: break
+            }
         }
         return .cancelTimer(id: b.timerId)
     }
@@ -323,8 +334,8 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance, .signal: break
-            case .message: effects.append(.closeSubscription(id: token.id))
+            case .subProcess, .loop, .innerInstance: break
+            case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
                 for a in armed {

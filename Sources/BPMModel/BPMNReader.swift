@@ -44,6 +44,7 @@ public enum BPMNDefinitionReader {
         var errorCodes: [String: String] = [:]  // error id → errorCode
         var signalNames: [String: String] = [:]  // signal id → name
         var messages: [String: MessageDefinition] = [:]  // message id → name and correlation key
+        var escalationCodes: [String: String] = [:]  // escalation id → escalationCode
 
         init(file: String, root: XMLElement) {
             self.file = file
@@ -61,6 +62,7 @@ public enum BPMNDefinitionReader {
         mutating func readAll() -> [ProcessDefinition] {
             for e in root.children("error", ns: bpmnNS) { if let id = e.attributes["id"] { errorCodes[id] = e.attributes["errorCode"] ?? id } }
             for s in root.children("signal", ns: bpmnNS) { if let id = s.attributes["id"] { signalNames[id] = s.attributes["name"] ?? id } }
+            for e in root.children("escalation", ns: bpmnNS) { if let id = e.attributes["id"] { escalationCodes[id] = e.attributes["escalationCode"] ?? id } }
             for m in root.children("message", ns: bpmnNS) {
                 guard let id = m.attributes["id"] else { continue }
                 var def = MessageDefinition(name: m.attributes["name"] ?? id)
@@ -199,8 +201,14 @@ public enum BPMNDefinitionReader {
             }
             var loop: LoopCharacteristics?
             if let lc = c.child("multiInstanceLoopCharacteristics", ns: bpmnNS) {
-                guard let mi = multiInstance(lc, c) else { return nil }
-                loop = .multiInstance(mi)
+                if executable {
+                    guard let mi = multiInstance(lc, c) else { return nil }
+                    loop = .multiInstance(mi)
+                } else {
+                    // a drawing-only process may mark multi-instance without saying over what
+                    var probe = self
+                    loop = .multiInstance(probe.multiInstance(lc, c) ?? MultiInstance(sequential: lc.attributes["isSequential"] == "true"))
+                }
             } else if let lc = c.child("standardLoopCharacteristics", ns: bpmnNS) {
                 let cond = lc.child("loopCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "loop condition of '\(id)'") }
                 loop = .standard(condition: cond, testBefore: lc.attributes["testBefore"] == "true", maximum: lc.attributes["loopMaximum"].flatMap { Int($0) })
@@ -242,27 +250,36 @@ public enum BPMNDefinitionReader {
             case "startEvent":
                 let inEventSubProcess = c.parent?.name == "subProcess" && c.parent?.attributes["triggeredByEvent"] == "true"
                 if inEventSubProcess {
-                    guard let d = defs.first, d.name == "errorEventDefinition" else {
-                        unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error start events are)")
+                    let interrupting = c.attributes["isInterrupting"] != "false"
+                    switch defs.first?.name {
+                    case "errorEventDefinition":
+                        return el(.eventStartEvent(.error(code: defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }), interrupting: interrupting))
+                    case "escalationEventDefinition":
+                        return el(.eventStartEvent(.escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }), interrupting: interrupting))
+                    default:
+                        unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error and escalation start events are)")
                         return nil
                     }
-                    let code = d.attributes["errorRef"].flatMap { errorCodes[$0] }
-                    return el(.eventStartEvent(.error(code: code), interrupting: c.attributes["isInterrupting"] != "false"))
                 }
                 if let d = defs.first, d.name == "messageEventDefinition", parent == nil {
                     return el(.messageStartEvent(message(d.attributes["messageRef"])))
+                }
+                if let d = defs.first, d.name == "signalEventDefinition", parent == nil {
+                    return el(.signalStartEvent(signal: signal(d)))
                 }
                 if let d = defs.first, d.name == "timerEventDefinition", parent == nil {
                     guard let schedule = executable ? timerSchedule(d, c) : (timerSchedule(d, c, quiet: true) ?? .duration(0)) else { return nil }
                     return el(.timerStartEvent(schedule))
                 }
-                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none, message and timer start events are)"); return nil }
+                if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none, message, timer and signal start events are)"); return nil }
                 return el(.startEvent)
             case "endEvent":
                 guard let d = defs.first else { return el(.endEvent(EndEvent())) }
                 switch d.name {
                 case "terminateEventDefinition": return el(.endEvent(EndEvent(terminate: true)))
                 case "messageEventDefinition": return el(.messageThrowEvent(message(d.attributes["messageRef"])), type: "endEvent")
+                case "signalEventDefinition": return el(.signalThrowEvent(signal: signal(d)), type: "endEvent")
+                case "escalationEventDefinition": return el(.escalationThrowEvent(code: escalation(d)), type: "endEvent")
                 case "errorEventDefinition":
                     let code = d.attributes["errorRef"].flatMap { errorCodes[$0] } ?? "error"
                     return el(.endEvent(EndEvent(error: ErrorDefinition(code: code))))
@@ -274,6 +291,8 @@ public enum BPMNDefinitionReader {
                 guard let d = defs.first else { return el(.passThrough, type: "intermediateThrowEvent") }
                 if d.name == "signalEventDefinition" { return el(.signalThrowEvent(signal: signal(d))) }
                 if d.name == "messageEventDefinition" { return el(.messageThrowEvent(message(d.attributes["messageRef"]))) }
+                if d.name == "escalationEventDefinition" { return el(.escalationThrowEvent(code: escalation(d))) }
+                if d.name == "linkEventDefinition" { return el(.linkThrowEvent(name: d.attributes["name"] ?? "")) }
                 unsupported(c, "throw events with \(d.name) are not supported yet (none, signal and message are)")
                 return nil
             case "intermediateCatchEvent":
@@ -285,6 +304,8 @@ public enum BPMNDefinitionReader {
                     return el(.signalCatchEvent(signal: signal(defs[0])))
                 case "messageEventDefinition":
                     return el(.messageCatchEvent(message(defs[0].attributes["messageRef"])))
+                case "linkEventDefinition":
+                    return el(.linkCatchEvent(name: defs[0].attributes["name"] ?? ""))
                 default:
                     unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, signals and messages are)")
                     return nil
@@ -303,6 +324,9 @@ public enum BPMNDefinitionReader {
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .signal(signal(defs[0])), interrupting: interrupting)))
                 case "messageEventDefinition":
                     return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .message(message(defs[0].attributes["messageRef"])), interrupting: interrupting)))
+                case "escalationEventDefinition":
+                    return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }),
+                                                           interrupting: interrupting)))
                 default:
                     unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, errors, signals and messages are)")
                     return nil
@@ -478,6 +502,10 @@ public enum BPMNDefinitionReader {
         func message(_ ref: String?) -> MessageDefinition {
             guard let ref else { return MessageDefinition(name: "") }
             return messages[ref] ?? MessageDefinition(name: ref)
+        }
+
+        func escalation(_ d: XMLElement) -> String {
+            d.attributes["escalationRef"].map { escalationCodes[$0] ?? $0 } ?? ""
         }
 
         func signal(_ d: XMLElement) -> String {

@@ -37,10 +37,14 @@ public enum FlowPrinter {
         case .serviceTask(let s): return "service \(s.action)"
         case .timerCatchEvent(let t): return "timer \(t.text)"
         case .callActivity(let c): return "call \(c.processId)"
+        case .escalationThrowEvent(let code): return "escalate \(code)"
+        case .linkThrowEvent(let n): return "link to \(n)"
+        case .linkCatchEvent(let n): return "link \(n)"
         case .messageCatchEvent(let m): return "wait for message \(m.name)"
         case .messageThrowEvent(let m): return "publish message \(m.name)"
         case .messageStartEvent(let m): return "start on message \(m.name)"
         case .timerStartEvent(let t): return "start on timer \(t)"
+        case .signalStartEvent(let n): return "start on signal \(n)"
         case .boundaryEvent(let b):
             if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
             return "event boundary on \(b.attachedTo)"

@@ -85,6 +85,11 @@ public struct ProcessDefinition: Sendable {
         elements.filter { if case .timerStartEvent = $0.kind { $0.parent == nil } else { false } }
     }
 
+    /// The signal start events of the process.
+    public var signalStartEvents: [FlowElement] {
+        elements.filter { if case .signalStartEvent = $0.kind { $0.parent == nil } else { false } }
+    }
+
     /// The message start events of the process.
     public var messageStartEvents: [FlowElement] {
         elements.filter { if case .messageStartEvent = $0.kind { $0.parent == nil } else { false } }
@@ -181,6 +186,15 @@ public enum ElementKind: Sendable {
     case messageStartEvent(MessageDefinition)
     /// Starts instances on a schedule.
     case timerStartEvent(TimerSchedule)
+    /// Starts an instance when the signal is broadcast.
+    case signalStartEvent(signal: String)
+    /// Throws an escalation (intermediate throw or end event): caught by an escalation boundary
+    /// event or event sub-process around it; uncaught, nothing happens.
+    case escalationThrowEvent(code: String)
+    /// A link throw event: the path continues at the link catch event of the same name.
+    case linkThrowEvent(name: String)
+    /// A link catch event: where a link throw event of the same name continues.
+    case linkCatchEvent(name: String)
     /// A complex gateway: forks like an inclusive gateway; as a join it continues once its
     /// activation condition holds (`activationCount` arrivals so far), then absorbs the other
     /// arrivals of that round. Without a condition it waits like an inclusive join.
@@ -210,7 +224,10 @@ public enum ElementKind: Sendable {
         case .callActivity: "callActivity"
         case .messageCatchEvent: "intermediateCatchEvent"
         case .messageThrowEvent: "intermediateThrowEvent"
-        case .messageStartEvent, .timerStartEvent: "startEvent"
+        case .messageStartEvent, .timerStartEvent, .signalStartEvent: "startEvent"
+        case .escalationThrowEvent: "intermediateThrowEvent"
+        case .linkThrowEvent: "intermediateThrowEvent"
+        case .linkCatchEvent: "intermediateCatchEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
         case .signalThrowEvent: "intermediateThrowEvent"
         }
@@ -359,6 +376,8 @@ public enum EventTrigger: Sendable {
     case signal(String)
     /// A message, by name and correlation key.
     case message(MessageDefinition)
+    /// An escalation; a nil code catches every escalation.
+    case escalation(code: String?)
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }

@@ -18,7 +18,7 @@ public enum Validator {
                 errors.append(DefinitionError("sequence flow '\(f.id)' has unknown \(what) '\(end)'", at: f.location ?? fileLoc))
             }
         }
-        let starts = def.startEvents + def.messageStartEvents + def.timerStartEvents
+        let starts = def.startEvents + def.messageStartEvents + def.timerStartEvents + def.signalStartEvents
         if starts.isEmpty { errors.append(DefinitionError("the process has no start event", at: fileLoc)) }
 
         // reachability from the start events, following flows and boundary attachments
@@ -28,6 +28,10 @@ public enum Validator {
             guard reached.insert(id).inserted else { continue }
             for f in def.outgoing(id) { work.append(f.target) }
             for b in def.boundaryEvents(of: id) { work.append(b.id) }
+            // a link throw event reaches the link catch event of its name in the same scope
+            if let e = def.element(id), case .linkThrowEvent(let name) = e.kind {
+                for c in def.elements where c.parent == e.parent { if case .linkCatchEvent(name) = c.kind { work.append(c.id) } }
+            }
             // a sub-process reaches its start events and its event sub-processes
             for e in def.elements where e.parent == id {
                 switch e.kind {
@@ -61,9 +65,13 @@ public enum Validator {
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
             case .endEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
-            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent:
+            case .linkThrowEvent(let name):
+                if !def.elements.contains(where: { $0.parent == e.parent && { if case .linkCatchEvent(name) = $0.kind { true } else { false } }($0) }) {
+                    errors.append(DefinitionError("link throw event '\(e.id)' has no link catch event named '\(name)' in its scope", at: loc(e)))
+                }
+            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent, .linkCatchEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {

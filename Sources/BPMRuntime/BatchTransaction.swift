@@ -26,6 +26,7 @@ struct BatchTransaction {
     var childStarts: [ChildStart] = []
     var childCancels: [String] = []
     var endedChildren: [InstanceState] = []
+    var signals: [(name: String, variables: [String: Value], from: String?)] = []
 
     init(runtime: Runtime, now: Date) {
         self.runtime = runtime
@@ -46,6 +47,9 @@ struct BatchTransaction {
         switch work {
         case .message(let m):
             return .message(try await deliver(message: m))
+        case .signal(let name, let variables):
+            let r = try await broadcast(signal: name, variables: variables, except: nil)
+            return .signal(correlated: r.correlated, started: r.started)
         case .start(let defId, let vars, let key, let bk):
             guard let (def, version) = await runtime.definition(defId) else { throw Runtime.RuntimeError.unknownDefinition(defId) }
             if await runtime.isRetired(defId) { throw Runtime.RuntimeError.retired(defId) }
@@ -112,6 +116,7 @@ struct BatchTransaction {
             case .publishMessage(let m): toPublish.append(m)
             case .startChild(let c): childStarts.append(c)
             case .cancelChild(let id): childCancels.append(id)
+            case .broadcastSignal(let name, let vars, let from): signals.append((name, vars, from))
             default: break
             }
         }
@@ -182,6 +187,9 @@ struct BatchTransaction {
                 default: continue  // cancelled by its parent
                 }
                 do { _ = try await applyCommand(command, to: parent.instanceId) } catch is CommandRejection {}
+            } else if !signals.isEmpty {
+                let s = signals.removeFirst()
+                _ = try await broadcast(signal: s.name, variables: s.variables, except: s.from)
             } else if !toPublish.isEmpty {
                 _ = try await deliver(message: toPublish.removeFirst())
             } else if !newSubscriptions.isEmpty {
@@ -197,6 +205,32 @@ struct BatchTransaction {
                 return
             }
         }
+    }
+
+    /// Delivers a signal to every instance waiting for it (but the one that threw it, which
+    /// already has) and starts the processes with a signal start event of its name.
+    mutating func broadcast(signal name: String, variables: [String: Value], except: String?) async throws -> (correlated: Int, started: [String]) {
+        let channel = "signal:" + name
+        var subs = openedSubscriptions.filter { $0.name == channel }
+        for s in try await runtime.store.subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
+        var correlated = 0
+        for sub in subs where sub.instanceId != except && !closedSubscriptions.contains(sub.id) {
+            closedSubscriptions.insert(sub.id)
+            do {
+                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
+                correlated += 1
+            } catch is CommandRejection {
+                commit.subscriptionsToDelete.append(sub.id)
+            }
+        }
+        var started: [String] = []
+        for (def, version) in await runtime.registry.all where !(await runtime.isRetired(def.id)) {
+            guard let start = def.signalStartEvents.first(where: { if case .signalStartEvent(let s) = $0.kind { s == name } else { false } }) else { continue }
+            let id = UUIDv7.make(now)
+            record(Engine.start(def, instanceId: id, version: version, variables: variables, startEvent: start.id, now: now), expected: nil)
+            started.append(id)
+        }
+        return (correlated, started)
     }
 
     /// Delivers one message: to a subscription, else to message start events, else to the buffer.

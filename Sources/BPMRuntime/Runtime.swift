@@ -142,6 +142,7 @@ public actor Runtime {
     enum Work: Sendable {
         case start(definitionId: String, variables: [String: Value], correlationKey: String?, businessKey: String?)
         case message(PublishedMessage)
+        case signal(String, variables: [String: Value])
         case event(Value, topic: String?, definitionId: String?)
         case command(instanceId: String, Command)
         case timer(TimerRecord)
@@ -152,6 +153,7 @@ public actor Runtime {
         case instance(InstanceState)
         case events([EventOutcome])
         case message(MessageOutcome)
+        case signal(correlated: Int, started: [String])
         case none
     }
 
@@ -220,6 +222,13 @@ public actor Runtime {
     public func publish(message: PublishedMessage) async throws -> MessageOutcome {
         guard case .message(let o) = try await submit(.message(message)) else { return .dropped }
         return o
+    }
+
+    /// Broadcasts a signal: every instance waiting for it continues, and processes with a
+    /// signal start event of its name start. Returns how many were reached and which started.
+    public func broadcast(signal name: String, variables: [String: Value] = [:]) async throws -> (correlated: Int, started: [String]) {
+        guard case .signal(let c, let s) = try await submit(.signal(name, variables: variables)) else { return (0, []) }
+        return (c, s)
     }
 
     /// Applies an operator or API command to an instance.

@@ -166,7 +166,7 @@ public struct Simulation {
             case .closeSubscription(let id): subscriptions.removeAll { $0.id == id }
             case .publishMessage(let m): published.append(m)
             case .startChild(let child): children.append(child)
-            case .cancelChild: break
+            case .cancelChild, .broadcastSignal: break  // a single instance: signals already reached it
             }
         }
     }

@@ -177,6 +177,15 @@ struct API: Sendable {
         }
     }
 
+    func signal(_ body: String) async throws -> Value {
+        let o = try Self.object(body, what: "signal")
+        guard let name = o["name"]?.stringValue, !name.isEmpty else {
+            throw Problem(.badRequest, "invalid-signal", "Invalid signal", "a signal needs a 'name'")
+        }
+        let r = try await runtime.broadcast(signal: name, variables: try Self.variables(o))
+        return ["correlated": .number(Double(r.correlated)), "instanceIds": .list(r.started.map(Value.string))]
+    }
+
     func tasks(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         var query = TaskQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))

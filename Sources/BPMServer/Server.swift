@@ -51,6 +51,7 @@ public enum BPMServer {
 
         router.post("/events") { req, _ in await api.handle { try await api.event(try await API.body(req), req) } }
         router.post("/messages") { req, _ in await api.handle { try await api.message(try await API.body(req)) } }
+        router.post("/signals") { req, _ in await api.handle { try await api.signal(try await API.body(req)) } }
 
         router.get("/tasks") { req, _ in await api.handle { try await api.tasks(req) } }
         router.get("/tasks/:id") { _, ctx in await api.handle { try await api.task(try ctx.parameters.require("id")) } }

@@ -34,6 +34,8 @@ public protocol ProcessStore: Sendable {
 
     /// The oldest open subscription for a message name and correlation key.
     func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription?
+    /// Every open subscription with a name (signal broadcasts), oldest first.
+    func subscriptions(name: String, limit: Int) async throws -> [MessageSubscription]
     /// The oldest unexpired buffered message for a name and correlation key.
     func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage?
 

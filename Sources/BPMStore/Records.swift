@@ -153,7 +153,7 @@ public struct CommitBatch: Sendable {
             case .closeSubscription(let id):
                 if let i = subscriptionsToAdd.firstIndex(where: { $0.id == id }) { subscriptionsToAdd.remove(at: i) } else { subscriptionsToDelete.append(id) }
             case .publishMessage(let m): published.append(m)
-            case .startChild, .cancelChild: break  // routed by the runtime within the batch
+            case .startChild, .cancelChild, .broadcastSignal: break  // routed by the runtime within the batch
             }
         }
     }

@@ -166,6 +166,15 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    public func subscriptions(name: String, limit: Int) async throws -> [MessageSubscription] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message_subscriptions WHERE name = ? ORDER BY created_at, id LIMIT ?", arguments: [name, limit]).map {
+                MessageSubscription(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], name: $0["name"],
+                                    correlationKey: $0["correlation_key"], createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+
     public func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM buffered_messages WHERE name = ? AND correlation_key IS ? AND expires_at > ? ORDER BY id LIMIT 1",

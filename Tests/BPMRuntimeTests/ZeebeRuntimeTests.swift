@@ -122,6 +122,38 @@ import Testing
         #expect(Set(worker.calls.map(\.action)) == ["runTests"])
     }
 
+    @Test func signalStartAndCrossInstanceSignals() async throws {
+        let worker = RecordingConnector()
+        let h = try await harness(worker, "Signal")
+        defer { h.cleanup() }
+        let first = try await h.runtime.broadcast(signal: "test-signal", variables: ["success": true])
+        #expect(first.started.count == 1)
+        try await h.runtime.settle()
+        #expect(try await status(h, first.started[0]) == .completed)
+        // a signal thrown by one instance reaches an instance of another process waiting for it
+        try await h.runtime.deploy(source: """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+          <signal id="go" name="go"/>
+          <process id="waiter" isExecutable="true">
+            <startEvent id="s"/><intermediateCatchEvent id="w"><signalEventDefinition signalRef="go"/></intermediateCatchEvent><endEvent id="e"/>
+            <sequenceFlow id="a" sourceRef="s" targetRef="w"/><sequenceFlow id="b" sourceRef="w" targetRef="e"/>
+          </process>
+          <process id="thrower" isExecutable="true">
+            <startEvent id="s2"/><endEvent id="e2"><signalEventDefinition signalRef="go"/></endEvent>
+            <sequenceFlow id="c" sourceRef="s2" targetRef="e2"/>
+          </process>
+        </definitions>
+        """, file: "signals.bpmn")
+        let w1 = try await h.runtime.startInstance("waiter")
+        let w2 = try await h.runtime.startInstance("waiter")
+        #expect(w1.status == .running)
+        let t = try await h.runtime.startInstance("thrower")
+        #expect(t.status == .completed)
+        try await h.runtime.settle()
+        #expect(try await status(h, w1.id) == .completed)
+        #expect(try await status(h, w2.id) == .completed)
+    }
+
     @Test func pullRequestProcess() async throws {
         let worker = RecordingConnector()
         let h = try await harness(worker, "automated-tests", "pr-created")

@@ -14,7 +14,10 @@ extension Run {
                 effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: target.id, dueAt: now.addingTimeInterval(timer.seconds))))
                 armed.append(ArmedEvent(elementId: target.id, timerId: tid, signal: nil))
             case .signalCatchEvent(let name):
-                armed.append(ArmedEvent(elementId: target.id, timerId: nil, signal: name))
+                let sid = nextId("m")
+                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: target.id, name: Run.signalChannel(name),
+                                                                     correlationKey: nil, createdAt: now)))
+                armed.append(ArmedEvent(elementId: target.id, timerId: nil, signal: name, subscriptionId: sid))
             case .messageCatchEvent(let m):
                 let sid = nextId("m")
                 effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: target.id, name: m.name,

@@ -31,7 +31,7 @@ extension Run {
     /// variables; an event-based gateway takes that branch; a message boundary event fires.
     mutating func correlateMessage(_ subscriptionId: String, variables values: [String: Value]) throws(CommandRejection) {
         for (i, token) in state.tokens.enumerated() {
-            if token.id == subscriptionId, case .message = token.wait {
+            if token.id == subscriptionId, { switch token.wait { case .message, .signal: true; default: false } }() {
                 let t = removeToken(at: i, cancelWait: false)
                 setVariables(values, scope: t.scope)
                 if let e = definition.element(t.elementId) { leave(e, scope: t.scope) }

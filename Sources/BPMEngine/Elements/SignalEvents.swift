@@ -1,10 +1,15 @@
 import BPMModel
 
 extension Run {
-    /// A signal catch event waits until the signal is broadcast.
+    /// Signals travel between instances as subscriptions on this channel name.
+    static func signalChannel(_ name: String) -> String { "signal:" + name }
+
+    /// A signal catch event waits until the signal is broadcast (by this or another instance).
     mutating func activateSignalCatchEvent(_ element: FlowElement, _ name: String, scope: String?) {
         record(element, "activated")
-        wait(at: element, .signal(name), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+        let id = wait(at: element, .signal(name), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+        effects.append(.openSubscription(MessageSubscription(id: id, instanceId: state.id, elementId: element.id, name: Run.signalChannel(name),
+                                                             correlationKey: nil, createdAt: now)))
     }
 
     /// A signal throw event broadcasts to every path of the instance waiting for the signal
@@ -12,7 +17,8 @@ extension Run {
     mutating func activateSignalThrowEvent(_ element: FlowElement, _ name: String, scope: String?) {
         record(element, "activated", data: .context(["signal": .string(name)]))
         broadcast(signal: name)
-        leave(element, scope: scope)
+        effects.append(.broadcastSignal(name: name, variables: [:], from: state.id))
+        if element.typeName == "endEvent" { record(element, "completed") } else { leave(element, scope: scope) }
     }
 
     /// Delivers a signal to the catch events, event-based gateways and signal boundary events
