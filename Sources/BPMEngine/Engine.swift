@@ -26,6 +26,7 @@ public enum Engine {
         state.parent = parent
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
+        run.state.processTriggers = run.armEventSubProcesses(in: nil, scope: nil)
         if let startEvent {
             run.arrive(at: startEvent, via: nil, scope: nil)
         } else {
@@ -295,15 +296,85 @@ struct Run {
         return armed
     }
 
-    /// The effect that disarms an armed boundary event.
+    /// The effect that disarms an armed boundary event or event sub-process start.
     func disarm(_ b: BoundaryTimer) -> Effect {
-        if case .boundaryEvent(let be) = definition.element(b.boundaryElementId)?.kind {
-            switch be.trigger {
-            case .message, .signal: return .closeSubscription(id: b.timerId)
-            default: break
+        let trigger: EventTrigger?
+        switch definition.element(b.boundaryElementId)?.kind {
+        case .boundaryEvent(let be)?: trigger = be.trigger
+        case .eventStartEvent(let t, _)?: trigger = t
+        default: trigger = nil
+        }
+        switch trigger {
+        case .message?, .signal?: return .closeSubscription(id: b.timerId)
+        default: return .cancelTimer(id: b.timerId)
+        }
+    }
+
+    /// Arms the timer, message and signal start events of the event sub-processes directly in
+    /// a scope (the element id of a sub-process, or nil for the process).
+    mutating func armEventSubProcesses(in container: String?, scope: String?) -> [BoundaryTimer] {
+        var armed: [BoundaryTimer] = []
+        for esp in definition.eventSubProcesses(in: container) {
+            for start in definition.elements where start.parent == esp.id {
+                guard case .eventStartEvent(let trigger, _) = start.kind else { continue }
+                switch trigger {
+                case .timer(let t):
+                    let tid = nextId("t")
+                    effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: start.id, dueAt: now.addingTimeInterval(t.seconds))))
+                    armed.append(BoundaryTimer(timerId: tid, boundaryElementId: start.id))
+                case .message(let m):
+                    let sid = nextId("m")
+                    effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: start.id, name: m.name,
+                                                                         correlationKey: messageKey(m, scope: scope), createdAt: now)))
+                    armed.append(BoundaryTimer(timerId: sid, boundaryElementId: start.id))
+                case .signal(let name):
+                    let sid = nextId("m")
+                    effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: start.id, name: Run.signalChannel(name),
+                                                                         correlationKey: nil, createdAt: now)))
+                    armed.append(BoundaryTimer(timerId: sid, boundaryElementId: start.id))
+                case .error, .escalation:
+                    continue
+                }
             }
         }
-        return .cancelTimer(id: b.timerId)
+        return armed
+    }
+
+    /// An armed event sub-process start fired in `scope`: an interrupting one ends the rest
+    /// of the scope first; either way the event sub-process runs in the scope.
+    mutating func triggerEventSubProcess(start: FlowElement, scope: String?, variables values: [String: Value] = [:]) {
+        guard case .eventStartEvent(_, let interrupting) = start.kind, let espId = start.parent, let esp = definition.element(espId) else { return }
+        if interrupting {
+            if let scope { terminateScope(scope) } else { terminateAllTokens() }
+            disarmScopeTriggers(scope)
+        } else {
+            // a non-interrupting start fires once per arming: drop it from the armed list
+            removeTrigger(elementId: start.id, scope: scope)
+        }
+        setVariables(values, scope: scope)
+        record(esp, "activated")
+        let espToken = wait(at: esp, .subProcess, scope: scope)
+        arrive(at: start.id, via: nil, scope: espToken)
+    }
+
+    mutating func disarmScopeTriggers(_ scope: String?) {
+        if let scope, let i = tokenIndex(scope) {
+            for b in state.tokens[i].boundaryTimers where definition.element(b.boundaryElementId).map({ if case .eventStartEvent = $0.kind { true } else { false } }) == true {
+                effects.append(disarm(b))
+            }
+            state.tokens[i].boundaryTimers.removeAll { b in definition.element(b.boundaryElementId).map { if case .eventStartEvent = $0.kind { true } else { false } } == true }
+        } else if scope == nil {
+            for b in state.processTriggers { effects.append(disarm(b)) }
+            state.processTriggers = []
+        }
+    }
+
+    mutating func removeTrigger(elementId: String, scope: String?) {
+        if let scope, let i = tokenIndex(scope) {
+            state.tokens[i].boundaryTimers.removeAll { $0.boundaryElementId == elementId }
+        } else {
+            state.processTriggers.removeAll { $0.boundaryElementId == elementId }
+        }
     }
 
     /// Adds a waiting token at an element; returns its id.
@@ -359,6 +430,8 @@ struct Run {
 
     /// Ends every waiting path (cancel, terminate end at the top, uncaught error).
     mutating func terminateAllTokens() {
+        for b in state.processTriggers { effects.append(disarm(b)) }
+        state.processTriggers = []
         while let i = state.tokens.lastIndex(where: { $0.scope == nil }) {
             let token = removeToken(at: i, cancelWait: true)
             if let e = definition.element(token.elementId) { record(e, "terminated") }
@@ -380,6 +453,8 @@ struct Run {
 
     mutating func completeIfDone() {
         guard state.status.isActive, state.tokens.isEmpty, queue.isEmpty else { return }
+        for b in state.processTriggers { effects.append(disarm(b)) }
+        state.processTriggers = []
         state.status = .completed
         state.endedAt = now
         state.joins = [:]
@@ -395,6 +470,10 @@ struct Run {
     // MARK: commands
 
     mutating func timerFired(_ timerId: String) throws(CommandRejection) {
+        if let t = state.processTriggers.first(where: { $0.timerId == timerId }), let start = definition.element(t.boundaryElementId) {
+            triggerEventSubProcess(start: start, scope: nil)
+            return
+        }
         for (i, token) in state.tokens.enumerated() {
             switch token.wait {
             case .timer(let t) where t == timerId:

@@ -35,6 +35,8 @@ public struct InstanceState: Sendable, Equatable {
     public var revision: Int
     /// For an instance started by a call activity: the caller and its waiting token.
     public var parent: ParentLink?
+    /// Armed start events of the process's event sub-processes (timers, subscriptions).
+    public var processTriggers: [BoundaryTimer] = []
 
     public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
                 correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)

@@ -9,6 +9,8 @@ extension Run {
     mutating func activateSubProcess(_ element: FlowElement, scope: String?) {
         record(element, "activated")
         let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
+        let triggers = armEventSubProcesses(in: element.id, scope: id)
+        if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
         let starts = definition.startEvents(in: element.id)
         for s in starts { arrive(at: s.id, via: nil, scope: id) }
     }

@@ -173,6 +173,9 @@ extension InstanceState {
         if !incidents.isEmpty { c["incidents"] = .list(incidents.map(\.value)) }
         if !locals.isEmpty { c["locals"] = .context(locals.mapValues { .context($0) }) }
         if let parent { c["parent"] = ["instance": .string(parent.instanceId), "token": .string(parent.tokenId)] }
+        if !processTriggers.isEmpty {
+            c["triggers"] = .list(processTriggers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
+        }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
         }
@@ -200,6 +203,10 @@ extension InstanceState {
             return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary, scope: tc["scope"]?.stringValue)
         }
         locals = (c["locals"]?.contextValue ?? [:]).compactMapValues(\.contextValue)
+        processTriggers = (c["triggers"]?.listValue ?? []).compactMap { b -> BoundaryTimer? in
+            guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
+            return BoundaryTimer(timerId: t, boundaryElementId: e)
+        }
         if let pi = c["parent"]?[member: "instance"].stringValue, let pt = c["parent"]?[member: "token"].stringValue {
             parent = ParentLink(instanceId: pi, tokenId: pt)
         }

@@ -256,8 +256,15 @@ public enum BPMNDefinitionReader {
                         return el(.eventStartEvent(.error(code: defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }), interrupting: interrupting))
                     case "escalationEventDefinition":
                         return el(.eventStartEvent(.escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }), interrupting: interrupting))
+                    case "timerEventDefinition":
+                        guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
+                        return el(.eventStartEvent(.timer(t), interrupting: interrupting))
+                    case "messageEventDefinition":
+                        return el(.eventStartEvent(.message(message(defs[0].attributes["messageRef"])), interrupting: interrupting))
+                    case "signalEventDefinition":
+                        return el(.eventStartEvent(.signal(signal(defs[0])), interrupting: interrupting))
                     default:
-                        unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error and escalation start events are)")
+                        unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error, escalation, timer, message and signal start events are)")
                         return nil
                     }
                 }

@@ -2,6 +2,7 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMStore
 import Foundation
 import Testing
 
@@ -94,5 +95,79 @@ import Testing
             </definitions>
             """, file: "m.bpmn")
         }
+    }
+}
+
+/// Event sub-processes started by timers, messages and signals.
+@Suite struct EventSubProcessTests {
+    static func model(start: String, interrupting: Bool) -> String {
+        """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+          <message id="m" name="cancelOrder"><extensionElements><zeebe:subscription correlationKey="=orderId"/></extensionElements></message>
+          <signal id="sg" name="shutdown"/>
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <userTask id="work"/>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="work"/>
+            <sequenceFlow id="f2" sourceRef="work" targetRef="e"/>
+            <subProcess id="handler" triggeredByEvent="true">
+              <startEvent id="hs" isInterrupting="\(interrupting)">\(start)</startEvent>
+              <scriptTask id="handle"><extensionElements><zeebe:script expression="=true" resultVariable="handled"/></extensionElements></scriptTask>
+              <endEvent id="he"/>
+              <sequenceFlow id="h1" sourceRef="hs" targetRef="handle"/>
+              <sequenceFlow id="h2" sourceRef="handle" targetRef="he"/>
+            </subProcess>
+          </process>
+        </definitions>
+        """
+    }
+
+    func sim(_ start: String, interrupting: Bool) async throws -> Simulation {
+        let def = try DefinitionLoader.parse(source: Self.model(start: start, interrupting: interrupting), file: "esp.bpmn")
+        var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["orderId": "o-1"])
+        return sim
+    }
+
+    @Test func nonInterruptingTimerRunsBesideTheProcess() async throws {
+        var s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
+        await s.runTimers()
+        #expect(s.state?.variables["handled"] == true)
+        #expect(s.openTasks.count == 1, "the user task still waits")
+        await s.completeTask(s.openTasks[0].id, variables: [:])
+        #expect(s.statusWord == "completed")
+    }
+
+    @Test func interruptingMessageEndsTheRest() async throws {
+        var s = try await sim(#"<messageEventDefinition messageRef="m"/>"#, interrupting: true)
+        #expect(await s.publish(PublishedMessage(name: "cancelOrder", correlationKey: "o-1", variables: ["reason": "customer"])))
+        #expect(s.statusWord == "completed")
+        #expect(s.state?.variables["handled"] == true)
+        #expect(s.state?.variables["reason"] == "customer")
+        #expect(s.openTasks.isEmpty)
+        #expect(s.history.contains { $0.elementId == "work" && $0.event == "terminated" })
+    }
+
+    @Test func timerDisarmedWhenTheProcessEndsFirst() async throws {
+        var s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
+        await s.completeTask(s.openTasks[0].id, variables: [:])
+        #expect(s.statusWord == "completed")
+        #expect(s.timers.isEmpty)
+        #expect(s.subscriptions.isEmpty)
+    }
+
+    @Test func signalStartOnTheRuntime() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: Self.model(start: #"<signalEventDefinition signalRef="sg"/>"#, interrupting: true), file: "esp.bpmn")
+        let i = try await h.runtime.startInstance("p", variables: ["orderId": "o-9"])
+        #expect(i.status == .running)
+        #expect(try await h.runtime.broadcast(signal: "shutdown").correlated == 1)
+        try await h.runtime.settle()
+        let s = try await h.store.instance(i.id)
+        #expect(s?.status == .completed)
+        #expect(s?.variables["handled"] == true)
+        #expect(try await h.store.userTasks(TaskQuery(instanceId: i.id)).isEmpty, "the user task was cancelled")
     }
 }

@@ -88,6 +88,20 @@ import Testing
         #expect(out[member: "effects"] == [["action": "database_log", "payload": ["message": "Temperature normal: 21°C"]]])
     }
 
+    @Test func runPrintsTheSameShapeForBPMN() throws {
+        let out = try runJSON(["../shared/peer/bench_usertask.bpmn", "--dry-run", "--json"])
+        #expect(out[member: "status"] == "waiting")
+        let ids = (out[member: "history"].listValue ?? []).compactMap { $0[member: "elementId"].stringValue }
+        #expect(ids.first == "bench_usertask")
+        #expect(ids.contains("set_x"))
+        #expect(out[member: "waitingAt"] == [["elementId": "approve", "waitingFor": "user task"]])
+        #expect(out[member: "effects"].listValue?.first?[member: "action"] == "script")
+        #expect(out[member: "incidents"] == [])
+        let rejected = try bpm(["run", "../shared/conformance/bpmn-miwg/B.2.0.bpmn"])
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("error: unsupported element 'bpmn:"))
+    }
+
     @Test func badArgumentsGetClearErrors() throws {
         let r = try bpm(["run", "examples/temperature-control.yaml", "--event", "{not json"])
         #expect(r.status != 0)

@@ -1,3 +1,4 @@
+import BPMExpressions
 import BPMModel
 
 extension Run {
@@ -5,7 +6,11 @@ extension Run {
     /// the activity (cancelling its job, task, timer or everything inside it) and continues on
     /// the boundary's flows; a non-interrupting one leaves the activity waiting and starts a
     /// second path. (Error boundary events are entered through `throwError`.)
-    mutating func boundaryTimerFired(tokenIndex i: Int, _ timer: BoundaryTimer) {
+    mutating func boundaryTimerFired(tokenIndex i: Int, _ timer: BoundaryTimer, variables values: [String: Value] = [:]) {
+        if let start = definition.element(timer.boundaryElementId), case .eventStartEvent = start.kind {
+            triggerEventSubProcess(start: start, scope: state.tokens[i].id, variables: values)  // armed on the sub-process token: its scope
+            return
+        }
         guard let boundary = definition.element(timer.boundaryElementId),
               case .boundaryEvent(let be) = boundary.kind else { return }
         let scope = state.tokens[i].scope

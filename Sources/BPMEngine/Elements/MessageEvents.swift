@@ -30,6 +30,10 @@ extension Run {
     /// A published message reached a subscription: a waiting catch event continues with its
     /// variables; an event-based gateway takes that branch; a message boundary event fires.
     mutating func correlateMessage(_ subscriptionId: String, variables values: [String: Value]) throws(CommandRejection) {
+        if let t = state.processTriggers.first(where: { $0.timerId == subscriptionId }), let start = definition.element(t.boundaryElementId) {
+            triggerEventSubProcess(start: start, scope: nil, variables: values)
+            return
+        }
         for (i, token) in state.tokens.enumerated() {
             if token.id == subscriptionId, { switch token.wait { case .message, .signal: true; default: false } }() {
                 let t = removeToken(at: i, cancelWait: false)
@@ -43,8 +47,12 @@ extension Run {
                 return
             }
             if let b = token.boundaryTimers.first(where: { $0.timerId == subscriptionId }) {
-                setVariables(values, scope: token.scope)
-                boundaryTimerFired(tokenIndex: i, b)
+                if let e = definition.element(b.boundaryElementId), case .eventStartEvent = e.kind {
+                    boundaryTimerFired(tokenIndex: i, b, variables: values)
+                } else {
+                    setVariables(values, scope: token.scope)
+                    boundaryTimerFired(tokenIndex: i, b)
+                }
                 return
             }
         }

@@ -24,6 +24,18 @@ extension Run {
     /// Delivers a signal to the catch events, event-based gateways and signal boundary events
     /// that wait for it.
     mutating func broadcast(signal name: String) {
+        func startsOn(_ b: BoundaryTimer) -> FlowElement? {
+            guard let e = definition.element(b.boundaryElementId), case .eventStartEvent(.signal(let s), _) = e.kind, s == name else { return nil }
+            return e
+        }
+        // event sub-processes started by the signal: the process's, then those of running sub-processes
+        if let t = state.processTriggers.first(where: { startsOn($0) != nil }), let start = startsOn(t) {
+            triggerEventSubProcess(start: start, scope: nil)
+        }
+        for id in state.tokens.map(\.id) {
+            guard let i = tokenIndex(id), let t = state.tokens[i].boundaryTimers.first(where: { startsOn($0) != nil }) else { continue }
+            boundaryTimerFired(tokenIndex: i, t)
+        }
         let waiting = state.tokens.map(\.id)
         for id in waiting {
             guard let i = tokenIndex(id) else { continue }  // ended by an earlier delivery
