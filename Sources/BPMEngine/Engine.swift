@@ -268,32 +268,36 @@ struct Run {
         return armBoundaryEvents(of: element)
     }
 
-    /// Arms the boundary events of an activity: timers are scheduled and message
+    /// Arms the boundary events of an activity: timers are scheduled and message and signal
     /// subscriptions opened (the armed entry's id is the timer's or the subscription's).
     mutating func armBoundaryEvents(of element: FlowElement, keyScope: String? = nil) -> [BoundaryTimer] {
-        var armed: [BoundaryTimer] = []
-        for b in definition.boundaryEvents(of: element.id) {
-            guard case .boundaryEvent(let be) = b.kind else { continue }
-            switch be.trigger {
-            case .timer(let timer):
-                let tid = nextId("t")
-                effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: b.id, dueAt: now.addingTimeInterval(timer.seconds))))
-                armed.append(BoundaryTimer(timerId: tid, boundaryElementId: b.id))
-            case .message(let m):
-                let sid = nextId("m")
-                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: b.id, name: m.name,
-                                                                     correlationKey: messageKey(m, scope: keyScope), createdAt: now)))
-                armed.append(BoundaryTimer(timerId: sid, boundaryElementId: b.id))
-            case .signal(let name):
-                let sid = nextId("m")
-                effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: b.id, name: Run.signalChannel(name),
-                                                                     correlationKey: nil, createdAt: now)))
-                armed.append(BoundaryTimer(timerId: sid, boundaryElementId: b.id))
-            case .error, .escalation:
-                continue
-            }
+        definition.boundaryEvents(of: element.id).compactMap { b in
+            guard case .boundaryEvent(let be) = b.kind else { return nil }
+            return arm(be.trigger, at: b.id, keyScope: keyScope)
         }
-        return armed
+    }
+
+    /// Arms one catching event: schedules its timer or opens its subscription. Errors and
+    /// escalations need no arming (they are thrown to their catchers); nil for those.
+    mutating func arm(_ trigger: EventTrigger, at elementId: String, keyScope: String?) -> BoundaryTimer? {
+        switch trigger {
+        case .timer(let timer):
+            let tid = nextId("t")
+            effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: elementId, dueAt: now.addingTimeInterval(timer.seconds))))
+            return BoundaryTimer(timerId: tid, boundaryElementId: elementId)
+        case .message(let m):
+            let sid = nextId("m")
+            effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: elementId, name: m.name,
+                                                                 correlationKey: messageKey(m, scope: keyScope), createdAt: now)))
+            return BoundaryTimer(timerId: sid, boundaryElementId: elementId)
+        case .signal(let name):
+            let sid = nextId("m")
+            effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: elementId, name: Run.signalChannel(name),
+                                                                 correlationKey: nil, createdAt: now)))
+            return BoundaryTimer(timerId: sid, boundaryElementId: elementId)
+        case .error, .escalation:
+            return nil
+        }
     }
 
     /// The effect that disarms an armed boundary event or event sub-process start.
@@ -316,25 +320,8 @@ struct Run {
         var armed: [BoundaryTimer] = []
         for esp in definition.eventSubProcesses(in: container) {
             for start in definition.elements where start.parent == esp.id {
-                guard case .eventStartEvent(let trigger, _) = start.kind else { continue }
-                switch trigger {
-                case .timer(let t):
-                    let tid = nextId("t")
-                    effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: start.id, dueAt: now.addingTimeInterval(t.seconds))))
-                    armed.append(BoundaryTimer(timerId: tid, boundaryElementId: start.id))
-                case .message(let m):
-                    let sid = nextId("m")
-                    effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: start.id, name: m.name,
-                                                                         correlationKey: messageKey(m, scope: scope), createdAt: now)))
-                    armed.append(BoundaryTimer(timerId: sid, boundaryElementId: start.id))
-                case .signal(let name):
-                    let sid = nextId("m")
-                    effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: start.id, name: Run.signalChannel(name),
-                                                                         correlationKey: nil, createdAt: now)))
-                    armed.append(BoundaryTimer(timerId: sid, boundaryElementId: start.id))
-                case .error, .escalation:
-                    continue
-                }
+                guard case .eventStartEvent(let trigger, _) = start.kind, let a = arm(trigger, at: start.id, keyScope: scope) else { continue }
+                armed.append(a)
             }
         }
         return armed
