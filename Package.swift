@@ -28,6 +28,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BPMEngine", dependencies: ["BPMModel", "BPMExpressions"]),
+        .target(name: "BPMDecisions", dependencies: ["BPMExpressions", "BPMModel"]),
         .target(name: "BPMStore", dependencies: ["BPMEngine"]),
         .target(name: "BPMStoreSQLite", dependencies: [
             "BPMStore",
@@ -43,12 +44,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "bpm", dependencies: [
-            "BPMServer", "BPMRuntime", "BPMStoreSQLite",
+            "BPMServer", "BPMRuntime", "BPMStoreSQLite", "BPMDecisions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
         .testTarget(name: "BPMModelTests", dependencies: ["BPMModel"]),
         .testTarget(name: "BPMEngineTests", dependencies: ["BPMEngine"]),
+        .testTarget(name: "BPMDecisionsTests", dependencies: ["BPMDecisions"]),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite"]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),

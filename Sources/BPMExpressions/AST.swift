@@ -5,6 +5,8 @@ indirect enum Node: Sendable {
     case path(Node, String)
     case filter(Node, Node, column: Int)
     case call(String, [Node], column: Int)
+    /// A call of a function the context provides (a DMN business knowledge model).
+    case externalCall(String, [Node])
     case unary(String, Node)
     case binary(String, Node, Node, column: Int)
     case and(Node, Node)
@@ -25,4 +27,11 @@ indirect enum Node: Sendable {
 enum UnaryTest: Sendable {
     case equals(Node)
     case compare(String, Node)
+}
+
+/// A decision table input entry: any value, a list of tests (one must match), or their negation.
+enum UnaryTestList: Sendable {
+    case any
+    case tests([UnaryTest])
+    case not([UnaryTest])
 }

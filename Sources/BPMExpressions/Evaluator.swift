@@ -5,6 +5,7 @@ import Foundation
 struct Environment {
     let base: [String: Value]
     var locals: [(String, Value)] = []
+    var functions: FunctionTable? = nil
 
     func lookup(_ name: String) -> Value {
         for (n, v) in locals.reversed() where n == name { return v }
@@ -16,6 +17,12 @@ struct Environment {
         e.locals.append((name, value))
         return e
     }
+}
+
+/// Functions an expression can call besides the builtins (DMN business knowledge models).
+public struct FunctionTable: Sendable {
+    public var functions: [String: @Sendable ([Value]) -> Value]
+    public init(_ functions: [String: @Sendable ([Value]) -> Value]) { self.functions = functions }
 }
 
 /// Tree-walking evaluation with FEEL semantics: type mismatches and missing values give `null`,
@@ -34,6 +41,9 @@ enum Evaluator {
         case .call(let name, let args, _):
             let fn = Builtins.table[name]!
             return fn.body(args.map { eval($0, env) })
+        case .externalCall(let name, let args):
+            guard let f = env.functions?.functions[name] else { return .null }
+            return f(args.map { eval($0, env) })
         case .unary(let op, let operand):
             let v = eval(operand, env)
             switch (op, v) {

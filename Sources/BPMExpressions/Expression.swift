@@ -10,11 +10,17 @@ public struct Expression: Sendable, CustomStringConvertible {
     let root: Node
 
     /// Parses `source`; throws an `ExpressionError` with the column of the first problem.
-    public init(_ source: String) throws(ExpressionError) {
+    /// `names` lists the names in scope that contain spaces (FEEL needs them to parse).
+    public init(_ source: String, names: Set<String> = [], functions: Set<String> = []) throws(ExpressionError) {
         self.source = source
         var lexer = Lexer(source)
-        var parser = Parser(tokens: try lexer.tokenize())
+        var parser = Parser(tokens: try lexer.tokenize(), knownNames: names, knownFunctions: functions)
         root = try parser.parseAll()
+    }
+
+    /// Evaluates with extra callable functions.
+    public func evaluate(_ variables: [String: Value], functions: FunctionTable) -> Value {
+        Evaluator.eval(root, Environment(base: variables, functions: functions))
     }
 
     /// Evaluates against a set of variables. Missing variables read as `null`.
@@ -35,7 +41,7 @@ public struct Expression: Sendable, CustomStringConvertible {
             case .name(let s, _): out.insert(s)
             case .path(let b, _): walk(b)
             case .filter(let b, let f, _): walk(b); walk(f)
-            case .call(_, let args, _): args.forEach(walk)
+            case .call(_, let args, _), .externalCall(_, let args): args.forEach(walk)
             case .unary(_, let x): walk(x)
             case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r): walk(l); walk(r)
             case .between(let a, let b, let c), .ifThenElse(let a, let b, let c): walk(a); walk(b); walk(c)
@@ -52,6 +58,44 @@ public struct Expression: Sendable, CustomStringConvertible {
         }
         walk(root)
         return out
+    }
+
+    public var description: String { source }
+}
+
+/// Unary tests, as written in a decision table's input entries: `-`, `>= 18`, `"Medium","Low"`,
+/// `[1..10]`, `not("High")`, `? > 3`.
+public struct UnaryTests: Sendable, CustomStringConvertible {
+    public let source: String
+    let list: UnaryTestList
+
+    public init(_ source: String, names: Set<String> = []) throws(ExpressionError) {
+        self.source = source
+        var lexer = Lexer(source)
+        var parser = Parser(tokens: try lexer.tokenize(), knownNames: names)
+        if case .end = parser.current.kind { list = .any; return }
+        list = try parser.parseUnaryTests()
+    }
+
+    /// Whether `value` passes: true, false, or nil when a test cannot be decided (FEEL null).
+    public func matches(_ value: Value, _ variables: [String: Value]) -> Bool? {
+        let env = Environment(base: variables)
+        func any(_ tests: [UnaryTest]) -> Bool? {
+            var sawNull = false
+            for t in tests {
+                switch Evaluator.test(t, value, env) {
+                case .bool(true): return true
+                case .bool(false): break
+                default: sawNull = true
+                }
+            }
+            return sawNull ? nil : false
+        }
+        switch list {
+        case .any: return true
+        case .tests(let t): return any(t)
+        case .not(let t): return any(t).map { !$0 }
+        }
     }
 
     public var description: String { source }

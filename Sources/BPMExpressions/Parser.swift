@@ -8,8 +8,19 @@ struct Parser {
     var p = 0
     var depth = 0
     static let maxDepth = 200
+    /// Names that contain spaces (`Monthly Salary`), known from the context: FEEL's grammar
+    /// needs them to tell a name from a sequence of words.
+    var knownNames: Set<String> = []
+    /// Functions the context provides (DMN business knowledge models), callable by name.
+    var knownFunctions: Set<String> = []
+    let longestKnownName: Int
 
-    init(tokens: [Token]) { self.tokens = tokens }
+    init(tokens: [Token], knownNames: Set<String> = [], knownFunctions: Set<String> = []) {
+        self.tokens = tokens
+        self.knownNames = knownNames.union(knownFunctions.filter { $0.contains(" ") })
+        self.knownFunctions = knownFunctions
+        longestKnownName = knownNames.map { $0.split(separator: " ").count }.max() ?? 1
+    }
 
     var current: Token { tokens[p] }
 
@@ -176,6 +187,40 @@ struct Parser {
         return false
     }
 
+    /// A list of unary tests, as in a decision table's input entry: `-`, `< 5`, `"a", "b"`,
+    /// `[1..10]`, `not("x")`, `? > 3`.
+    mutating func parseUnaryTests() throws(ExpressionError) -> UnaryTestList {
+        if case .op("-") = current.kind, p + 1 < tokens.count, case .end = tokens[p + 1].kind { return .any }
+        if isName("not"), peekIsOp("(") {
+            let save = p
+            p += 2
+            if let inner = try? parseTestList(), isOp(")"), p + 1 < tokens.count, case .end = tokens[p + 1].kind {
+                return .not(inner)
+            }
+            p = save
+        }
+        let tests = try parseTestList()
+        guard case .end = current.kind else { throw ExpressionError("unexpected \(describe(current))", column: current.column) }
+        return .tests(tests)
+    }
+
+    mutating func parseTestList() throws(ExpressionError) -> [UnaryTest] {
+        var out: [UnaryTest] = []
+        repeat {
+            if !out.isEmpty { p += 1 }
+            if case .op(let o) = current.kind, ["<", "<=", ">", ">="].contains(o) {
+                p += 1
+                out.append(.compare(o, try additive()))
+            } else if case .op(let o) = current.kind, ["=", "!="].contains(o) {
+                p += 1
+                out.append(.compare(o, try additive()))
+            } else {
+                out.append(.equals(try expression()))
+            }
+        } while isOp(",")
+        return out
+    }
+
     mutating func unaryTest() throws(ExpressionError) -> UnaryTest {
         if case .op(let o) = current.kind, ["<", "<=", ">", ">=", "=", "==", "!="].contains(o) {
             p += 1
@@ -280,7 +325,25 @@ struct Parser {
                 p += count
                 return try call(name, column: t.column)
             }
+            // the longest known multi-word name starting here
+            if longestKnownName > 1 {
+                var words = [n]
+                var best: (String, Int)?
+                var j = p + 1
+                while j < tokens.count, case .name(let w) = tokens[j].kind, words.count < longestKnownName {
+                    words.append(w)
+                    j += 1
+                    let candidate = words.joined(separator: " ")
+                    if knownNames.contains(candidate) { best = (candidate, words.count) }
+                }
+                if let (name, count) = best {
+                    p += count
+                    if knownFunctions.contains(name), isOp("(") { return try externalCall(name) }
+                    return .name(name, column: t.column)
+                }
+            }
             p += 1
+            if isOp("("), knownFunctions.contains(n) { return try externalCall(n) }
             if isOp("(") {
                 throw ExpressionError("unknown function '\(n)'", column: t.column)
             }
@@ -378,6 +441,20 @@ struct Parser {
             }
         }
         return best
+    }
+
+    mutating func externalCall(_ name: String) throws(ExpressionError) -> Node {
+        try expect("(")
+        var args: [Node] = []
+        if !isOp(")") {
+            repeat {
+                if !args.isEmpty { p += 1 }
+                if case .name = current.kind, peekIsOp(":") { p += 2 }
+                args.append(try expression())
+            } while isOp(",")
+        }
+        try expect(")")
+        return .externalCall(name, args)
     }
 
     mutating func call(_ name: String, column: Int) throws(ExpressionError) -> Node {

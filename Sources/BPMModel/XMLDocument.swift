@@ -4,15 +4,15 @@ import FoundationXML
 #endif
 
 /// A parsed XML element with its namespace, attributes, children and source position.
-final class XMLElement {
-    let name: String  // local name
-    let namespace: String
-    let attributes: [String: String]
-    var children: [XMLElement] = []
-    var text = ""
-    let line: Int
-    let column: Int
-    weak var parent: XMLElement?
+package final class XMLElement {
+    package let name: String  // local name
+    package let namespace: String
+    package let attributes: [String: String]
+    package var children: [XMLElement] = []
+    package var text = ""
+    package let line: Int
+    package let column: Int
+    package weak var parent: XMLElement?
 
     init(name: String, namespace: String, attributes: [String: String], line: Int, column: Int) {
         self.name = name
@@ -22,13 +22,13 @@ final class XMLElement {
         self.column = column
     }
 
-    func children(_ name: String, ns: String? = nil) -> [XMLElement] {
+    package func children(_ name: String, ns: String? = nil) -> [XMLElement] {
         children.filter { $0.name == name && (ns == nil || $0.namespace == ns) }
     }
 
-    func child(_ name: String, ns: String? = nil) -> XMLElement? { children.first { $0.name == name && (ns == nil || $0.namespace == ns) } }
+    package func child(_ name: String, ns: String? = nil) -> XMLElement? { children.first { $0.name == name && (ns == nil || $0.namespace == ns) } }
 
-    func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
+    package func descendants(_ name: String, ns: String? = nil) -> [XMLElement] {
         var out: [XMLElement] = []
         for c in children {
             if c.name == name && (ns == nil || c.namespace == ns) { out.append(c) }
@@ -37,18 +37,18 @@ final class XMLElement {
         return out
     }
 
-    var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    package var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
 /// Reads XML with positions. External entities and DTDs are never resolved.
-enum XMLReader {
-    struct Failure: Error {
-        let message: String
-        let line: Int
-        let column: Int
+package enum XMLReader {
+    package struct Failure: Error {
+        package let message: String
+        package let line: Int
+        package let column: Int
     }
 
-    static func parse(_ text: String) throws(Failure) -> XMLElement {
+    package static func parse(_ text: String) throws(Failure) -> XMLElement {
         if let r = text.range(of: "<!DOCTYPE", options: .caseInsensitive) {
             let line = text[..<r.lowerBound].filter { $0 == "\n" }.count + 1
             throw Failure(message: "DOCTYPE declarations are not allowed (no DTDs or external entities)", line: line, column: 1)

@@ -102,6 +102,20 @@ import Testing
         #expect(rejected.stderr.contains("error: unsupported element 'bpmn:"))
     }
 
+    @Test func decideAndTCK() throws {
+        let model = "../shared/conformance/dmn-tck/compliance-level-2/0004-simpletable-U/0004-simpletable-U.dmn"
+        let ok = try bpm(["decide", model, "--decision", "Approval Status", "--input", #"{"Age": 18, "RiskCategory": "Medium", "isAffordable": true}"#])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #""Approved""#)
+        let bad = try bpm(["decide", model, "--decision", "Nope", "--input", "{}"])
+        #expect(bad.status == 1)
+        #expect((try? JSON.parse(bad.stdout))?[member: "error"].stringValue?.contains("no decision 'Nope'") == true)
+        let tck = try bpm(["tck", "../shared/conformance/dmn-tck/compliance-level-2"])
+        #expect(tck.status == 0)
+        #expect(tck.stdout.hasSuffix("126 passed, 0 failed\n"))
+        #expect(tck.stdout.contains("0004-simpletable-U: 3/3\n"))
+    }
+
     @Test func badArgumentsGetClearErrors() throws {
         let r = try bpm(["run", "examples/temperature-control.yaml", "--event", "{not json"])
         #expect(r.status != 0)

@@ -1,0 +1,78 @@
+import ArgumentParser
+import BPMDecisions
+import BPMExpressions
+import BPMModel
+import Foundation
+
+struct Decide: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a DMN decision.",
+        discussion: """
+        Prints the decision's result as JSON. On an error it prints {"error": REASON} and exits 1.
+
+          bpm decide loan.dmn --decision "Approval Status" --input '{"Age": 18, "RiskCategory": "Medium", "isAffordable": true}'
+        """
+    )
+
+    @Argument(help: "A DMN model.")
+    var model: String
+
+    @Option(help: "The decision's name or id.")
+    var decision: String
+
+    @Option(help: "The input data as a JSON object.")
+    var input = "{}"
+
+    func run() throws {
+        func fail(_ reason: String) throws -> Never {
+            print(JSON.encode(["error": .string(reason)]))
+            throw ExitCode(1)
+        }
+        let text: String
+        do { text = try DefinitionLoader_read(model) } catch { try fail("\(error)") }
+        let m: DecisionModel
+        do { m = try DMNReader.read(source: text, file: model) } catch { try fail(error.errors.map(\.description).joined(separator: "; ")) }
+        guard case .context(let inputs)? = try? JSON.parse(input) else { try fail("--input must be a JSON object") }
+        do { print(JSON.encode(try DecisionEvaluator(model: m).evaluate(decision, inputs: inputs))) } catch { try fail(error.message) }
+    }
+}
+
+func DefinitionLoader_read(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw ValidationError("cannot read \(path)")
+    }
+    return text
+}
+
+struct TCK: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tck",
+        abstract: "Run DMN TCK-format test folders.",
+        discussion: """
+        Runs every folder below the given folders that holds a model (*.dmn) and test files
+        (*-test-*.xml): one line per folder, then 'N passed, M failed'. --verbose shows each
+        failing case with its expected and actual value. Exit 1 when a case fails.
+        """
+    )
+
+    @Argument(help: "Folders to search for test cases.")
+    var folders: [String]
+
+    @Flag(help: "Show every failing case.")
+    var verbose = false
+
+    func run() throws {
+        var passed = 0, failed = 0
+        for folder in TCKRunner.caseFolders(folders) {
+            let r = TCKRunner.run(folder: folder)
+            passed += r.passed
+            failed += r.results.count - r.passed
+            print("\(r.folder): \(r.passed)/\(r.results.count)")
+            if verbose {
+                for c in r.results where !c.passed { print("  ✘ \(c.caseId) \(c.node): expected \(c.expected), got \(c.actual)") }
+            }
+        }
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
