@@ -28,14 +28,14 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "BPMEngine", dependencies: ["BPMModel", "BPMExpressions"]),
-        .target(name: "BPMDecisions", dependencies: ["BPMExpressions", "BPMModel"]),
+        .target(name: "BPMDecisions", dependencies: ["BPMExpressions", "BPMModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "BPMStore", dependencies: ["BPMEngine"]),
         .target(name: "BPMStoreSQLite", dependencies: [
             "BPMStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "BPMRuntime", dependencies: [
-            "BPMEngine", "BPMStore",
+            "BPMEngine", "BPMStore", "BPMDecisions",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "BPMServer", dependencies: [

@@ -341,9 +341,12 @@ public enum BPMNDefinitionReader {
             case "task", "manualTask":
                 return el(.passThrough, type: c.name)
             case "serviceTask", "sendTask", "businessRuleTask":
-                if c.name == "businessRuleTask", zeebe(c, "calledDecision") != nil {
-                    unsupported(c, "business rule tasks calling a decision (zeebe:calledDecision) need the decision engine, not available yet")
-                    return nil
+                if c.name == "businessRuleTask", let cd = zeebe(c, "calledDecision") {
+                    guard let decision = cd.attributes["decisionId"], let rv = cd.attributes["resultVariable"] else {
+                        error("zeebe:calledDecision needs decisionId and resultVariable", cd)
+                        return nil
+                    }
+                    return el(.serviceTask(ServiceTask.decision(decision, resultVariable: rv)), type: "businessRuleTask")
                 }
                 if c.name == "sendTask", zeebe(c, "taskDefinition") == nil, let ref = c.attributes["messageRef"] {
                     return el(.messageThrowEvent(message(ref)), type: "sendTask")  // publishes directly, without a worker

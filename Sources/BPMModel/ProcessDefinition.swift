@@ -303,6 +303,17 @@ public struct ServiceTask: Sendable {
     }
 }
 
+extension ServiceTask {
+    /// A task that evaluates a deployed decision (DMN or a YAML rule set) over the variables
+    /// and stores its result in `resultVariable`: a job for the engine's `decision` connector.
+    public static func decision(_ id: String, resultVariable: String) -> ServiceTask {
+        var t = ServiceTask(action: "decision", parameters: ["decision": .constant(.string(id)), "resultVariable": .constant(.string(resultVariable))],
+                            retry: RetryPolicy(retries: 0))
+        t.includeVariables = true
+        return t
+    }
+}
+
 /// A human task: the instance waits until someone completes it.
 public struct UserTask: Sendable {
     public var assignee: Template?

@@ -18,6 +18,7 @@ public enum YAMLDefinitionReader {
         "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form"],
         "timer": ["duration"],
         "receive": ["message", "correlation_key"],
+        "rules": ["decision", "result_variable"],
         "join": [],
         "end": ["result", "error", "terminate"],
     ]
@@ -400,6 +401,15 @@ public enum YAMLDefinitionReader {
                 }
                 guard let s = ctx.duration(dn, "duration") else { return nil }
                 kind = .timerCatchEvent(TimerDefinition(seconds: s, text: dn.string ?? ""))
+            case "rules":
+                guard let decision = ctx.string(m[key: "decision"], "decision") else {
+                    ctx.error("rules activity '\(a.id)' needs 'decision': the id of a deployed DMN decision or YAML rule set", a.node)
+                    return nil
+                }
+                let rv = m[key: "result_variable"].flatMap { ctx.string($0, "result_variable") } ?? a.id
+                var e = FlowElement(id: a.id, name: name, kind: .serviceTask(ServiceTask.decision(decision, resultVariable: rv)), location: loc)
+                e.bpmnType = "businessRuleTask"
+                return e
             case "receive":
                 guard let messageName = ctx.string(m[key: "message"], "message") else {
                     ctx.error("receive activity '\(a.id)' needs a 'message' name", a.node)

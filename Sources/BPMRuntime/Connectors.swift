@@ -22,8 +22,10 @@ public protocol Connector: Sendable {
 /// Maps action names to connectors.
 public struct ConnectorRegistry: Sendable {
     var connectors: [String: any Connector]
-    /// When set, every action goes here instead (the `--dry-run` recorder).
+    /// When set, every action goes here instead (the `--dry-run` recorder) — but the engine's
+    /// own internal actions (decisions), which are not outside effects.
     var fallback: (any Connector)?
+    var internalConnectors: [String: any Connector] = [:]
 
     public init(_ connectors: [String: any Connector] = [:], fallback: (any Connector)? = nil) {
         self.connectors = connectors
@@ -32,12 +34,15 @@ public struct ConnectorRegistry: Sendable {
 
     public mutating func register(_ action: String, _ connector: any Connector) { connectors[action] = connector }
 
+    /// Registers an action the engine performs itself, even under `--dry-run`.
+    public mutating func registerInternal(_ action: String, _ connector: any Connector) { internalConnectors[action] = connector }
+
     /// The actions with a connector.
     public var actions: [String] { connectors.keys.sorted() }
 
     /// Runs a job and turns the outcome into the engine command that reports it.
     public func execute(_ job: JobRecord) async -> Command {
-        guard let c = fallback ?? connectors[job.action] else {
+        guard let c = internalConnectors[job.action] ?? fallback ?? connectors[job.action] else {
             if job.action == "script" {
                 let format = job.payload[member: "format"].stringValue ?? ""
                 return .jobFailed(jobId: job.id, message: "no script handler registered for script format '\(format.isEmpty ? "(none: a bare script body)" : format)'",

@@ -1,15 +1,22 @@
+import BPMDecisions
 import BPMModel
 import Foundation
 
 /// Reads definition files: the YAML DSL and BPMN 2.0 XML, into the same model.
 public enum DefinitionLoader {
     /// File extensions read as definitions.
-    public static let extensions = ["yaml", "yml", "bpmn", "bpmn2"]
+    public static let extensions = ["yaml", "yml", "bpmn", "bpmn2", "dmn"]
 
-    /// `bpmn` for XML sources, `yaml` otherwise.
+    /// `bpmn` or `dmn` for XML sources, `rules` for YAML rule sets, `yaml` for processes.
     public static func format(of source: String) -> String {
-        source.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.hasPrefix("<") ? "bpmn" : "yaml"
+        if source.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).hasPrefix("<") {
+            return source.prefix(2000).contains("/DMN/") ? "dmn" : "bpmn"
+        }
+        return RuleSetReader.isRuleSet(source) ? "rules" : "yaml"
     }
+
+    /// Whether a source holds decisions rather than processes.
+    public static func isDecisionSource(_ source: String) -> Bool { ["dmn", "rules"].contains(format(of: source)) }
 
     /// Every process a source defines (a BPMN file may hold several pools); `file` names it in errors.
     public static func parseAll(source: String, file: String) throws(DefinitionErrors) -> [ProcessDefinition] {

@@ -14,6 +14,8 @@ public actor Runtime {
     let connectors: ConnectorRegistry
     let logger: Logger
     public private(set) var registry = DefinitionRegistry()
+    /// Deployed decisions, evaluated by business rule tasks and the API.
+    public nonisolated let decisions = DecisionRegistry()
 
     /// Most work items applied in one transaction.
     public var maxBatch = 2000
@@ -43,7 +45,9 @@ public actor Runtime {
     public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry, logger: Logger = Logger(label: "bpm.runtime")) {
         self.store = store
         self.clock = clock
-        self.connectors = connectors
+        var c = connectors
+        c.registerInternal("decision", DecisionConnector(registry: decisions))
+        self.connectors = c
         self.logger = logger
     }
 
@@ -53,6 +57,10 @@ public actor Runtime {
     /// starts the timer loop.
     public func start(timerLoop: Bool = true) async throws {
         for rec in try await store.definitions() {
+            if ["dmn", "rules"].contains(rec.format) {
+                if let m = try? DecisionRegistry.parse(source: rec.source, file: rec.origin) { decisions.add(m) }
+                continue
+            }
             do {
                 registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin, processId: rec.id), version: rec.version)
             } catch {
@@ -84,6 +92,15 @@ public actor Runtime {
     /// its version. Nothing is deployed when any process of the source is invalid.
     @discardableResult
     public func deploy(source: String, file: String, origin: String? = nil) async throws -> [(ProcessDefinition, Int)] {
+        if DefinitionLoader.isDecisionSource(source) {
+            let model = try DecisionRegistry.parse(source: source, file: file)
+            for d in model.decisions {
+                _ = try await store.saveDefinition(id: "decision:" + d.id, name: d.name, format: DefinitionLoader.format(of: source), source: source,
+                                                   contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
+            }
+            decisions.add(model)
+            return []
+        }
         let defs = try DefinitionLoader.parseAll(source: source, file: file).filter(\.isExecutable)
         guard !defs.isEmpty else {
             throw DefinitionErrors([DefinitionError("the file has no executable process (isExecutable=\"true\")", at: SourceLocation(file: file, line: 1, column: 1))])

@@ -77,6 +77,7 @@ struct API: Sendable {
     func deploy(_ body: String) async throws -> Response {
         guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML as the request body") }
         let deployed = try await runtime.deploy(source: body, file: "request", origin: "api")
+        if deployed.isEmpty { return Response.json(["decisions": .list(runtime.decisions.keys.map(Value.string))], status: .created) }
         var first = Views.definition(deployed[0].0, version: deployed[0].1).contextValue ?? [:]
         first["deployed"] = .list(deployed.map { Views.definition($0.0, version: $0.1) })
         return Response.json(.context(first), status: .created)
@@ -184,6 +185,19 @@ struct API: Sendable {
         }
         let r = try await runtime.broadcast(signal: name, variables: try Self.variables(o))
         return ["correlated": .number(Double(r.correlated)), "instanceIds": .list(r.started.map(Value.string))]
+    }
+
+    func decisions() -> Value { .list(runtime.decisions.keys.map(Value.string)) }
+
+    func evaluateDecision(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        let inputs = o["variables"] != nil ? try Self.variables(o) : o
+        do {
+            return ["result": try runtime.decisions.evaluate(id, inputs: inputs)]
+        } catch {
+            if error.message.hasPrefix("no deployed decision") { throw Problem(.notFound, "unknown-decision", "Decision not found", error.message) }
+            throw Problem(.unprocessableContent, "decision-failed", "Decision failed", error.message)
+        }
     }
 
     func tasks(_ req: Request) async throws -> Value {

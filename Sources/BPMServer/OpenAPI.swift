@@ -45,6 +45,10 @@ enum OpenAPI {
         "/signals": {"post": {"summary": "Broadcast a signal: every instance waiting for it continues; processes with a signal start event of its name start",
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "variables": {"type": "object"}}}}}},
           "responses": {"200": {"description": "how many instances were reached, and which started", "content": {"application/json": {"schema": {"type": "object", "properties": {"correlated": {"type": "integer"}, "instanceIds": {"type": "array", "items": {"type": "string"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
+        "/decisions": {"get": {"summary": "Deployed decisions (ids and names)", "responses": {"200": {"description": "decisions", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}}}},
+        "/decisions/{id}/evaluate": {"post": {"summary": "Evaluate a decision over the given inputs", "parameters": [{"$ref": "#/components/parameters/id"}],
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}}}}}},
+          "responses": {"200": {"description": "the result", "content": {"application/json": {"schema": {"type": "object", "properties": {"result": {}}}}}}, "404": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}},
         "/tasks": {"get": {"summary": "User tasks, highest priority first", "parameters": [
             {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "completed", "cancelled", "all"], "default": "open"}},
             {"name": "assignee", "in": "query", "schema": {"type": "string"}}, {"name": "candidateGroup", "in": "query", "schema": {"type": "string"}},

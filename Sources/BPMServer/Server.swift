@@ -53,6 +53,13 @@ public enum BPMServer {
         router.post("/messages") { req, _ in await api.handle { try await api.message(try await API.body(req)) } }
         router.post("/signals") { req, _ in await api.handle { try await api.signal(try await API.body(req)) } }
 
+        router.get("/decisions") { _, _ in await api.handle { api.decisions() } }
+        router.post("/decisions/:id/evaluate") { req, ctx in
+            await api.handle {
+                let id = try ctx.parameters.require("id")
+                return try await api.evaluateDecision(id.removingPercentEncoding ?? id, try await API.body(req))  // decision names may hold spaces
+            }
+        }
         router.get("/tasks") { req, _ in await api.handle { try await api.tasks(req) } }
         router.get("/tasks/:id") { _, ctx in await api.handle { try await api.task(try ctx.parameters.require("id")) } }
         router.post("/tasks/:id/complete") { req, ctx in

@@ -43,6 +43,9 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Record connector calls instead of performing them.")
     var dryRun = false
 
+    @Option(name: .customLong("decisions"), help: "A DMN model or YAML rule set the process's rules tasks call (repeatable).")
+    var decisionFiles: [String] = []
+
     @Flag(help: "Print the result as JSON.")
     var json = false
 
@@ -67,7 +70,15 @@ struct Run: AsyncParsableCommand {
         }
 
         let recorder = RecordingConnector()
-        let connectors = dryRun ? ConnectorRegistry(fallback: recorder) : ConnectorRegistry(["database_log": StderrLogConnector()])
+        var connectors = dryRun ? ConnectorRegistry(fallback: recorder) : ConnectorRegistry(["database_log": StderrLogConnector()])
+        let decisions = DecisionRegistry()
+        for f in decisionFiles {
+            do { decisions.add(try DecisionRegistry.parse(source: try DefinitionLoader.read(path: f), file: f)) } catch {
+                for e in error.errors { printError(e.description) }
+                throw ExitCode(1)
+            }
+        }
+        connectors.registerInternal("decision", DecisionConnector(registry: decisions))
         var sim = Simulation(definition: def, connectors: connectors, start: Date())
         if parsedEvents.isEmpty {
             await sim.start(variables: variables)

@@ -62,9 +62,9 @@ struct Serve: AsyncParsableCommand {
         for file in DefinitionLoader.files(in: definitions) {
             do {
                 let text = try String(contentsOfFile: file, encoding: .utf8)
-                for (def, version) in try await runtime.deploy(source: text, file: file) {
-                    logger.info("deployed \(def.id) v\(version) from \(file)")
-                }
+                let deployed = try await runtime.deploy(source: text, file: file)
+                for (def, version) in deployed { logger.info("deployed \(def.id) v\(version) from \(file)") }
+                if deployed.isEmpty { logger.info("deployed decisions from \(file)") }
             } catch let e as DefinitionErrors {
                 deployErrors += 1
                 for err in e.errors { logger.error("\(err.description)") }

@@ -101,6 +101,15 @@ import Testing
         let run = try await http("POST", "\(base)/processes/fresh/start", body: "")
         #expect(run.body[member: "status"] == "completed")
 
+        let dmn = try String(contentsOf: repoRoot.appendingPathComponent("../shared/conformance/dmn-tck/compliance-level-2/0004-simpletable-U/0004-simpletable-U.dmn"), encoding: .utf8)
+        #expect(try await http("POST", "\(base)/definitions", body: dmn, contentType: "application/xml").status == 201)
+        let decided = try await http("POST", "\(base)/decisions/Approval%20Status/evaluate", body: #"{"variables": {"Age": 18, "RiskCategory": "Medium", "isAffordable": true}}"#)
+        #expect(decided.status == 200)
+        #expect(decided.body == ["result": "Approved"])
+        let noDecision = try await http("POST", "\(base)/decisions/nope/evaluate", body: "{}")
+        #expect(noDecision.status == 404)
+        #expect(noDecision.body[member: "type"] == "urn:swift-bpm:problem:unknown-decision")
+
         let doc = try await http("GET", "\(base)/openapi.json")
         #expect(doc.body[member: "openapi"] == "3.1.0")
         #expect(doc.body[member: "paths"].contextValue?.keys.contains("/processes/{definitionId}/start") == true)
