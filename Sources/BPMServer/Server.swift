@@ -16,6 +16,7 @@ public enum BPMServer {
     /// Builds the router over a runtime.
     public static func router(runtime: Runtime) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ProblemMiddleware())
         let api = API(runtime: runtime)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }

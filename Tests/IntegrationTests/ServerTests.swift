@@ -82,6 +82,11 @@ import Testing
         #expect(noTopic.status == 400)
         #expect(noTopic.body[member: "type"] == "urn:swift-bpm:problem:missing-topic")
 
+        let noRoute = try await http("GET", "\(base)/nowhere")
+        #expect(noRoute.status == 404)
+        #expect(noRoute.contentType == "application/problem+json")
+        #expect(noRoute.body[member: "type"] == "urn:swift-bpm:problem:no-such-route")
+
         let badStatus = try await http("GET", "\(base)/processes?status=sleeping")
         #expect(badStatus.status == 400)
 

@@ -1,0 +1,15 @@
+import Hummingbird
+
+/// Turns the framework's own errors (no such route, wrong method) into problem details, so
+/// every error the API returns has the same shape.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError {
+            let kind = e.status == .notFound ? "no-such-route" : "http-\(e.status.code)"
+            let detail = e.status == .notFound ? "no endpoint \(request.method.rawValue) \(request.uri.path); see /openapi.json" : (e.body ?? e.status.reasonPhrase)
+            return Problem(e.status, kind, e.status.reasonPhrase, detail).response
+        }
+    }
+}
