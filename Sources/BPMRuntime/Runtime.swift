@@ -187,6 +187,8 @@ public actor Runtime {
         case unknownIncident(String)
         case rejected(String)
         case retired(String)
+        /// Input that breaks a rule (a task's form): every problem, each naming its field.
+        case invalidInput(String, problems: [String])
 
         public var description: String {
             switch self {
@@ -196,6 +198,7 @@ public actor Runtime {
             case .unknownIncident(let id): "no incident '\(id)'"
             case .rejected(let m): m
             case .retired(let id): "definition '\(id)' is retired for new instances"
+            case .invalidInput(let what, let problems): "\(what): " + problems.joined(separator: "; ")
             }
         }
     }
@@ -256,11 +259,35 @@ public actor Runtime {
         return s
     }
 
-    /// Completes a user task with variables.
+    /// Completes a user task with variables, which must satisfy the task's form.
     public func completeTask(_ taskId: String, variables: [String: Value]) async throws -> InstanceState {
         guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
         guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+        if let form = task.form, form[member: "type"] == "object" || form[member: "properties"] != .null {
+            let problems = FormValidator.problems(variables, schema: form)
+            if !problems.isEmpty { throw RuntimeError.invalidInput("the variables do not satisfy the task's form", problems: problems) }
+        }
         return try await send(.completeUserTask(taskId: taskId, variables: variables), to: task.instanceId)
+    }
+
+    /// Claims an open, unassigned task for a user.
+    public func claimTask(_ taskId: String, user: String) async throws -> UserTaskRecord {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+        if task.assignee == user { return task }
+        guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: true) else {
+            throw RuntimeError.rejected("task \(taskId) is already claimed by \(task.assignee ?? "someone")")
+        }
+        return try await store.userTask(taskId) ?? task
+    }
+
+    /// Sets (or, with nil, clears) an open task's assignee.
+    public func assignTask(_ taskId: String, to user: String?) async throws -> UserTaskRecord {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: false) else {
+            throw RuntimeError.rejected("task \(taskId) is \(task.status), not open")
+        }
+        return try await store.userTask(taskId) ?? task
     }
 
     /// Retries an incident after its cause is fixed.

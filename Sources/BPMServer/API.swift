@@ -221,6 +221,18 @@ struct API: Sendable {
         return Views.instance(try await runtime.completeTask(id, variables: try Self.variables(o)))
     }
 
+    func claimTask(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        guard let user = o["user"]?.stringValue, !user.isEmpty else {
+            throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"user\": \"name\"} to claim a task")
+        }
+        return try await runtime.claimTask(id, user: user).value
+    }
+
+    func assignTask(_ id: String, _ user: String?) async throws -> Value {
+        try await runtime.assignTask(id, to: user).value
+    }
+
     func incidents(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         let open = q.get("status").map { $0 != "all" } ?? true

@@ -67,6 +67,19 @@ public enum BPMServer {
             await api.handle { try await api.completeTask(try ctx.parameters.require("id"), try await API.body(req)) }
         }
 
+        router.post("/tasks/:id/claim") { req, ctx in
+            await api.handle { try await api.claimTask(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
+        router.post("/tasks/:id/unclaim") { _, ctx in await api.handle { try await api.assignTask(try ctx.parameters.require("id"), nil) } }
+        router.post("/tasks/:id/assign") { req, ctx in
+            await api.handle {
+                let o = try API.object(try await API.body(req))
+                guard let user = o["assignee"]?.stringValue else {
+                    throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"assignee\": \"user\"}")
+                }
+                return try await api.assignTask(try ctx.parameters.require("id"), user)
+            }
+        }
         router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
         router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }
 

@@ -39,6 +39,10 @@ public protocol ProcessStore: Sendable {
     /// The oldest unexpired buffered message for a name and correlation key.
     func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage?
 
+    /// Sets an open task's assignee; with `onlyIfUnassigned`, only when it has none (a claim).
+    /// Returns whether the task was changed.
+    func assignTask(_ id: String, assignee: String?, onlyIfUnassigned: Bool) async throws -> Bool
+
     func history(instanceId: String) async throws -> [HistoryEntry]
     func userTask(_ id: String) async throws -> UserTaskRecord?
     func userTasks(_ query: TaskQuery) async throws -> [UserTaskRecord]

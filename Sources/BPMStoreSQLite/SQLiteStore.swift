@@ -227,6 +227,14 @@ public final class SQLiteStore: ProcessStore {
                               completedAt: (r["completed_at"] as String?).flatMap(Coding.date))
     }
 
+    public func assignTask(_ id: String, assignee: String?, onlyIfUnassigned: Bool) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE user_tasks SET assignee = ? WHERE id = ? AND status = 'open'" + (onlyIfUnassigned ? " AND assignee IS NULL" : ""),
+                           arguments: [assignee, id])
+            return db.changesCount == 1
+        }
+    }
+
     public func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord] {
         var sql = "SELECT * FROM incidents WHERE 1=1"
         var args: [(any DatabaseValueConvertible)?] = []
