@@ -55,6 +55,8 @@ public struct JobRecord: Sendable, Equatable {
     public var createdAt: Date
     /// The instance's variables when the job was created, for handlers that need them (scripts).
     public var variables: [String: Value]?
+    /// A job for external workers (activated through the API) rather than an in-process connector.
+    public var external = false
 
     public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date,
                 variables: [String: Value]? = nil)

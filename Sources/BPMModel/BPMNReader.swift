@@ -472,7 +472,10 @@ public enum BPMNDefinitionReader {
                 }
                 params["headers"] = .constant(.context(h))
             }
-            return ServiceTask(action: type, parameters: params, retry: retry)
+            var task = ServiceTask(action: type, parameters: params, retry: retry)
+            task.external = true
+            task.includeVariables = true
+            return task
         }
 
         /// A timer start event's schedule: timeDate, timeDuration, or an ISO 8601 repeating timeCycle.

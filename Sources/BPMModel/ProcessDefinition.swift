@@ -292,8 +292,11 @@ public struct ServiceTask: Sendable {
     public var retry: RetryPolicy
     /// Where the connector's output goes: into this variable, or merged into the variables when nil.
     public var resultVariable: String?
-    /// Whether the job carries a snapshot of the variables (script handlers need them).
+    /// Whether the job carries a snapshot of the variables (script handlers and workers need them).
     public var includeVariables = false
+    /// A job for external workers (a Zeebe job type): without an in-process connector for its
+    /// action, it waits for a worker to activate it instead of raising an incident.
+    public var external = false
 
     public init(action: String, parameters: [String: TemplateValue], retry: RetryPolicy = RetryPolicy(), resultVariable: String? = nil) {
         self.action = action

@@ -40,6 +40,9 @@ public struct ConnectorRegistry: Sendable {
     /// The actions with a connector.
     public var actions: [String] { connectors.keys.sorted() }
 
+    /// Whether something in the process performs this action (else an external job waits for a worker).
+    public func handles(_ action: String) -> Bool { internalConnectors[action] != nil || fallback != nil || connectors[action] != nil }
+
     /// Runs a job and turns the outcome into the engine command that reports it.
     public func execute(_ job: JobRecord) async -> Command {
         guard let c = internalConnectors[job.action] ?? fallback ?? connectors[job.action] else {

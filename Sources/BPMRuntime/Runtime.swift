@@ -251,6 +251,41 @@ public actor Runtime {
         return (c, s)
     }
 
+    // MARK: external job workers
+
+    /// A job handed to a worker.
+    public struct ActivatedJob: Sendable {
+        public var job: JobRecord
+        public var deadline: Date
+    }
+
+    /// Locks up to `max` jobs of a type for a worker for `lock` seconds, waiting up to
+    /// `requestTimeout` seconds (wall time) for one to become available (long poll).
+    public func activateJobs(type: String, worker: String, max: Int, lock: Double, requestTimeout: Double) async throws -> [ActivatedJob] {
+        let giveUp = Date().addingTimeInterval(requestTimeout)
+        while true {
+            let now = clock.now()
+            let until = now.addingTimeInterval(lock)
+            let jobs = try await store.activateJobs(type: type, worker: worker, max: max, until: until, now: now)
+            if !jobs.isEmpty || Date() >= giveUp { return jobs.map { ActivatedJob(job: $0, deadline: until) } }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+    }
+
+    /// Reports a worker's outcome for a job: completion, failure, or a BPMN error.
+    public func reportJob(_ id: String, _ outcome: ConnectorOutcome) async throws -> InstanceState? {
+        guard let (job, _) = try await store.job(id) else { throw RuntimeError.rejected("no active job \(id)") }
+        guard job.external else { throw RuntimeError.rejected("job \(id) is performed by the engine, not by a worker") }
+        let command: Command
+        switch outcome {
+        case .completed(let vars): command = .jobCompleted(jobId: id, output: vars)
+        case .failed(let message, let retryable): command = .jobFailed(jobId: id, message: message, retryable: retryable, incidentType: "job_failed")
+        case .bpmnError(let code, let message): command = .jobThrewError(jobId: id, code: code, message: message)
+        }
+        _ = try await submit(.jobResult(job, command))
+        return try await store.instance(job.instanceId)
+    }
+
     /// Applies an operator or API command to an instance.
     public func send(_ command: Command, to instanceId: String) async throws -> InstanceState {
         guard case .instance(let s) = try await submit(.command(instanceId: instanceId, command)) else {
@@ -370,6 +405,7 @@ public actor Runtime {
     // MARK: jobs
 
     func dispatch(_ job: JobRecord) {
+        if job.external && !connectors.handles(job.action) { return }  // waits for a worker to activate it
         guard !inflightJobs.contains(job.id) else { return }
         inflightJobs.insert(job.id)
         if runningJobs >= maxInflightJobs {

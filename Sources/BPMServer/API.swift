@@ -233,6 +233,49 @@ struct API: Sendable {
         try await runtime.assignTask(id, to: user).value
     }
 
+    func activateJobs(_ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        guard let type = o["type"]?.stringValue, !type.isEmpty else {
+            throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"type\": \"job type\", \"worker\": \"name\", \"maxJobsToActivate\": 10, \"timeout\": 30000, \"requestTimeout\": 10000}")
+        }
+        let worker = o["worker"]?.stringValue ?? "anonymous"
+        let max = Int(o["maxJobsToActivate"]?.doubleValue ?? 10)
+        let lockMs = o["timeout"]?.doubleValue ?? 300_000
+        let pollMs = o["requestTimeout"]?.doubleValue ?? 0
+        guard max >= 1, max <= 1000, lockMs > 0, pollMs >= 0, pollMs <= 120_000 else {
+            throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "maxJobsToActivate must be 1…1000, timeout > 0 ms, requestTimeout 0…120000 ms")
+        }
+        let jobs = try await runtime.activateJobs(type: type, worker: worker, max: max, lock: lockMs / 1000, requestTimeout: pollMs / 1000)
+        return ["jobs": .list(jobs.map { a in
+            var payload = a.job.payload.contextValue ?? [:]
+            let headers = payload.removeValue(forKey: "headers") ?? .context([:])
+            return .context([
+                "key": .string(a.job.id), "type": .string(a.job.action), "processInstanceKey": .string(a.job.instanceId),
+                "bpmnProcessId": .string(a.job.definitionId), "elementId": .string(a.job.elementId), "attempt": .number(Double(a.job.attempt)),
+                "variables": .context((a.job.variables ?? [:]).merging(payload) { _, input in input }), "customHeaders": headers,
+                "deadline": .string(Coding.iso(a.deadline)),
+            ])
+        })]
+    }
+
+    func reportJob(_ id: String, _ kind: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        let outcome: ConnectorOutcome
+        switch kind {
+        case "complete": outcome = .completed(try Self.variables(o))
+        case "fail":
+            let retries = o["retries"]?.doubleValue ?? 0
+            outcome = .failed(message: o["errorMessage"]?.stringValue ?? "failed by the worker", retryable: retries > 0)
+        default:
+            guard let code = o["errorCode"]?.stringValue, !code.isEmpty else {
+                throw Problem(.badRequest, "invalid-body", "Invalid body", "a BPMN error needs an 'errorCode'")
+            }
+            outcome = .bpmnError(code: code, message: o["errorMessage"]?.stringValue)
+        }
+        guard let s = try await runtime.reportJob(id, outcome) else { return .null }
+        return Views.instance(s)
+    }
+
     func incidents(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         let open = q.get("status").map { $0 != "all" } ?? true

@@ -80,6 +80,16 @@ public enum BPMServer {
                 return try await api.assignTask(try ctx.parameters.require("id"), user)
             }
         }
+        router.post("/jobs/activate") { req, _ in await api.handle { try await api.activateJobs(try await API.body(req)) } }
+        router.post("/jobs/:id/complete") { req, ctx in
+            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "complete", try await API.body(req)) }
+        }
+        router.post("/jobs/:id/fail") { req, ctx in
+            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "fail", try await API.body(req)) }
+        }
+        router.post("/jobs/:id/error") { req, ctx in
+            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "error", try await API.body(req)) }
+        }
         router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
         router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }
 

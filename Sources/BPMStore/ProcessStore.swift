@@ -31,6 +31,11 @@ public protocol ProcessStore: Sendable {
     func nextTimerDue() async throws -> Date?
     /// Jobs written but not yet completed (to dispatch after a restart).
     func pendingJobs(limit: Int) async throws -> [JobRecord]
+    /// Locks up to `max` available jobs of a type for a worker until `until` (oldest first);
+    /// jobs whose lock expired are available again.
+    func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord]
+    /// A job by id, with its lock owner.
+    func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)?
 
     /// The oldest open subscription for a message name and correlation key.
     func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription?

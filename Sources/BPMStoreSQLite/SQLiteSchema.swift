@@ -142,6 +142,14 @@ enum SQLiteSchema {
         m.registerMigration("005-timer-data") { db in
             try db.execute(sql: "ALTER TABLE timers ADD COLUMN data TEXT")
         }
+        m.registerMigration("006-job-workers") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN external INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN locked_by TEXT;
+                ALTER TABLE jobs ADD COLUMN locked_until TEXT;
+                CREATE INDEX jobs_activatable ON jobs(action, external, locked_until, created_at);
+                """)
+        }
         return m
     }
 }

@@ -145,12 +145,34 @@ public final class SQLiteStore: ProcessStore {
 
     public func pendingJobs(limit: Int) async throws -> [JobRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at LIMIT ?", arguments: [limit]).map {
-                JobRecord(id: $0["id"], instanceId: $0["instance_id"], definitionId: $0["definition_id"], elementId: $0["element_id"],
-                          action: $0["action"], payload: (try? JSON.parse($0["payload"] as String)) ?? .null, attempt: $0["attempt"],
-                          createdAt: Coding.date($0["created_at"] as String) ?? Date(),
-                          variables: ($0["variables"] as String?).flatMap { try? JSON.parse($0).contextValue })
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM jobs ORDER BY created_at LIMIT ?", arguments: [limit]).map(Self.job)
+        }
+    }
+
+    static func job(_ r: Row) -> JobRecord {
+        var j = JobRecord(id: r["id"], instanceId: r["instance_id"], definitionId: r["definition_id"], elementId: r["element_id"],
+                          action: r["action"], payload: (try? JSON.parse(r["payload"] as String)) ?? .null, attempt: r["attempt"],
+                          createdAt: Coding.date(r["created_at"] as String) ?? Date(),
+                          variables: (r["variables"] as String?).flatMap { try? JSON.parse($0).contextValue })
+        j.external = (r["external"] as Int?) == 1
+        return j
+    }
+
+    public func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM jobs WHERE action = ? AND external = 1 AND (locked_until IS NULL OR locked_until <= ?)
+                ORDER BY created_at, id LIMIT ?
+                """, arguments: [type, Coding.iso(now), max])
+            let lock = try db.cachedStatement(sql: "UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?")
+            for r in rows { try lock.execute(arguments: [worker, Coding.iso(until), r["id"] as String]) }
+            return rows.map(Self.job)
+        }
+    }
+
+    public func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map { (Self.job($0), $0["locked_by"]) }
         }
     }
 

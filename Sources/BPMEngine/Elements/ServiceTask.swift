@@ -13,9 +13,11 @@ extension Run {
     mutating func dispatchJob(_ element: FlowElement, _ task: ServiceTask, jobId: String, attempt: Int, scope: String?, boundaries: [BoundaryTimer]) {
         let vars = variables(in: scope)
         let payload = Value.context(task.parameters.mapValues { $0.render(vars) })
-        effects.append(.dispatchJob(JobRecord(id: jobId, instanceId: state.id, definitionId: definition.id, elementId: element.id,
-                                              action: task.action, payload: payload, attempt: attempt, createdAt: now,
-                                              variables: task.includeVariables ? vars : nil)))
+        var job = JobRecord(id: jobId, instanceId: state.id, definitionId: definition.id, elementId: element.id,
+                            action: task.action, payload: payload, attempt: attempt, createdAt: now,
+                            variables: task.includeVariables ? vars : nil)
+        job.external = task.external
+        effects.append(.dispatchJob(job))
         wait(at: element, .job(jobId: jobId, attempt: attempt), scope: scope, boundaries: boundaries)
     }
 
