@@ -494,7 +494,13 @@ public enum BPMNDefinitionReader {
             }
             if let (t, e) = text("timeCycle") {
                 if let s = TimerSchedule.parse(cycle: t) { return s }
-                error("timer cycle '\(t)': use an ISO 8601 repeating interval such as R5/PT10S or R/P1D (cron expressions are not supported yet)", e)
+                if t.split(separator: " ").count >= 5 {
+                    do { return .cron(try CronExpression(t)) } catch {
+                        self.error("timer cycle '\(t)': \(error.message)", e)
+                        return nil
+                    }
+                }
+                error("timer cycle '\(t)': use an ISO 8601 repeating interval such as R5/PT10S or R/P1D, or a cron expression such as 0 0 8 * * ?", e)
                 return nil
             }
             if let (t, e) = text("timeDate") {

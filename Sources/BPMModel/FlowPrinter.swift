@@ -4,6 +4,7 @@ public enum FlowPrinter {
         var out = "process \(def.id)" + (def.name != def.id ? " (\(def.name))" : "") + "\n"
         if let t = def.trigger {
             out += "  trigger: \(t.kind.rawValue)"
+            if let s = t.schedule { out += " \(s)" }
             if let s = t.source { out += " from \(s)" }
             if let topic = t.topic { out += " topic \(topic)" }
             if let c = t.condition { out += " when \(c.source.trimmingCharacters(in: .whitespacesAndNewlines))" }

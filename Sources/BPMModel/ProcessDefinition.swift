@@ -478,13 +478,15 @@ public struct MultiInstance: Sendable {
 
 /// What starts instances besides the API.
 public struct Trigger: Sendable {
-    public enum Kind: String, Sendable { case event, manual }
+    public enum Kind: String, Sendable { case event, manual, timer }
     public var kind: Kind
     /// `redpanda`, `kafka`, `mqtt` or `http`.
     public var source: String?
     public var topic: String?
     /// Evaluated against the event; the instance starts only when it is true.
     public var condition: Expression?
+    /// For `timer` triggers: when instances start.
+    public var schedule: TimerSchedule?
 
     public init(kind: Kind, source: String? = nil, topic: String? = nil, condition: Expression? = nil) {
         self.kind = kind

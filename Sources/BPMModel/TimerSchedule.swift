@@ -7,6 +7,8 @@ public enum TimerSchedule: Sendable, Equatable {
     case date(Date)
     /// `repetitions` nil repeats forever; `start` nil starts one interval after deployment.
     case cycle(repetitions: Int?, interval: Double, start: Date?)
+    /// A cron expression in a time zone.
+    case cron(CronExpression)
 
     /// Parses a timer start event's text.
     public static func parse(cycle text: String) -> TimerSchedule? {

@@ -182,7 +182,8 @@ public enum YAMLDefinitionReader {
                 return nil
             }
 
-            var elements: [FlowElement] = [FlowElement(id: "start", kind: .startEvent, location: ctx.location(seq.first))]
+            let startKind: ElementKind = trigger?.schedule.map { .timerStartEvent($0) } ?? .startEvent
+            var elements: [FlowElement] = [FlowElement(id: "start", kind: startKind, location: ctx.location(seq.first))]
             if let first = activities.first { addFlow("start", first.id, location: ctx.location(first.node)) }
 
             for (i, a) in activities.enumerated() {
@@ -478,11 +479,17 @@ public enum YAMLDefinitionReader {
                 ctx.error("'trigger' must be a mapping with type, source, topic, condition", node)
                 return nil
             }
-            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition"], in: "trigger")
+            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition", "cron", "timezone", "every", "at"], in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
-                ctx.error("unknown trigger type '\(typeText)' (one of: event, manual)", m[key: "type"])
+                ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
                 return nil
+            }
+            if kind == .timer {
+                let schedule = YAMLTimerTrigger.schedule(m, node, &ctx)
+                var t = Trigger(kind: .timer)
+                t.schedule = schedule
+                return t
             }
             let source = m[key: "source"].flatMap { ctx.string($0, "source") }
             if let s = source, !["redpanda", "kafka", "mqtt", "http"].contains(s) {

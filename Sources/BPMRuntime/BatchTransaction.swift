@@ -79,7 +79,10 @@ struct BatchTransaction {
 
     mutating func start(_ def: ProcessDefinition, version: Int, variables: [String: Value], key: String?, businessKey: String?) -> InstanceState {
         let id = UUIDv7.make(now)
-        let t = Engine.start(def, instanceId: id, version: version, variables: variables, correlationKey: key, businessKey: businessKey, now: now)
+        // a process that only runs on a schedule can still be started by hand, at its timer start
+        let startEvent = def.startEvents.isEmpty ? def.timerStartEvents.first?.id : nil
+        let t = Engine.start(def, instanceId: id, version: version, variables: variables, correlationKey: key, businessKey: businessKey,
+                             startEvent: startEvent, now: now)
         record(t, expected: nil)
         return t.state
     }

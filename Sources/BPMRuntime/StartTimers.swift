@@ -29,6 +29,10 @@ enum StartTimers {
                 due = start ?? now.addingTimeInterval(interval)
                 data["interval"] = .number(interval)
                 data["remaining"] = reps.map { .number(Double($0)) } ?? .null
+            case .cron(let cron):
+                due = cron.next(after: now) ?? tombstone
+                data["cron"] = .string(cron.text)
+                data["timezone"] = .string(cron.timeZone.identifier)
             }
             return TimerRecord(id: id(def.id, version, e.id), instanceId: "", elementId: e.id, dueAt: due, data: .context(data))
         }
@@ -37,6 +41,12 @@ enum StartTimers {
     /// The timer that replaces a fired one: its next occurrence after `now`, or a tombstone.
     static func next(after fired: TimerRecord, now: Date) -> TimerRecord {
         var t = fired
+        if let text = fired.data?[member: "cron"].stringValue {
+            let tz = fired.data?[member: "timezone"].stringValue.flatMap { TimeZone(identifier: $0) } ?? TimeZone(identifier: "UTC")!
+            // missed occurrences collapse: the next one after now (and after this one)
+            t.dueAt = (try? CronExpression(text, timeZone: tz))?.next(after: max(now, fired.dueAt)) ?? tombstone
+            return t
+        }
         guard case .context(var data) = fired.data ?? .null, let interval = data["interval"]?.doubleValue else {
             t.dueAt = tombstone
             return t
