@@ -29,6 +29,10 @@ public enum Command: Sendable, Equatable {
     case retryIncident(incidentId: String)
     /// An operator cancels the instance.
     case cancel(reason: String?)
+    /// An operator suspends the instance: what arrives is held until it resumes.
+    case suspend
+    /// An operator resumes a suspended instance: held arrivals are applied in order.
+    case resume
 }
 
 /// Why the engine refused a command.

@@ -42,41 +42,79 @@ public enum Engine {
             throw .invalid("instance \(state.id) is \(state.status.rawValue)")
         }
         var run = Run(definition: definition, state: state, now: now)
-        switch command {
-        case .timerFired(let timerId):
-            try run.timerFired(timerId)
-        case .jobCompleted(let jobId, let output):
-            try run.jobCompleted(jobId, output: output)
-        case .jobFailed(let jobId, let message, let retryable, let type):
-            try run.jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
-        case .jobThrewError(let jobId, let code, let message):
-            try run.jobThrewError(jobId, code: code, message: message)
-        case .correlateMessage(let subscriptionId, let variables):
-            try run.correlateMessage(subscriptionId, variables: variables)
-        case .childCompleted(let tokenId, let variables):
-            try run.childCompleted(tokenId, variables: variables)
-        case .childFailed(let tokenId, let code, let message):
-            try run.childFailed(tokenId, code: code, message: message)
-        case .childStartFailed(let tokenId, let message):
-            try run.childStartFailed(tokenId, message: message)
-        case .completeUserTask(let taskId, let variables):
-            try run.completeUserTask(taskId, variables: variables)
-        case .correlate(let variables):
-            run.state.variables.merge(variables) { _, new in new }
-            run.record(definition.id, "process", "correlated", data: .context(variables))
-        case .setVariables(let variables):
-            run.state.variables.merge(variables) { _, new in new }
-            run.record(definition.id, "process", "variables_set", data: .context(variables))
-        case .retryIncident(let incidentId):
-            try run.retryIncident(incidentId)
-        case .cancel(let reason):
-            run.terminateAllTokens()
-            run.state.status = .terminated
-            run.state.endedAt = now
-            run.record(definition.id, "process", "cancelled", data: reason.map { .context(["reason": .string($0)]) })
+        if state.status == .suspended {
+            switch command {
+            case .resume:
+                run.state.status = .running
+                run.record(definition.id, "process", "resumed")
+                let held = run.state.held
+                run.state.held = []
+                for c in held {
+                    do { try run.applyCommand(c) } catch {}  // a held arrival the instance no longer waits for is dropped
+                    run.drain()
+                    if !run.state.status.isActive { break }
+                }
+                run.drain()
+                return run.finish()
+            case .cancel, .setVariables, .suspend:
+                break
+            case .completeUserTask, .retryIncident:
+                throw .invalid("instance \(state.id) is suspended: resume it first")
+            default:
+                run.state.held.append(command)
+                run.record(definition.id, "process", "held", data: .context(["while": "suspended"]))
+                return run.finish()
+            }
         }
+        try run.applyCommand(command)
         run.drain()
         return run.finish()
+    }
+}
+
+extension Run {
+    /// Applies one command to the working state (without draining).
+    mutating func applyCommand(_ command: Command) throws(CommandRejection) {
+        switch command {
+        case .timerFired(let timerId):
+            try timerFired(timerId)
+        case .jobCompleted(let jobId, let output):
+            try jobCompleted(jobId, output: output)
+        case .jobFailed(let jobId, let message, let retryable, let type):
+            try jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
+        case .jobThrewError(let jobId, let code, let message):
+            try jobThrewError(jobId, code: code, message: message)
+        case .correlateMessage(let subscriptionId, let variables):
+            try correlateMessage(subscriptionId, variables: variables)
+        case .childCompleted(let tokenId, let variables):
+            try childCompleted(tokenId, variables: variables)
+        case .childFailed(let tokenId, let code, let message):
+            try childFailed(tokenId, code: code, message: message)
+        case .childStartFailed(let tokenId, let message):
+            try childStartFailed(tokenId, message: message)
+        case .completeUserTask(let taskId, let variables):
+            try completeUserTask(taskId, variables: variables)
+        case .correlate(let variables):
+            state.variables.merge(variables) { _, new in new }
+            record(definition.id, "process", "correlated", data: .context(variables))
+        case .setVariables(let variables):
+            state.variables.merge(variables) { _, new in new }
+            record(definition.id, "process", "variables_set", data: .context(variables))
+        case .retryIncident(let incidentId):
+            try retryIncident(incidentId)
+        case .cancel(let reason):
+            terminateAllTokens()
+            state.status = .terminated
+            state.endedAt = now
+            state.held = []
+            record(definition.id, "process", "cancelled", data: reason.map { .context(["reason": .string($0)]) })
+        case .suspend:
+            guard state.status == .running else { throw .invalid("instance \(state.id) is already suspended") }
+            state.status = .suspended
+            record(definition.id, "process", "suspended")
+        case .resume:
+            throw .invalid("instance \(state.id) is not suspended")
+        }
     }
 }
 
@@ -123,8 +161,8 @@ struct Run {
 
     /// Runs arrivals until every path waits or ends; completes scopes and joins that are done.
     mutating func drain() {
-        while state.status.isActive {
-            while !queue.isEmpty, state.status.isActive {
+        while state.status == .running {
+            while !queue.isEmpty, state.status == .running {
                 let a = queue.removeFirst()
                 steps += 1
                 guard let element = definition.element(a.elementId) else { continue }
@@ -439,7 +477,7 @@ struct Run {
     }
 
     mutating func completeIfDone() {
-        guard state.status.isActive, state.tokens.isEmpty, queue.isEmpty else { return }
+        guard state.status == .running, state.tokens.isEmpty, queue.isEmpty else { return }
         for b in state.processTriggers { effects.append(disarm(b)) }
         state.processTriggers = []
         state.status = .completed

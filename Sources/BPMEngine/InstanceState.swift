@@ -3,9 +3,10 @@ import Foundation
 
 /// The lifecycle status of a process instance (the plan's `status` column).
 public enum InstanceStatus: String, Sendable, Codable, CaseIterable {
-    case running, completed, failed, terminated
+    case running, completed, failed, terminated, suspended
 
-    public var isActive: Bool { self == .running }
+    /// Not ended: running or suspended.
+    public var isActive: Bool { self == .running || self == .suspended }
 }
 
 /// Everything the engine knows about one process instance. A value: the core returns a new
@@ -37,6 +38,8 @@ public struct InstanceState: Sendable, Equatable {
     public var parent: ParentLink?
     /// Armed start events of the process's event sub-processes (timers, subscriptions).
     public var processTriggers: [BoundaryTimer] = []
+    /// What arrived while the instance was suspended, applied in order when it resumes.
+    public var held: [Command] = []
 
     public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
                 correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)

@@ -173,6 +173,7 @@ extension InstanceState {
         if !incidents.isEmpty { c["incidents"] = .list(incidents.map(\.value)) }
         if !locals.isEmpty { c["locals"] = .context(locals.mapValues { .context($0) }) }
         if let parent { c["parent"] = ["instance": .string(parent.instanceId), "token": .string(parent.tokenId)] }
+        if !held.isEmpty { c["held"] = .list(held.compactMap(\.value)) }
         if !processTriggers.isEmpty {
             c["triggers"] = .list(processTriggers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
         }
@@ -203,6 +204,7 @@ extension InstanceState {
             return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary, scope: tc["scope"]?.stringValue)
         }
         locals = (c["locals"]?.contextValue ?? [:]).compactMapValues(\.contextValue)
+        held = (c["held"]?.listValue ?? []).compactMap(Command.init(value:))
         processTriggers = (c["triggers"]?.listValue ?? []).compactMap { b -> BoundaryTimer? in
             guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
             return BoundaryTimer(timerId: t, boundaryElementId: e)
@@ -242,5 +244,40 @@ extension UserTaskRecord {
         if let description { c["description"] = .string(description) }
         if let completedAt { c["completedAt"] = .string(Coding.iso(completedAt)) }
         return .context(c)
+    }
+}
+
+extension Command {
+    /// The commands an instance may hold while suspended, as values (for its stored state).
+    var value: Value? {
+        switch self {
+        case .timerFired(let t): ["timer": .string(t)]
+        case .jobCompleted(let j, let out): ["jobCompleted": .string(j), "output": .context(out)]
+        case .jobFailed(let j, let m, let r, let type): ["jobFailed": .string(j), "message": .string(m), "retryable": .bool(r), "type": .string(type)]
+        case .jobThrewError(let j, let code, let m): ["jobError": .string(j), "code": .string(code), "message": m.map(Value.string) ?? .null]
+        case .correlate(let v): ["correlate": .context(v)]
+        case .correlateMessage(let s, let v): ["message": .string(s), "variables": .context(v)]
+        case .childCompleted(let t, let v): ["childCompleted": .string(t), "variables": .context(v)]
+        case .childFailed(let t, let code, let m): ["childFailed": .string(t), "code": .string(code), "message": m.map(Value.string) ?? .null]
+        case .childStartFailed(let t, let m): ["childStartFailed": .string(t), "message": .string(m)]
+        default: nil
+        }
+    }
+
+    init?(value v: Value) {
+        guard case .context(let c) = v else { return nil }
+        let vars = c["variables"]?.contextValue ?? [:]
+        if let t = c["timer"]?.stringValue { self = .timerFired(timerId: t) }
+        else if let j = c["jobCompleted"]?.stringValue { self = .jobCompleted(jobId: j, output: c["output"]?.contextValue ?? [:]) }
+        else if let j = c["jobFailed"]?.stringValue {
+            self = .jobFailed(jobId: j, message: c["message"]?.stringValue ?? "", retryable: c["retryable"] == .bool(true), incidentType: c["type"]?.stringValue ?? "job_failed")
+        }
+        else if let j = c["jobError"]?.stringValue { self = .jobThrewError(jobId: j, code: c["code"]?.stringValue ?? "error", message: c["message"]?.stringValue) }
+        else if let v = c["correlate"]?.contextValue { self = .correlate(variables: v) }
+        else if let s = c["message"]?.stringValue, c["variables"] != nil { self = .correlateMessage(subscriptionId: s, variables: vars) }
+        else if let t = c["childCompleted"]?.stringValue { self = .childCompleted(tokenId: t, variables: vars) }
+        else if let t = c["childFailed"]?.stringValue { self = .childFailed(tokenId: t, code: c["code"]?.stringValue ?? "error", message: c["message"]?.stringValue) }
+        else if let t = c["childStartFailed"]?.stringValue { self = .childStartFailed(tokenId: t, message: c["message"]?.stringValue ?? "") }
+        else { return nil }
     }
 }

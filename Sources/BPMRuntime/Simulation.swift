@@ -176,7 +176,7 @@ public struct Simulation {
     public var statusWord: String {
         guard let s = state else { return "not_started" }
         switch s.status {
-        case .running: return "waiting"
+        case .running, .suspended: return "waiting"
         case .completed: return "completed"
         case .failed: return "failed"
         case .terminated: return "terminated"

@@ -121,6 +121,49 @@ struct API: Sendable {
         return Views.instance(try await runtime.send(.cancel(reason: o["reason"]?.stringValue), to: id))
     }
 
+    func command(_ id: String, _ command: Command) async throws -> Value {
+        Views.instance(try await runtime.send(command, to: id))
+    }
+
+    /// Applies an operator action to every instance matching a filter (at most 10,000 a call).
+    func batch(_ operation: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        let f = o["filter"]?.contextValue ?? [:]
+        var query = InstanceQuery(limit: 10_000)
+        query.definitionId = f["definitionId"]?.stringValue
+        query.correlationKey = f["correlationKey"]?.stringValue
+        query.businessKey = f["businessKey"]?.stringValue
+        if let s = f["status"]?.stringValue {
+            guard let st = InstanceStatus(rawValue: s) else { throw Problem(.badRequest, "invalid-filter", "Invalid filter", "unknown status '\(s)'") }
+            query.status = st
+        }
+        guard query.definitionId != nil || query.correlationKey != nil || query.businessKey != nil || query.status != nil else {
+            throw Problem(.badRequest, "invalid-filter", "Invalid filter", "a batch needs a filter: {\"filter\": {\"definitionId\": …, \"status\": …}}")
+        }
+        let instances = try await runtime.store.instances(query)
+        var applied = 0
+        var failures: [Value] = []
+        for i in instances {
+            do {
+                switch operation {
+                case "cancel": _ = try await runtime.send(.cancel(reason: o["reason"]?.stringValue ?? "batch cancel"), to: i.id)
+                case "suspend": _ = try await runtime.send(.suspend, to: i.id)
+                case "resume": _ = try await runtime.send(.resume, to: i.id)
+                case "retry":
+                    for inc in try await runtime.store.incidents(instanceId: i.id, openOnly: true) { _ = try await runtime.retryIncident(inc.incident.id) }
+                default:
+                    throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry")
+                }
+                applied += 1
+            } catch let p as Problem {
+                throw p
+            } catch {
+                failures.append(["instanceId": .string(i.id), "reason": .string("\(error)")])
+            }
+        }
+        return ["matched": .number(Double(instances.count)), "applied": .number(Double(applied)), "failures": .list(failures)]
+    }
+
     func setVariables(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
         let vars = o["variables"] != nil ? try Self.variables(o) : o

@@ -46,6 +46,11 @@ public enum BPMServer {
         router.post("/processes/:id/cancel") { req, ctx in
             await api.handle { try await api.cancel(try ctx.parameters.require("id"), try await API.body(req)) }
         }
+        router.post("/processes/:id/suspend") { _, ctx in await api.handle { try await api.command(try ctx.parameters.require("id"), .suspend) } }
+        router.post("/processes/:id/resume") { _, ctx in await api.handle { try await api.command(try ctx.parameters.require("id"), .resume) } }
+        router.post("/batch/:operation") { req, ctx in
+            await api.handle { try await api.batch(try ctx.parameters.require("operation"), try await API.body(req)) }
+        }
         router.post("/processes/:id/variables") { req, ctx in
             await api.handle { try await api.setVariables(try ctx.parameters.require("id"), try await API.body(req)) }
         }

@@ -150,6 +150,14 @@ enum SQLiteSchema {
                 CREATE INDEX jobs_activatable ON jobs(action, external, locked_until, created_at);
                 """)
         }
+        m.registerMigration("007-suspended-keeps-its-key") { db in
+            // a suspended instance still owns its correlation key
+            try db.execute(sql: """
+                DROP INDEX process_instances_active_key;
+                CREATE UNIQUE INDEX process_instances_active_key ON process_instances(definition_id, correlation_key)
+                    WHERE status IN ('running', 'suspended') AND correlation_key IS NOT NULL;
+                """)
+        }
         return m
     }
 }

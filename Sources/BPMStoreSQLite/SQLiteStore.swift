@@ -82,7 +82,7 @@ public final class SQLiteStore: ProcessStore {
 
     public func activeInstance(definitionId: String, correlationKey: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM process_instances WHERE definition_id = ? AND correlation_key = ? AND status = 'running' LIMIT 1",
+            try String.fetchOne(db, sql: "SELECT id FROM process_instances WHERE definition_id = ? AND correlation_key = ? AND status IN ('running', 'suspended') LIMIT 1",
                                 arguments: [definitionId, correlationKey])
         }
     }

@@ -210,3 +210,51 @@ enum RoutingRegistry {
         #expect(await h.runtime.definition("p")?.1 == 2, "an invalid deployment leaves the last good version active")
     }
 }
+
+@Suite struct SuspendTests {
+    @Test func aSuspendedInstanceHoldsWhatArrivesAndKeepsItsKey() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.deploy("temperature-control")
+        let o = try await h.runtime.publish(event: telemetry("hp1", 27.5), topic: "heatpump-telemetry")
+        let id = try #require(o.first?.instanceId)
+        try await h.runtime.settle()
+        let s = try await h.runtime.send(.suspend, to: id)
+        #expect(s.status == .suspended)
+        await #expect(throws: (any Error).self) { try await h.runtime.send(.suspend, to: id) }
+
+        // a new reading arrives, then the timer comes due: both are held, and no second instance starts
+        let later = try await h.runtime.publish(event: telemetry("hp1", 22.0), topic: "heatpump-telemetry")
+        #expect(later.map(\.action) == [.correlated])
+        h.clock.advance(by: 301)
+        try await h.runtime.settle()
+        var stored = try #require(try await h.store.instance(id))
+        #expect(stored.status == .suspended)
+        #expect(stored.currentActivities == ["wait_recheck"])
+        #expect(stored.held.count == 2)
+        #expect(try await h.store.countInstances(status: nil) == 1)
+        #expect(try await h.store.instances(InstanceQuery(status: .suspended)).map(\.id) == [id])
+
+        // resuming applies them in arrival order: the reading, then the timer → log_success
+        _ = try await h.runtime.send(.resume, to: id)
+        try await h.runtime.settle()
+        stored = try #require(try await h.store.instance(id))
+        #expect(stored.status == .completed)
+        #expect(stored.variables["temperature"] == 22)
+        #expect(try await h.store.history(instanceId: id).contains { $0.elementId == "log_success" && $0.event == "completed" })
+    }
+
+    @Test func personActionsWaitForResume() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.deploy("approval")
+        let o = try await h.runtime.publish(event: ["tags": ["request_id": "r1"], "fields": ["amount": 100, "requester": "x", "action": "y"]], topic: "approval-requests")
+        let id = try #require(o.first?.instanceId)
+        let task = try #require(try await h.store.userTasks(TaskQuery(instanceId: id)).first)
+        _ = try await h.runtime.send(.suspend, to: id)
+        await #expect(throws: (any Error).self) { try await h.runtime.completeTask(task.id, variables: ["approved": true]) }
+        _ = try await h.runtime.send(.resume, to: id)
+        let done = try await h.runtime.completeTask(task.id, variables: ["approved": true])
+        #expect(done.currentActivities == ["execute_action"])
+    }
+}

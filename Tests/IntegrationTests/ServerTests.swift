@@ -63,9 +63,19 @@ import Testing
         let list = try await http("GET", "\(base)/processes?definitionId=approval&businessKey=r1")
         #expect(list.body[member: "items"].listValue?.count == 1)
 
-        // cancel
+        // suspend, resume, cancel
+        #expect(try await http("POST", "\(base)/processes/\(id)/suspend").body[member: "status"] == "suspended")
+        #expect(try await http("POST", "\(base)/processes/\(id)/resume").body[member: "status"] == "running")
         let cancelled = try await http("POST", "\(base)/processes/\(id)/cancel", body: #"{"reason":"test"}"#)
         #expect(cancelled.body[member: "status"] == "terminated")
+
+        // batch: cancel every running temperature-control instance
+        for device in ["hp7", "hp8"] {
+            _ = try await http("POST", "\(base)/events?topic=heatpump-telemetry", body: #"{"tags":{"device_id":"\#(device)"},"fields":{"flow_temp_c":30}}"#)
+        }
+        let batch = try await http("POST", "\(base)/batch/cancel", body: #"{"filter":{"definitionId":"temperature-control","status":"running"},"reason":"maintenance window"}"#)
+        #expect(batch.body == ["matched": 2, "applied": 2, "failures": []])
+        #expect(try await http("POST", "\(base)/batch/cancel", body: "{}").status == 400, "a batch without a filter is refused")
     }
 
     @Test func problemDetailsForBadRequests() async throws {
