@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Record connector calls in the log instead of performing them (database_log still writes).")
     var dryRun = false
 
+    @Option(help: "A file of NAME=value secret lines for connectors ({{secrets.NAME}}); BPM_SECRET_NAME variables work too.")
+    var secretsFile: String? = ProcessInfo.processInfo.environment["BPM_SECRETS_FILE"]
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = ProcessInfo.processInfo.environment["BPM_LOG_LEVEL"] ?? "info"
 
@@ -52,6 +55,10 @@ struct Serve: AsyncParsableCommand {
         let clock = SystemClock()
         var connectors = ConnectorRegistry()
         connectors.register("database_log", DatabaseLogConnector(store: processStore, clock: clock))
+        let secrets = Secrets(file: secretsFile)
+        connectors.register("http", HTTPConnector(secrets: secrets))
+        let notify = WebhookNotifyConnector(secrets: secrets)
+        if notify.isConfigured { connectors.register("notify", notify) }
         if dryRun {
             connectors = ConnectorRegistry(fallback: LoggingRecorder(logger: logger, store: processStore, clock: clock))
         }
