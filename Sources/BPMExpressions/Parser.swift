@@ -443,7 +443,8 @@ struct Parser {
         return best
     }
 
-    mutating func externalCall(_ name: String) throws(ExpressionError) -> Node {
+    /// A parenthesised argument list; named arguments (`f(a: 1)`) are taken positionally.
+    mutating func arguments() throws(ExpressionError) -> [Node] {
         try expect("(")
         var args: [Node] = []
         if !isOp(")") {
@@ -454,21 +455,15 @@ struct Parser {
             } while isOp(",")
         }
         try expect(")")
-        return .externalCall(name, args)
+        return args
+    }
+
+    mutating func externalCall(_ name: String) throws(ExpressionError) -> Node {
+        .externalCall(name, try arguments())
     }
 
     mutating func call(_ name: String, column: Int) throws(ExpressionError) -> Node {
-        try expect("(")
-        var args: [Node] = []
-        if !isOp(")") {
-            repeat {
-                if !args.isEmpty { p += 1 }
-                // named parameters (FEEL `f(a: 1)`) are accepted positionally
-                if case .name = current.kind, peekIsOp(":") { p += 2 }
-                args.append(try expression())
-            } while isOp(",")
-        }
-        try expect(")")
+        let args = try arguments()
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
         guard fn.arity.contains(args.count) else {
             throw ExpressionError("function '\(name)' takes \(fn.aritySummary) argument(s), got \(args.count)", column: column)
