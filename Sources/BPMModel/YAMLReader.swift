@@ -10,7 +10,7 @@ import Yams
 /// activity listed before it — in which case, as after the last activity, the path ends.
 public enum YAMLDefinitionReader {
     static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities"]
-    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout"]
+    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action
@@ -148,6 +148,13 @@ public enum YAMLDefinitionReader {
                 }
                 var a = Activity(id: aid, type: type, node: item, mapping: m)
                 a.element = readElement(&a)
+                if let mi = m[key: "multi_instance"] {
+                    if ["service", "user", "script", "timer", "receive", "rules"].contains(type) {
+                        a.element?.loop = readMultiInstance(mi).map(LoopCharacteristics.multiInstance)
+                    } else {
+                        ctx.error("'multi_instance' applies to tasks (service, user, script, timer, receive, rules), not to a \(type)", m.keyNode("multi_instance"))
+                    }
+                }
                 if a.element == nil { structureBroken = true }
                 activities.append(a)
             }
@@ -452,6 +459,31 @@ public enum YAMLDefinitionReader {
             }
             if ctx.errors.count > errorsBefore, a.type != "service" && a.type != "decision" { /* keep element for graph checks */ }
             return FlowElement(id: a.id, name: name, kind: kind, location: loc)
+        }
+
+        /// `multi_instance: {over: approvers, as: approver, sequential: false, until: expr, collect: result, into: results}`
+        /// or `{count: 3}`: one instance per item (or `count` instances), in parallel unless sequential.
+        mutating func readMultiInstance(_ node: Node) -> MultiInstance? {
+            guard case .mapping(let m) = node else {
+                ctx.error("'multi_instance' must be a mapping: {over, as, sequential, until, collect, into} or {count}", node)
+                return nil
+            }
+            ctx.checkKeys(m, allowed: ["over", "as", "count", "sequential", "until", "collect", "into"], in: "multi_instance")
+            var mi = MultiInstance(sequential: m[key: "sequential"]?.bool ?? false)
+            mi.collection = m[key: "over"].flatMap { ctx.expression($0, "multi_instance over") }
+            mi.cardinality = m[key: "count"].flatMap { ctx.expression($0, "multi_instance count") }
+            mi.elementVariable = m[key: "as"].flatMap { ctx.string($0, "multi_instance as") }
+            mi.completionCondition = m[key: "until"].flatMap { ctx.expression($0, "multi_instance until") }
+            mi.outputElement = m[key: "collect"].flatMap { ctx.expression($0, "multi_instance collect") }
+            mi.outputCollection = m[key: "into"].flatMap { ctx.string($0, "multi_instance into") }
+            if mi.collection == nil && mi.cardinality == nil {
+                ctx.error("'multi_instance' needs 'over' (a list expression) or 'count'", node)
+                return nil
+            }
+            if (mi.outputElement == nil) != (mi.outputCollection == nil) {
+                ctx.error("'multi_instance' needs both 'collect' (what each instance gives) and 'into' (the list variable)", node)
+            }
+            return mi
         }
 
         mutating func stringList(_ node: Node?, _ what: String) -> [String] {

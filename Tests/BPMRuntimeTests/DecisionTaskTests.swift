@@ -101,3 +101,61 @@ enum RuleSetTestsSource {
         then: {path: '"normal"', priority: 3}
     """
 }
+
+/// Multi-instance in the YAML DSL: the plan's "multiple approvers (parallel)".
+@Suite struct YAMLMultiInstanceTests {
+    static let process = """
+    id: two-approvals
+    activities:
+      - id: approve
+        type: user
+        assignee: ${approver}
+        form: {type: object, required: [approved], properties: {approved: {type: boolean}}}
+        multi_instance: {over: approvers, as: approver, collect: approved, into: approvals}
+      - id: decide
+        type: decision
+        condition: all(approvals)
+        true_path: granted
+        false_path: refused
+      - {id: granted, type: end, result: {outcome: approved}}
+      - {id: refused, type: end, result: {outcome: rejected}}
+    """
+
+    @Test(arguments: [true, false]) func everyApproverDecides(secondApproves: Bool) async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: Self.process, file: "two.yaml")
+        let i = try await h.runtime.startInstance("two-approvals", variables: ["approvers": ["ann", "bob"]])
+        let tasks = try await h.store.userTasks(TaskQuery(instanceId: i.id))
+        #expect(Set(tasks.compactMap(\.assignee)) == ["ann", "bob"])
+        let ann = try #require(tasks.first { $0.assignee == "ann" })
+        let bob = try #require(tasks.first { $0.assignee == "bob" })
+        let afterOne = try await h.runtime.completeTask(ann.id, variables: ["approved": true])
+        #expect(afterOne.status == .running, "one approval is not enough")
+        let done = try await h.runtime.completeTask(bob.id, variables: ["approved": .bool(secondApproves)])
+        #expect(done.status == .completed)
+        #expect(done.variables["approvals"] == [true, .bool(secondApproves)])
+        #expect(done.variables["outcome"] == (secondApproves ? "approved" : "rejected"))
+    }
+
+    @Test func mistakesAreReported() {
+        let e = errors("""
+        id: p
+        activities:
+          - id: d
+            type: decision
+            condition: x
+            true_path: a
+            multi_instance: {count: 2}
+          - id: a
+            type: user
+            multi_instance: {as: x}
+        """)
+        #expect(e.contains { $0.hasPrefix("test.yaml:7:5: error: 'multi_instance' applies to tasks") })
+        #expect(e.contains { $0.hasPrefix("test.yaml:10:21: error: 'multi_instance' needs 'over' (a list expression) or 'count'") })
+    }
+
+    func errors(_ yaml: String) -> [String] {
+        do { _ = try YAMLDefinitionReader.read(source: yaml, file: "test.yaml"); return [] } catch { return error.errors.map(\.description) }
+    }
+}
