@@ -290,6 +290,16 @@ struct Run {
         for (k, v) in values { setVariable(k, v, scope: scope) }
     }
 
+    /// When the element has output mappings, sets only those — over the scope's variables and
+    /// a result (a job's output, a called instance's variables) — and leaves; returns whether it did.
+    mutating func leaveWithMappedResult(_ element: FlowElement, _ result: [String: Value], scope: String?) -> Bool {
+        guard !element.outputs.isEmpty else { return false }
+        let vars = variables(in: scope).merging(result) { _, r in r }
+        for (target, source) in element.outputs { setVariable(target, source.evaluate(vars), scope: scope) }
+        leave(element, scope: scope, applyOutputs: false)
+        return true
+    }
+
     /// Sets the element's output mappings over the variables of its scope.
     mutating func applyOutputs(of element: FlowElement, scope: String?) {
         for (target, source) in element.outputs { setVariable(target, source.evaluate(variables(in: scope)), scope: scope) }

@@ -218,22 +218,39 @@ struct BatchTransaction {
         for s in try await runtime.store.subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
         var correlated = 0
         for sub in subs where sub.instanceId != except && !closedSubscriptions.contains(sub.id) {
-            closedSubscriptions.insert(sub.id)
-            do {
-                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
-                correlated += 1
-            } catch is CommandRejection {
-                commit.subscriptionsToDelete.append(sub.id)
-            }
+            if try await correlate(sub, variables: variables) { correlated += 1 }
         }
-        var started: [String] = []
-        for (def, version) in await runtime.registry.all where !(await runtime.isRetired(def.id)) {
-            guard let start = def.signalStartEvents.first(where: { if case .signalStartEvent(let s) = $0.kind { s == name } else { false } }) else { continue }
-            let id = UUIDv7.make(now)
-            record(Engine.start(def, instanceId: id, version: version, variables: variables, startEvent: start.id, now: now), expected: nil)
-            started.append(id)
+        let started = await startInstances(variables: variables, correlationKey: nil) { e in
+            if case .signalStartEvent(let s) = e.kind { s == name } else { false }
         }
         return (correlated, started)
+    }
+
+    /// Delivers to one subscription (closing it); false when its instance no longer waits there,
+    /// and the subscription left behind is deleted.
+    mutating func correlate(_ sub: MessageSubscription, variables: [String: Value]) async throws -> Bool {
+        closedSubscriptions.insert(sub.id)
+        do {
+            _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
+            return true
+        } catch is CommandRejection {
+            commit.subscriptionsToDelete.append(sub.id)
+            return false
+        }
+    }
+
+    /// Starts an instance of the latest version of every (not retired) definition with a start
+    /// event that `matches`; returns their ids.
+    mutating func startInstances(variables: [String: Value], correlationKey: String?, at matches: (FlowElement) -> Bool) async -> [String] {
+        var started: [String] = []
+        for (def, version) in await runtime.registry.all where !(await runtime.isRetired(def.id)) {
+            guard let start = def.elements.first(where: { $0.parent == nil && matches($0) }) else { continue }
+            let id = UUIDv7.make(now)
+            record(Engine.start(def, instanceId: id, version: version, variables: variables, correlationKey: correlationKey,
+                                startEvent: start.id, now: now), expected: nil)
+            started.append(id)
+        }
+        return started
     }
 
     /// Delivers one message: to a subscription, else to message start events, else to the buffer.
@@ -244,23 +261,11 @@ struct BatchTransaction {
             sub = stored
         }
         if let sub {
-            closedSubscriptions.insert(sub.id)
-            do {
-                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: m.variables), to: sub.instanceId)
-                return .correlated(instanceId: sub.instanceId)
-            } catch is CommandRejection {
-                commit.subscriptionsToDelete.append(sub.id)  // left behind by an instance that moved on
-                return try await deliver(message: m)
-            }
+            guard try await correlate(sub, variables: m.variables) else { return try await deliver(message: m) }
+            return .correlated(instanceId: sub.instanceId)
         }
-        var started: [String] = []
-        for (def, version) in await runtime.registry.all where !(await runtime.isRetired(def.id)) {
-            guard let startEvent = def.messageStartEvents.first(where: { if case .messageStartEvent(let md) = $0.kind { md.name == m.name } else { false } }) else { continue }
-            let id = UUIDv7.make(now)
-            let t = Engine.start(def, instanceId: id, version: version, variables: m.variables, correlationKey: m.correlationKey,
-                                 startEvent: startEvent.id, now: now)
-            record(t, expected: nil)
-            started.append(id)
+        let started = await startInstances(variables: m.variables, correlationKey: m.correlationKey) { e in
+            if case .messageStartEvent(let md) = e.kind { md.name == m.name } else { false }
         }
         if !started.isEmpty { return .started(instanceIds: started) }
         if m.timeToLive > 0 {

@@ -104,10 +104,15 @@ public struct Simulation {
     /// a subscription took it.
     @discardableResult
     public mutating func publish(_ message: PublishedMessage) async -> Bool {
-        guard let sub = subscriptions.first(where: { $0.name == message.name && $0.correlationKey == message.correlationKey }) else { return false }
-        subscriptions.removeAll { $0.id == sub.id }
+        guard let sub = takeSubscription(for: message) else { return false }
         await apply(.correlateMessage(subscriptionId: sub.id, variables: message.variables))
         return true
+    }
+
+    /// Removes and returns the instance's subscription for a message, if it has one.
+    mutating func takeSubscription(for m: PublishedMessage) -> MessageSubscription? {
+        guard let i = subscriptions.firstIndex(where: { $0.name == m.name && $0.correlationKey == m.correlationKey }) else { return nil }
+        return subscriptions.remove(at: i)
     }
 
     mutating func absorb(_ t: Transition) async {
@@ -125,8 +130,7 @@ public struct Simulation {
             if !published.isEmpty {
                 // a message the instance publishes reaches its own subscriptions; others are effects
                 let m = published.removeFirst()
-                if let sub = subscriptions.first(where: { $0.name == m.name && $0.correlationKey == m.correlationKey }), let s = state {
-                    subscriptions.removeAll { $0.id == sub.id }
+                if state != nil, let sub = takeSubscription(for: m), let s = state {
                     if let next = try? Engine.apply(.correlateMessage(subscriptionId: sub.id, variables: m.variables), to: s, definition: definition, now: now) {
                         record(next)
                     }

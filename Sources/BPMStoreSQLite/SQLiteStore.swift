@@ -181,19 +181,18 @@ public final class SQLiteStore: ProcessStore {
     public func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM message_subscriptions WHERE name = ? AND correlation_key IS ? ORDER BY created_at, id LIMIT 1",
-                             arguments: [name, correlationKey]).map {
-                MessageSubscription(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], name: $0["name"],
-                                    correlationKey: $0["correlation_key"], createdAt: Coding.date($0["created_at"] as String) ?? Date())
-            }
+                             arguments: [name, correlationKey]).map(Self.subscription)
         }
+    }
+
+    static func subscription(_ r: Row) -> MessageSubscription {
+        MessageSubscription(id: r["id"], instanceId: r["instance_id"], elementId: r["element_id"], name: r["name"],
+                            correlationKey: r["correlation_key"], createdAt: Coding.date(r["created_at"] as String) ?? Date())
     }
 
     public func subscriptions(name: String, limit: Int) async throws -> [MessageSubscription] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message_subscriptions WHERE name = ? ORDER BY created_at, id LIMIT ?", arguments: [name, limit]).map {
-                MessageSubscription(id: $0["id"], instanceId: $0["instance_id"], elementId: $0["element_id"], name: $0["name"],
-                                    correlationKey: $0["correlation_key"], createdAt: Coding.date($0["created_at"] as String) ?? Date())
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM message_subscriptions WHERE name = ? ORDER BY created_at, id LIMIT ?", arguments: [name, limit]).map(Self.subscription)
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import BPMDecisions
 import BPMExpressions
 import BPMModel
+import BPMRuntime
 import Foundation
 
 struct Decide: ParsableCommand {
@@ -29,19 +30,12 @@ struct Decide: ParsableCommand {
             throw ExitCode(1)
         }
         let text: String
-        do { text = try DefinitionLoader_read(model) } catch { try fail("\(error)") }
+        do { text = try DefinitionLoader.read(path: model) } catch { try fail(error.errors.map(\.description).joined(separator: "; ")) }
         let m: DecisionModel
         do { m = try DMNReader.read(source: text, file: model) } catch { try fail(error.errors.map(\.description).joined(separator: "; ")) }
         guard case .context(let inputs)? = try? JSON.parse(input) else { try fail("--input must be a JSON object") }
         do { print(JSON.encode(try DecisionEvaluator(model: m).evaluate(decision, inputs: inputs))) } catch { try fail(error.message) }
     }
-}
-
-func DefinitionLoader_read(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        throw ValidationError("cannot read \(path)")
-    }
-    return text
 }
 
 struct TCK: ParsableCommand {

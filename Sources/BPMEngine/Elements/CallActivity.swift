@@ -22,12 +22,7 @@ extension Run {
             throw .stale("instance \(state.id) does not wait for a called instance at \(tokenId)")
         }
         let token = removeToken(at: i, cancelWait: false)
-        if !element.outputs.isEmpty {
-            let scope = variables(in: token.scope).merging(child) { _, c in c }
-            for (target, source) in element.outputs { setVariable(target, source.evaluate(scope), scope: token.scope) }
-            leave(element, scope: token.scope, applyOutputs: false)
-            return
-        }
+        if leaveWithMappedResult(element, child, scope: token.scope) { return }
         if case .callActivity(let call) = element.kind, call.propagateAllChildVariables { setVariables(child, scope: token.scope) }
         leave(element, scope: token.scope)
     }

@@ -27,13 +27,7 @@ extension Run {
         }
         let token = removeToken(at: i, cancelWait: false)
         guard let element = definition.element(token.elementId) else { return }
-        if !element.outputs.isEmpty {
-            // output mappings: only the mapped values reach the variables
-            let scopeVars = variables(in: token.scope).merging(output) { _, o in o }
-            for (target, source) in element.outputs { setVariable(target, source.evaluate(scopeVars), scope: token.scope) }
-            leave(element, scope: token.scope, applyOutputs: false)
-            return
-        }
+        if leaveWithMappedResult(element, output, scope: token.scope) { return }
         if case .serviceTask(let task) = element.kind, let rv = task.resultVariable {
             setVariable(rv, .context(output), scope: token.scope)
         } else {
