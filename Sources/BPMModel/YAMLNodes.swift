@@ -180,8 +180,8 @@ extension Node.Mapping {
 }
 
 /// "Did you mean…?" suggestions by edit distance.
-enum Suggest {
-    static func closest<S: Sequence>(_ word: String, in candidates: S) -> String? where S.Element == String {
+public enum Suggest {
+    public static func closest<S: Sequence>(_ word: String, in candidates: S) -> String? where S.Element == String {
         var best: (String, Int)?
         for c in candidates {
             let d = distance(word, c)

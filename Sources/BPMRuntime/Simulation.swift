@@ -18,6 +18,8 @@ public struct Simulation {
     public private(set) var effects: [Call] = []
     public private(set) var timers: [TimerRecord] = []
     public private(set) var openTasks: [UserTaskRecord] = []
+    /// Every user task created during the run, in order.
+    public private(set) var createdTasks: [UserTaskRecord] = []
     public private(set) var notes: [String] = []
     var jobs: [JobRecord] = []
     /// The instance's open message subscriptions.
@@ -163,7 +165,9 @@ public struct Simulation {
             case .cancelTimer(let id): timers.removeAll { $0.id == id }
             case .dispatchJob(let job): jobs.append(job)
             case .cancelJob(let id): jobs.removeAll { $0.id == id }
-            case .createUserTask(let task): openTasks.append(task)
+            case .createUserTask(let task):
+                openTasks.append(task)
+                createdTasks.append(task)
             case .closeUserTask(let id, _, _): openTasks.removeAll { $0.id == id }
             case .raiseIncident, .resolveIncident: break
             case .openSubscription(let sub): subscriptions.append(sub)

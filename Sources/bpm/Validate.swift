@@ -12,7 +12,7 @@ struct Validate: ParsableCommand {
         """
     )
 
-    @Argument(help: "Definition files (YAML or BPMN 2.0 XML).")
+    @Argument(help: "Definition files (YAML, BPMN 2.0 XML, DMN, rule sets) and process test files (NAME.test.yaml).")
     var files: [String]
 
     @Flag(name: .shortAndLong, help: "Print nothing for valid files.")
@@ -22,7 +22,18 @@ struct Validate: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let defs = try DefinitionLoader.parseAll(source: try DefinitionLoader.read(path: file), file: file)
+                let source = try DefinitionLoader.read(path: file)
+                if ProcessTestRunner.suffixes.contains(where: file.hasSuffix) {
+                    let t = try ScenarioReader.read(source: source, file: file)
+                    if !quiet { print("\(file): ok (test file: \(t.scenarios.count) scenarios)") }
+                    continue
+                }
+                if DefinitionLoader.isDecisionSource(source) {
+                    let model = try DecisionRegistry.parse(source: source, file: file)
+                    if !quiet { print("\(file): ok (decisions: \(model.decisions.map(\.id).joined(separator: ", ")))") }
+                    continue
+                }
+                let defs = try DefinitionLoader.parseAll(source: source, file: file)
                 if !quiet {
                     let what = defs.map { "\($0.id): \($0.elements.count) elements, \($0.flows.count) flows\($0.isExecutable ? "" : ", not executable")" }
                     print("\(file): ok (\(what.joined(separator: "; ")))")
