@@ -92,6 +92,19 @@ public actor Runtime {
     /// its version. Nothing is deployed when any process of the source is invalid.
     @discardableResult
     public func deploy(source: String, file: String, origin: String? = nil) async throws -> [(ProcessDefinition, Int)] {
+        try await deployDetailed(source: source, file: file, origin: origin).map { ($0.definition, $0.version) }
+    }
+
+    /// A deployed process and whether this deployment made its version (false: identical
+    /// content was already the latest version).
+    public struct Deployed: Sendable {
+        public var definition: ProcessDefinition
+        public var version: Int
+        public var created: Bool
+    }
+
+    /// Deploys like `deploy` and tells which versions are new.
+    public func deployDetailed(source: String, file: String, origin: String? = nil) async throws -> [Deployed] {
         if DefinitionLoader.isDecisionSource(source) {
             let model = try DecisionRegistry.parse(source: source, file: file)
             for d in model.decisions {
@@ -105,14 +118,15 @@ public actor Runtime {
         guard !defs.isEmpty else {
             throw DefinitionErrors([DefinitionError("the file has no executable process (isExecutable=\"true\")", at: SourceLocation(file: file, line: 1, column: 1))])
         }
-        var out: [(ProcessDefinition, Int)] = []
+        var out: [Deployed] = []
         var schedules = CommitBatch()
         for def in defs {
             let previous = registry.latest(def.id)
             let rec = try await store.saveDefinition(id: def.id, name: def.name, format: DefinitionLoader.format(of: source), source: source,
                                                      contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
+            let wasRetired = registry.retired.contains(def.id)
             registry.add(def, version: rec.version)
-            out.append((def, rec.version))
+            out.append(Deployed(definition: def, version: rec.version, created: previous?.1 != rec.version || wasRetired))
             // a new version takes over the timer start events: the old schedule ends, the new one begins
             if let (old, oldVersion) = previous, oldVersion != rec.version {
                 schedules.timersToDelete += old.timerStartEvents.map { StartTimers.id(old.id, oldVersion, $0.id) }
@@ -122,6 +136,27 @@ public actor Runtime {
         try await store.commit(schedules)
         return out
     }
+
+    /// Retires a definition for new instances (its file was removed): no new instances from
+    /// events, the API or its schedule; running ones finish on their version. Deploying it
+    /// again brings it back.
+    public func retire(_ id: String) async throws {
+        guard let (def, version) = registry.latest(id), !registry.retired.contains(id) else { return }
+        registry.retired.insert(id)
+        var b = CommitBatch()
+        b.timersToDelete = def.timerStartEvents.map { StartTimers.id(def.id, version, $0.id) }
+        try await store.commit(b)
+    }
+
+    /// Definitions retired for new instances.
+    public var retiredDefinitions: Set<String> { registry.retired }
+
+    /// What the last deployment of each watched file gave (see `DefinitionWatcher`).
+    public private(set) var deployments: [String: DeploymentStatus] = [:]
+
+    public func record(_ status: DeploymentStatus) { deployments[status.file] = status }
+
+    public func forgetDeployment(file: String) { deployments[file] = nil }
 
     public func definition(_ id: String, version: Int? = nil) -> (ProcessDefinition, Int)? {
         if let version { return registry.definition(id, version: version).map { ($0, version) } }

@@ -18,6 +18,11 @@ struct API: Sendable {
         do { return Response.json(try await body()) } catch { return Problem.from(error).response }
     }
 
+    /// A request header's value by name (case-insensitive).
+    static func header(_ req: Request, _ name: String) -> String? {
+        req.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+    }
+
     /// Reads a request body up to the limit.
     static func body(_ req: Request) async throws -> String {
         do {
@@ -63,7 +68,12 @@ struct API: Sendable {
     }
 
     func definitions() async -> Value {
-        .list(await runtime.registry.all.map { Views.definition($0.0, version: $0.1) })
+        let retired = await runtime.retiredDefinitions
+        return .list(await runtime.registry.all.map { d, v in
+            var c = Views.definition(d, version: v).contextValue ?? [:]
+            if retired.contains(d.id) { c["retired"] = .bool(true) }
+            return .context(c)
+        })
     }
 
     func definition(_ id: String) async throws -> Value {
@@ -74,13 +84,101 @@ struct API: Sendable {
         return .context(c)
     }
 
-    func deploy(_ body: String) async throws -> Response {
-        guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML as the request body") }
-        let deployed = try await runtime.deploy(source: body, file: "request", origin: "api")
-        if deployed.isEmpty { return Response.json(["decisions": .list(runtime.decisions.keys.map(Value.string))], status: .created) }
-        var first = Views.definition(deployed[0].0, version: deployed[0].1).contextValue ?? [:]
-        first["deployed"] = .list(deployed.map { Views.definition($0.0, version: $0.1) })
-        return Response.json(.context(first), status: .created)
+    /// Deploys a definition sent as the body. `?file=NAME` names it in error messages and
+    /// history; `?deployedBy=WHO` (or the `X-Deployed-By` header) records who deployed it.
+    func deploy(_ body: String, _ req: Request) async throws -> Response {
+        guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML, BPMN or DMN as the request body") }
+        let q = req.uri.queryParameters
+        let file = q.get("file").map { String($0) } ?? "request"
+        let by = q.get("deployedBy").map { String($0) } ?? API.header(req, "X-Deployed-By")
+        let origin = "api" + (by.map { " by \($0)" } ?? "") + (file == "request" ? "" : " (\(file))")
+        let deployed = try await runtime.deployDetailed(source: body, file: file, origin: origin)
+        if deployed.isEmpty { return Response.json(.context(["decisions": .list(runtime.decisions.keys.map(Value.string))]), status: .created) }
+        func view(_ d: Runtime.Deployed) -> Value {
+            var c = Views.definition(d.definition, version: d.version).contextValue ?? [:]
+            c["created"] = .bool(d.created)
+            return .context(c)
+        }
+        var first = view(deployed[0]).contextValue ?? [:]
+        first["deployed"] = .list(deployed.map(view))
+        // 201 when a version was made, 200 when the content was already the latest version
+        return Response.json(.context(first), status: deployed.contains(where: { $0.created }) ? .created : .ok)
+    }
+
+    func records(_ id: String) async throws -> [DefinitionRecord] {
+        let all = try await runtime.store.definitions().filter { $0.id == id }
+        guard !all.isEmpty else { throw Runtime.RuntimeError.unknownDefinition(id) }
+        return all
+    }
+
+    static func recordView(_ r: DefinitionRecord, latest: Int, retired: Bool) -> Value {
+        var c: [String: Value] = ["id": .string(r.id), "version": .number(Double(r.version)), "name": .string(r.name), "format": .string(r.format),
+                                  "contentHash": .string(r.contentHash), "deployedAt": .string(Coding.iso(r.deployedAt)), "origin": .string(r.origin),
+                                  "latest": .bool(r.version == latest)]
+        if r.version == latest, retired { c["retired"] = .bool(true) }
+        return .context(c)
+    }
+
+    /// Every version of a definition, oldest first.
+    func versions(_ id: String) async throws -> Value {
+        let all = try await records(id)
+        let latest = all.map(\.version).max() ?? 0
+        let retired = await runtime.retiredDefinitions.contains(id)
+        return .list(all.map { Self.recordView($0, latest: latest, retired: retired) })
+    }
+
+    func record(_ id: String, _ version: String) async throws -> (DefinitionRecord, Int) {
+        guard let v = Int(version), v > 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "version must be a positive whole number, got '\(version)'") }
+        let all = try await records(id)
+        guard let r = all.first(where: { $0.version == v }) else {
+            throw Problem(.notFound, "unknown-version", "Unknown version", "definition '\(id)' has versions \(all.map { String($0.version) }.joined(separator: ", ")), not \(v)")
+        }
+        return (r, all.map(\.version).max() ?? v)
+    }
+
+    func version(_ id: String, _ version: String) async throws -> Value {
+        let (r, latest) = try await record(id, version)
+        var c = Self.recordView(r, latest: latest, retired: await runtime.retiredDefinitions.contains(id)).contextValue ?? [:]
+        c["source"] = .string(r.source)
+        return .context(c)
+    }
+
+    /// A version's source as deployed (YAML or XML).
+    func source(_ id: String, _ version: String) async throws -> Response {
+        let (r, _) = try await record(id, version)
+        var h = HTTPFields()
+        h[.contentType] = r.format == "bpmn" || r.format == "dmn" ? "application/xml; charset=utf-8" : "application/yaml; charset=utf-8"
+        return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: r.source)))
+    }
+
+    /// The structural difference between two versions (`?from=&to=`; default: the latest and
+    /// the one before it).
+    func diff(_ id: String, _ req: Request) async throws -> Value {
+        let all = try await records(id)
+        let latest = all.map(\.version).max() ?? 1
+        let q = req.uri.queryParameters
+        let to = try Self.int(q.get("to"), "to", default: latest, max: latest)
+        let from = try Self.int(q.get("from"), "from", default: max(1, to - 1), max: latest)
+        guard let a = await runtime.definition(id, version: from)?.0, let b = await runtime.definition(id, version: to)?.0 else {
+            throw Problem(.notFound, "unknown-version", "Unknown version", "definition '\(id)' has versions \(all.map { String($0.version) }.joined(separator: ", "))")
+        }
+        var c = DefinitionDiff(from: a, to: b).value.contextValue ?? [:]
+        c["id"] = .string(id)
+        c["from"] = .number(Double(from))
+        c["to"] = .number(Double(to))
+        return .context(c)
+    }
+
+    /// Each watched file and what its last deployment gave.
+    func deployments() async -> Value {
+        let all = await runtime.deployments.values.sorted { $0.file < $1.file }
+        return .list(all.map { d in
+            var c: [String: Value] = ["file": .string(d.file), "state": .string(d.state.rawValue), "checkedAt": .string(Coding.iso(d.checkedAt)),
+                                      "definitions": .list(d.definitions.map { ["id": .string($0.id), "version": .number(Double($0.version))] })]
+            if !d.contentHash.isEmpty { c["contentHash"] = .string(d.contentHash) }
+            if !d.errors.isEmpty { c["errors"] = .list(d.errors.map(Value.string)) }
+            return .context(c)
+        })
     }
 
     func start(_ definitionId: String, _ body: String) async throws -> Response {

@@ -14,7 +14,20 @@ public enum BPMServer {
     public static let maxBody = 1 << 20
 
     /// Builds the router over a runtime.
-    public static func router(runtime: Runtime) -> Router<BasicRequestContext> {
+    /// Settings of the server beyond the runtime.
+    public struct Options: Sendable {
+        /// The URL users and Backstage reach the server at; nil: from each request's Host header.
+        public var publicURL: String?
+        /// The Backstage owner of published process entities.
+        public var catalogOwner: String
+
+        public init(publicURL: String? = nil, catalogOwner: String = "bpm") {
+            self.publicURL = publicURL
+            self.catalogOwner = catalogOwner
+        }
+    }
+
+    public static func router(runtime: Runtime, options: Options = Options()) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         let api = API(runtime: runtime)
@@ -34,7 +47,19 @@ public enum BPMServer {
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
-        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await API.body(req)) } }
+        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await API.body(req), req) } }
+        router.get("/definitions/:id/versions") { _, ctx in await api.handle { try await api.versions(try ctx.parameters.require("id")) } }
+        router.get("/definitions/:id/versions/:version") { _, ctx in
+            await api.handle { try await api.version(try ctx.parameters.require("id"), try ctx.parameters.require("version")) }
+        }
+        router.get("/definitions/:id/versions/:version/source") { _, ctx in
+            await api.handle { try await api.source(try ctx.parameters.require("id"), try ctx.parameters.require("version")) }
+        }
+        router.get("/definitions/:id/diff") { req, ctx in await api.handle { try await api.diff(try ctx.parameters.require("id"), req) } }
+        router.get("/deployments") { _, _ in await api.handle { await api.deployments() } }
+        router.get("/backstage/catalog-info.yaml") { req, _ in
+            await api.handle { await Backstage.catalog(runtime: runtime, baseURL: options.publicURL ?? Backstage.baseURL(req), owner: options.catalogOwner) }
+        }
 
         // one parameter name per path position: here ":id" is the definition id
         router.post("/processes/:id/start") { req, ctx in
@@ -103,10 +128,10 @@ public enum BPMServer {
     }
 
     /// Builds the application listening on `host:port`.
-    public static func application(runtime: Runtime, host: String, port: Int, logger: Logger,
+    public static func application(runtime: Runtime, host: String, port: Int, logger: Logger, options: Options = Options(),
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol
     {
-        Application(router: router(runtime: runtime),
+        Application(router: router(runtime: runtime, options: options),
                     configuration: .init(address: .hostname(host, port: port), serverName: "swift-bpm"),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                     logger: logger)

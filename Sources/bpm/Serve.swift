@@ -14,12 +14,14 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the engine with its HTTP API.",
         discussion: """
-        Deploys every definition in --definitions (a changed file becomes a new version;
-        running instances stay on theirs), continues every stored instance where it was
+        Deploys every definition in --definitions and keeps watching the folder: a changed
+        file becomes a new version (running instances stay on theirs), an invalid one is
+        reported (log, GET /deployments) while the last good version stays active, a removed
+        one is retired for new instances. Continues every stored instance where it was
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LOG_LEVEL.
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LOG_LEVEL.
         """
     )
 
@@ -28,6 +30,18 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of definitions to deploy at start-up.")
     var definitions: String = ProcessInfo.processInfo.environment["BPM_DEFINITIONS"] ?? "examples"
+
+    @Flag(inversion: .prefixedNo, help: "Watch --definitions: deploy changed files as new versions, report invalid ones, retire removed ones.")
+    var watch = ProcessInfo.processInfo.environment["BPM_WATCH"] != "false"
+
+    @Option(help: "Seconds between scans of the watched folder.")
+    var watchInterval: Double = Double(ProcessInfo.processInfo.environment["BPM_WATCH_INTERVAL"] ?? "") ?? 2
+
+    @Option(help: "The URL users and Backstage reach this server at (default: from each request's Host header).")
+    var publicURL: String? = ProcessInfo.processInfo.environment["BPM_PUBLIC_URL"]
+
+    @Option(help: "The Backstage owner of the published process entities.")
+    var catalogOwner: String = ProcessInfo.processInfo.environment["BPM_CATALOG_OWNER"] ?? "bpm"
 
     @Option(help: "Address to listen on.")
     var host: String = ProcessInfo.processInfo.environment["BPM_HOST"] ?? "127.0.0.1"
@@ -65,24 +79,16 @@ struct Serve: AsyncParsableCommand {
         let runtime = Runtime(store: processStore, clock: clock, connectors: connectors, logger: logger)
         try await runtime.start()
 
-        var deployErrors = 0
-        for file in DefinitionLoader.files(in: definitions) {
-            do {
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                let deployed = try await runtime.deploy(source: text, file: file)
-                for (def, version) in deployed { logger.info("deployed \(def.id) v\(version) from \(file)") }
-                if deployed.isEmpty { logger.info("deployed decisions from \(file)") }
-            } catch let e as DefinitionErrors {
-                deployErrors += 1
-                for err in e.errors { logger.error("\(err.description)") }
-            }
-        }
-        if deployErrors > 0 { logger.warning("\(deployErrors) definition file(s) not deployed; see the errors above") }
+        let watcher = DefinitionWatcher(runtime: runtime, directory: definitions, logger: logger)
+        let first = await watcher.scan()
+        if !first.invalid.isEmpty { logger.warning("\(first.invalid.count) definition file(s) not deployed; see the errors above (GET /deployments lists them)") }
+        if watch { await watcher.start(interval: watchInterval) }
 
-        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger) { actual in
+        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner)) { actual in
             FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(store))\n".utf8))
         }
         try await app.runService()
+        await watcher.stop()
         await runtime.shutdown()
     }
 }

@@ -258,3 +258,60 @@ func errors(_ yaml: String) -> [String] {
         #expect(throws: DurationParser.Failure.self) { try DurationParser.seconds("") }
     }
 }
+
+@Suite struct DefinitionDiffTests {
+    func read(_ s: String) throws -> ProcessDefinition { try YAMLDefinitionReader.read(source: s, file: "d.yaml") }
+
+    @Test func fieldOrderAndLayoutDoNotCountConditionsAndParametersDo() throws {
+        let a = try read("""
+            id: d
+            activities:
+              - id: check
+                type: decision
+                condition: t > 25
+                true_path: act
+                false_path: done
+              - id: act
+                type: service
+                action: mqtt_publish
+                topic: a/b
+                payload: {x: 1, y: "${t}"}
+              - id: done
+                type: end
+            """)
+        let same = try read("""
+            id: d
+            activities:
+              - type: decision
+                id: check
+                false_path: done
+                true_path: act
+                condition: t > 25
+
+              - {id: act, type: service, action: mqtt_publish, payload: {y: "${t}", x: 1}, topic: a/b}
+              - id: done
+                type: end
+            """)
+        #expect(DefinitionDiff(from: a, to: same).isEmpty, "\(DefinitionDiff(from: a, to: same).lines)")
+        let changed = try read("""
+            id: d
+            activities:
+              - id: check
+                type: decision
+                condition: t >= 25
+                true_path: act
+                false_path: done
+              - id: act
+                type: service
+                action: mqtt_publish
+                topic: a/c
+                payload: {x: 1, y: "${t}"}
+              - id: done
+                type: end
+            """)
+        #expect(DefinitionDiff(from: a, to: changed).lines == [
+            "~ element act: parameters: {payload: {x: 1, y: ${t}}, topic: a/b} → {payload: {x: 1, y: ${t}}, topic: a/c}",
+            "~ flow check → act: condition: t > 25 → t >= 25",
+        ])
+    }
+}

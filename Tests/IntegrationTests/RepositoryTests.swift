@@ -1,0 +1,214 @@
+import BPMExpressions
+import Foundation
+import Testing
+
+/// Waits (polling the server, up to 20 s) until `check` holds.
+func eventually(_ what: String, _ check: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        if try await check() { return }
+        try await Task.sleep(nanoseconds: 50_000_000)  // polling the server's folder scan, not waiting on engine time
+    }
+    throw TestFailure("timed out waiting until \(what)")
+}
+
+let reviewV1 = """
+    id: review
+    name: Review
+    activities:
+      - id: review_task
+        type: user
+        candidate_groups: [reviewers]
+      - id: done
+        type: end
+        result: {reviewed: v1}
+    """
+
+@Suite(.serialized) struct RepositoryTests {
+    @Test func aWatchedFolderDeploysNewVersionsKeepsTheLastGoodOneAndRetiresRemovedFiles() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let file = defs.appendingPathComponent("review.yaml")
+        try reviewV1.write(to: file, atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs, extra: ["--watch-interval", "0.1"])
+        defer { server.kill(SIGTERM) }
+
+        // an instance waits on v1
+        let first = try await http("POST", "\(server.base)/processes/review/start", body: "{}")
+        #expect(first.status == 201)
+        let firstId = try #require(first.body[member: "id"].stringValue)
+        #expect(first.body[member: "definitionVersion"] == 1)
+
+        // edit the file: v2 deploys; the running instance stays on v1
+        try reviewV1.replacingOccurrences(of: "reviewed: v1", with: "reviewed: v2").write(to: file, atomically: true, encoding: .utf8)
+        try await eventually("v2 is deployed") { try await http("GET", "\(server.base)/definitions/review").body[member: "version"] == 2 }
+        let second = try await http("POST", "\(server.base)/processes/review/start", body: "{}")
+        #expect(second.body[member: "definitionVersion"] == 2)
+        #expect(try await http("GET", "\(server.base)/processes/\(firstId)").body[member: "definitionVersion"] == 1)
+
+        // an invalid edit is reported and v2 stays active
+        try reviewV1.replacingOccurrences(of: "type: end", with: "type: ending").write(to: file, atomically: true, encoding: .utf8)
+        try await eventually("the invalid file is reported") {
+            try await http("GET", "\(server.base)/deployments").body.listValue?.first?[member: "state"] == "invalid"
+        }
+        let report = try await http("GET", "\(server.base)/deployments").body.listValue![0]
+        #expect(report[member: "errors"].listValue?.first?.stringValue?.contains("review.yaml:8:11: error: unknown activity type 'ending'") == true, "\(report)")
+        #expect(report[member: "definitions"] == [["id": "review", "version": 2]])
+        #expect(try await http("GET", "\(server.base)/definitions/review").body[member: "version"] == 2)
+        #expect(try await http("POST", "\(server.base)/processes/review/start", body: "{}").body[member: "definitionVersion"] == 2)
+
+        // versions, a version's source, and the diff between them
+        let versions = try await http("GET", "\(server.base)/definitions/review/versions").body.listValue ?? []
+        #expect(versions.map { $0[member: "version"] } == [1, 2])
+        #expect(versions.map { $0[member: "latest"] } == [false, true])
+        #expect(Set(versions.map { $0[member: "contentHash"] }).count == 2)
+        let source = try await http("GET", "\(server.base)/definitions/review/versions/1/source")
+        #expect(source.text == reviewV1 && source.contentType.hasPrefix("application/yaml"))
+        let diff = try await http("GET", "\(server.base)/definitions/review/diff?from=1&to=2").body
+        #expect(diff[member: "elements"][member: "changed"] == [["id": "done", "type": "endEvent", "changes": ["result: {reviewed: v1} → {reviewed: v2}"]]])
+        #expect(try await http("GET", "\(server.base)/definitions/review/versions/9").status == 404)
+
+        // removing the file retires the definition; the running v1 instance still finishes
+        try FileManager.default.removeItem(at: file)
+        try await eventually("the definition is retired") {
+            try await http("POST", "\(server.base)/processes/review/start", body: "{}").status == 409
+        }
+        let tasks = try await http("GET", "\(server.base)/tasks?instanceId=\(firstId)").body[member: "items"].listValue ?? []
+        let task = try #require(tasks.first { $0[member: "instanceId"].stringValue == firstId })
+        let done = try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: "{\"variables\": {}}")
+        #expect(done.status == 200, "\(done.text)")
+        try await eventually("the v1 instance completes") {
+            let i = try await http("GET", "\(server.base)/processes/\(firstId)").body
+            return i[member: "status"] == "completed" && i[member: "variables"][member: "reviewed"] == "v1"
+        }
+    }
+
+    @Test func deployThroughTheAPIRecordsWhoAndSkipsIdenticalContent() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("none")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: empty)
+        defer { server.kill(SIGTERM) }
+        let file = dir.appendingPathComponent("review.yaml")
+        try reviewV1.write(to: file, atomically: true, encoding: .utf8)
+
+        let r1 = try bpm(["deploy", file.path, "--server", server.base, "--deployed-by", "ci-pipeline"])
+        #expect(r1.status == 0 && r1.stdout.contains("review v1 deployed"), "\(r1.stdout)\(r1.stderr)")
+        let r2 = try bpm(["deploy", file.path, "--server", server.base])
+        #expect(r2.status == 0 && r2.stdout.contains("review v1 unchanged"))
+        let versions = try await http("GET", "\(server.base)/definitions/review/versions").body.listValue ?? []
+        #expect(versions.count == 1)
+        #expect(versions.first?[member: "origin"] == "api by ci-pipeline (review.yaml)")
+
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "id: bad\nactivities:\n  - id: a\n    type: wait\n".write(to: bad, atomically: true, encoding: .utf8)
+        let r3 = try bpm(["deploy", file.path, bad.path, "--server", server.base])
+        #expect(r3.status == 1)
+        #expect(r3.stderr.contains("bad.yaml:4:11: error: unknown activity type 'wait'"))
+        #expect(r3.stdout.isEmpty, "nothing is sent when a file is invalid")
+    }
+
+    @Test func backstageCatalogListsEveryActiveProcess() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"),
+                                extra: ["--public-url", "https://bpm.example.com", "--catalog-owner", "group:iot-team"])
+        defer { server.kill(SIGTERM) }
+        let r = try await http("GET", "\(server.base)/backstage/catalog-info.yaml")
+        #expect(r.status == 200 && r.contentType.hasPrefix("application/yaml"))
+        let docs = r.text.components(separatedBy: "---\n").filter { !$0.isEmpty }
+        #expect(docs.count == 8, "the API entity and one component per example")
+        let temp = try #require(docs.first { $0.contains("name: \"temperature-control\"") })
+        for line in ["kind: \"Component\"", "type: \"business-process\"", "owner: \"group:iot-team\"", "title: \"Temperature Control Process\"",
+                     "url: \"https://bpm.example.com/definitions/temperature-control\"", "swift-bpm/topic: \"heatpump-telemetry\"",
+                     "- \"swift-bpm-api\""] {
+            #expect(temp.contains(line), "\(line)\n\(temp)")
+        }
+        // the document parses as YAML: Python's yaml (PyYAML ships with Debian's python3) reads every entity
+        let dump = dir.appendingPathComponent("catalog.yaml")
+        try r.text.write(to: dump, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import json,sys,yaml; print(json.dumps([d['metadata']['name'] for d in yaml.safe_load_all(open(sys.argv[1]))]))", dump.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        p.waitUntilExit()
+        let names = try JSON.parse(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        #expect(names.listValue?.count == 8 && names.listValue?.contains("approval") == true, "\(names)")
+    }
+
+    @Test func bpmTestRunsTheExamplesAndExplainsAFailure() throws {
+        let ok = try bpm(["test", "examples/"])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.split(separator: "\n").last?.hasSuffix(" passed, 0 failed") == true)
+        #expect(ok.stdout.contains("✓ cooling fails and escalates"))
+
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("examples/temperature-control.yaml"), to: dir.appendingPathComponent("temperature-control.yaml"))
+        try """
+        scenarios:
+          - name: wrong on purpose
+            variables: {device_id: hp1, temperature: 22.0, threshold: 25.0}
+            expect:
+              path: [start, check_temp, activate_cooling, wait_recheck]
+        """.write(to: dir.appendingPathComponent("temperature-control.test.yaml"), atomically: true, encoding: .utf8)
+        let junit = dir.appendingPathComponent("junit.xml")
+        let bad = try bpm(["test", dir.path, "--junit", junit.path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("✗ wrong on purpose"))
+        #expect(bad.stdout.contains("expected: start → check_temp → activate_cooling → wait_recheck"))
+        #expect(bad.stdout.contains("actual:   start → check_temp → log_normal → end"))
+        #expect(bad.stdout.hasSuffix("0 passed, 1 failed\n"))
+        #expect(try String(contentsOf: junit, encoding: .utf8).contains("<testsuite name=\"temperature-control.test.yaml\""))
+    }
+
+    @Test func bpmNewWritesTemplatesThatValidateAndPass() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for t in ["threshold", "approval", "scheduled-check", "device-onboarding"] {
+            let r = try bpm(["new", t, "my-\(t)", "--dir", dir.path])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        #expect(try bpm(["new", "threshold", "my-threshold", "--dir", dir.path]).status != 0, "an existing file is not overwritten")
+        #expect(try bpm(["new", "nope", "x", "--dir", dir.path]).stderr.contains("unknown template 'nope'"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { dir.appendingPathComponent($0).path }
+        #expect(files.count == 8)
+        let v = try bpm(["validate"] + files)
+        #expect(v.status == 0, "\(v.stderr)")
+        let t = try bpm(["test", dir.path])
+        #expect(t.status == 0, "\(t.stdout)")
+        #expect(t.stdout.hasSuffix("13 passed, 0 failed\n"))
+    }
+
+    @Test func bpmDiffShowsStructuralChangesAndExitsLikeDiff() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.yaml"), b = dir.appendingPathComponent("b.yaml")
+        try reviewV1.write(to: a, atomically: true, encoding: .utf8)
+        try ("# only a comment and a blank line differ\n\n" + reviewV1).write(to: b, atomically: true, encoding: .utf8)
+        #expect(try bpm(["diff", a.path, b.path]).status == 0)
+        try reviewV1.replacingOccurrences(of: "  - id: done", with: """
+          - id: notify
+            type: service
+            action: notify
+            message: reviewed
+          - id: done
+        """).replacingOccurrences(of: "[reviewers]", with: "[reviewers, leads]").write(to: b, atomically: true, encoding: .utf8)
+        let r = try bpm(["diff", a.path, b.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.split(separator: "\n").map(String.init) == [
+            "+ element notify (serviceTask)",
+            "~ element review_task: candidateGroups: [reviewers] → [reviewers, leads]",
+            "+ flow review_task → notify",
+            "+ flow notify → done",
+            "- flow review_task → done",
+        ])
+        #expect(try bpm(["diff", a.path, dir.appendingPathComponent("missing.yaml").path]).status == 2)
+    }
+}
