@@ -22,9 +22,11 @@ release: deps
 run: release
 	.build/release/bpm serve --store $(STORE) --definitions $(DEFINITIONS) --port $(PORT)
 
+# Tests start throwaway PostgreSQL servers (bpm-pg-* in the temp folder) and stop them at
+# exit; the trap also stops any a crashed test process left behind.
 test: deps
 	swift build --build-tests
-	swift test
+	@trap 'scripts/stop-test-postgres.sh' EXIT; swift test
 
 PEER ?= ../shared/peer
 SPIFF_VENV := .build/spiff-venv

@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Module layering (each arrow is "depends on"):
 ///   BPMExpressions ← BPMModel ← BPMEngine (pure core) ← BPMRuntime ← BPMServer ← bpm
-///   BPMStore (protocol, records) ← BPMStoreSQLite (GRDB adapter)
+///   BPMStore (protocol, records) ← BPMStoreSQLite (GRDB adapter), BPMStorePostgres (PostgresNIO adapter)
 let package = Package(
     name: "swift-bpm",
     platforms: [.macOS(.v14)],
@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "BPMExpressions"),
@@ -34,6 +35,11 @@ let package = Package(
             "BPMStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .target(name: "BPMStorePostgres", dependencies: [
+            "BPMStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "BPMRuntime", dependencies: [
             "BPMEngine", "BPMStore", "BPMDecisions",
             .product(name: "Logging", package: "swift-log"),
@@ -44,16 +50,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "bpm", dependencies: [
-            "BPMServer", "BPMRuntime", "BPMStoreSQLite", "BPMDecisions",
+            "BPMServer", "BPMRuntime", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
         .testTarget(name: "BPMModelTests", dependencies: ["BPMModel"]),
         .testTarget(name: "BPMEngineTests", dependencies: ["BPMEngine"]),
         .testTarget(name: "BPMDecisionsTests", dependencies: ["BPMDecisions"]),
-        .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite"]),
+        // throwaway PostgreSQL servers for tests that cross the store boundary
+        .target(name: "BPMTestSupport", path: "Tests/Support"),
+        .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStoreSQLite", "BPMTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,13 @@ public actor Runtime {
     public var maxInflightJobs = 256
     /// How often the timer loop looks for timers added since it went to sleep (seconds).
     public var timerPollInterval = 0.1
+    /// This engine process, as named in claims on a store shared by replicas.
+    public nonisolated let owner: String
+    /// How long claimed timers and leased jobs stay this process's (seconds): after it dies,
+    /// other replicas take them over once this runs out. Longer than any connector call.
+    public var lease: Double = 60
+    /// When the last look for jobs orphaned by a dead replica happened.
+    var lastTakeover = Date.distantPast
 
     var pending: [Pending] = []
     var draining = false
@@ -42,13 +49,24 @@ public actor Runtime {
         public var maxBatchSize = 0
     }
 
-    public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry, logger: Logger = Logger(label: "bpm.runtime")) {
+    public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry, logger: Logger = Logger(label: "bpm.runtime"),
+                owner: String = Runtime.defaultOwner())
+    {
+        self.owner = owner
         self.store = store
         self.clock = clock
         var c = connectors
         c.registerInternal("decision", DecisionConnector(registry: decisions))
         self.connectors = c
         self.logger = logger
+    }
+
+    /// Sets how long claims last (seconds).
+    public func configure(lease: Double) { self.lease = max(1, lease) }
+
+    /// `host:pid:random`, unique per engine process.
+    public static func defaultOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
     }
 
     // MARK: lifecycle
@@ -71,7 +89,8 @@ public actor Runtime {
         var ensure = CommitBatch()
         for (def, version) in registry.all { ensure.timersToEnsure += StartTimers.initial(def, version: version, now: clock.now()) }
         try await store.commit(ensure)
-        let jobs = try await store.pendingJobs(limit: 1_000_000)
+        // alone on the store: every stored job was left by a crash; shared: only expired leases
+        let jobs = store.sharedByReplicas ? try await takeOverJobs() : try await store.pendingJobs(limit: 1_000_000)
         if !jobs.isEmpty { logger.info("re-dispatching \(jobs.count) pending job(s) after restart") }
         for j in jobs { dispatch(j) }
         if timerLoop {
@@ -212,6 +231,8 @@ public actor Runtime {
     struct Pending {
         var work: Work
         var continuation: CheckedContinuation<WorkResult, any Error>?
+        /// Times it was applied again after a conflict.
+        var attempts = 0
     }
 
     /// Errors returned to callers of the runtime.
@@ -406,9 +427,37 @@ public actor Runtime {
                 results.append(.failure(error))
             }
         }
-        let commit = tx.commitBatch()
+        var commit = tx.commitBatch()
+        if store.sharedByReplicas {
+            commit.owner = owner
+            commit.leaseUntil = now.addingTimeInterval(lease)
+            commit.timersFired = tx.firedTimers
+        }
         do {
             try await store.commit(commit)
+        } catch StoreError.conflict(let id) {
+            // another replica (or request) changed an instance first: apply each item again on
+            // fresh state, alone, so one conflict does not sink the rest of the batch
+            for t in tx.firedTimers { inflightTimers.remove(t) }
+            if batch.count > 1 {
+                for item in batch { await process([item]) }
+                return
+            }
+            let item = batch[0]
+            if item.attempts < 4 {
+                var again = item
+                again.attempts += 1
+                await process([again])
+                return
+            }
+            if case .timer = item.work {
+                logger.debug("timer skipped: another replica fired it (\(id))")
+                item.continuation?.resume(returning: .none)
+            } else {
+                logger.warning("gave up after \(item.attempts) conflicts on instance \(id)")
+                item.continuation?.resume(throwing: StoreError.conflict(instanceId: id))
+            }
+            return
         } catch {
             logger.error("commit of \(batch.count) item(s) failed: \(error)")
             for item in batch { item.continuation?.resume(throwing: error) }
@@ -474,7 +523,11 @@ public actor Runtime {
     /// Enqueues every due timer not already in flight; returns how many.
     @discardableResult
     public func fireDueTimers(limit: Int = 5000) async throws -> Int {
-        let due = try await store.dueTimers(before: clock.now(), limit: limit)
+        let now = clock.now()
+        if store.sharedByReplicas, now.timeIntervalSince(lastTakeover) >= lease / 4 {
+            for j in try await takeOverJobs() { dispatch(j) }
+        }
+        let due = try await store.claimTimers(before: now, limit: limit, owner: owner, leaseUntil: now.addingTimeInterval(lease))
         var n = 0
         for t in due where !inflightTimers.contains(t.id) {
             inflightTimers.insert(t.id)
@@ -520,6 +573,16 @@ public actor Runtime {
             let n = try await fireDueTimers()
             if n == 0 && pending.isEmpty && runningJobs == 0 && !draining { return }
         }
+    }
+
+    /// Jobs whose lease ran out (their replica died): claimed for this process.
+    func takeOverJobs() async throws -> [JobRecord] {
+        let now = clock.now()
+        lastTakeover = now
+        let jobs = try await store.claimJobs(owner: owner, leaseUntil: now.addingTimeInterval(lease), now: now, limit: 10_000)
+        let fresh = jobs.filter { !inflightJobs.contains($0.id) }
+        if !fresh.isEmpty { logger.info("took over \(fresh.count) job(s) whose lease ran out") }
+        return fresh
     }
 
     // MARK: helpers for BatchTransaction

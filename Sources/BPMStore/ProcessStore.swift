@@ -57,6 +57,25 @@ public protocol ProcessStore: Sendable {
     /// Writes a `database_log` message; a second write with the same id is ignored.
     func appendLog(_ log: LogRecord) async throws
     func logs(instanceId: String?) async throws -> [LogRecord]
+
+    /// Whether several engine processes may share this store (then due timers and pending
+    /// jobs are claimed, not just read).
+    var sharedByReplicas: Bool { get }
+    /// Claims up to `limit` due timers not claimed by a live process, until `leaseUntil`.
+    func claimTimers(before date: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [TimerRecord]
+    /// Claims up to `limit` in-process jobs whose lease ran out (their process died), until `leaseUntil`.
+    func claimJobs(owner: String, leaseUntil: Date, now: Date, limit: Int) async throws -> [JobRecord]
+}
+
+extension ProcessStore {
+    /// A store used by one process: nothing to share.
+    public var sharedByReplicas: Bool { false }
+
+    public func claimTimers(before date: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [TimerRecord] {
+        try await dueTimers(before: date, limit: limit)
+    }
+
+    public func claimJobs(owner: String, leaseUntil: Date, now: Date, limit: Int) async throws -> [JobRecord] { [] }
 }
 
 /// Store failures the runtime handles.

@@ -118,13 +118,20 @@ public struct CommitBatch: Sendable {
     public var published: [PublishedMessage] = []
     public var messagesToBuffer: [BufferedMessage] = []
     public var bufferedToDelete: [String] = []
+    /// Timers this batch fired: deleted, and on a store shared by replicas only while still
+    /// claimed by `owner` (else the commit fails as a conflict: another replica took them over).
+    public var timersFired: [String] = []
+    /// The engine process writing (its claims and leases), on stores shared by replicas.
+    public var owner: String?
+    /// Until when new jobs are leased to `owner`.
+    public var leaseUntil: Date?
 
     public init() {}
 
     public var isEmpty: Bool {
         instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && timersToEnsure.isEmpty && jobsToAdd.isEmpty
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
-            && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty
+            && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty && timersFired.isEmpty
     }
 
     /// Adds a transition's state, history and bookkeeping effects.

@@ -43,9 +43,9 @@ enum SQLiteCommit {
                                              h.data.map(JSON.encode), h.instanceId])
             }
         }
-        if !batch.timersToDelete.isEmpty {
+        if !batch.timersToDelete.isEmpty || !batch.timersFired.isEmpty {
             let stmt = try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?")
-            for id in batch.timersToDelete { try stmt.execute(arguments: [id]) }
+            for id in batch.timersFired + batch.timersToDelete { try stmt.execute(arguments: [id]) }
         }
         if !batch.timersToAdd.isEmpty {
             let stmt = try db.cachedStatement(sql: "INSERT OR REPLACE INTO timers (id, instance_id, element_id, due_at, data) VALUES (?, ?, ?, ?, ?)")

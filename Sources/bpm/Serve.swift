@@ -5,6 +5,7 @@ import BPMModel
 import BPMRuntime
 import BPMServer
 import BPMStore
+import BPMStorePostgres
 import BPMStoreSQLite
 import Foundation
 import Hummingbird
@@ -21,11 +22,11 @@ struct Serve: AsyncParsableCommand {
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LOG_LEVEL.
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL.
         """
     )
 
-    @Option(help: "Where state lives: sqlite:PATH.")
+    @Option(help: "Where state lives: sqlite:PATH, or postgres://user:password@host:port/database (several replicas may share one).")
     var store: String = ProcessInfo.processInfo.environment["BPM_STORE"] ?? "sqlite:data/bpm.sqlite"
 
     @Option(help: "Folder of definitions to deploy at start-up.")
@@ -52,6 +53,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite durability: FULL (survives power loss) or NORMAL (survives process crashes, faster).")
     var sqliteSync: String = ProcessInfo.processInfo.environment["BPM_SQLITE_SYNC"] ?? "FULL"
 
+    @Option(help: "Seconds a replica's claims on timers and jobs last: after it dies, others take its work over once they run out.")
+    var lease: Double = Double(ProcessInfo.processInfo.environment["BPM_LEASE"] ?? "") ?? 60
+
     @Flag(help: "Record connector calls in the log instead of performing them (database_log still writes).")
     var dryRun = false
 
@@ -64,7 +68,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bpm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let processStore = try openStore(store, sync: sqliteSync)
+        let processStore = try openStore(store, sync: sqliteSync, logger: logger)
         try await processStore.migrate()
         let clock = SystemClock()
         var connectors = ConnectorRegistry()
@@ -77,6 +81,7 @@ struct Serve: AsyncParsableCommand {
             connectors = ConnectorRegistry(fallback: LoggingRecorder(logger: logger, store: processStore, clock: clock))
         }
         let runtime = Runtime(store: processStore, clock: clock, connectors: connectors, logger: logger)
+        await runtime.configure(lease: lease)
         try await runtime.start()
 
         let watcher = DefinitionWatcher(runtime: runtime, directory: definitions, logger: logger)
@@ -85,7 +90,7 @@ struct Serve: AsyncParsableCommand {
         if watch { await watcher.start(interval: watchInterval) }
 
         let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner)) { actual in
-            FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(store))\n".utf8))
+            FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(redacted(store)))\n".utf8))
         }
         try await app.runService()
         await watcher.stop()
@@ -93,14 +98,24 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Opens the store named by a URL-like string.
-func openStore(_ spec: String, sync: String = "FULL") throws -> any ProcessStore {
+/// Opens the store named by a URL-like string: `sqlite:PATH` or `postgres://user:pass@host:port/db`.
+func openStore(_ spec: String, sync: String = "FULL", logger: Logger = Logger(label: "bpm.store")) throws -> any ProcessStore {
     if spec.hasPrefix("sqlite:") {
         var path = String(spec.dropFirst("sqlite:".count))
         if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
         return try SQLiteStore(path: path, synchronous: sync)
     }
-    throw ValidationError("unsupported store '\(spec)': use sqlite:PATH")
+    if spec.hasPrefix("postgres://") || spec.hasPrefix("postgresql://") {
+        do { return try PostgresStore(url: spec, logger: logger) } catch { throw ValidationError("\(error)") }
+    }
+    throw ValidationError("unsupported store '\(spec)': use sqlite:PATH or postgres://user:password@host:port/database")
+}
+
+/// A store URL with its password hidden, for logs.
+func redacted(_ spec: String) -> String {
+    guard var c = URLComponents(string: spec), c.password != nil else { return spec }
+    c.password = "***"
+    return c.string ?? spec
 }
 
 /// `--dry-run` for the server: logs each call; database_log still writes to the store.

@@ -1,22 +1,39 @@
 import BPMEngine
 import BPMExpressions
 import BPMStore
+import BPMStorePostgres
 import BPMStoreSQLite
+import BPMTestSupport
 import Foundation
 import Testing
 
 let at = Date(timeIntervalSince1970: 1_800_000_000)
 
-/// The behaviour every `ProcessStore` must have. Runs against SQLite here; the PostgreSQL
-/// store will run the same checks.
+/// The stores the contract runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+/// The behaviour every `ProcessStore` must have, checked on SQLite and on PostgreSQL (a
+/// throwaway server started by the tests) alike.
 enum StoreContract {
-    static func fresh() async throws -> (any ProcessStore, () -> Void) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let s = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
-        try await s.migrate()
-        try await s.migrate()  // migrations are idempotent
-        return (s, { try? FileManager.default.removeItem(at: dir) })
+    static func fresh(_ kind: StoreKind) async throws -> (any ProcessStore, () -> Void) {
+        switch kind {
+        case .sqlite:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let s = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
+            try await s.migrate()
+            try await s.migrate()  // migrations are idempotent
+            return (s, { try? FileManager.default.removeItem(at: dir) })
+        case .postgres:
+            let url = try TestPostgres.server().createDatabase("contract")
+            let s = try PostgresStore(url: url, maxConnections: 4)
+            try await s.migrate()
+            try await s.migrate()
+            return (s, {})
+        }
     }
 
     static func state(_ id: String, key: String? = nil, status: InstanceStatus = .running) -> InstanceState {
@@ -29,8 +46,8 @@ enum StoreContract {
 }
 
 @Suite struct StoreContractTests {
-    @Test func instancesRoundTripAndUpdatesCheckTheRevision() async throws {
-        let (store, cleanup) = try await StoreContract.fresh()
+    @Test(arguments: StoreKind.allCases) func instancesRoundTripAndUpdatesCheckTheRevision(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         var s = StoreContract.state("i1", key: "hp1")
         var batch = CommitBatch()
@@ -57,8 +74,8 @@ enum StoreContract {
         #expect(try await store.history(instanceId: "i1").count == 1)
     }
 
-    @Test func oneRunningInstancePerCorrelationKey() async throws {
-        let (store, cleanup) = try await StoreContract.fresh()
+    @Test(arguments: StoreKind.allCases) func oneRunningInstancePerCorrelationKey(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         var a = CommitBatch()
         a.instances = [InstanceWrite(state: StoreContract.state("a", key: "k"), expectedRevision: nil)]
@@ -75,8 +92,8 @@ enum StoreContract {
         #expect(try await store.activeInstance(definitionId: "d", correlationKey: "k") == "b")
     }
 
-    @Test func timersJobsTasksIncidentsAndLogs() async throws {
-        let (store, cleanup) = try await StoreContract.fresh()
+    @Test(arguments: StoreKind.allCases) func timersJobsTasksIncidentsAndLogs(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         var batch = CommitBatch()
         batch.instances = [InstanceWrite(state: StoreContract.state("i"), expectedRevision: nil)]
@@ -114,8 +131,8 @@ enum StoreContract {
         #expect(try await store.logs(instanceId: "i") == [log])
     }
 
-    @Test func definitionVersionsAndContentHashes() async throws {
-        let (store, cleanup) = try await StoreContract.fresh()
+    @Test(arguments: StoreKind.allCases) func definitionVersionsAndContentHashes(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         let v1 = try await store.saveDefinition(id: "p", name: "P", format: "yaml", source: "a", contentHash: "h1", origin: "p.yaml", at: at)
         let same = try await store.saveDefinition(id: "p", name: "P", format: "yaml", source: "a", contentHash: "h1", origin: "p.yaml", at: at + 1)
@@ -125,8 +142,8 @@ enum StoreContract {
         #expect(try await store.definitions().map(\.source) == ["a", "b"])
     }
 
-    @Test func historyKeepsItsOrderAcrossBatches() async throws {
-        let (store, cleanup) = try await StoreContract.fresh()
+    @Test(arguments: StoreKind.allCases) func historyKeepsItsOrderAcrossBatches(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         var b1 = CommitBatch()
         b1.instances = [InstanceWrite(state: StoreContract.state("i"), expectedRevision: nil)]
@@ -137,6 +154,87 @@ enum StoreContract {
         try await store.commit(b2)
         #expect(try await store.history(instanceId: "i").map(\.elementId) == (0..<60).map { "e\($0)" })
     }
+    @Test(arguments: StoreKind.allCases) func concurrentWritersOfOneInstanceExactlyOneWins(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var create = CommitBatch()
+        create.instances = [InstanceWrite(state: StoreContract.state("c"), expectedRevision: nil)]
+        try await store.commit(create)
+        // eight writers each hold revision 1 and try to move the instance on
+        let wins = await withTaskGroup(of: Bool.self) { group in
+            for w in 0..<8 {
+                group.addTask {
+                    var s = StoreContract.state("c")
+                    s.variables["writer"] = .number(Double(w))
+                    s.revision = 2
+                    var b = CommitBatch()
+                    b.instances = [InstanceWrite(state: s, expectedRevision: 1)]
+                    b.history = [HistoryEntry(instanceId: "c", elementId: "w\(w)", elementType: "scriptTask", event: "completed", at: at)]
+                    do { try await store.commit(b); return true } catch { return false }
+                }
+            }
+            var n = 0
+            for await ok in group where ok { n += 1 }
+            return n
+        }
+        #expect(wins == 1)
+        let history = try await store.history(instanceId: "c")
+        #expect(history.count == 1, "only the winner's history is written")
+        #expect(try await store.instance("c")?.variables["writer"] == .number(Double(history[0].elementId.dropFirst())!))
+    }
+
+    @Test(arguments: StoreKind.allCases) func aFailedCommitWritesNothing(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var first = CommitBatch()
+        first.instances = [InstanceWrite(state: StoreContract.state("dup"), expectedRevision: nil)]
+        try await store.commit(first)
+        // the same instance inserted twice: the batch fails after writing its other parts
+        var bad = CommitBatch()
+        bad.instances = [InstanceWrite(state: StoreContract.state("new"), expectedRevision: nil), InstanceWrite(state: StoreContract.state("dup"), expectedRevision: nil)]
+        bad.history = [HistoryEntry(instanceId: "new", elementId: "p", elementType: "process", event: "started", at: at)]
+        bad.timersToAdd = [TimerRecord(id: "new-t", instanceId: "new", elementId: "w", dueAt: at)]
+        bad.jobsToAdd = [JobRecord(id: "new-j", instanceId: "new", definitionId: "d", elementId: "s", action: "notify", payload: [:], attempt: 1, createdAt: at)]
+        await #expect(throws: (any Error).self) { try await store.commit(bad) }
+        #expect(try await store.instance("new") == nil)
+        #expect(try await store.history(instanceId: "new").isEmpty)
+        #expect(try await store.dueTimers(before: at + 1, limit: 10).isEmpty)
+        #expect(try await store.pendingJobs(limit: 10).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases) func messagesAndSubscriptions(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        b.subscriptionsToAdd = [MessageSubscription(id: "s1", instanceId: "i", elementId: "wait", name: "ack", correlationKey: "k1", createdAt: at),
+                                MessageSubscription(id: "s2", instanceId: "j", elementId: "wait", name: "ack", correlationKey: nil, createdAt: at + 1)]
+        b.messagesToBuffer = [BufferedMessage(id: "m1", message: PublishedMessage(name: "ping", correlationKey: nil, variables: ["v": 1]), expiresAt: at + 60)]
+        try await store.commit(b)
+        #expect(try await store.subscription(name: "ack", correlationKey: "k1")?.id == "s1")
+        #expect(try await store.subscription(name: "ack", correlationKey: nil)?.id == "s2")
+        #expect(try await store.subscriptions(name: "ack", limit: 10).map(\.id) == ["s1", "s2"])
+        #expect(try await store.bufferedMessage(name: "ping", correlationKey: nil, at: at)?.message.variables == ["v": 1])
+        #expect(try await store.bufferedMessage(name: "ping", correlationKey: nil, at: at + 61) == nil, "expired")
+    }
+
+    @Test(arguments: StoreKind.allCases) func externalJobsAreLockedForOneWorkerUntilTheLockExpires(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        b.jobsToAdd = (0..<3).map { i in
+            var j = JobRecord(id: "x\(i)", instanceId: "i", definitionId: "d", elementId: "s", action: "charge", payload: [:], attempt: 1, createdAt: at + Double(i))
+            j.external = true
+            return j
+        }
+        try await store.commit(b)
+        let a = try await store.activateJobs(type: "charge", worker: "wa", max: 2, until: at + 30, now: at)
+        let c = try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 30, now: at)
+        #expect(a.map(\.id) == ["x0", "x1"])
+        #expect(c.map(\.id) == ["x2"])
+        #expect(try await store.job("x0")?.lockedBy == "wa")
+        #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x0", "x1", "x2"])
+    }
+
 }
 
 @Suite struct UUIDv7Tests {
@@ -146,5 +244,82 @@ enum StoreContract {
         #expect(ids == ids.sorted())
         #expect(ids[0].count == 36)
         #expect(ids[0].dropFirst(14).first == Character("7"))
+    }
+}
+
+/// What several engine processes on one PostgreSQL rely on: claims of due timers and leased
+/// jobs go to one process at a time, and a process's claim is taken over once it runs out.
+@Suite struct SharedStoreTests {
+    @Test func dueTimersAreClaimedByOneReplicaAtATimeAndTakenOverAfterTheLease() async throws {
+        let (store, cleanup) = try await StoreContract.fresh(.postgres)
+        defer { cleanup() }
+        #expect(store.sharedByReplicas)
+        var b = CommitBatch()
+        b.timersToAdd = (0..<100).map { TimerRecord(id: "t\($0)", instanceId: "i", elementId: "w", dueAt: at + Double($0 % 10)) }
+        try await store.commit(b)
+        // two replicas claim at once: every due timer goes to exactly one of them
+        async let a = store.claimTimers(before: at + 20, limit: 60, owner: "A", leaseUntil: at + 50)
+        async let c = store.claimTimers(before: at + 20, limit: 60, owner: "B", leaseUntil: at + 50)
+        let (ta, tb) = try await (a, c)
+        #expect(Set(ta.map(\.id)).isDisjoint(with: tb.map(\.id)))
+        #expect(ta.count + tb.count == 100)
+        #expect(try await store.claimTimers(before: at + 20, limit: 100, owner: "C", leaseUntil: at + 80).isEmpty, "all claimed")
+        // A dies; after its lease, C takes its timers over
+        let taken = try await store.claimTimers(before: at + 51, limit: 100, owner: "C", leaseUntil: at + 80)
+        #expect(taken.count == 100)
+        // A's late commit of a fired timer is refused: C owns it now
+        var late = CommitBatch()
+        late.timersFired = [ta[0].id]
+        late.owner = "A"
+        await #expect(throws: StoreError.self) { try await store.commit(late) }
+        var mine = CommitBatch()
+        mine.timersFired = [ta[0].id]
+        mine.owner = "C"
+        try await store.commit(mine)
+        #expect(try await store.dueTimers(before: at + 100, limit: 200).count == 99)
+    }
+
+    @Test func jobsAreLeasedToTheirWriterAndTakenOverWhenItDies() async throws {
+        let (store, cleanup) = try await StoreContract.fresh(.postgres)
+        defer { cleanup() }
+        var b = CommitBatch()
+        b.owner = "A"
+        b.leaseUntil = at + 30
+        b.jobsToAdd = (0..<5).map { JobRecord(id: "j\($0)", instanceId: "i", definitionId: "d", elementId: "s", action: "notify", payload: [:], attempt: 1, createdAt: at) }
+        try await store.commit(b)
+        #expect(try await store.claimJobs(owner: "B", leaseUntil: at + 60, now: at + 10, limit: 10).isEmpty, "A's lease holds")
+        #expect(try await store.job("j0")?.lockedBy == "A")
+        async let x = store.claimJobs(owner: "B", leaseUntil: at + 90, now: at + 31, limit: 10)
+        async let y = store.claimJobs(owner: "C", leaseUntil: at + 90, now: at + 31, limit: 10)
+        let (jb, jc) = try await (x, y)
+        #expect(jb.count + jc.count == 5)
+        #expect(Set(jb.map(\.id)).isDisjoint(with: jc.map(\.id)))
+    }
+
+    @Test func timescaleDBIsUsedOnlyWhenTheExtensionIsAvailable() async throws {
+        #expect(PostgresStore.timescaleStatements(available: false).isEmpty)
+        let with = PostgresStore.timescaleStatements(available: true)
+        #expect(with.first == "CREATE EXTENSION IF NOT EXISTS timescaledb")
+        #expect(with.contains { $0.contains("create_hypertable('process_history', 'timestamp'") })
+        // this server (Debian's PostgreSQL) has no TimescaleDB: plain tables
+        let (store, cleanup) = try await StoreContract.fresh(.postgres)
+        defer { cleanup() }
+        let pg = try #require(store as? PostgresStore)
+        #expect(pg.timescale == false)
+    }
+
+    @Test func concurrentMigrationsRunOnce() async throws {
+        let url = try TestPostgres.server().createDatabase("migrate")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let s = try PostgresStore(url: url, maxConnections: 2)
+                    try await s.migrate()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let names = try TestPostgres.server().psql(String(url.split(separator: "/").last!.split(separator: "?").first!), "SELECT name FROM schema_migrations ORDER BY name")
+        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables"])
     }
 }

@@ -1,0 +1,155 @@
+/// The PostgreSQL schema: the plan's tables in the plan's column types (`JSONB` variables and
+/// data, `TIMESTAMPTZ` times, `UUID` history ids), extended as the engine needs, as named,
+/// ordered migrations. Instance ids stay `TEXT`: a called process's instance id is derived
+/// from its parent's (`<uuid>-c3`), which keeps the engine core deterministic.
+enum PostgresSchema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("001-plan-tables", """
+            CREATE TABLE process_definitions (
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                format TEXT NOT NULL,
+                source TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                definition JSONB NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (id, version)
+            );
+            CREATE TABLE process_instances (
+                id TEXT PRIMARY KEY,
+                definition_id TEXT NOT NULL,
+                definition_version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                variables JSONB NOT NULL,
+                current_activity TEXT,
+                started_at TIMESTAMPTZ NOT NULL,
+                completed_at TIMESTAMPTZ,
+                correlation_key TEXT,
+                business_key TEXT,
+                state JSONB NOT NULL,
+                revision INTEGER NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX process_instances_definition ON process_instances(definition_id, status);
+            CREATE INDEX process_instances_status_started ON process_instances(status, started_at);
+            CREATE UNIQUE INDEX process_instances_active_key ON process_instances(definition_id, correlation_key)
+                WHERE status IN ('running', 'suspended') AND correlation_key IS NOT NULL;
+            CREATE INDEX process_instances_business_key ON process_instances(business_key) WHERE business_key IS NOT NULL;
+            -- append-only and time-keyed: a TimescaleDB hypertable when the extension is there,
+            -- so the time column is part of the key
+            CREATE TABLE process_history (
+                id UUID NOT NULL,
+                instance_id TEXT NOT NULL,
+                activity_id TEXT NOT NULL,
+                activity_type TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                timestamp TIMESTAMPTZ NOT NULL,
+                data JSONB,
+                seq BIGINT GENERATED ALWAYS AS IDENTITY,
+                PRIMARY KEY (id, timestamp)
+            );
+            CREATE INDEX process_history_instance ON process_history(instance_id, seq);
+            """),
+        ("002-engine-tables", """
+            CREATE TABLE timers (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                due_at TIMESTAMPTZ NOT NULL,
+                data JSONB,
+                claimed_by TEXT,
+                claimed_until TIMESTAMPTZ
+            );
+            CREATE INDEX timers_due ON timers(due_at);
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                definition_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                payload JSONB NOT NULL,
+                attempt INTEGER NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                variables JSONB,
+                external BOOLEAN NOT NULL DEFAULT FALSE,
+                locked_by TEXT,
+                locked_until TIMESTAMPTZ
+            );
+            CREATE INDEX jobs_created ON jobs(created_at);
+            CREATE INDEX jobs_activatable ON jobs(action, external, locked_until, created_at);
+            CREATE TABLE user_tasks (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                definition_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                name TEXT,
+                assignee TEXT,
+                candidate_users JSONB NOT NULL,
+                candidate_groups JSONB NOT NULL,
+                priority INTEGER NOT NULL,
+                form JSONB,
+                description TEXT,
+                status TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                completed_at TIMESTAMPTZ
+            );
+            CREATE INDEX user_tasks_status ON user_tasks(status, priority, created_at);
+            CREATE INDEX user_tasks_instance ON user_tasks(instance_id);
+            CREATE INDEX user_tasks_assignee ON user_tasks(assignee, status);
+            CREATE INDEX user_tasks_groups ON user_tasks USING GIN (candidate_groups);
+            CREATE TABLE incidents (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                message TEXT NOT NULL,
+                job_id TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                resolved_at TIMESTAMPTZ
+            );
+            CREATE INDEX incidents_instance ON incidents(instance_id);
+            CREATE INDEX incidents_open ON incidents(resolved_at, created_at);
+            CREATE TABLE process_logs (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                level TEXT NOT NULL,
+                message TEXT NOT NULL,
+                data JSONB,
+                created_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX process_logs_instance ON process_logs(instance_id);
+            CREATE TABLE message_subscriptions (
+                id TEXT PRIMARY KEY,
+                instance_id TEXT NOT NULL,
+                element_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                correlation_key TEXT,
+                created_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX message_subscriptions_key ON message_subscriptions(name, correlation_key, created_at);
+            CREATE TABLE buffered_messages (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                correlation_key TEXT,
+                variables JSONB NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            );
+            CREATE INDEX buffered_messages_key ON buffered_messages(name, correlation_key, expires_at);
+            """),
+    ]
+
+    /// Append-only, time-keyed tables and their time columns.
+    static let hypertables = [("process_history", "timestamp")]
+
+    /// What to run after the migrations, given whether the `timescaledb` extension is
+    /// available on the server: with it, the extension is created and the append-only tables
+    /// become hypertables; without it, nothing (plain tables).
+    static func timescaleStatements(available: Bool) -> [String] {
+        guard available else { return [] }
+        return ["CREATE EXTENSION IF NOT EXISTS timescaledb"]
+            + hypertables.map { "SELECT create_hypertable('\($0.0)', '\($0.1)', if_not_exists => TRUE, migrate_data => TRUE)" }
+    }
+}

@@ -1,0 +1,415 @@
+import BPMEngine
+import BPMExpressions
+import BPMStore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The store on PostgreSQL (or TimescaleDB): a pooled PostgresNIO client, the plan's schema,
+/// one transaction per commit with batched statements (arrays unnested server-side), and row
+/// claims (`FOR UPDATE SKIP LOCKED`) so several engine processes share timers and jobs.
+public final class PostgresStore: ProcessStore, @unchecked Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let runTask: Task<Void, Never>
+    /// Longest a store call may take before it fails as unavailable (a database restart, a
+    /// network partition): API calls then answer 503 instead of hanging.
+    public var operationTimeout: Double = 8
+    /// Whether the server had the `timescaledb` extension at migration time.
+    public private(set) var timescale = false
+
+    public var sharedByReplicas: Bool { true }
+
+    /// Opens a pool for a `postgres://user:password@host:port/database` URL
+    /// (`?sslmode=disable|prefer|require`, default prefer).
+    public init(url: String, maxConnections: Int = 20, logger: Logger = Logger(label: "bpm.postgres")) throws {
+        guard let c = URLComponents(string: url), ["postgres", "postgresql"].contains(c.scheme ?? "") else {
+            throw StoreError.unavailable("not a postgres:// URL: \(url)")
+        }
+        let user = c.user ?? "postgres"
+        let db = c.path.hasPrefix("/") ? String(c.path.dropFirst()) : c.path
+        let mode = c.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        var config = PostgresClient.Configuration(host: c.host ?? "127.0.0.1", port: c.port ?? 5432, username: user,
+                                                  password: c.password?.removingPercentEncoding, database: db.isEmpty ? user : db,
+                                                  tls: mode == "disable" ? .disable : mode == "require" ? .require(.makeClientConfiguration()) : .prefer(.makeClientConfiguration()))
+        config.options.maximumConnections = maxConnections
+        config.options.connectTimeout = .seconds(3)
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)  // the pool's reconnect chatter
+        client = PostgresClient(configuration: config, backgroundLogger: background)
+        self.logger = logger
+        let c2 = client
+        runTask = Task { await c2.run() }
+    }
+
+    deinit { runTask.cancel() }
+
+    /// Runs a store operation, failing as `StoreError.unavailable` after `operationTimeout`
+    /// seconds or when the server cannot be reached.
+    func op<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(limit * 1e9))
+                    throw StoreError.unavailable("PostgreSQL did not answer within \(Int(limit)) s")
+                }
+                let r = try await group.next()!
+                group.cancelAll()
+                return r
+            }
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    /// Store errors the runtime understands: conflicts (a unique key taken, a serialisation
+    /// failure) and unavailability (no connection); other server errors as they are.
+    static func classify(_ error: any Error) -> any Error {
+        switch error {
+        case let e as StoreError: return e
+        case is CancellationError: return error
+        case let e as PostgresTransactionError:
+            if let inner = e.closureError ?? e.beginError ?? e.commitError { return classify(inner) }
+            return StoreError.unavailable("\(e)")
+        case let e as PSQLError:
+            if let code = e.serverInfo?[.sqlState] {
+                if ["23505", "40001", "40P01"].contains(code) { return StoreError.conflict(instanceId: e.serverInfo?[.constraintName] ?? "") }
+                if code.hasPrefix("08") || code.hasPrefix("57P") { return StoreError.unavailable(e.serverInfo?[.message] ?? code) }
+                return e
+            }
+            return StoreError.unavailable("\(e.code)")
+        default:
+            return StoreError.unavailable("\(error)")
+        }
+    }
+
+    // MARK: schema
+
+    /// The statements that turn on TimescaleDB when the server has it (empty without).
+    public static func timescaleStatements(available: Bool) -> [String] { PostgresSchema.timescaleStatements(available: available) }
+
+    public func migrate() async throws {
+        try await op { [self] in
+            try await client.withConnection { conn in
+                // one migrator at a time across replicas; the lock ends with the session
+                try await conn.query("SELECT pg_advisory_lock(727274001)", logger: logger)
+                do {
+                    try await conn.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", logger: logger)
+                    var applied: Set<String> = []
+                    for try await name in try await conn.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) { applied.insert(name) }
+                    for m in PostgresSchema.migrations where !applied.contains(m.name) {
+                        try await conn.withTransaction(logger: logger) { tx in
+                            // one statement at a time: the extended protocol takes one per query
+                            for statement in m.sql.components(separatedBy: ";\n") where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                                try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                            }
+                            try await tx.query("INSERT INTO schema_migrations (name) VALUES (\(m.name))", logger: logger)
+                        }
+                        logger.info("applied migration \(m.name)")
+                    }
+                    var available = false
+                    for try await n in try await conn.query("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'", logger: logger).decode(Int.self) { available = n > 0 }
+                    for s in PostgresSchema.timescaleStatements(available: available) { try await conn.query(PostgresQuery(unsafeSQL: s), logger: logger) }
+                    self.timescale = available
+                    try await conn.query("SELECT pg_advisory_unlock(727274001)", logger: logger)
+                } catch {
+                    _ = try? await conn.query("SELECT pg_advisory_unlock(727274001)", logger: logger)
+                    throw error
+                }
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    func rows(_ q: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        let client = self.client, logger = self.logger
+        return try await op {
+            var out: [PostgresRandomAccessRow] = []
+            for try await r in try await client.query(q, logger: logger) { out.append(r.makeRandomAccess()) }
+            return out
+        }
+    }
+
+    func exec(_ q: PostgresQuery) async throws {
+        let client = self.client, logger = self.logger
+        try await op { try await client.query(q, logger: logger) }
+    }
+
+    static func str(_ r: PostgresRandomAccessRow, _ c: String) throws -> String { try r[c].decode(String.self) }
+    static func optStr(_ r: PostgresRandomAccessRow, _ c: String) throws -> String? { try r[c].decode(String?.self) }
+    static func int(_ r: PostgresRandomAccessRow, _ c: String) throws -> Int { try r[c].decode(Int.self) }
+    static func date(_ r: PostgresRandomAccessRow, _ c: String) throws -> Date { try r[c].decode(Date.self) }
+    static func optDate(_ r: PostgresRandomAccessRow, _ c: String) throws -> Date? { try r[c].decode(Date?.self) }
+    static func json(_ r: PostgresRandomAccessRow, _ c: String) throws -> Value? { try optStr(r, c).flatMap { try? JSON.parse($0) } }
+
+    // MARK: definitions
+
+    public func saveDefinition(id: String, name: String, format: String, source: String, contentHash: String, origin: String, at: Date) async throws -> DefinitionRecord {
+        let client = self.client, logger = self.logger
+        return try await op {
+            try await client.withTransaction(logger: logger) { tx in
+                // serialise deployments of one id across replicas
+                try await tx.query("SELECT pg_advisory_xact_lock(hashtext(\(id)))", logger: logger)
+                var latest: (Int, String, PostgresRandomAccessRow)?
+                for try await r in try await tx.query("SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions WHERE id = \(id) ORDER BY version DESC LIMIT 1", logger: logger) {
+                    let ra = r.makeRandomAccess()
+                    latest = (try Self.int(ra, "version"), try Self.str(ra, "content_hash"), ra)
+                }
+                if let (_, hash, row) = latest, hash == contentHash { return try Self.definition(row) }
+                let version = (latest?.0 ?? 0) + 1
+                let meta = JSON.encode(.context(["name": .string(name), "format": .string(format), "origin": .string(origin)]))
+                try await tx.query("""
+                    INSERT INTO process_definitions (id, version, name, format, source, content_hash, origin, definition, created_at)
+                    VALUES (\(id), \(version), \(name), \(format), \(source), \(contentHash), \(origin), \(meta)::jsonb, \(at))
+                    """, logger: logger)
+                return DefinitionRecord(id: id, version: version, name: name, format: format, source: source, contentHash: contentHash, deployedAt: at, origin: origin)
+            }
+        }
+    }
+
+    public func definitions() async throws -> [DefinitionRecord] {
+        try await rows("SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions ORDER BY id, version").map(Self.definition)
+    }
+
+    static func definition(_ r: PostgresRandomAccessRow) throws -> DefinitionRecord {
+        DefinitionRecord(id: try str(r, "id"), version: try int(r, "version"), name: try str(r, "name"), format: try str(r, "format"),
+                         source: try str(r, "source"), contentHash: try str(r, "content_hash"), deployedAt: try date(r, "created_at"), origin: try str(r, "origin"))
+    }
+
+    // MARK: instances
+
+    static let instanceColumns = "id, definition_id, definition_version, status, variables::text AS variables, current_activity, started_at, completed_at, correlation_key, business_key, state::text AS state, revision"
+
+    public func instance(_ id: String) async throws -> InstanceState? {
+        try await rows(PostgresQuery(unsafeSQL: "SELECT \(Self.instanceColumns) FROM process_instances WHERE id = $1", binds: Self.binds(id))).first.map(Self.instanceState)
+    }
+
+    static func binds(_ values: String...) -> PostgresBindings {
+        var b = PostgresBindings()
+        for v in values { b.append(v) }
+        return b
+    }
+
+    static func instanceState(_ r: PostgresRandomAccessRow) throws -> InstanceState {
+        InstanceState(id: try str(r, "id"), definitionId: try str(r, "definition_id"), definitionVersion: try int(r, "definition_version"),
+                      status: InstanceStatus(rawValue: try str(r, "status")) ?? .running, variables: try json(r, "variables")?.contextValue ?? [:],
+                      execution: try json(r, "state") ?? .context([:]), correlationKey: try optStr(r, "correlation_key"),
+                      businessKey: try optStr(r, "business_key"), startedAt: try date(r, "started_at"), endedAt: try optDate(r, "completed_at"),
+                      revision: try int(r, "revision"))
+    }
+
+    public func activeInstance(definitionId: String, correlationKey: String) async throws -> String? {
+        try await rows("SELECT id FROM process_instances WHERE definition_id = \(definitionId) AND correlation_key = \(correlationKey) AND status IN ('running', 'suspended') LIMIT 1")
+            .first.map { try Self.str($0, "id") }
+    }
+
+    public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
+        var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE TRUE"
+        var b = PostgresBindings()
+        func add(_ column: String, _ v: String?) {
+            guard let v else { return }
+            b.append(v)
+            sql += " AND \(column) = $\(b.count)"
+        }
+        add("definition_id", q.definitionId)
+        add("status", q.status?.rawValue)
+        add("correlation_key", q.correlationKey)
+        add("business_key", q.businessKey)
+        b.append(q.limit)
+        b.append(q.offset)
+        sql += " ORDER BY started_at DESC, id DESC LIMIT $\(b.count - 1) OFFSET $\(b.count)"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map { r in
+            InstanceSummary(id: try Self.str(r, "id"), definitionId: try Self.str(r, "definition_id"), definitionVersion: try Self.int(r, "definition_version"),
+                            status: InstanceStatus(rawValue: try Self.str(r, "status")) ?? .running, currentActivity: try Self.optStr(r, "current_activity"),
+                            correlationKey: try Self.optStr(r, "correlation_key"), businessKey: try Self.optStr(r, "business_key"),
+                            startedAt: try Self.date(r, "started_at"), completedAt: try Self.optDate(r, "completed_at"))
+        }
+    }
+
+    public func countInstances(status: InstanceStatus?) async throws -> Int {
+        let q: PostgresQuery = status.map { "SELECT count(*) AS n FROM process_instances WHERE status = \($0.rawValue)" } ?? "SELECT count(*) AS n FROM process_instances"
+        return try await rows(q).first.map { try Self.int($0, "n") } ?? 0
+    }
+
+    // MARK: commit
+
+    public func commit(_ batch: CommitBatch) async throws {
+        if batch.isEmpty { return }
+        let client = self.client, logger = self.logger
+        try await op { try await client.withTransaction(logger: logger) { tx in try await PostgresCommit.write(batch, tx, logger) } }
+    }
+
+    // MARK: timers, jobs
+
+    static func timer(_ r: PostgresRandomAccessRow) throws -> TimerRecord {
+        TimerRecord(id: try str(r, "id"), instanceId: try str(r, "instance_id"), elementId: try str(r, "element_id"), dueAt: try date(r, "due_at"), data: try json(r, "data"))
+    }
+
+    public func dueTimers(before date: Date, limit: Int) async throws -> [TimerRecord] {
+        try await rows("SELECT id, instance_id, element_id, due_at, data::text AS data FROM timers WHERE due_at <= \(date) ORDER BY due_at LIMIT \(limit)").map(Self.timer)
+    }
+
+    public func claimTimers(before date: Date, limit: Int, owner: String, leaseUntil: Date) async throws -> [TimerRecord] {
+        try await rows("""
+            UPDATE timers SET claimed_by = \(owner), claimed_until = \(leaseUntil)
+            WHERE id IN (SELECT id FROM timers WHERE due_at <= \(date) AND (claimed_until IS NULL OR claimed_until < \(date))
+                         ORDER BY due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING id, instance_id, element_id, due_at, data::text AS data
+            """).map(Self.timer).sorted { $0.dueAt < $1.dueAt }
+    }
+
+    public func nextTimerDue() async throws -> Date? {
+        try await rows("SELECT min(due_at) AS d FROM timers").first.flatMap { try Self.optDate($0, "d") }
+    }
+
+    static let jobColumns = "id, instance_id, definition_id, element_id, action, payload::text AS payload, attempt, created_at, variables::text AS variables, external, locked_by"
+
+    static func job(_ r: PostgresRandomAccessRow) throws -> JobRecord {
+        var j = JobRecord(id: try str(r, "id"), instanceId: try str(r, "instance_id"), definitionId: try str(r, "definition_id"), elementId: try str(r, "element_id"),
+                          action: try str(r, "action"), payload: try json(r, "payload") ?? .null, attempt: try int(r, "attempt"),
+                          createdAt: try date(r, "created_at"), variables: try json(r, "variables")?.contextValue)
+        j.external = try r["external"].decode(Bool.self)
+        return j
+    }
+
+    public func pendingJobs(limit: Int) async throws -> [JobRecord] {
+        try await rows(PostgresQuery(unsafeSQL: "SELECT \(Self.jobColumns) FROM jobs ORDER BY created_at LIMIT \(limit)")).map(Self.job)
+    }
+
+    public func claimJobs(owner: String, leaseUntil: Date, now: Date, limit: Int) async throws -> [JobRecord] {
+        try await rows(PostgresQuery(unsafeSQL: """
+            UPDATE jobs SET locked_by = $1, locked_until = $2
+            WHERE id IN (SELECT id FROM jobs WHERE NOT external AND (locked_until IS NULL OR locked_until < $3)
+                         ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+            RETURNING \(Self.jobColumns)
+            """, binds: { var b = PostgresBindings(); b.append(owner); b.append(leaseUntil); b.append(now); b.append(limit); return b }()))
+            .map(Self.job).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    public func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord] {
+        try await rows(PostgresQuery(unsafeSQL: """
+            UPDATE jobs SET locked_by = $1, locked_until = $2
+            WHERE id IN (SELECT id FROM jobs WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
+                         ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+            RETURNING \(Self.jobColumns)
+            """, binds: { var b = PostgresBindings(); b.append(worker); b.append(until); b.append(type); b.append(now); b.append(max); return b }()))
+            .map(Self.job).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    public func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)? {
+        try await rows(PostgresQuery(unsafeSQL: "SELECT \(Self.jobColumns) FROM jobs WHERE id = $1", binds: Self.binds(id))).first.map { (try Self.job($0), try Self.optStr($0, "locked_by")) }
+    }
+
+    // MARK: messages
+
+    static func subscription(_ r: PostgresRandomAccessRow) throws -> MessageSubscription {
+        MessageSubscription(id: try str(r, "id"), instanceId: try str(r, "instance_id"), elementId: try str(r, "element_id"), name: try str(r, "name"),
+                            correlationKey: try optStr(r, "correlation_key"), createdAt: try date(r, "created_at"))
+    }
+
+    public func subscription(name: String, correlationKey: String?) async throws -> MessageSubscription? {
+        try await rows("SELECT * FROM message_subscriptions WHERE name = \(name) AND correlation_key IS NOT DISTINCT FROM \(correlationKey) ORDER BY created_at, id LIMIT 1")
+            .first.map(Self.subscription)
+    }
+
+    public func subscriptions(name: String, limit: Int) async throws -> [MessageSubscription] {
+        try await rows("SELECT * FROM message_subscriptions WHERE name = \(name) ORDER BY created_at, id LIMIT \(limit)").map(Self.subscription)
+    }
+
+    public func bufferedMessage(name: String, correlationKey: String?, at: Date) async throws -> BufferedMessage? {
+        try await rows("""
+            SELECT id, name, correlation_key, variables::text AS variables, expires_at FROM buffered_messages
+            WHERE name = \(name) AND correlation_key IS NOT DISTINCT FROM \(correlationKey) AND expires_at > \(at) ORDER BY id LIMIT 1
+            """).first.map { r in
+            BufferedMessage(id: try Self.str(r, "id"), message: PublishedMessage(name: try Self.str(r, "name"), correlationKey: try Self.optStr(r, "correlation_key"),
+                                                                                 variables: try Self.json(r, "variables")?.contextValue ?? [:]),
+                            expiresAt: try Self.date(r, "expires_at"))
+        }
+    }
+
+    // MARK: history, tasks, incidents, logs
+
+    public func history(instanceId: String) async throws -> [HistoryEntry] {
+        try await rows("SELECT instance_id, activity_id, activity_type, event_type, timestamp, data::text AS data FROM process_history WHERE instance_id = \(instanceId) ORDER BY seq").map { r in
+            HistoryEntry(instanceId: try Self.str(r, "instance_id"), elementId: try Self.str(r, "activity_id"), elementType: try Self.str(r, "activity_type"),
+                         event: try Self.str(r, "event_type"), at: try Self.date(r, "timestamp"), data: try Self.json(r, "data"))
+        }
+    }
+
+    static let taskColumns = "id, instance_id, definition_id, element_id, name, assignee, candidate_users::text AS candidate_users, candidate_groups::text AS candidate_groups, priority, form::text AS form, description, status, created_at, completed_at"
+
+    static func task(_ r: PostgresRandomAccessRow) throws -> UserTaskRecord {
+        func list(_ c: String) throws -> [String] { (try json(r, c)?.listValue ?? []).compactMap(\.stringValue) }
+        return UserTaskRecord(id: try str(r, "id"), instanceId: try str(r, "instance_id"), definitionId: try str(r, "definition_id"), elementId: try str(r, "element_id"),
+                              name: try optStr(r, "name"), assignee: try optStr(r, "assignee"), candidateUsers: try list("candidate_users"),
+                              candidateGroups: try list("candidate_groups"), priority: try int(r, "priority"), form: try json(r, "form"),
+                              description: try optStr(r, "description"), status: try str(r, "status"), createdAt: try date(r, "created_at"),
+                              completedAt: try optDate(r, "completed_at"))
+    }
+
+    public func userTask(_ id: String) async throws -> UserTaskRecord? {
+        try await rows(PostgresQuery(unsafeSQL: "SELECT \(Self.taskColumns) FROM user_tasks WHERE id = $1", binds: Self.binds(id))).first.map(Self.task)
+    }
+
+    public func userTasks(_ q: TaskQuery) async throws -> [UserTaskRecord] {
+        var sql = "SELECT \(Self.taskColumns) FROM user_tasks WHERE TRUE"
+        var b = PostgresBindings()
+        if let s = q.status { b.append(s); sql += " AND status = $\(b.count)" }
+        if let a = q.assignee { b.append(a); sql += " AND assignee = $\(b.count)" }
+        if let g = q.candidateGroup { b.append(JSON.encode(.list([.string(g)]))); sql += " AND candidate_groups @> $\(b.count)::jsonb" }
+        if let i = q.instanceId { b.append(i); sql += " AND instance_id = $\(b.count)" }
+        b.append(q.limit)
+        b.append(q.offset)
+        sql += " ORDER BY priority DESC, created_at, id LIMIT $\(b.count - 1) OFFSET $\(b.count)"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.task)
+    }
+
+    public func assignTask(_ id: String, assignee: String?, onlyIfUnassigned: Bool) async throws -> Bool {
+        let sql = "UPDATE user_tasks SET assignee = $1 WHERE id = $2 AND status = 'open'" + (onlyIfUnassigned ? " AND assignee IS NULL" : "") + " RETURNING id"
+        var b = PostgresBindings()
+        b.append(assignee)
+        b.append(id)
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).count == 1
+    }
+
+    static func incident(_ r: PostgresRandomAccessRow) throws -> IncidentRecord {
+        IncidentRecord(incident: Incident(id: try str(r, "id"), instanceId: try str(r, "instance_id"), elementId: try str(r, "element_id"), type: try str(r, "type"),
+                                          message: try str(r, "message"), jobId: try optStr(r, "job_id"), createdAt: try date(r, "created_at")),
+                       resolvedAt: try optDate(r, "resolved_at"))
+    }
+
+    public func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord] {
+        var sql = "SELECT * FROM incidents WHERE TRUE"
+        var b = PostgresBindings()
+        if let i = instanceId { b.append(i); sql += " AND instance_id = $1" }
+        if openOnly { sql += " AND resolved_at IS NULL" }
+        sql += " ORDER BY created_at, id LIMIT 1000"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.incident)
+    }
+
+    public func incident(_ id: String) async throws -> IncidentRecord? {
+        try await rows("SELECT * FROM incidents WHERE id = \(id)").first.map(Self.incident)
+    }
+
+    public func appendLog(_ log: LogRecord) async throws {
+        try await exec("""
+            INSERT INTO process_logs (id, instance_id, element_id, level, message, data, created_at)
+            VALUES (\(log.id), \(log.instanceId), \(log.elementId), \(log.level), \(log.message), \(log.data.map(JSON.encode))::jsonb, \(log.createdAt))
+            ON CONFLICT (id) DO NOTHING
+            """)
+    }
+
+    public func logs(instanceId: String?) async throws -> [LogRecord] {
+        let cols = "id, instance_id, element_id, level, message, data::text AS data, created_at"
+        let q: PostgresQuery = instanceId.map { PostgresQuery(unsafeSQL: "SELECT \(cols) FROM process_logs WHERE instance_id = $1 ORDER BY created_at, id", binds: Self.binds($0)) }
+            ?? PostgresQuery(unsafeSQL: "SELECT \(cols) FROM process_logs ORDER BY created_at, id LIMIT 1000")
+        return try await rows(q).map { r in
+            LogRecord(id: try Self.str(r, "id"), instanceId: try Self.str(r, "instance_id"), elementId: try Self.str(r, "element_id"), level: try Self.str(r, "level"),
+                      message: try Self.str(r, "message"), data: try Self.json(r, "data"), createdAt: try Self.date(r, "created_at"))
+        }
+    }
+}
