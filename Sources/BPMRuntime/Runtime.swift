@@ -74,17 +74,7 @@ public actor Runtime {
     /// Loads every stored definition version, re-dispatches jobs left pending by a crash and
     /// starts the timer loop.
     public func start(timerLoop: Bool = true) async throws {
-        for rec in try await store.definitions() {
-            if ["dmn", "rules"].contains(rec.format) {
-                if let m = try? DecisionRegistry.parse(source: rec.source, file: rec.origin) { decisions.add(m) }
-                continue
-            }
-            do {
-                registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin, processId: rec.id), version: rec.version)
-            } catch {
-                logger.error("stored definition \(rec.id) v\(rec.version) no longer parses: \(error)")
-            }
-        }
+        try await loadDefinitions()
         // timer start events of the latest versions (kept as they are when already stored)
         var ensure = CommitBatch()
         for (def, version) in registry.all { ensure.timersToEnsure += StartTimers.initial(def, version: version, now: clock.now()) }
@@ -95,6 +85,29 @@ public actor Runtime {
         for j in jobs { dispatch(j) }
         if timerLoop {
             timerTask = Task { [weak self] in await self?.runTimerLoop() }
+        }
+    }
+
+    /// Versions already read from the store (`id` + version).
+    var loadedVersions: Set<String> = []
+    var lastDefinitionRefresh = Date.distantPast
+
+    /// Reads stored definition versions not yet in memory: at start, and on a store shared by
+    /// replicas whenever another replica may have deployed one (every few seconds, and when
+    /// an instance names a version this process has not seen).
+    func loadDefinitions() async throws {
+        lastDefinitionRefresh = clock.now()
+        for rec in try await store.definitions() where !loadedVersions.contains("\(rec.id)\u{1}\(rec.version)") {
+            loadedVersions.insert("\(rec.id)\u{1}\(rec.version)")
+            if ["dmn", "rules"].contains(rec.format) {
+                if let m = try? DecisionRegistry.parse(source: rec.source, file: rec.origin) { decisions.add(m) }
+                continue
+            }
+            do {
+                registry.add(try DefinitionLoader.parse(source: rec.source, file: rec.origin, processId: rec.id), version: rec.version)
+            } catch {
+                logger.error("stored definition \(rec.id) v\(rec.version) no longer parses: \(error)")
+            }
         }
     }
 
@@ -145,6 +158,7 @@ public actor Runtime {
                                                      contentHash: DefinitionLoader.contentHash(source), origin: origin ?? file, at: clock.now())
             let wasRetired = registry.retired.contains(def.id)
             registry.add(def, version: rec.version)
+            loadedVersions.insert("\(def.id)\u{1}\(rec.version)")
             out.append(Deployed(definition: def, version: rec.version, created: previous?.1 != rec.version || wasRetired))
             // a new version takes over the timer start events: the old schedule ends, the new one begins
             if let (old, oldVersion) = previous, oldVersion != rec.version {
@@ -177,8 +191,14 @@ public actor Runtime {
 
     public func forgetDeployment(file: String) { deployments[file] = nil }
 
-    public func definition(_ id: String, version: Int? = nil) -> (ProcessDefinition, Int)? {
-        if let version { return registry.definition(id, version: version).map { ($0, version) } }
+    public func definition(_ id: String, version: Int? = nil) async -> (ProcessDefinition, Int)? {
+        if let version {
+            if let d = registry.definition(id, version: version) { return (d, version) }
+            // deployed by another replica since this one last looked
+            if store.sharedByReplicas { try? await loadDefinitions() }
+            return registry.definition(id, version: version).map { ($0, version) }
+        }
+        if registry.latest(id) == nil, store.sharedByReplicas { try? await loadDefinitions() }
         return registry.latest(id)
     }
 
@@ -527,6 +547,7 @@ public actor Runtime {
         if store.sharedByReplicas, now.timeIntervalSince(lastTakeover) >= lease / 4 {
             for j in try await takeOverJobs() { dispatch(j) }
         }
+        if store.sharedByReplicas, now.timeIntervalSince(lastDefinitionRefresh) >= 5 { try await loadDefinitions() }
         let due = try await store.claimTimers(before: now, limit: limit, owner: owner, leaseUntil: now.addingTimeInterval(lease))
         var n = 0
         for t in due where !inflightTimers.contains(t.id) {

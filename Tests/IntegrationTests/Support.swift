@@ -54,10 +54,10 @@ final class Server: @unchecked Sendable {
     private(set) var port = 0
     let dir: URL
 
-    init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:]) throws {
+    init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:], storeURL: String? = nil) throws {
         dir = store.deletingLastPathComponent()
         process.executableURL = URL(fileURLWithPath: bpmBinary)
-        process.arguments = ["serve", "--store", "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"] + extra
+        process.arguments = ["serve", "--store", storeURL ?? "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"] + extra
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe()
         process.standardOutput = out
