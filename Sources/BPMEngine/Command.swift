@@ -27,6 +27,9 @@ public enum Command: Sendable, Equatable {
     case setVariables([String: Value])
     /// An operator retries an incident after fixing its cause.
     case retryIncident(incidentId: String)
+    /// An operator resolves an incident without retrying: the failed activity counts as done
+    /// with these variables (its work was done another way), and the path moves on.
+    case resolveIncident(incidentId: String, variables: [String: Value])
     /// An operator cancels the instance.
     case cancel(reason: String?)
     /// An operator suspends the instance: what arrives is held until it resumes.

@@ -58,7 +58,7 @@ public enum Engine {
                 return run.finish()
             case .cancel, .setVariables, .suspend:
                 break
-            case .completeUserTask, .retryIncident:
+            case .completeUserTask, .retryIncident, .resolveIncident:
                 throw .invalid("instance \(state.id) is suspended: resume it first")
             default:
                 run.state.held.append(command)
@@ -102,6 +102,8 @@ extension Run {
             record(definition.id, "process", "variables_set", data: .context(variables))
         case .retryIncident(let incidentId):
             try retryIncident(incidentId)
+        case .resolveIncident(let incidentId, let variables):
+            try resolveIncident(incidentId, variables: variables)
         case .cancel(let reason):
             terminateAllTokens()
             state.status = .terminated
@@ -530,6 +532,23 @@ struct Run {
             }
         }
         throw .stale("no path of instance \(state.id) waits for timer \(timerId)")
+    }
+
+    mutating func resolveIncident(_ incidentId: String, variables: [String: Value]) throws(CommandRejection) {
+        guard let i = state.tokens.firstIndex(where: { $0.wait == .incident(incidentId: incidentId) }),
+              let element = definition.element(state.tokens[i].elementId)
+        else { throw .invalid("instance \(state.id) has no open incident \(incidentId)") }
+        switch element.kind {
+        case .serviceTask, .scriptTask, .callActivity, .userTask, .passThrough: break
+        default:
+            throw .invalid("the incident is at \(element.typeName) '\(element.id)', which has no result to stand in for: fix the cause (variables) and retry it instead")
+        }
+        let token = removeToken(at: i, cancelWait: false)
+        state.incidents.removeAll { $0.id == incidentId }
+        effects.append(.resolveIncident(id: incidentId))
+        record(element, "incident_resolved", data: .context(["incident": .string(incidentId), "retried": .bool(false)]))
+        setVariables(variables, scope: token.scope)
+        leave(element, scope: token.scope)
     }
 
     mutating func retryIncident(_ incidentId: String) throws(CommandRejection) {

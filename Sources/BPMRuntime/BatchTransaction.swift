@@ -58,6 +58,17 @@ struct BatchTransaction {
             return .events(try await deliver(event, topic: topic, definitionId: defId))
         case .command(let id, let command):
             return .instance(try await applyCommand(command, to: id))
+        case .migrate(let id, let version):
+            let state = try await load(id)
+            guard let from = await runtime.definition(state.definitionId, version: state.definitionVersion)?.0 else {
+                throw Runtime.RuntimeError.unknownDefinition("\(state.definitionId) v\(state.definitionVersion)")
+            }
+            guard let to = await runtime.definition(state.definitionId, version: version)?.0 else {
+                throw Runtime.RuntimeError.unknownDefinition("\(state.definitionId) v\(version)")
+            }
+            let t = try Engine.migrate(state, from: from, to: to, version: version, now: now)
+            record(t, expected: states[id]?.expected)
+            return .instance(t.state)
         case .timer(let t) where t.instanceId.isEmpty:
             firedTimers.append(t.id)
             await startTimerFired(t)

@@ -238,6 +238,7 @@ public actor Runtime {
         case command(instanceId: String, Command)
         case timer(TimerRecord)
         case jobResult(JobRecord, Command)
+        case migrate(instanceId: String, version: Int)
     }
 
     enum WorkResult: Sendable {
@@ -406,6 +407,29 @@ public actor Runtime {
         guard let rec = try await store.incident(incidentId) else { throw RuntimeError.unknownIncident(incidentId) }
         guard rec.resolvedAt == nil else { throw RuntimeError.rejected("incident \(incidentId) is already resolved") }
         return try await send(.retryIncident(incidentId: incidentId), to: rec.incident.instanceId)
+    }
+
+    /// Resolves an incident without retrying: the failed activity counts as done with the
+    /// given variables and the instance moves on.
+    public func resolveIncident(_ incidentId: String, variables: [String: Value]) async throws -> InstanceState {
+        guard let rec = try await store.incident(incidentId) else { throw RuntimeError.unknownIncident(incidentId) }
+        guard rec.resolvedAt == nil else { throw RuntimeError.rejected("incident \(incidentId) is already resolved") }
+        return try await send(.resolveIncident(incidentId: incidentId, variables: variables), to: rec.incident.instanceId)
+    }
+
+    /// Moves a running instance to another version of its definition (default: the latest),
+    /// when every element it is at exists there as the same kind; refused with the reasons otherwise.
+    public func migrate(_ instanceId: String, toVersion version: Int? = nil) async throws -> InstanceState {
+        guard let s = try await store.instance(instanceId) else { throw RuntimeError.unknownInstance(instanceId) }
+        var target = version ?? 0
+        if version == nil {
+            guard let (_, v) = await definition(s.definitionId) else { throw RuntimeError.unknownDefinition(s.definitionId) }
+            target = v
+        }
+        guard case .instance(let out) = try await submit(.migrate(instanceId: instanceId, version: target)) else {
+            throw RuntimeError.rejected("migration produced no state")
+        }
+        return out
     }
 
     // MARK: group commit

@@ -249,8 +249,9 @@ struct API: Sendable {
                 case "resume": _ = try await runtime.send(.resume, to: i.id)
                 case "retry":
                     for inc in try await runtime.store.incidents(instanceId: i.id, openOnly: true) { _ = try await runtime.retryIncident(inc.incident.id) }
+                case "migrate": _ = try await runtime.migrate(i.id, toVersion: try Self.targetVersion(o))
                 default:
-                    throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry")
+                    throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry, migrate")
                 }
                 applied += 1
             } catch let p as Problem {
@@ -425,6 +426,27 @@ struct API: Sendable {
 
     func retry(_ id: String) async throws -> Value {
         Views.instance(try await runtime.retryIncident(id))
+    }
+
+    /// Resolves an incident without a retry: `{"variables": {…}}` stand in for the failed
+    /// activity's result.
+    func resolve(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        return Views.instance(try await runtime.resolveIncident(id, variables: try Self.variables(o)))
+    }
+
+    static func targetVersion(_ o: [String: Value]) throws -> Int? {
+        guard let v = o["targetVersion"] else { return nil }
+        guard let n = v.doubleValue, n >= 1, n == n.rounded() else {
+            throw Problem(.badRequest, "invalid-body", "Invalid body", "targetVersion must be a version number (1, 2, …), got \(JSON.encode(v))")
+        }
+        return Int(n)
+    }
+
+    /// Migrates an instance: `{"targetVersion": N}` (default: the latest version).
+    func migrate(_ id: String, _ body: String) async throws -> Value {
+        let o = try Self.object(body)
+        return Views.instance(try await runtime.migrate(id, toVersion: try Self.targetVersion(o)))
     }
 
     func logs(_ req: Request) async throws -> Value {

@@ -122,6 +122,12 @@ public enum BPMServer {
         }
         router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
         router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }
+        router.post("/incidents/:id/resolve") { req, ctx in
+            await api.handle { try await api.resolve(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
+        router.post("/processes/:id/migrate") { req, ctx in
+            await api.handle { try await api.migrate(try ctx.parameters.require("id"), try await API.body(req)) }
+        }
 
         router.get("/logs") { req, _ in await api.handle { try await api.logs(req) } }
         return router

@@ -35,15 +35,16 @@ enum PostgresCommit {
             let s = updates.map(\.state)
             let changed = try await rows("""
                 UPDATE process_instances p SET status = t.st, variables = t.vars::jsonb, current_activity = NULLIF(t.cur, chr(1)),
-                    completed_at = NULLIF(t.ca, chr(1))::timestamptz, state = t.ex::jsonb, revision = t.rev, updated_at = t.ua
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::timestamptz[], $9::int8[])
-                  AS t(id, st, vars, cur, ca, ex, rev, ua, expected)
+                    completed_at = NULLIF(t.ca, chr(1))::timestamptz, state = t.ex::jsonb, revision = t.rev, updated_at = t.ua, definition_version = t.dv
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::timestamptz[], $9::int8[], $10::int8[])
+                  AS t(id, st, vars, cur, ca, ex, rev, ua, expected, dv)
                 WHERE p.id = t.id AND p.revision = t.expected
                 RETURNING p.id
                 """, [
                     s.map(\.id), s.map(\.status.rawValue), s.map { JSON.encode($0.variables) },
                     s.map { opt($0.tokens.isEmpty ? nil : $0.currentActivities.joined(separator: ",")) }, s.map { opt($0.endedAt.map(Coding.iso)) },
                     s.map { JSON.encode($0.executionValue) }, s.map(\.revision), s.map { $0.endedAt ?? $0.startedAt }, updates.map { $0.expectedRevision ?? 0 },
+                    s.map(\.definitionVersion),
                 ])
             if changed.count != Set(s.map(\.id)).count {
                 let missing = Set(s.map(\.id)).subtracting(changed).sorted().first ?? ""

@@ -88,6 +88,20 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
 
     // MARK: schema
 
+    /// Creates a fresh database on the server of `serverURL` (for benchmarks); returns its
+    /// URL and a function that drops it.
+    public static func scratchDatabase(serverURL: String, prefix: String) async throws -> (String, @Sendable () async -> Void) {
+        guard var c = URLComponents(string: serverURL) else { throw StoreError.unavailable("not a URL: \(serverURL)") }
+        let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
+        let admin = try PostgresStore(url: serverURL, maxConnections: 1)
+        try await admin.exec(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        c.path = "/" + name
+        let url = c.string ?? serverURL
+        return (url, {
+            _ = try? await admin.exec(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        })
+    }
+
     /// The statements that turn on TimescaleDB when the server has it (empty without).
     public static func timescaleStatements(available: Bool) -> [String] { PostgresSchema.timescaleStatements(available: available) }
 

@@ -14,7 +14,8 @@ enum SQLiteCommit {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let update = try db.cachedStatement(sql: """
-                UPDATE process_instances SET status = ?, variables = ?, current_activity = ?, completed_at = ?, state = ?, revision = ?, updated_at = ?
+                UPDATE process_instances SET status = ?, variables = ?, current_activity = ?, completed_at = ?, state = ?, revision = ?, updated_at = ?,
+                    definition_version = ?
                 WHERE id = ? AND revision = ?
                 """)
             for w in batch.instances {
@@ -25,7 +26,7 @@ enum SQLiteCommit {
                 let ended = s.endedAt.map(Coding.iso)
                 let updated = Coding.iso(s.endedAt ?? s.startedAt)
                 if let expected = w.expectedRevision {
-                    try update.execute(arguments: [s.status.rawValue, vars, current, ended, exec, s.revision, updated, s.id, expected])
+                    try update.execute(arguments: [s.status.rawValue, vars, current, ended, exec, s.revision, updated, s.definitionVersion, s.id, expected])
                     if db.changesCount != 1 { throw StoreError.conflict(instanceId: s.id) }
                 } else {
                     try insert.execute(arguments: [s.id, s.definitionId, s.definitionVersion, s.status.rawValue, vars, current,

@@ -4,6 +4,7 @@ import BPMEngine
 import BPMExpressions
 import BPMRuntime
 import BPMStore
+import BPMStorePostgres
 import BPMStoreSQLite
 import Foundation
 import Logging
@@ -29,8 +30,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Concurrent clients.")
     var concurrency = 256
 
-    @Option(help: "Store: sqlite (a fresh temporary file) or sqlite:PATH.")
-    var store = "sqlite"
+    @Option(help: "Stores to measure (repeatable): sqlite (a fresh temporary file), sqlite:PATH, or postgres://user:password@host:port/database (a fresh database is created on that server for the run and dropped after). SQLite always runs too, for the comparison.")
+    var store: [String] = ["sqlite"]
 
     @Option(help: "SQLite durability for the run: FULL or NORMAL.")
     var sqliteSync = "FULL"
@@ -102,10 +103,15 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         var rows: [Row] = []
-        for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
-                                         ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0])] {
-            rows.append(try await measure(name: name, source: source, expected: expected))
+        var stores = store
+        if !stores.contains(where: { $0.hasPrefix("sqlite") }) { stores.insert("sqlite", at: 0) }
+        for spec in stores {
+            for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
+                                             ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0])] {
+                rows.append(try await measure(name: name, source: source, expected: expected, spec: spec))
+            }
         }
+        let sqliteRows = rows.filter { $0.store == "sqlite" }
         let dmn = try decisionTableRate()
         var peerRows: [(variant: String, perSecond: Double)] = []
         if let peer { peerRows = try runPeer(peer) }
@@ -128,11 +134,16 @@ struct Bench: AsyncParsableCommand {
                 print(pad(r.name, 18) + pad(r.store, 8) + lpad("\(r.instances)", 10) + lpad(String(format: "%.0f", r.perSecond), 10)
                     + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p99), 9))
             }
+            for pg in rows where pg.store == "postgres" {
+                if let lite = sqliteRows.first(where: { $0.name == pg.name }) {
+                    print(String(format: "postgres/sqlite, %@: %.2fx", pg.name, pg.perSecond / lite.perSecond))
+                }
+            }
             print(String(format: "\ndecision table, 20 rules x 3 inputs (FIRST): %.0f evaluations/s (%.2f µs each)", dmn.perSecond, 1e6 / dmn.perSecond))
             if !peerRows.isEmpty {
                 print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
                 for p in peerRows {
-                    let ours = p.variant.hasPrefix("xor") ? rows[0].perSecond : rows[1].perSecond
+                    let ours = p.variant.hasPrefix("xor") ? sqliteRows[0].perSecond : sqliteRows[1].perSecond
                     let what = p.variant.hasSuffix("-ser") ? "one JSON save per instance" : "in memory, nothing saved"
                     print(pad("  " + p.variant, 16) + lpad(String(format: "%.0f", p.perSecond), 8) + " inst/s  (\(what))   ratio "
                         + String(format: "%.1fx", ours / p.perSecond))
@@ -196,12 +207,26 @@ struct Bench: AsyncParsableCommand {
     func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(1, n - s.count)) }
     func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(1, n - s.count)) + s }
 
-    func measure(name: String, source: String, expected: [String: Double]) async throws -> Row {
+    func measure(name: String, source: String, expected: [String: Double], spec: String) async throws -> Row {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = store == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(store.dropFirst("sqlite:".count))
-        let s = try SQLiteStore(path: path, synchronous: sqliteSync)
+        if spec.hasPrefix("postgres") {
+            let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
+            do {
+                let row = try await measure(name: name, source: source, expected: expected, store: try PostgresStore(url: url, maxConnections: 8), label: "postgres")
+                await drop()
+                return row
+            } catch {
+                await drop()
+                throw error
+            }
+        }
+        let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
+        return try await measure(name: name, source: source, expected: expected, store: try SQLiteStore(path: path, synchronous: sqliteSync), label: "sqlite")
+    }
+
+    func measure(name: String, source: String, expected: [String: Double], store s: any ProcessStore, label: String) async throws -> Row {
         try await s.migrate()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
@@ -244,6 +269,6 @@ struct Bench: AsyncParsableCommand {
         let stored = try await s.countInstances(status: .completed)
         guard stored == total + 201 else { throw ValidationError("\(name): \(stored) completed instances stored, expected \(total + 201)") }
         func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Row(name: name, store: "sqlite", instances: total, perSecond: Double(total) / elapsed, p50: pct(0.5), p99: pct(0.99))
+        return Row(name: name, store: label, instances: total, perSecond: Double(total) / elapsed, p50: pct(0.5), p99: pct(0.99))
     }
 }

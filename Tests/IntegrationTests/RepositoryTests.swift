@@ -212,3 +212,84 @@ let reviewV1 = """
         #expect(try bpm(["diff", a.path, dir.appendingPathComponent("missing.yaml").path]).status == 2)
     }
 }
+
+/// Operator actions on running instances: migration to a newer version, and resolving an
+/// incident without a retry.
+@Suite struct OperatorActionTests {
+    @Test func runningInstancesMigrateWhenTheirElementsMapAndAreRefusedWithTheReasonOtherwise() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: empty)
+        defer { server.kill(SIGTERM) }
+        #expect(try await http("POST", "\(server.base)/definitions", body: reviewV1, contentType: "application/yaml").status == 201)
+        let ids = try await (0..<3).asyncMap { _ in try await http("POST", "\(server.base)/processes/review/start", body: "{}").body[member: "id"].stringValue! }
+
+        // v2 adds a step after the review: the instances waiting at review_task map
+        let v2 = reviewV1.replacingOccurrences(of: "  - id: done", with: "  - id: extra\n    type: script\n    set: {extra: true}\n  - id: done")
+        #expect(try await http("POST", "\(server.base)/definitions", body: v2, contentType: "application/yaml").body[member: "version"] == 2)
+        let m = try await http("POST", "\(server.base)/processes/\(ids[0])/migrate", body: "{\"targetVersion\": 2}")
+        #expect(m.status == 200, "\(m.text)")
+        #expect(m.body[member: "definitionVersion"] == 2)
+        let history = try await http("GET", "\(server.base)/processes/\(ids[0])/history").body.listValue ?? []
+        #expect(history.contains { $0[member: "event"] == "migrated" && $0[member: "data"] == ["fromVersion": 1, "toVersion": 2] })
+        let task = try #require(try await http("GET", "\(server.base)/tasks?instanceId=\(ids[0])").body[member: "items"].listValue?.first)
+        let done = try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: "{}")
+        #expect(done.body[member: "variables"][member: "extra"] == true, "the migrated instance follows version 2")
+
+        // v3 renames the waiting element: no clear mapping, refused with the reason
+        let v3 = reviewV1.replacingOccurrences(of: "review_task", with: "review_step")
+        #expect(try await http("POST", "\(server.base)/definitions", body: v3, contentType: "application/yaml").body[member: "version"] == 3)
+        let refused = try await http("POST", "\(server.base)/processes/\(ids[1])/migrate", body: "{}")
+        #expect(refused.status == 409)
+        #expect(refused.body[member: "detail"].stringValue?.contains("cannot migrate to version 3: the instance waits at 'review_task' which does not exist in version 3") == true
+                || refused.body[member: "detail"].stringValue?.contains("'review_task' does not exist in version 3") == true, "\(refused.text)")
+        #expect(try await http("GET", "\(server.base)/processes/\(ids[1])").body[member: "definitionVersion"] == 1, "nothing changed")
+
+        // batch: every instance still on version 1 moves to version 2
+        let batch = try await http("POST", "\(server.base)/batch/migrate", body: "{\"filter\": {\"definitionId\": \"review\", \"status\": \"running\"}, \"targetVersion\": 2}")
+        #expect(batch.body[member: "applied"] == 2, "\(batch.text)")
+        #expect(try await http("GET", "\(server.base)/processes/\(ids[2])").body[member: "definitionVersion"] == 2)
+    }
+
+    @Test func anIncidentIsResolvedWithoutARetryByStandingInForTheResult() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        try """
+        id: lookup
+        activities:
+          - id: fetch
+            type: service
+            action: mqtt_publish
+            topic: t
+          - id: use
+            type: script
+            set: {answer: value * 2}
+        """.write(to: defs.appendingPathComponent("lookup.yaml"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        let id = try #require(try await http("POST", "\(server.base)/processes/lookup/start", body: "{}").body[member: "id"].stringValue)
+        var incident: Value = .null
+        try await eventually("the unconfigured action raises an incident") {
+            incident = try await http("GET", "\(server.base)/incidents?instanceId=\(id)").body[member: "items"].listValue?.first ?? .null
+            return !incident.isNull
+        }
+        let r = try await http("POST", "\(server.base)/incidents/\(incident[member: "id"].interpolated)/resolve", body: "{\"variables\": {\"value\": 21}}")
+        #expect(r.status == 200, "\(r.text)")
+        #expect(r.body[member: "status"] == "completed")
+        #expect(r.body[member: "variables"][member: "answer"] == 42)
+        let again = try await http("POST", "\(server.base)/incidents/\(incident[member: "id"].interpolated)/resolve", body: "{}")
+        #expect(again.status == 409)
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ f: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await f(e)) }
+        return out
+    }
+}
