@@ -90,11 +90,15 @@ public struct UserTaskRecord: Sendable, Equatable {
     public var status: String
     public var createdAt: Date
     public var completedAt: Date?
+    public var dueAt: Date?
+    public var followUpAt: Date?
 
     public init(id: String, instanceId: String, definitionId: String, elementId: String, name: String?, assignee: String?,
                 candidateUsers: [String], candidateGroups: [String], priority: Int, form: Value?, description: String?,
-                status: String, createdAt: Date, completedAt: Date? = nil)
+                status: String, createdAt: Date, completedAt: Date? = nil, dueAt: Date? = nil, followUpAt: Date? = nil)
     {
+        self.dueAt = dueAt
+        self.followUpAt = followUpAt
         self.id = id
         self.instanceId = instanceId
         self.definitionId = definitionId

@@ -27,6 +27,11 @@ public enum Engine {
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
         run.state.processTriggers = run.armEventSubProcesses(in: nil, scope: nil)
+        if let limit = definition.timeout {
+            let tid = run.nextId("t")
+            run.effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: instanceId, elementId: definition.id, dueAt: now.addingTimeInterval(limit.after))))
+            run.state.processTriggers.append(BoundaryTimer(timerId: tid, boundaryElementId: ProcessTimeout.triggerId))
+        }
         if let startEvent {
             run.arrive(at: startEvent, via: nil, scope: nil)
         } else {
@@ -507,6 +512,21 @@ struct Run {
     // MARK: commands
 
     mutating func timerFired(_ timerId: String) throws(CommandRejection) {
+        if let limit = definition.timeout, state.processTriggers.contains(where: { $0.timerId == timerId && $0.boundaryElementId == ProcessTimeout.triggerId }) {
+            state.processTriggers.removeAll { $0.timerId == timerId }
+            let message = "the instance ran longer than its timeout of \(DurationParser.describe(limit.after))"
+            switch limit.action {
+            case .fail:
+                failInstance(code: "process_timeout", message: message)
+            case .terminate:
+                terminateAllTokens()
+                state.status = .terminated
+                state.endedAt = now
+                state.held = []
+                record(definition.id, "process", "cancelled", data: .context(["reason": .string(message)]))
+            }
+            return
+        }
         if let t = state.processTriggers.first(where: { $0.timerId == timerId }), let start = definition.element(t.boundaryElementId) {
             triggerEventSubProcess(start: start, scope: nil)
             return

@@ -243,6 +243,8 @@ extension UserTaskRecord {
         if let form { c["form"] = form }
         if let description { c["description"] = .string(description) }
         if let completedAt { c["completedAt"] = .string(Coding.iso(completedAt)) }
+        if let dueAt { c["dueAt"] = .string(Coding.iso(dueAt)) }
+        if let followUpAt { c["followUpAt"] = .string(Coding.iso(followUpAt)) }
         return .context(c)
     }
 }

@@ -360,6 +360,16 @@ public enum BPMNDefinitionReader {
                     ut.candidateUsers = list(a.attributes["candidateUsers"])
                 }
                 if let p = zeebe(c, "priorityDefinition")?.attributes["priority"], let n = Int(p) { ut.priority = n }
+                if let s = zeebe(c, "taskSchedule") {
+                    // ISO 8601 date-times, or FEEL expressions ("=…") giving one
+                    func date(_ name: String) -> TaskDate? {
+                        guard let v = s.attributes[name], !v.isEmpty else { return nil }
+                        let src = v.hasPrefix("=") ? String(v.dropFirst()) : "\"" + v + "\""
+                        return expression(src, s, "\(name) of '\(id)'").map(TaskDate.expression)
+                    }
+                    ut.due = date("dueDate")
+                    ut.followUp = date("followUpDate")
+                }
                 if let f = zeebe(c, "formDefinition") {
                     var form: [String: Value] = [:]
                     for (k, v) in f.attributes { form[k] = .string(v) }

@@ -42,6 +42,7 @@ public struct DefinitionDiff: Sendable {
             ("trigger", Canonical.text(a.trigger as Any), Canonical.text(b.trigger as Any)),
             ("variables", Canonical.text(a.variables), Canonical.text(b.variables)),
             ("correlation key", a.correlationKey?.source ?? "", b.correlationKey?.source ?? ""),
+            ("timeout", Canonical.text(a.timeout as Any), Canonical.text(b.timeout as Any)),
         ])
         let old = Dictionary(a.elements.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })
         let new = Dictionary(b.elements.map { ($0.id, $0) }, uniquingKeysWith: { x, _ in x })

@@ -5,6 +5,18 @@ import Foundation
 public enum DurationParser {
     public struct Failure: Error, Sendable { public let message: String }
 
+    /// A duration as people write it: `1d2h`, `5m`, `30s`, `500ms`.
+    public static func describe(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        var rest = Int(seconds.rounded())
+        var out = ""
+        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+
     public static func seconds(_ text: String) throws(Failure) -> Double {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { throw Failure(message: "empty duration") }

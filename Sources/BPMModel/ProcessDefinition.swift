@@ -24,6 +24,8 @@ public struct ProcessDefinition: Sendable {
     public var diagram: Diagram?
     /// Documentation text per element id.
     public var documentation: [String: String] = [:]
+    /// A limit on how long an instance may run (the YAML `timeout:` at the top level).
+    public var timeout: ProcessTimeout?
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]
@@ -325,6 +327,9 @@ public struct UserTask: Sendable {
     public var priority: Int
     public var form: Value?
     public var description: Template?
+    /// When the task is due, and when to look at it again: relative to its creation, or an expression.
+    public var due: TaskDate?
+    public var followUp: TaskDate?
 
     public init(assignee: Template? = nil, candidateUsers: [String] = [], candidateGroups: [String] = [], priority: Int = 50, form: Value? = nil, description: Template? = nil) {
         self.assignee = assignee
@@ -334,6 +339,28 @@ public struct UserTask: Sendable {
         self.form = form
         self.description = description
     }
+}
+
+/// How long an instance may run, and what happens when it runs longer.
+public struct ProcessTimeout: Sendable, Equatable {
+    public enum Action: String, Sendable { case fail, terminate }
+    public var after: Double
+    public var action: Action
+    /// The marker for the timeout's timer among an instance's process-level triggers.
+    public static let triggerId = "\u{1}process-timeout"
+
+    public init(after: Double, action: Action) {
+        self.after = after
+        self.action = action
+    }
+}
+
+/// A user task's due or follow-up date.
+public enum TaskDate: Sendable {
+    /// This many seconds after the task is created (`due: 2d`).
+    case after(Double)
+    /// An expression giving an ISO 8601 date and time, or a duration from the task's creation.
+    case expression(Expression)
 }
 
 /// A script task: assignments of expression results to variables, run in order.

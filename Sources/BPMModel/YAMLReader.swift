@@ -9,13 +9,13 @@ import Yams
 /// `false_path`, `cases`, `default`), a parallel `next: [..]` list, or a `timeout` of an
 /// activity listed before it — in which case, as after the last activity, the path ends.
 public enum YAMLDefinitionReader {
-    static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities"]
+    static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout"]
     static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action
         "script": ["set", "script", "expression", "result_variable"],
-        "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form"],
+        "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form", "due", "follow_up"],
         "timer": ["duration"],
         "receive": ["message", "correlation_key"],
         "rules": ["decision", "result_variable"],
@@ -238,9 +238,34 @@ public enum YAMLDefinitionReader {
             }
             if needsEnd { elements.append(FlowElement(id: "end", kind: .endEvent(EndEvent()))) }
 
-            return ProcessDefinition(id: id, name: name, versionLabel: versionLabel, description: description,
-                                     elements: elements, flows: flows, trigger: trigger, variables: variables,
-                                     correlationKey: correlation, sourceFile: ctx.file)
+            var def = ProcessDefinition(id: id, name: name, versionLabel: versionLabel, description: description,
+                                        elements: elements, flows: flows, trigger: trigger, variables: variables,
+                                        correlationKey: correlation, sourceFile: ctx.file)
+            def.timeout = top[key: "timeout"].flatMap { processTimeout($0) }
+            return def
+        }
+
+        /// `timeout: 24h` (the instance fails) or `timeout: {after: 24h, then: fail|terminate}`.
+        mutating func processTimeout(_ node: Node) -> ProcessTimeout? {
+            if case .scalar = node { return ctx.duration(node, "timeout").map { ProcessTimeout(after: $0, action: .fail) } }
+            guard case .mapping(let m) = node else {
+                ctx.error("timeout must be a duration (24h) or {after: 24h, then: fail|terminate}", node)
+                return nil
+            }
+            ctx.checkKeys(m, allowed: ["after", "then"], in: "the process timeout")
+            guard let after = ctx.duration(m[key: "after"], "timeout.after") else {
+                if m[key: "after"] == nil { ctx.error("the process timeout needs 'after' (e.g. 24h)", node) }
+                return nil
+            }
+            var action = ProcessTimeout.Action.fail
+            if let t = m[key: "then"], let text = ctx.string(t, "timeout.then") {
+                guard let a = ProcessTimeout.Action(rawValue: text) else {
+                    ctx.error("timeout.then must be 'fail' (the instance fails with error process_timeout) or 'terminate' (it is cancelled)", t)
+                    return nil
+                }
+                action = a
+            }
+            return ProcessTimeout(after: after, action: action)
         }
 
         @discardableResult
@@ -401,6 +426,8 @@ public enum YAMLDefinitionReader {
                 if let p = m[key: "priority"], let n = ctx.int(p, "priority") { ut.priority = n }
                 if let f = m[key: "form"] { ut.form = ctx.value(f) }
                 if let d = m[key: "description"] { ut.description = ctx.template(d, "description") }
+                ut.due = taskDate(m[key: "due"], "due")
+                ut.followUp = taskDate(m[key: "follow_up"], "follow_up")
                 kind = .userTask(ut)
             case "timer":
                 guard let dn = m[key: "duration"] else {
@@ -484,6 +511,14 @@ public enum YAMLDefinitionReader {
                 ctx.error("'multi_instance' needs both 'collect' (what each instance gives) and 'into' (the list variable)", node)
             }
             return mi
+        }
+
+        /// `due: 2d` (after the task's creation) or `due: deadline` (an expression giving a date
+        /// and time, or a duration).
+        mutating func taskDate(_ node: Node?, _ what: String) -> TaskDate? {
+            guard let node, let text = ctx.string(node, what) else { return nil }
+            if let s = try? DurationParser.seconds(text) { return .after(s) }
+            return ctx.expression(node, what).map(TaskDate.expression)
         }
 
         mutating func stringList(_ node: Node?, _ what: String) -> [String] {

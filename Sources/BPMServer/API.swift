@@ -50,6 +50,15 @@ struct API: Sendable {
         return c
     }
 
+    /// An ISO 8601 date-time query parameter.
+    static func date(_ value: String?, _ name: String) throws -> Date? {
+        guard let s = value else { return nil }
+        guard let d = ISODate.parse(s) else {
+            throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be an ISO 8601 date and time such as 2026-11-26T10:00:00Z, got '\(s)'")
+        }
+        return d
+    }
+
     static func int(_ value: String?, _ name: String, default d: Int, max m: Int) throws -> Int {
         guard let s = value else { return d }
         guard let n = Int(s), n >= 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be a non-negative integer, got '\(s)'") }
@@ -200,6 +209,17 @@ struct API: Sendable {
         }
         query.correlationKey = q.get("correlationKey")
         query.businessKey = q.get("businessKey")
+        if let v = q.get("definitionVersion") {
+            guard let n = Int(v), n > 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'definitionVersion' must be a version number, got '\(v)'") }
+            query.definitionVersion = n
+        }
+        query.startedAfter = try Self.date(q.get("startedAfter"), "startedAfter")
+        query.startedBefore = try Self.date(q.get("startedBefore"), "startedBefore")
+        // var.NAME=VALUE: VALUE as JSON when it parses (numbers, true/false, quoted strings), else text
+        for (k, v) in q where k.hasPrefix("var.") && k.count > 4 {
+            let text = String(v).removingPercentEncoding ?? String(v)
+            query.variables[String(k.dropFirst(4))] = (try? JSON.parse(text)) ?? .string(text)
+        }
         return .context(["items": .list(try await runtime.store.instances(query).map(Views.summary)),
                          "limit": .number(Double(query.limit)), "offset": .number(Double(query.offset))])
     }
@@ -350,7 +370,22 @@ struct API: Sendable {
         query.assignee = q.get("assignee")
         query.candidateGroup = q.get("candidateGroup")
         query.instanceId = q.get("instanceId")
-        return .context(["items": .list(try await runtime.store.userTasks(query).map(\.value))])
+        query.definitionId = q.get("definitionId") ?? q.get("processId")
+        if let p = q.get("minPriority") {
+            guard let n = Int(p) else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'minPriority' must be a whole number, got '\(p)'") }
+            query.minPriority = n
+        }
+        query.dueBefore = try Self.date(q.get("dueBefore"), "dueBefore")
+        query.dueAfter = try Self.date(q.get("dueAfter"), "dueAfter")
+        query.followUpBefore = try Self.date(q.get("followUpBefore"), "followUpBefore")
+        if let s = q.get("sort") {
+            guard let sort = TaskSort(rawValue: String(s)) else {
+                throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'sort' must be one of \(TaskSort.allCases.map(\.rawValue).joined(separator: ", ")), got '\(s)'")
+            }
+            query.sort = sort
+        }
+        return .context(["items": .list(try await runtime.store.userTasks(query).map(\.value)),
+                         "limit": .number(Double(query.limit)), "offset": .number(Double(query.offset))])
     }
 
     func task(_ id: String) async throws -> Value {

@@ -179,12 +179,23 @@ public struct BufferedMessage: Sendable, Equatable {
     }
 }
 
+/// Orders of task lists.
+public enum TaskSort: String, Sendable, CaseIterable {
+    case priority, created, due, followUp
+}
+
 /// Filters for listing instances.
 public struct InstanceQuery: Sendable {
     public var definitionId: String?
+    public var definitionVersion: Int?
     public var status: InstanceStatus?
     public var correlationKey: String?
     public var businessKey: String?
+    /// Started at or after / before.
+    public var startedAfter: Date?
+    public var startedBefore: Date?
+    /// Variables that must have these values (top-level names).
+    public var variables: [String: Value] = [:]
     public var limit: Int
     public var offset: Int
 
@@ -204,6 +215,13 @@ public struct TaskQuery: Sendable {
     public var assignee: String?
     public var candidateGroup: String?
     public var instanceId: String?
+    public var definitionId: String?
+    public var minPriority: Int?
+    public var dueBefore: Date?
+    public var dueAfter: Date?
+    public var followUpBefore: Date?
+    /// `priority` (highest first, the default), `created`, `due` (soonest first; tasks without a due date last) or `followUp`.
+    public var sort: TaskSort = .priority
     public var limit: Int
     public var offset: Int
 

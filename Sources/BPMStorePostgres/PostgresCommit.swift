@@ -118,13 +118,17 @@ enum PostgresCommit {
         if !batch.tasksToAdd.isEmpty {
             let t = batch.tasksToAdd
             try await run("""
-                INSERT INTO user_tasks (id, instance_id, definition_id, element_id, name, assignee, candidate_users, candidate_groups, priority, form, description, status, created_at)
-                SELECT id, i, d, e, NULLIF(n, chr(1)), NULLIF(a, chr(1)), cu::jsonb, cg::jsonb, p, NULLIF(f, chr(1))::jsonb, NULLIF(ds, chr(1)), s, c
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
-                  AS t(id, i, d, e, n, a, cu, cg, p, f, ds, s, c)
+                INSERT INTO user_tasks (id, instance_id, definition_id, element_id, name, assignee, candidate_users, candidate_groups, priority, form, description, status, created_at,
+                    due_at, follow_up_at)
+                SELECT id, i, d, e, NULLIF(n, chr(1)), NULLIF(a, chr(1)), cu::jsonb, cg::jsonb, p, NULLIF(f, chr(1))::jsonb, NULLIF(ds, chr(1)), s, c,
+                    NULLIF(du, chr(1))::timestamptz, NULLIF(fu, chr(1))::timestamptz
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::timestamptz[],
+                            $14::text[], $15::text[])
+                  AS t(id, i, d, e, n, a, cu, cg, p, f, ds, s, c, du, fu)
                 """, [t.map(\.id), t.map(\.instanceId), t.map(\.definitionId), t.map(\.elementId), t.map { opt($0.name) }, t.map { opt($0.assignee) },
                       t.map { JSON.encode(.list($0.candidateUsers.map(Value.string))) }, t.map { JSON.encode(.list($0.candidateGroups.map(Value.string))) },
-                      t.map(\.priority), t.map { opt($0.form.map(JSON.encode)) }, t.map { opt($0.description) }, t.map(\.status), t.map(\.createdAt)])
+                      t.map(\.priority), t.map { opt($0.form.map(JSON.encode)) }, t.map { opt($0.description) }, t.map(\.status), t.map(\.createdAt),
+                      t.map { opt($0.dueAt.map(Coding.iso)) }, t.map { opt($0.followUpAt.map(Coding.iso)) }])
         }
         if !batch.taskUpdates.isEmpty {
             let u = batch.taskUpdates

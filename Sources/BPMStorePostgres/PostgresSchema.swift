@@ -139,6 +139,15 @@ enum PostgresSchema {
             );
             CREATE INDEX buffered_messages_key ON buffered_messages(name, correlation_key, expires_at);
             """),
+        ("003-task-dates-and-query-indexes", """
+            ALTER TABLE user_tasks ADD COLUMN due_at TIMESTAMPTZ;
+            ALTER TABLE user_tasks ADD COLUMN follow_up_at TIMESTAMPTZ;
+            CREATE INDEX user_tasks_due ON user_tasks(status, due_at);
+            CREATE INDEX user_tasks_definition ON user_tasks(definition_id, status, priority);
+            CREATE INDEX process_instances_definition_started ON process_instances(definition_id, status, started_at);
+            CREATE INDEX process_instances_started ON process_instances(started_at);
+            CREATE INDEX process_instances_variables ON process_instances USING GIN (variables jsonb_path_ops);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

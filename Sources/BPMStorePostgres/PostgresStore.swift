@@ -230,7 +230,15 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
             sql += " AND \(column) = $\(b.count)"
         }
         add("definition_id", q.definitionId)
+        if let v = q.definitionVersion { b.append(v); sql += " AND definition_version = $\(b.count)" }
         add("status", q.status?.rawValue)
+        if let a = q.startedAfter { b.append(a); sql += " AND started_at >= $\(b.count)" }
+        if let x = q.startedBefore { b.append(x); sql += " AND started_at < $\(b.count)" }
+        if !q.variables.isEmpty {
+            // containment uses the GIN index on variables
+            b.append(JSON.encode(.context(q.variables)))
+            sql += " AND variables @> $\(b.count)::jsonb"
+        }
         add("correlation_key", q.correlationKey)
         add("business_key", q.businessKey)
         b.append(q.limit)
@@ -354,7 +362,7 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         }
     }
 
-    static let taskColumns = "id, instance_id, definition_id, element_id, name, assignee, candidate_users::text AS candidate_users, candidate_groups::text AS candidate_groups, priority, form::text AS form, description, status, created_at, completed_at"
+    static let taskColumns = "id, instance_id, definition_id, element_id, name, assignee, candidate_users::text AS candidate_users, candidate_groups::text AS candidate_groups, priority, form::text AS form, description, status, created_at, completed_at, due_at, follow_up_at"
 
     static func task(_ r: PostgresRandomAccessRow) throws -> UserTaskRecord {
         func list(_ c: String) throws -> [String] { (try json(r, c)?.listValue ?? []).compactMap(\.stringValue) }
@@ -362,7 +370,7 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
                               name: try optStr(r, "name"), assignee: try optStr(r, "assignee"), candidateUsers: try list("candidate_users"),
                               candidateGroups: try list("candidate_groups"), priority: try int(r, "priority"), form: try json(r, "form"),
                               description: try optStr(r, "description"), status: try str(r, "status"), createdAt: try date(r, "created_at"),
-                              completedAt: try optDate(r, "completed_at"))
+                              completedAt: try optDate(r, "completed_at"), dueAt: try optDate(r, "due_at"), followUpAt: try optDate(r, "follow_up_at"))
     }
 
     public func userTask(_ id: String) async throws -> UserTaskRecord? {
@@ -376,9 +384,20 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         if let a = q.assignee { b.append(a); sql += " AND assignee = $\(b.count)" }
         if let g = q.candidateGroup { b.append(JSON.encode(.list([.string(g)]))); sql += " AND candidate_groups @> $\(b.count)::jsonb" }
         if let i = q.instanceId { b.append(i); sql += " AND instance_id = $\(b.count)" }
+        if let d = q.definitionId { b.append(d); sql += " AND definition_id = $\(b.count)" }
+        if let p = q.minPriority { b.append(p); sql += " AND priority >= $\(b.count)" }
+        if let d = q.dueBefore { b.append(d); sql += " AND due_at < $\(b.count)" }
+        if let d = q.dueAfter { b.append(d); sql += " AND due_at >= $\(b.count)" }
+        if let d = q.followUpBefore { b.append(d); sql += " AND follow_up_at < $\(b.count)" }
         b.append(q.limit)
         b.append(q.offset)
-        sql += " ORDER BY priority DESC, created_at, id LIMIT $\(b.count - 1) OFFSET $\(b.count)"
+        switch q.sort {
+        case .priority: sql += " ORDER BY priority DESC, created_at, id"
+        case .created: sql += " ORDER BY created_at, id"
+        case .due: sql += " ORDER BY due_at NULLS LAST, priority DESC, id"
+        case .followUp: sql += " ORDER BY follow_up_at NULLS LAST, priority DESC, id"
+        }
+        sql += " LIMIT $\(b.count - 1) OFFSET $\(b.count)"
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.task)
     }
 

@@ -73,12 +73,13 @@ enum SQLiteCommit {
         if !batch.tasksToAdd.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO user_tasks (id, instance_id, definition_id, element_id, name, assignee, candidate_users, candidate_groups,
-                    priority, form, description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    priority, form, description, status, created_at, due_at, follow_up_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for t in batch.tasksToAdd {
                 try stmt.execute(arguments: [t.id, t.instanceId, t.definitionId, t.elementId, t.name, t.assignee,
                                              JSON.encode(.list(t.candidateUsers.map(Value.string))), JSON.encode(.list(t.candidateGroups.map(Value.string))),
-                                             t.priority, t.form.map(JSON.encode), t.description, t.status, Coding.iso(t.createdAt)])
+                                             t.priority, t.form.map(JSON.encode), t.description, t.status, Coding.iso(t.createdAt),
+                                             t.dueAt.map(Coding.iso), t.followUpAt.map(Coding.iso)])
             }
         }
         if !batch.taskUpdates.isEmpty {

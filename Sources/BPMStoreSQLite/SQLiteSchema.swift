@@ -158,6 +158,16 @@ enum SQLiteSchema {
                     WHERE status IN ('running', 'suspended') AND correlation_key IS NOT NULL;
                 """)
         }
+        m.registerMigration("008-task-dates-and-query-indexes") { db in
+            try db.execute(sql: """
+                ALTER TABLE user_tasks ADD COLUMN due_at TEXT;
+                ALTER TABLE user_tasks ADD COLUMN follow_up_at TEXT;
+                CREATE INDEX user_tasks_due ON user_tasks(status, due_at);
+                CREATE INDEX user_tasks_definition ON user_tasks(definition_id, status, priority);
+                CREATE INDEX process_instances_definition_started ON process_instances(definition_id, status, started_at);
+                CREATE INDEX process_instances_started ON process_instances(started_at);
+                """)
+        }
         return m
     }
 }

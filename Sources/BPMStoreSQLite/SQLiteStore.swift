@@ -91,7 +91,22 @@ public final class SQLiteStore: ProcessStore {
         var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE 1=1"
         var args: [(any DatabaseValueConvertible)?] = []
         if let d = q.definitionId { sql += " AND definition_id = ?"; args.append(d) }
+        if let v = q.definitionVersion { sql += " AND definition_version = ?"; args.append(v) }
         if let s = q.status { sql += " AND status = ?"; args.append(s.rawValue) }
+        if let a = q.startedAfter { sql += " AND started_at >= ?"; args.append(Coding.iso(a)) }
+        if let b = q.startedBefore { sql += " AND started_at < ?"; args.append(Coding.iso(b)) }
+        for (name, value) in q.variables.sorted(by: { $0.key < $1.key }) {
+            // json_extract gives SQL values: text for strings, numbers, 0/1 for booleans; JSON text for the rest
+            sql += " AND json_extract(variables, ?) IS ?"
+            args.append("$.\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\"")
+            switch value {
+            case .string(let s): args.append(s)
+            case .number(let n): args.append(n)
+            case .bool(let b): args.append(b ? 1 : 0)
+            case .null: args.append(nil as String?)
+            default: args.append(JSON.encode(value))
+            }
+        }
         if let k = q.correlationKey { sql += " AND correlation_key = ?"; args.append(k) }
         if let b = q.businessKey { sql += " AND business_key = ?"; args.append(b) }
         sql += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
@@ -230,7 +245,18 @@ public final class SQLiteStore: ProcessStore {
         if let a = q.assignee { sql += " AND assignee = ?"; args.append(a) }
         if let g = q.candidateGroup { sql += " AND EXISTS (SELECT 1 FROM json_each(user_tasks.candidate_groups) WHERE value = ?)"; args.append(g) }
         if let i = q.instanceId { sql += " AND instance_id = ?"; args.append(i) }
-        sql += " ORDER BY priority DESC, created_at, id LIMIT ? OFFSET ?"
+        if let d = q.definitionId { sql += " AND definition_id = ?"; args.append(d) }
+        if let p = q.minPriority { sql += " AND priority >= ?"; args.append(p) }
+        if let d = q.dueBefore { sql += " AND due_at < ?"; args.append(Coding.iso(d)) }
+        if let d = q.dueAfter { sql += " AND due_at >= ?"; args.append(Coding.iso(d)) }
+        if let d = q.followUpBefore { sql += " AND follow_up_at < ?"; args.append(Coding.iso(d)) }
+        switch q.sort {
+        case .priority: sql += " ORDER BY priority DESC, created_at, id"
+        case .created: sql += " ORDER BY created_at, id"
+        case .due: sql += " ORDER BY due_at IS NULL, due_at, priority DESC, id"
+        case .followUp: sql += " ORDER BY follow_up_at IS NULL, follow_up_at, priority DESC, id"
+        }
+        sql += " LIMIT ? OFFSET ?"
         args.append(q.limit)
         args.append(q.offset)
         let arguments = StatementArguments(args)
@@ -245,7 +271,8 @@ public final class SQLiteStore: ProcessStore {
                               candidateGroups: list(r["candidate_groups"]), priority: r["priority"],
                               form: (r["form"] as String?).flatMap { try? JSON.parse($0) }, description: r["description"],
                               status: r["status"], createdAt: Coding.date(r["created_at"] as String) ?? Date(),
-                              completedAt: (r["completed_at"] as String?).flatMap(Coding.date))
+                              completedAt: (r["completed_at"] as String?).flatMap(Coding.date),
+                              dueAt: (r["due_at"] as String?).flatMap(Coding.date), followUpAt: (r["follow_up_at"] as String?).flatMap(Coding.date))
     }
 
     public func assignTask(_ id: String, assignee: String?, onlyIfUnassigned: Bool) async throws -> Bool {

@@ -235,6 +235,54 @@ enum StoreContract {
         #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x0", "x1", "x2"])
     }
 
+    @Test(arguments: StoreKind.allCases) func instanceAndTaskQueriesFilterAndSort(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        for i in 0..<20 {
+            var s = InstanceState(id: "q\(i)", definitionId: i % 2 == 0 ? "even" : "odd", definitionVersion: i < 10 ? 1 : 2,
+                                  variables: ["n": .number(Double(i)), "device": .string("d\(i % 4)"), "ok": .bool(i % 3 == 0)], startedAt: at + Double(i) * 60)
+            s.revision = 1
+            b.instances.append(InstanceWrite(state: s, expectedRevision: nil))
+            b.tasksToAdd.append(UserTaskRecord(id: "t\(i)", instanceId: "q\(i)", definitionId: s.definitionId, elementId: "approve", name: nil, assignee: nil,
+                                               candidateUsers: [], candidateGroups: ["g"], priority: i * 5, form: nil, description: nil, status: "open",
+                                               createdAt: at + Double(i), dueAt: i % 5 == 0 ? nil : at + Double(100 - i) * 3600, followUpAt: at + Double(i) * 3600))
+        }
+        try await store.commit(b)
+        func ids(_ q: InstanceQuery) async throws -> Set<String> { Set(try await store.instances(q).map(\.id)) }
+        var q = InstanceQuery(limit: 100)
+        q.variables = ["device": "d1"]
+        #expect(try await ids(q) == ["q1", "q5", "q9", "q13", "q17"])
+        q.variables = ["device": "d1", "n": 5]
+        #expect(try await ids(q) == ["q5"])
+        q.variables = ["ok": true, "device": "d0"]
+        #expect(try await ids(q) == ["q0", "q12"])
+        var v = InstanceQuery(definitionId: "even", limit: 100)
+        v.definitionVersion = 2
+        #expect(try await ids(v) == ["q10", "q12", "q14", "q16", "q18"])
+        var t = InstanceQuery(limit: 100)
+        t.startedAfter = at + 5 * 60
+        t.startedBefore = at + 8 * 60
+        #expect(try await ids(t) == ["q5", "q6", "q7"])
+        #expect(try await store.instances(InstanceQuery(limit: 3)).map(\.id) == ["q19", "q18", "q17"], "newest first")
+
+        var tq = TaskQuery(limit: 100)
+        tq.definitionId = "odd"
+        tq.minPriority = 50
+        #expect(try await store.userTasks(tq).map(\.id) == ["t19", "t17", "t15", "t13", "t11"], "highest priority first")
+        var due = TaskQuery(limit: 4)
+        due.sort = .due
+        #expect(try await store.userTasks(due).map(\.id) == ["t19", "t18", "t17", "t16"], "soonest due first")
+        var before = TaskQuery(limit: 100)
+        before.dueBefore = at + 83 * 3600
+        #expect(Set(try await store.userTasks(before).map(\.id)) == ["t18", "t19"])
+        var follow = TaskQuery(limit: 100)
+        follow.followUpBefore = at + 2 * 3600
+        #expect(Set(try await store.userTasks(follow).map(\.id)) == ["t0", "t1"])
+        #expect(try await store.userTask("t3")?.dueAt == at + 97 * 3600)
+        #expect(try await store.userTask("t0")?.dueAt == nil)
+    }
+
 }
 
 @Suite struct UUIDv7Tests {
