@@ -101,7 +101,11 @@ struct Bench: AsyncParsableCommand {
         var p99: Double
     }
 
+    @Option(help: "Instead of throughput: store this many instances (and a tenth as many open tasks) and time the list queries of the API on them.")
+    var queries: Int?
+
     func run() async throws {
+        if let queries { return try await QueryBench(instances: queries, stores: store, json: json).run() }
         var rows: [Row] = []
         var stores = store
         if !stores.contains(where: { $0.hasPrefix("sqlite") }) { stores.insert("sqlite", at: 0) }

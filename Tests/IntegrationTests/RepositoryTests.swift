@@ -293,3 +293,41 @@ extension Sequence {
         return out
     }
 }
+
+@Suite struct QueryAPITests {
+    @Test func instancesAndTasksAreFilteredByVariablesVersionTimeDueDateAndPriority() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        let def = """
+            id: ask
+            activities:
+              - id: answer
+                type: user
+                priority: 70
+                due: 2d
+                follow_up: 1h
+            """
+        #expect(try await http("POST", "\(server.base)/definitions", body: def, contentType: "application/yaml").status == 201)
+        for d in ["hp1", "hp2", "hp1"] {
+            #expect(try await http("POST", "\(server.base)/processes/ask/start", body: "{\"variables\": {\"device\": \"\(d)\", \"level\": 3}}").status == 201)
+        }
+        let byVar = try await http("GET", "\(server.base)/processes?var.device=hp1&var.level=3").body[member: "items"].listValue ?? []
+        #expect(byVar.count == 2)
+        #expect((try await http("GET", "\(server.base)/processes?var.device=hp9").body[member: "items"].listValue ?? []).isEmpty)
+        #expect((try await http("GET", "\(server.base)/processes?definitionVersion=1&startedAfter=2000-01-01T00:00:00Z").body[member: "items"].listValue ?? []).count == 3)
+        #expect((try await http("GET", "\(server.base)/processes?startedBefore=2000-01-01T00:00:00Z").body[member: "items"].listValue ?? []).isEmpty)
+        let bad = try await http("GET", "\(server.base)/processes?startedAfter=yesterday")
+        #expect(bad.status == 400 && bad.body[member: "detail"].stringValue?.contains("'startedAfter' must be an ISO 8601 date and time") == true)
+
+        let tasks = try await http("GET", "\(server.base)/tasks?definitionId=ask&minPriority=60&sort=due").body[member: "items"].listValue ?? []
+        #expect(tasks.count == 3)
+        #expect(tasks.allSatisfy { $0[member: "dueAt"].stringValue != nil && $0[member: "followUpAt"].stringValue != nil })
+        #expect((try await http("GET", "\(server.base)/tasks?minPriority=80").body[member: "items"].listValue ?? []).isEmpty)
+        #expect((try await http("GET", "\(server.base)/tasks?dueBefore=2000-01-01T00:00:00Z").body[member: "items"].listValue ?? []).isEmpty)
+        #expect(try await http("GET", "\(server.base)/tasks?sort=random").status == 400)
+    }
+}
