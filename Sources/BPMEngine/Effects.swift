@@ -57,6 +57,8 @@ public struct JobRecord: Sendable, Equatable {
     public var variables: [String: Value]?
     /// A job for external workers (activated through the API) rather than an in-process connector.
     public var external = false
+    /// Workers get jobs by priority (highest first), then age.
+    public var priority = 50
 
     public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date,
                 variables: [String: Value]? = nil)

@@ -462,6 +462,8 @@ public enum BPMNDefinitionReader {
                 error("service task '\(id)' has no job type: add <zeebe:taskDefinition type=\"…\"/> in its extensionElements", c)
                 return nil
             }
+            var jobPriority: Int?
+            if let p = zeebe(c, "priorityDefinition")?.attributes["priority"], let n = Int(p) { jobPriority = n }
             var retry = RetryPolicy()
             if let r = td?.attributes["retries"], let n = Int(r.trimmingCharacters(in: CharacterSet(charactersIn: "= "))) {
                 retry.retries = max(0, n - 1)  // Zeebe's retries count attempts
@@ -485,6 +487,7 @@ public enum BPMNDefinitionReader {
             var task = ServiceTask(action: type, parameters: params, retry: retry)
             task.external = true
             task.includeVariables = true
+            if let jobPriority { task.priority = jobPriority }
             return task
         }
 

@@ -299,6 +299,8 @@ public struct ServiceTask: Sendable {
     /// A job for external workers (a Zeebe job type): without an in-process connector for its
     /// action, it waits for a worker to activate it instead of raising an incident.
     public var external = false
+    /// Workers are handed jobs by priority (highest first), then age.
+    public var priority = 50
 
     public init(action: String, parameters: [String: TemplateValue], retry: RetryPolicy = RetryPolicy(), resultVariable: String? = nil) {
         self.action = action

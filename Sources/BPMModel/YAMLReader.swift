@@ -22,7 +22,7 @@ public enum YAMLDefinitionReader {
         "join": [],
         "end": ["result", "error", "terminate"],
     ]
-    static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable"]
+    static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable", "job_priority"]
     static let waitingTypes: Set<String> = ["service", "user", "receive"]
 
     /// Reads a definition; throws every problem found, each with its file, line and column.
@@ -385,7 +385,9 @@ public enum YAMLDefinitionReader {
                     }
                 }
                 let rv = m[key: "result_variable"].flatMap { ctx.string($0, "result_variable") }
-                kind = .serviceTask(ServiceTask(action: action, parameters: params, retry: retry, resultVariable: rv))
+                var st = ServiceTask(action: action, parameters: params, retry: retry, resultVariable: rv)
+                if let p = m[key: "job_priority"], let n = ctx.int(p, "job_priority") { st.priority = n }
+                kind = .serviceTask(st)
             case "script":
                 var assignments: [(String, Expression)] = []
                 if let setNode = m[key: "set"] {

@@ -147,6 +147,11 @@ enum PostgresSchema {
             CREATE INDEX process_instances_definition_started ON process_instances(definition_id, status, started_at);
             CREATE INDEX process_instances_started ON process_instances(started_at);
             CREATE INDEX process_instances_variables ON process_instances USING GIN (variables jsonb_path_ops);
+            DROP INDEX user_tasks_assignee;
+            CREATE INDEX user_tasks_assignee ON user_tasks(assignee, status, priority DESC, created_at);
+            ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 50;
+            DROP INDEX jobs_activatable;
+            CREATE INDEX jobs_activatable ON jobs(action, external, priority DESC, created_at);
             """),
     ]
 

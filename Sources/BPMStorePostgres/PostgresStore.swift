@@ -288,13 +288,14 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         try await rows("SELECT min(due_at) AS d FROM timers").first.flatMap { try Self.optDate($0, "d") }
     }
 
-    static let jobColumns = "id, instance_id, definition_id, element_id, action, payload::text AS payload, attempt, created_at, variables::text AS variables, external, locked_by"
+    static let jobColumns = "id, instance_id, definition_id, element_id, action, payload::text AS payload, attempt, created_at, variables::text AS variables, external, locked_by, priority"
 
     static func job(_ r: PostgresRandomAccessRow) throws -> JobRecord {
         var j = JobRecord(id: try str(r, "id"), instanceId: try str(r, "instance_id"), definitionId: try str(r, "definition_id"), elementId: try str(r, "element_id"),
                           action: try str(r, "action"), payload: try json(r, "payload") ?? .null, attempt: try int(r, "attempt"),
                           createdAt: try date(r, "created_at"), variables: try json(r, "variables")?.contextValue)
         j.external = try r["external"].decode(Bool.self)
+        j.priority = try int(r, "priority")
         return j
     }
 
@@ -316,10 +317,10 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         try await rows(PostgresQuery(unsafeSQL: """
             UPDATE jobs SET locked_by = $1, locked_until = $2
             WHERE id IN (SELECT id FROM jobs WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
-                         ORDER BY created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+                         ORDER BY priority DESC, created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
             RETURNING \(Self.jobColumns)
             """, binds: { var b = PostgresBindings(); b.append(worker); b.append(until); b.append(type); b.append(now); b.append(max); return b }()))
-            .map(Self.job).sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+            .map(Self.job).sorted { (-$0.priority, $0.createdAt, $0.id) < (-$1.priority, $1.createdAt, $1.id) }
     }
 
     public func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)? {

@@ -62,12 +62,12 @@ enum SQLiteCommit {
         }
         if !batch.jobsToAdd.isEmpty {
             let stmt = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt, created_at, variables, external)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt, created_at, variables, external, priority)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for j in batch.jobsToAdd {
                 try stmt.execute(arguments: [j.id, j.instanceId, j.definitionId, j.elementId, j.action, JSON.encode(j.payload), j.attempt, Coding.iso(j.createdAt),
-                                             j.variables.map { JSON.encode($0) }, j.external ? 1 : 0])
+                                             j.variables.map { JSON.encode($0) }, j.external ? 1 : 0, j.priority])
             }
         }
         if !batch.tasksToAdd.isEmpty {

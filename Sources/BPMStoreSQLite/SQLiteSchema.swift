@@ -168,6 +168,20 @@ enum SQLiteSchema {
                 CREATE INDEX process_instances_started ON process_instances(started_at);
                 """)
         }
+        m.registerMigration("009-task-assignee-order") { db in
+            // an assignee's inbox in priority order without sorting all their tasks
+            try db.execute(sql: """
+                DROP INDEX user_tasks_assignee;
+                CREATE INDEX user_tasks_assignee ON user_tasks(assignee, status, priority DESC, created_at);
+                """)
+        }
+        m.registerMigration("010-job-priority") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 50;
+                DROP INDEX jobs_activatable;
+                CREATE INDEX jobs_activatable ON jobs(action, external, priority DESC, created_at);
+                """)
+        }
         return m
     }
 }

@@ -96,9 +96,14 @@ public final class SQLiteStore: ProcessStore {
         if let a = q.startedAfter { sql += " AND started_at >= ?"; args.append(Coding.iso(a)) }
         if let b = q.startedBefore { sql += " AND started_at < ?"; args.append(Coding.iso(b)) }
         for (name, value) in q.variables.sorted(by: { $0.key < $1.key }) {
-            // json_extract gives SQL values: text for strings, numbers, 0/1 for booleans; JSON text for the rest
-            sql += " AND json_extract(variables, ?) IS ?"
-            args.append("$.\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\"")
+            // json_extract gives SQL values: text for strings, numbers, 0/1 for booleans; JSON text for the rest.
+            // Plain names are written literally so the expression index made for them applies.
+            if try await ensureVariableIndex(name) {
+                sql += " AND json_extract(variables, '$.\(name)') IS ?"
+            } else {
+                sql += " AND json_extract(variables, ?) IS ?"
+                args.append("$.\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\"")
+            }
             switch value {
             case .string(let s): args.append(s)
             case .number(let n): args.append(n)
@@ -123,6 +128,31 @@ public final class SQLiteStore: ProcessStore {
                                 completedAt: (row["completed_at"] as String?).flatMap(Coding.date))
             }
         }
+    }
+
+    /// Variables that instance queries filter on get an expression index the first time (at
+    /// most `maxVariableIndexes`, plain names only): the first such query pays for building it,
+    /// later ones use it. Writes maintain each index, so the number is capped.
+    public static let maxVariableIndexes = 16
+    let variableIndexes = Locked<Set<String>?>(nil)
+
+    func ensureVariableIndex(_ name: String) async throws -> Bool {
+        guard name.count <= 60, let f = name.first, f.isASCII, f.isLetter || f == "_",
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else { return false }
+        if variableIndexes.withLock({ $0 }) == nil {
+            let existing = try await pool.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'process_instances_var_%'")
+            }
+            variableIndexes.withLock { $0 = Set(existing.map { String($0.dropFirst("process_instances_var_".count)) }) }
+        }
+        let known = variableIndexes.withLock { $0 ?? [] }
+        if known.contains(name) { return true }
+        guard known.count < Self.maxVariableIndexes else { return true }  // still literal; a scan, no new index
+        try await pool.write { db in
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS process_instances_var_\(name) ON process_instances(json_extract(variables, '$.\(name)'))")
+        }
+        variableIndexes.withLock { $0?.insert(name) }
+        return true
     }
 
     public func countInstances(status: InstanceStatus?) async throws -> Int {
@@ -170,6 +200,7 @@ public final class SQLiteStore: ProcessStore {
                           createdAt: Coding.date(r["created_at"] as String) ?? Date(),
                           variables: (r["variables"] as String?).flatMap { try? JSON.parse($0).contextValue })
         j.external = (r["external"] as Int?) == 1
+        j.priority = (r["priority"] as Int?) ?? 50
         return j
     }
 
@@ -177,7 +208,7 @@ public final class SQLiteStore: ProcessStore {
         try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM jobs WHERE action = ? AND external = 1 AND (locked_until IS NULL OR locked_until <= ?)
-                ORDER BY created_at, id LIMIT ?
+                ORDER BY priority DESC, created_at, id LIMIT ?
                 """, arguments: [type, Coding.iso(now), max])
             let lock = try db.cachedStatement(sql: "UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?")
             for r in rows { try lock.execute(arguments: [worker, Coding.iso(until), r["id"] as String]) }

@@ -224,15 +224,17 @@ enum StoreContract {
         b.jobsToAdd = (0..<3).map { i in
             var j = JobRecord(id: "x\(i)", instanceId: "i", definitionId: "d", elementId: "s", action: "charge", payload: [:], attempt: 1, createdAt: at + Double(i))
             j.external = true
+            if i == 2 { j.priority = 90 }  // handed out first despite being the youngest
             return j
         }
         try await store.commit(b)
         let a = try await store.activateJobs(type: "charge", worker: "wa", max: 2, until: at + 30, now: at)
         let c = try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 30, now: at)
-        #expect(a.map(\.id) == ["x0", "x1"])
-        #expect(c.map(\.id) == ["x2"])
+        #expect(a.map(\.id) == ["x2", "x0"])
+        #expect(a.first?.priority == 90)
+        #expect(c.map(\.id) == ["x1"])
         #expect(try await store.job("x0")?.lockedBy == "wa")
-        #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x0", "x1", "x2"])
+        #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x2", "x0", "x1"])
     }
 
     @Test(arguments: StoreKind.allCases) func instanceAndTaskQueriesFilterAndSort(_ kind: StoreKind) async throws {
@@ -368,6 +370,6 @@ enum StoreContract {
             try await group.waitForAll()
         }
         let names = try TestPostgres.server().psql(String(url.split(separator: "/").last!.split(separator: "?").first!), "SELECT name FROM schema_migrations ORDER BY name")
-        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables"])
+        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes"])
     }
 }

@@ -17,6 +17,7 @@ extension Run {
                             action: task.action, payload: payload, attempt: attempt, createdAt: now,
                             variables: task.includeVariables ? vars : nil)
         job.external = task.external
+        job.priority = task.priority
         effects.append(.dispatchJob(job))
         wait(at: element, .job(jobId: jobId, attempt: attempt), scope: scope, boundaries: boundaries)
     }
