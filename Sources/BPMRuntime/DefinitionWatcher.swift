@@ -106,6 +106,7 @@ public actor DefinitionWatcher {
 
     func fail(_ file: String, hash: String, errors: [String], report: inout ScanReport) async {
         failedDeployments += 1
+        EngineMetrics.deploymentFailed()
         for e in errors { logger.error("\(e)") }
         logger.warning("\(file) not deployed; \(provided[file].map { "still active: " + $0.map { "\($0.id) v\($0.version)" }.joined(separator: ", ") } ?? "nothing deployed from it")")
         await runtime.record(DeploymentStatus(file: file, state: .invalid, contentHash: hash, definitions: provided[file] ?? [], errors: errors, checkedAt: runtime.clock.now()))

@@ -30,6 +30,8 @@ public actor Runtime {
     public var lease: Double = 60
     /// When the last look for jobs orphaned by a dead replica happened.
     var lastTakeover = Date.distantPast
+    /// When the active-instance gauges were last read from the store.
+    var lastLevels = Date.distantPast
 
     var pending: [Pending] = []
     var draining = false
@@ -310,6 +312,7 @@ public actor Runtime {
     /// a new instance when the trigger condition holds.
     public func publish(event: Value, topic: String? = nil, definitionId: String? = nil) async throws -> [EventOutcome] {
         guard case .events(let o) = try await submit(.event(event, topic: topic, definitionId: definitionId)) else { return [] }
+        EngineMetrics.event(topic: topic, outcomes: o)
         return o
     }
 
@@ -477,8 +480,10 @@ public actor Runtime {
             commit.leaseUntil = now.addingTimeInterval(lease)
             commit.timersFired = tx.firedTimers
         }
+        let commitStarted = DispatchTime.now().uptimeNanoseconds
         do {
             try await store.commit(commit)
+            EngineMetrics.committed(commit, items: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9)
         } catch StoreError.conflict(let id) {
             // another replica (or request) changed an instance first: apply each item again on
             // fresh state, alone, so one conflict does not sink the rest of the batch
@@ -547,7 +552,9 @@ public actor Runtime {
         runningJobs += 1
         let connectors = self.connectors
         Task {
+            let started = DispatchTime.now().uptimeNanoseconds
             let command = await connectors.execute(job)
+            EngineMetrics.jobFinished(job, command, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             await self.jobFinished(job, command)
         }
     }
@@ -572,7 +579,12 @@ public actor Runtime {
             for j in try await takeOverJobs() { dispatch(j) }
         }
         if store.sharedByReplicas, now.timeIntervalSince(lastDefinitionRefresh) >= 5 { try await loadDefinitions() }
+        if now.timeIntervalSince(lastLevels) >= 15 {
+            lastLevels = now
+            EngineMetrics.levels(running: try await store.countInstances(status: .running), suspended: try await store.countInstances(status: .suspended))
+        }
         let due = try await store.claimTimers(before: now, limit: limit, owner: owner, leaseUntil: now.addingTimeInterval(lease))
+        EngineMetrics.timersFired(due.filter { !inflightTimers.contains($0.id) }, now: now)
         var n = 0
         for t in due where !inflightTimers.contains(t.id) {
             inflightTimers.insert(t.id)

@@ -6,6 +6,8 @@ import BPMStore
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 
 /// The HTTP API of `bpm serve`: the plan's process API plus events, tasks, incidents and
 /// definitions, JSON throughout, RFC 9457 problem details for errors.
@@ -14,6 +16,22 @@ public enum BPMServer {
     public static let maxBody = 1 << 20
 
     /// Builds the router over a runtime.
+    /// Where the engine's metrics collect; `/metrics` emits it in the Prometheus text format.
+    public static let metrics = PrometheusCollectorRegistry()
+
+    /// Sends swift-metrics to the Prometheus registry (once per process; `bpm serve` calls it).
+    public static func bootstrapMetrics() {
+        var factory = PrometheusMetricsFactory(registry: metrics)
+        // engine steps, commits and connector calls take milliseconds; instances, minutes to days
+        factory.defaultDurationHistogramBuckets = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                                   .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30)]
+        factory.durationHistogramBuckets["bpm_instance_duration_seconds"] = [.seconds(1), .seconds(10), .seconds(60), .seconds(300), .seconds(1800),
+                                                                             .seconds(3600), .seconds(6 * 3600), .seconds(86400), .seconds(7 * 86400)]
+        factory.durationHistogramBuckets["bpm_timer_lag_seconds"] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                                                     .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(300)]
+        MetricsSystem.bootstrap(factory)
+    }
+
     /// Settings of the server beyond the runtime.
     public struct Options: Sendable {
         /// The URL users and Backstage reach the server at; nil: from each request's Host header.
@@ -33,6 +51,11 @@ public enum BPMServer {
         let api = API(runtime: runtime)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            var h = HTTPFields()
+            h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: BPMServer.metrics.emitToBuffer())))
+        }
         router.get("/health/ready") { _, _ in await api.handle { try await api.ready() } }
         router.get("/openapi.json") { _, _ in
             var h = HTTPFields()

@@ -144,6 +144,7 @@ enum PostgresSchema {
             ALTER TABLE user_tasks ADD COLUMN follow_up_at TIMESTAMPTZ;
             CREATE INDEX user_tasks_due ON user_tasks(status, due_at);
             CREATE INDEX user_tasks_definition ON user_tasks(definition_id, status, priority);
+            DROP INDEX process_instances_definition;
             CREATE INDEX process_instances_definition_started ON process_instances(definition_id, status, started_at);
             CREATE INDEX process_instances_started ON process_instances(started_at);
             CREATE INDEX process_instances_variables ON process_instances USING GIN (variables jsonb_path_ops);

@@ -137,6 +137,9 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         }
     }
 
+    /// Refreshes the planner's statistics (after a bulk load; autovacuum does it in time).
+    public func analyze() async throws { try await exec("ANALYZE") }
+
     // MARK: helpers
 
     func rows(_ q: PostgresQuery) async throws -> [PostgresRandomAccessRow] {

@@ -182,6 +182,10 @@ enum SQLiteSchema {
                 CREATE INDEX jobs_activatable ON jobs(action, external, priority DESC, created_at);
                 """)
         }
+        m.registerMigration("011-drop-covered-index") { db in
+            // (definition_id, status, started_at) serves every query the shorter index did
+            try db.execute(sql: "DROP INDEX process_instances_definition")
+        }
         return m
     }
 }

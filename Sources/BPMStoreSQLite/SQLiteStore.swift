@@ -26,6 +26,9 @@ public final class SQLiteStore: ProcessStore {
         pool = try DatabasePool(path: path, configuration: config)
     }
 
+    /// Refreshes the query planner's statistics (after a bulk load).
+    public func analyze() async throws { try await pool.write { try $0.execute(sql: "ANALYZE") } }
+
     public func migrate() async throws {
         let pool = self.pool
         try await Task.detached { try SQLiteSchema.migrator.migrate(pool) }.value

@@ -84,6 +84,9 @@ struct QueryBench {
             try await store.commit(b)
             written = min(instances, written + chunk)
         }
+        // as autovacuum (PostgreSQL) or an operator's ANALYZE (SQLite) would in steady state
+        if let pg = store as? PostgresStore { try await pg.analyze() }
+        if let lite = store as? SQLiteStore { try await lite.analyze() }
         FileHandle.standardError.write(Data("\(label): stored \(instances) instances in \(String(format: "%.0f", Date().timeIntervalSince(t0))) s\n".utf8))
 
         func time(_ name: String, _ body: () async throws -> Int) async throws -> Figure {

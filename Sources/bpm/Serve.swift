@@ -68,6 +68,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bpm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        BPMServer.bootstrapMetrics()
         let processStore = try openStore(store, sync: sqliteSync, logger: logger)
         try await processStore.migrate()
         let clock = SystemClock()

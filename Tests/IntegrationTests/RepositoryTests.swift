@@ -331,3 +331,61 @@ extension Sequence {
         #expect(try await http("GET", "\(server.base)/tasks?sort=random").status == 400)
     }
 }
+
+@Suite struct MetricsTests {
+    @Test func metricsCountWhatWasCommittedInThePrometheusFormat() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        try reviewV1.write(to: defs.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        for _ in 0..<3 { #expect(try await http("POST", "\(server.base)/processes/review/start", body: "{}").status == 201) }
+        let task = try #require(try await http("GET", "\(server.base)/tasks").body[member: "items"].listValue?.first)
+        #expect(try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: "{}").status == 200)
+        _ = try await http("POST", "\(server.base)/events", body: "{\"topic\": \"nobody-listens\", \"payload\": {}}")
+
+        let m = try await http("GET", "\(server.base)/metrics")
+        #expect(m.status == 200 && m.contentType.hasPrefix("text/plain"))
+        let lines = m.text.split(separator: "\n").map(String.init)
+        func value(_ name: String, _ labels: [String]) -> Double? {
+            lines.first { $0.hasPrefix(name + "{") && labels.allSatisfy($0.contains) }.flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(value("bpm_instances_started_total", ["definition=\"review\"", "version=\"1\""]) == 3)
+        #expect(value("bpm_instances_completed_total", ["definition=\"review\""]) == 1)
+        #expect(value("bpm_tasks_created_total", ["definition=\"review\""]) == 3)
+        #expect(value("bpm_elements_completed_total", ["element=\"review_task\"", "type=\"userTask\""]) == 1)
+        #expect(value("bpm_instance_duration_seconds_count", ["definition=\"review\""]) == 1)
+        #expect(value("bpm_events_received_total", ["topic=\"nobody-listens\""]) == 1)
+        #expect(lines.contains { $0.hasPrefix("bpm_store_commit_duration_seconds_bucket") })
+        #expect(lines.contains { $0.hasPrefix("# TYPE bpm_instances_started_total counter") })
+        #expect(!m.text.contains(task[member: "instanceId"].interpolated), "no instance ids in labels")
+    }
+}
+
+extension MetricsTests {
+    @Test func theGrafanaDashboardOnlyUsesMetricsTheEngineEmits() throws {
+        let dashboard = try JSON.parse(String(contentsOf: repoRoot.appendingPathComponent("deploy/grafana/swift-bpm-dashboard.json"), encoding: .utf8))
+        let source = try String(contentsOf: repoRoot.appendingPathComponent("Sources/BPMRuntime/EngineMetrics.swift"), encoding: .utf8)
+        let panels = dashboard[member: "panels"].listValue ?? []
+        #expect(panels.count >= 10)
+        var names: Set<String> = []
+        for p in panels {
+            for t in p[member: "targets"].listValue ?? [] {
+                let expr = t[member: "expr"].stringValue ?? ""
+                let regex = try NSRegularExpression(pattern: "bpm_[a-z_]+")
+                for m in regex.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {
+                    var name = String(expr[Range(m.range, in: expr)!])
+                    for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) { name = String(name.dropLast(suffix.count)) }
+                    names.insert(name)
+                }
+            }
+        }
+        #expect(names.count >= 15)
+        for n in names.sorted() {
+            let declared = source.contains("\"\(n)\"") || (n.hasPrefix("bpm_instances_") && n.hasSuffix("_total") && source.contains("\"bpm_instances_\\(h.event)_total\""))
+            #expect(declared, "\(n) is not emitted by EngineMetrics")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import BPMEngine
+import BPMStore
+import Foundation
+import Metrics
+
+/// The engine's metrics, through swift-metrics (exported by `bpm serve` at `/metrics` in the
+/// Prometheus format). Names follow Prometheus conventions (`_total` counters, `_seconds`
+/// durations); labels are bounded — definition ids, element ids and types, actions, topics —
+/// never instance ids. Derived from what each group commit wrote, so a metric counts what is
+/// durable.
+enum EngineMetrics {
+    /// After a commit: instances started and ended, durations, element completions, tasks,
+    /// incidents, jobs written; the batch size and the commit's latency.
+    static func committed(_ batch: CommitBatch, items: Int, seconds: Double) {
+        Recorder(label: "bpm_store_batch_items", aggregate: true).record(items)
+        Metrics.Timer(label: "bpm_store_commit_duration_seconds").recordNanoseconds(Int64(seconds * 1e9))
+        var versions: [String: Int] = [:]
+        var states: [String: InstanceState] = [:]
+        for w in batch.instances {
+            versions[w.state.id] = w.state.definitionVersion
+            states[w.state.id] = w.state
+        }
+        var counts: [String: [(String, String)]] = [:]
+        var tally: [String: Int] = [:]
+        func count(_ name: String, _ labels: [(String, String)]) {
+            let key = name + "|" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
+            counts[key] = labels
+            tally[key, default: 0] += 1
+        }
+        for h in batch.history {
+            if h.elementType == "process" {
+                let def = h.elementId
+                let version = String(versions[h.instanceId] ?? 0)
+                switch h.event {
+                case "started": count("bpm_instances_started_total", [("definition", def), ("version", version)])
+                case "completed", "failed", "cancelled":
+                    count("bpm_instances_\(h.event)_total", [("definition", def), ("version", version)])
+                    if let s = states[h.instanceId] {
+                        Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def)])
+                            .recordNanoseconds(Int64(max(0, h.at.timeIntervalSince(s.startedAt)) * 1e9))
+                    }
+                default: break
+                }
+            } else if h.event == "completed" {
+                let def = states[h.instanceId]?.definitionId ?? ""
+                count("bpm_elements_completed_total", [("definition", def), ("element", h.elementId), ("type", h.elementType)])
+            }
+        }
+        for t in batch.tasksToAdd { count("bpm_tasks_created_total", [("definition", t.definitionId)]) }
+        for u in batch.taskUpdates { count("bpm_tasks_closed_total", [("status", u.status)]) }
+        for i in batch.incidentsToAdd { count("bpm_incidents_raised_total", [("type", i.type)]) }
+        if !batch.incidentsResolved.isEmpty { Counter(label: "bpm_incidents_resolved_total").increment(by: batch.incidentsResolved.count) }
+        for j in batch.jobsToAdd { count("bpm_jobs_created_total", [("action", j.action)]) }
+        for (key, n) in tally {
+            let name = String(key.prefix { $0 != "|" })
+            Counter(label: name, dimensions: counts[key] ?? []).increment(by: n)
+        }
+    }
+
+    /// A connector call finished.
+    static func jobFinished(_ job: JobRecord, _ command: Command, seconds: Double) {
+        let outcome: String
+        switch command {
+        case .jobCompleted: outcome = "completed"
+        case .jobFailed: outcome = "failed"
+        case .jobThrewError: outcome = "bpmn_error"
+        default: outcome = "other"
+        }
+        Counter(label: "bpm_jobs_finished_total", dimensions: [("action", job.action), ("outcome", outcome)]).increment()
+        Metrics.Timer(label: "bpm_job_duration_seconds", dimensions: [("action", job.action)]).recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// Timers taken to fire, and how late each was.
+    static func timersFired(_ timers: [TimerRecord], now: Date) {
+        guard !timers.isEmpty else { return }
+        Counter(label: "bpm_timers_fired_total").increment(by: timers.count)
+        let lag = Metrics.Timer(label: "bpm_timer_lag_seconds")
+        for t in timers { lag.recordNanoseconds(Int64(max(0, now.timeIntervalSince(t.dueAt)) * 1e9)) }
+    }
+
+    /// An event was handled: how many definitions it started or reached.
+    static func event(topic: String?, outcomes: [Runtime.EventOutcome]) {
+        let t = topic ?? ""
+        Counter(label: "bpm_events_received_total", dimensions: [("topic", t)]).increment()
+        for o in outcomes {
+            Counter(label: "bpm_events_matched_total", dimensions: [("topic", t), ("definition", o.definitionId), ("action", o.action.rawValue)]).increment()
+        }
+    }
+
+    /// An event could not be decoded and was set aside.
+    static func eventRejected(topic: String?) {
+        Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic ?? "")]).increment()
+    }
+
+    /// Gauges read from the store now and then.
+    static func levels(running: Int, suspended: Int) {
+        Gauge(label: "bpm_instances_active", dimensions: [("status", "running")]).record(running)
+        Gauge(label: "bpm_instances_active", dimensions: [("status", "suspended")]).record(suspended)
+    }
+
+    /// A definition file failed to deploy.
+    static func deploymentFailed() { Counter(label: "bpm_deployments_failed_total").increment() }
+}
