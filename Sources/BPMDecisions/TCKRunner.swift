@@ -96,6 +96,8 @@ public enum TCKRunner {
             switch (node.attributes["type"] ?? "").split(separator: ":").last.map(String.init) ?? "" {
             case "decimal", "double", "float", "int", "integer", "long", "short": return Double(text.trimmingCharacters(in: .whitespaces)).map(Value.number) ?? .null
             case "boolean": return .bool(text.trimmingCharacters(in: .whitespaces) == "true")
+            case "date", "time", "dateTime", "duration", "dayTimeDuration", "yearMonthDuration":
+                return Temporal.parse(text).map(Value.temporal) ?? .string(text)
             default: return .string(text)
             }
         }

@@ -264,6 +264,133 @@ enum Builtins {
             c[k] = a[2]
             return .context(c)
         }
+        // temporal (dates, times, durations)
+        @Sendable func int(_ v: Value) -> Int? {
+            guard case .number(let d) = v, d == d.rounded(), abs(d) < 1e12 else { return nil }
+            return Int(d)
+        }
+        @Sendable func temporal(_ v: Value) -> Temporal? { if case .temporal(let t) = v { t } else { nil } }
+        def(["date"], 1...3) { a in
+            if a.count == 3 {
+                guard let y = int(a[0]), let m = int(a[1]), let d = int(a[2]), Temporal.valid(y, m, d) else { return .null }
+                return .temporal(.date(year: y, month: m, day: d))
+            }
+            switch a[0] {
+            case .string(let s):
+                guard case .date? = Temporal.parseDate(s) else { return .null }
+                return .temporal(Temporal.parseDate(s)!)
+            case .temporal(.date): return a[0]
+            case .temporal(.dateTime(let y, let m, let d, _, _)): return .temporal(.date(year: y, month: m, day: d))
+            default: return .null
+            }
+        }
+        def(["time"], 1...4) { a in
+            if a.count >= 3 {
+                guard let h = int(a[0]), let m = int(a[1]), case .number(let s) = a[2], h >= 0, h < 24, m >= 0, m < 60, s >= 0, s < 60 else { return .null }
+                var zone: Temporal.Zone?
+                if a.count == 4 {
+                    switch a[3] {
+                    case .null: zone = nil
+                    case .temporal(.dayTime(let o)): zone = .offset(Int(o))
+                    default: return .null
+                    }
+                }
+                return .temporal(.time(seconds: Double(h * 3600 + m * 60) + s, zone: zone))
+            }
+            switch a[0] {
+            case .string(let s):
+                guard let t = Temporal.parseTime(s) else { return .null }
+                return .temporal(t)
+            case .temporal(.time): return a[0]
+            case .temporal(.dateTime(_, _, _, let s, let z)): return .temporal(.time(seconds: s, zone: z))
+            case .temporal(.date): return .temporal(.time(seconds: 0, zone: .offset(0)))
+            default: return .null
+            }
+        }
+        def(["date and time"], 1...2) { a in
+            if a.count == 2 {
+                guard case .temporal(let d) = a[0], case .temporal(.time(let s, let z)) = a[1] else { return .null }
+                switch d {
+                case .date(let y, let m, let dd), .dateTime(let y, let m, let dd, _, _): return .temporal(.dateTime(year: y, month: m, day: dd, seconds: s, zone: z))
+                default: return .null
+                }
+            }
+            switch a[0] {
+            case .string(let s):
+                switch Temporal.parse(s) {
+                case .dateTime(let y, let m, let d, let sec, let z)?: return .temporal(.dateTime(year: y, month: m, day: d, seconds: sec, zone: z))
+                case .date(let y, let m, let d)?: return .temporal(.dateTime(year: y, month: m, day: d, seconds: 0, zone: nil))
+                default: return .null
+                }
+            case .temporal(.dateTime): return a[0]
+            case .temporal(.date(let y, let m, let d)): return .temporal(.dateTime(year: y, month: m, day: d, seconds: 0, zone: nil))
+            default: return .null
+            }
+        }
+        def(["duration"], 1...1) { a in
+            guard case .string(let s) = a[0], let d = Temporal.parseDuration(s) else { return .null }
+            return .temporal(d)
+        }
+        def(["years and months duration"], 2...2) { a in
+            guard let x = temporal(a[0]), let y = temporal(a[1]) else { return .null }
+            func ymd(_ t: Temporal) -> (Int, Int, Int, Double)? {
+                switch t {
+                case .date(let yy, let m, let d): return (yy, m, d, 0)
+                case .dateTime(let yy, let m, let d, let s, _): return (yy, m, d, s)
+                default: return nil
+                }
+            }
+            guard let (y1, m1, d1, s1) = ymd(x), let (y2, m2, d2, s2) = ymd(y) else { return .null }
+            var months = (y2 - y1) * 12 + (m2 - m1)
+            let later = d2 > d1 || (d2 == d1 && s2 > s1), earlier = d2 < d1 || (d2 == d1 && s2 < s1)
+            if months > 0, earlier { months -= 1 }
+            if months < 0, later { months += 1 }
+            return .temporal(.yearMonth(months))
+        }
+        @Sendable func dayNumber(_ v: Value) -> (Int, Int, Int)? {
+            switch v {
+            case .temporal(.date(let y, let m, let d)), .temporal(.dateTime(let y, let m, let d, _, _)): return (y, m, d)
+            default: return nil
+            }
+        }
+        def(["day of year"], 1...1) { a in
+            guard let (y, m, d) = dayNumber(a[0]) else { return .null }
+            return .number(Double(Temporal.days(y, m, d) - Temporal.days(y, 1, 1) + 1))
+        }
+        def(["day of week"], 1...1) { a in
+            guard let (y, m, d) = dayNumber(a[0]) else { return .null }
+            let names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            return .string(names[((Temporal.days(y, m, d) % 7) + 7 + 3) % 7])
+        }
+        def(["month of year"], 1...1) { a in
+            guard let (_, m, _) = dayNumber(a[0]) else { return .null }
+            return .string(["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][m - 1])
+        }
+        def(["week of year"], 1...1) { a in
+            guard let (y, m, d) = dayNumber(a[0]) else { return .null }
+            // ISO 8601: the week with the year's first Thursday is week 1
+            let day = Temporal.days(y, m, d)
+            let weekday = ((day % 7) + 7 + 3) % 7  // Monday = 0
+            let thursday = day - weekday + 3
+            let (ty, _, _) = Temporal.civil(thursday)
+            return .number(Double((thursday - Temporal.days(ty, 1, 1)) / 7 + 1))
+        }
+        def(["now"], 0...0) { _ in
+            let now = Date().timeIntervalSince1970
+            return .temporal(Temporal.fromLocal(now, zone: .offset(0)))
+        }
+        def(["today"], 0...0) { _ in
+            let day = Int((Date().timeIntervalSince1970 / 86400).rounded(.down))
+            let (y, m, d) = Temporal.civil(day)
+            return .temporal(.date(year: y, month: m, day: d))
+        }
+        def(["is"], 2...2) { a in
+            switch (a[0], a[1]) {
+            case (.temporal(let x), .temporal(let y)): return .bool(x.typeName == y.typeName && x == y)
+            default: return .bool(a[0] == a[1] && a[0].typeName == a[1].typeName)
+            }
+        }
+
         return t
     }()
 }

@@ -48,6 +48,8 @@ enum Evaluator {
             let v = eval(operand, env)
             switch (op, v) {
             case ("-", .number(let d)): return .number(-d)
+            case ("-", .temporal(.dayTime(let s))): return .temporal(.dayTime(-s))
+            case ("-", .temporal(.yearMonth(let m))): return .temporal(.yearMonth(-m))
             case ("!", .bool(let b)): return .bool(!b)
             default: return .null
             }
@@ -186,10 +188,14 @@ enum Evaluator {
 
     static func binary(_ op: String, _ a: Value, _ b: Value) -> Value {
         switch op {
-        case "=":
-            return .bool(a == b)
-        case "!=":
-            return .bool(a != b)
+        case "=", "!=":
+            var same = a == b
+            // temporal values are equal when they are the same point or length in time
+            if case .temporal(let x) = a, case .temporal(let y) = b, !same {
+                same = x.typeName == y.typeName && Temporal.compare(x, y) == 0
+                if case .dateTime(_, _, _, _, let za) = x, case .dateTime(_, _, _, _, let zb) = y, (za == nil) != (zb == nil) { same = false }
+            }
+            return .bool(op == "=" ? same : !same)
         case "<", "<=", ">", ">=":
             guard let c = Comparison.compare(a, b) else { return .null }
             switch op {
@@ -202,6 +208,28 @@ enum Evaluator {
             switch (a, b) {
             case (.number(let x), .number(let y)): return .number(x + y)
             case (.string(let x), .string(let y)): return .string(x + y)
+            case (.temporal(let x), .temporal(let y)):
+                // durations add to dates and times from either side
+                if let r = Temporal.add(x, y, sign: 1) ?? Temporal.add(y, x, sign: 1) { return .temporal(r) }
+                return .null
+            default: return .null
+            }
+        case "-" where isTemporal(a) || isTemporal(b):
+            guard case .temporal(let x) = a, case .temporal(let y) = b, let r = Temporal.subtract(x, y) else { return .null }
+            return .temporal(r)
+        case "*" where isTemporal(a) || isTemporal(b):
+            switch (a, b) {
+            case (.temporal(.dayTime(let s)), .number(let n)), (.number(let n), .temporal(.dayTime(let s))): return .temporal(.dayTime(s * n))
+            case (.temporal(.yearMonth(let m)), .number(let n)), (.number(let n), .temporal(.yearMonth(let m))):
+                return .temporal(.yearMonth(Int((Double(m) * n).rounded(.towardZero))))
+            default: return .null
+            }
+        case "/" where isTemporal(a):
+            switch (a, b) {
+            case (.temporal(.dayTime(let s)), .number(let n)): return n == 0 ? .null : .temporal(.dayTime(s / n))
+            case (.temporal(.yearMonth(let m)), .number(let n)): return n == 0 ? .null : .temporal(.yearMonth(Int((Double(m) / n).rounded(.towardZero))))
+            case (.temporal(.dayTime(let s)), .temporal(.dayTime(let t))): return t == 0 ? .null : .number(s / t)
+            case (.temporal(.yearMonth(let m)), .temporal(.yearMonth(let n))): return n == 0 ? .null : .number(Double(m) / Double(n))
             default: return .null
             }
         case "-", "*", "/", "%", "**":
@@ -222,6 +250,8 @@ enum Evaluator {
             return .null
         }
     }
+
+    static func isTemporal(_ v: Value) -> Bool { if case .temporal = v { true } else { false } }
 
     static func filter(_ base: Value, _ f: Node, _ env: Environment) -> Value {
         let items: [Value]

@@ -74,6 +74,8 @@ public enum JSON {
             o["low"] = r.low ?? .null
             o["high"] = r.high ?? .null
             write(.context(o), to: &out)
+        case .temporal(let t):
+            writeString(t.text, to: &out)  // JSON has no dates: the ISO 8601 text
         }
     }
 

@@ -3,6 +3,8 @@ struct Token: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case number(Double)
         case string(String)
+        /// `@"2017-01-01"`: a temporal literal.
+        case at(String)
         case name(String)
         case op(String)  // punctuation and operators
         case end
@@ -35,6 +37,9 @@ struct Lexer {
                 out.append(Token(kind: .number(try number()), column: col))
             } else if c == "\"" || c == "'" {
                 out.append(Token(kind: .string(try string(quote: c)), column: col))
+            } else if c == "@", i + 1 < scalars.count, scalars[i + 1] == "\"" {
+                i += 1
+                out.append(Token(kind: .at(try string(quote: "\"")), column: col))
             } else if c.isNameStart {
                 let start = i
                 while i < scalars.count, scalars[i].isNamePart { i += 1 }
@@ -69,7 +74,7 @@ struct Lexer {
 
     static func endsOperand(_ t: Token) -> Bool {
         switch t.kind {
-        case .number, .string, .name: return true
+        case .number, .string, .name, .at: return true
         case .op(let o): return o == ")" || o == "]" || o == "}"
         case .end: return false
         }

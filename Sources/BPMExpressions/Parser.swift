@@ -41,6 +41,7 @@ struct Parser {
         switch t.kind {
         case .number(let d): "number \(Value.format(number: d))"
         case .string(let s): "string \"\(s)\""
+        case .at(let s): "@\"\(s)\""
         case .name(let n): "'\(n)'"
         case .op(let o): "'\(o)'"
         case .end: "end of expression"
@@ -309,6 +310,12 @@ struct Parser {
         case .string(let s):
             p += 1
             return .literal(.string(s))
+        case .at(let s):
+            guard let v = Temporal.parse(s) else {
+                throw ExpressionError("@\"\(s)\" is not a date, time, date and time or duration", column: t.column)
+            }
+            p += 1
+            return .literal(.temporal(v))
         case .end:
             throw ExpressionError("unexpected end of expression", column: t.column)
         case .name(let n):

@@ -8,6 +8,8 @@ public indirect enum Value: Sendable, Hashable {
     case list([Value])
     case context([String: Value])
     case range(RangeValue)
+    /// A date, time, date and time, or duration (FEEL's temporal types).
+    case temporal(Temporal)
 
     /// The FEEL type name, for error messages.
     public var typeName: String {
@@ -19,6 +21,7 @@ public indirect enum Value: Sendable, Hashable {
         case .list: "list"
         case .context: "context"
         case .range: "range"
+        case .temporal(let t): t.typeName
         }
     }
 
@@ -37,6 +40,7 @@ public indirect enum Value: Sendable, Hashable {
         switch self {
         case .context(let c): return c[name] ?? .null
         case .list(let items): return .list(items.map { $0[member: name] })
+        case .temporal(let t): return t.property(name) ?? .null
         default: return .null
         }
     }
@@ -58,6 +62,7 @@ public indirect enum Value: Sendable, Hashable {
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .number(let d): return Value.format(number: d)
+        case .temporal(let t): return t.text
         default: return JSON.encode(self)
         }
     }
@@ -121,6 +126,7 @@ public enum Comparison {
         case (.number(let x), .number(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         case (.string(let x), .string(let y)): return x < y ? -1 : (x > y ? 1 : 0)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : nil
+        case (.temporal(let x), .temporal(let y)): return Temporal.compare(x, y)
         default: return nil
         }
     }

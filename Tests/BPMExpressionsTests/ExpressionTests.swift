@@ -157,3 +157,27 @@ import Testing
         #expect(throws: JSON.ParseError.self) { try JSON.parse(String(repeating: "[", count: 1000)) }
     }
 }
+
+@Suite struct TemporalTests {
+    func eval(_ s: String, _ vars: [String: Value] = [:]) throws -> Value { try Expression(s).evaluate(vars) }
+
+    @Test func datesTimesAndDurationsParseCompareAndPrint() throws {
+        #expect(try eval(#"string(date("2026-11-26") + duration("P7D"))"#) == "2026-12-03")
+        #expect(try eval(#"string(date and time("2026-11-26T10:00:00Z") - date and time("2026-11-26T08:30:00Z"))"#) == "PT1H30M")
+        #expect(try eval(#"date and time("2026-11-26T10:00:00+01:00") = date and time("2026-11-26T09:00:00Z")"#) == true)
+        #expect(try eval(#"@"2026-03-31" + @"P1M""#) == .temporal(.date(year: 2026, month: 4, day: 30)))
+        #expect(try eval(#"date("2026-11-26").weekday"#) == 4)
+        #expect(try eval(#"day of week(date("2026-11-26"))"#) == "Thursday")
+        #expect(try eval(#"week of year(date("2026-01-01"))"#) == 1)
+        #expect(try eval(#"duration("PT90M").hours"#) == 1)
+        #expect(try eval(#"years and months duration(date("2020-02-29"), date("2026-02-28"))"#) == .temporal(.yearMonth(71)))
+        #expect(try eval(#"time("23:30:00") + duration("PT1H")"#) == .temporal(.time(seconds: 1800, zone: nil)))
+        #expect(try eval(#"date("2026-02-30")"#) == .null)
+        #expect(try eval(#"date and time(ts) > date and time("2026-11-26T09:00:00Z")"#, ["ts": "2026-11-26T09:00:01Z"]) == true)
+    }
+
+    @Test func temporalValuesBecomeISOTextInJSON() throws {
+        #expect(JSON.encode(.context(["d": try eval(#"date("2026-11-26")"#)])) == #"{"d":"2026-11-26"}"#)
+        #expect(throws: ExpressionError.self) { _ = try Expression(#"@"tomorrow""#) }
+    }
+}
