@@ -82,17 +82,17 @@ enum Builtins {
         }
         def(["replace"], 3...4) { a in
             guard let s = a[0].stringValue, let pat = a[1].stringValue, let rep = a[2].stringValue,
-                  let re = try? NSRegularExpression(pattern: pat) else { return .null }
+                  let re = Patterns.regex(pat, a.count > 3 ? a[3] : .null) else { return .null }
             let ns = s as NSString
             let template = rep.replacingOccurrences(of: "\\$", with: "\u{0}").replacingOccurrences(of: "$", with: "$")
             return .string(re.stringByReplacingMatches(in: s, range: NSRange(location: 0, length: ns.length), withTemplate: template.replacingOccurrences(of: "\u{0}", with: "\\$")))
         }
         def(["matches"], 2...3) { a in
-            guard let s = a[0].stringValue, let pat = a[1].stringValue, let re = try? NSRegularExpression(pattern: pat) else { return .null }
+            guard let s = a[0].stringValue, let pat = a[1].stringValue, let re = Patterns.regex(pat, a.count > 2 ? a[2] : .null) else { return .null }
             return .bool(re.firstMatch(in: s, range: NSRange(location: 0, length: (s as NSString).length)) != nil)
         }
         def(["split"], 2...2) { a in
-            guard let s = a[0].stringValue, let d = a[1].stringValue, let re = try? NSRegularExpression(pattern: d) else { return .null }
+            guard let s = a[0].stringValue, let d = a[1].stringValue, !d.isEmpty, let re = Patterns.regex(d, .null), re.firstMatch(in: "", range: NSRange(location: 0, length: 0)) == nil else { return .null }
             let ns = s as NSString
             var out: [Value] = []
             var last = 0
@@ -221,27 +221,30 @@ enum Builtins {
             { a in if case .number(let d) = a[0], let r = f(d), r.isFinite { .number(r) } else { .null } }
         }
         def(["abs"], 1...1, num1 { abs($0) })
-        def(["floor"], 1...2) { a in
-            guard case .number(let d) = a[0] else { return .null }
-            let scale = a.count > 1 ? (a[1].doubleValue ?? 0) : 0
-            let m = Foundation.pow(10, scale)
-            return .number((d * m).rounded(.down) / m)
+        def(["floor"], 1...2) { a in Rounding.apply(a, .floor) }
+        def(["ceiling"], 1...2) { a in Rounding.apply(a, .ceiling) }
+        def(["decimal"], 2...2) { a in Rounding.apply(a, .halfEven) }
+        def(["round half up"], 2...2) { a in Rounding.apply(a, .halfUp) }
+        def(["round half down"], 2...2) { a in Rounding.apply(a, .halfDown) }
+        def(["round up"], 2...2) { a in Rounding.apply(a, .up) }
+        def(["round down"], 2...2) { a in Rounding.apply(a, .down) }
+        def(["round"], 1...2) { a in Rounding.apply(a, .halfUp) }
+        def(["median"], many) { a in
+            guard let l = Statistics.numbers(a), !l.isEmpty else { return Statistics.numbers(a) == nil ? .null : .null }
+            let s = l.sorted()
+            return .number(s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
         }
-        def(["ceiling"], 1...2) { a in
-            guard case .number(let d) = a[0] else { return .null }
-            let scale = a.count > 1 ? (a[1].doubleValue ?? 0) : 0
-            let m = Foundation.pow(10, scale)
-            return .number((d * m).rounded(.up) / m)
+        def(["stddev"], many) { a in
+            guard let l = Statistics.numbers(a), l.count > 1 else { return .null }
+            let mean = l.reduce(0, +) / Double(l.count)
+            return .number((l.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(l.count - 1)).squareRoot())
         }
-        def(["decimal", "round half up"], 2...2) { a in
-            guard case .number(let d) = a[0], case .number(let s) = a[1] else { return .null }
-            let m = Foundation.pow(10, s)
-            return .number((d * m).rounded(.toNearestOrAwayFromZero) / m)
-        }
-        def(["round"], 1...2) { a in
-            guard case .number(let d) = a[0] else { return .null }
-            let m = Foundation.pow(10, a.count > 1 ? (a[1].doubleValue ?? 0) : 0)
-            return .number((d * m).rounded(.toNearestOrAwayFromZero) / m)
+        def(["mode"], many) { a in
+            guard let l = Statistics.numbers(a) else { return .null }
+            var counts: [Double: Int] = [:]
+            for x in l { counts[x, default: 0] += 1 }
+            let top = counts.values.max() ?? 0
+            return .list(counts.filter { $0.value == top }.keys.sorted().map(Value.number))
         }
         def(["sqrt"], 1...1, num1 { $0 < 0 ? nil : $0.squareRoot() })
         def(["exp"], 1...1, num1 { Foundation.exp($0) })
@@ -258,6 +261,40 @@ enum Builtins {
         def(["get entries"], 1...1) { a in
             guard case .context(let c) = a[0] else { return .null }
             return .list(c.keys.sorted().map { .context(["key": .string($0), "value": c[$0]!]) })
+        }
+        def(["list replace"], 3...3) { a in
+            guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded() else { return .null }
+            var i = Int(p)
+            if i < 0 { i = l.count + i + 1 }
+            guard i >= 1, i <= l.count else { return .null }
+            l[i - 1] = a[2]
+            return .list(l)
+        }
+        def(["insert before"], 3...3) { a in
+            guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded() else { return .null }
+            var i = Int(p)
+            if i < 0 { i = l.count + i + 1 }
+            guard i >= 1, i <= l.count else { return .null }
+            l.insert(a[2], at: i - 1)
+            return .list(l)
+        }
+        def(["context"], 1...1) { a in
+            guard let entries = a[0].listValue else { return .null }
+            var c: [String: Value] = [:]
+            for e in entries {
+                guard case .context(let entry) = e, let k = entry["key"]?.stringValue, entry.keys.contains("value"), c[k] == nil else { return .null }
+                c[k] = entry["value"]
+            }
+            return .context(c)
+        }
+        def(["context merge"], 1...1) { a in
+            guard let contexts = a[0].listValue else { return .null }
+            var c: [String: Value] = [:]
+            for x in contexts {
+                guard case .context(let m) = x else { return .null }
+                c.merge(m) { _, new in new }
+            }
+            return .context(c)
         }
         def(["context put"], 3...3) { a in
             guard case .context(var c) = a[0], let k = a[1].stringValue else { return .null }
@@ -393,4 +430,86 @@ enum Builtins {
 
         return t
     }()
+}
+
+/// FEEL's rounding functions, on the decimal value a number is written as (so 2.675 rounds
+/// half up to 2.68, as a person expects, not 2.67 as its binary approximation would).
+enum Rounding {
+    enum Mode { case floor, ceiling, up, down, halfUp, halfDown, halfEven }
+
+    static func apply(_ a: [Value], _ mode: Mode) -> Value {
+        guard case .number(let d) = a[0] else { return .null }
+        var scale = 0
+        if a.count > 1 {
+            guard case .number(let s) = a[1], s == s.rounded(), s >= -6111, s <= 6176 else { return .null }
+            scale = Int(s)
+        }
+        guard d.isFinite else { return .null }
+        if scale > 300 { return .number(d) }
+        guard var x = Decimal(string: Value.format(number: d)) else { return .null }
+        var r = Decimal()
+        let negative = d < 0
+        let m: NSDecimalNumber.RoundingMode
+        switch mode {
+        case .floor: m = .down
+        case .ceiling: m = .up
+        case .up: m = negative ? .down : .up
+        case .down: m = negative ? .up : .down
+        case .halfUp: m = .plain
+        case .halfEven: m = .bankers
+        case .halfDown:
+            // a tie goes toward zero; anything else to the nearest
+            var t = Decimal()
+            var shifted = x * pow(Decimal(10), max(0, scale))
+            if scale < 0 { shifted = x / pow(Decimal(10), -scale) }
+            var whole = Decimal()
+            NSDecimalRound(&whole, &shifted, 0, negative ? .up : .down)
+            let frac = shifted - whole
+            if frac == Decimal(0.5) || frac == Decimal(-0.5) {
+                NSDecimalRound(&t, &x, scale, negative ? .up : .down)
+                return .number(NSDecimalNumber(decimal: t).doubleValue)
+            }
+            m = .plain
+        }
+        NSDecimalRound(&r, &x, scale, m)
+        return .number(NSDecimalNumber(decimal: r).doubleValue)
+    }
+}
+
+enum Statistics {
+    /// The numbers of a list argument or of several arguments; nil when any is not a number.
+    static func numbers(_ a: [Value]) -> [Double]? {
+        let items: [Value]
+        if a.count == 1, case .list(let l) = a[0] { items = l } else { items = a }
+        var out: [Double] = []
+        for i in items {
+            guard case .number(let d) = i else { return nil }
+            out.append(d)
+        }
+        return out
+    }
+}
+
+/// Regular expressions with XPath/XML Schema flags (`i`, `s`, `m`, `x`, `q`); nil for invalid
+/// patterns or flags.
+enum Patterns {
+    static func regex(_ pattern: String, _ flags: Value) -> NSRegularExpression? {
+        var options: NSRegularExpression.Options = []
+        var pat = pattern
+        if case .string(let f) = flags {
+            for c in f {
+                switch c {
+                case "i": options.insert(.caseInsensitive)
+                case "s": options.insert(.dotMatchesLineSeparators)
+                case "m": options.insert(.anchorsMatchLines)
+                case "x": options.insert(.allowCommentsAndWhitespace)
+                case "q": pat = NSRegularExpression.escapedPattern(for: pattern)
+                default: return nil
+                }
+            }
+        } else if !flags.isNull {
+            return nil
+        }
+        return try? NSRegularExpression(pattern: pat, options: options)
+    }
 }

@@ -113,14 +113,26 @@ struct Lexer {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
                 case "r": out.append("\r")
-                case "u":
-                    guard i + 4 < scalars.count,
-                          let code = UInt32(String(String.UnicodeScalarView(scalars[(i + 1)...(i + 4)])), radix: 16),
-                          let sc = Unicode.Scalar(code)
+                case "u", "U":
+                    let n = scalars[i] == "u" ? 4 : 6
+                    guard i + n < scalars.count,
+                          var code = UInt32(String(String.UnicodeScalarView(scalars[(i + 1)...(i + n)])), radix: 16)
                     else { throw ExpressionError("bad \\u escape in string", column: i) }
+                    i += n
+                    // a UTF-16 surrogate pair written as two escapes is one character
+                    if (0xD800...0xDBFF).contains(code), i + 6 < scalars.count, scalars[i + 1] == "\\", scalars[i + 2] == "u",
+                       let low = UInt32(String(String.UnicodeScalarView(scalars[(i + 3)...(i + 6)])), radix: 16), (0xDC00...0xDFFF).contains(low)
+                    {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                    guard let sc = Unicode.Scalar(code) else { throw ExpressionError("bad \\u escape in string", column: i) }
                     out.append(sc)
-                    i += 4
-                default: out.append(scalars[i])
+                case "\"", "'", "\\": out.append(scalars[i])
+                default:
+                    // other escapes stay as written: regular expressions need them (`\\s`, `\\d`)
+                    out.append("\\")
+                    out.append(scalars[i])
                 }
                 i += 1
             } else {
