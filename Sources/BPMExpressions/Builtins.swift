@@ -432,6 +432,49 @@ enum Builtins {
     }()
 }
 
+extension Builtins {
+    /// Parameter names of the built-ins, for calls with named arguments (alternatives by arity).
+    static let parameters: [String: [[String]]] = {
+        var p: [String: [[String]]] = [:]
+        func set(_ names: [String], _ lists: [[String]]) { for n in names { p[n] = lists; p[n.replacingOccurrences(of: " ", with: "_")] = lists } }
+        set(["substring"], [["string", "start position", "length"]])
+        set(["string length", "upper case", "lower case", "trim"], [["string"]])
+        set(["substring before", "substring after", "contains", "starts with", "ends with"], [["string", "match"]])
+        set(["replace"], [["input", "pattern", "replacement", "flags"]])
+        set(["matches"], [["input", "pattern", "flags"]])
+        set(["split"], [["string", "delimiter"]])
+        set(["string join"], [["list", "delimiter"]])
+        set(["list contains"], [["list", "element"]])
+        set(["count", "min", "max", "sum", "mean", "median", "stddev", "mode", "all", "any", "product", "reverse", "distinct values", "flatten"], [["list"]])
+        set(["sublist"], [["list", "start position", "length"]])
+        set(["insert before"], [["list", "position", "newItem"]])
+        set(["remove"], [["list", "position"]])
+        set(["index of"], [["list", "match"]])
+        set(["list replace"], [["list", "position", "newItem"], ["list", "match", "newItem"]])
+        set(["sort"], [["list", "precedes"]])
+        set(["decimal", "floor", "ceiling", "round", "round up", "round down", "round half up", "round half down"], [["n", "scale"]])
+        set(["abs"], [["n"]])
+        set(["modulo"], [["dividend", "divisor"]])
+        set(["sqrt", "log", "exp", "odd", "even"], [["number"]])
+        set(["date"], [["from"], ["year", "month", "day"]])
+        set(["time"], [["from"], ["hour", "minute", "second", "offset"]])
+        set(["date and time"], [["from"], ["date", "time"]])
+        set(["duration"], [["from"]])
+        set(["years and months duration"], [["from", "to"]])
+        set(["number"], [["from", "grouping separator", "decimal separator"]])
+        set(["string"], [["from"]])
+        set(["get value"], [["m", "key"]])
+        set(["get entries"], [["m"]])
+        set(["context put"], [["context", "key", "value"]])
+        set(["context merge"], [["contexts"]])
+        set(["context"], [["entries"]])
+        set(["is"], [["value1", "value2"]])
+        set(["not"], [["negand"]])
+        set(["day of year", "day of week", "month of year", "week of year"], [["date"]])
+        return p
+    }()
+}
+
 /// FEEL's rounding functions, on the decimal value a number is written as (so 2.675 rounds
 /// half up to 2.68, as a person expects, not 2.67 as its binary approximation would).
 enum Rounding {

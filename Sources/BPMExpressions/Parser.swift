@@ -452,13 +452,29 @@ struct Parser {
 
     /// A parenthesised argument list; named arguments (`f(a: 1)`) are taken positionally.
     mutating func arguments() throws(ExpressionError) -> [Node] {
+        try namedArguments().map(\.1)
+    }
+
+    /// Arguments with their names when written `f(name: value)` (names may have spaces).
+    mutating func namedArguments() throws(ExpressionError) -> [(String?, Node)] {
         try expect("(")
-        var args: [Node] = []
+        var args: [(String?, Node)] = []
         if !isOp(")") {
             repeat {
                 if !args.isEmpty { p += 1 }
-                if case .name = current.kind, peekIsOp(":") { p += 2 }
-                args.append(try expression())
+                var name: String?
+                var words: [String] = []
+                var j = p
+                while j < tokens.count, case .name(let w) = tokens[j].kind, words.count < 3 {
+                    words.append(w)
+                    j += 1
+                    if j < tokens.count, case .op(":") = tokens[j].kind {
+                        name = words.joined(separator: " ")
+                        p = j + 1
+                        break
+                    }
+                }
+                args.append((name, try expression()))
             } while isOp(",")
         }
         try expect(")")
@@ -470,7 +486,17 @@ struct Parser {
     }
 
     mutating func call(_ name: String, column: Int) throws(ExpressionError) -> Node {
-        let args = try arguments()
+        let named = try namedArguments()
+        var args = named.map(\.1)
+        if named.contains(where: { $0.0 != nil }) {
+            // named arguments go where the function's parameter list puts them
+            guard named.allSatisfy({ $0.0 != nil }) else { throw ExpressionError("function '\(name)': give every argument by name or none", column: column) }
+            let given = named.map { $0.0! }
+            guard let params = (Builtins.parameters[name] ?? []).first(where: { Set(given).isSubset(of: $0) && $0.prefix(given.count).allSatisfy(given.contains) }) else {
+                throw ExpressionError("function '\(name)' has no parameters named \(given.joined(separator: ", "))", column: column)
+            }
+            args = params.prefix(given.count).map { p in named.first { $0.0 == p }!.1 }
+        }
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
         guard fn.arity.contains(args.count) else {
             throw ExpressionError("function '\(name)' takes \(fn.aritySummary) argument(s), got \(args.count)", column: column)
