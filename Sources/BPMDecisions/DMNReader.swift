@@ -71,7 +71,7 @@ public enum DMNReader {
 
         func expression(_ text: String, _ where: String) -> BoxedExpression {
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            do { return .literal(try Expression(t, names: names, functions: functions)) } catch {
+            do { return .literal(try Expression(t, names: names, functions: functions, dynamicCalls: true)) } catch {
                 return .invalid("\(file): \(`where`): invalid FEEL '\(t)': \(error.message) at column \(error.column)")
             }
         }
@@ -104,6 +104,15 @@ public enum DMNReader {
                 let cols = e.children("column").compactMap { $0.attributes["name"] }
                 let rows = e.children("row").map { r in r.children.filter { Self.expressionKinds.contains($0.name) }.map(boxed) }
                 return .relation(columns: cols, rows: rows)
+            case "functionDefinition":
+                guard (e.attributes["kind"] ?? "FEEL") == "FEEL" else {
+                    return .invalid("\(file):\(e.line): '\(e.attributes["kind"] ?? "")' functions are not supported (FEEL functions are)")
+                }
+                let params = e.children("formalParameter").compactMap { $0.attributes["name"] }
+                guard let body = e.children.first(where: { Self.expressionKinds.contains($0.name) }) else {
+                    return .invalid("\(file):\(e.line): a function definition without a body")
+                }
+                return .function(parameters: params, body: boxed(body))
             default:
                 return .invalid("\(file):\(e.line): '\(e.name)' boxed expressions are not supported yet")
             }

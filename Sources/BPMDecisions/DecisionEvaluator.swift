@@ -47,6 +47,14 @@ public struct DecisionEvaluator: Sendable {
             return x.evaluate(scope, functions: functions(depth: depth))
         case .invalid(let why):
             throw DecisionError(why)
+        case .function(let params, let body):
+            let evaluator = self
+            let captured = scope
+            return .function(FunctionValue(parameters: params) { args in
+                var s = captured
+                for (i, p) in params.enumerated() { s[p] = i < args.count ? args[i] : .null }
+                return (try? evaluator.eval(body, s, depth: depth + 1)) ?? .null
+            })
         case .decisionTable(let t):
             return try DecisionTableEvaluator.evaluate(t, scope)
         case .context(let entries, let result):

@@ -37,6 +37,8 @@ public indirect enum BoxedExpression: Sendable {
     case invocation(function: String, bindings: [(name: String, value: BoxedExpression)])
     case list([BoxedExpression])
     case relation(columns: [String], rows: [[BoxedExpression]])
+    /// A function definition: parameters and a body, evaluating to a function value.
+    case function(parameters: [String], body: BoxedExpression)
     /// A literal expression that failed to parse: evaluates to an error naming the problem.
     case invalid(String)
 }

@@ -20,6 +20,10 @@ indirect enum Node: Sendable {
     case quantified(every: Bool, [(String, Node)], Node)
     case forLoop([(String, Node)], Node)
     case instanceOf(Node, String)
+    /// `function(a, b) body`
+    case lambda([String], Node)
+    /// A call of a function value: `f(1, 2)` where `f` is a variable, `(function(x) x)(1)`.
+    case invoke(Node, [Node])
 }
 
 /// The right-hand side of `in`: a value to compare with (a list tests membership, a range

@@ -206,9 +206,19 @@ enum Builtins {
             l.remove(at: i - 1)
             return .list(l)
         }
-        def(["sort"], 1...1) { a in
+        def(["sort"], 1...2) { a in
             guard let l = a[0].listValue else { return .null }
             var ok = true
+            if a.count == 2 {
+                guard case .function(let precedes) = a[1] else { return .null }
+                let sorted = l.sorted { x, y in
+                    let r = precedes.call([x, y])
+                    if case .bool(let b) = r { return b }
+                    ok = false
+                    return false
+                }
+                return ok ? .list(sorted) : .null
+            }
             let sorted = l.sorted { x, y in
                 guard let c = Comparison.compare(x, y) else { ok = false; return false }
                 return c < 0
@@ -263,6 +273,10 @@ enum Builtins {
             return .list(c.keys.sorted().map { .context(["key": .string($0), "value": c[$0]!]) })
         }
         def(["list replace"], 3...3) { a in
+            if var l = a[0].listValue, case .function(let match) = a[1] {
+                for (i, item) in l.enumerated() where match.call([item, a[2]]) == .bool(true) { l[i] = a[2] }
+                return .list(l)
+            }
             guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded() else { return .null }
             var i = Int(p)
             if i < 0 { i = l.count + i + 1 }

@@ -44,6 +44,22 @@ enum Evaluator {
         case .externalCall(let name, let args):
             guard let f = env.functions?.functions[name] else { return .null }
             return f(args.map { eval($0, env) })
+        case .lambda(let params, let body):
+            let captured = env
+            return .function(FunctionValue(parameters: params) { args in
+                var e = captured
+                for (i, p) in params.enumerated() { e.locals.append((p, i < args.count ? args[i] : .null)) }
+                return eval(body, e)
+            })
+        case .invoke(let target, let args):
+            let values = args.map { eval($0, env) }
+            // a name that is a builtin called indirectly, a variable holding a function, or a BKM
+            if case .name(let n, _) = target, case .null = env.lookup(n) {
+                if let f = env.functions?.functions[n] { return f(values) }
+                if let b = Builtins.table[n], b.arity.contains(values.count) { return b.body(values) }
+            }
+            guard case .function(let f) = eval(target, env) else { return .null }
+            return f.call(values)
         case .unary(let op, let operand):
             let v = eval(operand, env)
             switch (op, v) {

@@ -11,11 +11,48 @@ public struct Expression: Sendable, CustomStringConvertible {
 
     /// Parses `source`; throws an `ExpressionError` with the column of the first problem.
     /// `names` lists the names in scope that contain spaces (FEEL needs them to parse).
-    public init(_ source: String, names: Set<String> = [], functions: Set<String> = []) throws(ExpressionError) {
+    /// `dynamicCalls` allows calling variables that hold functions (full FEEL, as in DMN).
+    public init(_ source: String, names: Set<String> = [], functions: Set<String> = [], dynamicCalls: Bool = false) throws(ExpressionError) {
         self.source = source
-        var lexer = Lexer(source)
+        let (text, renames) = Self.protectNames(source, names)
+        var lexer = Lexer(text)
         var parser = Parser(tokens: try lexer.tokenize(), knownNames: names, knownFunctions: functions)
+        parser.dynamicCalls = dynamicCalls
+        parser.renames = renames
         root = try parser.parseAll()
+    }
+
+    /// Replaces known names that contain operator characters (FEEL allows `-`, `+`, `/`, `'`
+    /// and more inside names in scope) by placeholder identifiers, outside string literals.
+    /// The placeholder has the name's length, so error columns stay right.
+    static func protectNames(_ source: String, _ names: Set<String>) -> (String, [String: String]) {
+        let special = names.filter { n in n.unicodeScalars.contains { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == " " || $0 == "_") } }
+            .sorted { $0.count > $1.count }
+        guard !special.isEmpty, special.contains(where: source.contains) else { return (source, [:]) }
+        var renames: [String: String] = [:]
+        var out = ""
+        var i = source.startIndex
+        var quote: Character?
+        outer: while i < source.endIndex {
+            let c = source[i]
+            if let q = quote {
+                out.append(c)
+                if c == "\\", source.index(after: i) < source.endIndex { i = source.index(after: i); out.append(source[i]) } else if c == q { quote = nil }
+                i = source.index(after: i)
+                continue
+            }
+            if c == "\"" { quote = c; out.append(c); i = source.index(after: i); continue }
+            for (k, n) in special.enumerated() where source[i...].hasPrefix(n) {
+                let id = "ⁿ\(k)" + String(repeating: "ⁿ", count: max(0, n.count - "ⁿ\(k)".count))
+                renames[id] = n
+                out += id
+                i = source.index(i, offsetBy: n.count)
+                continue outer
+            }
+            out.append(c)
+            i = source.index(after: i)
+        }
+        return (out, renames)
     }
 
     /// Evaluates with extra callable functions.
@@ -53,6 +90,8 @@ public struct Expression: Sendable, CustomStringConvertible {
             case .range(let lo, let hi, _, _): lo.map(walk); hi.map(walk)
             case .quantified(_, let iters, let body), .forLoop(let iters, let body): iters.forEach { walk($0.1) }; walk(body)
             case .instanceOf(let v, _): walk(v)
+            case .lambda(_, let body): walk(body)
+            case .invoke(let t, let args): walk(t); args.forEach(walk)
             case .literal: break
             }
         }

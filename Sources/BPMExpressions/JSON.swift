@@ -76,6 +76,8 @@ public enum JSON {
             write(.context(o), to: &out)
         case .temporal(let t):
             writeString(t.text, to: &out)  // JSON has no dates: the ISO 8601 text
+        case .function:
+            out += "null"  // functions are not data
         }
     }
 

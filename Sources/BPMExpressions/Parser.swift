@@ -15,6 +15,42 @@ struct Parser {
     var knownFunctions: Set<String> = []
     let longestKnownName: Int
 
+    /// Whether names and expressions not known as functions may be called (full FEEL, in DMN):
+    /// the call happens at run time on whatever function value the name holds.
+    var dynamicCalls = false
+    /// Names with operator characters (`Pre-bureau risk category`) stand in the token stream
+    /// under placeholder identifiers; these map them back.
+    var renames: [String: String] = [:]
+
+    /// Expressions whose value may be a function: a parenthesised expression, a path, a call.
+    static func callable(_ n: Node) -> Bool {
+        switch n {
+        case .lambda, .path, .invoke, .filter, .externalCall: return true
+        default: return false
+        }
+    }
+
+    /// `function(a, b) body` (after the word `function`).
+    mutating func lambda() throws(ExpressionError) -> Node {
+        try expect("(")
+        var params: [String] = []
+        if !isOp(")") {
+            repeat {
+                if !params.isEmpty { p += 1 }
+                guard case .name(let n) = current.kind else { throw ExpressionError("expected a parameter name", column: current.column) }
+                p += 1
+                if isOp(":") {  // a type annotation: skip it
+                    p += 1
+                    while case .name = current.kind { p += 1 }
+                }
+                params.append(n)
+            } while isOp(",")
+        }
+        try expect(")")
+        if case .name("external") = current.kind { throw ExpressionError("external functions are not supported", column: current.column) }
+        return .lambda(params, try expression())
+    }
+
     init(tokens: [Token], knownNames: Set<String> = [], knownFunctions: Set<String> = []) {
         self.tokens = tokens
         self.knownNames = knownNames.union(knownFunctions.filter { $0.contains(" ") })
@@ -295,6 +331,8 @@ struct Parser {
                 let f = try expression()
                 try expect("]")
                 n = .filter(n, f, column: col)
+            } else if isOp("("), dynamicCalls, Self.callable(n) {
+                n = .invoke(n, try arguments())
             } else {
                 return n
             }
@@ -349,12 +387,17 @@ struct Parser {
                     return .name(name, column: t.column)
                 }
             }
+            if n == "function", p + 1 < tokens.count, case .op("(") = tokens[p + 1].kind {
+                p += 1
+                return try lambda()
+            }
             p += 1
             if isOp("("), knownFunctions.contains(n) { return try externalCall(n) }
             if isOp("(") {
-                throw ExpressionError("unknown function '\(n)'", column: t.column)
+                guard dynamicCalls else { throw ExpressionError("unknown function '\(n)'", column: t.column) }
+                return .invoke(.name(n, column: t.column), try arguments())
             }
-            return .name(n, column: t.column)
+            return .name(renames[n] ?? n, column: t.column)
         case .op(let o):
             switch o {
             case "?":

@@ -10,6 +10,8 @@ public indirect enum Value: Sendable, Hashable {
     case range(RangeValue)
     /// A date, time, date and time, or duration (FEEL's temporal types).
     case temporal(Temporal)
+    /// A function (`function(a, b) a + b`, a business knowledge model).
+    case function(FunctionValue)
 
     /// The FEEL type name, for error messages.
     public var typeName: String {
@@ -22,6 +24,7 @@ public indirect enum Value: Sendable, Hashable {
         case .context: "context"
         case .range: "range"
         case .temporal(let t): t.typeName
+        case .function: "function"
         }
     }
 
@@ -116,6 +119,23 @@ public struct RangeValue: Sendable, Hashable {
         }
         return true
     }
+}
+
+/// A FEEL function value: its parameter names and a body to call with arguments.
+public final class FunctionValue: Sendable, Hashable {
+    public let parameters: [String]
+    let body: @Sendable ([Value]) -> Value
+
+    public init(parameters: [String], body: @escaping @Sendable ([Value]) -> Value) {
+        self.parameters = parameters
+        self.body = body
+    }
+
+    /// Calls the function; missing arguments are null.
+    public func call(_ args: [Value]) -> Value { body(args) }
+
+    public static func == (a: FunctionValue, b: FunctionValue) -> Bool { a === b }
+    public func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
 }
 
 /// Ordering and equality of values, with FEEL's rules: only like types compare.
