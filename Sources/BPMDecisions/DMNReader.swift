@@ -39,7 +39,8 @@ public enum DMNReader {
                 if let n = v.attributes["name"] { names.insert(n) }
             }
             for c in root.descendants("component") + root.descendants("itemComponent") { if let n = c.attributes["name"] { names.insert(n) } }
-            names = names.filter { $0.contains(" ") }
+            // names FEEL cannot read as one word: with spaces or operator characters (`Date-Time`)
+            names = names.filter { n in n.contains(" ") || n.unicodeScalars.contains { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") } }
             functions = Set(root.children("businessKnowledgeModel").compactMap { $0.attributes["name"] })
 
             var decisions: [Decision] = []

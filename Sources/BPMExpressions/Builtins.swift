@@ -273,11 +273,20 @@ enum Builtins {
             return .list(c.keys.sorted().map { .context(["key": .string($0), "value": c[$0]!]) })
         }
         def(["list replace"], 3...3) { a in
-            if var l = a[0].listValue, case .function(let match) = a[1] {
-                for (i, item) in l.enumerated() where match.call([item, a[2]]) == .bool(true) { l[i] = a[2] }
+            // a single value where a list is expected is a list of one
+            let list: [Value]? = a[0].listValue ?? (a[0].isNull ? nil : [a[0]])
+            if var l = list, case .function(let match) = a[1] {
+                guard match.parameters.count == 2 else { return .null }
+                for (i, item) in l.enumerated() {
+                    switch match.call([item, a[2]]) {
+                    case .bool(true): l[i] = a[2]
+                    case .bool(false): break
+                    default: return .null
+                    }
+                }
                 return .list(l)
             }
-            guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded() else { return .null }
+            guard var l = list, case .number(let p) = a[1], p == p.rounded() else { return .null }
             var i = Int(p)
             if i < 0 { i = l.count + i + 1 }
             guard i >= 1, i <= l.count else { return .null }
@@ -293,7 +302,7 @@ enum Builtins {
             return .list(l)
         }
         def(["context"], 1...1) { a in
-            guard let entries = a[0].listValue else { return .null }
+            guard let entries = a[0].listValue ?? (a[0].contextValue != nil ? [a[0]] : nil) else { return .null }
             var c: [String: Value] = [:]
             for e in entries {
                 guard case .context(let entry) = e, let k = entry["key"]?.stringValue, entry.keys.contains("value"), c[k] == nil else { return .null }

@@ -110,8 +110,10 @@ public struct UnaryTests: Sendable, CustomStringConvertible {
 
     public init(_ source: String, names: Set<String> = []) throws(ExpressionError) {
         self.source = source
-        var lexer = Lexer(source)
+        let (text, renames) = Expression.protectNames(source, names)
+        var lexer = Lexer(text)
         var parser = Parser(tokens: try lexer.tokenize(), knownNames: names)
+        parser.renames = renames
         if case .end = parser.current.kind { list = .any; return }
         list = try parser.parseUnaryTests()
     }

@@ -321,7 +321,10 @@ struct Parser {
             if isOp(".") {
                 p += 1
                 switch current.kind {
-                case .name(let name): p += 1; n = .path(n, name)
+                case .name(let name):
+                    p += 1
+                    // the one two-word property: `.time offset`
+                    if name == "time", case .name("offset") = current.kind { p += 1; n = .path(n, "time offset") } else { n = .path(n, name) }
                 case .string(let name): p += 1; n = .path(n, name)
                 default: throw ExpressionError("expected a name after '.'", column: current.column)
                 }
