@@ -41,7 +41,7 @@ public enum DMNReader {
             for c in root.descendants("component") + root.descendants("itemComponent") { if let n = c.attributes["name"] { names.insert(n) } }
             // names FEEL cannot read as one word: with spaces or operator characters (`Date-Time`)
             names = names.filter { n in n.contains(" ") || n.unicodeScalars.contains { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") } }
-            functions = Set(root.children("businessKnowledgeModel").compactMap { $0.attributes["name"] })
+            functions = Set((root.children("businessKnowledgeModel") + root.children("decisionService")).compactMap { $0.attributes["name"] })
 
             var decisions: [Decision] = []
             for d in root.children("decision") {
@@ -59,8 +59,14 @@ public enum DMNReader {
                 let body = logic.children.first { Self.expressionKinds.contains($0.name) }.map(boxed) ?? .invalid("knowledge model '\(name)' has no body")
                 knowledge[name] = BusinessKnowledgeModel(name: name, parameters: params, body: body)
             }
+            var services: [String: DecisionService] = [:]
+            for s in root.children("decisionService") {
+                let name = s.attributes["name"] ?? "?"
+                func refs(_ tag: String) -> [String] { s.children(tag).compactMap { $0.attributes["href"] }.map(resolve) }
+                services[name] = DecisionService(name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"), outputs: refs("outputDecision"))
+            }
             return DecisionModel(name: root.attributes["name"] ?? file, decisions: decisions,
-                                 inputData: root.children("inputData").compactMap { $0.attributes["name"] }, knowledge: knowledge)
+                                 inputData: root.children("inputData").compactMap { $0.attributes["name"] }, knowledge: knowledge, services: services)
         }
 
         static let expressionKinds: Set<String> = ["literalExpression", "decisionTable", "context", "invocation", "list", "relation", "functionDefinition"]

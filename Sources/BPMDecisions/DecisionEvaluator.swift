@@ -9,8 +9,27 @@ public struct DecisionEvaluator: Sendable {
 
     /// Evaluates a decision (by name or id) for the given input data.
     public func evaluate(_ name: String, inputs: [String: Value]) throws(DecisionError) -> Value {
+        if model.decision(name) == nil, let service = model.services[name] {
+            return try call(service, service.parameters.map { inputs[$0] ?? .null }, depth: 0)
+        }
         var memo: [String: Value] = [:]
         return try evaluate(name, inputs: inputs, memo: &memo, depth: 0)
+    }
+
+    /// Calls a decision service: its input decisions and data come from the arguments (not
+    /// evaluated again); its output decisions are evaluated over them.
+    func call(_ service: DecisionService, _ args: [Value], depth: Int) throws(DecisionError) -> Value {
+        var inputs: [String: Value] = [:]
+        var memo: [String: Value] = [:]
+        for (i, p) in service.parameters.enumerated() {
+            let v = i < args.count ? args[i] : .null
+            inputs[p] = v
+            if service.inputDecisions.contains(p) { memo[p] = v }
+        }
+        var results: [String: Value] = [:]
+        for o in service.outputs { results[o] = try evaluate(o, inputs: inputs, memo: &memo, depth: depth + 1) }
+        if service.outputs.count == 1 { return results[service.outputs[0]] ?? .null }
+        return .context(results)
     }
 
     func evaluate(_ name: String, inputs: [String: Value], memo: inout [String: Value], depth: Int) throws(DecisionError) -> Value {
@@ -37,7 +56,13 @@ public struct DecisionEvaluator: Sendable {
                 return (try? evaluator.eval(bkm.body, scope, depth: depth + 1)) ?? .null
             }
         }
-        return FunctionTable(table)
+        var parameters: [String: [String]] = [:]
+        for (name, bkm) in model.knowledge { parameters[name] = bkm.parameters }
+        for (name, service) in model.services {
+            table[name] = { @Sendable args in (try? evaluator.call(service, args, depth: depth + 1)) ?? .null }
+            parameters[name] = service.parameters
+        }
+        return FunctionTable(table, parameters: parameters)
     }
 
     func eval(_ e: BoxedExpression, _ scope: [String: Value], depth: Int) throws(DecisionError) -> Value {
@@ -68,6 +93,11 @@ public struct DecisionEvaluator: Sendable {
             if let result { return try eval(result, s, depth: depth + 1) }
             return .context(out)
         case .invocation(let function, let bindings):
+            if model.knowledge[function] == nil, let service = model.services[function] {
+                var named: [String: Value] = [:]
+                for (name, value) in bindings { named[name] = try eval(value, scope, depth: depth + 1) }
+                return try call(service, service.parameters.map { named[$0] ?? .null }, depth: depth + 1)
+            }
             guard let bkm = model.knowledge[function] else { throw DecisionError("no business knowledge model '\(function)'") }
             var args = scope
             for (name, value) in bindings { args[name] = try eval(value, scope, depth: depth + 1) }

@@ -6,6 +6,8 @@ public struct DecisionModel: Sendable {
     public var decisions: [Decision]
     public var inputData: [String]
     public var knowledge: [String: BusinessKnowledgeModel]
+    /// Decision services: functions over some decisions, callable by name.
+    public var services: [String: DecisionService] = [:]
 
     public func decision(_ nameOrId: String) -> Decision? {
         decisions.first { $0.name == nameOrId } ?? decisions.first { $0.id == nameOrId }
@@ -20,6 +22,16 @@ public struct Decision: Sendable {
     /// Names of the decisions whose results it uses.
     public var requiredDecisions: [String]
     public var expression: BoxedExpression
+}
+
+/// A decision service: its parameters are its input data and input decisions (in that
+/// order); calling it evaluates its output decisions (one value, or a context of several).
+public struct DecisionService: Sendable {
+    public var name: String
+    public var inputDecisions: [String]
+    public var inputData: [String]
+    public var outputs: [String]
+    public var parameters: [String] { inputData + inputDecisions }
 }
 
 /// A business knowledge model: a function (parameters and a body) decisions invoke.

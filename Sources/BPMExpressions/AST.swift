@@ -6,7 +6,7 @@ indirect enum Node: Sendable {
     case filter(Node, Node, column: Int)
     case call(String, [Node], column: Int)
     /// A call of a function the context provides (a DMN business knowledge model).
-    case externalCall(String, [Node])
+    case externalCall(String, [Node], names: [String?] = [])
     case unary(String, Node)
     case binary(String, Node, Node, column: Int)
     case and(Node, Node)

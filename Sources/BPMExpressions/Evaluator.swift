@@ -22,7 +22,12 @@ struct Environment {
 /// Functions an expression can call besides the builtins (DMN business knowledge models).
 public struct FunctionTable: Sendable {
     public var functions: [String: @Sendable ([Value]) -> Value]
-    public init(_ functions: [String: @Sendable ([Value]) -> Value]) { self.functions = functions }
+    /// Parameter names, for calls with named arguments.
+    public var parameters: [String: [String]]
+    public init(_ functions: [String: @Sendable ([Value]) -> Value], parameters: [String: [String]] = [:]) {
+        self.functions = functions
+        self.parameters = parameters
+    }
 }
 
 /// Tree-walking evaluation with FEEL semantics: type mismatches and missing values give `null`,
@@ -41,9 +46,15 @@ enum Evaluator {
         case .call(let name, let args, _):
             let fn = Builtins.table[name]!
             return fn.body(args.map { eval($0, env) })
-        case .externalCall(let name, let args):
+        case .externalCall(let name, let args, let names):
             guard let f = env.functions?.functions[name] else { return .null }
-            return f(args.map { eval($0, env) })
+            let values = args.map { eval($0, env) }
+            if !names.isEmpty {
+                // named arguments go where the function's parameters are
+                guard let params = env.functions?.parameters[name], names.allSatisfy({ $0.map(params.contains) ?? false }) else { return .null }
+                return f(params.map { p in names.firstIndex(of: p).map { values[$0] } ?? .null })
+            }
+            return f(values)
         case .lambda(let params, let body):
             let captured = env
             return .function(FunctionValue(parameters: params) { args in

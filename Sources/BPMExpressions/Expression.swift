@@ -78,7 +78,7 @@ public struct Expression: Sendable, CustomStringConvertible {
             case .name(let s, _): out.insert(s)
             case .path(let b, _): walk(b)
             case .filter(let b, let f, _): walk(b); walk(f)
-            case .call(_, let args, _), .externalCall(_, let args): args.forEach(walk)
+            case .call(_, let args, _), .externalCall(_, let args, _): args.forEach(walk)
             case .unary(_, let x): walk(x)
             case .binary(_, let l, let r, _), .and(let l, let r), .or(let l, let r): walk(l); walk(r)
             case .between(let a, let b, let c), .ifThenElse(let a, let b, let c): walk(a); walk(b); walk(c)

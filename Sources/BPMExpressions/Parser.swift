@@ -528,7 +528,8 @@ struct Parser {
     }
 
     mutating func externalCall(_ name: String) throws(ExpressionError) -> Node {
-        .externalCall(name, try arguments())
+        let named = try namedArguments()
+        return .externalCall(name, named.map(\.1), names: named.contains { $0.0 != nil } ? named.map(\.0) : [])
     }
 
     mutating func call(_ name: String, column: Int) throws(ExpressionError) -> Node {
