@@ -131,15 +131,15 @@ enum Builtins {
         def(["count"], 1...1) { a in a[0].listValue.map { .number(Double($0.count)) } ?? .null }
         def(["sum"], many) { a in
             guard let n = numbers(a) else { return .null }
-            return n.isEmpty ? .null : .number(n.reduce(0, +))
+            return n.isEmpty ? .null : .number(n.reduce(0, DecimalMath.add))
         }
         def(["product"], many) { a in
             guard let n = numbers(a), !n.isEmpty else { return .null }
-            return .number(n.reduce(1, *))
+            return .number(n.reduce(1, DecimalMath.multiply))
         }
         def(["mean"], many) { a in
             guard let n = numbers(a), !n.isEmpty else { return .null }
-            return .number(n.reduce(0, +) / Double(n.count))
+            return .number(DecimalMath.divide(n.reduce(0, DecimalMath.add), Double(n.count)))
         }
         def(["min"], many) { a in
             guard let l = listArg(a), var best = l.first else { return .null }

@@ -233,7 +233,7 @@ enum Evaluator {
             }
         case "+":
             switch (a, b) {
-            case (.number(let x), .number(let y)): return .number(x + y)
+            case (.number(let x), .number(let y)): return .number(DecimalMath.add(x, y))
             case (.string(let x), .string(let y)): return .string(x + y)
             case (.temporal(let x), .temporal(let y)):
                 // durations add to dates and times from either side
@@ -262,9 +262,9 @@ enum Evaluator {
         case "-", "*", "/", "%", "**":
             guard case .number(let x) = a, case .number(let y) = b else { return .null }
             switch op {
-            case "-": return .number(x - y)
-            case "*": return .number(x * y)
-            case "/": return y == 0 ? .null : .number(x / y)
+            case "-": return .number(DecimalMath.add(x, -y))
+            case "*": return .number(DecimalMath.multiply(x, y))
+            case "/": return y == 0 ? .null : .number(DecimalMath.divide(x, y))
             case "%":
                 guard y != 0 else { return .null }
                 let r = x.truncatingRemainder(dividingBy: y)
@@ -309,5 +309,43 @@ enum Evaluator {
         if i > 0, i <= items.count { return items[i - 1] }
         if i < 0, -i <= items.count { return items[items.count + i] }
         return .null
+    }
+}
+
+/// FEEL's number arithmetic in decimal: operands are taken as the decimals they are written as
+/// (their shortest round-trip text), the operation is done in 38-digit decimal, and the result
+/// rounded to the nearest double — so `0.1 + 0.2` is `0.3` and `1.1 * 3` is `3.3`, as in FEEL.
+/// Whole numbers below 2^53 take the exact binary path.
+enum DecimalMath {
+    static let exact = 9_007_199_254_740_992.0  // 2^53
+
+    @inline(__always) static func whole(_ x: Double) -> Bool { x == x.rounded() && abs(x) < exact }
+
+    static func decimal(_ x: Double) -> Decimal? { Decimal(string: "\(x)") }
+
+    static func back(_ d: Decimal, _ fallback: Double) -> Double {
+        let r = NSDecimalNumber(decimal: d).doubleValue
+        return r.isFinite ? r : fallback
+    }
+
+    static func add(_ x: Double, _ y: Double) -> Double {
+        let r = x + y
+        if whole(x), whole(y), abs(r) < exact { return r }
+        guard x.isFinite, y.isFinite, let a = decimal(x), let b = decimal(y) else { return r }
+        return back(a + b, r)
+    }
+
+    static func multiply(_ x: Double, _ y: Double) -> Double {
+        let r = x * y
+        if whole(x), whole(y), abs(r) < exact { return r }
+        guard x.isFinite, y.isFinite, let a = decimal(x), let b = decimal(y) else { return r }
+        return back(a * b, r)
+    }
+
+    static func divide(_ x: Double, _ y: Double) -> Double {
+        let r = x / y
+        if whole(x), whole(y), whole(r) { return r }
+        guard x.isFinite, y.isFinite, let a = decimal(x), let b = decimal(y) else { return r }
+        return back(a / b, r)
     }
 }

@@ -181,3 +181,15 @@ import Testing
         #expect(throws: ExpressionError.self) { _ = try Expression(#"@"tomorrow""#) }
     }
 }
+
+@Suite struct DecimalArithmeticTests {
+    @Test func numbersAddMultiplyAndDivideAsTheDecimalsTheyAreWrittenAs() throws {
+        #expect(try Expression("0.1 + 0.2").evaluate([:]) == 0.3)
+        #expect(try Expression("1.1 * 3").evaluate([:]) == 3.3)
+        #expect(try Expression("0.3 - 0.1").evaluate([:]) == 0.2)
+        #expect(try Expression("sum([0.1, 0.1, 0.1])").evaluate([:]) == 0.3)
+        #expect(try Expression("decimal(2.675, 2)").evaluate([:]) == 2.68, "ties round to even on the written decimal")
+        #expect(try Expression("round half up(2.675, 2)").evaluate([:]) == 2.68)
+        #expect(try Expression("7 / 2").evaluate([:]) == 3.5)
+    }
+}
