@@ -484,6 +484,7 @@ public actor Runtime {
         do {
             try await store.commit(commit)
             EngineMetrics.committed(commit, items: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9)
+            logCommitted(commit)
         } catch StoreError.conflict(let id) {
             // another replica (or request) changed an instance first: apply each item again on
             // fresh state, alone, so one conflict does not sink the rest of the batch
@@ -563,7 +564,8 @@ public actor Runtime {
         runningJobs -= 1
         inflightJobs.remove(job.id)
         if case .jobFailed(_, let message, _, _) = command {
-            logger.warning("job \(job.id) (\(job.action)) of instance \(job.instanceId) at \(job.elementId) failed: \(message)")
+            logger.warning("job \(job.id) (\(job.action)) of instance \(job.instanceId) at \(job.elementId) failed: \(message)",
+                           metadata: ["instance": "\(job.instanceId)", "element": "\(job.elementId)", "definition": "\(job.definitionId)", "job": "\(job.id)"])
         }
         enqueue(.jobResult(job, command))
         if !queuedJobs.isEmpty { run(queuedJobs.removeFirst()) }
@@ -629,6 +631,22 @@ public actor Runtime {
             await waitIdle()
             let n = try await fireDueTimers()
             if n == 0 && pending.isEmpty && runningJobs == 0 && !draining { return }
+        }
+    }
+
+    /// Engine lines for what a commit made durable: incidents always (warning), every step at
+    /// debug level; each with the instance, element and definition as metadata.
+    func logCommitted(_ commit: CommitBatch) {
+        var definitionOf: [String: String] = [:]
+        for w in commit.instances { definitionOf[w.state.id] = w.state.definitionId }
+        for i in commit.incidentsToAdd {
+            logger.warning("incident at \(i.elementId): \(i.message)",
+                           metadata: ["instance": "\(i.instanceId)", "element": "\(i.elementId)", "definition": "\(definitionOf[i.instanceId] ?? "")", "incident": "\(i.id)"])
+        }
+        guard logger.logLevel <= .debug else { return }
+        for h in commit.history {
+            logger.debug("\(h.elementType) \(h.event)",
+                         metadata: ["instance": "\(h.instanceId)", "element": "\(h.elementId)", "definition": "\(definitionOf[h.instanceId] ?? "")"])
         }
     }
 

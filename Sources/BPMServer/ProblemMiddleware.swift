@@ -5,7 +5,12 @@ import Hummingbird
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
-            return try await next(request, context)
+            let response = try await next(request, context)
+            if response.status.code >= 500 {
+                // the request's logger carries its id (hb.request.id)
+                context.logger.error("\(request.method.rawValue) \(request.uri.path) answered \(response.status.code)")
+            }
+            return response
         } catch let e as HTTPError {
             let kind = e.status == .notFound ? "no-such-route" : "http-\(e.status.code)"
             let detail = e.status == .notFound ? "no endpoint \(request.method.rawValue) \(request.uri.path); see /openapi.json" : (e.body ?? e.status.reasonPhrase)

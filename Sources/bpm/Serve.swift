@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL.
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT.
         """
     )
 
@@ -62,10 +62,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file of NAME=value secret lines for connectors ({{secrets.NAME}}); BPM_SECRET_NAME variables work too.")
     var secretsFile: String? = ProcessInfo.processInfo.environment["BPM_SECRETS_FILE"]
 
+    @Option(help: "Log lines as text or json (one JSON object per line, with instance, element and request ids as fields).")
+    var logFormat: String = ProcessInfo.processInfo.environment["BPM_LOG_FORMAT"] ?? "text"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = ProcessInfo.processInfo.environment["BPM_LOG_LEVEL"] ?? "info"
 
     func run() async throws {
+        if logFormat == "json" {
+            LoggingSystem.bootstrap { label in
+                var h = JSONLogHandler(label: label)
+                h.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+                return h
+            }
+        } else if logFormat != "text" {
+            throw ValidationError("--log-format is text or json, not '\(logFormat)'")
+        }
         var logger = Logger(label: "bpm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         BPMServer.bootstrapMetrics()

@@ -389,3 +389,30 @@ extension MetricsTests {
         }
     }
 }
+
+extension MetricsTests {
+    @Test func jsonLogLinesCarryTheInstanceAndElement() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("defs")
+        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        try "id: fails\nactivities:\n  - id: send\n    type: service\n    action: mqtt_publish\n    topic: t\n".write(to: defs.appendingPathComponent("fails.yaml"), atomically: true, encoding: .utf8)
+        let log = dir.appendingPathComponent("log.jsonl")
+        // the last --log-level wins over the helper's
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs, extra: ["--log-format", "json", "--log-level", "debug"], stderr: log)
+        defer { server.kill(SIGTERM) }
+        let id = try #require(try await http("POST", "\(server.base)/processes/fails/start", body: "{}").body[member: "id"].stringValue)
+        var lines: [Value] = []
+        try await eventually("the incident is logged") {
+            lines = (try String(contentsOf: log, encoding: .utf8)).split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
+            return lines.contains { $0[member: "message"].stringValue?.hasPrefix("incident at send") == true }
+        }
+        let incident = try #require(lines.first { $0[member: "message"].stringValue?.hasPrefix("incident at send") == true })
+        #expect(incident[member: "level"] == "warning")
+        #expect(incident[member: "instance"] == .string(id))
+        #expect(incident[member: "element"] == "send")
+        #expect(incident[member: "definition"] == "fails")
+        #expect(lines.contains { $0[member: "level"] == "debug" && $0[member: "instance"] == .string(id) && $0[member: "element"] == "send" })
+        #expect(lines.allSatisfy { $0[member: "time"].stringValue != nil && $0[member: "logger"].stringValue != nil })
+    }
+}

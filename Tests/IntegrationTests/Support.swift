@@ -54,14 +54,19 @@ final class Server: @unchecked Sendable {
     private(set) var port = 0
     let dir: URL
 
-    init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:], storeURL: String? = nil) throws {
+    init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:], storeURL: String? = nil, stderr: URL? = nil) throws {
         dir = store.deletingLastPathComponent()
         process.executableURL = URL(fileURLWithPath: bpmBinary)
         process.arguments = ["serve", "--store", storeURL ?? "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"] + extra
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        }
         out.fileHandleForReading.readabilityHandler = { [weak self] h in
             let text = String(decoding: h.availableData, as: UTF8.self)
             self?.lock.withLock { self?.output += text }
