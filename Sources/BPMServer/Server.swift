@@ -62,11 +62,13 @@ public enum BPMServer {
             h[.contentType] = "application/json"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
         }
-        router.get("/") { _, _ in
-            var h = HTTPFields()
-            h[.contentType] = "text/html; charset=utf-8"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: Landing.html)))
-        }
+        let ui = UI(runtime: runtime)
+        router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
+        router.get("/ui/definitions/:id") { _, ctx in await api.handle { try await ui.definition(try ctx.parameters.require("id")) } }
+        router.get("/ui/instances") { req, _ in await api.handle { try await ui.instances(req) } }
+        router.get("/ui/instances/:id") { _, ctx in await api.handle { try await ui.instance(try ctx.parameters.require("id")) } }
+        router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }
+        router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }

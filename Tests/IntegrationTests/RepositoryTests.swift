@@ -416,3 +416,59 @@ extension MetricsTests {
         #expect(lines.allSatisfy { $0[member: "time"].stringValue != nil && $0[member: "logger"].stringValue != nil })
     }
 }
+
+/// The web UI, through a real HTTP client: pages render what the API knows.
+@Suite struct WebUITests {
+    @Test func pagesShowDefinitionsDiagramsInstancesTasksAndFollowAnInstanceLive() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"))
+        defer { server.kill(SIGTERM) }
+        let ev = #"{"topic": "approval-requests", "payload": {"tags": {"request_id": "r1"}, "fields": {"amount": 500, "requester": "ann@example.com", "action": "buy <pump>"}}}"#
+        let started = try await http("POST", "\(server.base)/events", body: ev)
+        let id = try #require(started.body[member: "outcomes"].listValue?.first?[member: "instanceId"].stringValue)
+
+        let home = try await http("GET", "\(server.base)/")
+        #expect(home.status == 200 && home.contentType.hasPrefix("text/html"))
+        #expect(home.text.contains("href=\"/ui/definitions/temperature-control\""))
+
+        let def = try await http("GET", "\(server.base)/ui/definitions/approval")
+        #expect(def.text.contains("<svg"))
+        for element in ["create_request", "wait_for_approval", "approved_check", "wait_for_approval_timeout"] {
+            #expect(def.text.contains("data-element=\"\(element)\""), "\(element) is drawn")
+        }
+        #expect(def.text.contains("class=\"badge waiting\""), "the waiting instance shows on the diagram")
+
+        let list = try await http("GET", "\(server.base)/ui/instances?definitionId=approval&status=running")
+        #expect(list.text.contains("/ui/instances/\(id)"))
+
+        let page = try await http("GET", "\(server.base)/ui/instances/\(id)")
+        #expect(page.text.contains("buy &lt;pump&gt;"), "variables are shown, escaped")
+        #expect(page.text.contains("EventSource('/ui/instances/\(id)/events')"))
+
+        let inbox = try await http("GET", "\(server.base)/ui/tasks?group=managers")
+        #expect(inbox.text.contains("type=\"checkbox\" name=\"approved\""), "the form comes from the task's JSON Schema")
+        #expect(inbox.text.contains("name=\"comment\""))
+
+        // live: the event stream reports the instance's next step
+        // curl with posix_spawn/waitpid: Foundation's Process can wait forever on a busy cooperative pool
+        let outPath = dir.appendingPathComponent("sse.txt").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let words: [String] = ["/usr/bin/curl", "-sN", "--max-time", "5", "\(server.base)/ui/instances/\(id)/events"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, "/usr/bin/curl", &actions, nil, argv, environ) == 0)
+        try await Task.sleep(nanoseconds: 800_000_000)  // let the stream connect before the change
+        let task = try #require(try await http("GET", "\(server.base)/tasks?instanceId=\(id)").body[member: "items"].listValue?.first)
+        #expect(try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: #"{"variables": {"approved": true}}"#).status == 200)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        argv.forEach { free($0) }
+        posix_spawn_file_actions_destroy(&actions)
+        let stream = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        #expect(stream.contains("data: {\"revision\""), "\(stream)")
+    }
+}

@@ -1,0 +1,142 @@
+import BPMModel
+import Foundation
+
+/// Draws a process as SVG: at its BPMN diagram-interchange coordinates when the file has them,
+/// laid out left to right in layers otherwise (YAML definitions). Elements can carry badges
+/// (instances waiting, incidents) and be marked active or visited.
+enum DiagramSVG {
+    struct Marks {
+        var waiting: [String: Int] = [:]
+        var incidents: [String: Int] = [:]
+        var active: Set<String> = []
+        var visited: Set<String> = []
+    }
+
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// Element bounds and flow waypoints: from diagram interchange, or a layered layout.
+    static func layout(_ def: ProcessDefinition) -> (shapes: [String: Diagram.Bounds], edges: [String: [Diagram.Point]]) {
+        let top = def.elements.filter { $0.parent == nil }
+        if let d = def.diagram, top.allSatisfy({ d.shapes[$0.id] != nil }), !top.isEmpty {
+            var edges = d.edges
+            for f in def.flows where edges[f.id] == nil {
+                if let a = d.shapes[f.source], let b = d.shapes[f.target] { edges[f.id] = [center(a), center(b)] }
+            }
+            return (d.shapes, edges)
+        }
+        // layers: longest distance from a start over forward edges (a DFS drops back edges)
+        // boundary events ride on their activity: their flows leave from it
+        var attached: [String: [String]] = [:]
+        for e in top { if case .boundaryEvent(let b) = e.kind { attached[b.attachedTo, default: []].append(e.id) } }
+        let ids = top.filter { if case .boundaryEvent = $0.kind { false } else { true } }.map(\.id)
+        let known = Set(ids)
+        var order: [String] = []
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var forward: [String: [String]] = [:]
+        func visit(_ id: String) {
+            state[id] = 1
+            for f in def.outgoing(id) + (attached[id] ?? []).flatMap({ def.outgoing($0) }) where known.contains(f.target) {
+                if state[f.target] == 1 { continue }  // a loop back
+                forward[id, default: []].append(f.target)
+                if state[f.target] == nil { visit(f.target) }
+            }
+            state[id] = 2
+            order.append(id)
+        }
+        let starts = ids.filter { def.incoming($0).isEmpty }
+        for s in starts + ids where state[s] == nil { visit(s) }
+        var level: [String: Int] = [:]
+        for id in order.reversed() {
+            let l = level[id] ?? 0
+            level[id] = l
+            for t in forward[id] ?? [] { level[t] = max(level[t] ?? 0, l + 1) }
+        }
+        var columns: [Int: [String]] = [:]
+        for id in order.reversed() { columns[level[id] ?? 0, default: []].append(id) }
+        var shapes: [String: Diagram.Bounds] = [:]
+        for (col, members) in columns {
+            for (row, id) in members.enumerated() {
+                let e = def.element(id)
+                let (w, h): (Double, Double) = e.map(kindSize) ?? (100, 60)
+                let cx = 60 + Double(col) * 160, cy = 60 + Double(row) * 110
+                shapes[id] = Diagram.Bounds(x: cx - w / 2, y: cy - h / 2, width: w, height: h)
+            }
+        }
+        // boundary events sit on their activity's lower edge
+        for e in def.elements {
+            if case .boundaryEvent(let b) = e.kind, let host = shapes[b.attachedTo] {
+                shapes[e.id] = Diagram.Bounds(x: host.x + host.width - 24, y: host.y + host.height - 18, width: 36, height: 36)
+            }
+        }
+        var edges: [String: [Diagram.Point]] = [:]
+        for f in def.flows {
+            guard let a = shapes[f.source], let b = shapes[f.target] else { continue }
+            edges[f.id] = [Diagram.Point(x: a.x + a.width, y: a.y + a.height / 2), Diagram.Point(x: b.x, y: b.y + b.height / 2)]
+        }
+        return (shapes, edges)
+    }
+
+    static func center(_ b: Diagram.Bounds) -> Diagram.Point { Diagram.Point(x: b.x + b.width / 2, y: b.y + b.height / 2) }
+
+    static func kindSize(_ e: FlowElement) -> (Double, Double) {
+        if e.kind.isGateway { return (50, 50) }
+        switch e.typeName {
+        case "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent": return (36, 36)
+        default: return (110, 64)
+        }
+    }
+
+    static func svg(_ def: ProcessDefinition, _ marks: Marks = Marks()) -> String {
+        let (shapes, edges) = layout(def)
+        let all = shapes.values
+        let minX = (all.map(\.x).min() ?? 0) - 20, minY = (all.map(\.y).min() ?? 0) - (def.diagram == nil ? 110 : 30)
+        let maxX = (all.map { $0.x + $0.width }.max() ?? 200) + 20, maxY = (all.map { $0.y + $0.height }.max() ?? 100) + 30
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
+        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
+        for f in def.flows {
+            guard let pts = edges[f.id], pts.count >= 2 else { continue }
+            let taken = marks.visited.contains(f.source) && (marks.visited.contains(f.target) || marks.active.contains(f.target))
+            var d = "M " + pts.map { "\(Int($0.x)) \(Int($0.y))" }.joined(separator: " L ")
+            if def.diagram == nil, pts.count == 2, abs(pts[1].x - pts[0].x) > 200 || pts[1].x < pts[0].x {
+                // a flow that skips layers (or loops back) arcs over the elements between
+                let lift = 45 + abs(pts[1].x - pts[0].x) / 12
+                let cy = min(pts[0].y, pts[1].y) - lift
+                d = "M \(Int(pts[0].x)) \(Int(pts[0].y)) C \(Int(pts[0].x + 40)) \(Int(cy)), \(Int(pts[1].x - 40)) \(Int(cy)), \(Int(pts[1].x)) \(Int(pts[1].y))"
+            }
+            out += "<path data-flow=\"\(esc(f.id))\" d=\"\(d)\" fill=\"none\" stroke=\"\(taken ? "#2a7" : "#555")\" stroke-width=\"\(taken ? 2.5 : 1.2)\" marker-end=\"url(#arrow)\"/>"
+            if let c = f.condition?.source ?? f.label, pts.count >= 2 {
+                let m = Diagram.Point(x: (pts[0].x + pts[1].x) / 2, y: (pts[0].y + pts[1].y) / 2 - 4)
+                out += "<text x=\"\(Int(m.x))\" y=\"\(Int(m.y))\" class=\"cond\">\(esc(String(c.prefix(28))))</text>"
+            }
+        }
+        for e in def.elements {
+            guard let b = shapes[e.id], !(e.typeName == "subProcess" && b.width > 400 && false) else { continue }
+            let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : "#fff")
+            let stroke = (marks.incidents[e.id] ?? 0) > 0 ? "#c0392b" : (marks.active.contains(e.id) ? "#d4a000" : "#333")
+            out += "<g data-element=\"\(esc(e.id))\"><title>\(esc(e.id)) (\(esc(e.typeName)))</title>"
+            let c = center(b)
+            if e.kind.isGateway {
+                out += "<polygon points=\"\(Int(c.x)),\(Int(b.y)) \(Int(b.x + b.width)),\(Int(c.y)) \(Int(c.x)),\(Int(b.y + b.height)) \(Int(b.x)),\(Int(c.y))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
+            } else if kindSize(e).0 == 36 {
+                let end = e.typeName == "endEvent"
+                out += "<circle cx=\"\(Int(c.x))\" cy=\"\(Int(c.y))\" r=\"\(Int(min(b.width, b.height) / 2))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"\(end ? 3.5 : 1.5)\"/>"
+            } else {
+                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" rx=\"9\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
+            }
+            let label = e.name ?? e.id
+            let ly = kindSize(e).0 == 36 || e.kind.isGateway ? b.y + b.height + 14 : c.y + 4
+            out += "<text x=\"\(Int(c.x))\" y=\"\(Int(ly))\" text-anchor=\"middle\" class=\"label\">\(esc(label.count > 18 ? String(label.prefix(17)) + "…" : label))</text>"
+            if let n = marks.waiting[e.id], n > 0 {
+                out += "<g class=\"badge waiting\"><rect x=\"\(Int(b.x - 8))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#1f6feb\"/><text x=\"\(Int(b.x + 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"
+            }
+            if let n = marks.incidents[e.id], n > 0 {
+                out += "<g class=\"badge incidents\"><rect x=\"\(Int(b.x + b.width - 22))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#c0392b\"/><text x=\"\(Int(b.x + b.width - 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"
+            }
+            out += "</g>"
+        }
+        return out + "</svg>"
+    }
+}
