@@ -16,6 +16,9 @@ public enum BPMServer {
     public static let maxBody = 1 << 20
 
     /// Builds the router over a runtime.
+    /// A definition's diagram as SVG (what the web UI draws).
+    public static func diagramSVG(_ def: ProcessDefinition) -> String { DiagramSVG.svg(def) }
+
     /// Where the engine's metrics collect; `/metrics` emits it in the Prometheus text format.
     public static let metrics = PrometheusCollectorRegistry()
 

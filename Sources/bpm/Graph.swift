@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPMModel
 import BPMRuntime
+import BPMServer
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,9 @@ struct Graph: ParsableCommand {
         discussion: """
         Shows every element and where each path goes next, after the DSL's rules (fall-through
         to the next listed activity, decision paths, forks, timeouts) have been applied — so you
-        can see what your YAML means. '--format dot' prints Graphviz for drawing.
+        can see what your YAML means. '--format dot' prints Graphviz for drawing; '--format svg'
+        prints the diagram the web UI shows (BPMN diagram-interchange coordinates, or a layered
+        layout for YAML).
         """
     )
 
@@ -18,13 +21,18 @@ struct Graph: ParsableCommand {
     @Option(help: "The process to use, for BPMN files with several (default: the first executable one).")
     var process: String?
 
-    @Option(help: "text or dot.")
+    @Option(help: "text, dot or svg.")
     var format = "text"
 
     func run() throws {
+        guard ["text", "dot", "svg"].contains(format) else { throw ValidationError("--format is text, dot or svg, not '\(format)'") }
         do {
             let (def, _) = try DefinitionLoader.load(path: file, processId: process)
-            print(format == "dot" ? FlowPrinter.dot(def) : FlowPrinter.text(def), terminator: "")
+            switch format {
+            case "dot": print(FlowPrinter.dot(def), terminator: "")
+            case "svg": print(BPMServer.diagramSVG(def))
+            default: print(FlowPrinter.text(def), terminator: "")
+            }
         } catch {
             for e in error.errors { printError(e.description) }
             throw ExitCode(1)
