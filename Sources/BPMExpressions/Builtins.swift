@@ -240,7 +240,7 @@ enum Builtins {
         def(["round down"], 2...2) { a in Rounding.apply(a, .down) }
         def(["round"], 1...2) { a in Rounding.apply(a, .halfUp) }
         def(["median"], many) { a in
-            guard let l = Statistics.numbers(a), !l.isEmpty else { return Statistics.numbers(a) == nil ? .null : .null }
+            guard let l = Statistics.numbers(a), !l.isEmpty else { return .null }
             let s = l.sorted()
             return .number(s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
         }

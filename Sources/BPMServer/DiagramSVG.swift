@@ -113,7 +113,7 @@ enum DiagramSVG {
             }
         }
         for e in def.elements {
-            guard let b = shapes[e.id], !(e.typeName == "subProcess" && b.width > 400 && false) else { continue }
+            guard let b = shapes[e.id] else { continue }
             let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : "#fff")
             let stroke = (marks.incidents[e.id] ?? 0) > 0 ? "#c0392b" : (marks.active.contains(e.id) ? "#d4a000" : "#333")
             out += "<g data-element=\"\(esc(e.id))\"><title>\(esc(e.id)) (\(esc(e.typeName)))</title>"
