@@ -6,6 +6,8 @@ need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)   # GRDB links the system SQLite
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)               # for inspecting the store
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)   # the PostgreSQL store's tests start throwaway servers
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)                       # the web UI's browser test
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -15,6 +17,8 @@ fi
 
 # PyYAML: a test reads the Backstage catalog document as YAML
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
+# Selenium drives chromium in the web UI's browser test
+python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
 
 if ! command -v swift >/dev/null 2>&1; then
   if [ -x /opt/swift/usr/bin/swift ]; then

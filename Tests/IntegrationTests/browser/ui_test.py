@@ -1,0 +1,76 @@
+"""Browser test of the web UI: Debian's chromium, headless, driven by Selenium.
+
+usage: ui_test.py BASE_URL INSTANCE_ID
+  BASE_URL     a running `bpm serve` with the examples deployed
+  INSTANCE_ID  an approval instance waiting at its user task (group managers)
+
+Completes the task through the inbox form, checks that the instance page (opened before,
+and left open) follows the instance live, and that the definition page draws the diagram.
+Prints one line per check; exit 1 on the first failure.
+"""
+import json
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, instance = sys.argv[1], sys.argv[2]
+
+
+def api(path):
+    with urllib.request.urlopen(base + path, timeout=10) as r:
+        return json.load(r)
+
+
+def check(what, ok):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        sys.exit(1)
+
+
+options = Options()
+options.binary_location = "/usr/bin/chromium"
+for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
+    options.add_argument(a)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+try:
+    wait = WebDriverWait(driver, 20)
+
+    # the definition page draws the diagram with the waiting instance on it
+    driver.get(base + "/ui/definitions/approval")
+    svg = driver.find_element(By.CSS_SELECTOR, "svg.diagram")
+    check("the approval diagram is drawn", len(svg.find_elements(By.CSS_SELECTOR, "g[data-element]")) >= 10)
+    check("a waiting-instance badge is on it", len(driver.find_elements(By.CSS_SELECTOR, "g.badge.waiting")) >= 1)
+
+    # a second tab follows the instance live (server-sent events reload it)
+    driver.get(base + "/ui/instances/" + instance)
+    check("the instance page shows it running", "running" in driver.find_element(By.ID, "status").text)
+    live = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+
+    # the inbox: claim, then complete with the form generated from the JSON Schema
+    driver.get(base + "/ui/tasks?user=ann&group=managers")
+    task = next(f for f in driver.find_elements(By.CSS_SELECTOR, "fieldset[data-task]")
+                if instance in f.get_attribute("innerHTML"))
+    task.find_element(By.XPATH, ".//button[text()='claim']").click()
+    wait.until(lambda d: "assigned to" in d.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]").text)
+    check("claiming assigns the task", "ann" in api("/tasks?instanceId=" + instance)["items"][0].get("assignee", ""))
+    task = driver.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]")
+    task.find_element(By.NAME, "approved").click()
+    task.find_element(By.NAME, "comment").send_keys("fine")
+    task.find_element(By.XPATH, ".//button[text()='complete']").click()
+    wait.until(lambda d: api("/processes/" + instance)["variables"].get("approved") is True)
+    check("completing the form approves the request", api("/processes/" + instance)["variables"].get("comment") == "fine")
+
+    # back to the first tab: it moved on without a manual reload
+    driver.switch_to.window(live)
+    wait.until(lambda d: "running" not in d.find_element(By.ID, "status").text
+               or "execute_action" in d.page_source or "incident" in d.page_source.lower())
+    check("the open instance page followed the instance", "approved_check" in driver.page_source)
+finally:
+    driver.quit()
