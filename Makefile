@@ -8,10 +8,13 @@ PORT ?= 8080
 STORE ?= sqlite:data/bpm.sqlite
 DEFINITIONS ?= examples
 
-.PHONY: run test deps build release bench clean
+.PHONY: run test deps test-deps build release bench clean
 
 deps:
 	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
 
 build: deps
 	swift build
@@ -24,7 +27,7 @@ run: release
 
 # Tests start throwaway PostgreSQL servers (bpm-pg-* in the temp folder) and stop them at
 # exit; the trap also stops any a crashed test process left behind.
-test: deps
+test: test-deps
 	swift build --build-tests
 	@trap 'scripts/stop-test-postgres.sh' EXIT; swift test
 
