@@ -47,8 +47,8 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
 
     /// Runs a store operation, failing as `StoreError.unavailable` after `operationTimeout`
     /// seconds or when the server cannot be reached.
-    func op<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let limit = operationTimeout
+    func op<T: Sendable>(timeout: Double? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = timeout ?? operationTimeout
         do {
             return try await withThrowingTaskGroup(of: T.self) { group in
                 group.addTask { try await body() }
@@ -105,8 +105,12 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
     /// The statements that turn on TimescaleDB when the server has it (empty without).
     public static func timescaleStatements(available: Bool) -> [String] { PostgresSchema.timescaleStatements(available: available) }
 
+    /// Longest the migrations may take (schema changes on big tables take a while; replicas
+    /// starting together wait for the advisory lock).
+    public var migrationTimeout: Double = 600
+
     public func migrate() async throws {
-        try await op { [self] in
+        try await op(timeout: migrationTimeout) { [self] in
             try await client.withConnection { conn in
                 // one migrator at a time across replicas; the lock ends with the session
                 try await conn.query("SELECT pg_advisory_lock(727274001)", logger: logger)

@@ -30,6 +30,8 @@ enum StoreContract {
         case .postgres:
             let url = try TestPostgres.server().createDatabase("contract")
             let s = try PostgresStore(url: url, maxConnections: 4)
+            // many suites run at once on two cores beside a browser: the contract is not about timeouts
+            s.operationTimeout = 60
             try await s.migrate()
             try await s.migrate()
             return (s, {})
