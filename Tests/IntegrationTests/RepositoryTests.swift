@@ -457,7 +457,7 @@ extension MetricsTests {
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let words: [String] = ["/usr/bin/curl", "-sN", "--max-time", "5", "\(server.base)/ui/instances/\(id)/events"]
+        let words: [String] = ["/usr/bin/curl", "-sN", "--max-time", "10", "\(server.base)/ui/instances/\(id)/events"]
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         var pid: pid_t = 0
         #expect(posix_spawn(&pid, "/usr/bin/curl", &actions, nil, argv, environ) == 0)
