@@ -51,6 +51,7 @@ enum Backstage {
                 "name": .string(entityName(def.id)), "title": .string(def.name),
                 "annotations": .context(annotations), "tags": .list(tags),
                 "links": [
+                    ["url": .string("\(base)/ui/definitions/\(id)"), "title": "Process page (diagram, where instances wait)"],
                     ["url": .string("\(base)/definitions/\(id)"), "title": "Definition (flow, elements)"],
                     ["url": .string("\(base)/definitions/\(id)/versions"), "title": "Versions"],
                     ["url": .string("\(base)/processes?definitionId=\(id)"), "title": "Instances"],

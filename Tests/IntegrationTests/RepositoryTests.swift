@@ -123,7 +123,7 @@ let reviewV1 = """
         #expect(docs.count == 8, "the API entity and one component per example")
         let temp = try #require(docs.first { $0.contains("name: \"temperature-control\"") })
         for line in ["kind: \"Component\"", "type: \"business-process\"", "owner: \"group:iot-team\"", "title: \"Temperature Control Process\"",
-                     "url: \"https://bpm.example.com/definitions/temperature-control\"", "swift-bpm/topic: \"heatpump-telemetry\"",
+                     "url: \"https://bpm.example.com/definitions/temperature-control\"", "url: \"https://bpm.example.com/ui/definitions/temperature-control\"", "swift-bpm/topic: \"heatpump-telemetry\"",
                      "- \"swift-bpm-api\""] {
             #expect(temp.contains(line), "\(line)\n\(temp)")
         }
