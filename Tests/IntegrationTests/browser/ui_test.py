@@ -16,6 +16,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -39,7 +40,8 @@ for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
     options.add_argument(a)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 try:
-    wait = WebDriverWait(driver, 20)
+    # pages reload after actions: an element found just before the reload goes stale
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     # the definition page draws the diagram with the waiting instance on it
     driver.get(base + "/ui/definitions/approval")
@@ -60,7 +62,10 @@ try:
     task.find_element(By.XPATH, ".//button[text()='claim']").click()
     wait.until(lambda d: "assigned to" in d.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]").text)
     check("claiming assigns the task", "ann" in api("/tasks?instanceId=" + instance)["items"][0].get("assignee", ""))
-    task = driver.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]")
+    # the page reloads after the claim: fill the form of the reloaded page
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete"
+               and "assigned to" in d.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]").text)
+    task = wait.until(lambda d: d.find_element(By.XPATH, f"//fieldset[.//a[contains(@href, '{instance}')]]"))
     task.find_element(By.NAME, "approved").click()
     task.find_element(By.NAME, "comment").send_keys("fine")
     task.find_element(By.XPATH, ".//button[text()='complete']").click()
