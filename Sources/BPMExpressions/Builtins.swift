@@ -122,6 +122,12 @@ enum Builtins {
             if a.count == 1, case .list(let l) = a[0] { return l }
             return a
         }
+        /// A FEEL list position (1-based; negative from the end) as an array index, or nil outside the list.
+        @Sendable func index(_ position: Double, count: Int) -> Int? {
+            var i = Int(position)
+            if i < 0 { i = count + i + 1 }
+            return i >= 1 && i <= count ? i - 1 : nil
+        }
         @Sendable func numbers(_ a: [Value]) -> [Double]? {
             guard let l = listArg(a) else { return nil }
             var out: [Double] = []
@@ -190,20 +196,14 @@ enum Builtins {
             return a[0].listValue == nil ? .null : .list(flat(a[0]))
         }
         def(["sublist"], 2...3) { a in
-            guard let l = a[0].listValue, case .number(let s) = a[1] else { return .null }
-            var start = Int(s)
-            if start < 0 { start = l.count + start + 1 }
-            guard start >= 1, start <= l.count else { return .null }
-            var len = l.count - start + 1
+            guard let l = a[0].listValue, case .number(let s) = a[1], let start = index(s, count: l.count) else { return .null }
+            var len = l.count - start
             if a.count == 3 { guard case .number(let n) = a[2] else { return .null }; len = min(len, Int(n)) }
-            return .list(Array(l[(start - 1)..<(start - 1 + max(0, len))]))
+            return .list(Array(l[start..<(start + max(0, len))]))
         }
         def(["remove"], 2...2) { a in
-            guard var l = a[0].listValue, case .number(let p) = a[1] else { return .null }
-            var i = Int(p)
-            if i < 0 { i = l.count + i + 1 }
-            guard i >= 1, i <= l.count else { return .null }
-            l.remove(at: i - 1)
+            guard var l = a[0].listValue, case .number(let p) = a[1], let i = index(p, count: l.count) else { return .null }
+            l.remove(at: i)
             return .list(l)
         }
         def(["sort"], 1...2) { a in
@@ -240,17 +240,17 @@ enum Builtins {
         def(["round down"], 2...2) { a in Rounding.apply(a, .down) }
         def(["round"], 1...2) { a in Rounding.apply(a, .halfUp) }
         def(["median"], many) { a in
-            guard let l = Statistics.numbers(a), !l.isEmpty else { return .null }
+            guard let l = numbers(a), !l.isEmpty else { return .null }
             let s = l.sorted()
             return .number(s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
         }
         def(["stddev"], many) { a in
-            guard let l = Statistics.numbers(a), l.count > 1 else { return .null }
+            guard let l = numbers(a), l.count > 1 else { return .null }
             let mean = l.reduce(0, +) / Double(l.count)
             return .number((l.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(l.count - 1)).squareRoot())
         }
         def(["mode"], many) { a in
-            guard let l = Statistics.numbers(a) else { return .null }
+            guard let l = numbers(a) else { return .null }
             var counts: [Double: Int] = [:]
             for x in l { counts[x, default: 0] += 1 }
             let top = counts.values.max() ?? 0
@@ -286,19 +286,13 @@ enum Builtins {
                 }
                 return .list(l)
             }
-            guard var l = list, case .number(let p) = a[1], p == p.rounded() else { return .null }
-            var i = Int(p)
-            if i < 0 { i = l.count + i + 1 }
-            guard i >= 1, i <= l.count else { return .null }
-            l[i - 1] = a[2]
+            guard var l = list, case .number(let p) = a[1], p == p.rounded(), let i = index(p, count: l.count) else { return .null }
+            l[i] = a[2]
             return .list(l)
         }
         def(["insert before"], 3...3) { a in
-            guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded() else { return .null }
-            var i = Int(p)
-            if i < 0 { i = l.count + i + 1 }
-            guard i >= 1, i <= l.count else { return .null }
-            l.insert(a[2], at: i - 1)
+            guard var l = a[0].listValue, case .number(let p) = a[1], p == p.rounded(), let i = index(p, count: l.count) else { return .null }
+            l.insert(a[2], at: i)
             return .list(l)
         }
         def(["context"], 1...1) { a in
@@ -539,20 +533,6 @@ enum Rounding {
         }
         NSDecimalRound(&r, &x, scale, m)
         return .number(NSDecimalNumber(decimal: r).doubleValue)
-    }
-}
-
-enum Statistics {
-    /// The numbers of a list argument or of several arguments; nil when any is not a number.
-    static func numbers(_ a: [Value]) -> [Double]? {
-        let items: [Value]
-        if a.count == 1, case .list(let l) = a[0] { items = l } else { items = a }
-        var out: [Double] = []
-        for i in items {
-            guard case .number(let d) = i else { return nil }
-            out.append(d)
-        }
-        return out
     }
 }
 
