@@ -11,16 +11,7 @@ public enum Coding {
         var days = secs.quotientAndRemainder(dividingBy: 86400).quotient
         var rem = secs - days * 86400
         if rem < 0 { rem += 86400; days -= 1 }
-        // civil from days (Howard Hinnant)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = Temporal.civil(days)
         func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2)).\(pad(milli, 3))Z"
     }
@@ -46,13 +37,7 @@ public enum Coding {
         }
         guard let y = num(0, 4), let m = num(5, 2), let d = num(8, 2), let hh = num(11, 2), let mm = num(14, 2),
               let ss = num(17, 2), let ms = num(20, 3), m >= 1, m <= 12 else { return nil }
-        // days from civil (Howard Hinnant)
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = Temporal.days(y, m, d)
         let secs = Double(days * 86400 + hh * 3600 + mm * 60 + ss) + Double(ms) / 1000
         return Date(timeIntervalSince1970: secs)
     }

@@ -47,7 +47,8 @@ public enum Temporal: Sendable, Hashable {
 
     // MARK: calendar arithmetic (proleptic Gregorian, days since 1970-01-01)
 
-    static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    package static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
         let y2 = m <= 2 ? y - 1 : y
         let era = (y2 >= 0 ? y2 : y2 - 399) / 400
         let yoe = y2 - era * 400
@@ -57,7 +58,8 @@ public enum Temporal: Sendable, Hashable {
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(_ z0: Int) -> (Int, Int, Int) {
+    /// The date (year, month, day) of a day number since 1970-01-01.
+    package static func civil(_ z0: Int) -> (Int, Int, Int) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
