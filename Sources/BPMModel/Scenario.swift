@@ -97,14 +97,7 @@ public enum ScenarioReader {
 
     public static func read(source: String, file: String) throws(DefinitionErrors) -> ScenarioFile {
         var ctx = YAMLContext(file: file, source: source)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: source)
-        } catch let e as YamlError {
-            throw DefinitionErrors([YAMLDefinitionReader.yamlSyntaxError(e, file: file)])
-        } catch {
-            throw DefinitionErrors([DefinitionError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
-        }
+        let root = try YAMLDefinitionReader.compose(source, file: file)
         guard let root, case .mapping(let top) = root else {
             throw DefinitionErrors([DefinitionError("a test file must be a YAML mapping with 'scenarios'", at: ctx.location(root))])
         }

@@ -28,14 +28,7 @@ public enum YAMLDefinitionReader {
     /// Reads a definition; throws every problem found, each with its file, line and column.
     public static func read(source: String, file: String) throws(DefinitionErrors) -> ProcessDefinition {
         var ctx = YAMLContext(file: file, source: source)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: source)
-        } catch let e as YamlError {
-            throw DefinitionErrors([yamlSyntaxError(e, file: file)])
-        } catch {
-            throw DefinitionErrors([DefinitionError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
-        }
+        let root = try compose(source, file: file)
         guard let root, case .mapping(let top) = root else {
             throw DefinitionErrors([DefinitionError("a process definition must be a YAML mapping with 'id' and 'activities'", at: ctx.location(root))])
         }
@@ -46,6 +39,17 @@ public enum YAMLDefinitionReader {
         if let def, !builder.structureBroken { ctx.errors += Validator.validate(def) }
         if !ctx.errors.isEmpty || def == nil { throw DefinitionErrors(Array(Set(ctx.errors))) }
         return def!
+    }
+
+    /// Parses YAML into a node tree; a syntax error becomes a `file:line:col` definition error.
+    static func compose(_ source: String, file: String) throws(DefinitionErrors) -> Node? {
+        do {
+            return try Yams.compose(yaml: source)
+        } catch let e as YamlError {
+            throw DefinitionErrors([yamlSyntaxError(e, file: file)])
+        } catch {
+            throw DefinitionErrors([DefinitionError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
     }
 
     static func yamlSyntaxError(_ e: YamlError, file: String) -> DefinitionError {
