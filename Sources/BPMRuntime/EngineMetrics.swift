@@ -20,12 +20,14 @@ enum EngineMetrics {
             versions[w.state.id] = w.state.definitionVersion
             states[w.state.id] = w.state
         }
-        var counts: [String: [(String, String)]] = [:]
-        var tally: [String: Int] = [:]
+        // counted per series first, so each counter is looked up once per batch
+        struct Series: Hashable {
+            let name: String
+            let labels: [String]  // name, value, name, value…
+        }
+        var tally: [Series: Int] = [:]
         func count(_ name: String, _ labels: [(String, String)]) {
-            let key = name + "|" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-            counts[key] = labels
-            tally[key, default: 0] += 1
+            tally[Series(name: name, labels: labels.flatMap { [$0.0, $0.1] }), default: 0] += 1
         }
         for h in batch.history {
             if h.elementType == "process" {
@@ -51,9 +53,9 @@ enum EngineMetrics {
         for i in batch.incidentsToAdd { count("bpm_incidents_raised_total", [("type", i.type)]) }
         if !batch.incidentsResolved.isEmpty { Counter(label: "bpm_incidents_resolved_total").increment(by: batch.incidentsResolved.count) }
         for j in batch.jobsToAdd { count("bpm_jobs_created_total", [("action", j.action)]) }
-        for (key, n) in tally {
-            let name = String(key.prefix { $0 != "|" })
-            Counter(label: name, dimensions: counts[key] ?? []).increment(by: n)
+        for (series, n) in tally {
+            let dimensions = stride(from: 0, to: series.labels.count, by: 2).map { (series.labels[$0], series.labels[$0 + 1]) }
+            Counter(label: series.name, dimensions: dimensions).increment(by: n)
         }
     }
 
