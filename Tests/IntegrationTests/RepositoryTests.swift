@@ -1,4 +1,5 @@
 import BPMExpressions
+import BPMTestSupport
 import Foundation
 import Testing
 
@@ -451,24 +452,11 @@ extension MetricsTests {
         #expect(inbox.text.contains("name=\"comment\""))
 
         // live: the event stream reports the instance's next step
-        // curl with posix_spawn/waitpid: Foundation's Process can wait forever on a busy cooperative pool
-        let outPath = dir.appendingPathComponent("sse.txt").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let words: [String] = ["/usr/bin/curl", "-sN", "--max-time", "10", "\(server.base)/ui/instances/\(id)/events"]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        var pid: pid_t = 0
-        #expect(posix_spawn(&pid, "/usr/bin/curl", &actions, nil, argv, environ) == 0)
+        let curl = try Spawned.start(["/usr/bin/curl", "-sN", "--max-time", "10", "\(server.base)/ui/instances/\(id)/events"])
         try await Task.sleep(nanoseconds: 800_000_000)  // let the stream connect before the change
         let task = try #require(try await http("GET", "\(server.base)/tasks?instanceId=\(id)").body[member: "items"].listValue?.first)
         #expect(try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: #"{"variables": {"approved": true}}"#).status == 200)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        argv.forEach { free($0) }
-        posix_spawn_file_actions_destroy(&actions)
-        let stream = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stream = curl.wait().output
         #expect(stream.contains("data: {\"revision\""), "\(stream)")
     }
 }
@@ -517,7 +505,7 @@ extension WebUITests {
         let ev = #"{"topic": "approval-requests", "payload": {"tags": {"request_id": "b1"}, "fields": {"amount": 500, "requester": "ann@example.com", "action": "buy pump"}}}"#
         let id = try #require(try await http("POST", "\(server.base)/events", body: ev).body[member: "outcomes"].listValue?.first?[member: "instanceId"].stringValue)
         let script = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/ui_test.py").path
-        let r = runProgram(["python3", script, server.base, id])
+        let r = try Spawned.run(["python3", script, server.base, id])
         print(r.output)
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("ok   the open instance page followed the instance"))

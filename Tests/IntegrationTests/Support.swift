@@ -122,25 +122,3 @@ func http(_ method: String, _ url: String, body: String? = nil, contentType: Str
     return HTTPResult(status: h.statusCode, contentType: h.value(forHTTPHeaderField: "Content-Type") ?? "",
                       body: (try? JSON.parse(text)) ?? .null, text: text)
 }
-
-/// Runs a program to its end with posix_spawn and waitpid (Foundation's Process can wait
-/// forever for a child's exit while async tests keep the cooperative pool busy); returns the
-/// exit status and what it printed (standard output and error together).
-func runProgram(_ argv: [String]) -> (status: Int32, output: String) {
-    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-run-\(UUID().uuidString)").path
-    defer { unlink(outPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    defer { args.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawnp(&pid, argv[0], &actions, nil, args, environ) == 0 else { return (-1, "cannot start \(argv[0])") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-    return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
-}

@@ -84,31 +84,11 @@ public final class TestPostgres: @unchecked Sendable {
         return nil
     }
 
-    /// Runs a program and waits for it (posix_spawn and waitpid: the server pg_ctl starts
-    /// outlives it, and Foundation's Process then waits forever). Output goes to a file.
+    /// Runs a program and waits for it (see `Spawned`); throws when it fails.
     static func run(_ exe: String, _ args: [String], capture: Bool = true) throws -> String {
-        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-pg-out-\(UUID().uuidString)").path
-        defer { unlink(outPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, capture ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, exe, &actions, nil, argv, environ)
-        guard rc == 0 else { throw Failure("cannot start \(exe): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let output = capture ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
-        let exited = (status & 0x7f) == 0
-        let code = (status >> 8) & 0xff
-        guard exited && code == 0 else {
-            throw Failure("\(exe) \(args.joined(separator: " ")) failed (status \(status)): \(output)")
-        }
-        return output
+        let r = try Spawned.run([exe] + args, capture: capture)
+        guard r.status == 0 else { throw Failure("\(exe) \(args.joined(separator: " ")) failed (status \(r.status)): \(r.output)") }
+        return r.output
     }
 
     static func freePort() throws -> Int {

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A program the tests start with posix_spawn and wait for with waitpid. Foundation's Process
+/// can wait forever for a child's exit while async tests keep the cooperative pool busy, and a
+/// server started by the child (pg_ctl) would hold its pipes open; output goes to a file.
+public struct Spawned {
+    public let pid: pid_t
+    let outPath: String?
+
+    /// Starts `argv` (the program is looked up on PATH); with `capture`, standard output and
+    /// error are kept together for `wait()`, otherwise discarded.
+    public static func start(_ argv: [String], capture: Bool = true) throws -> Spawned {
+        let outPath = capture ? FileManager.default.temporaryDirectory.appendingPathComponent("bpm-spawn-\(UUID().uuidString)").path : nil
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { args.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, nil, args, environ)
+        guard rc == 0 else { throw TestPostgres.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        return Spawned(pid: pid, outPath: outPath)
+    }
+
+    /// Waits for the program to end: its exit status (128 + the signal when killed by one) and
+    /// what it printed.
+    public func wait() -> (status: Int32, output: String) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        var output = ""
+        if let outPath {
+            output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+            unlink(outPath)
+        }
+        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// Runs a program to its end.
+    public static func run(_ argv: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
+        try start(argv, capture: capture).wait()
+    }
+}
