@@ -11,8 +11,7 @@ import Testing
     @Test(.timeLimit(.minutes(5))) func everyInstanceCompletesExactlyOnceAfterSIGKILL() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try """
         id: crash-timers
         activities:

@@ -69,8 +69,7 @@ final class PeerServer: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: dir) }
         let peer = try PeerServer(dir: dir)
         defer { peer.stop() }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try """
         id: provision
         activities:

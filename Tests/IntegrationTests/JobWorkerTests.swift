@@ -32,8 +32,7 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func workerRetriesIncidentAndCompletion() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try Self.model.write(to: defs.appendingPathComponent("payment.bpmn"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }

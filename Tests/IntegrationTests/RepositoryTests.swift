@@ -29,8 +29,7 @@ let reviewV1 = """
     @Test func aWatchedFolderDeploysNewVersionsKeepsTheLastGoodOneAndRetiresRemovedFiles() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         let file = defs.appendingPathComponent("review.yaml")
         try reviewV1.write(to: file, atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs, extra: ["--watch-interval", "0.1"])
@@ -89,8 +88,7 @@ let reviewV1 = """
     @Test func deployThroughTheAPIRecordsWhoAndSkipsIdenticalContent() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let empty = dir.appendingPathComponent("none")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let empty = try subfolder("none", of: dir)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: empty)
         defer { server.kill(SIGTERM) }
         let file = dir.appendingPathComponent("review.yaml")
@@ -220,8 +218,7 @@ let reviewV1 = """
     @Test func runningInstancesMigrateWhenTheirElementsMapAndAreRefusedWithTheReasonOtherwise() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let empty = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let empty = try subfolder("defs", of: dir)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: empty)
         defer { server.kill(SIGTERM) }
         #expect(try await http("POST", "\(server.base)/definitions", body: reviewV1, contentType: "application/yaml").status == 201)
@@ -257,8 +254,7 @@ let reviewV1 = """
     @Test func anIncidentIsResolvedWithoutARetryByStandingInForTheResult() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try """
         id: lookup
         activities:
@@ -299,8 +295,7 @@ extension Sequence {
     @Test func instancesAndTasksAreFilteredByVariablesVersionTimeDueDateAndPriority() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
         let def = """
@@ -337,8 +332,7 @@ extension Sequence {
     @Test func metricsCountWhatWasCommittedInThePrometheusFormat() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try reviewV1.write(to: defs.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
@@ -395,8 +389,7 @@ extension MetricsTests {
     @Test func jsonLogLinesCarryTheInstanceAndElement() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = dir.appendingPathComponent("defs")
-        try FileManager.default.createDirectory(at: defs, withIntermediateDirectories: true)
+        let defs = try subfolder("defs", of: dir)
         try "id: fails\nactivities:\n  - id: send\n    type: service\n    action: mqtt_publish\n    topic: t\n".write(to: defs.appendingPathComponent("fails.yaml"), atomically: true, encoding: .utf8)
         let log = dir.appendingPathComponent("log.jsonl")
         // the last --log-level wins over the helper's

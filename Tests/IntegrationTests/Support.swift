@@ -46,6 +46,13 @@ func temporaryDirectory() throws -> URL {
     return d
 }
 
+/// A new folder inside `dir` (for definitions a server watches).
+func subfolder(_ name: String, of dir: URL) throws -> URL {
+    let d = dir.appendingPathComponent(name)
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
 /// A `bpm serve` process on a free port.
 final class Server: @unchecked Sendable {
     let process = Process()
