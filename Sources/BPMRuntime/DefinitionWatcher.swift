@@ -36,8 +36,6 @@ public actor DefinitionWatcher {
     /// The definitions each file provides (from its last good content).
     var provided: [String: [DeploymentStatus.DefinitionVersion]] = [:]
     var task: Task<Void, Never>?
-    /// Files that failed, counted for every failed attempt (a metric until /metrics exists).
-    public private(set) var failedDeployments = 0
 
     public init(runtime: Runtime, directory: String, logger: Logger = Logger(label: "bpm.definitions")) {
         self.runtime = runtime
@@ -105,7 +103,6 @@ public actor DefinitionWatcher {
     }
 
     func fail(_ file: String, hash: String, errors: [String], report: inout ScanReport) async {
-        failedDeployments += 1
         EngineMetrics.deploymentFailed()
         for e in errors { logger.error("\(e)") }
         logger.warning("\(file) not deployed; \(provided[file].map { "still active: " + $0.map { "\($0.id) v\($0.version)" }.joined(separator: ", ") } ?? "nothing deployed from it")")

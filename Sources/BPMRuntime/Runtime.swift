@@ -191,7 +191,6 @@ public actor Runtime {
 
     public func record(_ status: DeploymentStatus) { deployments[status.file] = status }
 
-    public func forgetDeployment(file: String) { deployments[file] = nil }
 
     public func definition(_ id: String, version: Int? = nil) async -> (ProcessDefinition, Int)? {
         if let version {
@@ -481,14 +480,16 @@ public actor Runtime {
             commit.timersFired = tx.firedTimers
         }
         let commitStarted = DispatchTime.now().uptimeNanoseconds
-        do {
-            try await store.commit(commit)
-            EngineMetrics.committed(commit, items: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9)
-            logCommitted(commit)
-        } catch StoreError.conflict(let id) {
+        var failure: (any Error)?
+        do { try await store.commit(commit) } catch { failure = error }
+        // committed or not, the fired timers are no longer in flight: stored ones are fetched again
+        for t in tx.firedTimers { inflightTimers.remove(t) }
+        switch failure {
+        case nil:
+            break
+        case StoreError.conflict(let id)?:
             // another replica (or request) changed an instance first: apply each item again on
             // fresh state, alone, so one conflict does not sink the rest of the batch
-            for t in tx.firedTimers { inflightTimers.remove(t) }
             if batch.count > 1 {
                 for item in batch { await process([item]) }
                 return
@@ -508,12 +509,11 @@ public actor Runtime {
                 item.continuation?.resume(throwing: StoreError.conflict(instanceId: id))
             }
             return
-        } catch {
+        case let error?:
             logger.error("commit of \(batch.count) item(s) failed: \(error)")
             for item in batch { item.continuation?.resume(throwing: error) }
-            // timers are still stored and will be fetched again; job results exist only here:
-            // queue them again after a pause so the outcome of work already done is not lost
-            for t in tx.firedTimers { inflightTimers.remove(t) }
+            // job results exist only here: queue them again after a pause so the outcome of
+            // work already done is not lost
             let redo = batch.compactMap { item -> Work? in if case .jobResult = item.work { item.work } else { nil } }
             if !redo.isEmpty {
                 Task {
@@ -523,10 +523,11 @@ public actor Runtime {
             }
             return
         }
+        EngineMetrics.committed(commit, items: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9)
+        logCommitted(commit)
         stats.batches += 1
         stats.committedItems += batch.count
         stats.maxBatchSize = max(stats.maxBatchSize, batch.count)
-        for t in tx.firedTimers { inflightTimers.remove(t) }
         for (item, result) in zip(batch, results) {
             switch result {
             case .success(let r): item.continuation?.resume(returning: r)
