@@ -6,6 +6,7 @@ enum OpenAPI {
       "info": {"title": "swift-bpm", "version": "0.1.0", "description": "Process engine API: definitions, instances, events, user tasks, incidents. Errors are RFC 9457 problem details."},
       "paths": {
         "/health/live": {"get": {"summary": "Liveness", "responses": {"200": {"description": "alive", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics (text exposition format): instances, elements, tasks, incidents, jobs, timers, events, store", "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/health/ready": {"get": {"summary": "Readiness: the store answers", "responses": {"200": {"description": "ready", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Problem"}}}},
         "/definitions": {
           "get": {"summary": "Deployed definitions (latest version of each)", "responses": {"200": {"description": "definitions", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Definition"}}}}}}},
