@@ -7,9 +7,9 @@ public struct Spawned {
     public let pid: pid_t
     let outPath: String?
 
-    /// Starts `argv` (the program is looked up on PATH); with `capture`, standard output and
-    /// error are kept together for `wait()`, otherwise discarded.
-    public static func start(_ argv: [String], capture: Bool = true) throws -> Spawned {
+    /// Starts `argv` (the program is looked up on PATH) in `directory` (default: this process's);
+    /// with `capture`, standard output and error are kept together for `wait()`, otherwise discarded.
+    public static func start(_ argv: [String], capture: Bool = true, directory: String? = nil) throws -> Spawned {
         let outPath = capture ? FileManager.default.temporaryDirectory.appendingPathComponent("bpm-spawn-\(UUID().uuidString)").path : nil
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -17,6 +17,8 @@ public struct Spawned {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // env -C changes the directory (Swift's Glibc module does not show posix_spawn's addchdir)
+        let argv = directory.map { ["/usr/bin/env", "-C", $0] + argv } ?? argv
         let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { args.forEach { free($0) } }
         var pid: pid_t = 0
@@ -39,7 +41,7 @@ public struct Spawned {
     }
 
     /// Runs a program to its end.
-    public static func run(_ argv: [String], capture: Bool = true) throws -> (status: Int32, output: String) {
-        try start(argv, capture: capture).wait()
+    public static func run(_ argv: [String], capture: Bool = true, directory: String? = nil) throws -> (status: Int32, output: String) {
+        try start(argv, capture: capture, directory: directory).wait()
     }
 }

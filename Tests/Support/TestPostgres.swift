@@ -84,9 +84,11 @@ public final class TestPostgres: @unchecked Sendable {
         return nil
     }
 
-    /// Runs a program and waits for it (see `Spawned`); throws when it fails.
+    /// Runs a program and waits for it (see `Spawned`); throws when it fails. It runs in /tmp:
+    /// as the postgres user it may not enter the folder the tests run in (a clone under a
+    /// private temporary folder), and psql would say so in its output.
     static func run(_ exe: String, _ args: [String], capture: Bool = true) throws -> String {
-        let r = try Spawned.run([exe] + args, capture: capture)
+        let r = try Spawned.run([exe] + args, capture: capture, directory: "/tmp")
         guard r.status == 0 else { throw Failure("\(exe) \(args.joined(separator: " ")) failed (status \(r.status)): \(r.output)") }
         return r.output
     }
