@@ -6,6 +6,7 @@ import PackageDescription
 /// Module layering (each arrow is "depends on"):
 ///   BPMExpressions ← BPMModel ← BPMEngine (pure core) ← BPMRuntime ← BPMServer ← bpm
 ///   BPMStore (protocol, records) ← BPMStoreSQLite (GRDB adapter), BPMStorePostgres (PostgresNIO adapter)
+///   BPMRuntime ← BPMStreams (Kafka/Redpanda through librdkafka, MQTT through libmosquitto) ← bpm
 let package = Package(
     name: "swift-bpm",
     platforms: [.macOS(.v14)],
@@ -47,6 +48,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        // C libraries from Debian (librdkafka-dev, libmosquitto-dev)
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "BPMStreams", dependencies: [
+            "BPMRuntime", "CRdKafka", "CMosquitto",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "BPMServer", dependencies: [
             "BPMRuntime",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,7 +63,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "bpm", dependencies: [
-            "BPMServer", "BPMRuntime", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
+            "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
@@ -65,7 +74,7 @@ let package = Package(
         .target(name: "BPMTestSupport", path: "Tests/Support"),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStoreSQLite", "BPMTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

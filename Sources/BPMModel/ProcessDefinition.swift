@@ -465,6 +465,13 @@ public struct CallActivity: Sendable {
 public struct MessageDefinition: Sendable {
     public var name: String
     public var correlationKey: Expression?
+    /// For a message that arrives as an event: the topic it arrives on (Kafka, or MQTT with
+    /// `source: mqtt`), the event path whose value is the message's correlation key, and how
+    /// long an event that finds no waiting instance is kept for one still to come (seconds).
+    public var topic: String?
+    public var source: String?
+    public var keyPath: String?
+    public var timeToLive: Double = 0
 
     public init(name: String, correlationKey: Expression? = nil) {
         self.name = name
@@ -516,6 +523,17 @@ public struct Trigger: Sendable {
     public var condition: Expression?
     /// For `timer` triggers: when instances start.
     public var schedule: TimerSchedule?
+    /// Event patterns, per correlation key: the condition must hold in every event for this
+    /// long before an instance starts (`for:`, seconds)…
+    public var holdFor: Double?
+    /// …or hold in `count` events within `within` seconds (`count:`, `within:`)…
+    public var count: Int?
+    public var within: Double?
+    /// …and no instance starts for a key until this long after its last one ended (`cooldown:`).
+    public var cooldown: Double?
+
+    /// Whether the trigger keeps state per key between events.
+    public var hasPattern: Bool { holdFor != nil || count != nil || cooldown != nil }
 
     public init(kind: Kind, source: String? = nil, topic: String? = nil, condition: Expression? = nil) {
         self.kind = kind

@@ -17,7 +17,7 @@ public enum YAMLDefinitionReader {
         "script": ["set", "script", "expression", "result_variable"],
         "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form", "due", "follow_up"],
         "timer": ["duration"],
-        "receive": ["message", "correlation_key"],
+        "receive": ["message", "correlation_key", "topic", "source", "key_path", "ttl"],
         "rules": ["decision", "result_variable"],
         "join": [],
         "end": ["result", "error", "terminate"],
@@ -457,7 +457,20 @@ public enum YAMLDefinitionReader {
                     return nil
                 }
                 let key = m[key: "correlation_key"].flatMap { ctx.expression($0, "correlation_key") }
-                var e = FlowElement(id: a.id, name: name, kind: .messageCatchEvent(MessageDefinition(name: messageName, correlationKey: key)), location: loc)
+                var md = MessageDefinition(name: messageName, correlationKey: key)
+                md.topic = m[key: "topic"].flatMap { ctx.string($0, "topic") }
+                md.source = m[key: "source"].flatMap { ctx.string($0, "source") }
+                if let s = md.source, !["redpanda", "kafka", "mqtt"].contains(s) {
+                    ctx.error("unknown message source '\(s)' (one of: redpanda, kafka, mqtt)", m[key: "source"])
+                }
+                md.keyPath = m[key: "key_path"].flatMap { ctx.string($0, "key_path") }
+                md.timeToLive = m[key: "ttl"].flatMap { ctx.duration($0, "ttl") } ?? 0
+                if md.topic == nil {
+                    for k in ["source", "key_path", "ttl"] where m[key: k] != nil {
+                        ctx.error("'\(k)' applies to a message that arrives on a 'topic'; add one", m[key: k])
+                    }
+                }
+                var e = FlowElement(id: a.id, name: name, kind: .messageCatchEvent(md), location: loc)
                 e.bpmnType = "receiveTask"
                 return e
             case "join":
@@ -552,7 +565,7 @@ public enum YAMLDefinitionReader {
                 ctx.error("'trigger' must be a mapping with type, source, topic, condition", node)
                 return nil
             }
-            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition", "cron", "timezone", "every", "at"], in: "trigger")
+            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within", "cooldown"], in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
                 ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
@@ -572,7 +585,27 @@ public enum YAMLDefinitionReader {
             if kind == .event, topic == nil, source != "http" {
                 ctx.error("an event trigger needs a 'topic'", node)
             }
-            return Trigger(kind: kind, source: source, topic: topic, condition: ctx.expression(m[key: "condition"], "trigger condition"))
+            var trigger = Trigger(kind: kind, source: source, topic: topic, condition: ctx.expression(m[key: "condition"], "trigger condition"))
+            readPattern(m, node, into: &trigger)
+            return trigger
+        }
+
+        /// `for:`, `count:`/`within:` and `cooldown:` of an event trigger.
+        mutating func readPattern(_ m: Node.Mapping, _ node: Node, into t: inout Trigger) {
+            t.holdFor = m[key: "for"].flatMap { ctx.duration($0, "for") }
+            t.count = m[key: "count"].flatMap { ctx.int($0, "count") }
+            t.within = m[key: "within"].flatMap { ctx.duration($0, "within") }
+            t.cooldown = m[key: "cooldown"].flatMap { ctx.duration($0, "cooldown") }
+            if t.kind != .event, t.hasPattern || t.within != nil {
+                ctx.error("'for', 'count', 'within' and 'cooldown' apply to event triggers", node)
+            }
+            if let c = t.count, c < 1 { ctx.error("'count' must be 1 or more", m[key: "count"]) }
+            if t.count != nil, t.within == nil { ctx.error("'count' needs 'within': the window the matches must fall in (e.g. 10m)", m[key: "count"]) }
+            if t.within != nil, t.count == nil { ctx.error("'within' needs 'count': how many matches the window must hold", m[key: "within"]) }
+            if t.count != nil, t.holdFor != nil { ctx.error("a trigger has either 'for' (the condition holds for a time) or 'count' (matches in a window), not both", m[key: "for"]) }
+            for k in ["for", "within", "cooldown"] {
+                if let n = m[key: k], let v = ctx.duration(n, k), v <= 0 { ctx.error("'\(k)' must be longer than zero", n) }
+            }
         }
 
         mutating func readVariables(_ node: Node) -> [VariableSpec] {

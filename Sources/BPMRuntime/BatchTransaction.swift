@@ -27,10 +27,16 @@ struct BatchTransaction {
     var childCancels: [String] = []
     var endedChildren: [InstanceState] = []
     var signals: [(name: String, variables: [String: Value], from: String?)] = []
+    /// Event-pattern windows read or changed in the batch, by definition and key.
+    var windows: [String: (definitionId: String, key: String, state: [String: Value])] = [:]
+    var changedWindows: [String] = []
+    /// Cool-downs of event triggers by definition id (seconds).
+    let cooldowns: [String: Double]
 
-    init(runtime: Runtime, now: Date) {
+    init(runtime: Runtime, now: Date, cooldowns: [String: Double] = [:]) {
         self.runtime = runtime
         self.now = now
+        self.cooldowns = cooldowns
     }
 
     static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
@@ -56,6 +62,19 @@ struct BatchTransaction {
             return .instance(start(def, version: version, variables: vars, key: key, businessKey: bk))
         case .event(let event, let topic, let defId):
             return .events(try await deliver(event, topic: topic, definitionId: defId))
+        case .intake(.consumed(let offset)):
+            commit.consumed(offset)
+            return .none
+        case .intake(.event(let e)):
+            if let o = e.offset { commit.consumed(o) }
+            // the event is consumed whatever it leads to: a rejection is its outcome, not a reason to deliver it again
+            do {
+                return .events(try await deliver(e.value, topic: e.topic, definitionId: nil, mqtt: e.mqtt))
+            } catch let error as Runtime.RuntimeError {
+                return .events([.init(definitionId: "", action: .ignored, reason: error.description)])
+            } catch let error as CommandRejection {
+                return .events([.init(definitionId: "", action: .ignored, reason: "\(error)")])
+            }
         case .command(let id, let command):
             return .instance(try await applyCommand(command, to: id))
         case .migrate(let id, let version):
@@ -140,7 +159,71 @@ struct BatchTransaction {
         if let key = t.state.correlationKey {
             let k = Self.keyOf(t.state.definitionId, key)
             keys[k] = t.state.status.isActive ? .some(id) : .some(nil)
+            // a trigger's cool-down for the key starts when its instance ends
+            if let cd = cooldowns[t.state.definitionId], !t.state.status.isActive,
+               t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
+                setWindow(t.state.definitionId, key, ["cooldown_until": .number(now.timeIntervalSince1970 + cd)])
+            }
         }
+    }
+
+    /// A trigger's event-pattern state for a key, from the batch or the store.
+    mutating func window(_ defId: String, _ key: String) async throws -> [String: Value] {
+        let k = Self.keyOf(defId, key)
+        if let w = windows[k] { return w.state }
+        let w = try await runtime.store.eventWindow(definitionId: defId, key: key)?.contextValue ?? [:]
+        windows[k] = (defId, key, w)
+        return w
+    }
+
+    mutating func setWindow(_ defId: String, _ key: String, _ state: [String: Value]) {
+        let k = Self.keyOf(defId, key)
+        if windows[k] == nil || !changedWindows.contains(k) { changedWindows.append(k) }
+        windows[k] = (defId, key, state)
+    }
+
+    /// Whether an event whose condition holds starts an instance now under the trigger's
+    /// pattern: nil if it does, else why not (and the window is updated).
+    mutating func patternBlocks(_ def: ProcessDefinition, _ t: Trigger, key: String) async throws -> String? {
+        var w = try await window(def.id, key)
+        let at = now.timeIntervalSince1970
+        if let until = w["cooldown_until"]?.doubleValue {
+            if at < until { return "cooling down for key '\(key)' for \(Self.seconds(until - at)) more" }
+            w["cooldown_until"] = nil
+        }
+        if let hold = t.holdFor {
+            guard let since = w["since"]?.doubleValue else {
+                w["since"] = .number(at)
+                setWindow(def.id, key, w)
+                return "the condition must hold for \(Self.seconds(hold)); it holds from now"
+            }
+            if at - since < hold { return "the condition has held for \(Self.seconds(at - since)) of \(Self.seconds(hold))" }
+        }
+        if let count = t.count, let within = t.within {
+            let hits = (w["hits"]?.listValue ?? []).compactMap(\.doubleValue).filter { at - $0 < within } + [at]
+            if hits.count < count {
+                w["hits"] = .list(hits.map(Value.number))
+                setWindow(def.id, key, w)
+                return "\(hits.count) of \(count) matches within \(Self.seconds(within))"
+            }
+        }
+        // an instance starts: the pattern begins anew
+        setWindow(def.id, key, [:])
+        return nil
+    }
+
+    /// An event whose condition is false breaks a `for:` run.
+    mutating func patternBroken(_ def: ProcessDefinition, key: String) async throws {
+        var w = try await window(def.id, key)
+        guard w["since"] != nil else { return }
+        w["since"] = nil
+        setWindow(def.id, key, w)
+    }
+
+    static func seconds(_ s: Double) -> String {
+        if s >= 3600, s.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(s / 3600))h" }
+        if s >= 60, s.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(s / 60))m" }
+        return s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s)
     }
 
     /// The running instance for a key, seeing this batch's own starts and ends first.
@@ -149,13 +232,13 @@ struct BatchTransaction {
         return try await runtime.store.activeInstance(definitionId: defId, correlationKey: key)
     }
 
-    mutating func deliver(_ event: Value, topic: String?, definitionId: String?) async throws -> [Runtime.EventOutcome] {
+    mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false) async throws -> [Runtime.EventOutcome] {
         let targets: [(ProcessDefinition, Int)]
         if let definitionId {
             guard let d = await runtime.definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
             targets = [d]
         } else {
-            targets = await runtime.registry.triggered(byTopic: topic)
+            targets = await runtime.registry.triggered(byTopic: topic, mqtt: mqtt)
         }
         var out: [Runtime.EventOutcome] = []
         for (def, version) in targets {
@@ -164,12 +247,36 @@ struct BatchTransaction {
                 // refresh the running instance's event variables; never start a second one
                 _ = try await applyCommand(.correlate(variables: m.eventVariables), to: running)
                 out.append(.init(definitionId: def.id, action: .correlated, instanceId: running, correlationKey: key))
-            } else if m.conditionHolds, !(await runtime.isRetired(def.id)) {
+                continue
+            }
+            var reason: String?
+            if !m.conditionHolds {
+                if def.trigger?.holdFor != nil { try await patternBroken(def, key: m.correlationKey ?? "") }
+                reason = def.correlationKey != nil && m.correlationKey == nil ? "event has no value for the correlation key" : "trigger condition is false"
+            } else if await runtime.isRetired(def.id) {
+                reason = "definition is retired for new instances"
+            } else if let t = def.trigger, t.hasPattern {
+                reason = try await patternBlocks(def, t, key: m.correlationKey ?? "")
+            }
+            if let reason {
+                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: m.correlationKey, reason: reason))
+            } else {
                 let s = start(def, version: version, variables: m.startVariables, key: m.correlationKey, businessKey: nil)
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: m.correlationKey))
-            } else {
-                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: m.correlationKey,
-                                 reason: def.correlationKey != nil && m.correlationKey == nil ? "event has no value for the correlation key" : "trigger condition is false"))
+            }
+        }
+        // message events that take their messages from this topic: one message per name
+        guard let topic, definitionId == nil else { return out }
+        var names: Set<String> = []
+        for (defId, md) in await runtime.registry.receivers(ofTopic: topic, mqtt: mqtt) where names.insert(md.name).inserted {
+            let keyValue = md.keyPath.flatMap { event.lookup(path: $0) }
+            let key = keyValue.flatMap { $0.isNull ? nil : $0.interpolated }
+            let message = PublishedMessage(name: md.name, correlationKey: key, variables: event.contextValue ?? ["event": event], timeToLive: md.timeToLive)
+            switch try await deliver(message: message) {
+            case .correlated(let id): out.append(.init(definitionId: defId, action: .correlated, instanceId: id, correlationKey: key))
+            case .started(let ids): out += ids.map { .init(definitionId: defId, action: .started, instanceId: $0, correlationKey: key) }
+            case .buffered: out.append(.init(definitionId: defId, action: .buffered, correlationKey: key, reason: "kept for \(Self.seconds(md.timeToLive)) for an instance still to wait for message '\(md.name)'"))
+            case .dropped: out.append(.init(definitionId: defId, action: .ignored, correlationKey: key, reason: "no instance waits for message '\(md.name)'"))
             }
         }
         return out
@@ -300,6 +407,9 @@ struct BatchTransaction {
             }
         }
         c.instances = updates + inserts
+        c.windows = changedWindows.compactMap { k in
+            windows[k].map { WindowWrite(definitionId: $0.definitionId, key: $0.key, state: $0.state.isEmpty ? nil : .context($0.state)) }
+        }
         return c
     }
 }

@@ -1,11 +1,26 @@
 import BPMModel
 
-/// Deployed definitions in memory: every version of each, and which is the latest.
+/// Deployed definitions in memory: every version of each, and which is the latest; and an
+/// index of the latest versions by the topics their triggers and message events listen on,
+/// rebuilt when a definition is added or retired, so routing an event costs a lookup.
 public struct DefinitionRegistry: Sendable {
     var versions: [String: [Int: ProcessDefinition]] = [:]
     var latestVersion: [String: Int] = [:]
     /// Definitions retired for new instances (their file was removed); running ones finish.
-    var retired: Set<String> = []
+    public internal(set) var retired: Set<String> = [] {
+        didSet { reindex() }
+    }
+    /// Event-triggered latest versions by exact topic (Kafka and HTTP), sorted by id.
+    var byTopic: [String: [(ProcessDefinition, Int)]] = [:]
+    /// Every event-triggered latest version (for events published without a topic).
+    var eventTriggered: [(ProcessDefinition, Int)] = []
+    /// MQTT-triggered latest versions by topic filter (`+` and `#` wildcards).
+    var byMQTTFilter: [(filter: String, def: ProcessDefinition, version: Int)] = []
+    /// Message events that take events from a topic: the definition and the message.
+    var receiversByTopic: [String: [(definitionId: String, message: MessageDefinition)]] = [:]
+    var mqttReceivers: [(filter: String, definitionId: String, message: MessageDefinition)] = []
+    /// Cool-downs of event triggers (seconds), by definition id.
+    var cooldowns: [String: Double] = [:]
 
     public init() {}
 
@@ -13,6 +28,7 @@ public struct DefinitionRegistry: Sendable {
         versions[def.id, default: [:]][version] = def
         if version >= (latestVersion[def.id] ?? 0) { latestVersion[def.id] = version }
         retired.remove(def.id)
+        reindex()
     }
 
     public func definition(_ id: String, version: Int) -> ProcessDefinition? { versions[id]?[version] }
@@ -25,11 +41,67 @@ public struct DefinitionRegistry: Sendable {
     /// The latest version of every definition, sorted by id.
     public var all: [(ProcessDefinition, Int)] { latestVersion.keys.sorted().compactMap { latest($0) } }
 
-    /// Definitions whose trigger listens on `topic` (or, with no topic, any event trigger).
-    public func triggered(byTopic topic: String?) -> [(ProcessDefinition, Int)] {
-        all.filter { def, _ in
-            guard let t = def.trigger, t.kind == .event, !retired.contains(def.id) else { return false }
-            return topic == nil || t.topic == topic
+    mutating func reindex() {
+        byTopic = [:]
+        eventTriggered = []
+        byMQTTFilter = []
+        receiversByTopic = [:]
+        mqttReceivers = []
+        cooldowns = [:]
+        for (def, version) in all {
+            if let cd = def.trigger?.cooldown { cooldowns[def.id] = cd }
         }
+        for (def, version) in all where !retired.contains(def.id) {
+            if let t = def.trigger, t.kind == .event {
+                eventTriggered.append((def, version))
+                if let topic = t.topic {
+                    if t.source == "mqtt" { byMQTTFilter.append((topic, def, version)) } else { byTopic[topic, default: []].append((def, version)) }
+                }
+            }
+            for e in def.elements {
+                guard case .messageCatchEvent(let m) = e.kind, let topic = m.topic else { continue }
+                if m.source == "mqtt" { mqttReceivers.append((topic, def.id, m)) } else { receiversByTopic[topic, default: []].append((def.id, m)) }
+            }
+        }
+    }
+
+    /// Definitions whose trigger listens on `topic` (or, with no topic, any event trigger);
+    /// with `mqtt`, on an MQTT topic matched by the triggers' topic filters.
+    public func triggered(byTopic topic: String?, mqtt: Bool = false) -> [(ProcessDefinition, Int)] {
+        guard let topic else { return eventTriggered }
+        if mqtt { return byMQTTFilter.filter { MQTTTopic.matches(filter: $0.filter, topic: topic) }.map { ($0.def, $0.version) } }
+        return byTopic[topic] ?? []
+    }
+
+    /// Message events that take events arriving on `topic`.
+    public func receivers(ofTopic topic: String, mqtt: Bool = false) -> [(definitionId: String, message: MessageDefinition)] {
+        if mqtt { return mqttReceivers.filter { MQTTTopic.matches(filter: $0.filter, topic: topic) }.map { ($0.definitionId, $0.message) } }
+        return receiversByTopic[topic] ?? []
+    }
+
+    /// Kafka topics that deployed definitions trigger on or take messages from.
+    public var kafkaTopics: Set<String> { Set(byTopic.keys).union(receiversByTopic.keys) }
+    /// MQTT topic filters that deployed definitions trigger on or take messages from.
+    public var mqttFilters: Set<String> { Set(byMQTTFilter.map(\.filter)).union(mqttReceivers.map(\.filter)) }
+}
+
+/// MQTT topic filters: `+` matches one level, `#` (last) any number of levels.
+public enum MQTTTopic {
+    public static func matches(filter: String, topic: String) -> Bool {
+        if filter == topic { return true }
+        let f = filter.split(separator: "/", omittingEmptySubsequences: false)
+        let t = topic.split(separator: "/", omittingEmptySubsequences: false)
+        var i = 0
+        while i < f.count {
+            if f[i] == "#" { return i == f.count - 1 && !(topic.hasPrefix("$") && i == 0) }
+            guard i < t.count else { return false }
+            if f[i] == "+" {
+                if i == 0 && t[0].hasPrefix("$") { return false }
+            } else if f[i] != t[i] {
+                return false
+            }
+            i += 1
+        }
+        return i == t.count
     }
 }

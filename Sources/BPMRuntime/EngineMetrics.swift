@@ -8,7 +8,7 @@ import Metrics
 /// durations); labels are bounded — definition ids, element ids and types, actions, topics —
 /// never instance ids. Derived from what each group commit wrote, so a metric counts what is
 /// durable.
-enum EngineMetrics {
+public enum EngineMetrics {
     /// After a commit: instances started and ended, durations, element completions, tasks,
     /// incidents, jobs written; the batch size and the commit's latency.
     static func committed(_ batch: CommitBatch, items: Int, seconds: Double) {
@@ -91,8 +91,9 @@ enum EngineMetrics {
 
     /// An event could not be decoded and was set aside. Called by no one yet: the Kafka and
     /// MQTT intake (#4) dead-letters; HTTP `/events` answers a bad body with a 400 instead.
-    static func eventRejected(topic: String?) {
-        Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic ?? "")]).increment()
+    /// An event set aside as bad (`reason`: not_json, not_object, missing_path, wrong_type).
+    public static func deadLettered(topic: String, reason: String) {
+        Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic), ("reason", reason)]).increment()
     }
 
     /// Gauges read from the store now and then.

@@ -1,5 +1,7 @@
 import BPMExpressions
 import BPMModel
+import BPMStore
+import Foundation
 
 /// How an event relates to one definition: the variables it carries, its correlation key,
 /// and whether it satisfies the trigger condition.
@@ -39,5 +41,111 @@ public enum EventIntake {
         }
         let holds = def.trigger?.condition.map { $0.test(event.contextValue ?? [:]) } ?? true
         return EventMatch(eventVariables: fromEvent, constants: constants, correlationKey: key, conditionHolds: holds)
+    }
+}
+
+/// An event consumed from a broker: its payload as a value, the topic it came on and, for
+/// Kafka, its position (stored with its effect).
+public struct IntakeEvent: Sendable {
+    public var value: Value
+    public var topic: String
+    /// Whether it came over MQTT (topic filters match it) rather than Kafka.
+    public var mqtt: Bool
+    public var offset: ConsumedOffset?
+
+    public init(value: Value, topic: String, mqtt: Bool = false, offset: ConsumedOffset? = nil) {
+        self.value = value
+        self.topic = topic
+        self.mqtt = mqtt
+        self.offset = offset
+    }
+}
+
+/// What a consumer hands to the engine: an event to route, or only a position to store (an
+/// event that was set aside as bad).
+public enum IntakeItem: Sendable {
+    case event(IntakeEvent)
+    case consumed(ConsumedOffset)
+}
+
+/// Gathers the outcomes of an ingested batch and reports them once.
+final class IntakeCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<[Runtime.EventOutcome], any Error>?]
+    private var remaining: Int
+    private let done: @Sendable ([Result<[Runtime.EventOutcome], any Error>]) -> Void
+
+    init(count: Int, done: @escaping @Sendable ([Result<[Runtime.EventOutcome], any Error>]) -> Void) {
+        results = Array(repeating: nil, count: count)
+        remaining = count
+        self.done = done
+    }
+
+    func set(_ i: Int, _ r: Result<[Runtime.EventOutcome], any Error>) {
+        let finished: [Result<[Runtime.EventOutcome], any Error>]? = lock.withLock {
+            if results[i] == nil { remaining -= 1 }
+            results[i] = r
+            return remaining == 0 ? results.map { $0! } : nil
+        }
+        if let finished { done(finished) }
+    }
+}
+
+/// Why a consumed event cannot be used: the reason (a bounded label for metrics and the
+/// dead-letter header) and a precise detail.
+public struct EventProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `not_json`, `not_object`, `missing_path`, `wrong_type`.
+    public var reason: String
+    public var detail: String
+
+    public init(_ reason: String, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { "\(reason): \(detail)" }
+}
+
+/// Decodes consumed payloads and decides whether an event is usable: JSON, an object, and
+/// usable by at least one definition listening on its topic — it has every path that
+/// definition takes variables from, and the trigger condition gives true or false (not null,
+/// which is what a wrong type gives, e.g. a string compared with a number). An event that no
+/// listening definition can use is bad and goes to the dead-letter topic; one that some
+/// definition can use is delivered (each definition then decides for itself).
+public enum EventDecoder {
+    public static func decode(_ bytes: [UInt8], topic: String, mqtt: Bool = false, registry: DefinitionRegistry) -> Result<Value, EventProblem> {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(EventProblem("not_json", "the payload is not UTF-8 text")) }
+        let value: Value
+        do { value = try JSON.parse(text) } catch { return .failure(EventProblem("not_json", "\(error)")) }
+        guard case .context = value else { return .failure(EventProblem("not_object", "the payload is JSON \(value.typeName), not an object")) }
+        let defs = registry.triggered(byTopic: topic, mqtt: mqtt)
+        let receivers = registry.receivers(ofTopic: topic, mqtt: mqtt)
+        if defs.isEmpty && receivers.isEmpty { return .success(value) }
+        var first: EventProblem?
+        for (def, _) in defs {
+            guard let p = problem(value, def) else { return .success(value) }
+            if first == nil { first = p }
+        }
+        for (_, m) in receivers {
+            guard let path = m.keyPath, value.lookup(path: path) == nil else { return .success(value) }
+            if first == nil { first = EventProblem("missing_path", "no '\(path)' (the key of message '\(m.name)')") }
+        }
+        return .failure(first!)
+    }
+
+    /// Why a definition cannot use an event, if it cannot.
+    static func problem(_ event: Value, _ def: ProcessDefinition) -> EventProblem? {
+        for v in def.variables {
+            if let path = v.source, event.lookup(path: path) == nil {
+                return EventProblem("missing_path", "no '\(path)' (variable '\(v.name)' of \(def.id))")
+            }
+        }
+        if let c = def.trigger?.condition {
+            let r = c.evaluate(event.contextValue ?? [:])
+            if case .bool = r {} else {
+                return EventProblem("wrong_type", "the trigger condition of \(def.id) gives \(r.typeName), not true or false: \(c.source.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+        }
+        return nil
     }
 }

@@ -9,8 +9,8 @@ import Logging
 /// each batch of transitions in one store transaction (group commit), then performs effects
 /// (connector jobs) and fires due timers.
 public actor Runtime {
-    public let store: any ProcessStore
-    public let clock: any EngineClock
+    public nonisolated let store: any ProcessStore
+    public nonisolated let clock: any EngineClock
     let connectors: ConnectorRegistry
     let logger: Logger
     public private(set) var registry = DefinitionRegistry()
@@ -207,7 +207,7 @@ public actor Runtime {
 
     /// Outcome of an event for one definition.
     public struct EventOutcome: Sendable, Equatable {
-        public enum Action: String, Sendable { case started, correlated, ignored }
+        public enum Action: String, Sendable { case started, correlated, buffered, ignored }
         public var definitionId: String
         public var action: Action
         public var instanceId: String?
@@ -236,6 +236,7 @@ public actor Runtime {
         case message(PublishedMessage)
         case signal(String, variables: [String: Value])
         case event(Value, topic: String?, definitionId: String?)
+        case intake(IntakeItem)
         case command(instanceId: String, Command)
         case timer(TimerRecord)
         case jobResult(JobRecord, Command)
@@ -253,6 +254,13 @@ public actor Runtime {
     struct Pending {
         var work: Work
         var continuation: CheckedContinuation<WorkResult, any Error>?
+        /// Told the outcome instead of (or as well as) a waiting caller: consumed events.
+        var callback: (@Sendable (Result<WorkResult, any Error>) -> Void)?
+
+        func finish(_ r: Result<WorkResult, any Error>) {
+            continuation?.resume(with: r)
+            callback?(r)
+        }
         /// Times it was applied again after a conflict.
         var attempts = 0
     }
@@ -313,6 +321,24 @@ public actor Runtime {
         guard case .events(let o) = try await submit(.event(event, topic: topic, definitionId: definitionId)) else { return [] }
         EngineMetrics.event(topic: topic, outcomes: o)
         return o
+    }
+
+    /// Hands consumed events (Kafka, MQTT) to the engine, in order. Each event's effect and
+    /// its consumed position are committed in one transaction; `done` is called once, after
+    /// every item was committed or failed, with an outcome per item (a failure: nothing of
+    /// the item was written, and the consumer must deliver it again).
+    public func ingest(_ items: [IntakeItem], done: @escaping @Sendable ([Result<[EventOutcome], any Error>]) -> Void) {
+        guard !items.isEmpty else { return done([]) }
+        let collector = IntakeCollector(count: items.count, done: done)
+        for (i, item) in items.enumerated() {
+            let topic: String? = if case .event(let e) = item { e.topic } else { nil }
+            pending.append(Pending(work: .intake(item), continuation: nil, callback: { r in
+                let outcome = r.map { w -> [EventOutcome] in if case .events(let o) = w { o } else { [] } }
+                if case .success(let o) = outcome, topic != nil { EngineMetrics.event(topic: topic, outcomes: o) }
+                collector.set(i, outcome)
+            }))
+        }
+        kick()
     }
 
     /// Publishes a message: it goes to the oldest subscription with its name and correlation
@@ -463,7 +489,7 @@ public actor Runtime {
     /// Applies a batch of work items and commits them in one transaction.
     func process(_ batch: [Pending]) async {
         let now = clock.now()
-        var tx = BatchTransaction(runtime: self, now: now)
+        var tx = BatchTransaction(runtime: self, now: now, cooldowns: registry.cooldowns)
         var results: [Result<WorkResult, any Error>] = []
         results.reserveCapacity(batch.count)
         for item in batch {
@@ -474,6 +500,7 @@ public actor Runtime {
             }
         }
         var commit = tx.commitBatch()
+        if let topic = lifecycleTopic { commit.outbox = Lifecycle.events(of: commit, topic: topic) }
         if store.sharedByReplicas {
             commit.owner = owner
             commit.leaseUntil = now.addingTimeInterval(lease)
@@ -503,15 +530,26 @@ public actor Runtime {
             }
             if case .timer = item.work {
                 logger.debug("timer skipped: another replica fired it (\(id))")
-                item.continuation?.resume(returning: .none)
+                item.finish(.success(.none))
             } else {
                 logger.warning("gave up after \(item.attempts) conflicts on instance \(id)")
-                item.continuation?.resume(throwing: StoreError.conflict(instanceId: id))
+                item.finish(.failure(StoreError.conflict(instanceId: id)))
             }
+            return
+        case StoreError.offsetConflict(let topic, let partition)?:
+            // a consumed partition's position moved (another replica consumes it now, or an
+            // earlier batch of it failed): the other items go on alone, the events fail and
+            // their consumer rewinds to the stored position
+            if batch.count > 1 {
+                for item in batch { await process([item]) }
+                return
+            }
+            logger.info("events of \(topic)/\(partition) not applied: its stored position moved")
+            batch[0].finish(.failure(StoreError.offsetConflict(topic: topic, partition: partition)))
             return
         case let error?:
             logger.error("commit of \(batch.count) item(s) failed: \(error)")
-            for item in batch { item.continuation?.resume(throwing: error) }
+            for item in batch { item.finish(.failure(error)) }
             // job results exist only here: queue them again after a pause so the outcome of
             // work already done is not lost
             let redo = batch.compactMap { item -> Work? in if case .jobResult = item.work { item.work } else { nil } }
@@ -530,8 +568,8 @@ public actor Runtime {
         stats.maxBatchSize = max(stats.maxBatchSize, batch.count)
         for (item, result) in zip(batch, results) {
             switch result {
-            case .success(let r): item.continuation?.resume(returning: r)
-            case .failure(let e): item.continuation?.resume(throwing: e)
+            case .success(let r): item.finish(.success(r))
+            case .failure(let e): item.finish(.failure(e))
             }
         }
         for job in commit.jobsToAdd { dispatch(job) }
@@ -662,6 +700,10 @@ public actor Runtime {
     }
 
     // MARK: helpers for BatchTransaction
+
+    /// Where the engine's lifecycle events go (the outbox is written only when set).
+    public var lifecycleTopic: String?
+    public func configure(lifecycleTopic: String?) { self.lifecycleTopic = lifecycleTopic }
 
     func isRetired(_ id: String) -> Bool { registry.retired.contains(id) }
 }

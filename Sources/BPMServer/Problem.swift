@@ -60,7 +60,7 @@ public struct Problem: Error, Sendable {
                            extra: ["errors": .list(e.errors.map { .context(["location": .string($0.location.description), "line": .number(Double($0.location.line)), "column": .number(Double($0.location.column)), "message": .string($0.message)]) })])
         case let e as StoreError:
             switch e {
-            case .conflict: return Problem(.conflict, "concurrent-update", "Concurrent update", e.description)
+            case .conflict, .offsetConflict: return Problem(.conflict, "concurrent-update", "Concurrent update", e.description)
             case .unavailable: return Problem(.serviceUnavailable, "store-unavailable", "Store unavailable", e.description)
             }
         default:

@@ -1,4 +1,5 @@
 import BPMEngine
+import BPMExpressions
 import Foundation
 
 /// Durable storage for definitions, instances, history, timers, jobs, user tasks, incidents
@@ -58,6 +59,15 @@ public protocol ProcessStore: Sendable {
     func appendLog(_ log: LogRecord) async throws
     func logs(instanceId: String?) async throws -> [LogRecord]
 
+    /// The stored positions of a Kafka consumer group (next offset per partition).
+    func consumerOffsets(group: String) async throws -> [StoredOffset]
+    /// The stored state of a trigger's event pattern for a correlation key.
+    func eventWindow(definitionId: String, key: String) async throws -> Value?
+    /// The oldest messages waiting in the outbox.
+    func outbox(limit: Int) async throws -> [OutboxRecord]
+    /// Removes published outbox messages.
+    func deleteOutbox(_ ids: [String]) async throws
+
     /// Whether several engine processes may share this store (then due timers and pending
     /// jobs are claimed, not just read).
     var sharedByReplicas: Bool { get }
@@ -82,12 +92,16 @@ extension ProcessStore {
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Another writer changed the instance first.
     case conflict(instanceId: String)
+    /// A consumed partition's stored position is not the one the batch follows (another
+    /// consumer moved it, or an earlier batch of the partition failed): nothing is written.
+    case offsetConflict(topic: String, partition: Int32)
     /// The store cannot be reached.
     case unavailable(String)
 
     public var description: String {
         switch self {
         case .conflict(let id): "instance \(id) was changed concurrently"
+        case .offsetConflict(let topic, let partition): "the stored position of \(topic)/\(partition) moved: another consumer or a failed batch"
         case .unavailable(let m): "store unavailable: \(m)"
         }
     }

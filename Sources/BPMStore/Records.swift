@@ -125,6 +125,13 @@ public struct CommitBatch: Sendable {
     public var owner: String?
     /// Until when new jobs are leased to `owner`.
     public var leaseUntil: Date?
+    /// Positions of consumed Kafka records, written only when each partition's stored
+    /// position is the one the batch's first record of it follows (else `offsetConflict`).
+    public var offsets: [OffsetWrite] = []
+    /// Event-pattern windows to save (nil state: delete), per definition and correlation key.
+    public var windows: [WindowWrite] = []
+    /// Lifecycle events to publish once committed (the outbox).
+    public var outbox: [OutboxRecord] = []
 
     public init() {}
 
@@ -132,6 +139,17 @@ public struct CommitBatch: Sendable {
         instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && timersToEnsure.isEmpty && jobsToAdd.isEmpty
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
             && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty && timersFired.isEmpty
+            && offsets.isEmpty && windows.isEmpty && outbox.isEmpty
+    }
+
+    /// Records that a consumed record was handled in this batch: the first record of a
+    /// partition fixes the stored position expected, later ones move the new position on.
+    public mutating func consumed(_ o: ConsumedOffset) {
+        if let i = offsets.firstIndex(where: { $0.group == o.group && $0.topic == o.topic && $0.partition == o.partition }) {
+            offsets[i].next = max(offsets[i].next, o.offset + 1)
+        } else {
+            offsets.append(OffsetWrite(group: o.group, topic: o.topic, partition: o.partition, expected: o.expected, next: o.offset + 1))
+        }
     }
 
     /// Adds a transition's state, history and bookkeeping effects.
@@ -232,5 +250,81 @@ public struct TaskQuery: Sendable {
         self.instanceId = instanceId
         self.limit = limit
         self.offset = offset
+    }
+}
+
+/// A record consumed from a Kafka partition, and the stored position it follows: the
+/// offset after the previous record the consumer delivered from the partition, or where
+/// the partition was assigned from (nil: no position was stored yet).
+public struct ConsumedOffset: Sendable, Hashable {
+    public var group: String
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var expected: Int64?
+    /// The consumer's assignment generation the record was fetched in.
+    public var epoch: Int
+
+    public init(group: String, topic: String, partition: Int32, offset: Int64, expected: Int64?, epoch: Int = 0) {
+        self.group = group
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.expected = expected
+        self.epoch = epoch
+    }
+}
+
+/// A partition's new stored position (the next offset to consume), written only if the
+/// stored one is `expected` (nil: none stored).
+public struct OffsetWrite: Sendable, Equatable {
+    public var group: String
+    public var topic: String
+    public var partition: Int32
+    public var expected: Int64?
+    public var next: Int64
+}
+
+/// A stored consumer position: the next offset to consume from a partition.
+public struct StoredOffset: Sendable, Equatable {
+    public var topic: String
+    public var partition: Int32
+    public var next: Int64
+
+    public init(topic: String, partition: Int32, next: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.next = next
+    }
+}
+
+/// The durable state of a trigger's event pattern for one correlation key.
+public struct WindowWrite: Sendable {
+    public var definitionId: String
+    public var key: String
+    /// nil deletes the window.
+    public var state: Value?
+
+    public init(definitionId: String, key: String, state: Value?) {
+        self.definitionId = definitionId
+        self.key = key
+        self.state = state
+    }
+}
+
+/// A message to publish after its transaction committed (engine lifecycle events).
+public struct OutboxRecord: Sendable, Equatable {
+    public var id: String
+    public var topic: String
+    public var key: String
+    public var payload: String
+    public var createdAt: Date
+
+    public init(id: String, topic: String, key: String, payload: String, createdAt: Date) {
+        self.id = id
+        self.topic = topic
+        self.key = key
+        self.payload = payload
+        self.createdAt = createdAt
     }
 }

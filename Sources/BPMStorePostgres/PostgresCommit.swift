@@ -28,6 +28,51 @@ enum PostgresCommit {
             for try await id in try await tx.query(PostgresQuery(unsafeSQL: sql, binds: b), logger: logger).decode(String.self) { out.append(id) }
             return out
         }
+        if !batch.offsets.isEmpty {
+            // the partitions' stored positions, locked, must be the ones the batch follows
+            let o = batch.offsets
+            var b = PostgresBindings()
+            b.append(o[0].group)
+            b.append(o.map(\.topic))
+            b.append(o.map { Int($0.partition) })
+            var stored: [String: Int64] = [:]
+            let q = PostgresQuery(unsafeSQL: """
+                SELECT topic, partition::int8, next_offset FROM consumer_offsets
+                WHERE group_id = $1 AND (topic, partition) IN (SELECT t, p::int4 FROM unnest($2::text[], $3::int8[]) AS u(t, p)) FOR UPDATE
+                """, binds: b)
+            for try await (topic, partition, next) in try await tx.query(q, logger: logger).decode((String, Int, Int64).self) { stored["\(topic)\u{1}\(partition)"] = next }
+            for w in o where stored["\(w.topic)\u{1}\(w.partition)"] != w.expected {
+                throw StoreError.offsetConflict(topic: w.topic, partition: w.partition)
+            }
+            try await run("""
+                INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, updated_at)
+                SELECT g, t, p::int4, n, now() FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) AS u(g, t, p, n)
+                ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+                """, [o.map(\.group), o.map(\.topic), o.map { Int($0.partition) }, o.map(\.next)])
+        }
+        if !batch.windows.isEmpty {
+            let saved = batch.windows.filter { $0.state != nil }
+            let deleted = batch.windows.filter { $0.state == nil }
+            if !deleted.isEmpty {
+                try await run("""
+                    DELETE FROM event_windows w USING unnest($1::text[], $2::text[]) AS u(d, k) WHERE w.definition_id = u.d AND w.correlation_key = u.k
+                    """, [deleted.map(\.definitionId), deleted.map(\.key)])
+            }
+            if !saved.isEmpty {
+                try await run("""
+                    INSERT INTO event_windows (definition_id, correlation_key, state, updated_at)
+                    SELECT d, k, s::jsonb, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u(d, k, s)
+                    ON CONFLICT (definition_id, correlation_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+                    """, [saved.map(\.definitionId), saved.map(\.key), saved.map { JSON.encode($0.state ?? .null) }])
+            }
+        }
+        if !batch.outbox.isEmpty {
+            let o = batch.outbox
+            try await run("""
+                INSERT INTO outbox (id, topic, key, payload, created_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) ON CONFLICT (id) DO NOTHING
+                """, [o.map(\.id), o.map(\.topic), o.map(\.key), o.map(\.payload), o.map(\.createdAt)])
+        }
         let inserts = batch.instances.filter { $0.expectedRevision == nil }.map(\.state)
         let updates = batch.instances.filter { $0.expectedRevision != nil }
         // updates first: an instance that ends frees its correlation key for one started in the same batch

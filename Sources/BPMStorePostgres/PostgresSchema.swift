@@ -154,6 +154,18 @@ enum PostgresSchema {
             DROP INDEX jobs_activatable;
             CREATE INDEX jobs_activatable ON jobs(action, external, priority DESC, created_at);
             """),
+        // consumed Kafka positions (written with the state they changed), event-pattern
+        // windows per definition and key, and lifecycle events waiting to be published
+        ("004-event-intake", """
+            CREATE TABLE consumer_offsets (
+                group_id TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
+                next_offset BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (group_id, topic, partition));
+            CREATE TABLE event_windows (
+                definition_id TEXT NOT NULL, correlation_key TEXT NOT NULL, state JSONB NOT NULL, updated_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (definition_id, correlation_key));
+            CREATE TABLE outbox (id TEXT PRIMARY KEY, topic TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

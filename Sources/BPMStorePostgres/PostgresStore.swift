@@ -361,6 +361,31 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         }
     }
 
+    // MARK: event intake
+
+    public func consumerOffsets(group: String) async throws -> [StoredOffset] {
+        try await rows("SELECT topic, partition::int8 AS partition, next_offset FROM consumer_offsets WHERE group_id = \(group)").map { r in
+            StoredOffset(topic: try Self.str(r, "topic"), partition: Int32(try Self.int(r, "partition")), next: Int64(try Self.int(r, "next_offset")))
+        }
+    }
+
+    public func eventWindow(definitionId: String, key: String) async throws -> Value? {
+        try await rows("SELECT state::text AS state FROM event_windows WHERE definition_id = \(definitionId) AND correlation_key = \(key)")
+            .first.flatMap { try Self.json($0, "state") }
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxRecord] {
+        try await rows("SELECT id, topic, key, payload, created_at FROM outbox ORDER BY id LIMIT \(limit)").map { r in
+            OutboxRecord(id: try Self.str(r, "id"), topic: try Self.str(r, "topic"), key: try Self.str(r, "key"), payload: try Self.str(r, "payload"),
+                         createdAt: try Self.date(r, "created_at"))
+        }
+    }
+
+    public func deleteOutbox(_ ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await exec("DELETE FROM outbox WHERE id = ANY(\(ids))")
+    }
+
     // MARK: history, tasks, incidents, logs
 
     public func history(instanceId: String) async throws -> [HistoryEntry] {

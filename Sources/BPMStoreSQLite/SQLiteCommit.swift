@@ -7,6 +7,33 @@ import GRDB
 /// Writes a commit batch with cached prepared statements, inside the caller's transaction.
 enum SQLiteCommit {
     static func write(_ batch: CommitBatch, _ db: Database) throws {
+        if !batch.offsets.isEmpty {
+            let read = try db.cachedStatement(sql: "SELECT next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ? AND partition = ?")
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+                """)
+            let at = Coding.iso(Date())
+            for o in batch.offsets {
+                let stored = try Int64.fetchOne(read, arguments: [o.group, o.topic, o.partition])
+                guard stored == o.expected else { throw StoreError.offsetConflict(topic: o.topic, partition: o.partition) }
+                try upsert.execute(arguments: [o.group, o.topic, o.partition, o.next, at])
+            }
+        }
+        if !batch.windows.isEmpty {
+            let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO event_windows (definition_id, correlation_key, state, updated_at) VALUES (?, ?, ?, ?)")
+            let delete = try db.cachedStatement(sql: "DELETE FROM event_windows WHERE definition_id = ? AND correlation_key = ?")
+            let at = Coding.iso(Date())
+            for w in batch.windows {
+                if let state = w.state { try save.execute(arguments: [w.definitionId, w.key, JSON.encode(state), at]) } else {
+                    try delete.execute(arguments: [w.definitionId, w.key])
+                }
+            }
+        }
+        if !batch.outbox.isEmpty {
+            let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (id, topic, key, payload, created_at) VALUES (?, ?, ?, ?, ?)")
+            for o in batch.outbox { try stmt.execute(arguments: [o.id, o.topic, o.key, o.payload, Coding.iso(o.createdAt)]) }
+        }
         if !batch.instances.isEmpty {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO process_instances (id, definition_id, definition_version, status, variables, current_activity, started_at,

@@ -186,6 +186,20 @@ enum SQLiteSchema {
             // (definition_id, status, started_at) serves every query the shorter index did
             try db.execute(sql: "DROP INDEX process_instances_definition")
         }
+        m.registerMigration("012-event-intake") { db in
+            // consumed Kafka positions (written with the state they changed), event-pattern
+            // windows per definition and key, and lifecycle events waiting to be published
+            try db.execute(sql: """
+                CREATE TABLE consumer_offsets (
+                    group_id TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
+                    next_offset INTEGER NOT NULL, updated_at TEXT NOT NULL,
+                    PRIMARY KEY (group_id, topic, partition));
+                CREATE TABLE event_windows (
+                    definition_id TEXT NOT NULL, correlation_key TEXT NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL,
+                    PRIMARY KEY (definition_id, correlation_key));
+                CREATE TABLE outbox (id TEXT PRIMARY KEY, topic TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL);
+                """)
+        }
         return m
     }
 }

@@ -256,6 +256,39 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    // MARK: event intake
+
+    public func consumerOffsets(group: String) async throws -> [StoredOffset] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset FROM consumer_offsets WHERE group_id = ?", arguments: [group]).map {
+                StoredOffset(topic: $0["topic"], partition: $0["partition"], next: $0["next_offset"])
+            }
+        }
+    }
+
+    public func eventWindow(definitionId: String, key: String) async throws -> Value? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM event_windows WHERE definition_id = ? AND correlation_key = ?", arguments: [definitionId, key])
+                .flatMap { try? JSON.parse($0) }
+        }
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id LIMIT ?", arguments: [limit]).map {
+                OutboxRecord(id: $0["id"], topic: $0["topic"], key: $0["key"], payload: $0["payload"], createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+
+    public func deleteOutbox(_ ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
+        try await pool.write { db in
+            let stmt = try db.cachedStatement(sql: "DELETE FROM outbox WHERE id = ?")
+            for id in ids { try stmt.execute(arguments: [id]) }
+        }
+    }
+
     // MARK: history, tasks, incidents, logs
 
     public func history(instanceId: String) async throws -> [HistoryEntry] {

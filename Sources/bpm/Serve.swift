@@ -7,6 +7,7 @@ import BPMServer
 import BPMStore
 import BPMStorePostgres
 import BPMStoreSQLite
+import BPMStreams
 import Foundation
 import Hummingbird
 import Logging
@@ -22,7 +23,10 @@ struct Serve: AsyncParsableCommand {
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT.
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
+        BPM_KAFKA_BROKERS, BPM_KAFKA_GROUP, BPM_KAFKA_OPTIONS (k=v,k=v), BPM_DEAD_LETTER_TOPIC,
+        BPM_LIFECYCLE_TOPIC, BPM_MQTT_URL, BPM_MQTT_OPTIONS (k=v,k=v); or from a file of such
+        NAME=value lines given with --config (the environment wins over the file).
         """
     )
 
@@ -68,6 +72,41 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = ProcessInfo.processInfo.environment["BPM_LOG_LEVEL"] ?? "info"
 
+    @Option(help: "A file of BPM_NAME=value lines (the environment variables above), read before the options.")
+    var config: String?
+
+    @Option(help: "Kafka/Redpanda bootstrap brokers (host:port,…): consume the topics definitions trigger on, publish kafka_publish, dead letters and lifecycle events.")
+    var kafkaBrokers: String? = ProcessInfo.processInfo.environment["BPM_KAFKA_BROKERS"]
+
+    @Option(help: "The engine's Kafka consumer group: replicas of one deployment share it.")
+    var kafkaGroup: String = ProcessInfo.processInfo.environment["BPM_KAFKA_GROUP"] ?? "bpm"
+
+    @Option(help: "A librdkafka property as NAME=value, passed through (security.protocol, sasl.mechanisms, sasl.username, ssl.ca.location, session.timeout.ms, …); repeatable.")
+    var kafkaOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_KAFKA_OPTIONS"])
+
+    @Option(help: "Where events that cannot be used go, with the reason in headers (empty: only counted and logged).")
+    var deadLetterTopic: String = ProcessInfo.processInfo.environment["BPM_DEAD_LETTER_TOPIC"] ?? "bpm-dead-letter"
+
+    @Option(help: "Publish the engine's lifecycle events (instance, task, incident) to this Kafka topic, keyed by instance id.")
+    var lifecycleTopic: String? = ProcessInfo.processInfo.environment["BPM_LIFECYCLE_TOPIC"]
+
+    @Option(help: "MQTT broker for mqtt_publish and source: mqtt triggers: mqtt://[user:password@]host:port or mqtts://….")
+    var mqttUrl: String? = ProcessInfo.processInfo.environment["BPM_MQTT_URL"]
+
+    @Option(help: "An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive; repeatable.")
+    var mqttOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_MQTT_OPTIONS"])
+
+    static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
+    static func pairs(_ items: [String], _ what: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for item in items {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("\(what) takes NAME=value, not '\(item)'") }
+            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        return out
+    }
+
     func run() async throws {
         if logFormat == "json" {
             LoggingSystem.bootstrap { label in
@@ -90,11 +129,29 @@ struct Serve: AsyncParsableCommand {
         connectors.register("http", HTTPConnector(secrets: secrets))
         let notify = WebhookNotifyConnector(secrets: secrets)
         if notify.isConfigured { connectors.register("notify", notify) }
+        var kafka: KafkaSettings?
+        var producer: KafkaProducer?
+        if let brokers = kafkaBrokers, !brokers.isEmpty {
+            kafka = KafkaSettings(brokers: brokers, properties: try Self.pairs(kafkaOption, "--kafka-option"))
+            producer = try KafkaProducer(kafka!)
+            connectors.register("kafka_publish", KafkaPublishConnector(producer: producer!))
+        } else if lifecycleTopic != nil {
+            throw ValidationError("--lifecycle-topic needs --kafka-brokers")
+        }
+        var mqtt: MQTTSettings?
+        var publisher: MQTTClient?
+        if let url = mqttUrl, !url.isEmpty {
+            do { mqtt = try MQTTSettings(url: url, options: try Self.pairs(mqttOption, "--mqtt-option")) } catch let e as MQTTError { throw ValidationError(e.description) }
+            publisher = try MQTTClient(mqtt!, logger: Logger(label: "bpm.mqtt"))
+            try publisher!.start()
+            connectors.register("mqtt_publish", MQTTPublishConnector(client: publisher!))
+        }
         if dryRun {
             connectors = ConnectorRegistry(fallback: LoggingRecorder(logger: logger, store: processStore, clock: clock))
         }
         let runtime = Runtime(store: processStore, clock: clock, connectors: connectors, logger: logger)
         await runtime.configure(lease: lease)
+        if producer != nil { await runtime.configure(lifecycleTopic: lifecycleTopic) }
         try await runtime.start()
 
         let watcher = DefinitionWatcher(runtime: runtime, directory: definitions, logger: logger)
@@ -102,12 +159,36 @@ struct Serve: AsyncParsableCommand {
         if !first.invalid.isEmpty { logger.warning("\(first.invalid.count) definition file(s) not deployed; see the errors above (GET /deployments lists them)") }
         if watch { await watcher.start(interval: watchInterval) }
 
+        // intake starts once the definitions are deployed: their topics are what it consumes
+        let deadLetters = DeadLetters(producer: producer, topic: deadLetterTopic.isEmpty ? nil : deadLetterTopic)
+        var kafkaIntake: KafkaIntake?
+        var relay: OutboxRelay?
+        if let kafka, let producer {
+            logger.info("kafka: brokers \(kafka.brokers), librdkafka \(librdkafkaVersion)")
+            kafkaIntake = try KafkaIntake(runtime: runtime, settings: kafka, group: kafkaGroup, deadLetters: deadLetters)
+            await kafkaIntake!.start()
+            if lifecycleTopic != nil {
+                relay = OutboxRelay(store: processStore, producer: producer)
+                relay!.start()
+            }
+        }
+        var mqttIntake: MQTTIntake?
+        if let mqtt {
+            mqttIntake = try MQTTIntake(runtime: runtime, settings: mqtt, deadLetters: deadLetters)
+            try await mqttIntake!.start()
+        }
+
         let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner)) { actual in
             FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(redacted(store)))\n".utf8))
         }
         try await app.runService()
         await watcher.stop()
+        mqttIntake?.stop()
+        await kafkaIntake?.stop()
         await runtime.shutdown()
+        await relay?.stop()
+        producer?.close()
+        publisher?.stop()
     }
 }
 
