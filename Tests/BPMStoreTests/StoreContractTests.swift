@@ -219,6 +219,49 @@ enum StoreContract {
         #expect(try await store.bufferedMessage(name: "ping", correlationKey: nil, at: at + 61) == nil, "expired")
     }
 
+    @Test(arguments: StoreKind.allCases) func consumedPositionsMoveOnlyFromTheExpectedOne(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        func batch(_ writes: [(Int32, Int64?, Int64)], instance: String) -> CommitBatch {
+            var b = CommitBatch()
+            b.instances = [InstanceWrite(state: StoreContract.state(instance), expectedRevision: nil)]
+            for (p, expected, last) in writes {
+                b.consumed(ConsumedOffset(group: "g", topic: "t", partition: p, offset: last - 1, expected: expected))
+                b.consumed(ConsumedOffset(group: "g", topic: "t", partition: p, offset: last, expected: last))
+            }
+            return b
+        }
+        try await store.commit(batch([(0, nil, 4), (1, nil, 0)], instance: "a"))
+        #expect(try await store.consumerOffsets(group: "g").sorted { $0.partition < $1.partition }
+            == [StoredOffset(topic: "t", partition: 0, next: 5), StoredOffset(topic: "t", partition: 1, next: 1)])
+        try await store.commit(batch([(0, 5, 9)], instance: "b"))
+        // a batch that follows an older position writes nothing, its instance neither
+        await #expect(throws: StoreError.self) { try await store.commit(batch([(1, 1, 2), (0, 5, 7)], instance: "c")) }
+        #expect(try await store.instance("c") == nil)
+        #expect(try await store.consumerOffsets(group: "g").first { $0.partition == 0 }?.next == 10)
+        #expect(try await store.consumerOffsets(group: "g").first { $0.partition == 1 }?.next == 1)
+        #expect(try await store.consumerOffsets(group: "other").isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases) func eventWindowsAndTheOutbox(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        b.windows = [WindowWrite(definitionId: "d", key: "k", state: ["since": 12.5]), WindowWrite(definitionId: "d", key: "gone", state: ["hits": [1, 2]])]
+        b.outbox = [OutboxRecord(id: "o2", topic: "life", key: "i", payload: "{\"n\":2}", createdAt: at), OutboxRecord(id: "o1", topic: "life", key: "i", payload: "{}", createdAt: at)]
+        try await store.commit(b)
+        #expect(try await store.eventWindow(definitionId: "d", key: "k") == ["since": 12.5])
+        var c = CommitBatch()
+        c.windows = [WindowWrite(definitionId: "d", key: "gone", state: nil), WindowWrite(definitionId: "d", key: "k", state: ["since": 20])]
+        try await store.commit(c)
+        #expect(try await store.eventWindow(definitionId: "d", key: "gone") == nil)
+        #expect(try await store.eventWindow(definitionId: "d", key: "k") == ["since": 20])
+        #expect(try await store.outbox(limit: 10).map(\.id) == ["o1", "o2"])
+        #expect(try await store.outbox(limit: 10).last?.payload == "{\"n\":2}")
+        try await store.deleteOutbox(["o1"])
+        #expect(try await store.outbox(limit: 10).map(\.id) == ["o2"])
+    }
+
     @Test(arguments: StoreKind.allCases) func externalJobsAreLockedForOneWorkerUntilTheLockExpires(_ kind: StoreKind) async throws {
         let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }

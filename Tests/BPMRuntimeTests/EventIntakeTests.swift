@@ -1,0 +1,241 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMRuntime
+import BPMStore
+import Foundation
+import Testing
+
+/// Hands items to the runtime as a consumer does and waits for their outcomes.
+func ingest(_ runtime: Runtime, _ items: [IntakeItem]) async -> [Result<[Runtime.EventOutcome], any Error>] {
+    await withCheckedContinuation { c in
+        Task { await runtime.ingest(items) { c.resume(returning: $0) } }
+    }
+}
+
+func reading(_ device: String, _ value: Double) -> Value { ["device": .string(device), "value": .number(value)] }
+
+/// Trigger patterns (for / count within / cooldown), messages taken from topics, consumed
+/// positions stored with their effects, lifecycle events in the outbox, and event decoding.
+@Suite struct EventIntakeTests {
+    static let patternHeader = """
+    variables:
+      - {name: device, source: device}
+      - {name: value, source: value}
+    correlation_key: device
+    """
+
+    func deployPattern(_ h: Harness, _ id: String, _ pattern: String, activities: String = "  - {id: note, type: script, set: {seen: true}}") async throws {
+        try await h.runtime.deploy(source: """
+        id: \(id)
+        trigger:
+          type: event
+          topic: readings
+          condition: value > 10
+        \(pattern.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        \(Self.patternHeader)
+        activities:
+        \(activities)
+        """, file: "\(id).yaml")
+    }
+
+    func send(_ h: Harness, _ device: String, _ value: Double) async throws -> Runtime.EventOutcome {
+        try #require(try await h.runtime.publish(event: reading(device, value), topic: "readings").first)
+    }
+
+    @Test func forStartsOnlyOnceTheConditionHeldLongEnoughPerKey() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "hold", "for: 5m")
+        #expect(try await send(h, "a", 12).reason == "the condition must hold for 5m; it holds from now")
+        h.clock.advance(by: 120)
+        #expect(try await send(h, "a", 13).reason == "the condition has held for 2m of 5m")
+        #expect(try await send(h, "b", 13).reason == "the condition must hold for 5m; it holds from now", "each key has its own window")
+        h.clock.advance(by: 60)
+        #expect(try await send(h, "a", 5).reason == "trigger condition is false", "a false reading breaks the run")
+        h.clock.advance(by: 60)
+        #expect(try await send(h, "a", 14).reason == "the condition must hold for 5m; it holds from now")
+        h.clock.advance(by: 299)
+        #expect(try await send(h, "a", 14).action == .ignored)
+        h.clock.advance(by: 1)
+        let started = try await send(h, "a", 15)
+        #expect(started.action == .started)
+        #expect(try await send(h, "b", 15).action == .started, "b held since 6 minutes ago")
+    }
+
+    @Test func countNeedsThatManyMatchesWithinTheWindow() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "burst", "count: 3\nwithin: 10m")
+        #expect(try await send(h, "a", 20).reason == "1 of 3 matches within 10m")
+        h.clock.advance(by: 240)
+        #expect(try await send(h, "a", 20).reason == "2 of 3 matches within 10m")
+        h.clock.advance(by: 420)  // the first match is now 11 minutes old
+        #expect(try await send(h, "a", 20).reason == "2 of 3 matches within 10m")
+        h.clock.advance(by: 60)
+        #expect(try await send(h, "a", 1).reason == "trigger condition is false", "a false reading is not a match and keeps the window")
+        #expect(try await send(h, "a", 20).action == .started)
+    }
+
+    @Test func cooldownHoldsBackANewInstanceAfterTheLastEnded() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "calm", "cooldown: 10m")
+        let first = try await send(h, "a", 20)
+        #expect(first.action == .started)
+        try await h.runtime.settle()
+        #expect(try await h.store.instance(first.instanceId!)?.status == .completed)
+        h.clock.advance(by: 300)
+        #expect(try await send(h, "a", 20).reason == "cooling down for key 'a' for 5m more")
+        #expect(try await send(h, "b", 20).action == .started, "other keys are not held back")
+        h.clock.advance(by: 300)
+        #expect(try await send(h, "a", 20).action == .started)
+    }
+
+    @Test func windowsSurviveARestart() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "hold", "for: 5m")
+        _ = try await send(h, "a", 12)
+        await h.runtime.shutdown()
+        h.clock.advance(by: 360)
+        let again = try await Harness(dir: h.dir, clock: h.clock)
+        #expect(try await send(again, "a", 12).action == .started, "the window opened before the restart counts")
+    }
+
+    @Test func receiveTasksTakeEventsFromATopicAndBufferEarlyOnes() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: """
+        id: onboarding-ack
+        activities:
+          - id: wait_ack
+            type: receive
+            message: device-ack
+            topic: device-acks
+            key_path: tags.device_id
+            correlation_key: device
+            ttl: 1m
+          - {id: done, type: script, set: {acked: fields.status}}
+        """, file: "ack.yaml")
+        let waiting = try await h.runtime.startInstance("onboarding-ack", variables: ["device": "d1"])
+        let ack: Value = ["tags": ["device_id": "d1"], "fields": ["status": "ok"]]
+        let out = try await h.runtime.publish(event: ack, topic: "device-acks")
+        #expect(out == [Runtime.EventOutcome(definitionId: "onboarding-ack", action: .correlated, instanceId: waiting.id, correlationKey: "d1")])
+        try await h.runtime.settle()
+        let done = try #require(try await h.store.instance(waiting.id))
+        #expect(done.status == .completed)
+        #expect(done.variables["acked"] == "ok")
+
+        // an acknowledgement that arrives first waits up to its time-to-live
+        let early = try await h.runtime.publish(event: ["tags": ["device_id": "d2"], "fields": ["status": "late"]], topic: "device-acks")
+        #expect(early.map(\.action) == [.buffered])
+        let second = try await h.runtime.startInstance("onboarding-ack", variables: ["device": "d2"])
+        try await h.runtime.settle()
+        #expect(try await h.store.instance(second.id)?.status == .completed)
+        // past its time-to-live it is gone
+        _ = try await h.runtime.publish(event: ["tags": ["device_id": "d3"], "fields": ["status": "x"]], topic: "device-acks")
+        h.clock.advance(by: 61)
+        let third = try await h.runtime.startInstance("onboarding-ack", variables: ["device": "d3"])
+        try await h.runtime.settle()
+        #expect(try await h.store.instance(third.id)?.status == .running)
+    }
+
+    @Test func consumedPositionsAreCommittedWithTheirEffectsAndNeverRepeated() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "each", "")
+        func at(_ p: Int32, _ o: Int64, after e: Int64?) -> ConsumedOffset { ConsumedOffset(group: "g", topic: "readings", partition: p, offset: o, expected: e) }
+        func event(_ d: String, _ o: ConsumedOffset) -> IntakeItem { .event(IntakeEvent(value: reading(d, 20), topic: "readings", offset: o)) }
+
+        let first = await ingest(h.runtime, [event("a", at(0, 0, after: nil)), .consumed(at(0, 1, after: 1)), event("b", at(0, 2, after: 2)), event("c", at(1, 7, after: nil))])
+        #expect(first.allSatisfy { if case .success = $0 { true } else { false } })
+        #expect(try await h.store.consumerOffsets(group: "g").sorted { $0.partition < $1.partition }
+            == [StoredOffset(topic: "readings", partition: 0, next: 3), StoredOffset(topic: "readings", partition: 1, next: 8)])
+        #expect(try await h.store.countInstances(status: nil) == 3)
+
+        // the same records again (a consumer that did not see the commit): refused, nothing applied;
+        // a record that follows the stored position of another partition still goes through
+        let again = await ingest(h.runtime, [event("a", at(0, 0, after: nil)), event("d", at(1, 8, after: 8))])
+        guard case .failure(StoreError.offsetConflict(let topic, let partition)) = again[0] else {
+            Issue.record("a repeated record must be refused: \(again[0])")
+            return
+        }
+        #expect(topic == "readings" && partition == 0)
+        #expect(try again[1].get().map(\.action) == [.started])
+        #expect(try await h.store.countInstances(status: nil) == 4)
+        // a gap (a record after one that was never committed) is refused too
+        let gap = await ingest(h.runtime, [event("e", at(0, 5, after: 5))])
+        #expect(throws: StoreError.self) { try gap[0].get() }
+        #expect(try await h.store.countInstances(status: nil) == 4)
+    }
+
+    @Test func lifecycleEventsAreWrittenToTheOutboxInTheSameCommit() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        await h.runtime.configure(lifecycleTopic: "bpm-lifecycle")
+        try await h.runtime.deploy(source: """
+        id: approve
+        activities:
+          - {id: review, type: user, assignee: ann}
+        """, file: "approve.yaml")
+        let s = try await h.runtime.startInstance("approve")
+        let task = try #require(try await h.store.userTasks(TaskQuery(instanceId: s.id)).first)
+        _ = try await h.runtime.completeTask(task.id, variables: [:])
+        let events = try await h.store.outbox(limit: 100).map { try JSON.parse($0.payload) }
+        #expect(events.map { $0[member: "type"].stringValue ?? "" } == ["instance_started", "task_created", "task_completed", "instance_completed"])
+        #expect(events.allSatisfy { $0[member: "instance_id"].stringValue == s.id && $0[member: "definition_id"] == "approve" })
+        #expect(try await h.store.outbox(limit: 100).allSatisfy { $0.key == s.id && $0.topic == "bpm-lifecycle" })
+        try await h.store.deleteOutbox(try await h.store.outbox(limit: 100).map(\.id))
+        #expect(try await h.store.outbox(limit: 100).isEmpty)
+    }
+
+    @Test func eventsNoDefinitionCanUseAreBadWithAPreciseReason() async throws {
+        var registry = DefinitionRegistry()
+        registry.add(try YAMLDefinitionReader.read(source: """
+        id: temp
+        trigger: {type: event, topic: t, condition: "fields.v > 25"}
+        variables:
+          - {name: device, source: tags.device_id}
+        activities:
+          - {id: s, type: script, set: {x: 1}}
+        """, file: "temp.yaml"), version: 1)
+        func decode(_ s: String, topic: String = "t") -> Result<Value, EventProblem> { EventDecoder.decode(Array(s.utf8), topic: topic, registry: registry) }
+        #expect(throws: Never.self) { try decode(#"{"tags": {"device_id": "a"}, "fields": {"v": 3}}"#).get() }
+        #expect(decode("not json").reasonOrNil == "not_json")
+        #expect(decode("[1, 2]").reasonOrNil == "not_object")
+        #expect(decode(#"{"fields": {"v": 30}}"#).reasonOrNil == "missing_path")
+        #expect(decode(#"{"tags": {"device_id": "a"}, "fields": {"v": "hot"}}"#).reasonOrNil == "wrong_type")
+        #expect(EventDecoder.decode([0xff, 0xfe], topic: "t", registry: registry).reasonOrNil == "not_json")
+        // a topic no definition listens on: anything JSON goes (there is nothing to check it against)
+        #expect(throws: Never.self) { try decode(#"{"x": 1}"#, topic: "other").get() }
+        if case .failure(let p) = decode(#"{"fields": {"v": 30}}"#) { #expect(p.detail == "no 'tags.device_id' (variable 'device' of temp)") }
+    }
+
+    @Test func mqttTopicFilters() {
+        #expect(MQTTTopic.matches(filter: "home/+/temp", topic: "home/kitchen/temp"))
+        #expect(!MQTTTopic.matches(filter: "home/+/temp", topic: "home/kitchen/hall/temp"))
+        #expect(MQTTTopic.matches(filter: "home/#", topic: "home/kitchen/temp"))
+        #expect(MQTTTopic.matches(filter: "home/#", topic: "home"))
+        #expect(!MQTTTopic.matches(filter: "#", topic: "$SYS/broker"))
+        #expect(!MQTTTopic.matches(filter: "home/+", topic: "home/a/b"))
+        #expect(MQTTTopic.matches(filter: "+/+", topic: "a/b"))
+    }
+
+    @Test func patternMistakesAreReportedWhereTheyAre() {
+        func errors(_ trigger: String) -> [String] {
+            do {
+                _ = try YAMLDefinitionReader.read(source: "id: x\ntrigger:\n  type: event\n  topic: t\n\(trigger)\nactivities:\n  - {id: s, type: script, set: {a: 1}}\n", file: "x.yaml")
+                return []
+            } catch { return error.errors.map(\.description) }
+        }
+        #expect(errors("  count: 3") == ["x.yaml:5:10: error: 'count' needs 'within': the window the matches must fall in (e.g. 10m)"])
+        #expect(errors("  within: 5m") == ["x.yaml:5:11: error: 'within' needs 'count': how many matches the window must hold"])
+        #expect(errors("  for: 5m\n  count: 2\n  within: 1m").contains("x.yaml:5:8: error: a trigger has either 'for' (the condition holds for a time) or 'count' (matches in a window), not both"))
+        #expect(errors("  count: 0\n  within: 1m") == ["x.yaml:5:10: error: 'count' must be 1 or more"])
+    }
+}
+
+extension Result where Failure == EventProblem {
+    var reasonOrNil: String? { if case .failure(let p) = self { p.reason } else { nil } }
+}
