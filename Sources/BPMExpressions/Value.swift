@@ -50,9 +50,23 @@ public indirect enum Value: Sendable, Hashable {
 
     /// Follows a dotted path such as `fields.flow_temp_c`; `nil` when a step is missing.
     public func lookup(path: String) -> Value? {
+        if !path.contains(".") {
+            guard case .context(let c) = self else { return nil }
+            return c[path]
+        }
         var current = self
         for part in path.split(separator: ".", omittingEmptySubsequences: false) {
             guard case .context(let c) = current, let next = c[String(part)] else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// `lookup(path:)` with the path already split at its dots (no allocation per call).
+    public func lookup(components: [String]) -> Value? {
+        var current = self
+        for part in components {
+            guard case .context(let c) = current, let next = c[part] else { return nil }
             current = next
         }
         return current

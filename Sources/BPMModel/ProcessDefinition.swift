@@ -12,10 +12,25 @@ public struct ProcessDefinition: Sendable {
     public var flows: [SequenceFlow]
     public var trigger: Trigger?
     /// Variables taken from the triggering event (`source:`) or set to constants (`value:`).
-    public var variables: [VariableSpec]
+    public var variables: [VariableSpec] {
+        didSet { correlationKeyPath = Self.keyPath(correlationKey, variables) }
+    }
     /// The correlation key: evaluated over the instance's variables when it starts from an
     /// event; later events with the same key refresh the running instance.
-    public var correlationKey: Expression?
+    public var correlationKey: Expression? {
+        didSet { correlationKeyPath = Self.keyPath(correlationKey, variables) }
+    }
+    /// When the correlation key is a variable taken from the event, its path there: the key
+    /// is read straight from the event, without evaluating anything.
+    public private(set) var correlationKeyPath: [String]?
+
+    static func keyPath(_ key: Expression?, _ variables: [VariableSpec]) -> [String]? {
+        guard let key else { return nil }
+        let name = key.source.trimmingCharacters(in: .whitespacesAndNewlines)
+        let named = variables.filter { $0.name == name }
+        guard named.count == 1 else { return nil }
+        return named[0].sourcePath
+    }
     /// The file it came from.
     public var sourceFile: String
     /// BPMN `isExecutable`: only executable processes are deployed.
@@ -46,6 +61,7 @@ public struct ProcessDefinition: Sendable {
         self.trigger = trigger
         self.variables = variables
         self.correlationKey = correlationKey
+        self.correlationKeyPath = Self.keyPath(correlationKey, variables)
         self.sourceFile = sourceFile
         var ei: [String: Int] = [:]
         for (i, e) in elements.enumerated() where ei[e.id] == nil { ei[e.id] = i }
@@ -547,12 +563,17 @@ public struct Trigger: Sendable {
 public struct VariableSpec: Sendable {
     public var name: String
     /// A dotted path into the event, e.g. `tags.device_id`.
-    public var source: String?
+    public var source: String? {
+        didSet { sourcePath = source.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } }
+    }
+    /// `source` split at its dots, for `Value.lookup(components:)`.
+    public private(set) var sourcePath: [String]?
     public var value: Value?
 
     public init(name: String, source: String? = nil, value: Value? = nil) {
         self.name = name
         self.source = source
+        self.sourcePath = source.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
         self.value = value
     }
 }

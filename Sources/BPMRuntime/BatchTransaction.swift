@@ -14,6 +14,8 @@ struct BatchTransaction {
     var order: [String] = []
     /// Correlation keys claimed (instance id) or released (nil) within the batch.
     var keys: [String: String?] = [:]
+    /// Running instances per key read for the whole batch before it began (nil: none).
+    var activeAtStart: [String: String?] = [:]
     var commit = CommitBatch()
     var firedTimers: [String] = []
     /// Subscriptions opened and closed in the batch, and messages to route before committing.
@@ -30,13 +32,15 @@ struct BatchTransaction {
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [String: (definitionId: String, key: String, state: [String: Value])] = [:]
     var changedWindows: [String] = []
+    /// The deployed definitions when the batch began (routing reads it without leaving the batch).
+    let registry: DefinitionRegistry
     /// Cool-downs of event triggers by definition id (seconds).
-    let cooldowns: [String: Double]
+    var cooldowns: [String: Double] { registry.cooldowns }
 
-    init(runtime: Runtime, now: Date, cooldowns: [String: Double] = [:]) {
+    init(runtime: Runtime, now: Date, registry: DefinitionRegistry) {
         self.runtime = runtime
         self.now = now
-        self.cooldowns = cooldowns
+        self.registry = registry
     }
 
     static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
@@ -228,8 +232,32 @@ struct BatchTransaction {
 
     /// The running instance for a key, seeing this batch's own starts and ends first.
     mutating func activeInstance(_ defId: String, _ key: String) async throws -> String? {
-        if let claimed = keys[Self.keyOf(defId, key)] { return claimed }
+        let k = Self.keyOf(defId, key)
+        if let claimed = keys[k] { return claimed }
+        if let known = activeAtStart[k] { return known }
         return try await runtime.store.activeInstance(definitionId: defId, correlationKey: key)
+    }
+
+    /// Reads, in one query per definition, the running instances for every correlation key the
+    /// batch's events carry: an event for a key with a running instance is delivered to it, so
+    /// each event would otherwise cost one read per definition listening on its topic.
+    mutating func prefetchActiveInstances(_ batch: [Runtime.Pending]) async throws {
+        var wanted: [String: Set<String>] = [:]
+        for item in batch {
+            let event: Value, topic: String?, mqtt: Bool
+            switch item.work {
+            case .intake(.event(let e)): (event, topic, mqtt) = (e.value, e.topic, e.mqtt)
+            case .event(let v, let t, nil): (event, topic, mqtt) = (v, t, false)
+            default: continue
+            }
+            for (def, _) in registry.triggered(byTopic: topic, mqtt: mqtt) where def.correlationKey != nil {
+                if let key = EventIntake.correlationKey(event, def) { wanted[def.id, default: []].insert(key) }
+            }
+        }
+        for (defId, keys) in wanted where keys.count > 1 {
+            let found = try await runtime.store.activeInstances(definitionId: defId, correlationKeys: Array(keys))
+            for key in keys { activeAtStart[Self.keyOf(defId, key)] = .some(found[key]) }
+        }
     }
 
     mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false) async throws -> [Runtime.EventOutcome] {
@@ -238,37 +266,38 @@ struct BatchTransaction {
             guard let d = await runtime.definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
             targets = [d]
         } else {
-            targets = await runtime.registry.triggered(byTopic: topic, mqtt: mqtt)
+            targets = registry.triggered(byTopic: topic, mqtt: mqtt)
         }
         var out: [Runtime.EventOutcome] = []
         for (def, version) in targets {
-            let m = EventIntake.match(event, def)
-            if let key = m.correlationKey, let running = try await activeInstance(def.id, key) {
+            // only what the outcome needs: the key, then the condition, variables last
+            let key = EventIntake.correlationKey(event, def)
+            if let key, let running = try await activeInstance(def.id, key) {
                 // refresh the running instance's event variables; never start a second one
-                _ = try await applyCommand(.correlate(variables: m.eventVariables), to: running)
+                _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, def)), to: running)
                 out.append(.init(definitionId: def.id, action: .correlated, instanceId: running, correlationKey: key))
                 continue
             }
             var reason: String?
-            if !m.conditionHolds {
-                if def.trigger?.holdFor != nil { try await patternBroken(def, key: m.correlationKey ?? "") }
-                reason = def.correlationKey != nil && m.correlationKey == nil ? "event has no value for the correlation key" : "trigger condition is false"
-            } else if await runtime.isRetired(def.id) {
+            if !EventIntake.conditionHolds(event, def) {
+                if def.trigger?.holdFor != nil { try await patternBroken(def, key: key ?? "") }
+                reason = def.correlationKey != nil && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
+            } else if registry.retired.contains(def.id) {
                 reason = "definition is retired for new instances"
             } else if let t = def.trigger, t.hasPattern {
-                reason = try await patternBlocks(def, t, key: m.correlationKey ?? "")
+                reason = try await patternBlocks(def, t, key: key ?? "")
             }
             if let reason {
-                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: m.correlationKey, reason: reason))
+                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: key, reason: reason))
             } else {
-                let s = start(def, version: version, variables: m.startVariables, key: m.correlationKey, businessKey: nil)
-                out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: m.correlationKey))
+                let s = start(def, version: version, variables: EventIntake.startVariables(event, def), key: key, businessKey: nil)
+                out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }
         }
         // message events that take their messages from this topic: one message per name
         guard let topic, definitionId == nil else { return out }
         var names: Set<String> = []
-        for (defId, md) in await runtime.registry.receivers(ofTopic: topic, mqtt: mqtt) where names.insert(md.name).inserted {
+        for (defId, md) in registry.receivers(ofTopic: topic, mqtt: mqtt) where names.insert(md.name).inserted {
             let keyValue = md.keyPath.flatMap { event.lookup(path: $0) }
             let key = keyValue.flatMap { $0.isNull ? nil : $0.interpolated }
             let message = PublishedMessage(name: md.name, correlationKey: key, variables: event.contextValue ?? ["event": event], timeToLive: md.timeToLive)

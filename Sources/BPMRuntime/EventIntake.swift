@@ -21,12 +21,43 @@ public struct EventMatch: Sendable {
 
 /// Evaluates events against definitions: the plan's trigger conditions and `variables:` paths.
 public enum EventIntake {
+    /// The correlation key an event carries for a definition (nil: none, or no key defined).
+    public static func correlationKey(_ event: Value, _ def: ProcessDefinition) -> String? {
+        guard let k = def.correlationKey else { return nil }
+        if let path = def.correlationKeyPath, let v = event.lookup(components: path) { return v.isNull ? nil : v.interpolated }
+        // the scope match(_:_:) builds: the event, then constants, then the event's variables
+        var scope = event.contextValue ?? [:]
+        for v in def.variables where v.source == nil { if let value = v.value { scope[v.name] = value } }
+        for v in def.variables { if let path = v.sourcePath, let value = event.lookup(components: path) { scope[v.name] = value } }
+        let v = k.evaluate(scope)
+        return v.isNull ? nil : v.interpolated
+    }
+
+    /// Whether the trigger condition holds for an event (true when there is none).
+    public static func conditionHolds(_ event: Value, _ def: ProcessDefinition) -> Bool {
+        def.trigger?.condition.map { $0.test(event.contextValue ?? [:]) } ?? true
+    }
+
+    /// The variables an event carries for a definition (its `source` paths present in it).
+    public static func eventVariables(_ event: Value, _ def: ProcessDefinition) -> [String: Value] {
+        var out: [String: Value] = [:]
+        for v in def.variables { if let path = v.sourcePath, let value = event.lookup(components: path) { out[v.name] = value } }
+        return out
+    }
+
+    /// Variables for an instance an event starts: constants, then the event's values.
+    public static func startVariables(_ event: Value, _ def: ProcessDefinition) -> [String: Value] {
+        var out: [String: Value] = [:]
+        for v in def.variables where v.source == nil { if let value = v.value { out[v.name] = value } }
+        return out.merging(eventVariables(event, def)) { _, e in e }
+    }
+
     public static func match(_ event: Value, _ def: ProcessDefinition) -> EventMatch {
         var fromEvent: [String: Value] = [:]
         var constants: [String: Value] = [:]
         for v in def.variables {
-            if let path = v.source {
-                if let value = event.lookup(path: path) { fromEvent[v.name] = value }
+            if let path = v.sourcePath {
+                if let value = event.lookup(components: path) { fromEvent[v.name] = value }
             } else if let value = v.value {
                 constants[v.name] = value
             }
@@ -136,7 +167,7 @@ public enum EventDecoder {
     /// Why a definition cannot use an event, if it cannot.
     static func problem(_ event: Value, _ def: ProcessDefinition) -> EventProblem? {
         for v in def.variables {
-            if let path = v.source, event.lookup(path: path) == nil {
+            if let path = v.source, let parts = v.sourcePath, event.lookup(components: parts) == nil {
                 return EventProblem("missing_path", "no '\(path)' (variable '\(v.name)' of \(def.id))")
             }
         }

@@ -489,7 +489,8 @@ public actor Runtime {
     /// Applies a batch of work items and commits them in one transaction.
     func process(_ batch: [Pending]) async {
         let now = clock.now()
-        var tx = BatchTransaction(runtime: self, now: now, cooldowns: registry.cooldowns)
+        var tx = BatchTransaction(runtime: self, now: now, registry: registry)
+        if batch.count > 1 { try? await tx.prefetchActiveInstances(batch) }
         var results: [Result<WorkResult, any Error>] = []
         results.reserveCapacity(batch.count)
         for item in batch {

@@ -17,6 +17,9 @@ public protocol ProcessStore: Sendable {
     func instance(_ id: String) async throws -> InstanceState?
     /// The running instance of a definition for a correlation key, if any.
     func activeInstance(definitionId: String, correlationKey: String) async throws -> String?
+    /// The running (or suspended) instances for many correlation keys of one definition at
+    /// once: key → instance id (keys without one are absent).
+    func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String]
     /// Lists instances.
     func instances(_ query: InstanceQuery) async throws -> [InstanceSummary]
     /// Counts instances by status.

@@ -228,6 +228,18 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
             .first.map { try Self.str($0, "id") }
     }
 
+    public func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String] {
+        guard !correlationKeys.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for r in try await rows("""
+            SELECT correlation_key, id FROM process_instances
+            WHERE definition_id = \(definitionId) AND correlation_key = ANY(\(correlationKeys)) AND status IN ('running', 'suspended')
+            """) {
+            out[try Self.str(r, "correlation_key")] = try Self.str(r, "id")
+        }
+        return out
+    }
+
     public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
         var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE TRUE"
         var b = PostgresBindings()

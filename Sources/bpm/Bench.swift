@@ -6,6 +6,7 @@ import BPMRuntime
 import BPMStore
 import BPMStorePostgres
 import BPMStoreSQLite
+import BPMStreams
 import Foundation
 import Logging
 
@@ -21,6 +22,12 @@ struct Bench: AsyncParsableCommand {
 
         --concurrency clients each start instances one after another; latency is from the
         start request to its commit. Build with -c release for meaningful figures.
+
+        With --intake: events per second through the event router, with 50 definitions on one
+        topic — decoding and matching alone (match), the consumer's path committing each
+        event's position (intake-filter: nothing starts; intake-start: every event starts an
+        instance), and with --kafka-brokers the same from a real broker (kafka-filter,
+        kafka-start).
         """
     )
 
@@ -104,8 +111,24 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Instead of throughput: store this many instances (and a tenth as many open tasks) and time the list queries of the API on them.")
     var queries: Int?
 
+    @Flag(help: "Instead of instance throughput: events per second through the event router, 50 definitions on one topic (see below).")
+    var intake = false
+
+    @Option(help: "Events per intake measurement.")
+    var events = 100_000
+
+    @Option(help: "With --intake: also measure from this Kafka/Redpanda cluster (host:port,…), through the engine's consumer group.")
+    var kafkaBrokers: String?
+
+    @Option(help: "A librdkafka property as NAME=value for --kafka-brokers; repeatable.")
+    var kafkaOption: [String] = []
+
     func run() async throws {
         if let queries { return try await QueryBench(instances: queries, stores: store, json: json).run() }
+        if intake {
+            let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try Serve.pairs(kafkaOption, "--kafka-option")) }
+            return try await IntakeBench(events: events, sqliteSync: sqliteSync, kafka: kafka, json: json).run()
+        }
         var rows: [Row] = []
         var stores = store
         if !stores.contains(where: { $0.hasPrefix("sqlite") }) { stores.insert("sqlite", at: 0) }
