@@ -415,6 +415,6 @@ enum StoreContract {
             try await group.waitForAll()
         }
         let names = try TestPostgres.server().psql(String(url.split(separator: "/").last!.split(separator: "?").first!), "SELECT name FROM schema_migrations ORDER BY name")
-        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes"])
+        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake"])
     }
 }

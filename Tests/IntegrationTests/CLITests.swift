@@ -125,6 +125,22 @@ import Testing
         #expect(missing.stderr.contains("no/such/file.yaml:1:1: error: cannot read file"))
     }
 
+    @Test func serveReadsAConfigFileAndChecksBrokerOptions() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("bpm.env")
+        try "# engine settings\nBPM_LIFECYCLE_TOPIC=bpm-lifecycle\nBPM_STORE=\"sqlite:\(dir.path)/x.sqlite\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let r = try bpm(["serve", "--config", config.path, "--port", "0"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--lifecycle-topic needs --kafka-brokers"), "the file's variables were read: \(r.stderr)")
+        let badOption = try bpm(["serve", "--store", "sqlite:\(dir.path)/y.sqlite", "--kafka-brokers", "127.0.0.1:1", "--kafka-option", "no-equals-sign"])
+        #expect(badOption.stderr.contains("--kafka-option takes NAME=value, not 'no-equals-sign'"))
+        let badURL = try bpm(["serve", "--store", "sqlite:\(dir.path)/z.sqlite", "--mqtt-url", "http://broker"])
+        #expect(badURL.stderr.contains("an MQTT URL looks like mqtt://host:1883"))
+        let missing = try bpm(["serve", "--config", dir.appendingPathComponent("none.env").path])
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read the config file"))
+    }
+
     @Test func graphShowsTheResolvedFlow() throws {
         let r = try bpm(["graph", "examples/temperature-control.yaml"])
         #expect(r.status == 0)

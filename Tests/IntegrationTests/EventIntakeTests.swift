@@ -180,6 +180,57 @@ import Testing
         print("exactly-once: \(total) events, engine killed after \(appliedAtKill) had taken effect and \(producedAtKill) were produced; \(total) instances, \(total * Int(perInstance)!) history rows")
     }
 
+    @Test(.timeLimit(.minutes(6))) func twoReplicasOnPostgreSQLShareTheGroupAndOneTakesOverAfterTheOtherIsKilled() async throws {
+        let kafka = try broker()
+        try kafka.createTopic("readings-shared", partitions: 4)
+        let pg = try TestPostgres.server()
+        let url = try pg.createDatabase("intake")
+        let db = String(url.split(separator: "/").last!.split(separator: "?").first!)
+        func count(_ sql: String) throws -> Int { Int(try pg.psql(db, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try """
+        id: shared-reading
+        trigger: {type: event, topic: readings-shared}
+        variables:
+          - {name: seq, source: seq}
+        activities:
+          - {id: mark, type: script, set: {seen: seq}}
+        """.write(to: defs.appendingPathComponent("shared.yaml"), atomically: true, encoding: .utf8)
+        let logs = (0..<2).map { dir.appendingPathComponent("serve\($0).log") }
+        let servers = try logs.map { try Server(store: dir.appendingPathComponent("unused"), definitions: defs, extra: serverOptions(kafka, group: "shared"), storeURL: url, stderr: $0) }
+        defer { for s in servers where s.process.isRunning { s.kill(SIGTERM) } }
+        // both members hold partitions before events flow
+        try await waitUntil("both replicas to be assigned partitions", timeout: 60) {
+            try logs.allSatisfy { (try String(contentsOf: $0, encoding: .utf8)).range(of: #"kafka: assigned [1-9]"#, options: .regularExpression) != nil }
+        }
+        let total = 12_000
+        let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers))
+        defer { producer.close() }
+        let streaming = Task {
+            for chunk in 0..<24 {
+                let n = total / 24
+                try await producer.sendAll((0..<n).map { j in
+                    let i = chunk * n + j
+                    return ("readings-shared", "k\(i % 61)", Array(#"{"seq": \#(i)}"#.utf8), [])
+                })
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+        }
+        try await waitUntil("the first 2,000 instances") { try count("SELECT count(*) FROM process_instances") >= 2000 }
+        servers[0].kill(SIGKILL)
+        try await streaming.value
+        // the survivor gets the dead member's partitions once its session times out
+        try await waitUntil("all \(total) events to take effect", timeout: 180) { try count("SELECT count(*) FROM process_instances") >= total }
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        #expect(try count("SELECT count(*) FROM process_instances") == total)
+        #expect(try count("SELECT count(DISTINCT variables->>'seq') FROM process_instances") == total, "one instance per event")
+        #expect(try count("SELECT sum(next_offset) FROM consumer_offsets WHERE group_id = 'shared'") == total)
+        let survivor = try String(contentsOf: logs[1], encoding: .utf8)
+        #expect(survivor.components(separatedBy: "kafka: assigned").count - 1 >= 2, "the survivor was assigned again after the kill")
+    }
+
     @Test(.timeLimit(.minutes(5))) func badEventsGoToTheDeadLetterTopicAndGoodOnesAllTakeEffect() async throws {
         let kafka = try broker()
         try kafka.createTopic("sensor-mixed", partitions: 3)
