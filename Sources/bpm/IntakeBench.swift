@@ -100,14 +100,21 @@ struct IntakeBench {
         return Row(name: "match", events: events, perSecond: Double(events) / secs, started: 0)
     }
 
-    func runtime(_ dir: URL) async throws -> (Runtime, SQLiteStore) {
+    static let logger: Logger = {
+        var l = Logger(label: "bench")
+        l.logLevel = .warning
+        return l
+    }()
+
+    /// A runtime on a fresh SQLite file in `dir` with the 50 definitions listening on `topic`.
+    func runtime(_ dir: URL, topic: String = IntakeBench.topic) async throws -> (Runtime, SQLiteStore) {
         let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path, synchronous: sqliteSync)
         try await store.migrate()
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let runtime = Runtime(store: store, connectors: ConnectorRegistry(), logger: logger)
+        let runtime = Runtime(store: store, connectors: ConnectorRegistry(), logger: Self.logger)
         try await runtime.start(timerLoop: false)
-        for i in 0..<Self.definitions { try await runtime.deploy(source: Self.definition(i), file: "intake-\(i).yaml") }
+        for i in 0..<Self.definitions {
+            try await runtime.deploy(source: Self.definition(i).replacingOccurrences(of: "topic: \(Self.topic)", with: "topic: \(topic)"), file: "intake-\(i).yaml")
+        }
         return (runtime, store)
     }
 
@@ -168,15 +175,9 @@ struct IntakeBench {
             try await producer.sendAll((start..<min(start + 5000, events)).map { (topic, "hp\($0 % 1000)", Self.payload($0, hot: hot), []) })
         }
         producer.close()
-        let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path, synchronous: sqliteSync)
-        try await store.migrate()
-        var logger = Logger(label: "bench")
-        logger.logLevel = .warning
-        let runtime = Runtime(store: store, connectors: ConnectorRegistry(), logger: logger)
-        try await runtime.start(timerLoop: false)
-        for i in 0..<Self.definitions { try await runtime.deploy(source: Self.definition(i).replacingOccurrences(of: "topic: \(Self.topic)", with: "topic: \(topic)"), file: "intake-\(i).yaml") }
+        let (runtime, store) = try await runtime(dir, topic: topic)
         let group = "bench-\(UUIDv7.make())"
-        let intake = try KafkaIntake(runtime: runtime, settings: settings, group: group, deadLetters: DeadLetters(producer: nil, topic: nil), logger: logger)
+        let intake = try KafkaIntake(runtime: runtime, settings: settings, group: group, deadLetters: DeadLetters(producer: nil, topic: nil), logger: Self.logger)
         await intake.start()
         // timed from the first stored position, so joining the group is not counted
         var first: UInt64?

@@ -55,6 +55,20 @@ import Testing
         throw TestFailure("timed out waiting for \(what)")
     }
 
+    /// A folder with a definition that starts one instance per event on `topic`, keeping its `seq`.
+    func oneInstancePerEvent(topic: String, in dir: URL) throws -> URL {
+        let defs = try subfolder("defs", of: dir)
+        try """
+        id: count-reading
+        trigger: {type: event, source: redpanda, topic: \(topic)}
+        variables:
+          - {name: seq, source: seq}
+        activities:
+          - {id: mark, type: script, set: {seen: seq}}
+        """.write(to: defs.appendingPathComponent("count.yaml"), atomically: true, encoding: .utf8)
+        return defs
+    }
+
     func telemetry(_ device: String, _ temp: Double) -> [UInt8] {
         Array(#"{"name": "heatpump", "tags": {"device_id": "\#(device)"}, "fields": {"flow_temp_c": \#(temp)}, "timestamp": 1790000000}"#.utf8)
     }
@@ -130,15 +144,7 @@ import Testing
         try kafka.createTopic("readings-kill", partitions: 3)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = try subfolder("defs", of: dir)
-        try """
-        id: count-reading
-        trigger: {type: event, source: redpanda, topic: readings-kill}
-        variables:
-          - {name: seq, source: seq}
-        activities:
-          - {id: mark, type: script, set: {seen: seq}}
-        """.write(to: defs.appendingPathComponent("count.yaml"), atomically: true, encoding: .utf8)
+        let defs = try oneInstancePerEvent(topic: "readings-kill", in: dir)
         let db = dir.appendingPathComponent("bpm.sqlite")
         let total = 20_000
         let log = dir.appendingPathComponent("serve.log")
@@ -189,15 +195,7 @@ import Testing
         func count(_ sql: String) throws -> Int { Int(try pg.psql(db, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = try subfolder("defs", of: dir)
-        try """
-        id: shared-reading
-        trigger: {type: event, topic: readings-shared}
-        variables:
-          - {name: seq, source: seq}
-        activities:
-          - {id: mark, type: script, set: {seen: seq}}
-        """.write(to: defs.appendingPathComponent("shared.yaml"), atomically: true, encoding: .utf8)
+        let defs = try oneInstancePerEvent(topic: "readings-shared", in: dir)
         let logs = (0..<2).map { dir.appendingPathComponent("serve\($0).log") }
         let servers = try logs.map { try Server(store: dir.appendingPathComponent("unused"), definitions: defs, extra: serverOptions(kafka, group: "shared"), storeURL: url, stderr: $0) }
         defer { for s in servers where s.process.isRunning { s.kill(SIGTERM) } }
