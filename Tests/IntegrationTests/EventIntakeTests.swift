@@ -90,6 +90,23 @@ import Testing
         let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/temperature-control.yaml"), encoding: .utf8)
         #expect(example.contains("duration: 5m"))
         try example.replacingOccurrences(of: "duration: 5m", with: "duration: 3s").write(to: defs.appendingPathComponent("temperature-control.yaml"), atomically: true, encoding: .utf8)
+        // a second process on the same topic acts back through Kafka
+        try kafka.createTopic("heatpump-alerts")
+        try """
+        id: hot-alert
+        trigger: {type: event, topic: heatpump-telemetry, condition: fields.flow_temp_c > 25}
+        variables:
+          - {name: device_id, source: tags.device_id}
+          - {name: temperature, source: fields.flow_temp_c}
+        activities:
+          - id: alert
+            type: service
+            action: kafka_publish
+            topic: heatpump-alerts
+            key: ${device_id}
+            payload: {device: "${device_id}", temperature: "${temperature}"}
+            headers: {source: swift-bpm}
+        """.write(to: defs.appendingPathComponent("hot-alert.yaml"), atomically: true, encoding: .utf8)
 
         // a real subscriber, connected before anything is published
         let subscriber = try Spawned.start(["mosquitto_sub", "-h", "127.0.0.1", "-p", String(mqtt.port), "-V", "mqttv5", "-t", "home/heatpump/control",
@@ -136,6 +153,14 @@ import Testing
         let lifecycle = try readTopic(kafka, "bpm-lifecycle", count: 3).filter { $0.key.map { String(decoding: $0, as: UTF8.self) } == first }
         let types = try lifecycle.map { try JSON.parse(String(decoding: $0.value, as: UTF8.self))[member: "type"].stringValue ?? "" }
         #expect(types.first == "instance_started" && types.contains("instance_completed"), "lifecycle events of \(first): \(types)")
+
+        // kafka_publish: one alert per hot reading (hp1 at 27.5, hp2 at 27.5), keyed by device, with its idempotency key
+        let alerts = try readTopic(kafka, "heatpump-alerts", count: 2)
+        #expect(alerts.count == 2)
+        #expect(Set(alerts.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }) == ["hp1", "hp2"])
+        let alert = try JSON.parse(String(decoding: try #require(alerts.first { $0.key == Array("hp1".utf8) }).value, as: UTF8.self))
+        #expect(alert == ["device": "hp1", "temperature": 27.5], "a template that is one ${…} keeps the value's type")
+        #expect(alerts.allSatisfy { a in a.headers.contains { $0.0 == "source" && $0.1 == "swift-bpm" } && a.headers.contains { $0.0 == "bpm-idempotency-key" } })
         server.kill(SIGTERM)
     }
 
