@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         .target(name: "BPMExpressions"),
@@ -61,10 +62,12 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .executableTarget(name: "bpm", dependencies: [
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
         .testTarget(name: "BPMModelTests", dependencies: ["BPMModel"]),
@@ -74,7 +77,8 @@ let package = Package(
         .target(name: "BPMTestSupport", path: "Tests/Support"),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
+                                                             .product(name: "JWTKit", package: "jwt-kit")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -194,6 +194,7 @@ struct API: Sendable {
         let o = try Self.object(body)
         let bk = o["businessKey"]?.stringValue
         let s = try await runtime.startInstance(definitionId, variables: try Self.variables(o), businessKey: bk)
+        await Audit.record(runtime, instanceId: s.id, action: "POST /processes/\(definitionId)/start")
         return Response.json(Views.instance(s), status: .created)
     }
 
@@ -400,6 +401,14 @@ struct API: Sendable {
 
     func claimTask(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
+        if let caller = Auth.caller {
+            // with auth, a claim is for the caller
+            if let named = o["user"]?.stringValue, named != caller.user {
+                throw Problem(.forbidden, "claim-for-another", "Forbidden", "\(caller.user) may claim a task only for themselves, not for \(named)")
+            }
+            try await authorizeTask(id)
+            return try await runtime.claimTask(id, user: caller.user).value
+        }
         guard let user = o["user"]?.stringValue, !user.isEmpty else {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"user\": \"name\"} to claim a task")
         }
@@ -415,7 +424,8 @@ struct API: Sendable {
         guard let type = o["type"]?.stringValue, !type.isEmpty else {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"type\": \"job type\", \"worker\": \"name\", \"maxJobsToActivate\": 10, \"timeout\": 30000, \"requestTimeout\": 10000}")
         }
-        let worker = o["worker"]?.stringValue ?? "anonymous"
+        try authorizeJobType(type)
+        let worker = o["worker"]?.stringValue ?? Auth.caller?.user ?? "anonymous"
         let max = Int(o["maxJobsToActivate"]?.doubleValue ?? 10)
         let lockMs = o["timeout"]?.doubleValue ?? 300_000
         let pollMs = o["requestTimeout"]?.doubleValue ?? 0

@@ -3,11 +3,12 @@ enum OpenAPI {
     static let document = #"""
     {
       "openapi": "3.1.0",
-      "info": {"title": "swift-bpm", "version": "0.1.0", "description": "Process engine API: definitions, instances, events, user tasks, incidents. Errors are RFC 9457 problem details."},
+      "info": {"title": "swift-bpm", "version": "0.1.0", "description": "Process engine API: definitions, instances, events, user tasks, incidents. Errors are RFC 9457 problem details. With authentication configured (bpm serve --auth-tokens, --jwt-secret, --jwt-public-key), every path but /health/* and /openapi.json needs a bearer token (an API token or a JWT) and a role: GET needs viewer; POST /definitions needs admin; POST /jobs/* needs worker (of the job's type); POST /tasks/{id}/claim|unclaim|complete needs viewer and being the task's assignee or a candidate; every other POST needs operator (admin includes operator, operator includes viewer). 401 without valid credentials, 403 without the role."},
+      "security": [{"bearer": []}],
       "paths": {
-        "/health/live": {"get": {"summary": "Liveness", "responses": {"200": {"description": "alive", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/health/live": {"get": {"security": [], "summary": "Liveness", "responses": {"200": {"description": "alive", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics (text exposition format): instances, elements, tasks, incidents, jobs, timers, events, store", "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-        "/health/ready": {"get": {"summary": "Readiness: the store answers", "responses": {"200": {"description": "ready", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Problem"}}}},
+        "/health/ready": {"get": {"security": [], "summary": "Readiness: the store answers", "responses": {"200": {"description": "ready", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/Problem"}}}},
         "/definitions": {
           "get": {"summary": "Deployed definitions (latest version of each)", "responses": {"200": {"description": "definitions", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Definition"}}}}}}},
           "post": {"summary": "Deploy a definition: YAML, BPMN 2.0 XML, DMN or a YAML rule set (identical content keeps its version)",
@@ -131,6 +132,7 @@ enum OpenAPI {
           "responses": {"200": {"description": "logs", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}}}}}}}}
       },
       "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token from --auth-tokens, or a JWT (HS256/RS256) with claims sub, exp, roles, groups, job_types"}},
         "parameters": {"id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}},
         "responses": {"Problem": {"description": "RFC 9457 problem details", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}},
         "schemas": {

@@ -11,6 +11,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("\(request.method.rawValue) \(request.uri.path) answered \(response.status.code)")
             }
             return response
+        } catch let p as Problem {
+            var r = p.response
+            if p.status == .unauthorized { r.headers[.wwwAuthenticate] = "Bearer" }
+            return r
         } catch let e as HTTPError {
             let kind = e.status == .notFound ? "no-such-route" : "http-\(e.status.code)"
             let detail = e.status == .notFound ? "no endpoint \(request.method.rawValue) \(request.uri.path); see /openapi.json" : (e.body ?? e.status.reasonPhrase)

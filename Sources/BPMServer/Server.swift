@@ -42,16 +42,22 @@ public enum BPMServer {
         /// The Backstage owner of published process entities.
         public var catalogOwner: String
 
-        public init(publicURL: String? = nil, catalogOwner: String = "bpm") {
+        /// Who may do what (off when it configures nothing).
+        public var auth: AuthSettings
+
+        public init(publicURL: String? = nil, catalogOwner: String = "bpm", auth: AuthSettings = AuthSettings()) {
             self.publicURL = publicURL
             self.catalogOwner = catalogOwner
+            self.auth = auth
         }
     }
 
     public static func router(runtime: Runtime, options: Options = Options()) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
+        if options.auth.enabled { router.add(middleware: AuthMiddleware(settings: options.auth, runtime: runtime)) }
         let api = API(runtime: runtime)
+        UI.loginRoutes(router)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
@@ -122,13 +128,21 @@ public enum BPMServer {
         router.get("/tasks") { req, _ in await api.handle { try await api.tasks(req) } }
         router.get("/tasks/:id") { _, ctx in await api.handle { try await api.task(try ctx.parameters.require("id")) } }
         router.post("/tasks/:id/complete") { req, ctx in
-            await api.handle { try await api.completeTask(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle {
+                try await api.authorizeTask(try ctx.parameters.require("id"))
+                return try await api.completeTask(try ctx.parameters.require("id"), try await API.body(req))
+            }
         }
 
         router.post("/tasks/:id/claim") { req, ctx in
             await api.handle { try await api.claimTask(try ctx.parameters.require("id"), try await API.body(req)) }
         }
-        router.post("/tasks/:id/unclaim") { _, ctx in await api.handle { try await api.assignTask(try ctx.parameters.require("id"), nil) } }
+        router.post("/tasks/:id/unclaim") { _, ctx in
+            await api.handle {
+                try await api.authorizeTask(try ctx.parameters.require("id"))
+                return try await api.assignTask(try ctx.parameters.require("id"), nil)
+            }
+        }
         router.post("/tasks/:id/assign") { req, ctx in
             await api.handle {
                 let o = try API.object(try await API.body(req))
@@ -140,13 +154,22 @@ public enum BPMServer {
         }
         router.post("/jobs/activate") { req, _ in await api.handle { try await api.activateJobs(try await API.body(req)) } }
         router.post("/jobs/:id/complete") { req, ctx in
-            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "complete", try await API.body(req)) }
+            await api.handle {
+                try await api.authorizeJob(try ctx.parameters.require("id"))
+                return try await api.reportJob(try ctx.parameters.require("id"), "complete", try await API.body(req))
+            }
         }
         router.post("/jobs/:id/fail") { req, ctx in
-            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "fail", try await API.body(req)) }
+            await api.handle {
+                try await api.authorizeJob(try ctx.parameters.require("id"))
+                return try await api.reportJob(try ctx.parameters.require("id"), "fail", try await API.body(req))
+            }
         }
         router.post("/jobs/:id/error") { req, ctx in
-            await api.handle { try await api.reportJob(try ctx.parameters.require("id"), "error", try await API.body(req)) }
+            await api.handle {
+                try await api.authorizeJob(try ctx.parameters.require("id"))
+                return try await api.reportJob(try ctx.parameters.require("id"), "error", try await API.body(req))
+            }
         }
         router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
         router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }

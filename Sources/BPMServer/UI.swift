@@ -15,6 +15,27 @@ struct UI {
 
     static func esc(_ s: String) -> String { DiagramSVG.esc(s) }
 
+    /// With auth on, the browser signs in by pasting an API token or a JWT, kept in an
+    /// HttpOnly cookie (`bpm_token`) that the server reads like a bearer token.
+    static func loginRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/ui/login") { _, _ in
+            page("Sign in", """
+            <h1>Sign in</h1>
+            <form method="post" action="/ui/login"><label>API token or JWT <input type="password" name="token" id="token" size="60" autofocus></label>
+            <button type="submit" id="sign-in">Sign in</button></form>
+            """)
+        }
+        router.post("/ui/login") { req, _ in
+            let body = String(buffer: try await req.body.collect(upTo: 64 * 1024))
+            let token = body.split(separator: "&").first { $0.hasPrefix("token=") }
+                .flatMap { String($0.dropFirst(6)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding } ?? ""
+            var h = HTTPFields()
+            h[.location] = "/"
+            h[.setCookie] = "bpm_token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""); Path=/; HttpOnly; SameSite=Strict"
+            return Response(status: .seeOther, headers: h)
+        }
+    }
+
     static func page(_ title: String, _ body: String) -> Response {
         let html = """
         <!doctype html>

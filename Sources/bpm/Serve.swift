@@ -10,6 +10,7 @@ import BPMStoreSQLite
 import BPMStreams
 import Foundation
 import Hummingbird
+import JWTKit
 import Logging
 
 struct Serve: AsyncParsableCommand {
@@ -96,6 +97,53 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive; repeatable.")
     var mqttOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_MQTT_OPTIONS"])
 
+    @Option(help: "API tokens: a file of lines 'TOKEN user=NAME roles=viewer|operator|admin|worker[,…] [groups=a,b] [job_types=x,y]'.")
+    var authTokens: String? = ProcessInfo.processInfo.environment["BPM_AUTH_TOKENS"]
+
+    @Option(help: "Accept HS256 JWTs signed with this secret (claims: sub, exp, roles, groups, job_types).")
+    var jwtSecret: String? = ProcessInfo.processInfo.environment["BPM_JWT_SECRET"]
+
+    @Option(help: "Accept RS256 JWTs verified with this PEM public key file.")
+    var jwtPublicKey: String? = ProcessInfo.processInfo.environment["BPM_JWT_PUBLIC_KEY"]
+
+    @Option(help: "Require this issuer (iss) in JWTs.")
+    var jwtIssuer: String? = ProcessInfo.processInfo.environment["BPM_JWT_ISSUER"]
+
+    @Option(help: "Require this audience (aud) in JWTs.")
+    var jwtAudience: String? = ProcessInfo.processInfo.environment["BPM_JWT_AUDIENCE"]
+
+    @Flag(help: "Serve on a non-loopback address without authentication (only behind something that authenticates).")
+    var insecureNoAuth = false
+
+    /// Authentication from the options; refuses a reachable address without it.
+    func authSettings() async throws -> AuthSettings {
+        var auth = AuthSettings()
+        do {
+            if let f = authTokens, !f.isEmpty { auth.tokens = try AuthSettings.tokens(file: f) }
+        } catch let e as AuthError { throw ValidationError(e.description) }
+        if (jwtSecret ?? "").isEmpty == false || (jwtPublicKey ?? "").isEmpty == false {
+            let keys = JWTKeyCollection()
+            if let secret = jwtSecret, !secret.isEmpty {
+                guard secret.utf8.count >= 32 else { throw ValidationError("--jwt-secret must be at least 32 bytes") }
+                await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            }
+            if let file = jwtPublicKey, !file.isEmpty {
+                guard let pem = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read --jwt-public-key \(file)") }
+                do { await keys.add(rsa: try Insecure.RSA.PublicKey(pem: pem), digestAlgorithm: .sha256) } catch {
+                    throw ValidationError("--jwt-public-key \(file) is not an RSA public key in PEM: \(error)")
+                }
+            }
+            auth.jwt = keys
+            auth.issuer = jwtIssuer
+            auth.audience = jwtAudience
+        }
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+        if !auth.enabled && !loopback && !insecureNoAuth {
+            throw ValidationError("--host \(host) is reachable from other machines: configure --auth-tokens or --jwt-secret/--jwt-public-key, or pass --insecure-no-auth if something in front authenticates")
+        }
+        return auth
+    }
+
     static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     static func pairs(_ items: [String], _ what: String) throws -> [String: String] {
@@ -120,6 +168,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "bpm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         BPMServer.bootstrapMetrics()
+        let auth = try await authSettings()
         let processStore = try openStore(store, sync: sqliteSync, logger: logger)
         try await processStore.migrate()
         let clock = SystemClock()
@@ -178,7 +227,7 @@ struct Serve: AsyncParsableCommand {
             try await mqttIntake!.start()
         }
 
-        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner)) { actual in
+        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)) { actual in
             FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(redacted(store)))\n".utf8))
         }
         try await app.runService()

@@ -111,9 +111,12 @@ struct HTTPResult {
 }
 
 /// A real HTTP request (URLSession).
-func http(_ method: String, _ url: String, body: String? = nil, contentType: String = "application/json") async throws -> HTTPResult {
+func http(_ method: String, _ url: String, body: String? = nil, contentType: String = "application/json", token: String? = nil,
+          headers: [String: String] = [:]) async throws -> HTTPResult {
     var req = URLRequest(url: URL(string: url)!)
     req.httpMethod = method
+    for (k, v) in headers { req.setValue(v, forHTTPHeaderField: k) }
+    if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
     req.timeoutInterval = 30
     if let body {
         req.httpBody = Data(body.utf8)
