@@ -67,13 +67,28 @@ struct API: Sendable {
 
     // MARK: handlers
 
-    func ready() async throws -> Response {
+    /// Ready when the store answers and every configured broker is reachable.
+    func ready(_ checks: [String: @Sendable () async -> String?] = [:]) async throws -> Response {
+        var status: [String: Value] = [:]
+        var failures: [String] = []
         do {
             _ = try await runtime.store.countInstances(status: .running)
-            return Response.json(["status": "ready"])
+            status["store"] = "ok"
         } catch {
-            return Problem(.serviceUnavailable, "store-unavailable", "Not ready", "store unavailable: \(error)").response
+            status["store"] = .string("\(error)")
+            failures.append("store unavailable: \(error)")
         }
+        for (name, check) in checks.sorted(by: { $0.key < $1.key }) {
+            if let problem = await check() {
+                status[name] = .string(problem)
+                failures.append("\(name): \(problem)")
+            } else {
+                status[name] = "ok"
+            }
+        }
+        if failures.isEmpty { return Response.json(["status": "ready", "checks": .context(status)]) }
+        return Problem(.serviceUnavailable, failures.count == 1 && status["store"] != "ok" ? "store-unavailable" : "not-ready", "Not ready",
+                       failures.joined(separator: "; "), extra: ["checks": .context(status)]).response
     }
 
     func definitions() async -> Value {

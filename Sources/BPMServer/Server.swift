@@ -44,6 +44,8 @@ public enum BPMServer {
 
         /// Who may do what (off when it configures nothing).
         public var auth: AuthSettings
+        /// What `/health/ready` checks besides the store: name → nil when fine, else why not.
+        public var readiness: [String: @Sendable () async -> String?] = [:]
 
         public init(publicURL: String? = nil, catalogOwner: String = "bpm", auth: AuthSettings = AuthSettings()) {
             self.publicURL = publicURL
@@ -65,7 +67,7 @@ public enum BPMServer {
             h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: BPMServer.metrics.emitToBuffer())))
         }
-        router.get("/health/ready") { _, _ in await api.handle { try await api.ready() } }
+        router.get("/health/ready") { _, _ in await api.handle { try await api.ready(options.readiness) } }
         router.get("/openapi.json") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "application/json"

@@ -199,6 +199,8 @@ public final class KafkaConsumer: @unchecked Sendable {
         var hints: [String: (topic: String, partition: Int32, next: Int64)] = [:]
         var epoch = 0
         var assigned: Set<String> = []
+        /// Whether the last metadata request reached a broker (nil: not asked yet).
+        var reachable: Bool?
     }
     private let shared = Locked(Shared())
     private let stopped = DispatchSemaphore(value: 0)
@@ -207,6 +209,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     private var subscribed: Set<String> = []
     private var epoch = 0
     private var lastError: [String: Date] = [:]
+    private var lastProbe = Date.distantPast
 
     public init(_ settings: KafkaSettings, group: String, logger: Logger, positions: @escaping @Sendable () -> [String: Int64]?,
                 deliver: @escaping @Sendable ([Record]) -> Void) throws
@@ -254,6 +257,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         shared.withLock { s in for o in offsets { s.hints[RdKafka.key(o.topic, o.partition)] = o } }
     }
 
+    /// Whether a broker answered the last metadata request (every 5 s; nil before the first).
+    public var brokersReachable: Bool? { shared.withLock { $0.reachable } }
+
     /// The partitions assigned now ("topic/partition").
     public var assignment: [String] { shared.withLock { $0.assigned.map { $0.replacingOccurrences(of: "\u{1}", with: "/") }.sorted() } }
 
@@ -273,6 +279,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             if let topics, topics != subscribed { applySubscription(topics) }
             if rewind != nil, rewind == epoch { reassign() }
             if !hints.isEmpty { storeHints(Array(hints.values)) }
+            if Date().timeIntervalSince(lastProbe) >= 5 { probe() }
             var batch: [Record] = []
             var timeout: Int32 = 100
             while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
@@ -312,6 +319,16 @@ public final class KafkaConsumer: @unchecked Sendable {
             i += 1
         }
         return out
+    }
+
+    /// Asks a broker for cluster metadata (no topics): whether the cluster can be reached.
+    private func probe() {
+        lastProbe = Date()
+        var md: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(rk, 0, nil, &md, 2000)
+        if let md { rd_kafka_metadata_destroy(md) }
+        let ok = err == RD_KAFKA_RESP_ERR_NO_ERROR
+        shared.withLock { $0.reachable = ok }
     }
 
     private func applySubscription(_ topics: Set<String>) {

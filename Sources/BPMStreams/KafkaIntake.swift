@@ -78,6 +78,9 @@ public final class KafkaIntake: @unchecked Sendable {
         await runtime.waitIdle()
     }
 
+    /// Whether the Kafka cluster answered lately (nil: not asked yet).
+    public var brokersReachable: Bool? { consumer.brokersReachable }
+
     /// The partitions this member consumes now ("topic/partition").
     public var assignment: [String] { consumer.assignment }
 

@@ -227,7 +227,16 @@ struct Serve: AsyncParsableCommand {
             try await mqttIntake!.start()
         }
 
-        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: .init(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)) { actual in
+        var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
+        if let intake = kafkaIntake {
+            let brokers = kafkaBrokers ?? ""
+            options.readiness["kafka"] = { intake.brokersReachable == false ? "no broker of \(brokers) answers" : nil }
+        }
+        if let publisher {
+            let where_ = mqttUrl.map(redacted) ?? ""
+            options.readiness["mqtt"] = { publisher.isConnected ? nil : "not connected to \(where_) (reconnecting)" }
+        }
+        let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: options) { actual in
             FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(redacted(store)))\n".utf8))
         }
         try await app.runService()

@@ -161,6 +161,8 @@ import Testing
         let alert = try JSON.parse(String(decoding: try #require(alerts.first { $0.key == Array("hp1".utf8) }).value, as: UTF8.self))
         #expect(alert == ["device": "hp1", "temperature": 27.5], "a template that is one ${…} keeps the value's type")
         #expect(alerts.allSatisfy { a in a.headers.contains { $0.0 == "source" && $0.1 == "swift-bpm" } && a.headers.contains { $0.0 == "bpm-idempotency-key" } })
+        let ready = try await http("GET", "\(server.base)/health/ready")
+        #expect(ready.status == 200 && ready.body[member: "checks"] == ["store": "ok", "kafka": "ok", "mqtt": "ok"])
         server.kill(SIGTERM)
     }
 
@@ -350,7 +352,15 @@ import Testing
         try await waitUntil("the kitchen acknowledgement") { try await instance("kitchen")[member: "status"] == "completed" }
         #expect(try await instance("hall").isNull, "a normal reading starts nothing")
 
-        try mqtt.restart()
+        // readiness follows the broker: not ready while it is down, ready once reconnected
+        #expect(try await http("GET", "\(server.base)/health/ready").body[member: "checks"][member: "mqtt"] == "ok")
+        mqtt.crash()
+        try await waitUntil("readiness to report the broker down", timeout: 30) {
+            let r = try await http("GET", "\(server.base)/health/ready")
+            return r.status == 503 && r.body[member: "checks"][member: "mqtt"].stringValue?.hasPrefix("not connected") == true
+        }
+        try mqtt.start()
+        try await waitUntil("readiness after the broker is back", timeout: 60) { try await http("GET", "\(server.base)/health/ready").status == 200 }
         try await waitUntil("a reading after the broker restart") {
             try publish("home/office/temperature", #"{"room": "office", "celsius": 30}"#)
             return !(try await instance("office")).isNull

@@ -73,8 +73,18 @@ public final class TestMosquitto: @unchecked Sendable {
     /// Kills the broker (a crash: to test reconnecting) and starts it again on the same port.
     /// (SIGKILL: a child spawned from a test thread inherits its blocked signals, SIGTERM among them.)
     public func restart() throws {
+        crash()
+        try start()
+    }
+
+    /// Kills the broker.
+    public func crash() {
         kill(process.pid, SIGKILL)
         _ = process.wait()
+    }
+
+    /// Starts the broker again on its port.
+    public func start() throws {
         process = try Spawned.start(["/usr/sbin/mosquitto", "-c", dir + "/mosquitto.conf"], capture: false)
         try waitForPort(port, what: "mosquitto")
     }
