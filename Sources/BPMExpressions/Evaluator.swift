@@ -6,6 +6,8 @@ struct Environment {
     let base: [String: Value]
     var locals: [(String, Value)] = []
     var functions: FunctionTable? = nil
+    /// Shared by every environment of one evaluation (bindings and closures copy the reference).
+    let budget = Budget()
 
     func lookup(_ name: String) -> Value {
         for (n, v) in locals.reversed() where n == name { return v }
@@ -16,6 +18,26 @@ struct Environment {
         var e = self
         e.locals.append((name, value))
         return e
+    }
+}
+
+/// What one evaluation may spend: steps (nodes evaluated, loop iterations, copies) and nesting
+/// depth (recursive functions). Past either, the evaluation gives null instead of running away
+/// with the CPU or the stack — hostile or mistaken expressions (`for i in 1..1000000, j in
+/// 1..1000000 …`, a function that calls itself forever) cannot stall or crash the engine.
+final class Budget: @unchecked Sendable {
+    /// Steps one evaluation may take.
+    nonisolated(unsafe) static var maxSteps = 5_000_000
+    /// Nesting depth of evaluation (each function call adds to it).
+    nonisolated(unsafe) static var maxDepth = 400
+    var left = Budget.maxSteps
+    var depth = 0
+    var overflowed = false
+
+    /// Spends `n` steps; true when the budget is exhausted.
+    @inline(__always) func spend(_ n: Int = 1) -> Bool {
+        left -= n
+        return left < 0
     }
 }
 
@@ -33,7 +55,21 @@ public struct FunctionTable: Sendable {
 /// Tree-walking evaluation with FEEL semantics: type mismatches and missing values give `null`,
 /// `and`/`or` are three-valued, conditions treat `null` as false.
 enum Evaluator {
+    /// A whole evaluation: null when it ran out of its budget (a partial result is no result).
+    static func run(_ node: Node, _ env: Environment) -> Value {
+        let v = eval(node, env)
+        return env.budget.left < 0 || env.budget.overflowed ? .null : v
+    }
+
     static func eval(_ node: Node, _ env: Environment) -> Value {
+        let budget = env.budget
+        if budget.spend() { return .null }
+        if budget.depth >= Budget.maxDepth {
+            budget.overflowed = true
+            return .null
+        }
+        budget.depth += 1
+        defer { budget.depth -= 1 }
         switch node {
         case .literal(let v):
             return v
@@ -141,6 +177,8 @@ enum Evaluator {
             var out: [Value] = []
             iterate(iters, env) { e in
                 var e2 = e
+                // binding `partial` copies the list so far: charged to the budget
+                if e.budget.spend(out.count / 32) { return false }
                 e2.locals.append(("partial", .list(out)))
                 out.append(eval(body, e2))
                 return true
@@ -179,7 +217,7 @@ enum Evaluator {
             case .null: items = []
             default: items = [domain]
             }
-            for item in items where !go(k + 1, e.binding(name, item)) { return false }
+            for item in items where e.budget.spend() || !go(k + 1, e.binding(name, item)) { return false }
             return true
         }
         _ = go(0, env)

@@ -57,12 +57,12 @@ public struct Expression: Sendable, CustomStringConvertible {
 
     /// Evaluates with extra callable functions.
     public func evaluate(_ variables: [String: Value], functions: FunctionTable) -> Value {
-        Evaluator.eval(root, Environment(base: variables, functions: functions))
+        Evaluator.run(root, Environment(base: variables, functions: functions))
     }
 
     /// Evaluates against a set of variables. Missing variables read as `null`.
     public func evaluate(_ variables: [String: Value]) -> Value {
-        Evaluator.eval(root, Environment(base: variables))
+        Evaluator.run(root, Environment(base: variables))
     }
 
     /// Evaluates as a condition: true only when the result is boolean `true`.
