@@ -15,11 +15,9 @@ public struct KafkaPublishConnector: Connector {
     public init(producer: KafkaProducer) { self.producer = producer }
 
     public func execute(_ job: JobRecord) async -> ConnectorOutcome {
-        guard let topic = job.payload[member: "topic"].stringValue, !topic.isEmpty else {
+        guard let (topic, value) = publishTarget(job) else {
             return .failed(message: "kafka_publish needs a 'topic'", retryable: false)
         }
-        let payload = job.payload[member: "payload"]
-        let value: [UInt8] = payload.stringValue.map { Array($0.utf8) } ?? Array(JSON.encode(payload).utf8)
         let key = job.payload[member: "key"]
         var headers = [("bpm-idempotency-key", job.id), ("bpm-instance-id", job.instanceId), ("bpm-element-id", job.elementId)]
         for (k, v) in (job.payload[member: "headers"].contextValue ?? [:]).sorted(by: { $0.key < $1.key }) { headers.append((k, v.interpolated)) }
@@ -30,6 +28,14 @@ public struct KafkaPublishConnector: Connector {
             return .failed(message: "kafka_publish to \(topic): \(error)", retryable: true)
         }
     }
+}
+
+/// The `topic` and `payload` of a publishing job (an object or list is sent as JSON, a
+/// string as is); nil without a topic.
+func publishTarget(_ job: JobRecord) -> (topic: String, bytes: [UInt8])? {
+    guard let topic = job.payload[member: "topic"].stringValue, !topic.isEmpty else { return nil }
+    let payload = job.payload[member: "payload"]
+    return (topic, payload.stringValue.map { Array($0.utf8) } ?? Array(JSON.encode(payload).utf8))
 }
 
 /// Publishes the outbox — the engine's lifecycle events, written in the same transaction as

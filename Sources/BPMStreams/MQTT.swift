@@ -189,11 +189,9 @@ public struct MQTTPublishConnector: Connector {
     public init(client: MQTTClient) { self.client = client }
 
     public func execute(_ job: JobRecord) async -> ConnectorOutcome {
-        guard let topic = job.payload[member: "topic"].stringValue, !topic.isEmpty else {
+        guard let (topic, bytes) = publishTarget(job) else {
             return .failed(message: "mqtt_publish needs a 'topic'", retryable: false)
         }
-        let payload = job.payload[member: "payload"]
-        let bytes: [UInt8] = payload.stringValue.map { Array($0.utf8) } ?? Array(JSON.encode(payload).utf8)
         let qos = job.payload[member: "qos"].doubleValue.map { Int($0) } ?? 1
         guard (0...2).contains(qos) else { return .failed(message: "mqtt_publish: qos must be 0, 1 or 2, not \(qos)", retryable: false) }
         let retain = job.payload[member: "retain"].isTrue
