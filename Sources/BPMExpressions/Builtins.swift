@@ -62,11 +62,11 @@ enum Builtins {
         def(["substring"], 2...3) { a in
             guard let s = a[0].stringValue, case .number(let startD) = a[1] else { return .null }
             let chars = Array(s)
-            var start = Int(startD)
+            var start = Int(feel: startD)
             if start < 0 { start = chars.count + start + 1 }
             guard start >= 1, start <= chars.count + 1 else { return .null }
             var len = chars.count - start + 1
-            if a.count == 3 { guard case .number(let l) = a[2], l >= 0 else { return .null }; len = min(len, Int(l)) }
+            if a.count == 3 { guard case .number(let l) = a[2], l >= 0 else { return .null }; len = min(len, Int(feel: l)) }
             return .string(String(chars[(start - 1)..<(start - 1 + max(0, len))]))
         }
         def(["substring before"], 2...2) { a in
@@ -124,7 +124,7 @@ enum Builtins {
         }
         /// A FEEL list position (1-based; negative from the end) as an array index, or nil outside the list.
         @Sendable func index(_ position: Double, count: Int) -> Int? {
-            var i = Int(position)
+            var i = Int(feel: position)
             if i < 0 { i = count + i + 1 }
             return i >= 1 && i <= count ? i - 1 : nil
         }
@@ -198,7 +198,7 @@ enum Builtins {
         def(["sublist"], 2...3) { a in
             guard let l = a[0].listValue, case .number(let s) = a[1], let start = index(s, count: l.count) else { return .null }
             var len = l.count - start
-            if a.count == 3 { guard case .number(let n) = a[2] else { return .null }; len = min(len, Int(n)) }
+            if a.count == 3 { guard case .number(let n) = a[2] else { return .null }; len = min(len, Int(feel: n)) }
             return .list(Array(l[start..<(start + max(0, len))]))
         }
         def(["remove"], 2...2) { a in
@@ -260,8 +260,8 @@ enum Builtins {
         def(["exp"], 1...1, num1 { Foundation.exp($0) })
         def(["log"], 1...1, num1 { $0 <= 0 ? nil : Foundation.log($0) })
         def(["modulo"], 2...2) { a in Evaluator.binary("%", a[0], a[1]) }
-        def(["odd"], 1...1) { a in a[0].doubleValue.map { .bool(Int($0) % 2 != 0) } ?? .null }
-        def(["even"], 1...1) { a in a[0].doubleValue.map { .bool(Int($0) % 2 == 0) } ?? .null }
+        def(["odd"], 1...1) { a in a[0].doubleValue.map { .bool(Int(feel: $0) % 2 != 0) } ?? .null }
+        def(["even"], 1...1) { a in a[0].doubleValue.map { .bool(Int(feel: $0) % 2 == 0) } ?? .null }
 
         // contexts
         def(["get value"], 2...2) { a in
@@ -321,7 +321,7 @@ enum Builtins {
         // temporal (dates, times, durations)
         @Sendable func int(_ v: Value) -> Int? {
             guard case .number(let d) = v, d == d.rounded(), abs(d) < 1e12 else { return nil }
-            return Int(d)
+            return Int(feel: d)
         }
         @Sendable func temporal(_ v: Value) -> Temporal? { if case .temporal(let t) = v { t } else { nil } }
         def(["date"], 1...3) { a in
@@ -345,7 +345,7 @@ enum Builtins {
                 if a.count == 4 {
                     switch a[3] {
                     case .null: zone = nil
-                    case .temporal(.dayTime(let o)): zone = .offset(Int(o))
+                    case .temporal(.dayTime(let o)): zone = .offset(Int(feel: o))
                     default: return .null
                     }
                 }
@@ -502,7 +502,7 @@ enum Rounding {
         var scale = 0
         if a.count > 1 {
             guard case .number(let s) = a[1], s == s.rounded(), s >= -6111, s <= 6176 else { return .null }
-            scale = Int(s)
+            scale = Int(feel: s)
         }
         guard d.isFinite else { return .null }
         if scale > 300 { return .number(d) }

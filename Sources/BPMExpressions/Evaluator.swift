@@ -286,13 +286,13 @@ enum Evaluator {
             switch (a, b) {
             case (.temporal(.dayTime(let s)), .number(let n)), (.number(let n), .temporal(.dayTime(let s))): return .temporal(.dayTime(s * n))
             case (.temporal(.yearMonth(let m)), .number(let n)), (.number(let n), .temporal(.yearMonth(let m))):
-                return .temporal(.yearMonth(Int((Double(m) * n).rounded(.towardZero))))
+                return .temporal(.yearMonth(Int(feel: (Double(m) * n).rounded(.towardZero))))
             default: return .null
             }
         case "/" where isTemporal(a):
             switch (a, b) {
             case (.temporal(.dayTime(let s)), .number(let n)): return n == 0 ? .null : .temporal(.dayTime(s / n))
-            case (.temporal(.yearMonth(let m)), .number(let n)): return n == 0 ? .null : .temporal(.yearMonth(Int((Double(m) / n).rounded(.towardZero))))
+            case (.temporal(.yearMonth(let m)), .number(let n)): return n == 0 ? .null : .temporal(.yearMonth(Int(feel: (Double(m) / n).rounded(.towardZero))))
             case (.temporal(.dayTime(let s)), .temporal(.dayTime(let t))): return t == 0 ? .null : .number(s / t)
             case (.temporal(.yearMonth(let m)), .temporal(.yearMonth(let n))): return n == 0 ? .null : .number(Double(m) / Double(n))
             default: return .null
@@ -343,7 +343,7 @@ enum Evaluator {
     }
 
     static func index(_ items: [Value], _ d: Double) -> Value {
-        let i = Int(d)
+        let i = Int(feel: d)
         if i > 0, i <= items.count { return items[i - 1] }
         if i < 0, -i <= items.count { return items[items.count + i] }
         return .null

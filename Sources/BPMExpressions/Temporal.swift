@@ -72,7 +72,8 @@ public enum Temporal: Sendable, Hashable {
     }
 
     static func daysIn(_ y: Int, _ m: Int) -> Int {
-        [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard (1...12).contains(m) else { return 0 }
+        return [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
     }
 
     static func valid(_ y: Int, _ m: Int, _ d: Int) -> Bool { m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) && y >= -999_999_999 && y <= 999_999_999 }
@@ -99,7 +100,7 @@ public enum Temporal: Sendable, Hashable {
     }
 
     static func fromLocal(_ epoch: Double, zone: Zone?) -> Temporal {
-        let day = Int((epoch / 86400).rounded(.down))
+        let day = Int(feel: (epoch / 86400).rounded(.down))
         let (y, m, d) = civil(day)
         return .dateTime(year: y, month: m, day: d, seconds: epoch - Double(day) * 86400, zone: zone)
     }
@@ -174,8 +175,8 @@ public enum Temporal: Sendable, Hashable {
             num = ""
             sawAny = true
             switch (c, inTime) {
-            case ("Y", false): years = Int(n); sawYM = true
-            case ("M", false): months = Int(n); sawYM = true
+            case ("Y", false): years = Int(feel: n); sawYM = true
+            case ("M", false): months = Int(feel: n); sawYM = true
             case ("W", false): secs += n * 7 * 86400; sawDT = true
             case ("D", false): secs += n * 86400; sawDT = true
             case ("H", true): secs += n * 3600; sawDT = true
@@ -192,7 +193,7 @@ public enum Temporal: Sendable, Hashable {
     // MARK: text
 
     static func secondsText(_ s: Double) -> String {
-        let whole = Int(s.rounded(.down))
+        let whole = Int(feel: s.rounded(.down))
         var out = String(format: "%02d:%02d:%02d", whole / 3600, (whole % 3600) / 60, whole % 60)
         let frac = s - Double(whole)
         if frac > 1e-9 {
@@ -223,7 +224,7 @@ public enum Temporal: Sendable, Hashable {
             let a = abs(secs)
             if a < 1e-9 { return "PT0S" }
             var out = secs < 0 ? "-P" : "P"
-            let whole = Int(a.rounded(.down))
+            let whole = Int(feel: a.rounded(.down))
             let days = whole / 86400, h = (whole % 86400) / 3600, m = (whole % 3600) / 60
             let s = a - Double(whole - whole % 60)
             if days > 0 { out += "\(days)D" }
@@ -232,7 +233,7 @@ public enum Temporal: Sendable, Hashable {
                 if h > 0 { out += "\(h)H" }
                 if m > 0 { out += "\(m)M" }
                 if s > 1e-9 {
-                    var st = s == s.rounded() ? String(Int(s)) : String(format: "%.9f", s)
+                    var st = s == s.rounded() ? String(Int(feel: s)) : String(format: "%.9f", s)
                     if st.contains(".") { while st.hasSuffix("0") { st.removeLast() } }
                     out += st + "S"
                 }
@@ -259,8 +260,9 @@ public enum Temporal: Sendable, Hashable {
     }
 
     static func addMonths(_ y: Int, _ m: Int, _ d: Int, _ n: Int) -> (Int, Int, Int) {
-        let total = y * 12 + (m - 1) + n
-        let ny = Int((Double(total) / 12).rounded(.down))
+        let (total, overflow) = (y * 12 + (m - 1)).addingReportingOverflow(n)
+        guard !overflow else { return (Int.max / 24, 1, 1) }  // far outside any valid date: refused by the caller
+        let ny = total >= 0 ? total / 12 : -((-total + 11) / 12)  // floor division, exact for any Int
         let nm = total - ny * 12 + 1
         return (ny, nm, min(d, daysIn(ny, nm)))
     }
@@ -273,13 +275,16 @@ public enum Temporal: Sendable, Hashable {
             return fromLocal(a.localEpoch! + sign * s, zone: z)
         case (.dateTime(let y, let m, let d, let s, let z), .yearMonth(let n)):
             let (ny, nm, nd) = addMonths(y, m, d, Int(sign) * n)
+            guard abs(ny) <= 999_999_999 else { return nil }
             return .dateTime(year: ny, month: nm, day: nd, seconds: s, zone: z)
         case (.date(let y, let m, let d), .yearMonth(let n)):
             let (ny, nm, nd) = addMonths(y, m, d, Int(sign) * n)
+            guard abs(ny) <= 999_999_999 else { return nil }
             return .date(year: ny, month: nm, day: nd)
         case (.date, .dayTime(let s)):
-            let day = Int(((a.localEpoch! + sign * s) / 86400).rounded(.down))
+            let day = Int(feel: ((a.localEpoch! + sign * s) / 86400).rounded(.down))
             let (y, m, d) = civil(day)
+            guard abs(y) <= 999_999_999 else { return nil }
             return .date(year: y, month: m, day: d)
         case (.time(let t, let z), .dayTime(let s)):
             var r = (t + sign * s).truncatingRemainder(dividingBy: 86400)
@@ -313,11 +318,11 @@ public enum Temporal: Sendable, Hashable {
         case (.date(_, let m, _), "month"), (.dateTime(_, let m, _, _, _), "month"): return .number(Double(m))
         case (.date(_, _, let d), "day"), (.dateTime(_, _, let d, _, _), "day"): return .number(Double(d))
         case (.date, "weekday"), (.dateTime, "weekday"):
-            let days = Int(((localEpoch ?? 0) / 86400).rounded(.down))
+            let days = Int(feel: ((localEpoch ?? 0) / 86400).rounded(.down))
             return .number(Double(((days % 7) + 7 + 3) % 7 + 1))  // 1970-01-01 was a Thursday; Monday = 1
-        case (.time(let s, _), "hour"), (.dateTime(_, _, _, let s, _), "hour"): return .number(Double(Int(s) / 3600))
-        case (.time(let s, _), "minute"), (.dateTime(_, _, _, let s, _), "minute"): return .number(Double((Int(s) % 3600) / 60))
-        case (.time(let s, _), "second"), (.dateTime(_, _, _, let s, _), "second"): return .number(s - Double(Int(s) - Int(s) % 60))
+        case (.time(let s, _), "hour"), (.dateTime(_, _, _, let s, _), "hour"): return .number(Double(Int(feel: s) / 3600))
+        case (.time(let s, _), "minute"), (.dateTime(_, _, _, let s, _), "minute"): return .number(Double((Int(feel: s) % 3600) / 60))
+        case (.time(let s, _), "second"), (.dateTime(_, _, _, let s, _), "second"): return .number(s - Double(Int(feel: s) - Int(feel: s) % 60))
         case (.time(_, let z), "time offset"), (.dateTime(_, _, _, _, let z), "time offset"):
             guard let z else { return .null }
             if case .offset(let o) = z { return .temporal(.dayTime(Double(o))) }
@@ -325,10 +330,10 @@ public enum Temporal: Sendable, Hashable {
         case (.time(_, let z), "timezone"), (.dateTime(_, _, _, _, let z), "timezone"):
             if case .id(let n)? = z { return .string(n) }
             return .null
-        case (.dayTime(let s), "days"): return .number(Double(Int(s / 86400)))
-        case (.dayTime(let s), "hours"): return .number(Double(Int(s.truncatingRemainder(dividingBy: 86400) / 3600)))
-        case (.dayTime(let s), "minutes"): return .number(Double(Int(s.truncatingRemainder(dividingBy: 3600) / 60)))
-        case (.dayTime(let s), "seconds"): return .number(Double(Int(s.truncatingRemainder(dividingBy: 60))))
+        case (.dayTime(let s), "days"): return .number(Double(Int(feel: s / 86400)))
+        case (.dayTime(let s), "hours"): return .number(Double(Int(feel: s.truncatingRemainder(dividingBy: 86400) / 3600)))
+        case (.dayTime(let s), "minutes"): return .number(Double(Int(feel: s.truncatingRemainder(dividingBy: 3600) / 60)))
+        case (.dayTime(let s), "seconds"): return .number(Double(Int(feel: s.truncatingRemainder(dividingBy: 60))))
         case (.yearMonth(let m), "years"): return .number(Double(m / 12))
         case (.yearMonth(let m), "months"): return .number(Double(m % 12))
         default: return nil

@@ -168,3 +168,15 @@ public enum Comparison {
     /// Equality: deep for lists and contexts; values of different types are not equal.
     public static func equal(_ a: Value, _ b: Value) -> Bool { a == b }
 }
+
+extension Int {
+    /// A FEEL number as an Int, clamped to ±2^53 (NaN gives 0): `Int(d)` would trap on an
+    /// infinite or huge value, and an expression must never crash the engine.
+    public init(feel d: Double) {
+        guard d.isFinite else {
+            self = d.isNaN ? 0 : (d > 0 ? 1 << 53 : -(1 << 53))
+            return
+        }
+        self = Int(Swift.min(Swift.max(d, -9_007_199_254_740_992), 9_007_199_254_740_992))
+    }
+}

@@ -140,3 +140,65 @@ enum DiagramSVG {
         return out + "</svg>"
     }
 }
+
+extension DiagramSVG {
+    /// Draws a BPMN file from its diagram interchange alone — for models the engine does not
+    /// run (refused elements, non-executable collaborations): every shape at its coordinates
+    /// (pools and lanes as bands, events as circles, gateways as diamonds, the rest as boxes),
+    /// every edge along its waypoints. nil when the file has no diagram.
+    public static func svg(diagramOf source: String) -> String? {
+        guard let root = try? XMLReader.parse(source) else { return nil }
+        var semantic: [String: (type: String, name: String?)] = [:]
+        func collect(_ e: XMLElement) {
+            if let id = e.attributes["id"], e.namespace != "http://www.omg.org/spec/BPMN/20100524/DI" { semantic[id] = (e.name, e.attributes["name"]) }
+            e.children.forEach(collect)
+        }
+        collect(root)
+        func num(_ e: XMLElement?, _ a: String) -> Double { Double(e?.attributes[a] ?? "") ?? 0 }
+        let shapes = root.descendants("BPMNShape").compactMap { s -> (id: String, b: Diagram.Bounds)? in
+            guard let id = s.attributes["bpmnElement"], let b = s.child("Bounds") else { return nil }
+            return (id, Diagram.Bounds(x: num(b, "x"), y: num(b, "y"), width: num(b, "width"), height: num(b, "height")))
+        }
+        guard !shapes.isEmpty else { return nil }
+        let edges = root.descendants("BPMNEdge").map { e in
+            (id: e.attributes["bpmnElement"] ?? "", points: e.children("waypoint").map { Diagram.Point(x: num($0, "x"), y: num($0, "y")) })
+        }
+        let minX = (shapes.map(\.b.x).min() ?? 0) - 20, minY = (shapes.map(\.b.y).min() ?? 0) - 30
+        let maxX = (shapes.map { $0.b.x + $0.b.width }.max() ?? 200) + 20, maxY = (shapes.map { $0.b.y + $0.b.height }.max() ?? 100) + 30
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
+        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
+        // bands first, so everything else is drawn over them
+        let bands: Set<String> = ["participant", "lane"]
+        let ordered = shapes.filter { bands.contains(semantic[$0.id]?.type ?? "") } + shapes.filter { !bands.contains(semantic[$0.id]?.type ?? "") }
+        for (id, b) in ordered {
+            let type = semantic[id]?.type ?? "unknown"
+            let label = semantic[id]?.name ?? ""
+            let c = center(b)
+            out += "<g data-element=\"\(esc(id))\"><title>\(esc(id)) (\(esc(type)))</title>"
+            switch type {
+            case "participant", "lane":
+                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#999\" stroke-width=\"1\"/>"
+                out += "<text x=\"\(Int(b.x + 14))\" y=\"\(Int(c.y))\" transform=\"rotate(-90 \(Int(b.x + 14)) \(Int(c.y)))\" text-anchor=\"middle\" class=\"label\">\(esc(String(label.prefix(30))))</text>"
+            case let t where t.hasSuffix("Event"):
+                out += "<circle cx=\"\(Int(c.x))\" cy=\"\(Int(c.y))\" r=\"\(Int(min(b.width, b.height) / 2))\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"\(t == "endEvent" ? 3.5 : 1.5)\"/>"
+            case let t where t.hasSuffix("Gateway"):
+                out += "<polygon points=\"\(Int(c.x)),\(Int(b.y)) \(Int(b.x + b.width)),\(Int(c.y)) \(Int(c.x)),\(Int(b.y + b.height)) \(Int(b.x)),\(Int(c.y))\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"1.5\"/>"
+            case "textAnnotation", "dataObjectReference", "dataStoreReference", "group":
+                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#777\" stroke-dasharray=\"4 3\"/>"
+            default:
+                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" rx=\"9\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"1.5\"/>"
+            }
+            if !bands.contains(type), !label.isEmpty {
+                let small = type.hasSuffix("Event") || type.hasSuffix("Gateway")
+                out += "<text x=\"\(Int(c.x))\" y=\"\(Int(small ? b.y + b.height + 14 : c.y + 4))\" text-anchor=\"middle\" class=\"label\">\(esc(label.count > 18 ? String(label.prefix(17)) + "…" : label))</text>"
+            }
+            out += "</g>"
+        }
+        for e in edges where e.points.count >= 2 {
+            let dashed = semantic[e.id]?.type == "messageFlow" || semantic[e.id]?.type == "association"
+            out += "<path data-flow=\"\(esc(e.id))\" d=\"M " + e.points.map { "\(Int($0.x)) \(Int($0.y))" }.joined(separator: " L ")
+                + "\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\"\(dashed ? " stroke-dasharray=\"6 4\"" : "") marker-end=\"url(#arrow)\"/>"
+        }
+        return out + "</svg>"
+    }
+}

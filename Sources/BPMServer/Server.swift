@@ -18,6 +18,8 @@ public enum BPMServer {
     /// Builds the router over a runtime.
     /// A definition's diagram as SVG (what the web UI draws).
     public static func diagramSVG(_ def: ProcessDefinition) -> String { DiagramSVG.svg(def) }
+    /// A BPMN file's diagram from its diagram interchange alone (for models the engine refuses).
+    public static func diagramSVG(bpmn source: String) -> String? { DiagramSVG.svg(diagramOf: source) }
 
     /// Where the engine's metrics collect; `/metrics` emits it in the Prometheus text format.
     public static let metrics = PrometheusCollectorRegistry()

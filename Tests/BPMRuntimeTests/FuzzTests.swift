@@ -152,6 +152,12 @@ import Testing
         #expect((try? Expression("for i in 1..1000000, j in 1..1000000 return i + j"))?.evaluate([:]) == .null)
         #expect((try? Expression("{f: function(n) f(n + 1), r: f(1)}.r", dynamicCalls: true))?.evaluate([:]) == .null)
         #expect(Date().timeIntervalSince(started) < 30)
+        // found by this fuzzer in CI: builtins turned huge or infinite numbers into Int and
+        // trapped (`substring("hello", 2, 1e400)`); numbers are now clamped
+        for text in ["substring(\"hello\", 2, 1e400)", "substring(\"hello\", -1e400)", "odd(1e400)", "even(-1e400)", "round half up(1.5, 1e400)",
+                     "duration(\"P99999999999999999999D\").days", "date(\"2026-11-26\") + duration(\"P99999999999999999999Y\")", "string(9e300 * 9e300)"] {
+            _ = (try? Expression(text, dynamicCalls: true))?.evaluate([:])
+        }
         // within the budget, loops still work
         #expect((try? Expression("count(for i in 1..10000 return i)"))?.evaluate([:]) == 10000)
     }
