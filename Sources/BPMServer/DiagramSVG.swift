@@ -167,9 +167,10 @@ extension DiagramSVG {
         let maxX = (shapes.map { $0.b.x + $0.b.width }.max() ?? 200) + 20, maxY = (shapes.map { $0.b.y + $0.b.height }.max() ?? 100) + 30
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
         out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
-        // bands first, so everything else is drawn over them
+        // bands first, then larger shapes before smaller: what a sub-process holds is drawn over it
         let bands: Set<String> = ["participant", "lane"]
-        let ordered = shapes.filter { bands.contains(semantic[$0.id]?.type ?? "") } + shapes.filter { !bands.contains(semantic[$0.id]?.type ?? "") }
+        let ordered = shapes.filter { bands.contains(semantic[$0.id]?.type ?? "") }
+            + shapes.filter { !bands.contains(semantic[$0.id]?.type ?? "") }.sorted { $0.b.width * $0.b.height > $1.b.width * $1.b.height }
         for (id, b) in ordered {
             let type = semantic[id]?.type ?? "unknown"
             let label = semantic[id]?.name ?? ""
