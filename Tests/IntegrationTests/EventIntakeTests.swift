@@ -55,6 +55,22 @@ import Testing
         throw TestFailure("timed out waiting for \(what)")
     }
 
+    /// Produces `{"seq": i}` for i in 0..<total in chunks with a pause between them (events
+    /// streaming in over seconds), keyed over many keys so every partition gets some.
+    func streamSeq(_ producer: KafkaProducer, topic: String, total: Int, chunks: Int, pause: Double, produced: Locked<Int>) -> Task<Void, any Error> {
+        Task {
+            let n = total / chunks
+            for chunk in 0..<chunks {
+                try await producer.sendAll((0..<n).map { j in
+                    let i = chunk * n + j
+                    return (topic, "k\(i % 97)", Array(#"{"seq": \#(i)}"#.utf8), [])
+                })
+                produced.withLock { $0 += n }
+                try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+            }
+        }
+    }
+
     /// A folder with a definition that starts one instance per event on `topic`, keeping its `seq`.
     func oneInstancePerEvent(topic: String, in dir: URL) throws -> URL {
         let defs = try subfolder("defs", of: dir)
@@ -180,17 +196,7 @@ import Testing
         defer { producer.close() }
         let produced = Locked(0)
         // the events stream in over several seconds, across the kill
-        let streaming = Task {
-            for chunk in 0..<40 {
-                let n = total / 40
-                try await producer.sendAll((0..<n).map { j in
-                    let i = chunk * n + j
-                    return ("readings-kill", "k\(i % 97)", Array(#"{"seq": \#(i)}"#.utf8), [])
-                })
-                produced.withLock { $0 += n }
-                try await Task.sleep(nanoseconds: 150_000_000)
-            }
-        }
+        let streaming = streamSeq(producer, topic: "readings-kill", total: total, chunks: 40, pause: 0.15, produced: produced)
         let store = try SQLiteStore(path: db.path)
         try await waitUntil("the first 2,000 instances") { try await store.countInstances(status: nil) >= 2000 }
         server.kill(SIGKILL)
@@ -233,16 +239,7 @@ import Testing
         let total = 12_000
         let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers))
         defer { producer.close() }
-        let streaming = Task {
-            for chunk in 0..<24 {
-                let n = total / 24
-                try await producer.sendAll((0..<n).map { j in
-                    let i = chunk * n + j
-                    return ("readings-shared", "k\(i % 61)", Array(#"{"seq": \#(i)}"#.utf8), [])
-                })
-                try await Task.sleep(nanoseconds: 200_000_000)
-            }
-        }
+        let streaming = streamSeq(producer, topic: "readings-shared", total: total, chunks: 24, pause: 0.2, produced: Locked(0))
         try await waitUntil("the first 2,000 instances") { try count("SELECT count(*) FROM process_instances") >= 2000 }
         servers[0].kill(SIGKILL)
         try await streaming.value
