@@ -182,7 +182,7 @@ struct BatchTransaction {
 
     mutating func setWindow(_ defId: String, _ key: String, _ state: [String: Value]) {
         let k = Self.keyOf(defId, key)
-        if windows[k] == nil || !changedWindows.contains(k) { changedWindows.append(k) }
+        if !changedWindows.contains(k) { changedWindows.append(k) }
         windows[k] = (defId, key, state)
     }
 

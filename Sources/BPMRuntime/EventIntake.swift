@@ -25,10 +25,8 @@ public enum EventIntake {
     public static func correlationKey(_ event: Value, _ def: ProcessDefinition) -> String? {
         guard let k = def.correlationKey else { return nil }
         if let path = def.correlationKeyPath, let v = event.lookup(components: path) { return v.isNull ? nil : v.interpolated }
-        // the scope match(_:_:) builds: the event, then constants, then the event's variables
-        var scope = event.contextValue ?? [:]
-        for v in def.variables where v.source == nil { if let value = v.value { scope[v.name] = value } }
-        for v in def.variables { if let path = v.sourcePath, let value = event.lookup(components: path) { scope[v.name] = value } }
+        // the key sees the event, then the constants, then the event's variables
+        let scope = (event.contextValue ?? [:]).merging(startVariables(event, def)) { _, v in v }
         let v = k.evaluate(scope)
         return v.isNull ? nil : v.interpolated
     }
@@ -45,33 +43,22 @@ public enum EventIntake {
         return out
     }
 
-    /// Variables for an instance an event starts: constants, then the event's values.
-    public static func startVariables(_ event: Value, _ def: ProcessDefinition) -> [String: Value] {
+    /// The definition's constant variables (`value:`).
+    public static func constants(_ def: ProcessDefinition) -> [String: Value] {
         var out: [String: Value] = [:]
         for v in def.variables where v.source == nil { if let value = v.value { out[v.name] = value } }
-        return out.merging(eventVariables(event, def)) { _, e in e }
+        return out
     }
 
+    /// Variables for an instance an event starts: constants, then the event's values.
+    public static func startVariables(_ event: Value, _ def: ProcessDefinition) -> [String: Value] {
+        constants(def).merging(eventVariables(event, def)) { _, e in e }
+    }
+
+    /// Everything at once (the simulator's view of an event).
     public static func match(_ event: Value, _ def: ProcessDefinition) -> EventMatch {
-        var fromEvent: [String: Value] = [:]
-        var constants: [String: Value] = [:]
-        for v in def.variables {
-            if let path = v.sourcePath {
-                if let value = event.lookup(components: path) { fromEvent[v.name] = value }
-            } else if let value = v.value {
-                constants[v.name] = value
-            }
-        }
-        var scope = event.contextValue ?? [:]
-        scope.merge(constants) { _, c in c }
-        scope.merge(fromEvent) { _, e in e }
-        var key: String?
-        if let k = def.correlationKey {
-            let v = k.evaluate(scope)
-            if !v.isNull { key = v.interpolated }
-        }
-        let holds = def.trigger?.condition.map { $0.test(event.contextValue ?? [:]) } ?? true
-        return EventMatch(eventVariables: fromEvent, constants: constants, correlationKey: key, conditionHolds: holds)
+        EventMatch(eventVariables: eventVariables(event, def), constants: constants(def), correlationKey: correlationKey(event, def),
+                   conditionHolds: conditionHolds(event, def))
     }
 }
 

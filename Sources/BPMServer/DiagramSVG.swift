@@ -89,13 +89,39 @@ enum DiagramSVG {
         }
     }
 
+    /// The opening of a diagram spanning the given box, with the arrowhead marker.
+    static func open(_ minX: Double, _ minY: Double, _ maxX: Double, _ maxY: Double) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
+            + "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
+    }
+
+    /// How a flow node is drawn.
+    enum Outline { case event(end: Bool), gateway, box }
+
+    static func outline(_ o: Outline, _ b: Diagram.Bounds, fill: String, stroke: String) -> String {
+        let c = center(b)
+        switch o {
+        case .gateway:
+            return "<polygon points=\"\(Int(c.x)),\(Int(b.y)) \(Int(b.x + b.width)),\(Int(c.y)) \(Int(c.x)),\(Int(b.y + b.height)) \(Int(b.x)),\(Int(c.y))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
+        case .event(let end):
+            return "<circle cx=\"\(Int(c.x))\" cy=\"\(Int(c.y))\" r=\"\(Int(min(b.width, b.height) / 2))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"\(end ? 3.5 : 1.5)\"/>"
+        case .box:
+            return "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" rx=\"9\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
+        }
+    }
+
+    /// A node's label: inside a box, under an event or gateway; long ones shortened.
+    static func label(_ text: String, _ b: Diagram.Bounds, below: Bool) -> String {
+        let c = center(b)
+        return "<text x=\"\(Int(c.x))\" y=\"\(Int(below ? b.y + b.height + 14 : c.y + 4))\" text-anchor=\"middle\" class=\"label\">\(esc(text.count > 18 ? String(text.prefix(17)) + "…" : text))</text>"
+    }
+
     static func svg(_ def: ProcessDefinition, _ marks: Marks = Marks()) -> String {
         let (shapes, edges) = layout(def)
         let all = shapes.values
         let minX = (all.map(\.x).min() ?? 0) - 20, minY = (all.map(\.y).min() ?? 0) - (def.diagram == nil ? 110 : 30)
         let maxX = (all.map { $0.x + $0.width }.max() ?? 200) + 20, maxY = (all.map { $0.y + $0.height }.max() ?? 100) + 30
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
-        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
+        var out = open(minX, minY, maxX, maxY)
         for f in def.flows {
             guard let pts = edges[f.id], pts.count >= 2 else { continue }
             let taken = marks.visited.contains(f.source) && (marks.visited.contains(f.target) || marks.active.contains(f.target))
@@ -117,18 +143,9 @@ enum DiagramSVG {
             let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : "#fff")
             let stroke = (marks.incidents[e.id] ?? 0) > 0 ? "#c0392b" : (marks.active.contains(e.id) ? "#d4a000" : "#333")
             out += "<g data-element=\"\(esc(e.id))\"><title>\(esc(e.id)) (\(esc(e.typeName)))</title>"
-            let c = center(b)
-            if e.kind.isGateway {
-                out += "<polygon points=\"\(Int(c.x)),\(Int(b.y)) \(Int(b.x + b.width)),\(Int(c.y)) \(Int(c.x)),\(Int(b.y + b.height)) \(Int(b.x)),\(Int(c.y))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
-            } else if kindSize(e).0 == 36 {
-                let end = e.typeName == "endEvent"
-                out += "<circle cx=\"\(Int(c.x))\" cy=\"\(Int(c.y))\" r=\"\(Int(min(b.width, b.height) / 2))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"\(end ? 3.5 : 1.5)\"/>"
-            } else {
-                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" rx=\"9\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"1.5\"/>"
-            }
-            let label = e.name ?? e.id
-            let ly = kindSize(e).0 == 36 || e.kind.isGateway ? b.y + b.height + 14 : c.y + 4
-            out += "<text x=\"\(Int(c.x))\" y=\"\(Int(ly))\" text-anchor=\"middle\" class=\"label\">\(esc(label.count > 18 ? String(label.prefix(17)) + "…" : label))</text>"
+            let small = kindSize(e).0 == 36
+            out += outline(e.kind.isGateway ? .gateway : small ? .event(end: e.typeName == "endEvent") : .box, b, fill: fill, stroke: stroke)
+            out += label(e.name ?? e.id, b, below: small || e.kind.isGateway)
             if let n = marks.waiting[e.id], n > 0 {
                 out += "<g class=\"badge waiting\"><rect x=\"\(Int(b.x - 8))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#1f6feb\"/><text x=\"\(Int(b.x + 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"
             }
@@ -165,34 +182,27 @@ extension DiagramSVG {
         }
         let minX = (shapes.map(\.b.x).min() ?? 0) - 20, minY = (shapes.map(\.b.y).min() ?? 0) - 30
         let maxX = (shapes.map { $0.b.x + $0.b.width }.max() ?? 200) + 20, maxY = (shapes.map { $0.b.y + $0.b.height }.max() ?? 100) + 30
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"\(Int(minX)) \(Int(minY)) \(Int(maxX - minX)) \(Int(maxY - minY))\" width=\"\(Int(maxX - minX))\">"
-        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>"
+        var out = open(minX, minY, maxX, maxY)
         // bands first, then larger shapes before smaller: what a sub-process holds is drawn over it
         let bands: Set<String> = ["participant", "lane"]
         let ordered = shapes.filter { bands.contains(semantic[$0.id]?.type ?? "") }
             + shapes.filter { !bands.contains(semantic[$0.id]?.type ?? "") }.sorted { $0.b.width * $0.b.height > $1.b.width * $1.b.height }
         for (id, b) in ordered {
             let type = semantic[id]?.type ?? "unknown"
-            let label = semantic[id]?.name ?? ""
+            let name = semantic[id]?.name ?? ""
             let c = center(b)
             out += "<g data-element=\"\(esc(id))\"><title>\(esc(id)) (\(esc(type)))</title>"
             switch type {
             case "participant", "lane":
                 out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#999\" stroke-width=\"1\"/>"
-                out += "<text x=\"\(Int(b.x + 14))\" y=\"\(Int(c.y))\" transform=\"rotate(-90 \(Int(b.x + 14)) \(Int(c.y)))\" text-anchor=\"middle\" class=\"label\">\(esc(String(label.prefix(30))))</text>"
-            case let t where t.hasSuffix("Event"):
-                out += "<circle cx=\"\(Int(c.x))\" cy=\"\(Int(c.y))\" r=\"\(Int(min(b.width, b.height) / 2))\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"\(t == "endEvent" ? 3.5 : 1.5)\"/>"
-            case let t where t.hasSuffix("Gateway"):
-                out += "<polygon points=\"\(Int(c.x)),\(Int(b.y)) \(Int(b.x + b.width)),\(Int(c.y)) \(Int(c.x)),\(Int(b.y + b.height)) \(Int(b.x)),\(Int(c.y))\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"1.5\"/>"
+                out += "<text x=\"\(Int(b.x + 14))\" y=\"\(Int(c.y))\" transform=\"rotate(-90 \(Int(b.x + 14)) \(Int(c.y)))\" text-anchor=\"middle\" class=\"label\">\(esc(String(name.prefix(30))))</text>"
+            case let t where t.hasSuffix("Event"): out += outline(.event(end: t == "endEvent"), b, fill: "#fff", stroke: "#333")
+            case let t where t.hasSuffix("Gateway"): out += outline(.gateway, b, fill: "#fff", stroke: "#333")
             case "textAnnotation", "dataObjectReference", "dataStoreReference", "group":
                 out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#777\" stroke-dasharray=\"4 3\"/>"
-            default:
-                out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" rx=\"9\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"1.5\"/>"
+            default: out += outline(.box, b, fill: "#fff", stroke: "#333")
             }
-            if !bands.contains(type), !label.isEmpty {
-                let small = type.hasSuffix("Event") || type.hasSuffix("Gateway")
-                out += "<text x=\"\(Int(c.x))\" y=\"\(Int(small ? b.y + b.height + 14 : c.y + 4))\" text-anchor=\"middle\" class=\"label\">\(esc(label.count > 18 ? String(label.prefix(17)) + "…" : label))</text>"
-            }
+            if !bands.contains(type), !name.isEmpty { out += label(name, b, below: type.hasSuffix("Event") || type.hasSuffix("Gateway")) }
             out += "</g>"
         }
         for e in edges where e.points.count >= 2 {
