@@ -49,18 +49,23 @@ public struct DefinitionRegistry: Sendable {
         mqttReceivers = []
         cooldowns = [:]
         for (def, version) in all {
+            // a retired definition's running instances still start their keys' cool-downs
             if let cd = def.trigger?.cooldown { cooldowns[def.id] = cd }
-        }
-        for (def, version) in all where !retired.contains(def.id) {
+            guard !retired.contains(def.id) else { continue }
             if let t = def.trigger, t.kind == .event {
                 eventTriggered.append((def, version))
                 if let topic = t.topic {
                     if t.source == "mqtt" { byMQTTFilter.append((topic, def, version)) } else { byTopic[topic, default: []].append((def, version)) }
                 }
             }
-            for e in def.elements {
-                guard case .messageCatchEvent(let m) = e.kind, let topic = m.topic else { continue }
-                if m.source == "mqtt" { mqttReceivers.append((topic, def.id, m)) } else { receiversByTopic[topic, default: []].append((def.id, m)) }
+        }
+        // instances of every version — retired or replaced — may wait for messages from topics
+        for id in versions.keys.sorted() {
+            for (_, def) in versions[id]!.sorted(by: { $0.key > $1.key }) {
+                for e in def.elements {
+                    guard case .messageCatchEvent(let m) = e.kind, let topic = m.topic else { continue }
+                    if m.source == "mqtt" { mqttReceivers.append((topic, def.id, m)) } else { receiversByTopic[topic, default: []].append((def.id, m)) }
+                }
             }
         }
     }

@@ -141,6 +141,30 @@ func reading(_ device: String, _ value: Double) -> Value { ["device": .string(de
         #expect(try await h.store.instance(third.id)?.status == .running)
     }
 
+    @Test func instancesOfReplacedOrRetiredVersionsStillTakeTheirMessagesFromTopics() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        let v1 = """
+        id: acked
+        activities:
+          - {id: wait_ack, type: receive, message: ack, topic: acks, key_path: device, correlation_key: device}
+          - {id: done, type: script, set: {ok: true}}
+        """
+        try await h.runtime.deploy(source: v1, file: "acked.yaml")
+        let first = try await h.runtime.startInstance("acked", variables: ["device": "d1"])
+        let second = try await h.runtime.startInstance("acked", variables: ["device": "d2"])
+        // version 2 no longer waits for the message; v1's instances still do
+        try await h.runtime.deploy(source: "id: acked\nactivities:\n  - {id: done, type: script, set: {ok: true}}\n", file: "acked.yaml")
+        let out = try await h.runtime.publish(event: ["device": "d1"], topic: "acks")
+        #expect(out.map(\.action) == [.correlated] && out.first?.instanceId == first.id)
+        // retired for new instances: the running one still gets its message
+        try await h.runtime.retire("acked")
+        #expect(try await h.runtime.publish(event: ["device": "d2"], topic: "acks").first?.instanceId == second.id)
+        try await h.runtime.settle()
+        #expect(try await h.store.instance(first.id)?.status == .completed)
+        #expect(try await h.store.instance(second.id)?.status == .completed)
+    }
+
     @Test func consumedPositionsAreCommittedWithTheirEffectsAndNeverRepeated() async throws {
         let h = try await Harness()
         defer { h.cleanup() }
