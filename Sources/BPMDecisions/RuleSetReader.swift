@@ -33,10 +33,7 @@ public enum RuleSetReader {
     public static func read(source: String, file: String) throws(DefinitionErrors) -> DecisionModel {
         var errors: [DefinitionError] = []
         func err(_ m: String, _ n: Node?) { errors.append(DefinitionError(m, at: SourceLocation(file: file, line: n?.mark?.line ?? 1, column: n?.mark?.column ?? 1))) }
-        let root: Node?
-        do { root = try Yams.compose(yaml: source) } catch {
-            throw DefinitionErrors([DefinitionError("YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
-        }
+        let root = try YAMLDefinitionReader.compose(source, file: file)
         guard let root, case .mapping(let top) = root else {
             throw DefinitionErrors([DefinitionError("a rule set must be a mapping with decision, inputs, outputs and rules", at: SourceLocation(file: file, line: 1, column: 1))])
         }

@@ -60,6 +60,11 @@ extension Run {
                     return
                 }
             } else if let n = mi.cardinality?.evaluate(vars).doubleValue {
+                guard n.isFinite, n <= Double(Limits.active.loopInstances) else {
+                    raiseIncident(at: element, scope: scope, type: "extract_value",
+                                  message: "the loop cardinality of '\(element.id)' is \(n); at most \(Limits.active.loopInstances) instances are allowed (\(Limits.options["loopInstances"]!))")
+                    return
+                }
                 total = max(0, Int(n))
             } else {
                 raiseIncident(at: element, scope: scope, type: "extract_value", message: "the loop cardinality of '\(element.id)' is not a number")

@@ -3,9 +3,13 @@ import Foundation
 
 /// Conversion of engine records to and from `Value` (and so JSON), for stores and the API.
 public enum Coding {
-    /// ISO 8601 with milliseconds, UTC: `2026-11-26T14:30:00.000Z`.
+    /// ISO 8601 with milliseconds, UTC: `2026-11-26T14:30:00.000Z`. Dates outside years
+    /// 0001–9999 (a duration of a million years added to now, an infinite one) are written as
+    /// the nearest end of that range.
     public static func iso(_ d: Date) -> String {
-        let ms = Int64((d.timeIntervalSince1970 * 1000).rounded())
+        let t = d.timeIntervalSince1970
+        let seconds = t.isNaN ? 0 : min(max(t, -62_135_596_800), 253_402_300_799.999)
+        let ms = Int64((seconds * 1000).rounded())
         let secs = Int(ms.quotientAndRemainder(dividingBy: 1000).quotient - (ms < 0 && ms % 1000 != 0 ? 1 : 0))
         let milli = Int(ms - Int64(secs) * 1000)
         var days = secs.quotientAndRemainder(dividingBy: 86400).quotient

@@ -41,6 +41,14 @@ final class Budget: @unchecked Sendable {
     }
 }
 
+/// Sets what one evaluation may spend (see `Budget`); called once at start-up.
+public enum ExpressionBudget {
+    public static func configure(steps: Int, depth: Int) {
+        Budget.maxSteps = max(1, steps)
+        Budget.maxDepth = max(1, depth)
+    }
+}
+
 /// Functions an expression can call besides the builtins (DMN business knowledge models).
 public struct FunctionTable: Sendable {
     public var functions: [String: @Sendable ([Value]) -> Value]

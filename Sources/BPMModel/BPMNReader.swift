@@ -23,6 +23,7 @@ public enum BPMNDefinitionReader {
 
     /// Reads every process of a BPMN file.
     public static func read(source: String, file: String) throws(DefinitionErrors) -> [ProcessDefinition] {
+        if let e = Limits.sizeError(source, file: file) { throw e }
         let root: XMLElement
         do { root = try XMLReader.parse(source) } catch {
             throw DefinitionErrors([DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
@@ -33,6 +34,7 @@ public enum BPMNDefinitionReader {
         }
         var r = Reader(file: file, root: root)
         let defs = r.readAll()
+        for d in defs { if let e = Limits.elementsError(d, at: SourceLocation(file: file, line: root.line, column: root.column)) { r.errors.append(e) } }
         if !r.errors.isEmpty { throw DefinitionErrors(Array(Set(r.errors))) }
         return defs
     }

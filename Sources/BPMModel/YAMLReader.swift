@@ -36,19 +36,46 @@ public enum YAMLDefinitionReader {
         let def = builder.build(top, root: root)
         ctx = builder.ctx
         // graph checks only when the structure is intact, so one mistake is not reported three times
+        if let def, let e = Limits.elementsError(def, at: ctx.location(root)) { throw DefinitionErrors([e]) }
         if let def, !builder.structureBroken { ctx.errors += Validator.validate(def) }
         if !ctx.errors.isEmpty || def == nil { throw DefinitionErrors(Array(Set(ctx.errors))) }
         return def!
     }
 
-    /// Parses YAML into a node tree; a syntax error becomes a `file:line:col` definition error.
-    static func compose(_ source: String, file: String) throws(DefinitionErrors) -> Node? {
+    /// Parses YAML into a node tree; a syntax error becomes a `file:line:col` definition error,
+    /// and a file past the size or expansion limit is refused.
+    public static func compose(_ source: String, file: String) throws(DefinitionErrors) -> Node? {
+        if let e = Limits.sizeError(source, file: file) { throw e }
+        let root: Node?
         do {
-            return try Yams.compose(yaml: source)
+            root = try Yams.compose(yaml: source)
         } catch let e as YamlError {
             throw DefinitionErrors([yamlSyntaxError(e, file: file)])
         } catch {
             throw DefinitionErrors([DefinitionError("cannot read YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        if let root { try checkExpansion(root, file: file) }
+        return root
+    }
+
+    /// Refuses a document whose aliases expand it past `Limits.yamlNodes` values. The walk
+    /// stops at the limit, so it costs at most that many steps however far the aliases go.
+    static func checkExpansion(_ root: Node, file: String) throws(DefinitionErrors) {
+        let limit = Limits.active.yamlNodes
+        var count = 0
+        var stack = [root]
+        while let node = stack.popLast() {
+            count += 1
+            if count > limit {
+                let m = node.mark
+                throw DefinitionErrors([DefinitionError("the YAML expands to more than \(limit) values (aliases like *name repeat what they refer to); the limit is \(Limits.options["yamlNodes"]!)",
+                                                        at: SourceLocation(file: file, line: m?.line ?? 1, column: m?.column ?? 1))])
+            }
+            switch node {
+            case .sequence(let s): stack.append(contentsOf: s)
+            case .mapping(let m): for (k, v) in m { stack.append(k); stack.append(v) }
+            case .scalar, .alias: break
+            }
         }
     }
 

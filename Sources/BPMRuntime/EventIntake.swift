@@ -112,7 +112,7 @@ final class IntakeCollector: @unchecked Sendable {
 /// Why a consumed event cannot be used: the reason (a bounded label for metrics and the
 /// dead-letter header) and a precise detail.
 public struct EventProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `not_json`, `not_object`, `missing_path`, `wrong_type`.
+    /// `too_large`, `not_json`, `not_object`, `missing_path`, `wrong_type`.
     public var reason: String
     public var detail: String
 
@@ -132,6 +132,10 @@ public struct EventProblem: Error, Sendable, Equatable, CustomStringConvertible 
 /// definition can use is delivered (each definition then decides for itself).
 public enum EventDecoder {
     public static func decode(_ bytes: [UInt8], topic: String, mqtt: Bool = false, registry: DefinitionRegistry) -> Result<Value, EventProblem> {
+        let limit = Limits.active.eventBytes
+        guard bytes.count <= limit else {
+            return .failure(EventProblem("too_large", "the payload is \(bytes.count) bytes; events are limited to \(limit) bytes (\(Limits.options["eventBytes"]!))"))
+        }
         guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(EventProblem("not_json", "the payload is not UTF-8 text")) }
         let value: Value
         do { value = try JSON.parse(text) } catch { return .failure(EventProblem("not_json", "\(error)")) }

@@ -1,5 +1,6 @@
 import BPMEngine
 import BPMExpressions
+import BPMModel
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -36,7 +37,8 @@ public struct Secrets: Sendable {
     }
 }
 
-/// The `http` action: `method`, `url`, `headers`, `body` (JSON), `timeout` (seconds). The
+/// The `http` action: `method`, `url`, `headers`, `body` (JSON), `request_timeout` (a
+/// duration such as `5s`, or seconds; `timeout` in seconds from BPMN input mappings). The
 /// response becomes `{status, body, headers}` (the body parsed as JSON when it is). 5xx answers
 /// and connection errors are retried with the task's backoff; 4xx answers are not.
 /// The job id is sent as `Idempotency-Key`.
@@ -53,19 +55,29 @@ public struct HTTPConnector: Connector {
 
     public init(secrets: Secrets = Secrets()) {
         self.secrets = secrets
-        session = URLSession(configuration: .ephemeral)
+        let config = URLSessionConfiguration.ephemeral
+        // calls to one slow host must not queue behind each other (the default allows a few
+        // connections per host, and a queued call's time counts against its timeout)
+        config.httpMaximumConnectionsPerHost = 128
+        session = URLSession(configuration: config)
     }
 
     public func execute(_ job: JobRecord) async -> ConnectorOutcome {
         let p = job.payload
         guard let urlText = p[member: "url"].stringValue else { return .failed(message: "http: no 'url'", retryable: false) }
+        var callTimeout: TimeInterval = 30
         do {
             guard let url = URL(string: try secrets.resolve(urlText)), url.scheme == "http" || url.scheme == "https" else {
                 return .failed(message: "http: '\(urlText)' is not an http(s) URL", retryable: false)
             }
             var req = URLRequest(url: url)
             req.httpMethod = (p[member: "method"].stringValue ?? (p[member: "body"].isNull ? "GET" : "POST")).uppercased()
-            req.timeoutInterval = p[member: "timeout"].doubleValue ?? 30
+            let limit = p[member: "request_timeout"]
+            guard let seconds = limit.doubleValue ?? (limit.stringValue.flatMap { try? DurationParser.seconds($0) }) ?? (limit.isNull ? p[member: "timeout"].doubleValue ?? 30 : nil), seconds > 0 else {
+                return .failed(message: "http: request_timeout '\(limit.interpolated)' is not a duration such as 5s", retryable: false)
+            }
+            req.timeoutInterval = seconds
+            callTimeout = seconds
             req.setValue(job.id, forHTTPHeaderField: "Idempotency-Key")
             for (k, v) in p[member: "headers"].contextValue ?? [:] { req.setValue(try secrets.resolve(v.interpolated), forHTTPHeaderField: k) }
             if !p[member: "body"].isNull {
@@ -87,7 +99,23 @@ public struct HTTPConnector: Connector {
         } catch let f as Failure {
             return .failed(message: "http: \(f)", retryable: false)
         } catch {
-            return .failed(message: "http \(urlText): \(error.localizedDescription)", retryable: true)
+            return .failed(message: "http \(urlText): \(Self.describe(error, timeout: callTimeout))", retryable: true)
+        }
+    }
+
+    /// A transport failure in words an operator can act on (Foundation's are "error -1001").
+    static func describe(_ error: any Error, timeout: TimeInterval) -> String {
+        guard let e = error as? URLError else { return error.localizedDescription }
+        switch e.code {
+        case .timedOut: return "timed out after \(DurationParser.describe(timeout)) without an answer"
+        case .cannotConnectToHost: return "connection refused"
+        case .cannotFindHost, .dnsLookupFailed: return "unknown host"
+        case .networkConnectionLost: return "the connection was closed before the answer was complete"
+        case .notConnectedToInternet: return "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            return "TLS failed: \(e.localizedDescription)"
+        case .badServerResponse: return "the answer was not HTTP"
+        default: return "\(e.localizedDescription) (URLError \(e.code.rawValue))"
         }
     }
 }

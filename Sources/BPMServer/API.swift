@@ -9,6 +9,7 @@ import Hummingbird
 /// The request handlers, each returning a JSON value or throwing a problem.
 struct API: Sendable {
     let runtime: Runtime
+    var limits = Limits()
 
     func handle(_ body: () async throws -> Response) async -> Response {
         do { return try await body() } catch { return Problem.from(error).response }
@@ -23,13 +24,15 @@ struct API: Sendable {
         req.headers.first { $0.name.canonicalName == name.lowercased() }?.value
     }
 
-    /// Reads a request body up to the limit.
-    static func body(_ req: Request) async throws -> String {
+    /// Reads a request body up to the limit (`limits.requestBytes` unless given).
+    func body(_ req: Request, limit: Int? = nil) async throws -> String {
+        let limit = limit ?? limits.requestBytes
         do {
-            let buffer = try await req.body.collect(upTo: BPMServer.maxBody)
+            let buffer = try await req.body.collect(upTo: limit)
             return String(buffer: buffer)
         } catch {
-            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "request bodies are limited to \(BPMServer.maxBody) bytes")
+            let option = limit == limits.definitionBytes ? Limits.options["definitionBytes"]! : Limits.options["requestBytes"]!
+            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(option))")
         }
     }
 
@@ -44,10 +47,37 @@ struct API: Sendable {
         return c
     }
 
-    static func variables(_ body: [String: Value], key: String = "variables") throws -> [String: Value] {
+    func variables(_ body: [String: Value], key: String = "variables") throws -> [String: Value] {
         guard let v = body[key] else { return [:] }
         guard case .context(let c) = v else { throw Problem(.badRequest, "invalid-variables", "Invalid variables", "'\(key)' must be a JSON object of name: value") }
+        try checkSize(v, key)
         return c
+    }
+
+    /// Refuses variables larger (as JSON) than `limits.variablesBytes`.
+    func checkSize(_ v: Value, _ what: String) throws {
+        let n = JSON.encode(v).utf8.count
+        guard n > limits.variablesBytes else { return }
+        throw Problem(.contentTooLarge, "variables-too-large", "Variables too large",
+                      "'\(what)' is \(n) bytes as JSON; variables handed to an instance are limited to \(limits.variablesBytes) bytes (\(Limits.options["variablesBytes"]!))")
+    }
+
+    /// A string in a JSON body, nil when absent or null; anything else present is refused.
+    static func string(_ body: [String: Value], _ key: String) throws -> String? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(key)' must be a string")
+        }
+    }
+
+    /// A number in a JSON body, nil when absent; anything else present is refused.
+    static func number(_ body: [String: Value], _ key: String, whole: Bool = false) throws -> Double? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case .number(let n)? where !whole || n == n.rounded(): return n
+        default: throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(key)' must be a \(whole ? "whole number" : "number")")
+        }
     }
 
     /// An ISO 8601 date-time query parameter.
@@ -62,7 +92,15 @@ struct API: Sendable {
     static func int(_ value: String?, _ name: String, default d: Int, max m: Int) throws -> Int {
         guard let s = value else { return d }
         guard let n = Int(s), n >= 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be a non-negative integer, got '\(s)'") }
-        return min(n, m)
+        guard n <= m else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be at most \(m), got \(n)") }
+        return n
+    }
+
+    /// A query parameter that takes one of a few words.
+    static func oneOf(_ value: String?, _ name: String, _ allowed: [String]) throws -> String? {
+        guard let s = value else { return nil }
+        guard allowed.contains(s) else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'\(name)' must be one of \(allowed.joined(separator: ", ")), got '\(s)'") }
+        return s
     }
 
     // MARK: handlers
@@ -181,8 +219,8 @@ struct API: Sendable {
         let all = try await records(id)
         let latest = all.map(\.version).max() ?? 1
         let q = req.uri.queryParameters
-        let to = try Self.int(q.get("to"), "to", default: latest, max: latest)
-        let from = try Self.int(q.get("from"), "from", default: max(1, to - 1), max: latest)
+        let to = try Self.int(q.get("to"), "to", default: latest, max: Int.max)
+        let from = try Self.int(q.get("from"), "from", default: max(1, to - 1), max: Int.max)
         guard let a = await runtime.definition(id, version: from)?.0, let b = await runtime.definition(id, version: to)?.0 else {
             throw Problem(.notFound, "unknown-version", "Unknown version", "definition '\(id)' has versions \(all.map { String($0.version) }.joined(separator: ", "))")
         }
@@ -207,8 +245,8 @@ struct API: Sendable {
 
     func start(_ definitionId: String, _ body: String) async throws -> Response {
         let o = try Self.object(body)
-        let bk = o["businessKey"]?.stringValue
-        let s = try await runtime.startInstance(definitionId, variables: try Self.variables(o), businessKey: bk)
+        let bk = try Self.string(o, "businessKey")
+        let s = try await runtime.startInstance(definitionId, variables: try variables(o), businessKey: bk)
         await Audit.record(runtime, instanceId: s.id, action: "POST /processes/\(definitionId)/start")
         return Response.json(Views.instance(s), status: .created)
     }
@@ -252,7 +290,7 @@ struct API: Sendable {
 
     func cancel(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        return Views.instance(try await runtime.send(.cancel(reason: o["reason"]?.stringValue), to: id))
+        return Views.instance(try await runtime.send(.cancel(reason: try Self.string(o, "reason")), to: id))
     }
 
     func command(_ id: String, _ command: Command) async throws -> Value {
@@ -261,8 +299,14 @@ struct API: Sendable {
 
     /// Applies an operator action to every instance matching a filter (at most 10,000 a call).
     func batch(_ operation: String, _ body: String) async throws -> Value {
+        guard ["cancel", "suspend", "resume", "retry", "migrate"].contains(operation) else {
+            throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry, migrate")
+        }
         let o = try Self.object(body)
         let f = o["filter"]?.contextValue ?? [:]
+        if let unknown = f.keys.sorted().first(where: { !["definitionId", "correlationKey", "businessKey", "status"].contains($0) }) {
+            throw Problem(.badRequest, "invalid-filter", "Invalid filter", "unknown filter field '\(unknown)': filter by definitionId, status, correlationKey, businessKey")
+        }
         var query = InstanceQuery(limit: 10_000)
         query.definitionId = f["definitionId"]?.stringValue
         query.correlationKey = f["correlationKey"]?.stringValue
@@ -280,7 +324,7 @@ struct API: Sendable {
         for i in instances {
             do {
                 switch operation {
-                case "cancel": _ = try await runtime.send(.cancel(reason: o["reason"]?.stringValue ?? "batch cancel"), to: i.id)
+                case "cancel": _ = try await runtime.send(.cancel(reason: try Self.string(o, "reason") ?? "batch cancel"), to: i.id)
                 case "suspend": _ = try await runtime.send(.suspend, to: i.id)
                 case "resume": _ = try await runtime.send(.resume, to: i.id)
                 case "retry":
@@ -301,7 +345,8 @@ struct API: Sendable {
 
     func setVariables(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        let vars = o["variables"] != nil ? try Self.variables(o) : o
+        let vars = o["variables"] != nil ? try variables(o) : o
+        if o["variables"] == nil { try checkSize(.context(o), "body") }
         return Views.instance(try await runtime.send(.setVariables(vars), to: id))
     }
 
@@ -311,15 +356,18 @@ struct API: Sendable {
         var topic = q.get("topic")
         var definitionId = q.get("definitionId")
         var payload = Value.context(o)
+        // the envelope's fields (an event sent bare with ?topic= may not use them otherwise)
+        let envelopeTopic = try Self.string(o, "topic"), envelopeDefinition = try Self.string(o, "definitionId")
         if let p = o["payload"] {
             payload = p
-            topic = o["topic"]?.stringValue ?? topic
-            definitionId = o["definitionId"]?.stringValue ?? definitionId
+            topic = envelopeTopic ?? topic
+            definitionId = envelopeDefinition ?? definitionId
         }
         guard topic != nil || definitionId != nil else {
-            throw Problem(.badRequest, "missing-topic", "Missing topic",
+            throw Problem(.unprocessableContent, "missing-topic", "Missing topic",
                           "say where the event belongs: {\"topic\": …, \"payload\": {…}} or {\"definitionId\": …, \"payload\": {…}}, or ?topic=… with the event as the body")
         }
+        try checkSize(payload, "payload")
         let outcomes = try await runtime.publish(event: payload, topic: topic, definitionId: definitionId)
         return .context(["outcomes": .list(outcomes.map { o in
             var c: [String: Value] = ["definitionId": .string(o.definitionId), "action": .string(o.action.rawValue)]
@@ -340,14 +388,23 @@ struct API: Sendable {
         case .number(let d)?: ttl = d
         case .string(let s)?:
             guard let d = try? DurationParser.seconds(s) else {
-                throw Problem(.badRequest, "invalid-message", "Invalid message", "timeToLive '\(s)' is not a duration (e.g. PT1H, 10m) or a number of seconds")
+                throw Problem(.unprocessableContent, "invalid-message", "Invalid message", "timeToLive '\(s)' is not a duration (e.g. PT1H, 10m) or a number of seconds")
             }
             ttl = d
         case nil, .null?: break
         default: throw Problem(.badRequest, "invalid-message", "Invalid message", "timeToLive must be a duration or a number of seconds")
         }
-        let key = o["correlationKey"].flatMap { $0.isNull ? nil : $0.interpolated }
-        let outcome = try await runtime.publish(message: PublishedMessage(name: name, correlationKey: key, variables: try Self.variables(o), timeToLive: ttl))
+        let key: String?
+        switch o["correlationKey"] {
+        case nil, .null?: key = nil
+        case .string(let s)?: key = s
+        case .number?: key = o["correlationKey"]!.interpolated
+        default: throw Problem(.badRequest, "invalid-message", "Invalid message", "correlationKey must be a string or a number")
+        }
+        guard ttl.isFinite, ttl >= 0, ttl <= 100 * 365 * 86400 else {
+            throw Problem(.unprocessableContent, "invalid-message", "Invalid message", "timeToLive must be between 0 seconds and 100 years")
+        }
+        let outcome = try await runtime.publish(message: PublishedMessage(name: name, correlationKey: key, variables: try variables(o), timeToLive: ttl))
         switch outcome {
         case .correlated(let id): return ["outcome": "correlated", "instanceId": .string(id)]
         case .started(let ids): return ["outcome": "started", "instanceIds": .list(ids.map(Value.string))]
@@ -361,7 +418,7 @@ struct API: Sendable {
         guard let name = o["name"]?.stringValue, !name.isEmpty else {
             throw Problem(.badRequest, "invalid-signal", "Invalid signal", "a signal needs a 'name'")
         }
-        let r = try await runtime.broadcast(signal: name, variables: try Self.variables(o))
+        let r = try await runtime.broadcast(signal: name, variables: try variables(o))
         return ["correlated": .number(Double(r.correlated)), "instanceIds": .list(r.started.map(Value.string))]
     }
 
@@ -369,7 +426,8 @@ struct API: Sendable {
 
     func evaluateDecision(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        let inputs = o["variables"] != nil ? try Self.variables(o) : o
+        let inputs = o["variables"] != nil ? try variables(o) : o
+        if o["variables"] == nil { try checkSize(.context(o), "body") }
         do {
             return ["result": try runtime.decisions.evaluate(id, inputs: inputs)]
         } catch {
@@ -381,7 +439,7 @@ struct API: Sendable {
     func tasks(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         var query = TaskQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
-        query.status = q.get("status") ?? "open"
+        query.status = try Self.oneOf(q.get("status"), "status", ["open", "completed", "cancelled", "all"]) ?? "open"
         if query.status == "all" { query.status = nil }
         query.assignee = q.get("assignee")
         query.candidateGroup = q.get("candidateGroup")
@@ -411,7 +469,7 @@ struct API: Sendable {
 
     func completeTask(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        return Views.instance(try await runtime.completeTask(id, variables: try Self.variables(o)))
+        return Views.instance(try await runtime.completeTask(id, variables: try variables(o)))
     }
 
     func claimTask(_ id: String, _ body: String) async throws -> Value {
@@ -440,14 +498,14 @@ struct API: Sendable {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"type\": \"job type\", \"worker\": \"name\", \"maxJobsToActivate\": 10, \"timeout\": 30000, \"requestTimeout\": 10000}")
         }
         try authorizeJobType(type)
-        let worker = o["worker"]?.stringValue ?? Auth.caller?.user ?? "anonymous"
-        let max = Int(o["maxJobsToActivate"]?.doubleValue ?? 10)
-        let lockMs = o["timeout"]?.doubleValue ?? 300_000
-        let pollMs = o["requestTimeout"]?.doubleValue ?? 0
+        let worker = try Self.string(o, "worker") ?? Auth.caller?.user ?? "anonymous"
+        let max = Int(feel: try Self.number(o, "maxJobsToActivate", whole: true) ?? 10)
+        let lockMs = try Self.number(o, "timeout", whole: true) ?? 300_000
+        let pollMs = try Self.number(o, "requestTimeout", whole: true) ?? 0
         guard max >= 1, max <= 1000, lockMs > 0, pollMs >= 0, pollMs <= 120_000 else {
             throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "maxJobsToActivate must be 1…1000, timeout > 0 ms, requestTimeout 0…120000 ms")
         }
-        let jobs = try await runtime.activateJobs(type: type, worker: worker, max: max, lock: lockMs / 1000, requestTimeout: pollMs / 1000)
+        let jobs = try await runtime.activateJobs(type: type, worker: worker, max: max, lock: lockMs / 1000, requestTimeout: min(pollMs / 1000, limits.longPollSeconds))
         return ["jobs": .list(jobs.map { a in
             var payload = a.job.payload.contextValue ?? [:]
             let headers = payload.removeValue(forKey: "headers") ?? .context([:])
@@ -464,15 +522,15 @@ struct API: Sendable {
         let o = try Self.object(body)
         let outcome: ConnectorOutcome
         switch kind {
-        case "complete": outcome = .completed(try Self.variables(o))
+        case "complete": outcome = .completed(try variables(o))
         case "fail":
             let retries = o["retries"]?.doubleValue ?? 0
-            outcome = .failed(message: o["errorMessage"]?.stringValue ?? "failed by the worker", retryable: retries > 0)
+            outcome = .failed(message: try Self.string(o, "errorMessage") ?? "failed by the worker", retryable: retries > 0)
         default:
             guard let code = o["errorCode"]?.stringValue, !code.isEmpty else {
                 throw Problem(.badRequest, "invalid-body", "Invalid body", "a BPMN error needs an 'errorCode'")
             }
-            outcome = .bpmnError(code: code, message: o["errorMessage"]?.stringValue)
+            outcome = .bpmnError(code: code, message: try Self.string(o, "errorMessage"))
         }
         guard let s = try await runtime.reportJob(id, outcome) else { return .null }
         return Views.instance(s)
@@ -480,7 +538,7 @@ struct API: Sendable {
 
     func incidents(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
-        let open = q.get("status").map { $0 != "all" } ?? true
+        let open = try Self.oneOf(q.get("status"), "status", ["open", "all"]).map { $0 != "all" } ?? true
         return .context(["items": .list(try await runtime.store.incidents(instanceId: q.get("instanceId"), openOnly: open).map(Views.incident))])
     }
 
@@ -492,12 +550,12 @@ struct API: Sendable {
     /// activity's result.
     func resolve(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        return Views.instance(try await runtime.resolveIncident(id, variables: try Self.variables(o)))
+        return Views.instance(try await runtime.resolveIncident(id, variables: try variables(o)))
     }
 
     static func targetVersion(_ o: [String: Value]) throws -> Int? {
         guard let v = o["targetVersion"] else { return nil }
-        guard let n = v.doubleValue, n >= 1, n == n.rounded() else {
+        guard let n = v.doubleValue, n >= 1, n == n.rounded(), n <= 2_147_483_647 else {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "targetVersion must be a version number (1, 2, …), got \(JSON.encode(v))")
         }
         return Int(n)

@@ -1,5 +1,65 @@
+import Foundation
+
 /// The OpenAPI 3.1 document served at `/openapi.json`.
 enum OpenAPI {
+    /// The document as served: `document` with, on every operation, the errors any route of
+    /// its kind can answer (so clients and schemathesis see every status the server uses):
+    /// 401/403 where a token is needed, 400 where it takes parameters or a body, 404 where
+    /// the path names something, 413/415 for bodies, 503 when the store is unavailable.
+    static let served: String = {
+        guard var doc = (try? JSONSerialization.jsonObject(with: Data(document.utf8))) as? [String: Any],
+              var paths = doc["paths"] as? [String: Any] else { return document }
+        let problem: [String: Any] = ["$ref": "#/components/responses/Problem"]
+        for (path, item) in paths {
+            guard var ops = item as? [String: Any] else { continue }
+            for (method, op) in ops {
+                guard var op = op as? [String: Any], var responses = op["responses"] as? [String: Any] else { continue }
+                // integers in the URL are 64-bit: say so, so clients do not send larger ones
+                if let parameters = op["parameters"] as? [[String: Any]] {
+                    op["parameters"] = parameters.map { p -> [String: Any] in
+                        guard var schema = p["schema"] as? [String: Any], schema["type"] as? String == "integer" else { return p }
+                        if schema["maximum"] == nil { schema["maximum"] = Int64.max }
+                        if schema["minimum"] == nil { schema["minimum"] = Int64.min }
+                        var p = p
+                        p["schema"] = schema
+                        return p
+                    }
+                }
+                var codes: [String] = []
+                let open = (op["security"] as? [Any])?.isEmpty == true
+                if !open { codes += ["401", "403", "503"] }
+                if op["parameters"] != nil || op["requestBody"] != nil { codes.append("400") }
+                if path.contains("{") { codes.append("404") }
+                if op["requestBody"] != nil { codes += ["413", "415"] }
+                for c in codes where responses[c] == nil { responses[c] = problem }
+                op["responses"] = responses
+                ops[method] = op
+            }
+            paths[path] = ops
+        }
+        doc["paths"] = paths
+        guard let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return document }
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    /// Each documented path's segments and methods, to tell a wrong method (405) from a
+    /// missing route (404).
+    static let routes: [(segments: [Substring], methods: [String])] = {
+        guard let doc = (try? JSONSerialization.jsonObject(with: Data(document.utf8))) as? [String: Any],
+              let paths = doc["paths"] as? [String: [String: Any]] else { return [] }
+        return paths.map { ($0.key.split(separator: "/"), $0.value.keys.map { $0.uppercased() }.sorted()) }
+    }()
+
+    /// The methods documented for a concrete path, or nil when no documented path matches it.
+    static func methods(for path: String) -> [String]? {
+        let parts = path.split(separator: "/")
+        var found: [String] = []
+        for r in routes where r.segments.count == parts.count {
+            if zip(r.segments, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) { found += r.methods }
+        }
+        return found.isEmpty ? nil : Array(Set(found)).sorted()
+    }
+
     static let document = #"""
     {
       "openapi": "3.1.0",
@@ -24,7 +84,7 @@ enum OpenAPI {
         "/definitions/{id}/versions/{version}": {"get": {"summary": "One version with its source", "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
           "responses": {"200": {"description": "version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DefinitionVersion"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/definitions/{id}/versions/{version}/source": {"get": {"summary": "A version's source exactly as deployed", "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "version", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
-          "responses": {"200": {"description": "source", "content": {"application/yaml": {"schema": {"type": "string"}}, "application/xml": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+          "responses": {"200": {"description": "source (a YAML document, or BPMN/DMN XML text)", "content": {"application/yaml": {"schema": {}}, "application/xml": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/definitions/{id}/diff": {"get": {"summary": "Structural difference between two versions: elements and flows added, removed, changed", "parameters": [{"$ref": "#/components/parameters/id"},
             {"name": "from", "in": "query", "description": "default: the version before 'to'", "schema": {"type": "integer", "minimum": 1}}, {"name": "to", "in": "query", "description": "default: the latest", "schema": {"type": "integer", "minimum": 1}}],
           "responses": {"200": {"description": "difference", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DefinitionDiff"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
@@ -49,14 +109,14 @@ enum OpenAPI {
             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
           "responses": {"200": {"description": "page of instances", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InstanceSummary"}}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{definitionId}/start": {"post": {"summary": "Start an instance of the latest version", "parameters": [{"name": "definitionId", "in": "path", "required": true, "schema": {"type": "string"}}],
-          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}, "businessKey": {"type": "string"}}}}}},
+          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}, "businessKey": {"type": ["string", "null"]}}}}}},
           "responses": {"201": {"description": "started; the state after running to its first wait", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}": {"get": {"summary": "Instance status, variables and where it waits", "parameters": [{"$ref": "#/components/parameters/id"}],
           "responses": {"200": {"description": "instance", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}/history": {"get": {"summary": "Execution history, oldest first", "parameters": [{"$ref": "#/components/parameters/id"}],
           "responses": {"200": {"description": "history", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEntry"}}}}}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}/cancel": {"post": {"summary": "Cancel a running instance", "parameters": [{"$ref": "#/components/parameters/id"}],
-          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"reason": {"type": "string"}}}}}},
+          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"reason": {"type": ["string", "null"]}}}}}},
           "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}/suspend": {"post": {"summary": "Suspend a running instance: timers, job results, events and messages are held until it resumes", "parameters": [{"$ref": "#/components/parameters/id"}],
           "responses": {"200": {"description": "suspended", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
@@ -64,23 +124,23 @@ enum OpenAPI {
           "responses": {"200": {"description": "resumed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/batch/{operation}": {"post": {"summary": "Cancel, suspend, resume, migrate, or retry the incidents of, every instance matching a filter (at most 10,000 a call)",
           "parameters": [{"name": "operation", "in": "path", "required": true, "schema": {"type": "string", "enum": ["cancel", "suspend", "resume", "retry", "migrate"]}}],
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["filter"], "properties": {"filter": {"type": "object", "properties": {"definitionId": {"type": "string"}, "status": {"type": "string"}, "correlationKey": {"type": "string"}, "businessKey": {"type": "string"}}}, "reason": {"type": "string"}, "targetVersion": {"type": "integer", "minimum": 1}}}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["filter"], "properties": {"filter": {"type": "object", "minProperties": 1, "additionalProperties": false, "description": "at least one of these", "properties": {"definitionId": {"type": "string"}, "status": {"type": "string", "enum": ["running", "completed", "failed", "terminated", "suspended"]}, "correlationKey": {"type": "string"}, "businessKey": {"type": "string"}}}, "reason": {"type": ["string", "null"]}, "targetVersion": {"type": "integer", "minimum": 1, "maximum": 2147483647}}}}}},
           "responses": {"200": {"description": "what was done", "content": {"application/json": {"schema": {"type": "object", "properties": {"matched": {"type": "integer"}, "applied": {"type": "integer"}, "failures": {"type": "array", "items": {"type": "object"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}/migrate": {"post": {"summary": "Move a running instance to another version of its definition when every element it is at exists there as the same kind", "parameters": [{"$ref": "#/components/parameters/id"}],
-          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"targetVersion": {"type": "integer", "minimum": 1, "description": "default: the latest version"}}}}}},
+          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"targetVersion": {"type": "integer", "minimum": 1, "maximum": 2147483647, "description": "default: the latest version"}}}}}},
           "responses": {"200": {"description": "migrated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{id}/variables": {"post": {"summary": "Set variables of a running instance", "parameters": [{"$ref": "#/components/parameters/id"}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}}}}}},
           "responses": {"200": {"description": "updated", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/events": {"post": {"summary": "Deliver an event: refreshes the running instance for its correlation key, or starts one when the trigger condition holds",
           "parameters": [{"name": "topic", "in": "query", "schema": {"type": "string"}}, {"name": "definitionId", "in": "query", "schema": {"type": "string"}}],
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "{topic|definitionId, payload} or the event itself with ?topic=", "properties": {"topic": {"type": "string"}, "definitionId": {"type": "string"}, "payload": {}}}}}},
-          "responses": {"200": {"description": "what the event did per definition", "content": {"application/json": {"schema": {"type": "object", "properties": {"outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/EventOutcome"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "description": "{topic|definitionId, payload} or the event itself with ?topic=", "properties": {"topic": {"type": ["string", "null"]}, "definitionId": {"type": ["string", "null"]}, "payload": {}}}}}},
+          "responses": {"422": {"$ref": "#/components/responses/Problem"}, "200": {"description": "what the event did per definition", "content": {"application/json": {"schema": {"type": "object", "properties": {"outcomes": {"type": "array", "items": {"$ref": "#/components/schemas/EventOutcome"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
         "/messages": {"post": {"summary": "Publish a message: correlated to the oldest subscription with its name and correlation key, or starting instances with a matching message start event, or kept for timeToLive",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "correlationKey": {"type": "string"}, "variables": {"type": "object"}, "timeToLive": {"description": "ISO 8601 or short duration, or seconds"}}}}}},
-          "responses": {"200": {"description": "what the message did", "content": {"application/json": {"schema": {"type": "object", "properties": {"outcome": {"type": "string", "enum": ["correlated", "started", "buffered", "dropped"]}, "instanceId": {"type": "string"}, "instanceIds": {"type": "array", "items": {"type": "string"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1}, "correlationKey": {"type": ["string", "number", "null"]}, "variables": {"type": "object"}, "timeToLive": {"type": ["string", "number", "null"], "description": "ISO 8601 or short duration, or seconds"}}}}}},
+          "responses": {"200": {"description": "what the message did", "content": {"application/json": {"schema": {"type": "object", "properties": {"outcome": {"type": "string", "enum": ["correlated", "started", "buffered", "dropped"]}, "instanceId": {"type": "string"}, "instanceIds": {"type": "array", "items": {"type": "string"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}, "422": {"$ref": "#/components/responses/Problem"}}}},
         "/signals": {"post": {"summary": "Broadcast a signal: every instance waiting for it continues; processes with a signal start event of its name start",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "variables": {"type": "object"}}}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1}, "variables": {"type": "object"}}}}}},
           "responses": {"200": {"description": "how many instances were reached, and which started", "content": {"application/json": {"schema": {"type": "object", "properties": {"correlated": {"type": "integer"}, "instanceIds": {"type": "array", "items": {"type": "string"}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
         "/decisions": {"get": {"summary": "Deployed decisions (ids and names)", "responses": {"200": {"description": "decisions", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}}}},
         "/decisions/{id}/evaluate": {"post": {"summary": "Evaluate a decision over the given inputs", "parameters": [{"$ref": "#/components/parameters/id"}],
@@ -110,16 +170,16 @@ enum OpenAPI {
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["assignee"], "properties": {"assignee": {"type": "string"}}}}}},
           "responses": {"200": {"description": "the task", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/jobs/activate": {"post": {"summary": "Lock jobs of a type for a worker, waiting up to requestTimeout ms for one (long poll); oldest first; expired locks make jobs available again",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}, "worker": {"type": "string"}, "maxJobsToActivate": {"type": "integer", "minimum": 1, "maximum": 1000}, "timeout": {"type": "integer", "description": "lock, ms"}, "requestTimeout": {"type": "integer", "minimum": 0, "maximum": 120000}}}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string", "minLength": 1}, "worker": {"type": ["string", "null"]}, "maxJobsToActivate": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000}, "timeout": {"type": ["integer", "null"], "minimum": 1, "description": "lock, ms"}, "requestTimeout": {"type": ["integer", "null"], "minimum": 0, "maximum": 120000}}}}}},
           "responses": {"200": {"description": "activated jobs", "content": {"application/json": {"schema": {"type": "object", "properties": {"jobs": {"type": "array", "items": {"type": "object", "properties": {"key": {"type": "string"}, "type": {"type": "string"}, "processInstanceKey": {"type": "string"}, "bpmnProcessId": {"type": "string"}, "elementId": {"type": "string"}, "attempt": {"type": "integer"}, "variables": {"type": "object"}, "customHeaders": {"type": "object"}, "deadline": {"type": "string", "format": "date-time"}}}}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
         "/jobs/{id}/complete": {"post": {"summary": "Complete a job with variables", "parameters": [{"$ref": "#/components/parameters/id"}],
           "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}}}}}},
           "responses": {"200": {"description": "the instance", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/jobs/{id}/fail": {"post": {"summary": "Fail a job: with retries left it is retried after the task's backoff, else an incident", "parameters": [{"$ref": "#/components/parameters/id"}],
-          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"retries": {"type": "integer"}, "errorMessage": {"type": "string"}}}}}},
+          "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"retries": {"type": "integer"}, "errorMessage": {"type": ["string", "null"]}}}}}},
           "responses": {"200": {"description": "the instance", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/jobs/{id}/error": {"post": {"summary": "Throw a BPMN error from a job (caught by an error boundary event)", "parameters": [{"$ref": "#/components/parameters/id"}],
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["errorCode"], "properties": {"errorCode": {"type": "string"}, "errorMessage": {"type": "string"}}}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["errorCode"], "properties": {"errorCode": {"type": "string", "minLength": 1}, "errorMessage": {"type": ["string", "null"]}}}}}},
           "responses": {"200": {"description": "the instance", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/incidents": {"get": {"summary": "Incidents (open by default)", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}}, {"name": "instanceId", "in": "query", "schema": {"type": "string"}}],
           "responses": {"200": {"description": "incidents", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}}}}}}}}},
@@ -147,11 +207,11 @@ enum OpenAPI {
             "id": {"type": "string"}, "definitionId": {"type": "string"}, "definitionVersion": {"type": "integer"},
             "status": {"type": "string", "enum": ["running", "completed", "failed", "terminated", "suspended"]}, "variables": {"type": "object"},
             "currentActivities": {"type": "array", "items": {"type": "string"}}, "waitingAt": {"type": "array", "items": {"type": "object", "properties": {"elementId": {"type": "string"}, "waitingFor": {"type": "string"}}}},
-            "incidents": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}, "correlationKey": {"type": "string"}, "businessKey": {"type": "string"},
+            "incidents": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}, "correlationKey": {"type": "string"}, "businessKey": {"type": ["string", "null"]},
             "startedAt": {"type": "string", "format": "date-time"}, "completedAt": {"type": "string", "format": "date-time"}, "error": {"type": "object"}}},
-          "InstanceSummary": {"type": "object", "required": ["id", "definitionId", "status", "startedAt"], "properties": {"id": {"type": "string"}, "definitionId": {"type": "string"}, "definitionVersion": {"type": "integer"}, "status": {"type": "string"}, "currentActivities": {"type": "array", "items": {"type": "string"}}, "correlationKey": {"type": "string"}, "businessKey": {"type": "string"}, "startedAt": {"type": "string", "format": "date-time"}, "completedAt": {"type": "string", "format": "date-time"}}},
+          "InstanceSummary": {"type": "object", "required": ["id", "definitionId", "status", "startedAt"], "properties": {"id": {"type": "string"}, "definitionId": {"type": "string"}, "definitionVersion": {"type": "integer"}, "status": {"type": "string"}, "currentActivities": {"type": "array", "items": {"type": "string"}}, "correlationKey": {"type": "string"}, "businessKey": {"type": ["string", "null"]}, "startedAt": {"type": "string", "format": "date-time"}, "completedAt": {"type": "string", "format": "date-time"}}},
           "HistoryEntry": {"type": "object", "required": ["elementId", "elementType", "event", "at"], "properties": {"elementId": {"type": "string"}, "elementType": {"type": "string"}, "event": {"type": "string"}, "at": {"type": "string", "format": "date-time"}, "data": {}}},
-          "EventOutcome": {"type": "object", "required": ["definitionId", "action"], "properties": {"definitionId": {"type": "string"}, "action": {"type": "string", "enum": ["started", "correlated", "buffered", "ignored"]}, "instanceId": {"type": "string"}, "correlationKey": {"type": "string"}, "reason": {"type": "string"}}},
+          "EventOutcome": {"type": "object", "required": ["definitionId", "action"], "properties": {"definitionId": {"type": "string"}, "action": {"type": "string", "enum": ["started", "correlated", "buffered", "ignored"]}, "instanceId": {"type": "string"}, "correlationKey": {"type": "string"}, "reason": {"type": ["string", "null"]}}},
           "Task": {"type": "object", "required": ["id", "instanceId", "elementId", "status"], "properties": {"id": {"type": "string"}, "instanceId": {"type": "string"}, "definitionId": {"type": "string"}, "elementId": {"type": "string"}, "name": {"type": "string"}, "assignee": {"type": "string"}, "candidateUsers": {"type": "array", "items": {"type": "string"}}, "candidateGroups": {"type": "array", "items": {"type": "string"}}, "priority": {"type": "integer"}, "form": {}, "status": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "completedAt": {"type": "string", "format": "date-time"}}},
           "Incident": {"type": "object", "required": ["id", "instanceId", "elementId", "type", "message"], "properties": {"id": {"type": "string"}, "instanceId": {"type": "string"}, "elementId": {"type": "string"}, "type": {"type": "string"}, "message": {"type": "string"}, "jobId": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "status": {"type": "string"}, "resolvedAt": {"type": "string", "format": "date-time"}}}
         }

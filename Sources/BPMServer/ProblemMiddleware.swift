@@ -16,6 +16,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if p.status == .unauthorized { r.headers[.wwwAuthenticate] = "Bearer" }
             return r
         } catch let e as HTTPError {
+            if e.status == .notFound, let allowed = OpenAPI.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                var r = Problem(.methodNotAllowed, "method-not-allowed", "Method not allowed", "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)").response
+                r.headers[.allow] = allowed.joined(separator: ", ")
+                return r
+            }
             let kind = e.status == .notFound ? "no-such-route" : "http-\(e.status.code)"
             let detail = e.status == .notFound ? "no endpoint \(request.method.rawValue) \(request.uri.path); see /openapi.json" : (e.body ?? e.status.reasonPhrase)
             return Problem(e.status, kind, e.status.reasonPhrase, detail).response

@@ -12,9 +12,6 @@ import Prometheus
 /// The HTTP API of `bpm serve`: the plan's process API plus events, tasks, incidents and
 /// definitions, JSON throughout, RFC 9457 problem details for errors.
 public enum BPMServer {
-    /// Largest request body accepted.
-    public static let maxBody = 1 << 20
-
     /// Builds the router over a runtime.
     /// A definition's diagram as SVG (what the web UI draws).
     public static func diagramSVG(_ def: ProcessDefinition) -> String { DiagramSVG.svg(def) }
@@ -48,6 +45,8 @@ public enum BPMServer {
         public var auth: AuthSettings
         /// What `/health/ready` checks besides the store: name → nil when fine, else why not.
         public var readiness: [String: @Sendable () async -> String?] = [:]
+        /// Request, variable and long-poll bounds.
+        public var limits = Limits.active
 
         public init(publicURL: String? = nil, catalogOwner: String = "bpm", auth: AuthSettings = AuthSettings()) {
             self.publicURL = publicURL
@@ -60,7 +59,7 @@ public enum BPMServer {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         if options.auth.enabled { router.add(middleware: AuthMiddleware(settings: options.auth, runtime: runtime)) }
-        let api = API(runtime: runtime)
+        let api = API(runtime: runtime, limits: options.limits)
         UI.loginRoutes(router)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
@@ -73,7 +72,7 @@ public enum BPMServer {
         router.get("/openapi.json") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "application/json"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.document)))
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.served)))
         }
         let ui = UI(runtime: runtime)
         router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
@@ -85,7 +84,7 @@ public enum BPMServer {
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
-        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await API.body(req), req) } }
+        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await api.body(req, limit: api.limits.definitionBytes), req) } }
         router.get("/definitions/:id/versions") { _, ctx in await api.handle { try await api.versions(try ctx.parameters.require("id")) } }
         router.get("/definitions/:id/versions/:version") { _, ctx in
             await api.handle { try await api.version(try ctx.parameters.require("id"), try ctx.parameters.require("version")) }
@@ -101,32 +100,32 @@ public enum BPMServer {
 
         // one parameter name per path position: here ":id" is the definition id
         router.post("/processes/:id/start") { req, ctx in
-            await api.handle { try await api.start(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.start(try ctx.parameters.require("id"), try await api.body(req)) }
         }
         router.get("/processes") { req, _ in await api.handle { try await api.instances(req) } }
         router.get("/processes/:id") { _, ctx in await api.handle { try await api.instance(try ctx.parameters.require("id")) } }
         router.get("/processes/:id/history") { _, ctx in await api.handle { try await api.history(try ctx.parameters.require("id")) } }
         router.post("/processes/:id/cancel") { req, ctx in
-            await api.handle { try await api.cancel(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.cancel(try ctx.parameters.require("id"), try await api.body(req)) }
         }
         router.post("/processes/:id/suspend") { _, ctx in await api.handle { try await api.command(try ctx.parameters.require("id"), .suspend) } }
         router.post("/processes/:id/resume") { _, ctx in await api.handle { try await api.command(try ctx.parameters.require("id"), .resume) } }
         router.post("/batch/:operation") { req, ctx in
-            await api.handle { try await api.batch(try ctx.parameters.require("operation"), try await API.body(req)) }
+            await api.handle { try await api.batch(try ctx.parameters.require("operation"), try await api.body(req)) }
         }
         router.post("/processes/:id/variables") { req, ctx in
-            await api.handle { try await api.setVariables(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.setVariables(try ctx.parameters.require("id"), try await api.body(req)) }
         }
 
-        router.post("/events") { req, _ in await api.handle { try await api.event(try await API.body(req), req) } }
-        router.post("/messages") { req, _ in await api.handle { try await api.message(try await API.body(req)) } }
-        router.post("/signals") { req, _ in await api.handle { try await api.signal(try await API.body(req)) } }
+        router.post("/events") { req, _ in await api.handle { try await api.event(try await api.body(req), req) } }
+        router.post("/messages") { req, _ in await api.handle { try await api.message(try await api.body(req)) } }
+        router.post("/signals") { req, _ in await api.handle { try await api.signal(try await api.body(req)) } }
 
         router.get("/decisions") { _, _ in await api.handle { api.decisions() } }
         router.post("/decisions/:id/evaluate") { req, ctx in
             await api.handle {
                 let id = try ctx.parameters.require("id")
-                return try await api.evaluateDecision(id.removingPercentEncoding ?? id, try await API.body(req))  // decision names may hold spaces
+                return try await api.evaluateDecision(id.removingPercentEncoding ?? id, try await api.body(req))  // decision names may hold spaces
             }
         }
         router.get("/tasks") { req, _ in await api.handle { try await api.tasks(req) } }
@@ -134,12 +133,12 @@ public enum BPMServer {
         router.post("/tasks/:id/complete") { req, ctx in
             await api.handle {
                 try await api.authorizeTask(try ctx.parameters.require("id"))
-                return try await api.completeTask(try ctx.parameters.require("id"), try await API.body(req))
+                return try await api.completeTask(try ctx.parameters.require("id"), try await api.body(req))
             }
         }
 
         router.post("/tasks/:id/claim") { req, ctx in
-            await api.handle { try await api.claimTask(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.claimTask(try ctx.parameters.require("id"), try await api.body(req)) }
         }
         router.post("/tasks/:id/unclaim") { _, ctx in
             await api.handle {
@@ -149,39 +148,39 @@ public enum BPMServer {
         }
         router.post("/tasks/:id/assign") { req, ctx in
             await api.handle {
-                let o = try API.object(try await API.body(req))
+                let o = try API.object(try await api.body(req))
                 guard let user = o["assignee"]?.stringValue else {
                     throw Problem(.badRequest, "invalid-body", "Invalid body", "send {\"assignee\": \"user\"}")
                 }
                 return try await api.assignTask(try ctx.parameters.require("id"), user)
             }
         }
-        router.post("/jobs/activate") { req, _ in await api.handle { try await api.activateJobs(try await API.body(req)) } }
+        router.post("/jobs/activate") { req, _ in await api.handle { try await api.activateJobs(try await api.body(req)) } }
         router.post("/jobs/:id/complete") { req, ctx in
             await api.handle {
                 try await api.authorizeJob(try ctx.parameters.require("id"))
-                return try await api.reportJob(try ctx.parameters.require("id"), "complete", try await API.body(req))
+                return try await api.reportJob(try ctx.parameters.require("id"), "complete", try await api.body(req))
             }
         }
         router.post("/jobs/:id/fail") { req, ctx in
             await api.handle {
                 try await api.authorizeJob(try ctx.parameters.require("id"))
-                return try await api.reportJob(try ctx.parameters.require("id"), "fail", try await API.body(req))
+                return try await api.reportJob(try ctx.parameters.require("id"), "fail", try await api.body(req))
             }
         }
         router.post("/jobs/:id/error") { req, ctx in
             await api.handle {
                 try await api.authorizeJob(try ctx.parameters.require("id"))
-                return try await api.reportJob(try ctx.parameters.require("id"), "error", try await API.body(req))
+                return try await api.reportJob(try ctx.parameters.require("id"), "error", try await api.body(req))
             }
         }
         router.get("/incidents") { req, _ in await api.handle { try await api.incidents(req) } }
         router.post("/incidents/:id/retry") { _, ctx in await api.handle { try await api.retry(try ctx.parameters.require("id")) } }
         router.post("/incidents/:id/resolve") { req, ctx in
-            await api.handle { try await api.resolve(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.resolve(try ctx.parameters.require("id"), try await api.body(req)) }
         }
         router.post("/processes/:id/migrate") { req, ctx in
-            await api.handle { try await api.migrate(try ctx.parameters.require("id"), try await API.body(req)) }
+            await api.handle { try await api.migrate(try ctx.parameters.require("id"), try await api.body(req)) }
         }
 
         router.get("/logs") { req, _ in await api.handle { try await api.logs(req) } }

@@ -33,12 +33,49 @@ enum RdKafka {
             rd_kafka_conf_destroy(conf)
             throw KafkaError("librdkafka property \(k)=\(v): \(String(cString: err))")
         }
+        rd_kafka_conf_set_log_cb(conf) { @Sendable _, level, facility, message in
+            RdKafkaLog.shared.log(level: level, facility: facility.map { String(cString: $0) } ?? "", message: message.map { String(cString: $0) } ?? "")
+        }
         return conf
     }
 
     static func text(_ e: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(e)) }
 
     static func key(_ topic: String, _ partition: Int32) -> String { "\(topic)\u{1}\(partition)" }
+}
+
+/// librdkafka's own log lines, through swift-log instead of straight to stderr, and each kind
+/// at most once a minute: a broker that is down makes librdkafka report every reconnect
+/// attempt (many a second), which would bury everything else in the log.
+final class RdKafkaLog: @unchecked Sendable {
+    static let shared = RdKafkaLog()
+    let logger = Logger(label: "bpm.kafka.librdkafka")
+    private let lock = NSLock()
+    private var last: [String: (at: Date, suppressed: Int)] = [:]
+
+    func log(level: Int32, facility: String, message: String) {
+        // one kind: the text without its numbers (timings, counts, ids differ between repeats)
+        let kind = facility + ":" + String(message.unicodeScalars.filter { !CharacterSet.decimalDigits.contains($0) })
+        let now = Date()
+        let suppressed: Int? = lock.withLock {
+            if let l = last[kind], now.timeIntervalSince(l.at) < 60 {
+                last[kind] = (l.at, l.suppressed + 1)
+                return nil
+            }
+            if last.count > 1000 { last.removeAll() }
+            let n = last[kind]?.suppressed ?? 0
+            last[kind] = (now, 0)
+            return n
+        }
+        guard let suppressed else { return }
+        let text = "librdkafka \(facility): \(message)" + (suppressed > 0 ? " (and \(suppressed) more like it since)" : "")
+        switch level {
+        case ...3: logger.error("\(text)")
+        case 4: logger.warning("\(text)")
+        case 5...6: logger.info("\(text)")
+        default: logger.debug("\(text)")
+        }
+    }
 }
 
 /// The librdkafka version this process runs with.

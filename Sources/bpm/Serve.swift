@@ -115,6 +115,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve on a non-loopback address without authentication (only behind something that authenticates).")
     var insecureNoAuth = false
 
+    @OptionGroup(title: "Limits")
+    var limitOptions: LimitOptions
+
     /// Authentication from the options; refuses a reachable address without it.
     func authSettings() async throws -> AuthSettings {
         var auth = AuthSettings()
@@ -168,6 +171,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "bpm")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         BPMServer.bootstrapMetrics()
+        Limits.active = limitOptions.limits
         let auth = try await authSettings()
         let processStore = try openStore(store, sync: sqliteSync, logger: logger)
         try await processStore.migrate()

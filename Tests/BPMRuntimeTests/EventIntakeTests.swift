@@ -231,6 +231,8 @@ func reading(_ device: String, _ value: Double) -> Value { ["device": .string(de
         #expect(decode(#"{"fields": {"v": 30}}"#).reasonOrNil == "missing_path")
         #expect(decode(#"{"tags": {"device_id": "a"}, "fields": {"v": "hot"}}"#).reasonOrNil == "wrong_type")
         #expect(EventDecoder.decode([0xff, 0xfe], topic: "t", registry: registry).reasonOrNil == "not_json")
+        let huge = #"{"tags": {"device_id": "a"}, "fields": {"v": 3}, "pad": ""# + String(repeating: "x", count: Limits().eventBytes) + #""}"#
+        #expect(decode(huge).reasonOrNil == "too_large")
         // a topic no definition listens on: anything JSON goes (there is nothing to check it against)
         #expect(throws: Never.self) { try decode(#"{"x": 1}"#, topic: "other").get() }
         if case .failure(let p) = decode(#"{"fields": {"v": 30}}"#) { #expect(p.detail == "no 'tags.device_id' (variable 'device' of temp)") }

@@ -219,6 +219,47 @@ import Testing
         print("exactly-once: \(total) events, engine killed after \(appliedAtKill) had taken effect and \(producedAtKill) were produced; \(total) instances, \(total * Int(perInstance)!) history rows")
     }
 
+    /// The broker stops answering (frozen with SIGSTOP: tansu keeps its log only in memory, so a
+    /// restart of it would be a broker that lost its data; a frozen one is an outage that
+    /// keeps it): readiness reports it, and once it answers again every event produced before,
+    /// during and after takes effect exactly once.
+    @Test(.timeLimit(.minutes(5))) func aKafkaBrokerOutageIsRiddenOut() async throws {
+        _ = try broker()  // the librdkafka check
+        let kafka = try TestKafka()  // its own broker: this test kills it
+        defer { kafka.crash() }
+        try kafka.createTopic("readings-restart", partitions: 2)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try oneInstancePerEvent(topic: "readings-restart", in: dir)
+        let db = dir.appendingPathComponent("bpm.sqlite")
+        let server = try Server(store: db, definitions: defs, extra: serverOptions(kafka, group: "restart"), stderr: dir.appendingPathComponent("serve.log"))
+        defer { server.kill(SIGTERM) }
+        let store = try SQLiteStore(path: db.path)
+        func produce(_ range: Range<Int>) async throws {
+            let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers))
+            defer { producer.close() }
+            try await producer.sendAll(range.map { ("readings-restart", "k\($0 % 13)", Array(#"{"seq": \#($0)}"#.utf8), []) })
+        }
+        try await produce(0..<300)
+        try await waitUntil("the first 300 events") { try await store.countInstances(status: nil) == 300 }
+
+        kafka.signal(SIGSTOP)
+        try await waitUntil("readiness to report the broker", timeout: 60) {
+            let r = try await http("GET", "\(server.base)/health/ready")
+            return r.status == 503 && r.body[member: "checks"][member: "kafka"].stringValue?.contains("no broker") == true
+        }
+        let during = Task { try await produce(300..<450) }  // waits in the producer until the broker answers
+        try await Task.sleep(nanoseconds: 2_000_000_000)  // the outage lasts a while (wall time on purpose)
+        kafka.signal(SIGCONT)
+        try await during.value
+        try await produce(450..<600)
+        try await waitUntil("the events produced during and after the outage", timeout: 120) { try await store.countInstances(status: nil) >= 600 }
+        try await waitUntil("readiness to recover", timeout: 30) { try await http("GET", "\(server.base)/health/ready").status == 200 }
+        try await Task.sleep(nanoseconds: 1_000_000_000)  // anything applied twice would show up now
+        #expect(try sqlite(db, "SELECT count(*) FROM process_instances") == "600")
+        #expect(try sqlite(db, "SELECT count(DISTINCT json_extract(variables, '$.seq')) FROM process_instances") == "600", "one instance per event")
+    }
+
     @Test(.timeLimit(.minutes(6))) func twoReplicasOnPostgreSQLShareTheGroupAndOneTakesOverAfterTheOtherIsKilled() async throws {
         let kafka = try broker()
         try kafka.createTopic("readings-shared", partitions: 4)

@@ -2,8 +2,8 @@ import BPMExpressions
 import Foundation
 import Testing
 
-/// A small HTTP peer: answers 503 to the first request on /flaky, records every request
-/// (method, path, headers, body) and answers with JSON.
+/// A small HTTP peer: answers 503 to the first request on /flaky, takes `s` seconds on
+/// /slow?s=…, records every request (method, path, headers, body) and answers with JSON.
 final class PeerServer: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -13,23 +13,29 @@ final class PeerServer: @unchecked Sendable {
         log = dir.appendingPathComponent("requests.jsonl")
         let script = dir.appendingPathComponent("peer.py")
         try #"""
-        import http.server, json, sys
-        log, portfile, seen = sys.argv[1], sys.argv[2], {}
+        import http.server, json, sys, threading, time, urllib.parse
+        log, portfile, seen, lock = sys.argv[1], sys.argv[2], {}, threading.Lock()
         class H(http.server.BaseHTTPRequestHandler):
             def handle_any(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n).decode() if n else ""
-                with open(log, "a") as f:
-                    f.write(json.dumps({"method": self.command, "path": self.path, "auth": self.headers.get("Authorization"),
-                                        "key": self.headers.get("Idempotency-Key"), "body": body}) + "\n")
-                seen[self.path] = seen.get(self.path, 0) + 1
+                url = urllib.parse.urlparse(self.path)
+                if url.path == "/slow":
+                    time.sleep(float(urllib.parse.parse_qs(url.query).get("s", ["1"])[0]))
+                with lock:
+                    with open(log, "a") as f:
+                        f.write(json.dumps({"method": self.command, "path": self.path, "auth": self.headers.get("Authorization"),
+                                            "key": self.headers.get("Idempotency-Key"), "body": body}) + "\n")
+                    seen[self.path] = seen.get(self.path, 0) + 1
                 status = 503 if self.path == "/flaky" and seen[self.path] == 1 else 200
                 out = json.dumps({"ok": status == 200, "devices": 3}).encode()
                 self.send_response(status); self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out))); self.end_headers(); self.wfile.write(out)
             do_GET = do_POST = do_PUT = handle_any
             def log_message(self, *a): pass
-        s = http.server.HTTPServer(("127.0.0.1", 0), H)
+        http.server.ThreadingHTTPServer.daemon_threads = True
+        http.server.ThreadingHTTPServer.request_queue_size = 256
+        s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         open(portfile + ".tmp", "w").write(str(s.server_port))
         import os; os.rename(portfile + ".tmp", portfile)
         s.serve_forever()

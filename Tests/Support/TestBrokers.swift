@@ -7,7 +7,7 @@ import Foundation
 public final class TestKafka: @unchecked Sendable {
     public let port: Int
     let tansu: String
-    let process: Spawned
+    var process: Spawned
 
     public static let shared: Result<TestKafka, any Error> = Result { try TestKafka() }
     public static func broker() throws -> TestKafka { try shared.get() }
@@ -28,6 +28,25 @@ public final class TestKafka: @unchecked Sendable {
     }
 
     public var brokers: String { "127.0.0.1:\(port)" }
+
+    /// Kills the broker (SIGKILL, a crash). tansu keeps its log in memory: a broker started
+    /// again is empty, as after losing its disks.
+    public func crash() {
+        kill(process.pid, SIGKILL)
+        _ = process.wait()
+    }
+
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the broker: connections stay open and nothing
+    /// answers, like a broker that hangs or a network partition; its log is kept.
+    public func signal(_ sig: Int32) { kill(process.pid, sig) }
+
+    /// Starts the broker again on its port.
+    public func start() throws {
+        let url = "tcp://127.0.0.1:\(port)"
+        process = try Spawned.start([tansu, "broker", "--listener-url", url, "--advertised-listener-url", url], capture: false)
+        Self.started.append(process.pid)
+        try waitForPort(port, what: "tansu")
+    }
 
     /// Creates a topic with `partitions` partitions.
     public func createTopic(_ name: String, partitions: Int = 1) throws {

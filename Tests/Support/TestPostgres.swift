@@ -50,6 +50,17 @@ public final class TestPostgres: @unchecked Sendable {
         try asOwner("\(bin)/pg_ctl", ["-D", dir + "/data", "-w", "-m", "fast", "stop"])
     }
 
+    /// Sends a signal to the server and its backends (SIGSTOP freezes it with every connection
+    /// open, SIGCONT lets it go on).
+    public func signal(_ sig: Int32) throws {
+        let text = try String(contentsOfFile: dir + "/data/postmaster.pid", encoding: .utf8)
+        guard let pid = Int32(text.split(separator: "\n").first ?? "") else { throw Failure("no postmaster pid in \(dir)/data/postmaster.pid") }
+        let children = ((try? Self.run("/usr/bin/pgrep", ["-P", "\(pid)"])) ?? "").split(separator: "\n").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        if sig == SIGSTOP { kill(pid, sig) }
+        for c in children { kill(c, sig) }
+        if sig != SIGSTOP { kill(pid, sig) }
+    }
+
     static func stopAll() {
         for s in running {
             _ = try? s.asOwner("\(s.bin)/pg_ctl", ["-D", s.dir + "/data", "-m", "immediate", "stop"])
