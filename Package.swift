@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        // already in the graph through Hummingbird; named for the graceful-shutdown group
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "BPMExpressions"),
@@ -68,6 +70,7 @@ let package = Package(
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "BPMExpressionsTests", dependencies: ["BPMExpressions"]),
         .testTarget(name: "BPMModelTests", dependencies: ["BPMModel"]),

@@ -35,7 +35,8 @@ public actor Runtime {
 
     var pending: [Pending] = []
     var draining = false
-    var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    var nextIdleWaiter = 0
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
     var inflightTimers: Set<String> = []
     var inflightJobs: Set<String> = []
@@ -476,15 +477,31 @@ public actor Runtime {
         if runningJobs == 0 && queuedJobs.isEmpty {
             let waiters = idleWaiters
             idleWaiters.removeAll()
-            waiters.forEach { $0.resume() }
+            waiters.values.forEach { $0.resume() }
         }
     }
 
-    /// Waits until no work is queued and no job is running.
+    /// Waits until no work is queued and no job is running, or the waiting task is cancelled
+    /// (a shutdown past its bound: what is still running resumes at the next start).
     public func waitIdle() async {
         if !draining && pending.isEmpty && runningJobs == 0 && queuedJobs.isEmpty { return }
-        await withCheckedContinuation { idleWaiters.append($0) }
+        nextIdleWaiter += 1
+        let id = nextIdleWaiter
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { c in
+                if Task.isCancelled { c.resume() } else { idleWaiters[id] = c }
+            }
+        } onCancel: {
+            Task { await self.stopWaiting(id) }
+        }
     }
+
+    private func stopWaiting(_ id: Int) {
+        idleWaiters.removeValue(forKey: id)?.resume()
+    }
+
+    /// Work not finished: items queued for commit and connector calls running or queued.
+    public var inFlight: (queued: Int, jobs: Int) { (pending.count, runningJobs + queuedJobs.count) }
 
     /// Applies a batch of work items and commits them in one transaction.
     func process(_ batch: [Pending]) async {

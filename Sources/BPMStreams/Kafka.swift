@@ -259,6 +259,9 @@ public final class KafkaConsumer: @unchecked Sendable {
             ("group.id", group), ("enable.auto.commit", "true"), ("enable.auto.offset.store", "false"),
             ("auto.offset.reset", "earliest"), ("partition.assignment.strategy", "range,roundrobin"),
             ("topic.metadata.refresh.interval.ms", "5000"),
+            // librdkafka's prefetch per partition (default 64 MiB): what the engine has not taken
+            // yet waits at the broker, not in memory
+            ("queued.max.messages.kbytes", "8192"),
         ]))
         rd_kafka_conf_set_rebalance_cb(conf) { @Sendable rk, err, partitions, opaque in
             guard let rk, let partitions, let opaque else { return }

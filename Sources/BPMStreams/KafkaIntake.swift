@@ -71,11 +71,13 @@ public final class KafkaIntake: @unchecked Sendable {
     }
 
     /// Leaves the group; events handed over are committed first.
-    public func stop() async {
+    /// Stops consuming; by default also waits until the engine has committed what was handed
+    /// to it (a shutdown leaves that to the engine's own stop).
+    public func stop(waitForEngine: Bool = true) async {
         tasks.forEach { $0.cancel() }
         consumer.stop()
         feed.finish()
-        await runtime.waitIdle()
+        if waitForEngine { await runtime.waitIdle() }
     }
 
     /// Whether the Kafka cluster answered lately (nil: not asked yet).

@@ -215,12 +215,25 @@ public final class MQTTIntake: @unchecked Sendable {
     private let stream: AsyncStream<(String, [UInt8])>
     private let feed: AsyncStream<(String, [UInt8])>.Continuation
     private var tasks: [Task<Void, Never>] = []
+    /// Messages taken from the broker and not yet committed: at the bound, libmosquitto's
+    /// network thread waits, so the broker holds (or, past its own queue limit, drops) what
+    /// comes next instead of the engine's memory growing while the store is behind.
+    static let maxInFlight = 2048
+    private let slots = DispatchSemaphore(value: MQTTIntake.maxInFlight)
+    private let stopping = Locked(false)
 
     public init(runtime: Runtime, settings: MQTTSettings, deadLetters: DeadLetters, logger: Logger = Logger(label: "bpm.mqtt")) throws {
         self.runtime = runtime
         self.deadLetters = deadLetters
         (stream, feed) = AsyncStream.makeStream(of: (String, [UInt8]).self, bufferingPolicy: .unbounded)
-        client = try MQTTClient(settings, logger: logger) { [feed] topic, payload in feed.yield((topic, payload)) }
+        client = try MQTTClient(settings, logger: logger) { [feed, slots, stopping] topic, payload in
+            while !stopping.withLock({ $0 }) {
+                if slots.wait(timeout: .now() + .milliseconds(500)) == .success {
+                    feed.yield((topic, payload))
+                    return
+                }
+            }
+        }
     }
 
     public func start() async throws {
@@ -238,6 +251,7 @@ public final class MQTTIntake: @unchecked Sendable {
     }
 
     public func stop() {
+        stopping.withLock { $0 = true }
         tasks.forEach { $0.cancel() }
         feed.finish()
         client.stop()
@@ -246,9 +260,10 @@ public final class MQTTIntake: @unchecked Sendable {
     func handle(_ topic: String, _ payload: [UInt8]) async {
         switch EventDecoder.decode(payload, topic: topic, mqtt: true, registry: await runtime.registry) {
         case .success(let value):
-            await runtime.ingest([.event(IntakeEvent(value: value, topic: topic, mqtt: true))]) { _ in }
+            await runtime.ingest([.event(IntakeEvent(value: value, topic: topic, mqtt: true))]) { [slots] _ in slots.signal() }
         case .failure(let problem):
             await deadLetters.setAside(payload, key: nil, topic: topic, problem: problem, origin: "mqtt:\(topic)")
+            slots.signal()
         }
     }
 }

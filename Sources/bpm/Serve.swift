@@ -12,6 +12,7 @@ import Foundation
 import Hummingbird
 import JWTKit
 import Logging
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -115,6 +116,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve on a non-loopback address without authentication (only behind something that authenticates).")
     var insecureNoAuth = false
 
+    @Option(help: "Seconds a shutdown (SIGTERM, SIGINT) may take: intake stops, HTTP requests and queued work finish, running connector calls get this long; what is left resumes at the next start.")
+    var shutdownTimeout: Double = Double(ProcessInfo.processInfo.environment["BPM_SHUTDOWN_TIMEOUT"] ?? "") ?? 30
+
     @OptionGroup(title: "Limits")
     var limitOptions: LimitOptions
 
@@ -210,7 +214,6 @@ struct Serve: AsyncParsableCommand {
         let watcher = DefinitionWatcher(runtime: runtime, directory: definitions, logger: logger)
         let first = await watcher.scan()
         if !first.invalid.isEmpty { logger.warning("\(first.invalid.count) definition file(s) not deployed; see the errors above (GET /deployments lists them)") }
-        if watch { await watcher.start(interval: watchInterval) }
 
         // intake starts once the definitions are deployed: their topics are what it consumes
         let deadLetters = DeadLetters(producer: producer, topic: deadLetterTopic.isEmpty ? nil : deadLetterTopic)
@@ -219,17 +222,10 @@ struct Serve: AsyncParsableCommand {
         if let kafka, let producer {
             logger.info("kafka: brokers \(kafka.brokers), librdkafka \(librdkafkaVersion)")
             kafkaIntake = try KafkaIntake(runtime: runtime, settings: kafka, group: kafkaGroup, deadLetters: deadLetters)
-            await kafkaIntake!.start()
-            if lifecycleTopic != nil {
-                relay = OutboxRelay(store: processStore, producer: producer)
-                relay!.start()
-            }
+            if lifecycleTopic != nil { relay = OutboxRelay(store: processStore, producer: producer) }
         }
         var mqttIntake: MQTTIntake?
-        if let mqtt {
-            mqttIntake = try MQTTIntake(runtime: runtime, settings: mqtt, deadLetters: deadLetters)
-            try await mqttIntake!.start()
-        }
+        if let mqtt { mqttIntake = try MQTTIntake(runtime: runtime, settings: mqtt, deadLetters: deadLetters) }
 
         var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
         if let intake = kafkaIntake {
@@ -243,14 +239,66 @@ struct Serve: AsyncParsableCommand {
         let app = BPMServer.application(runtime: runtime, host: host, port: port, logger: logger, options: options) { actual in
             FileHandle.standardOutput.write(Data("bpm serve listening on http://\(host):\(actual) (store \(redacted(store)))\n".utf8))
         }
-        try await app.runService()
-        await watcher.stop()
-        mqttIntake?.stop()
-        await kafkaIntake?.stop()
-        await runtime.shutdown()
-        await relay?.stop()
+
+        // One service group; on SIGTERM/SIGINT it stops the services in reverse order: intake
+        // and the folder watcher first (no new work comes in), then HTTP (requests in flight are
+        // answered), then the engine (queued work is committed, running connector calls are
+        // waited for) — all within --shutdown-timeout, after which what is left is cancelled
+        // (jobs are re-dispatched at the next start; nothing committed is lost).
+        let (kafkaIntakeRef, mqttIntakeRef, relayRef, log) = (kafkaIntake, mqttIntake, relay, logger)
+        let engine = Stage("engine", stop: {
+            let (queued, jobs) = await runtime.inFlight
+            if queued + jobs > 0 { log.info("shutdown: finishing \(queued) queued item(s) and \(jobs) connector call(s)") }
+            await runtime.shutdown()
+            await relayRef?.stop()
+        })
+        let intake = Stage("intake", start: {
+            await kafkaIntakeRef?.start()
+            relayRef?.start()
+            try await mqttIntakeRef?.start()
+            if watch { await watcher.start(interval: watchInterval) }
+        }, stop: {
+            await watcher.stop()
+            mqttIntakeRef?.stop()
+            await kafkaIntakeRef?.stop(waitForEngine: false)
+        })
+        var config = ServiceGroupConfiguration(services: [.init(service: engine), .init(service: app), .init(service: intake)],
+                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        config.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
+        config.maximumCancellationDuration = .seconds(2)
+        do {
+            try await ServiceGroup(configuration: config).run()
+        } catch {
+            logger.warning("shutdown: \(error)")
+        }
+        let (queued, jobs) = await runtime.inFlight
+        if queued + jobs > 0 {
+            logger.warning("shutdown: stopped at --shutdown-timeout (\(shutdownTimeout) s) with \(queued) queued item(s) and \(jobs) connector call(s) unfinished; calls are made again at the next start (under the same idempotency key), nothing committed is lost")
+        } else {
+            logger.info("shutdown: complete")
+        }
         producer?.close()
         publisher?.stop()
+    }
+}
+
+/// A step of the server's service group: `start` when the group runs, `stop` once a graceful
+/// shutdown begins (or the group is cancelled).
+struct Stage: Service {
+    let name: String
+    let start: @Sendable () async throws -> Void
+    let stop: @Sendable () async -> Void
+
+    init(_ name: String, start: @escaping @Sendable () async throws -> Void = {}, stop: @escaping @Sendable () async -> Void) {
+        self.name = name
+        self.start = start
+        self.stop = stop
+    }
+
+    func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await stop()
     }
 }
 

@@ -1,5 +1,6 @@
 import BPMExpressions
 import BPMStore
+import BPMStorePostgres
 import BPMStoreSQLite
 import BPMStreams
 import BPMTestSupport
@@ -258,6 +259,52 @@ import Testing
         try await Task.sleep(nanoseconds: 1_000_000_000)  // anything applied twice would show up now
         #expect(try sqlite(db, "SELECT count(*) FROM process_instances") == "600")
         #expect(try sqlite(db, "SELECT count(DISTINCT json_extract(variables, '$.seq')) FROM process_instances") == "600", "one instance per event")
+    }
+
+    /// The store stops answering (PostgreSQL frozen) while 40,000 events of 1 KB arrive: the
+    /// consumer stops taking them once its batches wait for the store (they stay at the
+    /// broker, not in the engine's memory), and once the store answers again each takes effect
+    /// exactly once.
+    @Test(.timeLimit(.minutes(6))) func aStoreThatFallsBehindSlowsIntakeInsteadOfGrowingMemory() async throws {
+        let kafka = try broker()
+        try kafka.createTopic("readings-pressure", partitions: 2)
+        let pg = try TestPostgres()  // its own server: this test freezes it
+        defer { try? pg.stop() }
+        let url = try pg.createDatabase("pressure")
+        let db = String(url.split(separator: "/").last!.split(separator: "?").first!)
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try oneInstancePerEvent(topic: "readings-pressure", in: dir)
+        let server = try Server(store: dir.appendingPathComponent("unused"), definitions: defs, extra: serverOptions(kafka, group: "pressure"),
+                                storeURL: url, stderr: dir.appendingPathComponent("serve.log"))
+        defer { server.kill(SIGTERM) }
+        let store = try PostgresStore(url: url)
+        let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers))
+        defer { producer.close() }
+        let pad = String(repeating: "x", count: 1000)
+        func produce(_ range: Range<Int>) async throws {
+            for chunk in stride(from: range.lowerBound, to: range.upperBound, by: 2000) {
+                try await producer.sendAll((chunk..<min(chunk + 2000, range.upperBound)).map {
+                    ("readings-pressure", "k\($0 % 31)", Array(#"{"seq": \#($0), "pad": "\#(pad)"}"#.utf8), [])
+                })
+            }
+        }
+        try await produce(0..<2000)
+        try await waitUntil("the first 2,000 events") { try await store.countInstances(status: nil) == 2000 }
+        let before = FaultTests.resources(server.process.processIdentifier)
+
+        try pg.signal(SIGSTOP)
+        try await produce(2000..<42_000)
+        try await Task.sleep(nanoseconds: 5_000_000_000)  // the consumer takes what it may (wall time on purpose)
+        let during = FaultTests.resources(server.process.processIdentifier)
+        try pg.signal(SIGCONT)
+        print("backpressure: RSS \(before.rssKiB / 1024) MiB before, \(during.rssKiB / 1024) MiB with 40,000 events (40 MB) waiting for a frozen store")
+        #expect(during.rssKiB - before.rssKiB < 96 * 1024, "memory grew by \((during.rssKiB - before.rssKiB) / 1024) MiB while the store was frozen")
+
+        try await waitUntil("all 42,000 events to take effect", timeout: 240) { try await store.countInstances(status: nil) >= 42_000 }
+        try await Task.sleep(nanoseconds: 1_000_000_000)  // anything applied twice would show up now
+        #expect(try pg.psql(db, "SELECT count(*) FROM process_instances").trimmingCharacters(in: .whitespacesAndNewlines) == "42000")
+        #expect(try pg.psql(db, "SELECT count(DISTINCT variables->>'seq') FROM process_instances").trimmingCharacters(in: .whitespacesAndNewlines) == "42000")
     }
 
     @Test(.timeLimit(.minutes(6))) func twoReplicasOnPostgreSQLShareTheGroupAndOneTakesOverAfterTheOtherIsKilled() async throws {

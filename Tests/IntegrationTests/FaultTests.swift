@@ -220,6 +220,62 @@ import Testing
         #expect(all == started.count + more.count || all == started.count + more.count + 1, "\(all) instances")
     }
 
+    /// SIGTERM under load: intake and HTTP stop taking work, what was acknowledged is
+    /// committed, connector calls still running get --shutdown-timeout, and the process exits
+    /// 0 within it; the calls it could not wait for are made again at the next start, under
+    /// the same idempotency key.
+    @Test(.timeLimit(.minutes(5))) func aGracefulShutdownDrainsWithinItsBound() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let peer = try PeerServer(dir: dir)
+        defer { peer.stop() }
+        let defs = try subfolder("defs", of: dir)
+        try Self.process(peer: peer.port).write(to: defs.appendingPathComponent("fault.yaml"), atomically: true, encoding: .utf8)
+        try """
+        id: slowcall
+        activities:
+          - {id: call, type: service, action: http, method: POST, url: "http://127.0.0.1:\(peer.port)/slow?s=60", request_timeout: 120s}
+        """.write(to: defs.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("bpm.sqlite")
+        let log = dir.appendingPathComponent("serve.log")
+        var server = try Server(store: db, definitions: defs, extra: ["--no-watch", "--shutdown-timeout", "2", "--log-level", "info"], stderr: log)
+        var slow: [String] = []
+        for _ in 0..<3 { slow.append(try #require(try await http("POST", "\(server.base)/processes/slowcall/start", body: "{}").body[member: "id"].stringValue)) }
+        try await eventually("the slow calls reach the peer") { peer.requests.filter { $0[member: "path"] == "/slow?s=60" }.count == 3 }
+        let load = Load()
+        let base = server.base
+        let clients = Task { await load.run(base: base, prefix: "term") }
+        try await Task.sleep(nanoseconds: 1_000_000_000)  // a second of load first (wall time on purpose)
+        let t0 = Date()
+        server.kill(SIGTERM)
+        let took = Date().timeIntervalSince(t0)
+        load.stop = true
+        await clients.value
+        #expect(server.process.terminationStatus == 0)
+        #expect(took < 2 + 3, "SIGTERM took \(took) s with --shutdown-timeout 2")
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("shutdown: stopped at --shutdown-timeout (2.0 s) with 0 queued item(s) and 3 connector call(s) unfinished"), "\(text.suffix(1500))")
+
+        // everything acknowledged was committed; the three calls are made again, same keys
+        server = try Server(store: db, definitions: defs, extra: ["--no-watch"])
+        defer { server.kill(SIGKILL) }
+        let store = try SQLiteStore(path: db.path)
+        let instances = try await store.instances(InstanceQuery(definitionId: "fault", limit: 1_000_000))
+        let keys = Set(instances.compactMap(\.businessKey))
+        #expect(load.acknowledged.allSatisfy { keys.contains($0) }, "\(load.acknowledged.filter { !keys.contains($0) }.count) acknowledged starts lost")
+        #expect(load.acknowledged.count > 0)
+        try await eventually("the unfinished calls are made again") { peer.requests.filter { $0[member: "path"] == "/slow?s=60" }.count == 6 }
+        let calls = peer.requests.filter { $0[member: "path"] == "/slow?s=60" }.compactMap { $0[member: "key"].stringValue }
+        #expect(Set(calls).count == 3 && Set(calls) == Set(slow.map { "\($0)-j1" }), "\(calls)")
+
+        // without work in flight, a shutdown is quick
+        try await Self.drained(server.base)
+        let quiet = try Server(store: dir.appendingPathComponent("other.sqlite"), definitions: defs, extra: ["--no-watch"])
+        let t1 = Date()
+        quiet.kill(SIGTERM)
+        #expect(Date().timeIntervalSince(t1) < 2 && quiet.process.terminationStatus == 0)
+    }
+
     /// An HTTP peer that takes longer than the call's timeout: calls time out and are retried,
     /// the engine keeps answering other requests at once, and nothing piles up.
     @Test(.timeLimit(.minutes(5))) func aSlowHTTPPeerDoesNotHoldUpTheEngine() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A small HTTP peer: answers 503 to the first request on /flaky, takes `s` seconds on
-/// /slow?s=…, records every request (method, path, headers, body) and answers with JSON.
+/// /slow?s=… (recorded on arrival), records every request (method, path, headers, body) and answers with JSON.
 final class PeerServer: @unchecked Sendable {
     let process = Process()
     let port: Int
@@ -20,13 +20,13 @@ final class PeerServer: @unchecked Sendable {
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n).decode() if n else ""
                 url = urllib.parse.urlparse(self.path)
-                if url.path == "/slow":
-                    time.sleep(float(urllib.parse.parse_qs(url.query).get("s", ["1"])[0]))
                 with lock:
                     with open(log, "a") as f:
                         f.write(json.dumps({"method": self.command, "path": self.path, "auth": self.headers.get("Authorization"),
                                             "key": self.headers.get("Idempotency-Key"), "body": body}) + "\n")
                     seen[self.path] = seen.get(self.path, 0) + 1
+                if url.path == "/slow":
+                    time.sleep(float(urllib.parse.parse_qs(url.query).get("s", ["1"])[0]))
                 status = 503 if self.path == "/flaky" and seen[self.path] == 1 else 200
                 out = json.dumps({"ok": status == 200, "devices": 3}).encode()
                 self.send_response(status); self.send_header("Content-Type", "application/json")
