@@ -27,7 +27,8 @@ struct Serve: AsyncParsableCommand {
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
         BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
         BPM_KAFKA_BROKERS, BPM_KAFKA_GROUP, BPM_KAFKA_OPTIONS (k=v,k=v), BPM_DEAD_LETTER_TOPIC,
-        BPM_LIFECYCLE_TOPIC, BPM_MQTT_URL, BPM_MQTT_OPTIONS (k=v,k=v); or from a file of such
+        BPM_LIFECYCLE_TOPIC, BPM_MQTT_URL, BPM_MQTT_OPTIONS (k=v,k=v), BPM_SHUTDOWN_TIMEOUT, BPM_MAX_* (limits);
+        or from a file of such
         NAME=value lines given with --config (the environment wins over the file).
         """
     )
