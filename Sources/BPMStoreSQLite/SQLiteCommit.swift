@@ -64,11 +64,19 @@ enum SQLiteCommit {
         if !batch.history.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data, seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM process_history WHERE instance_id = ?))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            let last = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM process_history WHERE instance_id = ?")
+            // each instance's next position in its history: 1 for instances this batch creates,
+            // else read once per instance and batch
+            var next: [String: Int64] = [:]
+            for w in batch.instances where w.expectedRevision == nil { next[w.state.id] = 1 }
             for h in batch.history {
+                let seq: Int64
+                if let n = next[h.instanceId] { seq = n } else { seq = (try Int64.fetchOne(last, arguments: [h.instanceId]) ?? 0) + 1 }
+                next[h.instanceId] = seq + 1
                 try stmt.execute(arguments: [UUIDv7.make(h.at), h.instanceId, h.elementId, h.elementType, h.event, Coding.iso(h.at),
-                                             h.data.map(JSON.encode), h.instanceId])
+                                             h.data.map(JSON.encode), seq])
             }
         }
         if !batch.timersToDelete.isEmpty || !batch.timersFired.isEmpty {

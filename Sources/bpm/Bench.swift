@@ -19,6 +19,9 @@ struct Bench: AsyncParsableCommand {
 
           straight-through  start → script x=1 → exclusive gateway (x > 0) → script y=x+1 → end
           parallel          start → script x=1 → fork → a=x+1 ‖ b=x+2 → join → c=a+b → end
+          http-worker       start → service task served by 8 external workers over the REST
+                            API (activate up to 32 jobs, complete each) → end; a quarter as
+                            many instances, 64 clients, latency from start to completion
 
         --concurrency clients each start instances one after another; latency is from the
         start request to its commit. Build with -c release for meaningful figures.
@@ -27,7 +30,16 @@ struct Bench: AsyncParsableCommand {
         topic — decoding and matching alone (match), the consumer's path committing each
         event's position (intake-filter: nothing starts; intake-start: every event starts an
         instance), and with --kafka-brokers the same from a real broker (kafka-filter,
-        kafka-start).
+        kafka-start); and latency-half, the time from an event's arrival to the commit of its
+        instance's first step when events arrive at half of intake-start's rate (p50/p99/p999).
+
+        With --replicas N --store postgres://…: 1…N replicas of `bpm serve` on one fresh database,
+        straight-through started over HTTP by 64 clients spread over them (instances/s, speed-up,
+        instances per CPU-second of the engine processes).
+
+        With --timers N: N instances waiting on a timer (created/s, the engine's resident memory
+        with all of them waiting), then the engine's clock moved past the due time (timers
+        fired/s, each completing its instance).
         """
     )
 
@@ -111,6 +123,12 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Instead of throughput: store this many instances (and a tenth as many open tasks) and time the list queries of the API on them.")
     var queries: Int?
 
+    @Option(help: "Instead of the table: 1…N replicas of bpm serve on one PostgreSQL (--store postgres://…), straight-through started over HTTP.")
+    var replicas: Int?
+
+    @Option(help: "Instead of instance throughput: start this many instances that wait on a timer, report the engine's memory with them waiting, then fire the timers and report the rate.")
+    var timers: Int?
+
     @Flag(help: "Instead of instance throughput: events per second through the event router, 50 definitions on one topic (see below).")
     var intake = false
 
@@ -125,6 +143,11 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         if let queries { return try await QueryBench(instances: queries, stores: store, json: json).run() }
+        if let replicas {
+            guard let pg = store.first(where: { $0.hasPrefix("postgres") }) else { throw ValidationError("--replicas needs --store postgres://…") }
+            return try await ReplicaBench(replicas: replicas, serverURL: pg, instances: instances, clients: min(concurrency, 64), json: json).run()
+        }
+        if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try Serve.pairs(kafkaOption, "--kafka-option")) }
             return try await IntakeBench(events: events, sqliteSync: sqliteSync, kafka: kafka, json: json).run()
@@ -134,7 +157,8 @@ struct Bench: AsyncParsableCommand {
         if !stores.contains(where: { $0.hasPrefix("sqlite") }) { stores.insert("sqlite", at: 0) }
         for spec in stores {
             for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
-                                             ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0])] {
+                                             ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0]),
+                                             ("http-worker", WorkerBench.source, [:])] {
                 rows.append(try await measure(name: name, source: source, expected: expected, spec: spec))
             }
         }
@@ -259,6 +283,12 @@ struct Bench: AsyncParsableCommand {
         logger.logLevel = .warning
         let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
         try await runtime.start(timerLoop: false)
+        if name == "http-worker" {
+            let n = max(1, instances / 4)
+            let r = try await WorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
+            await runtime.shutdown()
+            return Row(name: name, store: label, instances: n, perSecond: r.perSecond, p50: r.p50, p99: r.p99)
+        }
         let (def, _) = try await runtime.deploy(source: source, file: "\(name).yaml")[0]
 
         // correctness check, untimed

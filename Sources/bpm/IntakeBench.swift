@@ -28,6 +28,8 @@ struct IntakeBench {
         var events: Int
         var perSecond: Double
         var started: Int
+        /// Event arrival to its instance's first step committed, ms (latency rows only).
+        var p50: Double? = nil, p99: Double? = nil, p999: Double? = nil
     }
 
     static func definition(_ i: Int) -> String {
@@ -55,22 +57,33 @@ struct IntakeBench {
         var rows: [Row] = []
         rows.append(try match())
         rows.append(try await intake(hot: false))
-        rows.append(try await intake(hot: true))
+        let start = try await intake(hot: true)
+        rows.append(start)
+        rows.append(try await latency(rate: start.perSecond / 2))
         if let kafka {
             rows.append(try await fromKafka(kafka, hot: false))
             rows.append(try await fromKafka(kafka, hot: true))
         }
         if json {
             print(JSON.encode(.list(rows.map { r in
-                .context(["name": .string(r.name), "events": .number(Double(r.events)), "events_per_second": .number(r.perSecond.rounded()),
-                          "instances_started": .number(Double(r.started)), "definitions": .number(Double(Self.definitions))])
+                var c: [String: Value] = ["name": .string(r.name), "events": .number(Double(r.events)), "events_per_second": .number(r.perSecond.rounded()),
+                                          "instances_started": .number(Double(r.started)), "definitions": .number(Double(Self.definitions))]
+                if let p50 = r.p50, let p99 = r.p99, let p999 = r.p999 {
+                    c["p50_ms"] = .number((p50 * 1000).rounded() / 1000)
+                    c["p99_ms"] = .number((p99 * 1000).rounded() / 1000)
+                    c["p999_ms"] = .number((p999 * 1000).rounded() / 1000)
+                }
+                return .context(c)
             })))
         } else {
             print("event intake, \(Self.definitions) definitions on one topic (store: sqlite, \(sqliteSync))")
-            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10))
+            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
+                + "p50 ms".leftPad(9) + "p99 ms".leftPad(9) + "p999 ms".leftPad(9))
             for r in rows {
-                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10))
+                let lat = [r.p50, r.p99, r.p999].map { $0.map { String(format: "%.2f", $0).leftPad(9) } ?? "".leftPad(9) }.joined()
+                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
             }
+            print("latency-half: events arrive at half of intake-start's rate (open loop: each at its scheduled time); latency is from that time to the commit of its instance's first step")
         }
     }
 
@@ -161,6 +174,68 @@ struct IntakeBench {
         guard started == (hot ? events : 0) else { throw ValidationError("intake benchmark: \(started) instances, expected \(hot ? events : 0)") }
         guard try await store.consumerOffsets(group: "bench").first?.next == Int64(events) else { throw ValidationError("intake benchmark: positions not stored") }
         return Row(name: hot ? "intake-start" : "intake-filter", events: events, perSecond: Double(events) / secs, started: started)
+    }
+
+    /// Latency at a fixed arrival rate: each event is due at its scheduled time (open loop, so
+    /// a slow commit delays the events behind it and is counted against them), handed to the
+    /// engine as soon as it is due, together with the others due by then; latency runs from the
+    /// scheduled arrival to the commit of the instance it started, with its first step.
+    func latency(rate: Double, seconds: Double = 8) async throws -> Row {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (runtime, store) = try await runtime(dir)
+        let registry = await runtime.registry
+        let payloads = (0..<1000).map { Self.payload($0, hot: true) }
+        let total = max(1, Int(rate * seconds))
+        let latencies = Locked<[Double]>([])
+        let failures = Locked(0)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func due(_ i: Int) -> UInt64 { t0 + UInt64(Double(i) / rate * 1e9) }
+        var i = 0
+        var next: Int64 = 0
+        var expected: Int64?
+        await withTaskGroup(of: Void.self) { group in
+            while i < total {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due(i) > now {
+                    try? await Task.sleep(nanoseconds: due(i) - now)  // pacing the arrivals (a benchmark, on the wall clock)
+                    continue
+                }
+                var items: [IntakeItem] = []
+                var dues: [UInt64] = []
+                while i < total, due(i) <= now {
+                    if case .success(let v) = EventDecoder.decode(payloads[i % 1000], topic: Self.topic, registry: registry) {
+                        items.append(.event(IntakeEvent(value: v, topic: Self.topic, offset: ConsumedOffset(group: "bench", topic: Self.topic, partition: 0, offset: next, expected: expected))))
+                        expected = next + 1
+                        next += 1
+                        dues.append(due(i))
+                    }
+                    i += 1
+                }
+                let handed = items, arrivals = dues
+                group.addTask {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        Task {
+                            await runtime.ingest(handed) { results in
+                                let done = DispatchTime.now().uptimeNanoseconds
+                                let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+                                if failed > 0 { failures.withLock { $0 += failed } }
+                                latencies.withLock { l in for a in arrivals { l.append(Double(done - a) / 1e6) } }
+                                c.resume()
+                            }
+                        }
+                    }
+                }
+            }
+            await group.waitForAll()
+        }
+        await runtime.shutdown()
+        guard failures.withLock({ $0 }) == 0 else { throw ValidationError("latency benchmark: \(failures.withLock { $0 }) events not committed") }
+        guard try await store.countInstances(status: nil) == total else { throw ValidationError("latency benchmark: not every event started its instance") }
+        let sorted = latencies.withLock { $0 }.sorted()
+        func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return Row(name: "latency-half", events: total, perSecond: rate, started: total, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999))
     }
 
     /// From a real broker: produce every event first, then time the engine's consumer group

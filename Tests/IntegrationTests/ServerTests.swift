@@ -105,7 +105,7 @@ import Testing
         #expect(noDef.body[member: "detail"] == "no deployed definition 'nope'")
 
         let noTopic = try await http("POST", "\(base)/events", body: #"{"tags":{}}"#)
-        #expect(noTopic.status == 400)
+        #expect(noTopic.status == 422, "a well-formed event that names no topic or definition cannot be routed")
         #expect(noTopic.body[member: "type"] == "urn:swift-bpm:problem:missing-topic")
 
         let noRoute = try await http("GET", "\(base)/nowhere")

@@ -1,0 +1,145 @@
+import ArgumentParser
+import BPMExpressions
+import BPMStore
+import BPMStorePostgres
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `bpm bench --replicas N --store postgres://…`: for 1…N replicas of `bpm serve` on one fresh
+/// PostgreSQL database, the straight-through shape started over HTTP by clients spread over
+/// the replicas: instances per second, the speed-up over one replica, and instances per
+/// CPU-second of the engine processes (the per-core efficiency: on one machine the replicas
+/// share its cores with the database and the clients).
+struct ReplicaBench {
+    let replicas: Int
+    let serverURL: String
+    let instances: Int
+    let clients: Int
+    let json: Bool
+
+    struct Row {
+        var replicas: Int
+        var perSecond: Double
+        var engineCPUSeconds: Double
+        /// CPU seconds of this machine's PostgreSQL processes (0 when the server is elsewhere).
+        var databaseCPUSeconds: Double
+        var p50: Double
+        var p99: Double
+    }
+
+    /// User plus system CPU seconds of a process so far.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // after the command: state is field 3; utime and stime are fields 14 and 15
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// CPU seconds so far of every local PostgreSQL process (the server and its backends).
+    static func postgresCPUSeconds() -> Double {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.hasPrefix("postgres") == true }.map(cpuSeconds).reduce(0, +)
+    }
+
+    func run() async throws {
+        var rows: [Row] = []
+        for n in 1...replicas { rows.append(try await measure(n)) }
+        if json {
+            print(JSON.encode(.list(rows.map { r in
+                .context(["name": "replicas-straight-through", "store": "postgres", "replicas": .number(Double(r.replicas)),
+                          "instances": .number(Double(instances)), "instances_per_second": .number(r.perSecond.rounded()),
+                          "speedup": .number((r.perSecond / rows[0].perSecond * 100).rounded() / 100),
+                          "instances_per_engine_cpu_second": .number((Double(instances) / r.engineCPUSeconds).rounded()),
+                          "engine_cpu_ms_per_instance": .number((r.engineCPUSeconds / Double(instances) * 1e5).rounded() / 100),
+                          "database_cpu_ms_per_instance": .number((r.databaseCPUSeconds / Double(instances) * 1e5).rounded() / 100),
+                          "p50_ms": .number((r.p50 * 100).rounded() / 100), "p99_ms": .number((r.p99 * 100).rounded() / 100)])
+            })))
+            return
+        }
+        print("replicas of bpm serve on one PostgreSQL, straight-through over HTTP (\(instances) instances, \(clients) clients), \(ProcessInfo.processInfo.activeProcessorCount) cores shared")
+        print("replicas".padding(toLength: 10, withPad: " ", startingAt: 0) + "inst/s".leftPad(9) + "speed-up".leftPad(10) + "inst/engine-CPU-s".leftPad(19)
+            + "engine CPU ms/inst".leftPad(20) + "db CPU ms/inst".leftPad(16) + "p50 ms".leftPad(9) + "p99 ms".leftPad(9))
+        for r in rows {
+            print("\(r.replicas)".padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.0f", r.perSecond).leftPad(9)
+                + String(format: "%.2fx", r.perSecond / rows[0].perSecond).leftPad(10) + String(format: "%.0f", Double(instances) / r.engineCPUSeconds).leftPad(19)
+                + String(format: "%.2f", r.p50).leftPad(9) + String(format: "%.2f", r.p99).leftPad(9))
+        }
+    }
+
+    func measure(_ n: Int) async throws -> Row {
+        let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: serverURL, prefix: "bpm_bench")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Bench.straightThrough.write(to: dir.appendingPathComponent("straight.yaml"), atomically: true, encoding: .utf8)
+        var processes: [Process] = []
+        defer {
+            for p in processes where p.isRunning { p.terminate(); p.waitUntilExit() }
+            try? FileManager.default.removeItem(at: dir)
+        }
+        // migrate once, so the replicas do not queue on the migration lock
+        try await PostgresStore(url: url, maxConnections: 1).migrate()
+        var bases: [String] = []
+        for _ in 0..<n {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+            p.arguments = ["serve", "--store", url, "--definitions", dir.path, "--no-watch", "--port", "0", "--log-level", "error"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            processes.append(p)
+            var text = ""
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, !text.contains("listening on") {
+                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            guard let r = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { throw ValidationError("a replica did not start: \(text)") }
+            bases.append("http://127.0.0.1:" + text[r].split(separator: ":").last!)
+        }
+        let config = URLSessionConfiguration.ephemeral
+        config.httpMaximumConnectionsPerHost = clients
+        let session = URLSession(configuration: config)
+        func start(_ base: String) async throws {
+            var req = URLRequest(url: URL(string: base + "/processes/bench-straight-through/start")!)
+            req.httpMethod = "POST"
+            req.httpBody = Data("{}".utf8)
+            req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            let (data, response) = try await session.data(for: req)
+            guard (response as? HTTPURLResponse)?.statusCode == 201 else { throw ValidationError("start: \(String(decoding: data, as: UTF8.self))") }
+        }
+        for b in bases { for _ in 0..<50 { try await start(b) } }  // warm-up
+        let cpu0 = processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +)
+        let db0 = Self.postgresCPUSeconds()
+        let t0 = Date()
+        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for c in 0..<clients {
+                let share = instances / clients + (c < instances % clients ? 1 : 0)
+                let base = bases[c % bases.count]
+                group.addTask {
+                    var l: [Double] = []
+                    for _ in 0..<share {
+                        let s = DispatchTime.now().uptimeNanoseconds
+                        try await start(base)
+                        l.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
+                    }
+                    return l
+                }
+            }
+            var all: [Double] = []
+            for try await l in group { all += l }
+            return all.sorted()
+        }
+        let elapsed = Date().timeIntervalSince(t0)
+        let cpu = processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +) - cpu0
+        let db = Self.postgresCPUSeconds() - db0
+        for p in processes { p.terminate(); p.waitUntilExit() }
+        let completed = try await PostgresStore(url: url, maxConnections: 1).countInstances(status: .completed)
+        await drop()
+        guard completed == instances + 50 * n else { throw ValidationError("replicas: \(completed) instances completed, expected \(instances + 50 * n)") }
+        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        return Row(replicas: n, perSecond: Double(instances) / elapsed, engineCPUSeconds: cpu, databaseCPUSeconds: db, p50: pct(0.5), p99: pct(0.99))
+    }
+}

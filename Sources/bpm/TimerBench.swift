@@ -1,0 +1,115 @@
+import ArgumentParser
+import BPMExpressions
+import BPMRuntime
+import BPMStore
+import BPMStorePostgres
+import BPMStoreSQLite
+import Foundation
+import Logging
+
+/// `bpm bench --timers N`: N instances each waiting on a one-hour timer (their state in the
+/// store), the engine's resident memory with all of them waiting, then the engine's clock
+/// moved past the due time and the rate at which the timers fire and their instances finish.
+struct TimerBench {
+    let instances: Int
+    let stores: [String]
+    let sqliteSync: String
+    let concurrency: Int
+    let json: Bool
+
+    static let source = """
+    id: bench-timer
+    activities:
+      - {id: wait, type: timer, duration: 1h}
+      - {id: after, type: script, set: {fired: true}}
+    """
+
+    struct Row {
+        var store: String
+        var instances: Int
+        var createdPerSecond: Double
+        var rssMiB: Double
+        var firedPerSecond: Double
+    }
+
+    /// This process's resident memory, MiB.
+    static func residentMiB() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let kib = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
+        return kib / 1024
+    }
+
+    func run() async throws {
+        var rows: [Row] = []
+        var specs = stores
+        if !specs.contains(where: { $0.hasPrefix("sqlite") }) { specs.insert("sqlite", at: 0) }
+        for spec in specs { rows.append(try await measure(spec)) }
+        if json {
+            print(JSON.encode(.list(rows.map { r in
+                .context(["name": "timers", "store": .string(r.store), "instances": .number(Double(r.instances)),
+                          "created_per_second": .number(r.createdPerSecond.rounded()), "rss_mib_waiting": .number(r.rssMiB.rounded()),
+                          "timers_fired_per_second": .number(r.firedPerSecond.rounded())])
+            })))
+        } else {
+            print("waiting instances and timers: each instance waits on a 1-hour timer; then the clock moves past it")
+            print("store".padding(toLength: 10, withPad: " ", startingAt: 0) + "instances".leftPad(11) + "created/s".leftPad(11) + "RSS MiB waiting".leftPad(17) + "fired/s".leftPad(10))
+            for r in rows {
+                print(r.store.padding(toLength: 10, withPad: " ", startingAt: 0) + "\(r.instances)".leftPad(11) + String(format: "%.0f", r.createdPerSecond).leftPad(11)
+                    + String(format: "%.0f", r.rssMiB).leftPad(17) + String(format: "%.0f", r.firedPerSecond).leftPad(10))
+            }
+        }
+    }
+
+    func measure(_ spec: String) async throws -> Row {
+        if spec.hasPrefix("postgres") {
+            let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
+            do {
+                let row = try await measure(store: try PostgresStore(url: url, maxConnections: 8), label: "postgres")
+                await drop()
+                return row
+            } catch {
+                await drop()
+                throw error
+            }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
+        return try await measure(store: try SQLiteStore(path: path, synchronous: sqliteSync), label: "sqlite")
+    }
+
+    func measure(store: any ProcessStore, label: String) async throws -> Row {
+        try await store.migrate()
+        let clock = ManualClock(Date())
+        let runtime = Runtime(store: store, clock: clock, connectors: ConnectorRegistry(), logger: IntakeBench.logger)
+        try await runtime.start(timerLoop: false)
+        let (def, _) = try await runtime.deploy(source: Self.source, file: "bench-timer.yaml")[0]
+        let total = instances
+        let clients = max(1, min(concurrency, total))
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for c in 0..<clients {
+                let share = total / clients + (c < total % clients ? 1 : 0)
+                group.addTask {
+                    for _ in 0..<share {
+                        guard try await runtime.startInstance(def.id).status == .running else { throw ValidationError("a timer instance did not wait") }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let created = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        let rss = Self.residentMiB()
+
+        clock.advance(by: 3601)
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        while try await runtime.fireDueTimers(limit: 10_000) > 0 { await runtime.waitIdle() }
+        await runtime.waitIdle()
+        let fired = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+        let completed = try await store.countInstances(status: .completed)
+        await runtime.shutdown()
+        guard completed == total else { throw ValidationError("timer benchmark: \(completed) of \(total) instances completed") }
+        return Row(store: label, instances: total, createdPerSecond: created, rssMiB: rss, firedPerSecond: fired)
+    }
+}
