@@ -66,6 +66,35 @@ public struct Expression: Sendable, CustomStringConvertible {
     }
 
     /// Evaluates as a condition: true only when the result is boolean `true`.
+    /// The `path = literal` comparisons (a string or number literal) joined by `and` at the
+    /// top of the expression: when the value at one of those paths is not its literal, the
+    /// expression is not true (false and anything is false; null and anything is not true), so
+    /// routing may skip evaluating it.
+    public var equalityGuards: [(path: [String], value: Value)] {
+        func path(_ n: Node) -> [String]? {
+            switch n {
+            case .name(let name, _): return [name]
+            case .path(let base, let member): return path(base).map { $0 + [member] }
+            default: return nil
+            }
+        }
+        func literal(_ n: Node) -> Value? {
+            if case .literal(let v) = n { switch v { case .string, .number: return v; default: return nil } }
+            return nil
+        }
+        func guards(_ n: Node) -> [(path: [String], value: Value)] {
+            switch n {
+            case .and(let l, let r): return guards(l) + guards(r)
+            case .binary("=", let l, let r, _):
+                if let p = path(l), let v = literal(r) { return [(p, v)] }
+                if let p = path(r), let v = literal(l) { return [(p, v)] }
+                return []
+            default: return []
+            }
+        }
+        return guards(root)
+    }
+
     public func test(_ variables: [String: Value]) -> Bool {
         evaluate(variables).isTrue
     }

@@ -13,9 +13,9 @@ struct BatchTransaction {
     var states: [String: (state: InstanceState, expected: Int?)] = [:]
     var order: [String] = []
     /// Correlation keys claimed (instance id) or released (nil) within the batch.
-    var keys: [String: String?] = [:]
-    /// Running instances per key read for the whole batch before it began (nil: none).
-    var activeAtStart: [String: String?] = [:]
+    var keys: [String: [String: String?]] = [:]
+    /// Running instances per definition and key read for the whole batch before it began (nil: none).
+    var activeAtStart: [String: [String: String?]] = [:]
     var commit = CommitBatch()
     var firedTimers: [String] = []
     /// Subscriptions opened and closed in the batch, and messages to route before committing.
@@ -73,7 +73,7 @@ struct BatchTransaction {
             if let o = e.offset { commit.consumed(o) }
             // the event is consumed whatever it leads to: a rejection is its outcome, not a reason to deliver it again
             do {
-                return .events(try await deliver(e.value, topic: e.topic, definitionId: nil, mqtt: e.mqtt))
+                return .events(try await deliver(e.value, topic: e.topic, definitionId: nil, mqtt: e.mqtt, detailed: false))
             } catch let error as Runtime.RuntimeError {
                 return .events([.init(definitionId: "", action: .ignored, reason: error.description)])
             } catch let error as CommandRejection {
@@ -161,8 +161,7 @@ struct BatchTransaction {
             endedChildren.append(t.state)
         }
         if let key = t.state.correlationKey {
-            let k = Self.keyOf(t.state.definitionId, key)
-            keys[k] = t.state.status.isActive ? .some(id) : .some(nil)
+            keys[t.state.definitionId, default: [:]][key] = t.state.status.isActive ? .some(id) : .some(nil)
             // a trigger's cool-down for the key starts when its instance ends
             if let cd = cooldowns[t.state.definitionId], !t.state.status.isActive,
                t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
@@ -232,9 +231,8 @@ struct BatchTransaction {
 
     /// The running instance for a key, seeing this batch's own starts and ends first.
     mutating func activeInstance(_ defId: String, _ key: String) async throws -> String? {
-        let k = Self.keyOf(defId, key)
-        if let claimed = keys[k] { return claimed }
-        if let known = activeAtStart[k] { return known }
+        if let claimed = keys[defId]?[key] { return claimed }
+        if let known = activeAtStart[defId]?[key] { return known }
         return try await runtime.store.activeInstance(definitionId: defId, correlationKey: key)
     }
 
@@ -250,37 +248,53 @@ struct BatchTransaction {
             case .event(let v, let t, nil): (event, topic, mqtt) = (v, t, false)
             default: continue
             }
-            for (def, _) in registry.triggered(byTopic: topic, mqtt: mqtt) where def.correlationKey != nil {
-                if let key = EventIntake.correlationKey(event, def) { wanted[def.id, default: []].insert(key) }
+            let route = registry.route(forTopic: topic, mqtt: mqtt)
+            let values = route.read(event)
+            for i in route.targets.indices where route.targets[i].0.correlationKey != nil {
+                if let key = route.key(i, event, values) { wanted[route.targets[i].0.id, default: []].insert(key) }
             }
         }
-        for (defId, keys) in wanted where keys.count > 1 {
-            let found = try await runtime.store.activeInstances(definitionId: defId, correlationKeys: Array(keys))
-            for key in keys { activeAtStart[Self.keyOf(defId, key)] = .some(found[key]) }
+        guard !wanted.isEmpty else { return }
+        // one query for every definition and key of the batch
+        let allKeys = wanted.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+        let found = try await runtime.store.activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys))
+        for (defId, keys) in wanted {
+            var known: [String: String?] = [:]
+            known.reserveCapacity(keys.count)
+            let running = found[defId] ?? [:]
+            for key in keys { known[key] = .some(running[key]) }
+            activeAtStart[defId] = known
         }
     }
 
-    mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false) async throws -> [Runtime.EventOutcome] {
-        let targets: [(ProcessDefinition, Int)]
+    /// Delivers an event to the definitions listening on its topic (or to one definition).
+    /// With `detailed` false (intake from Kafka and MQTT, where nobody reads them) definitions
+    /// the event leaves alone give no outcome, and those whose condition cannot hold (a
+    /// `path = literal` guard fails) are not evaluated.
+    mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false, detailed: Bool = true) async throws -> [Runtime.EventOutcome] {
+        let route: TopicRoute
         if let definitionId {
             guard let d = await runtime.definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
-            targets = [d]
+            route = TopicRoute([d])
         } else {
-            targets = registry.triggered(byTopic: topic, mqtt: mqtt)
+            route = registry.route(forTopic: topic, mqtt: mqtt)
         }
+        let values = route.read(event)
         var out: [Runtime.EventOutcome] = []
-        for (def, version) in targets {
+        for i in route.targets.indices {
             // only what the outcome needs: the key, then the condition, variables last
-            let key = EventIntake.correlationKey(event, def)
-            if let key, let running = try await activeInstance(def.id, key) {
+            let key = route.key(i, event, values)
+            if let key, let running = try await activeInstance(route.targets[i].0.id, key) {
                 // refresh the running instance's event variables; never start a second one
-                _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, def)), to: running)
-                out.append(.init(definitionId: def.id, action: .correlated, instanceId: running, correlationKey: key))
+                _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
+                out.append(.init(definitionId: route.targets[i].0.id, action: .correlated, instanceId: running, correlationKey: key))
                 continue
             }
+            let def = route.targets[i].0
             var reason: String?
-            if !EventIntake.conditionHolds(event, def) {
+            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, def)) {
                 if def.trigger?.holdFor != nil { try await patternBroken(def, key: key ?? "") }
+                guard detailed else { continue }
                 reason = def.correlationKey != nil && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
             } else if registry.retired.contains(def.id) {
                 reason = "definition is retired for new instances"
@@ -288,9 +302,9 @@ struct BatchTransaction {
                 reason = try await patternBlocks(def, t, key: key ?? "")
             }
             if let reason {
-                out.append(.init(definitionId: def.id, action: .ignored, correlationKey: key, reason: reason))
+                if detailed { out.append(.init(definitionId: def.id, action: .ignored, correlationKey: key, reason: reason)) }
             } else {
-                let s = start(def, version: version, variables: EventIntake.startVariables(event, def), key: key, businessKey: nil)
+                let s = start(def, version: route.targets[i].1, variables: EventIntake.startVariables(event, def), key: key, businessKey: nil)
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }
         }
@@ -305,7 +319,7 @@ struct BatchTransaction {
             case .correlated(let id): out.append(.init(definitionId: defId, action: .correlated, instanceId: id, correlationKey: key))
             case .started(let ids): out += ids.map { .init(definitionId: defId, action: .started, instanceId: $0, correlationKey: key) }
             case .buffered: out.append(.init(definitionId: defId, action: .buffered, correlationKey: key, reason: "kept for \(Self.seconds(md.timeToLive)) for an instance still to wait for message '\(md.name)'"))
-            case .dropped: out.append(.init(definitionId: defId, action: .ignored, correlationKey: key, reason: "no instance waits for message '\(md.name)'"))
+            case .dropped: if detailed { out.append(.init(definitionId: defId, action: .ignored, correlationKey: key, reason: "no instance waits for message '\(md.name)'")) }
             }
         }
         return out

@@ -1,4 +1,5 @@
 import BPMModel
+import BPMExpressions
 
 /// Deployed definitions in memory: every version of each, and which is the latest; and an
 /// index of the latest versions by the topics their triggers and message events listen on,
@@ -12,6 +13,8 @@ public struct DefinitionRegistry: Sendable {
     }
     /// Event-triggered latest versions by exact topic (Kafka and HTTP), sorted by id.
     var byTopic: [String: [(ProcessDefinition, Int)]] = [:]
+    /// The same, prepared for routing.
+    var routes: [String: TopicRoute] = [:]
     /// Every event-triggered latest version (for events published without a topic).
     var eventTriggered: [(ProcessDefinition, Int)] = []
     /// MQTT-triggered latest versions by topic filter (`+` and `#` wildcards).
@@ -59,6 +62,7 @@ public struct DefinitionRegistry: Sendable {
                 }
             }
         }
+        routes = byTopic.mapValues(TopicRoute.init)
         // instances of every version — retired or replaced — may wait for messages from topics
         for id in versions.keys.sorted() {
             for (_, def) in versions[id]!.sorted(by: { $0.key > $1.key }) {
@@ -76,6 +80,12 @@ public struct DefinitionRegistry: Sendable {
         guard let topic else { return eventTriggered }
         if mqtt { return byMQTTFilter.filter { MQTTTopic.matches(filter: $0.filter, topic: topic) }.map { ($0.def, $0.version) } }
         return byTopic[topic] ?? []
+    }
+
+    /// The definitions listening on `topic`, prepared for routing (MQTT: matched by filter).
+    public func route(forTopic topic: String?, mqtt: Bool = false) -> TopicRoute {
+        if let topic, !mqtt, let r = routes[topic] { return r }
+        return TopicRoute(triggered(byTopic: topic, mqtt: mqtt))
     }
 
     /// Message events that take events arriving on `topic`.
@@ -108,5 +118,53 @@ public enum MQTTTopic {
             i += 1
         }
         return i == t.count
+    }
+}
+
+/// What routing an event needs of the definitions listening on its topic, prepared once per
+/// deployment: the paths it reads from every event (correlation keys that are a path, the
+/// `path = literal` guards of trigger conditions), each read once per event however many
+/// definitions use it; a definition whose guard fails is not evaluated at all.
+public final class TopicRoute: Sendable {
+    public let targets: [(ProcessDefinition, Int)]
+    /// Distinct paths read from each event.
+    let paths: [[String]]
+    /// Per target: the index in `paths` of its correlation key (nil: no key, or a key that
+    /// must be evaluated).
+    let keyPath: [Int?]
+    /// Per target: (index in `paths`, literal) pairs that must all match for its condition
+    /// to be able to hold.
+    let guards: [[(Int, Value)]]
+
+    init(_ targets: [(ProcessDefinition, Int)]) {
+        self.targets = targets
+        var paths: [[String]] = []
+        var index: [[String]: Int] = [:]
+        func slot(_ p: [String]) -> Int {
+            if let i = index[p] { return i }
+            paths.append(p)
+            index[p] = paths.count - 1
+            return paths.count - 1
+        }
+        keyPath = targets.map { t in t.0.correlationKeyPath.map(slot) }
+        guards = targets.map { t in (t.0.trigger?.condition?.equalityGuards ?? []).map { (slot($0.path), $0.value) } }
+        self.paths = paths
+    }
+
+    /// The values an event has at `paths` (nil where it has none).
+    public func read(_ event: Value) -> [Value?] { paths.map { event.lookup(components: $0) } }
+
+    /// A target's correlation key for an event whose paths were read.
+    public func key(_ i: Int, _ event: Value, _ values: [Value?]) -> String? {
+        if let k = keyPath[i] {
+            guard let v = values[k], !v.isNull else { return nil }
+            return v.interpolated
+        }
+        return EventIntake.correlationKey(event, targets[i].0)
+    }
+
+    /// Whether a target's trigger condition can hold (its guards match); it must still be evaluated.
+    public func mayHold(_ i: Int, _ values: [Value?]) -> Bool {
+        guards[i].allSatisfy { values[$0.0] == $0.1 }
     }
 }

@@ -374,8 +374,41 @@ public actor Runtime {
             let until = now.addingTimeInterval(lock)
             let jobs = try await store.activateJobs(type: type, worker: worker, max: max, until: until, now: now)
             if !jobs.isEmpty || Date() >= giveUp { return jobs.map { ActivatedJob(job: $0, deadline: until) } }
-            try await Task.sleep(nanoseconds: 50_000_000)
+            // woken as soon as this replica commits a job of the type; at the latest after
+            // 250 ms (jobs another replica created, locks that ran out)
+            await waitForJobs(type: type, atMost: min(0.25, giveUp.timeIntervalSinceNow))
         }
+    }
+
+    /// Long-polling workers waiting for jobs, by job type.
+    var jobWaiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
+    var nextJobWaiter = 0
+
+    func waitForJobs(type: String, atMost seconds: Double) async {
+        guard seconds > 0 else { return }
+        nextJobWaiter += 1
+        let id = nextJobWaiter
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            await self?.wake(type: type, id: id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { c in
+                if Task.isCancelled { c.resume() } else { jobWaiters[type, default: [:]][id] = c }
+            }
+        } onCancel: {
+            Task { await self.wake(type: type, id: id) }
+        }
+        timeout.cancel()
+    }
+
+    private func wake(type: String, id: Int) {
+        jobWaiters[type]?.removeValue(forKey: id)?.resume()
+    }
+
+    func wakeWorkers(type: String) {
+        guard let waiting = jobWaiters.removeValue(forKey: type) else { return }
+        for c in waiting.values { c.resume() }
     }
 
     /// Reports a worker's outcome for a job: completion, failure, or a BPMN error.
@@ -507,7 +540,7 @@ public actor Runtime {
     func process(_ batch: [Pending]) async {
         let now = clock.now()
         var tx = BatchTransaction(runtime: self, now: now, registry: registry)
-        if batch.count > 1 { try? await tx.prefetchActiveInstances(batch) }
+        try? await tx.prefetchActiveInstances(batch)
         var results: [Result<WorkResult, any Error>] = []
         results.reserveCapacity(batch.count)
         for item in batch {
@@ -596,7 +629,10 @@ public actor Runtime {
     // MARK: jobs
 
     func dispatch(_ job: JobRecord) {
-        if job.external && !connectors.handles(job.action) { return }  // waits for a worker to activate it
+        if job.external && !connectors.handles(job.action) {  // waits for a worker to activate it
+            wakeWorkers(type: job.action)
+            return
+        }
         guard !inflightJobs.contains(job.id) else { return }
         inflightJobs.insert(job.id)
         if runningJobs >= maxInflightJobs {

@@ -20,6 +20,8 @@ public protocol ProcessStore: Sendable {
     /// The running (or suspended) instances for many correlation keys of one definition at
     /// once: key → instance id (keys without one are absent).
     func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String]
+    /// The same for several definitions in one query: definition id → key → instance id.
+    func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]]
     /// Lists instances.
     func instances(_ query: InstanceQuery) async throws -> [InstanceSummary]
     /// Counts instances by status.

@@ -248,6 +248,18 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         return out
     }
 
+    public func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]] {
+        guard !correlationKeys.isEmpty, !definitionIds.isEmpty else { return [:] }
+        var out: [String: [String: String]] = [:]
+        for r in try await rows("""
+            SELECT definition_id, correlation_key, id FROM process_instances
+            WHERE definition_id = ANY(\(definitionIds)) AND correlation_key = ANY(\(correlationKeys)) AND status IN ('running', 'suspended')
+            """) {
+            out[try Self.str(r, "definition_id"), default: [:]][try Self.str(r, "correlation_key")] = try Self.str(r, "id")
+        }
+        return out
+    }
+
     public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
         var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE TRUE"
         var b = PostgresBindings()

@@ -109,6 +109,27 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    public func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]] {
+        guard !correlationKeys.isEmpty, !definitionIds.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var out: [String: [String: String]] = [:]
+            let defMarks = Array(repeating: "?", count: definitionIds.count).joined(separator: ",")
+            // keys in chunks below SQLite's variable limit; the partial unique index serves each pair
+            let size = max(1, 30_000 - definitionIds.count)
+            for start in stride(from: 0, to: correlationKeys.count, by: size) {
+                let chunk = Array(correlationKeys[start..<min(start + size, correlationKeys.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                // not cached: the statement's text varies with the number of keys
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT definition_id, correlation_key, id FROM process_instances
+                    WHERE definition_id IN (\(defMarks)) AND correlation_key IN (\(marks)) AND status IN ('running', 'suspended')
+                    """, arguments: StatementArguments(definitionIds + chunk))
+                while let row = try rows.next() { out[row["definition_id"], default: [:]][row["correlation_key"]] = row["id"] }
+            }
+            return out
+        }
+    }
+
     public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
         var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE 1=1"
         var args: [(any DatabaseValueConvertible)?] = []

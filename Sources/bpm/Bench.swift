@@ -35,7 +35,8 @@ struct Bench: AsyncParsableCommand {
 
         With --replicas N --store postgres://…: 1…N replicas of `bpm serve` on one fresh database,
         straight-through started over HTTP by 64 clients spread over them (instances/s, speed-up,
-        instances per CPU-second of the engine processes).
+        instances per CPU-second of the engine processes). With --kafka-brokers and --kafka-topic
+        too: the replicas share a consumer group on the topic, each event starting an instance.
 
         With --timers N: N instances waiting on a timer (created/s, the engine's resident memory
         with all of them waiting), then the engine's clock moved past the due time (timers
@@ -138,6 +139,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "With --intake: also measure from this Kafka/Redpanda cluster (host:port,…), through the engine's consumer group.")
     var kafkaBrokers: String?
 
+    @Option(help: "With --replicas and --kafka-brokers: the topic the replicas consume (create it beforehand with several partitions; it should be empty).")
+    var kafkaTopic: String?
+
     @Option(help: "A librdkafka property as NAME=value for --kafka-brokers; repeatable.")
     var kafkaOption: [String] = []
 
@@ -145,7 +149,12 @@ struct Bench: AsyncParsableCommand {
         if let queries { return try await QueryBench(instances: queries, stores: store, json: json).run() }
         if let replicas {
             guard let pg = store.first(where: { $0.hasPrefix("postgres") }) else { throw ValidationError("--replicas needs --store postgres://…") }
-            return try await ReplicaBench(replicas: replicas, serverURL: pg, instances: instances, clients: min(concurrency, 64), json: json).run()
+            var bench = ReplicaBench(replicas: replicas, serverURL: pg, instances: instances, clients: min(concurrency, 64), json: json)
+            if let brokers = kafkaBrokers {
+                guard let topic = kafkaTopic else { throw ValidationError("--replicas with --kafka-brokers needs --kafka-topic (created beforehand with several partitions)") }
+                bench.kafka = (brokers, topic, kafkaOption)
+            }
+            return try await bench.run()
         }
         if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BPMExpressions
 import BPMStore
 import BPMStorePostgres
+import BPMStreams
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -18,6 +19,9 @@ struct ReplicaBench {
     let instances: Int
     let clients: Int
     let json: Bool
+    /// With a Kafka cluster and a topic (created beforehand with several partitions): the
+    /// replicas share a consumer group on it instead of taking HTTP requests.
+    var kafka: (brokers: String, topic: String, options: [String])? = nil
 
     struct Row {
         var replicas: Int
@@ -45,11 +49,19 @@ struct ReplicaBench {
     }
 
     func run() async throws {
+        if let kafka {
+            // the events, once: every run consumes all of them with a group of its own
+            let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers, properties: try Serve.pairs(kafka.options, "--kafka-option")))
+            for start in stride(from: 0, to: instances, by: 5000) {
+                try await producer.sendAll((start..<min(start + 5000, instances)).map { (kafka.topic, "hp\($0 % 1000)", IntakeBench.payload($0, hot: true), []) })
+            }
+            producer.close()
+        }
         var rows: [Row] = []
         for n in 1...replicas { rows.append(try await measure(n)) }
         if json {
             print(JSON.encode(.list(rows.map { r in
-                .context(["name": "replicas-straight-through", "store": "postgres", "replicas": .number(Double(r.replicas)),
+                .context(["name": .string(kafka == nil ? "replicas-straight-through-http" : "replicas-kafka-start"), "store": "postgres", "replicas": .number(Double(r.replicas)),
                           "instances": .number(Double(instances)), "instances_per_second": .number(r.perSecond.rounded()),
                           "speedup": .number((r.perSecond / rows[0].perSecond * 100).rounded() / 100),
                           "instances_per_engine_cpu_second": .number((Double(instances) / r.engineCPUSeconds).rounded()),
@@ -59,13 +71,18 @@ struct ReplicaBench {
             })))
             return
         }
-        print("replicas of bpm serve on one PostgreSQL, straight-through over HTTP (\(instances) instances, \(clients) clients), \(ProcessInfo.processInfo.activeProcessorCount) cores shared")
+        if let kafka {
+            print("replicas of bpm serve on one PostgreSQL in one consumer group on \(kafka.topic): each event starts an instance (\(instances) events), \(ProcessInfo.processInfo.activeProcessorCount) cores shared")
+        } else {
+            print("replicas of bpm serve on one PostgreSQL, straight-through over HTTP (\(instances) instances, \(clients) clients), \(ProcessInfo.processInfo.activeProcessorCount) cores shared")
+        }
         print("replicas".padding(toLength: 10, withPad: " ", startingAt: 0) + "inst/s".leftPad(9) + "speed-up".leftPad(10) + "inst/engine-CPU-s".leftPad(19)
-            + "engine CPU ms/inst".leftPad(20) + "db CPU ms/inst".leftPad(16) + "p50 ms".leftPad(9) + "p99 ms".leftPad(9))
+            + "engine CPU ms/inst".leftPad(20) + "db CPU ms/inst".leftPad(16) + (kafka == nil ? "p50 ms".leftPad(9) + "p99 ms".leftPad(9) : ""))
         for r in rows {
             print("\(r.replicas)".padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%.0f", r.perSecond).leftPad(9)
                 + String(format: "%.2fx", r.perSecond / rows[0].perSecond).leftPad(10) + String(format: "%.0f", Double(instances) / r.engineCPUSeconds).leftPad(19)
-                + String(format: "%.2f", r.p50).leftPad(9) + String(format: "%.2f", r.p99).leftPad(9))
+                + String(format: "%.3f", r.engineCPUSeconds / Double(instances) * 1000).leftPad(20) + String(format: "%.3f", r.databaseCPUSeconds / Double(instances) * 1000).leftPad(16)
+                + (kafka == nil ? String(format: "%.2f", r.p50).leftPad(9) + String(format: "%.2f", r.p99).leftPad(9) : ""))
         }
     }
 
@@ -73,7 +90,14 @@ struct ReplicaBench {
         let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: serverURL, prefix: "bpm_bench")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Bench.straightThrough.write(to: dir.appendingPathComponent("straight.yaml"), atomically: true, encoding: .utf8)
+        if let kafka {
+            try IntakeBench.definition(0).replacingOccurrences(of: "topic: \(IntakeBench.topic)", with: "topic: \(kafka.topic)")
+                .replacingOccurrences(of: "condition: tags.site = \"site0\" and ", with: "condition: ")
+                .write(to: dir.appendingPathComponent("intake.yaml"), atomically: true, encoding: .utf8)
+        } else {
+            try Bench.straightThrough.write(to: dir.appendingPathComponent("straight.yaml"), atomically: true, encoding: .utf8)
+        }
+        let group = "bench-\(UUIDv7.make())"
         var processes: [Process] = []
         defer {
             for p in processes where p.isRunning { p.terminate(); p.waitUntilExit() }
@@ -86,6 +110,7 @@ struct ReplicaBench {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
             p.arguments = ["serve", "--store", url, "--definitions", dir.path, "--no-watch", "--port", "0", "--log-level", "error"]
+                + (kafka.map { k in ["--kafka-brokers", k.brokers, "--kafka-group", group] + k.options.flatMap { ["--kafka-option", $0] } } ?? [])
             let out = Pipe()
             p.standardOutput = out
             p.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -99,6 +124,7 @@ struct ReplicaBench {
             guard let r = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { throw ValidationError("a replica did not start: \(text)") }
             bases.append("http://127.0.0.1:" + text[r].split(separator: ":").last!)
         }
+        if let kafka { return try await consume(kafka, group: group, url: url, processes: processes, drop: drop) }
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = clients
         let session = URLSession(configuration: config)
@@ -142,4 +168,38 @@ struct ReplicaBench {
         func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         return Row(replicas: n, perSecond: Double(instances) / elapsed, engineCPUSeconds: cpu, databaseCPUSeconds: db, p50: pct(0.5), p99: pct(0.99))
     }
+
+    /// The Kafka path: the events are produced first (each a hot reading, so each starts an
+    /// instance), then timed from the first stored position to the last.
+    func consume(_ kafka: (brokers: String, topic: String, options: [String]), group: String, url: String, processes: [Process], drop: @Sendable () async -> Void) async throws -> Row {
+        let store = try PostgresStore(url: url, maxConnections: 2)
+        // timed from the first stored position seen (joining the group is not counted), over
+        // the events consumed after it; CPU from the same moment
+        var first: Date?
+        var (base, cpu0, db0) = (0, 0.0, 0.0)
+        var consumed = 0
+        let deadline = Date().addingTimeInterval(900)
+        while Date() < deadline {
+            consumed = try await store.consumerOffsets(group: group).reduce(0) { $0 + Int($1.next) }
+            if consumed > 0, first == nil {
+                (first, base) = (Date(), consumed)
+                (cpu0, db0) = (processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +), Self.postgresCPUSeconds())
+            }
+            if consumed >= instances { break }
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        let elapsed = Date().timeIntervalSince(first ?? Date())
+        let measured = Double(instances - base)
+        let cpu = processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +) - cpu0
+        let db = Self.postgresCPUSeconds() - db0
+        for p in processes { p.terminate(); p.waitUntilExit() }
+        let started = try await store.countInstances(status: nil)
+        await drop()
+        guard consumed >= instances, started == instances else { throw ValidationError("replicas: \(consumed) events consumed, \(started) instances, expected \(instances)") }
+        // CPU per instance scaled to the whole run, so the table's per-instance columns hold
+        return Row(replicas: processes.count, perSecond: measured / elapsed, engineCPUSeconds: cpu / measured * Double(instances),
+                   databaseCPUSeconds: db / measured * Double(instances), p50: 0, p99: 0)
+    }
+
+
 }

@@ -51,7 +51,9 @@ enum WorkerBench {
             return try JSON.parse(String(decoding: data, as: UTF8.self))
         }
         let stop = Locked(false)
-        let completedJobs = Locked(0)
+        let started = Locked<[String: UInt64]>([:])
+        let latencies = Locked<[Double]>([])
+        let slots = AsyncSemaphore(clients)  // instances started and not yet completed
         // the workers: activate up to 32 jobs (waiting up to 1 s for one), complete each
         let workerTasks = (0..<workers).map { w in
             Task {
@@ -59,40 +61,57 @@ enum WorkerBench {
                     let r = try await post("/jobs/activate", #"{"type": "bench-charge", "worker": "w\#(w)", "maxJobsToActivate": 32, "timeout": 60000, "requestTimeout": 1000}"#)
                     try await withThrowingTaskGroup(of: Void.self) { g in
                         for job in r[member: "jobs"].listValue ?? [] {
-                            guard let key = job[member: "key"].stringValue else { continue }
-                            g.addTask { _ = try await post("/jobs/\(key)/complete", #"{"variables": {"charged": true}}"#) }
+                            guard let key = job[member: "key"].stringValue, let instance = job[member: "processInstanceKey"].stringValue else { continue }
+                            g.addTask {
+                                let done = try await post("/jobs/\(key)/complete", #"{"variables": {"charged": true}}"#)
+                                guard done[member: "status"] == "completed" else { throw ValidationError("http-worker: the instance did not complete") }
+                                let now = DispatchTime.now().uptimeNanoseconds
+                                let s = started.withLock { m -> UInt64? in
+                                    if let s = m.removeValue(forKey: instance) { return s }
+                                    m["done:" + instance] = now
+                                    return nil
+                                }
+                                if let s { latencies.withLock { $0.append(Double(now - s) / 1e6) } }
+                                await slots.signal()
+                            }
                         }
                         try await g.waitForAll()
                     }
-                    completedJobs.withLock { $0 += (r[member: "jobs"].listValue ?? []).count }
                 }
             }
         }
-        // the starters: each waits for its instance to complete (polling the store's view of it)
+        // the starters keep `clients` instances in flight (each start is committed on its own
+        // group commit, so they start concurrently)
         let t0 = Date()
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             for c in 0..<clients {
                 let share = total / clients + (c < total % clients ? 1 : 0)
                 group.addTask {
-                    var l: [Double] = []
                     for _ in 0..<share {
+                        await slots.wait()
                         let s = DispatchTime.now().uptimeNanoseconds
                         let st = try await runtime.startInstance(def.id)
-                        while try await store.instance(st.id)?.status != .completed { try await Task.sleep(nanoseconds: 1_000_000) }
-                        l.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
+                        // the worker may have completed it already: then it left its end time
+                        let early = started.withLock { m -> UInt64? in
+                            if let end = m.removeValue(forKey: "done:" + st.id) { return end }
+                            m[st.id] = s
+                            return nil
+                        }
+                        if let end = early { latencies.withLock { $0.append(Double(end - s) / 1e6) } }
                     }
-                    return l
                 }
             }
-            var all: [Double] = []
-            for try await l in group { all += l }
-            return all.sorted()
+            try await group.waitForAll()
         }
+        while latencies.withLock({ $0.count }) < total, Date().timeIntervalSince(t0) < 600 { try await Task.sleep(nanoseconds: 2_000_000) }
         let elapsed = Date().timeIntervalSince(t0)
         stop.withLock { $0 = true }
         for t in workerTasks { _ = try? await t.value }
-        guard completedJobs.withLock({ $0 }) >= total else { throw ValidationError("http-worker: \(completedJobs.withLock { $0 }) jobs completed, expected \(total)") }
-        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        let sortedLatencies = latencies.withLock { $0 }.sorted()
+        guard sortedLatencies.count == total, try await store.countInstances(status: .completed) >= total else {
+            throw ValidationError("http-worker: \(sortedLatencies.count) of \(total) instances completed")
+        }
+        func pct(_ p: Double) -> Double { sortedLatencies[min(sortedLatencies.count - 1, Int(Double(sortedLatencies.count) * p))] }
         return (Double(total) / elapsed, pct(0.5), pct(0.99))
     }
 }

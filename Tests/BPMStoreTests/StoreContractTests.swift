@@ -92,6 +92,15 @@ enum StoreContract {
         c.instances = [InstanceWrite(state: done, expectedRevision: 1), InstanceWrite(state: StoreContract.state("b", key: "k"), expectedRevision: nil)]
         try await store.commit(c)
         #expect(try await store.activeInstance(definitionId: "d", correlationKey: "k") == "b")
+        // many definitions and keys in one query: only running (or suspended) instances
+        var e = StoreContract.state("e", key: "k2")
+        e.definitionId = "other"
+        var more = CommitBatch()
+        more.instances = [InstanceWrite(state: e, expectedRevision: nil), InstanceWrite(state: StoreContract.state("f", key: "k3", status: .completed), expectedRevision: nil)]
+        try await store.commit(more)
+        let found = try await store.activeInstances(definitionIds: ["d", "other", "none"], correlationKeys: ["k", "k2", "k3", "k4"])
+        #expect(found == ["d": ["k": "b"], "other": ["k2": "e"]])
+        #expect(try await store.activeInstances(definitionIds: ["d"], correlationKeys: []) == [:])
     }
 
     @Test(arguments: StoreKind.allCases) func timersJobsTasksIncidentsAndLogs(_ kind: StoreKind) async throws {
