@@ -16,6 +16,13 @@ struct BatchTransaction {
     var keys: [String: [String: String?]] = [:]
     /// Running instances per definition and key read for the whole batch before it began (nil: none).
     var activeAtStart: [String: [String: String?]] = [:]
+    /// Whether the running instances for every key of the batch's events were read up front.
+    var prefetched = false
+    /// Bumped whenever `keys` changes, so per-route summaries of it are rebuilt.
+    var keysChanged = 0
+    /// Per route (by identity): for each target, whether an instance of it may be running for
+    /// one of the batch's keys, as of `keysChanged`.
+    var mayRun: [ObjectIdentifier: (version: Int, flags: [Bool])] = [:]
     var commit = CommitBatch()
     var firedTimers: [String] = []
     /// Subscriptions opened and closed in the batch, and messages to route before committing.
@@ -162,6 +169,7 @@ struct BatchTransaction {
         }
         if let key = t.state.correlationKey {
             keys[t.state.definitionId, default: [:]][key] = t.state.status.isActive ? .some(id) : .some(nil)
+            keysChanged += 1
             // a trigger's cool-down for the key starts when its instance ends
             if let cd = cooldowns[t.state.definitionId], !t.state.status.isActive,
                t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
@@ -250,14 +258,15 @@ struct BatchTransaction {
             }
             let route = registry.route(forTopic: topic, mqtt: mqtt)
             let values = route.read(event)
-            for i in route.targets.indices where route.targets[i].0.correlationKey != nil {
-                if let key = route.key(i, event, values) { wanted[route.targets[i].0.id, default: []].insert(key) }
+            for i in route.targets.indices where route.hasKey[i] {
+                if let key = route.key(i, event, values) { wanted[route.ids[i], default: []].insert(key) }
             }
         }
-        guard !wanted.isEmpty else { return }
+        guard !wanted.isEmpty else { prefetched = true; return }
         // one query for every definition and key of the batch
         let allKeys = wanted.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         let found = try await runtime.store.activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys))
+        prefetched = true
         for (defId, keys) in wanted {
             var known: [String: String?] = [:]
             known.reserveCapacity(keys.count)
@@ -265,6 +274,20 @@ struct BatchTransaction {
             for key in keys { known[key] = .some(running[key]) }
             activeAtStart[defId] = known
         }
+    }
+
+    /// Whether an instance of a route's target may be running for one of the batch's keys:
+    /// false only when the batch's keys were all read up front, none had one, and the batch
+    /// has started or ended none of that definition since (then there is nothing to look up).
+    mutating func mayBeRunning(_ route: TopicRoute, _ i: Int, _ routed: Bool) -> Bool {
+        guard prefetched, routed, route.kept else { return true }
+        let id = ObjectIdentifier(route)
+        if let m = mayRun[id], m.version == keysChanged { return m.flags[i] }
+        let flags = route.ids.map { defId in
+            keys[defId] != nil || (activeAtStart[defId]?.values.contains { $0 != nil } ?? false)
+        }
+        mayRun[id] = (keysChanged, flags)
+        return flags[i]
     }
 
     /// Delivers an event to the definitions listening on its topic (or to one definition).
@@ -284,19 +307,22 @@ struct BatchTransaction {
         for i in route.targets.indices {
             // only what the outcome needs: the key, then the condition, variables last
             let key = route.key(i, event, values)
-            if let key, let running = try await activeInstance(route.targets[i].0.id, key) {
+            if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
                 _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
                 out.append(.init(definitionId: route.targets[i].0.id, action: .correlated, instanceId: running, correlationKey: key))
                 continue
             }
+            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {
+                if route.hasHoldFor[i] { try await patternBroken(route.targets[i].0, key: key ?? "") }
+                guard detailed else { continue }
+                let reason = route.hasKey[i] && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
+                out.append(.init(definitionId: route.ids[i], action: .ignored, correlationKey: key, reason: reason))
+                continue
+            }
             let def = route.targets[i].0
             var reason: String?
-            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, def)) {
-                if def.trigger?.holdFor != nil { try await patternBroken(def, key: key ?? "") }
-                guard detailed else { continue }
-                reason = def.correlationKey != nil && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
-            } else if registry.retired.contains(def.id) {
+            if registry.retired.contains(def.id) {
                 reason = "definition is retired for new instances"
             } else if let t = def.trigger, t.hasPattern {
                 reason = try await patternBlocks(def, t, key: key ?? "")

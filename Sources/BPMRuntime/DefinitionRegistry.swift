@@ -62,7 +62,7 @@ public struct DefinitionRegistry: Sendable {
                 }
             }
         }
-        routes = byTopic.mapValues(TopicRoute.init)
+        routes = byTopic.mapValues { TopicRoute($0, kept: true) }
         // instances of every version — retired or replaced — may wait for messages from topics
         for id in versions.keys.sorted() {
             for (_, def) in versions[id]!.sorted(by: { $0.key > $1.key }) {
@@ -127,6 +127,13 @@ public enum MQTTTopic {
 /// definitions use it; a definition whose guard fails is not evaluated at all.
 public final class TopicRoute: Sendable {
     public let targets: [(ProcessDefinition, Int)]
+    /// Kept by the registry until the next deployment (so its identity may key caches);
+    /// false for routes made for one call (MQTT topics, a named definition).
+    let kept: Bool
+    /// Per target, what routing asks of it most (read without copying the definition).
+    let ids: [String]
+    let hasKey: [Bool]
+    let hasHoldFor: [Bool]
     /// Distinct paths read from each event.
     let paths: [[String]]
     /// Per target: the index in `paths` of its correlation key (nil: no key, or a key that
@@ -136,8 +143,12 @@ public final class TopicRoute: Sendable {
     /// to be able to hold.
     let guards: [[(Int, Value)]]
 
-    init(_ targets: [(ProcessDefinition, Int)]) {
+    init(_ targets: [(ProcessDefinition, Int)], kept: Bool = false) {
         self.targets = targets
+        self.kept = kept
+        ids = targets.map { $0.0.id }
+        hasKey = targets.map { $0.0.correlationKey != nil }
+        hasHoldFor = targets.map { $0.0.trigger?.holdFor != nil }
         var paths: [[String]] = []
         var index: [[String]: Int] = [:]
         func slot(_ p: [String]) -> Int {

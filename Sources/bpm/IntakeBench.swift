@@ -103,8 +103,11 @@ struct IntakeBench {
             guard case .success(let value) = EventDecoder.decode(payloads[i % 1000], topic: Self.topic, registry: registry) else {
                 throw ValidationError("intake benchmark: an event did not decode")
             }
-            // what routing computes for every definition on the topic: the key, and the condition
-            for (def, _) in registry.triggered(byTopic: Self.topic) where EventIntake.correlationKey(value, def) != nil && EventIntake.conditionHolds(value, def) {
+            // what routing computes for every definition on the topic: the key, and the
+            // condition (only where its path = literal guards match), as the engine does
+            let route = registry.route(forTopic: Self.topic)
+            let values = route.read(value)
+            for i in route.targets.indices where route.key(i, value, values) != nil && route.mayHold(i, values) && EventIntake.conditionHolds(value, route.targets[i].0) {
                 matched += 1
             }
         }
@@ -154,13 +157,17 @@ struct IntakeBench {
                     expected = next + 1
                     next += 1
                 }
-                // at most 8 batches handed over and not yet committed, as the consumer does
+                // at most 8 batches handed over and not yet committed, as the consumer does;
+                // handed over in order (positions must follow each other)
                 await inflight.wait()
-                let handed = items
+                let (stream, done) = AsyncStream.makeStream(of: Int.self)
+                await runtime.ingest(items) { results in
+                    done.yield(results.filter { if case .failure = $0 { true } else { false } }.count)
+                    done.finish()
+                }
                 group.addTask {
-                    let failed = await withCheckedContinuation { (c: CheckedContinuation<Int, Never>) in
-                        Task { await runtime.ingest(handed) { results in c.resume(returning: results.filter { if case .failure = $0 { true } else { false } }.count) } }
-                    }
+                    var failed = 0
+                    for await f in stream { failed = f }
                     await inflight.signal()
                     return failed
                 }
@@ -190,12 +197,13 @@ struct IntakeBench {
         let total = max(1, Int(rate * seconds))
         let latencies = Locked<[Double]>([])
         let failures = Locked(0)
+        let pending = Locked(0)
         let t0 = DispatchTime.now().uptimeNanoseconds
         func due(_ i: Int) -> UInt64 { t0 + UInt64(Double(i) / rate * 1e9) }
         var i = 0
         var next: Int64 = 0
         var expected: Int64?
-        await withTaskGroup(of: Void.self) { group in
+        do {
             while i < total {
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due(i) > now {
@@ -213,22 +221,23 @@ struct IntakeBench {
                     }
                     i += 1
                 }
-                let handed = items, arrivals = dues
-                group.addTask {
-                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                        Task {
-                            await runtime.ingest(handed) { results in
-                                let done = DispatchTime.now().uptimeNanoseconds
-                                let failed = results.filter { if case .failure = $0 { true } else { false } }.count
-                                if failed > 0 { failures.withLock { $0 += failed } }
-                                latencies.withLock { l in for a in arrivals { l.append(Double(done - a) / 1e6) } }
-                                c.resume()
-                            }
+                let arrivals = dues
+                pending.withLock { $0 += 1 }
+                // handed over in order (positions must follow each other); ingest only enqueues
+                await runtime.ingest(items) { results in
+                    let done = DispatchTime.now().uptimeNanoseconds
+                    let failed = results.filter { if case .failure = $0 { true } else { false } }.count
+                    if failed > 0 {
+                        if failures.withLock({ $0 }) == 0, case .failure(let e)? = results.first(where: { if case .failure = $0 { true } else { false } }) {
+                            FileHandle.standardError.write(Data("latency benchmark: \(e)\n".utf8))
                         }
+                        failures.withLock { $0 += failed }
                     }
+                    latencies.withLock { l in for a in arrivals { l.append(Double(done - a) / 1e6) } }
+                    pending.withLock { $0 -= 1 }
                 }
             }
-            await group.waitForAll()
+            while pending.withLock({ $0 }) > 0 { try? await Task.sleep(nanoseconds: 1_000_000) }  // the last commits
         }
         await runtime.shutdown()
         guard failures.withLock({ $0 }) == 0 else { throw ValidationError("latency benchmark: \(failures.withLock { $0 }) events not committed") }
