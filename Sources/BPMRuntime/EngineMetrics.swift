@@ -89,6 +89,22 @@ public enum EngineMetrics {
         }
     }
 
+    /// Events handed over together (from Kafka or MQTT): each counter incremented once by its
+    /// total, so a batch of thousands costs a handful of metric updates.
+    static func events(topics: [String?], results: [Result<[Runtime.EventOutcome], any Error>]) {
+        var received: [String: Int] = [:]
+        var matched: [[String]: Int] = [:]
+        for (topic, result) in zip(topics, results) {
+            guard let topic, case .success(let outcomes) = result else { continue }
+            received[topic, default: 0] += 1
+            for o in outcomes { matched[[topic, o.definitionId, o.action.rawValue], default: 0] += 1 }
+        }
+        for (t, n) in received { Counter(label: "bpm_events_received_total", dimensions: [("topic", t)]).increment(by: Int64(n)) }
+        for (k, n) in matched {
+            Counter(label: "bpm_events_matched_total", dimensions: [("topic", k[0]), ("definition", k[1]), ("action", k[2])]).increment(by: Int64(n))
+        }
+    }
+
     /// An event could not be decoded and was set aside. Called by no one yet: the Kafka and
     /// MQTT intake (#4) dead-letters; HTTP `/events` answers a bad body with a 400 instead.
     /// An event set aside as bad (`reason`: not_json, not_object, missing_path, wrong_type).

@@ -330,13 +330,15 @@ public actor Runtime {
     /// the item was written, and the consumer must deliver it again).
     public func ingest(_ items: [IntakeItem], done: @escaping @Sendable ([Result<[EventOutcome], any Error>]) -> Void) {
         guard !items.isEmpty else { return done([]) }
-        let collector = IntakeCollector(count: items.count, done: done)
+        // metrics once per batch handed over, not per event
+        let topics: [String?] = items.map { if case .event(let e) = $0 { e.topic } else { nil } }
+        let collector = IntakeCollector(count: items.count) { results in
+            EngineMetrics.events(topics: topics, results: results)
+            done(results)
+        }
         for (i, item) in items.enumerated() {
-            let topic: String? = if case .event(let e) = item { e.topic } else { nil }
             pending.append(Pending(work: .intake(item), continuation: nil, callback: { r in
-                let outcome = r.map { w -> [EventOutcome] in if case .events(let o) = w { o } else { [] } }
-                if case .success(let o) = outcome, topic != nil { EngineMetrics.event(topic: topic, outcomes: o) }
-                collector.set(i, outcome)
+                collector.set(i, r.map { w -> [EventOutcome] in if case .events(let o) = w { o } else { [] } })
             }))
         }
         kick()

@@ -348,6 +348,7 @@ enum StoreContract {
         #expect(ids == ids.sorted())
         #expect(ids[0].count == 36)
         #expect(ids[0].dropFirst(14).first == Character("7"))
+        #expect(ids.allSatisfy { $0.range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", options: .regularExpression) != nil })
     }
 }
 
