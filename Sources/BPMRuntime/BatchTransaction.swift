@@ -77,15 +77,19 @@ struct BatchTransaction {
             commit.consumed(offset)
             return .none
         case .intake(.event(let e)):
-            if let o = e.offset { commit.consumed(o) }
-            // the event is consumed whatever it leads to: a rejection is its outcome, not a reason to deliver it again
-            do {
-                return .events(try await deliver(e.value, topic: e.topic, definitionId: nil, mqtt: e.mqtt, detailed: false))
-            } catch let error as Runtime.RuntimeError {
-                return .events([.init(definitionId: "", action: .ignored, reason: error.description)])
-            } catch let error as CommandRejection {
-                return .events([.init(definitionId: "", action: .ignored, reason: "\(error)")])
+            return .events(try await consume(e))
+        case .intakeBatch(let items):
+            var outcomes: [[Runtime.EventOutcome]] = []
+            outcomes.reserveCapacity(items.count)
+            for item in items {
+                switch item {
+                case .consumed(let offset): commit.consumed(offset); outcomes.append([])
+                case .event(let e): outcomes.append(try await consume(e))
+                }
+                // what each event set in motion is routed before the next, as for single items
+                try await routeMessages()
             }
+            return .eventBatch(outcomes)
         case .command(let id, let command):
             return .instance(try await applyCommand(command, to: id))
         case .migrate(let id, let version):
@@ -249,17 +253,19 @@ struct BatchTransaction {
     /// each event would otherwise cost one read per definition listening on its topic.
     mutating func prefetchActiveInstances(_ batch: [Runtime.Pending]) async throws {
         var wanted: [String: Set<String>] = [:]
-        for item in batch {
-            let event: Value, topic: String?, mqtt: Bool
-            switch item.work {
-            case .intake(.event(let e)): (event, topic, mqtt) = (e.value, e.topic, e.mqtt)
-            case .event(let v, let t, nil): (event, topic, mqtt) = (v, t, false)
-            default: continue
-            }
+        func want(_ event: Value, _ topic: String?, _ mqtt: Bool) {
             let route = registry.route(forTopic: topic, mqtt: mqtt)
             let values = route.read(event)
             for i in route.targets.indices where route.hasKey[i] {
                 if let key = route.key(i, event, values) { wanted[route.ids[i], default: []].insert(key) }
+            }
+        }
+        for item in batch {
+            switch item.work {
+            case .intake(.event(let e)): want(e.value, e.topic, e.mqtt)
+            case .intakeBatch(let items): for case .event(let e) in items { want(e.value, e.topic, e.mqtt) }
+            case .event(let v, let t, nil): want(v, t, false)
+            default: continue
             }
         }
         guard !wanted.isEmpty else { prefetched = true; return }
@@ -273,6 +279,19 @@ struct BatchTransaction {
             let running = found[defId] ?? [:]
             for key in keys { known[key] = .some(running[key]) }
             activeAtStart[defId] = known
+        }
+    }
+
+    /// A consumed event: its position is stored whatever it leads to — a rejection is its
+    /// outcome, not a reason to deliver it again.
+    mutating func consume(_ e: IntakeEvent) async throws -> [Runtime.EventOutcome] {
+        if let o = e.offset { commit.consumed(o) }
+        do {
+            return try await deliver(e.value, topic: e.topic, definitionId: nil, mqtt: e.mqtt, detailed: false)
+        } catch let error as Runtime.RuntimeError {
+            return [.init(definitionId: "", action: .ignored, reason: error.description)]
+        } catch let error as CommandRejection {
+            return [.init(definitionId: "", action: .ignored, reason: "\(error)")]
         }
     }
 

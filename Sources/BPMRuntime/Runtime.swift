@@ -238,6 +238,9 @@ public actor Runtime {
         case signal(String, variables: [String: Value])
         case event(Value, topic: String?, definitionId: String?)
         case intake(IntakeItem)
+        /// Consumed items handed over together: applied in order as one work item (their
+        /// positions commit together anyway), so a batch of thousands costs one queue entry.
+        case intakeBatch([IntakeItem])
         case command(instanceId: String, Command)
         case timer(TimerRecord)
         case jobResult(JobRecord, Command)
@@ -247,6 +250,9 @@ public actor Runtime {
     enum WorkResult: Sendable {
         case instance(InstanceState)
         case events([EventOutcome])
+        case eventBatch([[EventOutcome]])
+        /// A batch applied item by item after a refusal: each item's own result.
+        case eventResults([Result<[EventOutcome], any Error>])
         case message(MessageOutcome)
         case signal(correlated: Int, started: [String])
         case none
@@ -332,15 +338,18 @@ public actor Runtime {
         guard !items.isEmpty else { return done([]) }
         // metrics once per batch handed over, not per event
         let topics: [String?] = items.map { if case .event(let e) = $0 { e.topic } else { nil } }
-        let collector = IntakeCollector(count: items.count) { results in
+        let count = items.count
+        pending.append(Pending(work: .intakeBatch(items), continuation: nil, callback: { r in
+            let results: [Result<[EventOutcome], any Error>]
+            switch r {
+            case .success(.eventBatch(let outcomes)): results = outcomes.map { .success($0) }
+            case .success(.eventResults(let each)): results = each
+            case .success: results = Array(repeating: .success([]), count: count)
+            case .failure(let e): results = Array(repeating: .failure(e), count: count)
+            }
             EngineMetrics.events(topics: topics, results: results)
             done(results)
-        }
-        for (i, item) in items.enumerated() {
-            pending.append(Pending(work: .intake(item), continuation: nil, callback: { r in
-                collector.set(i, r.map { w -> [EventOutcome] in if case .events(let o) = w { o } else { [] } })
-            }))
-        }
+        }))
         kick()
     }
 
@@ -564,6 +573,16 @@ public actor Runtime {
         do { try await store.commit(commit) } catch { failure = error }
         // committed or not, the fired timers are no longer in flight: stored ones are fetched again
         for t in tx.firedTimers { inflightTimers.remove(t) }
+        if let failure, batch.count == 1, case .intakeBatch(let items) = batch[0].work, items.count > 1 {
+            switch failure {
+            case StoreError.conflict, StoreError.offsetConflict:
+                // a batch of consumed items is taken apart: each applied alone, so one refused
+                // record or conflicting instance does not sink the others
+                await applyOneByOne(items, for: batch[0])
+                return
+            default: break
+            }
+        }
         switch failure {
         case nil:
             break
@@ -626,6 +645,18 @@ public actor Runtime {
             }
         }
         for job in commit.jobsToAdd { dispatch(job) }
+    }
+
+    /// Applies consumed items one at a time (after their batch was refused as a whole) and
+    /// reports each item's own result to the batch's caller.
+    func applyOneByOne(_ items: [IntakeItem], for original: Pending) async {
+        let results = Locked<[Result<[EventOutcome], any Error>]>(Array(repeating: .success([]), count: items.count))
+        for (i, item) in items.enumerated() {
+            await process([Pending(work: .intake(item), continuation: nil, callback: { r in
+                results.withLock { $0[i] = r.map { w in if case .events(let o) = w { o } else { [] } } }
+            })])
+        }
+        original.finish(.success(.eventResults(results.withLock { $0 })))
     }
 
     // MARK: jobs
