@@ -53,16 +53,23 @@ public enum UUIDv7 {
     struct State {
         var lastMs: UInt64 = 0
         var counter: UInt16 = 0
-        var seed: UInt64 = { var g = SystemRandomNumberGenerator(); return g.next() }()
-        mutating func next() -> UInt64 {
-            seed &+= 0x9E37_79B9_7F4A_7C15
-            var z = seed
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: { var g = SystemRandomNumberGenerator(); return g.next() }())
+        mutating func next() -> UInt64 { random.next() }
     }
     static let state = Locked(State())
+}
+
+/// SplitMix64: a small, fast generator whose stream a seed fixes (ids, reproducible test runs).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
 
 /// A value behind a lock.

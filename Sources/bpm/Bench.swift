@@ -268,8 +268,7 @@ struct Bench: AsyncParsableCommand {
     func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(1, n - s.count)) + s }
 
     func measure(name: String, source: String, expected: [String: Double], spec: String) async throws -> Row {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         if spec.hasPrefix("postgres") {
             let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
@@ -312,7 +311,30 @@ struct Bench: AsyncParsableCommand {
         let total = instances
         let clients = max(1, min(concurrency, total))
         let started = Date()
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        let latencies = try await BenchSupport.timedCalls(total: total, clients: clients) { _ in
+            guard try await runtime.startInstance(def.id).status == .completed else { throw ValidationError("instance did not complete") }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let stored = try await s.countInstances(status: .completed)
+        guard stored == total + 201 else { throw ValidationError("\(name): \(stored) completed instances stored, expected \(total + 201)") }
+        return Row(name: name, store: label, instances: total, perSecond: Double(total) / elapsed,
+                   p50: BenchSupport.quantile(latencies, 0.5), p99: BenchSupport.quantile(latencies, 0.99))
+    }
+}
+
+/// What the benchmarks share.
+enum BenchSupport {
+    /// A fresh folder for one measurement (removed by the caller's `defer`).
+    static func scratchDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Runs `total` calls of `body` spread over `clients` concurrent clients (client `c` gets
+    /// its share); returns each call's duration in ms, sorted.
+    static func timedCalls(total: Int, clients: Int, _ body: @escaping @Sendable (_ client: Int) async throws -> Void) async throws -> [Double] {
+        try await withThrowingTaskGroup(of: [Double].self) { group in
             for c in 0..<clients {
                 let share = total / clients + (c < total % clients ? 1 : 0)
                 group.addTask {
@@ -320,8 +342,7 @@ struct Bench: AsyncParsableCommand {
                     l.reserveCapacity(share)
                     for _ in 0..<share {
                         let t0 = DispatchTime.now().uptimeNanoseconds
-                        let st = try await runtime.startInstance(def.id)
-                        guard st.status == .completed else { throw ValidationError("instance did not complete") }
+                        try await body(c)
                         l.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                     }
                     return l
@@ -331,10 +352,11 @@ struct Bench: AsyncParsableCommand {
             for try await l in group { all += l }
             return all.sorted()
         }
-        let elapsed = Date().timeIntervalSince(started)
-        let stored = try await s.countInstances(status: .completed)
-        guard stored == total + 201 else { throw ValidationError("\(name): \(stored) completed instances stored, expected \(total + 201)") }
-        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Row(name: name, store: label, instances: total, perSecond: Double(total) / elapsed, p50: pct(0.5), p99: pct(0.99))
+    }
+
+    /// The `p`-quantile of sorted values.
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 }
+

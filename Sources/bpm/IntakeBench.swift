@@ -136,8 +136,7 @@ struct IntakeBench {
 
     /// The consumer's path without a broker: batches of decoded events with their positions.
     func intake(hot: Bool) async throws -> Row {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (runtime, store) = try await runtime(dir)
         let registry = await runtime.registry
@@ -188,8 +187,7 @@ struct IntakeBench {
     /// engine as soon as it is due, together with the others due by then; latency runs from the
     /// scheduled arrival to the commit of the instance it started, with its first step.
     func latency(rate: Double, seconds: Double = 8) async throws -> Row {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (runtime, store) = try await runtime(dir)
         let registry = await runtime.registry
@@ -243,15 +241,14 @@ struct IntakeBench {
         guard failures.withLock({ $0 }) == 0 else { throw ValidationError("latency benchmark: \(failures.withLock { $0 }) events not committed") }
         guard try await store.countInstances(status: nil) == total else { throw ValidationError("latency benchmark: not every event started its instance") }
         let sorted = latencies.withLock { $0 }.sorted()
-        func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return Row(name: "latency-half", events: total, perSecond: rate, started: total, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999))
+        return Row(name: "latency-half", events: total, perSecond: rate, started: total,
+                   p50: BenchSupport.quantile(sorted, 0.5), p99: BenchSupport.quantile(sorted, 0.99), p999: BenchSupport.quantile(sorted, 0.999))
     }
 
     /// From a real broker: produce every event first, then time the engine's consumer group
     /// until every position is stored.
     func fromKafka(_ settings: KafkaSettings, hot: Bool) async throws -> Row {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let topic = "\(Self.topic)-\(UUIDv7.make().prefix(13))"
         let producer = try KafkaProducer(settings)

@@ -88,8 +88,7 @@ struct ReplicaBench {
 
     func measure(_ n: Int) async throws -> Row {
         let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: serverURL, prefix: "bpm_bench")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         if let kafka {
             try IntakeBench.definition(0).replacingOccurrences(of: "topic: \(IntakeBench.topic)", with: "topic: \(kafka.topic)")
                 .replacingOccurrences(of: "condition: tags.site = \"site0\" and ", with: "condition: ")
@@ -128,7 +127,7 @@ struct ReplicaBench {
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = clients
         let session = URLSession(configuration: config)
-        func start(_ base: String) async throws {
+        @Sendable func start(_ base: String) async throws {
             var req = URLRequest(url: URL(string: base + "/processes/bench-straight-through/start")!)
             req.httpMethod = "POST"
             req.httpBody = Data("{}".utf8)
@@ -140,24 +139,8 @@ struct ReplicaBench {
         let cpu0 = processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +)
         let db0 = Self.postgresCPUSeconds()
         let t0 = Date()
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for c in 0..<clients {
-                let share = instances / clients + (c < instances % clients ? 1 : 0)
-                let base = bases[c % bases.count]
-                group.addTask {
-                    var l: [Double] = []
-                    for _ in 0..<share {
-                        let s = DispatchTime.now().uptimeNanoseconds
-                        try await start(base)
-                        l.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
-                    }
-                    return l
-                }
-            }
-            var all: [Double] = []
-            for try await l in group { all += l }
-            return all.sorted()
-        }
+        let targets = bases
+        let latencies = try await BenchSupport.timedCalls(total: instances, clients: clients) { c in try await start(targets[c % targets.count]) }
         let elapsed = Date().timeIntervalSince(t0)
         let cpu = processes.map { Self.cpuSeconds($0.processIdentifier) }.reduce(0, +) - cpu0
         let db = Self.postgresCPUSeconds() - db0
@@ -165,8 +148,8 @@ struct ReplicaBench {
         let completed = try await PostgresStore(url: url, maxConnections: 1).countInstances(status: .completed)
         await drop()
         guard completed == instances + 50 * n else { throw ValidationError("replicas: \(completed) instances completed, expected \(instances + 50 * n)") }
-        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        return Row(replicas: n, perSecond: Double(instances) / elapsed, engineCPUSeconds: cpu, databaseCPUSeconds: db, p50: pct(0.5), p99: pct(0.99))
+        return Row(replicas: n, perSecond: Double(instances) / elapsed, engineCPUSeconds: cpu, databaseCPUSeconds: db,
+                   p50: BenchSupport.quantile(latencies, 0.5), p99: BenchSupport.quantile(latencies, 0.99))
     }
 
     /// The Kafka path: the events are produced first (each a hot reading, so each starts an

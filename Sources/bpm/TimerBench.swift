@@ -72,8 +72,7 @@ struct TimerBench {
                 throw error
             }
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
         return try await measure(store: try SQLiteStore(path: path, synchronous: sqliteSync), label: "sqlite")
@@ -88,16 +87,8 @@ struct TimerBench {
         let total = instances
         let clients = max(1, min(concurrency, total))
         let t0 = DispatchTime.now().uptimeNanoseconds
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for c in 0..<clients {
-                let share = total / clients + (c < total % clients ? 1 : 0)
-                group.addTask {
-                    for _ in 0..<share {
-                        guard try await runtime.startInstance(def.id).status == .running else { throw ValidationError("a timer instance did not wait") }
-                    }
-                }
-            }
-            try await group.waitForAll()
+        _ = try await BenchSupport.timedCalls(total: total, clients: clients) { _ in
+            guard try await runtime.startInstance(def.id).status == .running else { throw ValidationError("a timer instance did not wait") }
         }
         let created = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         let rss = Self.residentMiB()

@@ -111,7 +111,6 @@ enum WorkerBench {
         guard sortedLatencies.count == total, try await store.countInstances(status: .completed) >= total else {
             throw ValidationError("http-worker: \(sortedLatencies.count) of \(total) instances completed")
         }
-        func pct(_ p: Double) -> Double { sortedLatencies[min(sortedLatencies.count - 1, Int(Double(sortedLatencies.count) * p))] }
-        return (Double(total) / elapsed, pct(0.5), pct(0.99))
+        return (Double(total) / elapsed, BenchSupport.quantile(sortedLatencies, 0.5), BenchSupport.quantile(sortedLatencies, 0.99))
     }
 }

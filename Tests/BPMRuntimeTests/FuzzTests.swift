@@ -1,6 +1,7 @@
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMStore
 import Foundation
 import Testing
 
@@ -15,17 +16,8 @@ import Testing
     static let seconds = Double(ProcessInfo.processInfo.environment["BPM_FUZZ_SECONDS"] ?? "") ?? 3
     static let seed = UInt64(ProcessInfo.processInfo.environment["BPM_FUZZ_SEED"] ?? "") ?? 0x5EED_B9A1
 
-    /// SplitMix64: small, fast, reproducible.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Reproducible: a seed fixes the stream.
+    typealias Generator = SplitMix64
 
     static let tokens: [String] = ["${", "}", "{", "[", "]", ":", "- ", "&a", "*a", "<<: *a", "!!binary", "\n  ", "\t", "\"", "'", "#", "|", ">", "%",
                                    "<", "</", "/>", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>", "&e;", "<![CDATA[", "]]>",
@@ -52,7 +44,7 @@ import Testing
 
     /// Runs `body` on mutations of the seeds until the time is up; returns how many ran.
     static func fuzz(_ seeds: [String], salt: UInt64, _ body: (String) -> Void) -> Int {
-        var g = Generator(state: seed ^ salt)
+        var g = Generator(seed: seed ^ salt)
         let corpus = seeds.map { Array($0.utf8) }
         let deadline = Date().addingTimeInterval(seconds)
         var n = 0

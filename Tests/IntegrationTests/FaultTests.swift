@@ -99,7 +99,7 @@ import Testing
         let defs = try subfolder("defs", of: dir)
         try Self.process(peer: peer.port).write(to: defs.appendingPathComponent("fault.yaml"), atomically: true, encoding: .utf8)
         let seed = UInt64(ProcessInfo.processInfo.environment["BPM_FAULT_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         print("fault test \(label): seed \(seed) (BPM_FAULT_SEED), \(Self.kills) kills (BPM_FAULT_KILLS)")
         var figures = Figures(store: label)
         var acknowledged: [String] = []
@@ -330,18 +330,5 @@ import Testing
         }
         let after = Self.resources(server.process.processIdentifier)
         #expect(after.fds <= before.fds + 4, "open files grew from \(before.fds) to \(after.fds)")
-    }
-}
-
-/// A small seeded generator (SplitMix64), so a run's random moments can be repeated.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
