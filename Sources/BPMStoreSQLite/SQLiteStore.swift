@@ -19,6 +19,11 @@ public final class SQLiteStore: ProcessStore {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // checkpoint the WAL every 1 MiB instead of 4: the commit that crosses the mark copies
+            // the pages into the database, and smaller, more frequent copies keep the commits
+            // that wait behind it shorter (p99 event-to-commit ≈ 7 ms instead of ≈ 10 at half
+            // load; 16 MiB made it ≈ 29 ms; checkpointing from another connection, ≈ 55)
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 256")
         }
         if let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path.removingPercentEncoding, !dir.isEmpty {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -64,7 +64,12 @@ final class PeerServer: @unchecked Sendable {
         ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { try? JSON.parse(String($0)) }
     }
 
-    func stop() { if process.isRunning { process.terminate() } }
+    /// SIGKILL: a child started from a test thread inherits its blocked signals, SIGTERM among them.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 
     deinit { stop() }
 }
