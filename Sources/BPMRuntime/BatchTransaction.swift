@@ -329,7 +329,7 @@ struct BatchTransaction {
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
                 _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
-                out.append(.init(definitionId: route.targets[i].0.id, action: .correlated, instanceId: running, correlationKey: key))
+                out.append(.init(definitionId: route.ids[i], action: .correlated, instanceId: running, correlationKey: key))
                 continue
             }
             if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {

@@ -82,11 +82,7 @@ public enum EngineMetrics {
 
     /// An event was handled: how many definitions it started or reached.
     static func event(topic: String?, outcomes: [Runtime.EventOutcome]) {
-        let t = topic ?? ""
-        Counter(label: "bpm_events_received_total", dimensions: [("topic", t)]).increment()
-        for o in outcomes {
-            Counter(label: "bpm_events_matched_total", dimensions: [("topic", t), ("definition", o.definitionId), ("action", o.action.rawValue)]).increment()
-        }
+        events(topics: [topic ?? ""], results: [.success(outcomes)])
     }
 
     /// Events handed over together (from Kafka or MQTT): each counter incremented once by its
@@ -105,9 +101,8 @@ public enum EngineMetrics {
         }
     }
 
-    /// An event could not be decoded and was set aside. Called by no one yet: the Kafka and
-    /// MQTT intake (#4) dead-letters; HTTP `/events` answers a bad body with a 400 instead.
-    /// An event set aside as bad (`reason`: not_json, not_object, missing_path, wrong_type).
+    /// An event from Kafka or MQTT set aside as bad (`reason`: too_large, not_json, not_object,
+    /// missing_path, wrong_type); HTTP `/events` answers a bad body with a problem instead.
     public static func deadLettered(topic: String, reason: String) {
         Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic), ("reason", reason)]).increment()
     }

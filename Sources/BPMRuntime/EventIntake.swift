@@ -86,29 +86,6 @@ public enum IntakeItem: Sendable {
     case consumed(ConsumedOffset)
 }
 
-/// Gathers the outcomes of an ingested batch and reports them once.
-final class IntakeCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<[Runtime.EventOutcome], any Error>?]
-    private var remaining: Int
-    private let done: @Sendable ([Result<[Runtime.EventOutcome], any Error>]) -> Void
-
-    init(count: Int, done: @escaping @Sendable ([Result<[Runtime.EventOutcome], any Error>]) -> Void) {
-        results = Array(repeating: nil, count: count)
-        remaining = count
-        self.done = done
-    }
-
-    func set(_ i: Int, _ r: Result<[Runtime.EventOutcome], any Error>) {
-        let finished: [Result<[Runtime.EventOutcome], any Error>]? = lock.withLock {
-            if results[i] == nil { remaining -= 1 }
-            results[i] = r
-            return remaining == 0 ? results.map { $0! } : nil
-        }
-        if let finished { done(finished) }
-    }
-}
-
 /// Why a consumed event cannot be used: the reason (a bounded label for metrics and the
 /// dead-letter header) and a precise detail.
 public struct EventProblem: Error, Sendable, Equatable, CustomStringConvertible {

@@ -24,15 +24,15 @@ struct API: Sendable {
         req.headers.first { $0.name.canonicalName == name.lowercased() }?.value
     }
 
-    /// Reads a request body up to the limit (`limits.requestBytes` unless given).
-    func body(_ req: Request, limit: Int? = nil) async throws -> String {
-        let limit = limit ?? limits.requestBytes
+    /// Reads a request body up to a limit: `limits.requestBytes`, or for a definition
+    /// `limits.definitionBytes`; the problem names the option that sets it.
+    func body(_ req: Request, definition: Bool = false) async throws -> String {
+        let (limit, option) = definition ? (limits.definitionBytes, "definitionBytes") : (limits.requestBytes, "requestBytes")
         do {
             let buffer = try await req.body.collect(upTo: limit)
             return String(buffer: buffer)
         } catch {
-            let option = limit == limits.definitionBytes ? Limits.options["definitionBytes"]! : Limits.options["requestBytes"]!
-            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(option))")
+            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(Limits.options[option]!))")
         }
     }
 
@@ -52,6 +52,13 @@ struct API: Sendable {
         guard case .context(let c) = v else { throw Problem(.badRequest, "invalid-variables", "Invalid variables", "'\(key)' must be a JSON object of name: value") }
         try checkSize(v, key)
         return c
+    }
+
+    /// `{"variables": {…}}`, or the body itself as the variables.
+    func variablesOrBody(_ body: [String: Value]) throws -> [String: Value] {
+        if body["variables"] != nil { return try variables(body) }
+        try checkSize(.context(body), "body")
+        return body
     }
 
     /// Refuses variables larger (as JSON) than `limits.variablesBytes`.
@@ -298,11 +305,17 @@ struct API: Sendable {
     }
 
     /// Applies an operator action to every instance matching a filter (at most 10,000 a call).
+    enum BatchOperation: String, CaseIterable { case cancel, suspend, resume, retry, migrate }
+
     func batch(_ operation: String, _ body: String) async throws -> Value {
-        guard ["cancel", "suspend", "resume", "retry", "migrate"].contains(operation) else {
-            throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry, migrate")
+        guard let op = BatchOperation(rawValue: operation) else {
+            throw Problem(.notFound, "no-such-operation", "No such batch operation",
+                          "batch operations: \(BatchOperation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let o = try Self.object(body)
+        // the operation's arguments are checked before any instance is touched
+        let reason = op == .cancel ? try Self.string(o, "reason") ?? "batch cancel" : ""
+        let targetVersion = op == .migrate ? try Self.targetVersion(o) : nil
         let f = o["filter"]?.contextValue ?? [:]
         if let unknown = f.keys.sorted().first(where: { !["definitionId", "correlationKey", "businessKey", "status"].contains($0) }) {
             throw Problem(.badRequest, "invalid-filter", "Invalid filter", "unknown filter field '\(unknown)': filter by definitionId, status, correlationKey, businessKey")
@@ -323,15 +336,13 @@ struct API: Sendable {
         var failures: [Value] = []
         for i in instances {
             do {
-                switch operation {
-                case "cancel": _ = try await runtime.send(.cancel(reason: try Self.string(o, "reason") ?? "batch cancel"), to: i.id)
-                case "suspend": _ = try await runtime.send(.suspend, to: i.id)
-                case "resume": _ = try await runtime.send(.resume, to: i.id)
-                case "retry":
+                switch op {
+                case .cancel: _ = try await runtime.send(.cancel(reason: reason), to: i.id)
+                case .suspend: _ = try await runtime.send(.suspend, to: i.id)
+                case .resume: _ = try await runtime.send(.resume, to: i.id)
+                case .retry:
                     for inc in try await runtime.store.incidents(instanceId: i.id, openOnly: true) { _ = try await runtime.retryIncident(inc.incident.id) }
-                case "migrate": _ = try await runtime.migrate(i.id, toVersion: try Self.targetVersion(o))
-                default:
-                    throw Problem(.notFound, "no-such-operation", "No such batch operation", "batch operations: cancel, suspend, resume, retry, migrate")
+                case .migrate: _ = try await runtime.migrate(i.id, toVersion: targetVersion)
                 }
                 applied += 1
             } catch let p as Problem {
@@ -345,9 +356,7 @@ struct API: Sendable {
 
     func setVariables(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        let vars = o["variables"] != nil ? try variables(o) : o
-        if o["variables"] == nil { try checkSize(.context(o), "body") }
-        return Views.instance(try await runtime.send(.setVariables(vars), to: id))
+        return Views.instance(try await runtime.send(.setVariables(try variablesOrBody(o)), to: id))
     }
 
     func event(_ body: String, _ req: Request) async throws -> Value {
@@ -426,8 +435,7 @@ struct API: Sendable {
 
     func evaluateDecision(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
-        let inputs = o["variables"] != nil ? try variables(o) : o
-        if o["variables"] == nil { try checkSize(.context(o), "body") }
+        let inputs = try variablesOrBody(o)
         do {
             return ["result": try runtime.decisions.evaluate(id, inputs: inputs)]
         } catch {

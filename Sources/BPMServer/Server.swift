@@ -84,7 +84,7 @@ public enum BPMServer {
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
-        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await api.body(req, limit: api.limits.definitionBytes), req) } }
+        router.post("/definitions") { req, _ in await api.handle { try await api.deploy(try await api.body(req, definition: true), req) } }
         router.get("/definitions/:id/versions") { _, ctx in await api.handle { try await api.versions(try ctx.parameters.require("id")) } }
         router.get("/definitions/:id/versions/:version") { _, ctx in
             await api.handle { try await api.version(try ctx.parameters.require("id"), try ctx.parameters.require("version")) }

@@ -17,10 +17,8 @@ public protocol ProcessStore: Sendable {
     func instance(_ id: String) async throws -> InstanceState?
     /// The running instance of a definition for a correlation key, if any.
     func activeInstance(definitionId: String, correlationKey: String) async throws -> String?
-    /// The running (or suspended) instances for many correlation keys of one definition at
-    /// once: key → instance id (keys without one are absent).
-    func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String]
-    /// The same for several definitions in one query: definition id → key → instance id.
+    /// The running (or suspended) instances for many correlation keys of several definitions
+    /// in one query: definition id → key → instance id (pairs without one are absent).
     func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]]
     /// Lists instances.
     func instances(_ query: InstanceQuery) async throws -> [InstanceSummary]

@@ -236,18 +236,6 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
             .first.map { try Self.str($0, "id") }
     }
 
-    public func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String] {
-        guard !correlationKeys.isEmpty else { return [:] }
-        var out: [String: String] = [:]
-        for r in try await rows("""
-            SELECT correlation_key, id FROM process_instances
-            WHERE definition_id = \(definitionId) AND correlation_key = ANY(\(correlationKeys)) AND status IN ('running', 'suspended')
-            """) {
-            out[try Self.str(r, "correlation_key")] = try Self.str(r, "id")
-        }
-        return out
-    }
-
     public func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]] {
         guard !correlationKeys.isEmpty, !definitionIds.isEmpty else { return [:] }
         var out: [String: [String: String]] = [:]

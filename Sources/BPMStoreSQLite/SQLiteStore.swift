@@ -95,25 +95,6 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
-    public func activeInstances(definitionId: String, correlationKeys: [String]) async throws -> [String: String] {
-        guard !correlationKeys.isEmpty else { return [:] }
-        return try await pool.read { db in
-            var out: [String: String] = [:]
-            // in chunks below SQLite's variable limit; the partial unique index serves each
-            for start in stride(from: 0, to: correlationKeys.count, by: 500) {
-                let chunk = Array(correlationKeys[start..<min(start + 500, correlationKeys.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT correlation_key, id FROM process_instances
-                    WHERE definition_id = ? AND correlation_key IN (\(marks)) AND status IN ('running', 'suspended')
-                    """, arguments: StatementArguments([definitionId] + chunk)) {
-                    out[row["correlation_key"]] = row["id"]
-                }
-            }
-            return out
-        }
-    }
-
     public func activeInstances(definitionIds: [String], correlationKeys: [String]) async throws -> [String: [String: String]] {
         guard !correlationKeys.isEmpty, !definitionIds.isEmpty else { return [:] }
         return try await pool.read { db in
