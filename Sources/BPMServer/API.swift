@@ -276,10 +276,24 @@ struct API: Sendable {
         }
         query.startedAfter = try Self.date(q.get("startedAfter"), "startedAfter")
         query.startedBefore = try Self.date(q.get("startedBefore"), "startedBefore")
-        // var.NAME=VALUE: VALUE as JSON when it parses (numbers, true/false, quoted strings), else text
-        for (k, v) in q where k.hasPrefix("var.") && k.count > 4 {
+        // var.NAME=VALUE or var[NAME]=VALUE (the OpenAPI deepObject form): VALUE as JSON when
+        // it parses (numbers, true/false, quoted strings), else text
+        for (rawKey, v) in q {
+            let k = String(rawKey).removingPercentEncoding ?? String(rawKey)
+            let name: Substring
+            if k.hasPrefix("var."), k.count > 4 {
+                name = k.dropFirst(4)
+            } else if k.hasPrefix("var[") {
+                let inner = k.dropFirst(4).dropLast()
+                guard k.hasSuffix("]"), !inner.contains("["), !inner.contains("]") else {
+                    throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'var[NAME]' takes one variable name (variables are matched at the top level), got '\(k)'")
+                }
+                name = inner
+            } else {
+                continue
+            }
             let text = String(v).removingPercentEncoding ?? String(v)
-            query.variables[String(k.dropFirst(4))] = (try? JSON.parse(text)) ?? .string(text)
+            query.variables[String(name)] = (try? JSON.parse(text)) ?? .string(text)
         }
         return .context(["items": .list(try await runtime.store.instances(query).map(Views.summary)),
                          "limit": .number(Double(query.limit)), "offset": .number(Double(query.offset))])

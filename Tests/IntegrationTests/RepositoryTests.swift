@@ -314,6 +314,10 @@ extension Sequence {
         let byVar = try await http("GET", "\(server.base)/processes?var.device=hp1&var.level=3").body[member: "items"].listValue ?? []
         #expect(byVar.count == 2)
         #expect((try await http("GET", "\(server.base)/processes?var.device=hp9").body[member: "items"].listValue ?? []).isEmpty)
+        // the OpenAPI deepObject form means the same; a nested name is refused
+        #expect((try await http("GET", "\(server.base)/processes?var%5Bdevice%5D=hp1&var%5Blevel%5D=3").body[member: "items"].listValue ?? []).count == 2)
+        let nested = try await http("GET", "\(server.base)/processes?var%5Bdevice%5D%5Bx%5D=hp1")
+        #expect(nested.status == 400 && nested.body[member: "detail"] == "'var[NAME]' takes one variable name (variables are matched at the top level), got 'var[device][x]'")
         #expect((try await http("GET", "\(server.base)/processes?definitionVersion=1&startedAfter=2000-01-01T00:00:00Z").body[member: "items"].listValue ?? []).count == 3)
         #expect((try await http("GET", "\(server.base)/processes?startedBefore=2000-01-01T00:00:00Z").body[member: "items"].listValue ?? []).isEmpty)
         let bad = try await http("GET", "\(server.base)/processes?startedAfter=yesterday")
