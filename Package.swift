@@ -40,7 +40,12 @@ let package = Package(
         .target(name: "BPMStoreSQLite", dependencies: [
             "BPMStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API for the commit's hot statements (bound without StatementArguments)
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "CSQLiteConfig",
         ]),
+        // sqlite3_config, which is variadic (libsqlite3-dev, as GRDB)
+        .systemLibrary(name: "CSQLiteConfig", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "BPMStorePostgres", dependencies: [
             "BPMStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -78,7 +83,8 @@ let package = Package(
         .testTarget(name: "BPMDecisionsTests", dependencies: ["BPMDecisions"]),
         // throwaway PostgreSQL servers for tests that cross the store boundary
         .target(name: "BPMTestSupport", path: "Tests/Support"),
-        .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport"]),
+        .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                              .product(name: "JWTKit", package: "jwt-kit")]),

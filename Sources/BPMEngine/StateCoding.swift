@@ -16,8 +16,17 @@ public enum Coding {
         var rem = secs - days * 86400
         if rem < 0 { rem += 86400; days -= 1 }
         let (y, m, d) = Temporal.civil(days)
-        func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem % 3600 / 60, 2)):\(pad(rem % 60, 2)).\(pad(milli, 3))Z"
+        // written digit by digit: this runs for every history row and timestamp column
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ v: Int, _ n: Int, at i: Int) {
+                var v = v
+                for k in stride(from: i + n - 1, through: i, by: -1) { out[k] = UInt8(48 + v % 10); v /= 10 }
+            }
+            put(y, 4, at: 0); out[4] = 45; put(m, 2, at: 5); out[7] = 45; put(d, 2, at: 8); out[10] = 84
+            put(rem / 3600, 2, at: 11); out[13] = 58; put(rem % 3600 / 60, 2, at: 14); out[16] = 58; put(rem % 60, 2, at: 17)
+            out[19] = 46; put(milli, 3, at: 20); out[23] = 90
+            return 24
+        }
     }
 
     /// Parses the ISO 8601 forms `YYYY-MM-DDTHH:MM:SS(.fff)(Z|±HH:MM)`.

@@ -44,10 +44,25 @@ struct BatchTransaction {
     /// Cool-downs of event triggers by definition id (seconds).
     var cooldowns: [String: Double] { registry.cooldowns }
 
-    init(runtime: Runtime, now: Date, registry: DefinitionRegistry) {
+    /// The batch being committed while this one is applied: waited for before the first read.
+    var previous: Task<Void, Never>?
+
+    init(runtime: Runtime, now: Date, registry: DefinitionRegistry, after previous: Task<Void, Never>? = nil) {
         self.runtime = runtime
         self.now = now
         self.registry = registry
+        self.previous = previous
+    }
+
+    /// The store, to read from: once the batch committed before this one has finished, so a
+    /// read never misses what it wrote (a batch that reads nothing — starts — is applied while
+    /// the one before it is still being written).
+    mutating func reading() async -> any ProcessStore {
+        if let p = previous {
+            previous = nil
+            await p.value
+        }
+        return runtime.store
     }
 
     static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
@@ -134,7 +149,7 @@ struct BatchTransaction {
 
     mutating func load(_ id: String) async throws -> InstanceState {
         if let s = states[id] { return s.state }
-        guard let s = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
+        guard let s = try await reading().instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         states[id] = (s, s.revision)
         order.append(id)
         return s
@@ -186,7 +201,7 @@ struct BatchTransaction {
     mutating func window(_ defId: String, _ key: String) async throws -> [String: Value] {
         let k = Self.keyOf(defId, key)
         if let w = windows[k] { return w.state }
-        let w = try await runtime.store.eventWindow(definitionId: defId, key: key)?.contextValue ?? [:]
+        let w = try await reading().eventWindow(definitionId: defId, key: key)?.contextValue ?? [:]
         windows[k] = (defId, key, w)
         return w
     }
@@ -245,7 +260,7 @@ struct BatchTransaction {
     mutating func activeInstance(_ defId: String, _ key: String) async throws -> String? {
         if let claimed = keys[defId]?[key] { return claimed }
         if let known = activeAtStart[defId]?[key] { return known }
-        return try await runtime.store.activeInstance(definitionId: defId, correlationKey: key)
+        return try await reading().activeInstance(definitionId: defId, correlationKey: key)
     }
 
     /// Reads, in one query per definition, the running instances for every correlation key the
@@ -271,7 +286,7 @@ struct BatchTransaction {
         guard !wanted.isEmpty else { prefetched = true; return }
         // one query for every definition and key of the batch
         let allKeys = wanted.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        let found = try await runtime.store.activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys))
+        let found = try await reading().activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys))
         prefetched = true
         for (defId, keys) in wanted {
             var known: [String: String?] = [:]
@@ -404,7 +419,7 @@ struct BatchTransaction {
             } else if !newSubscriptions.isEmpty {
                 let sub = newSubscriptions.removeFirst()
                 guard !closedSubscriptions.contains(sub.id),
-                      let b = try await runtime.store.bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
+                      let b = try await reading().bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
                       !takenBuffered.contains(b.id) else { continue }
                 takenBuffered.insert(b.id)
                 commit.bufferedToDelete.append(b.id)
@@ -421,7 +436,7 @@ struct BatchTransaction {
     mutating func broadcast(signal name: String, variables: [String: Value], except: String?) async throws -> (correlated: Int, started: [String]) {
         let channel = "signal:" + name
         var subs = openedSubscriptions.filter { $0.name == channel }
-        for s in try await runtime.store.subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
+        for s in try await reading().subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
         var correlated = 0
         for sub in subs where sub.instanceId != except && !closedSubscriptions.contains(sub.id) {
             if try await correlate(sub, variables: variables) { correlated += 1 }
@@ -462,7 +477,7 @@ struct BatchTransaction {
     /// Delivers one message: to a subscription, else to message start events, else to the buffer.
     mutating func deliver(message m: PublishedMessage) async throws -> Runtime.MessageOutcome {
         var sub = openedSubscriptions.first { $0.name == m.name && $0.correlationKey == m.correlationKey && !closedSubscriptions.contains($0.id) }
-        if sub == nil, let stored = try await runtime.store.subscription(name: m.name, correlationKey: m.correlationKey),
+        if sub == nil, let stored = try await reading().subscription(name: m.name, correlationKey: m.correlationKey),
            !closedSubscriptions.contains(stored.id) {
             sub = stored
         }

@@ -14,49 +14,48 @@ public enum EngineMetrics {
     static func committed(_ batch: CommitBatch, items: Int, seconds: Double) {
         Recorder(label: "bpm_store_batch_items", aggregate: true).record(items)
         Metrics.Timer(label: "bpm_store_commit_duration_seconds").recordNanoseconds(Int64(seconds * 1e9))
-        var versions: [String: Int] = [:]
-        var states: [String: InstanceState] = [:]
-        for w in batch.instances {
-            versions[w.state.id] = w.state.definitionVersion
-            states[w.state.id] = w.state
-        }
-        // counted per series first, so each counter is looked up once per batch
-        struct Series: Hashable {
-            let name: String
-            let labels: [String]  // name, value, name, value…
-        }
-        var tally: [Series: Int] = [:]
-        func count(_ name: String, _ labels: [(String, String)]) {
-            tally[Series(name: name, labels: labels.flatMap { [$0.0, $0.1] }), default: 0] += 1
-        }
+        // counted per series first (keys of fixed shape, no label arrays per history row), so
+        // each counter is looked up once per batch
+        struct ProcessSeries: Hashable { let definition: String, version: Int, event: String }
+        struct ElementSeries: Hashable { let definition: String, element: String, type: String }
+        var instances: [String: InstanceState] = [:]
+        instances.reserveCapacity(batch.instances.count)
+        for w in batch.instances { instances[w.state.id] = w.state }
+        var processes: [ProcessSeries: Int] = [:]
+        var elements: [ElementSeries: Int] = [:]
+        var durations: [String: [Int64]] = [:]
         for h in batch.history {
             if h.elementType == "process" {
-                let def = h.elementId
-                let version = String(versions[h.instanceId] ?? 0)
                 switch h.event {
-                case "started": count("bpm_instances_started_total", [("definition", def), ("version", version)])
-                case "completed", "failed", "cancelled":
-                    count("bpm_instances_\(h.event)_total", [("definition", def), ("version", version)])
-                    if let s = states[h.instanceId] {
-                        Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def)])
-                            .recordNanoseconds(Int64(max(0, h.at.timeIntervalSince(s.startedAt)) * 1e9))
+                case "started", "completed", "failed", "cancelled":
+                    let state = instances[h.instanceId]
+                    processes[ProcessSeries(definition: h.elementId, version: state?.definitionVersion ?? 0, event: h.event), default: 0] += 1
+                    if h.event != "started", let state {
+                        durations[h.elementId, default: []].append(Int64(max(0, h.at.timeIntervalSince(state.startedAt)) * 1e9))
                     }
                 default: break
                 }
             } else if h.event == "completed" {
-                let def = states[h.instanceId]?.definitionId ?? ""
-                count("bpm_elements_completed_total", [("definition", def), ("element", h.elementId), ("type", h.elementType)])
+                elements[ElementSeries(definition: instances[h.instanceId]?.definitionId ?? "", element: h.elementId, type: h.elementType), default: 0] += 1
             }
         }
-        for t in batch.tasksToAdd { count("bpm_tasks_created_total", [("definition", t.definitionId)]) }
-        for u in batch.taskUpdates { count("bpm_tasks_closed_total", [("status", u.status)]) }
-        for i in batch.incidentsToAdd { count("bpm_incidents_raised_total", [("type", i.type)]) }
-        if !batch.incidentsResolved.isEmpty { Counter(label: "bpm_incidents_resolved_total").increment(by: batch.incidentsResolved.count) }
-        for j in batch.jobsToAdd { count("bpm_jobs_created_total", [("action", j.action)]) }
-        for (series, n) in tally {
-            let dimensions = stride(from: 0, to: series.labels.count, by: 2).map { (series.labels[$0], series.labels[$0 + 1]) }
-            Counter(label: series.name, dimensions: dimensions).increment(by: n)
+        for (k, n) in processes {
+            Counter(label: "bpm_instances_\(k.event)_total", dimensions: [("definition", k.definition), ("version", String(k.version))]).increment(by: n)
         }
+        for (def, ns) in durations {
+            let timer = Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def)])
+            for n in ns { timer.recordNanoseconds(n) }
+        }
+        for (k, n) in elements {
+            Counter(label: "bpm_elements_completed_total", dimensions: [("definition", k.definition), ("element", k.element), ("type", k.type)]).increment(by: n)
+        }
+        var other: [[String]: Int] = [:]  // name, label, value…
+        for t in batch.tasksToAdd { other[["bpm_tasks_created_total", "definition", t.definitionId], default: 0] += 1 }
+        for u in batch.taskUpdates { other[["bpm_tasks_closed_total", "status", u.status], default: 0] += 1 }
+        for i in batch.incidentsToAdd { other[["bpm_incidents_raised_total", "type", i.type], default: 0] += 1 }
+        for j in batch.jobsToAdd { other[["bpm_jobs_created_total", "action", j.action], default: 0] += 1 }
+        for (k, n) in other { Counter(label: k[0], dimensions: [(k[1], k[2])]).increment(by: n) }
+        if !batch.incidentsResolved.isEmpty { Counter(label: "bpm_incidents_resolved_total").increment(by: batch.incidentsResolved.count) }
     }
 
     /// A connector call finished.

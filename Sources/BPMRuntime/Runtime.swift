@@ -507,12 +507,25 @@ public actor Runtime {
 
     // MARK: group commit
 
+    /// Commits queued work in batches, pipelined: while one batch is being written, the next
+    /// is applied (on the engine's side, the store's writer on the other core). Batches still
+    /// commit and answer in order, and a batch that reads the store (an instance to load, a
+    /// key's running instance, a subscription…) reads only once the batch before it has been
+    /// committed and finished, so it never sees state older than its predecessor's.
     func drain() async {
-        while !pending.isEmpty {
+        var inflight: Task<Void, Never>?
+        while true {
+            if pending.isEmpty {
+                await inflight?.value
+                inflight = nil
+                if pending.isEmpty { break }
+            }
             let n = min(maxBatch, pending.count)
             let batch = Array(pending.prefix(n))
             pending.removeFirst(n)
-            await process(batch)
+            let prepared = await prepare(batch, after: inflight)
+            await inflight?.value
+            inflight = Task { await self.finish(prepared) }
         }
         draining = false
         let drained = drainWaiters
@@ -547,10 +560,24 @@ public actor Runtime {
     /// Work not finished: items queued for commit and connector calls running or queued.
     public var inFlight: (queued: Int, jobs: Int) { (pending.count, runningJobs + queuedJobs.count) }
 
+    /// A batch applied and ready to commit.
+    struct Prepared: Sendable {
+        var batch: [Pending]
+        var results: [Result<WorkResult, any Error>]
+        var commit: CommitBatch
+        var firedTimers: [String]
+    }
+
     /// Applies a batch of work items and commits them in one transaction.
     func process(_ batch: [Pending]) async {
+        await finish(await prepare(batch, after: nil))
+    }
+
+    /// Applies a batch's items; its first read of the store waits for `previous` (the batch
+    /// being committed meanwhile) to finish.
+    func prepare(_ batch: [Pending], after previous: Task<Void, Never>?) async -> Prepared {
         let now = clock.now()
-        var tx = BatchTransaction(runtime: self, now: now, registry: registry)
+        var tx = BatchTransaction(runtime: self, now: now, registry: registry, after: previous)
         try? await tx.prefetchActiveInstances(batch)
         var results: [Result<WorkResult, any Error>] = []
         results.reserveCapacity(batch.count)
@@ -568,11 +595,18 @@ public actor Runtime {
             commit.leaseUntil = now.addingTimeInterval(lease)
             commit.timersFired = tx.firedTimers
         }
+        return Prepared(batch: batch, results: results, commit: commit, firedTimers: tx.firedTimers)
+    }
+
+    /// Commits a prepared batch, answers its items and dispatches its jobs; on a conflict
+    /// applies its items again, alone.
+    func finish(_ prepared: Prepared) async {
+        let (batch, results, commit) = (prepared.batch, prepared.results, prepared.commit)
         let commitStarted = DispatchTime.now().uptimeNanoseconds
         var failure: (any Error)?
         do { try await store.commit(commit) } catch { failure = error }
         // committed or not, the fired timers are no longer in flight: stored ones are fetched again
-        for t in tx.firedTimers { inflightTimers.remove(t) }
+        for t in prepared.firedTimers { inflightTimers.remove(t) }
         if let failure, batch.count == 1, case .intakeBatch(let items) = batch[0].work, items.count > 1 {
             switch failure {
             case StoreError.conflict, StoreError.offsetConflict:

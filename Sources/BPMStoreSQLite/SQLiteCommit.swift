@@ -6,7 +6,45 @@ import GRDB
 
 /// Writes a commit batch with cached prepared statements, inside the caller's transaction.
 enum SQLiteCommit {
-    static func write(_ batch: CommitBatch, _ db: Database) throws {
+    /// The values of a batch's instance and history rows (all but each history row's
+    /// position, read in the transaction), encoded before the write so the writer's
+    /// serial section only binds and steps.
+    struct Rows: Sendable {
+        var instances: [[SQLValue]] = []
+        var history: [[SQLValue]] = []
+    }
+
+    static func encode(_ batch: CommitBatch) -> Rows {
+        var rows = Rows()
+        rows.instances.reserveCapacity(batch.instances.count)
+        for w in batch.instances {
+            let s = w.state
+            let vars = SQLValue.text(JSON.encode(s.variables))
+            let exec = SQLValue.text(JSON.encode(s.executionValue))
+            let current = SQLValue.text(s.tokens.isEmpty ? nil : s.currentActivities.joined(separator: ","))
+            let ended = SQLValue.text(s.endedAt.map(Coding.iso))
+            let updated = SQLValue.text(Coding.iso(s.endedAt ?? s.startedAt))
+            if let expected = w.expectedRevision {
+                rows.instances.append([.text(s.status.rawValue), vars, current, ended, exec, .int(s.revision), updated, .int(s.definitionVersion),
+                                       .text(s.id), .int(expected)])
+            } else {
+                rows.instances.append([.text(s.id), .text(s.definitionId), .int(s.definitionVersion), .text(s.status.rawValue), vars, current,
+                                       .text(Coding.iso(s.startedAt)), ended, .text(s.correlationKey), .text(s.businessKey), exec,
+                                       .int(s.revision), updated])
+            }
+        }
+        rows.history.reserveCapacity(batch.history.count)
+        // a batch's entries mostly share a few instants: format each once
+        var lastAt = Date.distantPast, lastISO = ""
+        for h in batch.history {
+            if h.at != lastAt { lastAt = h.at; lastISO = Coding.iso(h.at) }
+            rows.history.append([.text(UUIDv7.make(h.at)), .text(h.instanceId), .text(h.elementId), .text(h.elementType), .text(h.event),
+                                 .text(lastISO), .text(h.data.map(JSON.encode))])
+        }
+        return rows
+    }
+
+    static func write(_ batch: CommitBatch, _ rows: Rows, _ db: Database) throws {
         if !batch.offsets.isEmpty {
             let read = try db.cachedStatement(sql: "SELECT next_offset FROM consumer_offsets WHERE group_id = ? AND topic = ? AND partition = ?")
             let upsert = try db.cachedStatement(sql: """
@@ -34,7 +72,7 @@ enum SQLiteCommit {
             let stmt = try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox (id, topic, key, payload, created_at) VALUES (?, ?, ?, ?, ?)")
             for o in batch.outbox { try stmt.execute(arguments: [o.id, o.topic, o.key, o.payload, Coding.iso(o.createdAt)]) }
         }
-        if !batch.instances.isEmpty {
+        if !rows.instances.isEmpty {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO process_instances (id, definition_id, definition_version, status, variables, current_activity, started_at,
                     completed_at, correlation_key, business_key, state, revision, updated_at)
@@ -45,23 +83,16 @@ enum SQLiteCommit {
                     definition_version = ?
                 WHERE id = ? AND revision = ?
                 """)
-            for w in batch.instances {
-                let s = w.state
-                let vars = JSON.encode(s.variables)
-                let exec = JSON.encode(s.executionValue)
-                let current = s.tokens.isEmpty ? nil : s.currentActivities.joined(separator: ",")
-                let ended = s.endedAt.map(Coding.iso)
-                let updated = Coding.iso(s.endedAt ?? s.startedAt)
-                if let expected = w.expectedRevision {
-                    try update.execute(arguments: [s.status.rawValue, vars, current, ended, exec, s.revision, updated, s.definitionVersion, s.id, expected])
-                    if db.changesCount != 1 { throw StoreError.conflict(instanceId: s.id) }
+            for (w, values) in zip(batch.instances, rows.instances) {
+                if w.expectedRevision != nil {
+                    try update.run(values, db)
+                    if db.changesCount != 1 { throw StoreError.conflict(instanceId: w.state.id) }
                 } else {
-                    try insert.execute(arguments: [s.id, s.definitionId, s.definitionVersion, s.status.rawValue, vars, current,
-                                                   Coding.iso(s.startedAt), ended, s.correlationKey, s.businessKey, exec, s.revision, updated])
+                    try insert.run(values, db)
                 }
             }
         }
-        if !batch.history.isEmpty {
+        if !rows.history.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data, seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -70,13 +101,13 @@ enum SQLiteCommit {
             // each instance's next position in its history: 1 for instances this batch creates,
             // else read once per instance and batch
             var next: [String: Int64] = [:]
+            next.reserveCapacity(batch.instances.count)
             for w in batch.instances where w.expectedRevision == nil { next[w.state.id] = 1 }
-            for h in batch.history {
+            for (h, values) in zip(batch.history, rows.history) {
                 let seq: Int64
                 if let n = next[h.instanceId] { seq = n } else { seq = (try Int64.fetchOne(last, arguments: [h.instanceId]) ?? 0) + 1 }
                 next[h.instanceId] = seq + 1
-                try stmt.execute(arguments: [UUIDv7.make(h.at), h.instanceId, h.elementId, h.elementType, h.event, Coding.iso(h.at),
-                                             h.data.map(JSON.encode), seq])
+                try stmt.run(values + [.int(seq)], db)
             }
         }
         if !batch.timersToDelete.isEmpty || !batch.timersFired.isEmpty {

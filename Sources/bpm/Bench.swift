@@ -68,6 +68,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Instances per peer variant.")
     var peerInstances = 2000
 
+    @Option(help: "Only these scenarios of the table (repeatable): straight-through, parallel, http-worker.")
+    var scenario: [String] = []
+
     static let straightThrough = """
     id: bench-straight-through
     activities:
@@ -167,7 +170,8 @@ struct Bench: AsyncParsableCommand {
         for spec in stores {
             for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
                                              ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0]),
-                                             ("http-worker", WorkerBench.source, [:])] {
+                                             ("http-worker", WorkerBench.source, [:])]
+                where scenario.isEmpty || scenario.contains(name) {
                 rows.append(try await measure(name: name, source: source, expected: expected, spec: spec))
             }
         }
@@ -203,7 +207,7 @@ struct Bench: AsyncParsableCommand {
             if !peerRows.isEmpty {
                 print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
                 for p in peerRows {
-                    let ours = p.variant.hasPrefix("xor") ? sqliteRows[0].perSecond : sqliteRows[1].perSecond
+                    guard let ours = sqliteRows.first(where: { $0.name == (p.variant.hasPrefix("xor") ? "straight-through" : "parallel") })?.perSecond else { continue }
                     let what = p.variant.hasSuffix("-ser") ? "one JSON save per instance" : "in memory, nothing saved"
                     print(pad("  " + p.variant, 16) + lpad(String(format: "%.0f", p.perSecond), 8) + " inst/s  (\(what))   ratio "
                         + String(format: "%.1fx", ours / p.perSecond))
