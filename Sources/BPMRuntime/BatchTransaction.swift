@@ -16,8 +16,11 @@ struct BatchTransaction {
     var keys: [String: [String: String?]] = [:]
     /// Running instances per definition and key read for the whole batch before it began (nil: none).
     var activeAtStart: [String: [String: String?]] = [:]
-    /// Whether the running instances for every key of the batch's events were read up front.
+    /// Whether the running instances for every key of the batch's events were read up front
+    /// (the batch is applied in chunks, each read before it is applied; one failed read and
+    /// the batch looks each key up instead).
     var prefetched = false
+    var prefetchFailed = false
     /// Bumped whenever `keys` changes, so per-route summaries of it are rebuilt.
     var keysChanged = 0
     /// Per route (by identity): for each target, whether an instance of it may be running for
@@ -266,7 +269,7 @@ struct BatchTransaction {
     /// Reads, in one query per definition, the running instances for every correlation key the
     /// batch's events carry: an event for a key with a running instance is delivered to it, so
     /// each event would otherwise cost one read per definition listening on its topic.
-    mutating func prefetchActiveInstances(_ batch: [Runtime.Pending]) async throws {
+    mutating func prefetchActiveInstances(_ batch: [Runtime.Pending]) async {
         var wanted: [String: Set<String>] = [:]
         func want(_ event: Value, _ topic: String?, _ mqtt: Bool) {
             let route = registry.route(forTopic: topic, mqtt: mqtt)
@@ -283,16 +286,19 @@ struct BatchTransaction {
             default: continue
             }
         }
-        guard !wanted.isEmpty else { prefetched = true; return }
-        // one query for every definition and key of the batch
+        guard !wanted.isEmpty else { prefetched = !prefetchFailed; return }
+        // one query for every definition and key of the chunk
         let allKeys = wanted.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        let found = try await reading().activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys))
-        prefetched = true
+        guard let found = try? await reading().activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys)) else {
+            prefetchFailed = true
+            prefetched = false
+            return
+        }
+        prefetched = !prefetchFailed
         for (defId, keys) in wanted {
-            var known: [String: String?] = [:]
-            known.reserveCapacity(keys.count)
             let running = found[defId] ?? [:]
-            for key in keys { known[key] = .some(running[key]) }
+            var known = activeAtStart[defId] ?? [:]
+            for key in keys where known[key] == nil { known[key] = .some(running[key]) }
             activeAtStart[defId] = known
         }
     }

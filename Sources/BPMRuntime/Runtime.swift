@@ -38,6 +38,13 @@ public actor Runtime {
     var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     var nextIdleWaiter = 0
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The drain loop, waiting for work or for the batch in flight.
+    var drainWakeup: CheckedContinuation<Void, Never>?
+    /// Closed batches not yet written, and not yet answered.
+    var writesQueued = 0
+    var batchesInFlight = 0
+    /// The end of the last closed batch (written, answered, conflicts applied again).
+    var lastFinish: Task<Void, Never>?
     var inflightTimers: Set<String> = []
     var inflightJobs: Set<String> = []
     var queuedJobs: [JobRecord] = []
@@ -309,7 +316,7 @@ public actor Runtime {
     }
 
     func kick() {
-        guard !draining else { return }
+        guard !draining else { return wakeDrain() }
         draining = true
         Task { await self.drain() }
     }
@@ -507,25 +514,42 @@ public actor Runtime {
 
     // MARK: group commit
 
-    /// Commits queued work in batches, pipelined: while one batch is being written, the next
-    /// is applied (on the engine's side, the store's writer on the other core). Batches still
-    /// commit and answer in order, and a batch that reads the store (an instance to load, a
-    /// key's running instance, a subscription…) reads only once the batch before it has been
-    /// committed and finished, so it never sees state older than its predecessor's.
+    /// Commits queued work in batches (group commit), in a pipeline of three stages: one
+    /// batch is being written; the next is closed, encoded and queued behind it; a third is
+    /// open and takes in the work arriving meanwhile, applied as it comes. When a write ends
+    /// the queued batch is written and the open one closed. So batch sizes follow the load by
+    /// themselves and the engine's work (applying, encoding, answering) overlaps the store's.
+    /// Batches are written and answered in order, and a batch that reads the store (an
+    /// instance to load, a key's running instance, a subscription…) reads only once every
+    /// batch before it has finished, so it never sees state older than its predecessors'.
     func drain() async {
-        var inflight: Task<Void, Never>?
+        var open: OpenBatch?
         while true {
-            if pending.isEmpty {
-                await inflight?.value
-                inflight = nil
-                if pending.isEmpty { break }
+            if let o = open, writesQueued == 0 {
+                // the writer is idle: give it what is open now
+                open = nil
+                launch(close(o))
+                continue
             }
-            let n = min(maxBatch, pending.count)
-            let batch = Array(pending.prefix(n))
-            pending.removeFirst(n)
-            let prepared = await prepare(batch, after: inflight)
-            await inflight?.value
-            inflight = Task { await self.finish(prepared) }
+            if !pending.isEmpty && open.map(takesMore) ?? true {
+                // apply what arrived to the open batch, in chunks so a finished write is
+                // followed quickly by closing the next
+                var o = open ?? openBatch(after: lastFinish)
+                let n = min(maxBatch - o.batch.count, pending.count, 64)
+                let chunk = Array(pending.prefix(n))
+                pending.removeFirst(n)
+                await apply(chunk, to: &o)
+                open = o
+                continue
+            }
+            if let o = open, writesQueued < 2 {
+                open = nil
+                launch(close(o))
+                continue
+            }
+            if open == nil && batchesInFlight == 0 { break }
+            // wait for more work, or for a write or a batch to end
+            await withCheckedContinuation { drainWakeup = $0 }
         }
         draining = false
         let drained = drainWaiters
@@ -536,6 +560,39 @@ public actor Runtime {
             idleWaiters.removeAll()
             waiters.values.forEach { $0.resume() }
         }
+    }
+
+    /// Queues a closed batch's write behind the one before (encoded now, while that one is
+    /// written), then answers it once written and every batch before it has finished.
+    func launch(_ prepared: Prepared) {
+        writesQueued += 1
+        batchesInFlight += 1
+        let outcome = Promise<Written>()
+        store.queueCommit(prepared.commit) { outcome.fulfil(Written(failure: $0, seconds: $1)) }
+        let previous = lastFinish
+        lastFinish = Task {
+            let written = await outcome.value
+            self.writesQueued -= 1
+            self.wakeDrain()
+            await previous?.value
+            await self.finish(prepared, written: written)
+            self.batchesInFlight -= 1
+            self.wakeDrain()
+        }
+    }
+
+    /// Whether an open batch takes more work: not when full, nor once its time (the `now` of
+    /// everything applied in it) is 50 ms old or the clock was moved on.
+    func takesMore(_ o: OpenBatch) -> Bool {
+        guard o.batch.count < maxBatch else { return false }
+        let age = clock.now().timeIntervalSince(o.tx.now)
+        return age >= 0 && age < 0.05
+    }
+
+    /// Resumes the drain loop if it waits (new work, or the batch in flight finished).
+    func wakeDrain() {
+        drainWakeup?.resume()
+        drainWakeup = nil
     }
 
     /// Waits until no work is queued and no job is running, or the waiting task is cancelled
@@ -568,43 +625,65 @@ public actor Runtime {
         var firedTimers: [String]
     }
 
-    /// Applies a batch of work items and commits them in one transaction.
-    func process(_ batch: [Pending]) async {
-        await finish(await prepare(batch, after: nil))
+    /// A batch being applied, still taking work.
+    struct OpenBatch {
+        var tx: BatchTransaction
+        var batch: [Pending] = []
+        var results: [Result<WorkResult, any Error>] = []
     }
 
-    /// Applies a batch's items; its first read of the store waits for `previous` (the batch
-    /// being committed meanwhile) to finish.
-    func prepare(_ batch: [Pending], after previous: Task<Void, Never>?) async -> Prepared {
-        let now = clock.now()
-        var tx = BatchTransaction(runtime: self, now: now, registry: registry, after: previous)
-        try? await tx.prefetchActiveInstances(batch)
-        var results: [Result<WorkResult, any Error>] = []
-        results.reserveCapacity(batch.count)
-        for item in batch {
+    /// Applies a batch of work items and commits them in one transaction.
+    func process(_ batch: [Pending]) async {
+        var o = openBatch(after: nil)
+        await apply(batch, to: &o)
+        let prepared = close(o)
+        let (failure, seconds) = await store.queuedCommit(prepared.commit)
+        await finish(prepared, written: Written(failure: failure, seconds: seconds))
+    }
+
+    /// How a batch's write went.
+    struct Written: Sendable {
+        var failure: (any Error)?
+        var seconds: Double
+    }
+
+    /// A new batch; its first read of the store waits for `previous` (the batch being
+    /// committed meanwhile) to finish.
+    func openBatch(after previous: Task<Void, Never>?) -> OpenBatch {
+        OpenBatch(tx: BatchTransaction(runtime: self, now: clock.now(), registry: registry, after: previous))
+    }
+
+    /// Applies work items to an open batch.
+    func apply(_ items: [Pending], to o: inout OpenBatch) async {
+        await o.tx.prefetchActiveInstances(items)
+        o.batch.reserveCapacity(o.batch.count + items.count)
+        o.results.reserveCapacity(o.batch.count + items.count)
+        for item in items {
+            o.batch.append(item)
             do {
-                results.append(.success(try await tx.apply(item.work)))
+                o.results.append(.success(try await o.tx.apply(item.work)))
             } catch {
-                results.append(.failure(error))
+                o.results.append(.failure(error))
             }
         }
-        var commit = tx.commitBatch()
+    }
+
+    /// What an open batch writes.
+    func close(_ o: OpenBatch) -> Prepared {
+        var commit = o.tx.commitBatch()
         if let topic = lifecycleTopic { commit.outbox = Lifecycle.events(of: commit, topic: topic) }
         if store.sharedByReplicas {
             commit.owner = owner
-            commit.leaseUntil = now.addingTimeInterval(lease)
-            commit.timersFired = tx.firedTimers
+            commit.leaseUntil = o.tx.now.addingTimeInterval(lease)
+            commit.timersFired = o.tx.firedTimers
         }
-        return Prepared(batch: batch, results: results, commit: commit, firedTimers: tx.firedTimers)
+        return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: o.tx.firedTimers)
     }
 
     /// Commits a prepared batch, answers its items and dispatches its jobs; on a conflict
     /// applies its items again, alone.
-    func finish(_ prepared: Prepared) async {
-        let (batch, results, commit) = (prepared.batch, prepared.results, prepared.commit)
-        let commitStarted = DispatchTime.now().uptimeNanoseconds
-        var failure: (any Error)?
-        do { try await store.commit(commit) } catch { failure = error }
+    func finish(_ prepared: Prepared, written: Written) async {
+        let (batch, results, commit, failure) = (prepared.batch, prepared.results, prepared.commit, written.failure)
         // committed or not, the fired timers are no longer in flight: stored ones are fetched again
         for t in prepared.firedTimers { inflightTimers.remove(t) }
         if let failure, batch.count == 1, case .intakeBatch(let items) = batch[0].work, items.count > 1 {
@@ -667,7 +746,7 @@ public actor Runtime {
             }
             return
         }
-        EngineMetrics.committed(commit, items: batch.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - commitStarted) / 1e9)
+        EngineMetrics.committed(commit, items: batch.count, seconds: written.seconds)
         logCommitted(commit)
         stats.batches += 1
         stats.committedItems += batch.count
@@ -827,4 +906,32 @@ public actor Runtime {
     public func configure(lifecycleTopic: String?) { self.lifecycleTopic = lifecycleTopic }
 
     func isRetired(_ id: String) -> Bool { registry.retired.contains(id) }
+}
+
+/// A value given once, from any thread, and awaited by one task.
+final class Promise<T: Sendable>: Sendable {
+    private enum State { case empty, waiting(CheckedContinuation<T, Never>), done(T) }
+    private let state = Locked<State>(.empty)
+
+    func fulfil(_ value: T) {
+        let waiter: CheckedContinuation<T, Never>? = state.withLock { s in
+            if case .waiting(let c) = s { s = .done(value); return c }
+            s = .done(value)
+            return nil
+        }
+        waiter?.resume(returning: value)
+    }
+
+    var value: T {
+        get async {
+            await withCheckedContinuation { c in
+                let ready: T? = state.withLock { s in
+                    if case .done(let v) = s { return v }
+                    s = .waiting(c)
+                    return nil
+                }
+                if let ready { c.resume(returning: ready) }
+            }
+        }
+    }
 }

@@ -29,6 +29,12 @@ public protocol ProcessStore: Sendable {
     /// stored revision is not the expected one; nothing is written then.
     func commit(_ batch: CommitBatch) async throws
 
+    /// Queues a batch to be written as `commit` writes it, after every batch queued before it
+    /// (calls in order are written in that order), and returns at once; `done` is told the
+    /// outcome and how long the write took (seconds). What can be prepared without the
+    /// database (encoding rows) is done in the call, so it overlaps the write before.
+    func queueCommit(_ batch: CommitBatch, done: @escaping @Sendable (_ failure: (any Error)?, _ seconds: Double) -> Void)
+
     /// Timers due at or before `date`, soonest first.
     func dueTimers(before date: Date, limit: Int) async throws -> [TimerRecord]
     /// When the soonest pending timer is due.
@@ -81,6 +87,11 @@ public protocol ProcessStore: Sendable {
 }
 
 extension ProcessStore {
+    /// Queues a batch and waits for its outcome.
+    public func queuedCommit(_ batch: CommitBatch) async -> (failure: (any Error)?, seconds: Double) {
+        await withCheckedContinuation { c in queueCommit(batch) { c.resume(returning: ($0, $1)) } }
+    }
+
     /// A store used by one process: nothing to share.
     public var sharedByReplicas: Bool { false }
 
@@ -106,6 +117,27 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .conflict(let id): "instance \(id) was changed concurrently"
         case .offsetConflict(let topic, let partition): "the stored position of \(topic)/\(partition) moved: another consumer or a failed batch"
         case .unavailable(let m): "store unavailable: \(m)"
+        }
+    }
+}
+
+/// Writes one after another, in the order queued: for stores whose writes are not serial by
+/// themselves (each waits for the one queued before it).
+public final class CommitChain: Sendable {
+    let last = Locked<Task<Void, Never>?>(nil)
+
+    public init() {}
+
+    public func queue(_ write: @escaping @Sendable () async throws -> Void, done: @escaping @Sendable ((any Error)?, Double) -> Void) {
+        last.withLock { last in
+            let previous = last
+            last = Task {
+                await previous?.value
+                let started = DispatchTime.now().uptimeNanoseconds
+                var failure: (any Error)?
+                do { try await write() } catch { failure = error }
+                done(failure, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            }
         }
     }
 }

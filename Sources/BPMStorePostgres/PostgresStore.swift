@@ -286,6 +286,12 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
 
     // MARK: commit
 
+    let commits = CommitChain()
+
+    public func queueCommit(_ batch: CommitBatch, done: @escaping @Sendable ((any Error)?, Double) -> Void) {
+        commits.queue({ try await self.commit(batch) }, done: done)
+    }
+
     public func commit(_ batch: CommitBatch) async throws {
         if batch.isEmpty { return }
         let client = self.client, logger = self.logger

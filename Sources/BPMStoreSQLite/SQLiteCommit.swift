@@ -12,6 +12,9 @@ enum SQLiteCommit {
     struct Rows: Sendable {
         var instances: [[SQLValue]] = []
         var history: [[SQLValue]] = []
+        /// Each history row's position in its instance's history when the batch creates the
+        /// instance (counted here); nil: after the stored ones, read in the transaction.
+        var positions: [Int64?] = []
     }
 
     static func encode(_ batch: CommitBatch) -> Rows {
@@ -34,12 +37,22 @@ enum SQLiteCommit {
             }
         }
         rows.history.reserveCapacity(batch.history.count)
+        rows.positions.reserveCapacity(batch.history.count)
+        var created: [String: Int64] = [:]
+        created.reserveCapacity(batch.instances.count)
+        for w in batch.instances where w.expectedRevision == nil { created[w.state.id] = 1 }
         // a batch's entries mostly share a few instants: format each once
         var lastAt = Date.distantPast, lastISO = ""
         for h in batch.history {
             if h.at != lastAt { lastAt = h.at; lastISO = Coding.iso(h.at) }
             rows.history.append([.text(UUIDv7.make(h.at)), .text(h.instanceId), .text(h.elementId), .text(h.elementType), .text(h.event),
                                  .text(lastISO), .text(h.data.map(JSON.encode))])
+            if let n = created[h.instanceId] {
+                rows.positions.append(n)
+                created[h.instanceId] = n + 1
+            } else {
+                rows.positions.append(nil)
+            }
         }
         return rows
     }
@@ -98,16 +111,16 @@ enum SQLiteCommit {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let last = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM process_history WHERE instance_id = ?")
-            // each instance's next position in its history: 1 for instances this batch creates,
-            // else read once per instance and batch
+            // the next position in the history of each instance the batch did not create: read
+            // once per instance and batch
             var next: [String: Int64] = [:]
-            next.reserveCapacity(batch.instances.count)
-            for w in batch.instances where w.expectedRevision == nil { next[w.state.id] = 1 }
-            for (h, values) in zip(batch.history, rows.history) {
-                let seq: Int64
-                if let n = next[h.instanceId] { seq = n } else { seq = (try Int64.fetchOne(last, arguments: [h.instanceId]) ?? 0) + 1 }
-                next[h.instanceId] = seq + 1
-                try stmt.run(values + [.int(seq)], db)
+            for (k, h) in batch.history.enumerated() {
+                var seq: Int64
+                if let known = rows.positions[k] { seq = known } else if let n = next[h.instanceId] { seq = n } else {
+                    seq = (try Int64.fetchOne(last, arguments: [h.instanceId]) ?? 0) + 1
+                }
+                if rows.positions[k] == nil { next[h.instanceId] = seq + 1 }
+                try stmt.run(rows.history[k], then: .int(seq), db)
             }
         }
         if !batch.timersToDelete.isEmpty || !batch.timersFired.isEmpty {

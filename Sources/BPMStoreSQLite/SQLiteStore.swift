@@ -202,9 +202,26 @@ public final class SQLiteStore: ProcessStore {
     // MARK: commit
 
     public func commit(_ batch: CommitBatch) async throws {
-        if batch.isEmpty { return }
+        if let failure = await queuedCommit(batch).failure { throw failure }
+    }
+
+    /// Encodes the rows in the call (JSON, dates, ids), then queues the write on the writer's
+    /// serial queue: queued writes follow one another without a hand-off between them, and
+    /// the writer's serial section only binds and steps.
+    public func queueCommit(_ batch: CommitBatch, done: @escaping @Sendable ((any Error)?, Double) -> Void) {
+        if batch.isEmpty { return done(nil, 0) }
         let rows = SQLiteCommit.encode(batch)
-        try await pool.write { db in try SQLiteCommit.write(batch, rows, db) }
+        let started = Locked<UInt64>(0)
+        pool.asyncWrite({ db in
+            started.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
+            try SQLiteCommit.write(batch, rows, db)
+        }, completion: { _, result in
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.withLock { $0 }) / 1e9
+            switch result {
+            case .success: done(nil, seconds)
+            case .failure(let e): done(e, seconds)
+            }
+        })
     }
 
     // MARK: timers, jobs

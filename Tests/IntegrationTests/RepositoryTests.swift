@@ -383,7 +383,7 @@ extension MetricsTests {
         }
         #expect(names.count >= 15)
         for n in names.sorted() {
-            let declared = source.contains("\"\(n)\"") || (n.hasPrefix("bpm_instances_") && n.hasSuffix("_total") && source.contains("\"bpm_instances_\\(h.event)_total\""))
+            let declared = source.contains("\"\(n)\"") || (n.hasPrefix("bpm_instances_") && n.hasSuffix("_total") && source.contains("\"bpm_instances_\\(k.event)_total\""))
             #expect(declared, "\(n) is not emitted by EngineMetrics")
         }
     }
