@@ -273,6 +273,7 @@ struct BatchTransaction {
         var wanted: [String: Set<String>] = [:]
         func want(_ event: Value, _ topic: String?, _ mqtt: Bool) {
             let route = registry.route(forTopic: topic, mqtt: mqtt)
+            guard route.anyKey else { return }
             let values = route.read(event)
             for i in route.targets.indices where route.hasKey[i] {
                 if let key = route.key(i, event, values) { wanted[route.ids[i], default: []].insert(key) }
@@ -344,7 +345,7 @@ struct BatchTransaction {
         }
         let values = route.read(event)
         var out: [Runtime.EventOutcome] = []
-        for i in route.targets.indices {
+        for i in (detailed ? nil : route.candidates(values)) ?? Array(route.targets.indices) {
             // only what the outcome needs: the key, then the condition, variables last
             let key = route.key(i, event, values)
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {

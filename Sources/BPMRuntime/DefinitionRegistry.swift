@@ -133,6 +133,8 @@ public final class TopicRoute: Sendable {
     /// Per target, what routing asks of it most (read without copying the definition).
     let ids: [String]
     let hasKey: [Bool]
+    /// Whether any target has a correlation key (else there are no running instances to look up).
+    let anyKey: Bool
     let hasHoldFor: [Bool]
     /// Distinct paths read from each event.
     let paths: [[String]]
@@ -148,6 +150,7 @@ public final class TopicRoute: Sendable {
         self.kept = kept
         ids = targets.map { $0.0.id }
         hasKey = targets.map { $0.0.correlationKey != nil }
+        anyKey = hasKey.contains(true)
         hasHoldFor = targets.map { $0.0.trigger?.holdFor != nil }
         var paths: [[String]] = []
         var index: [[String]: Int] = [:]
@@ -160,6 +163,37 @@ public final class TopicRoute: Sendable {
         keyPath = targets.map { t in t.0.correlationKeyPath.map(slot) }
         guards = targets.map { t in (t.0.trigger?.condition?.equalityGuards ?? []).map { (slot($0.path), $0.value) } }
         self.paths = paths
+        // the path most targets guard with a literal (`tags.site = "site7"`): an event's value
+        // there names the few targets whose condition can hold, looked up instead of tried
+        var guarded: [Int: Int] = [:]
+        for g in guards { for p in Set(g.map(\.0)) { guarded[p, default: 0] += 1 } }
+        if let (p, n) = guarded.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), n >= 4 {
+            var byLiteral: [Value: [Int]] = [:]
+            var always: [Int] = []
+            for i in targets.indices {
+                // a key (a running instance to refresh) or a `for:` run (to break) needs every event
+                if let literal = guards[i].first(where: { $0.0 == p })?.1, !hasKey[i], !hasHoldFor[i] {
+                    byLiteral[literal, default: []].append(i)
+                } else {
+                    always.append(i)
+                }
+            }
+            literalIndex = (p, byLiteral, always)
+        } else {
+            literalIndex = nil
+        }
+    }
+
+    /// Targets looked up by the value of one guarded path, and those to try for every event.
+    let literalIndex: (path: Int, byLiteral: [Value: [Int]], always: [Int])?
+
+    /// The targets an event can concern, in order, when only those it starts or refreshes
+    /// matter (intake from Kafka and MQTT): the ones its guarded value names and those that
+    /// need every event; nil: all of them.
+    func candidates(_ values: [Value?]) -> [Int]? {
+        guard let (p, byLiteral, always) = literalIndex else { return nil }
+        guard let v = values[p], let hits = byLiteral[v] else { return always }
+        return always.isEmpty ? hits : (always + hits).sorted()
     }
 
     /// The values an event has at `paths` (nil where it has none).

@@ -542,7 +542,10 @@ public actor Runtime {
                 open = o
                 continue
             }
-            if let o = open, writesQueued < 2 {
+            if let o = open, writesQueued == 1, o.weight >= 64 {
+                // a write is under way and enough is open to be worth writing next: close it
+                // and encode it now, queued behind that write (under light load batches are
+                // small, and waiting for the writer to idle keeps the latency down)
                 open = nil
                 launch(close(o))
                 continue
@@ -630,6 +633,8 @@ public actor Runtime {
         var tx: BatchTransaction
         var batch: [Pending] = []
         var results: [Result<WorkResult, any Error>] = []
+        /// Work items, counting each consumed event of an intake batch.
+        var weight = 0
     }
 
     /// Applies a batch of work items and commits them in one transaction.
@@ -660,6 +665,7 @@ public actor Runtime {
         o.results.reserveCapacity(o.batch.count + items.count)
         for item in items {
             o.batch.append(item)
+            if case .intakeBatch(let events) = item.work { o.weight += events.count } else { o.weight += 1 }
             do {
                 o.results.append(.success(try await o.tx.apply(item.work)))
             } catch {

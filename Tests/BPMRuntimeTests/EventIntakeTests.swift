@@ -165,6 +165,47 @@ func reading(_ device: String, _ value: Double) -> Value { ["device": .string(de
         #expect(try await h.store.instance(second.id)?.status == .completed)
     }
 
+    /// Consumed events reach, of the definitions guarded by `site = literal`, only the one their
+    /// site names — and still every definition with a key (its running instance is refreshed
+    /// even when the condition is false) and every definition without such a guard.
+    @Test func consumedEventsReachTheDefinitionsTheirGuardedValueNames() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        for i in 0..<6 {
+            try await h.runtime.deploy(source: """
+            id: site\(i)
+            trigger: {type: event, topic: plant, condition: site = "s\(i)" and t > 25}
+            activities:
+              - {id: note, type: script, set: {hot: true}}
+            """, file: "site\(i).yaml")
+        }
+        try await h.runtime.deploy(source: """
+        id: keyed
+        trigger: {type: event, topic: plant, condition: site = "s1" and t > 25}
+        correlation_key: device
+        variables:
+          - {name: t, source: t}
+        activities:
+          - {id: wait, type: timer, duration: PT1H}
+        """, file: "keyed.yaml")
+        try await h.runtime.deploy(source: """
+        id: anysite
+        trigger: {type: event, topic: plant, condition: t > 40}
+        activities:
+          - {id: note, type: script, set: {hot: true}}
+        """, file: "anysite.yaml")
+        func event(_ site: String, _ t: Double, device: String = "d1") -> IntakeItem {
+            .event(IntakeEvent(value: ["site": .string(site), "t": .number(t), "device": .string(device)], topic: "plant"))
+        }
+        let out = await ingest(h.runtime, [event("s3", 30), event("s1", 50), event("s9", 30, device: "d2"), event("s1", 20), event("s4", 10, device: "d2"),
+                                           event("s4", 10)])
+        let actions = try out.map { Set(try $0.get().map { "\($0.definitionId):\($0.action.rawValue)" }) }
+        #expect(actions == [["site3:started"], ["site1:started", "keyed:started", "anysite:started"], [], ["keyed:correlated"], [], ["keyed:correlated"]])
+        let running = try await h.store.instances(InstanceQuery(definitionId: "keyed"))
+        #expect(running.count == 1)
+        #expect(try await h.store.instance(running[0].id)?.variables["t"] == .number(10))
+    }
+
     @Test func consumedPositionsAreCommittedWithTheirEffectsAndNeverRepeated() async throws {
         let h = try await Harness()
         defer { h.cleanup() }
