@@ -14,8 +14,11 @@ struct BatchTransaction {
     var order: [String] = []
     /// Correlation keys claimed (instance id) or released (nil) within the batch.
     var keys: [String: [String: String?]] = [:]
-    /// Running instances per definition and key read for the whole batch before it began (nil: none).
-    var activeAtStart: [String: [String: String?]] = [:]
+    /// Running instances read up front, chunk by chunk: each read covers every pair of its
+    /// definitions and keys; `running` holds the instances found (a pair covered but absent:
+    /// none is running).
+    var reads: [(definitions: Set<String>, keys: Set<String>)] = []
+    var running: [String: [String: String]] = [:]
     /// Whether the running instances for every key of the batch's events were read up front
     /// (the batch is applied in chunks, each read before it is applied; one failed read and
     /// the batch looks each key up instead).
@@ -262,7 +265,7 @@ struct BatchTransaction {
     /// The running instance for a key, seeing this batch's own starts and ends first.
     mutating func activeInstance(_ defId: String, _ key: String) async throws -> String? {
         if let claimed = keys[defId]?[key] { return claimed }
-        if let known = activeAtStart[defId]?[key] { return known }
+        for r in reads where r.keys.contains(key) && r.definitions.contains(defId) { return running[defId]?[key] }
         return try await reading().activeInstance(definitionId: defId, correlationKey: key)
     }
 
@@ -270,14 +273,17 @@ struct BatchTransaction {
     /// batch's events carry: an event for a key with a running instance is delivered to it, so
     /// each event would otherwise cost one read per definition listening on its topic.
     mutating func prefetchActiveInstances(_ batch: [Runtime.Pending]) async {
-        var wanted: [String: Set<String>] = [:]
+        var definitions: Set<String> = []
+        var wanted: Set<String> = []
+        var routes: Set<ObjectIdentifier> = []
         func want(_ event: Value, _ topic: String?, _ mqtt: Bool) {
             let route = registry.route(forTopic: topic, mqtt: mqtt)
             guard route.anyKey else { return }
+            if routes.insert(ObjectIdentifier(route)).inserted { definitions.formUnion(route.keyed) }
+            // a key read from a path is the same for every definition keyed by that path
             let values = route.read(event)
-            for i in route.targets.indices where route.hasKey[i] {
-                if let key = route.key(i, event, values) { wanted[route.ids[i], default: []].insert(key) }
-            }
+            for slot in route.keySlots { if let v = values[slot], !v.isNull { wanted.insert(v.interpolated) } }
+            for i in route.evaluatedKeys { if let key = route.key(i, event, values) { wanted.insert(key) } }
         }
         for item in batch {
             switch item.work {
@@ -289,18 +295,16 @@ struct BatchTransaction {
         }
         guard !wanted.isEmpty else { prefetched = !prefetchFailed; return }
         // one query for every definition and key of the chunk
-        let allKeys = wanted.values.reduce(into: Set<String>()) { $0.formUnion($1) }
-        guard let found = try? await reading().activeInstances(definitionIds: Array(wanted.keys), correlationKeys: Array(allKeys)) else {
+        guard let found = try? await reading().activeInstances(definitionIds: Array(definitions), correlationKeys: Array(wanted)) else {
             prefetchFailed = true
             prefetched = false
             return
         }
         prefetched = !prefetchFailed
-        for (defId, keys) in wanted {
-            let running = found[defId] ?? [:]
-            var known = activeAtStart[defId] ?? [:]
-            for key in keys where known[key] == nil { known[key] = .some(running[key]) }
-            activeAtStart[defId] = known
+        reads.append((definitions, wanted))
+        for (defId, byKey) in found where !byKey.isEmpty {
+            running[defId, default: [:]].merge(byKey) { old, _ in old }
+            keysChanged += 1
         }
     }
 
@@ -325,7 +329,7 @@ struct BatchTransaction {
         let id = ObjectIdentifier(route)
         if let m = mayRun[id], m.version == keysChanged { return m.flags[i] }
         let flags = route.ids.map { defId in
-            keys[defId] != nil || (activeAtStart[defId]?.values.contains { $0 != nil } ?? false)
+            keys[defId] != nil || !(running[defId]?.isEmpty ?? true)
         }
         mayRun[id] = (keysChanged, flags)
         return flags[i]
@@ -345,7 +349,11 @@ struct BatchTransaction {
         }
         let values = route.read(event)
         var out: [Runtime.EventOutcome] = []
-        for i in (detailed ? nil : route.candidates(values)) ?? Array(route.targets.indices) {
+        var visit: [Int]?
+        if !detailed, let keyed = route.literalIndex?.keyed {
+            visit = route.candidates(values, running: keyed.filter { mayBeRunning(route, $0, definitionId == nil) })
+        }
+        for i in visit ?? Array(route.targets.indices) {
             // only what the outcome needs: the key, then the condition, variables last
             let key = route.key(i, event, values)
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {

@@ -135,6 +135,11 @@ public final class TopicRoute: Sendable {
     let hasKey: [Bool]
     /// Whether any target has a correlation key (else there are no running instances to look up).
     let anyKey: Bool
+    /// The ids of the targets with a key; the slots in `paths` their keys are read from, and
+    /// the targets whose key must be evaluated.
+    let keyed: Set<String>
+    let keySlots: [Int]
+    let evaluatedKeys: [Int]
     let hasHoldFor: [Bool]
     /// Distinct paths read from each event.
     let paths: [[String]]
@@ -149,8 +154,10 @@ public final class TopicRoute: Sendable {
         self.targets = targets
         self.kept = kept
         ids = targets.map { $0.0.id }
-        hasKey = targets.map { $0.0.correlationKey != nil }
+        let hasKey = targets.map { $0.0.correlationKey != nil }
+        self.hasKey = hasKey
         anyKey = hasKey.contains(true)
+        keyed = Set(targets.filter { $0.0.correlationKey != nil }.map { $0.0.id })
         hasHoldFor = targets.map { $0.0.trigger?.holdFor != nil }
         var paths: [[String]] = []
         var index: [[String]: Int] = [:]
@@ -160,7 +167,10 @@ public final class TopicRoute: Sendable {
             index[p] = paths.count - 1
             return paths.count - 1
         }
-        keyPath = targets.map { t in t.0.correlationKeyPath.map(slot) }
+        let keyPath = targets.map { t in t.0.correlationKeyPath.map(slot) }
+        self.keyPath = keyPath
+        keySlots = Array(Set(keyPath.compactMap { $0 })).sorted()
+        evaluatedKeys = targets.indices.filter { hasKey[$0] && keyPath[$0] == nil }
         guards = targets.map { t in (t.0.trigger?.condition?.equalityGuards ?? []).map { (slot($0.path), $0.value) } }
         self.paths = paths
         // the path most targets guard with a literal (`tags.site = "site7"`): an event's value
@@ -171,29 +181,32 @@ public final class TopicRoute: Sendable {
             var byLiteral: [Value: [Int]] = [:]
             var always: [Int] = []
             for i in targets.indices {
-                // a key (a running instance to refresh) or a `for:` run (to break) needs every event
-                if let literal = guards[i].first(where: { $0.0 == p })?.1, !hasKey[i], !hasHoldFor[i] {
+                // a `for:` run (to break) needs every event; so does a key while an instance of
+                // the definition may be running (to refresh it): the caller adds those
+                if let literal = guards[i].first(where: { $0.0 == p })?.1, !hasHoldFor[i] {
                     byLiteral[literal, default: []].append(i)
                 } else {
                     always.append(i)
                 }
             }
-            literalIndex = (p, byLiteral, always)
+            literalIndex = (p, byLiteral, always, targets.indices.filter { hasKey[$0] && !always.contains($0) })
         } else {
             literalIndex = nil
         }
     }
 
-    /// Targets looked up by the value of one guarded path, and those to try for every event.
-    let literalIndex: (path: Int, byLiteral: [Value: [Int]], always: [Int])?
+    /// Targets looked up by the value of one guarded path, those to try for every event, and
+    /// the looked-up ones with a key.
+    let literalIndex: (path: Int, byLiteral: [Value: [Int]], always: [Int], keyed: [Int])?
 
     /// The targets an event can concern, in order, when only those it starts or refreshes
-    /// matter (intake from Kafka and MQTT): the ones its guarded value names and those that
-    /// need every event; nil: all of them.
-    func candidates(_ values: [Value?]) -> [Int]? {
-        guard let (p, byLiteral, always) = literalIndex else { return nil }
-        guard let v = values[p], let hits = byLiteral[v] else { return always }
-        return always.isEmpty ? hits : (always + hits).sorted()
+    /// matter (intake from Kafka and MQTT): the ones its guarded value names, those that need
+    /// every event and `running` (keyed ones that may have a running instance); nil: all.
+    func candidates(_ values: [Value?], running: [Int]) -> [Int]? {
+        guard let (p, byLiteral, always, _) = literalIndex else { return nil }
+        let hits = values[p].flatMap { byLiteral[$0] } ?? []
+        if always.isEmpty && running.isEmpty { return hits }
+        return Array(Set(always + running + hits)).sorted()
     }
 
     /// The values an event has at `paths` (nil where it has none).

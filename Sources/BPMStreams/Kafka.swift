@@ -260,8 +260,10 @@ public final class KafkaConsumer: @unchecked Sendable {
             ("auto.offset.reset", "earliest"), ("partition.assignment.strategy", "range,roundrobin"),
             ("topic.metadata.refresh.interval.ms", "5000"),
             // librdkafka's prefetch per partition (default 64 MiB): what the engine has not taken
-            // yet waits at the broker, not in memory
-            ("queued.max.messages.kbytes", "8192"),
+            // yet waits at the broker, not in memory. 16 MiB keeps a fetch in flight while the
+            // engine works through the last one; at 8 MiB the consumer stopped and waited for
+            // each fetch (filtered intake 94k events/s against 149k–217k at 16 MiB)
+            ("queued.max.messages.kbytes", "16384"),
         ]))
         rd_kafka_conf_set_rebalance_cb(conf) { @Sendable rk, err, partitions, opaque in
             guard let rk, let partitions, let opaque else { return }

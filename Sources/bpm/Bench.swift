@@ -68,7 +68,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Instances per peer variant.")
     var peerInstances = 2000
 
-    @Option(help: "Only these scenarios of the table (repeatable): straight-through, parallel, http-worker, decision-table.")
+    @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, decision-table; with --intake: match, intake-filter, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
     static let straightThrough = """
@@ -162,7 +162,7 @@ struct Bench: AsyncParsableCommand {
         if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try Serve.pairs(kafkaOption, "--kafka-option")) }
-            return try await IntakeBench(events: events, sqliteSync: sqliteSync, kafka: kafka, json: json).run()
+            return try await IntakeBench(events: events, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
         }
         var rows: [Row] = []
         var stores = store

@@ -20,6 +20,8 @@ struct IntakeBench {
     let sqliteSync: String
     let kafka: KafkaSettings?
     let json: Bool
+    /// Only these rows (empty: all).
+    var only: [String] = []
     static let definitions = 50
     static let topic = "bench-telemetry"
 
@@ -55,14 +57,17 @@ struct IntakeBench {
 
     func run() async throws {
         var rows: [Row] = []
-        rows.append(try match())
-        rows.append(try await intake(hot: false))
-        let start = try await intake(hot: true)
-        rows.append(start)
-        rows.append(try await latency(rate: start.perSecond / 2))
+        func wanted(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
+        if wanted("match") { rows.append(try match()) }
+        if wanted("intake-filter") { rows.append(try await intake(hot: false)) }
+        if wanted("intake-start") || wanted("latency-half") {
+            let start = try await intake(hot: true)
+            if wanted("intake-start") { rows.append(start) }
+            if wanted("latency-half") { rows.append(try await latency(rate: start.perSecond / 2)) }
+        }
         if let kafka {
-            rows.append(try await fromKafka(kafka, hot: false))
-            rows.append(try await fromKafka(kafka, hot: true))
+            if wanted("kafka-filter") { rows.append(try await fromKafka(kafka, hot: false)) }
+            if wanted("kafka-start") { rows.append(try await fromKafka(kafka, hot: true)) }
         }
         if json {
             print(JSON.encode(.list(rows.map { r in
