@@ -294,11 +294,19 @@ struct BatchTransaction {
             }
         }
         guard !wanted.isEmpty else { prefetched = !prefetchFailed; return }
-        // one query for every definition and key of the chunk
-        guard let found = try? await reading().activeInstances(definitionIds: Array(definitions), correlationKeys: Array(wanted)) else {
+        // one query for every definition and key of the chunk, without waiting for the batches
+        // being written: what they claim and release is laid over what the store has (taken
+        // before reading, so a batch finishing meanwhile is counted at least once)
+        let overlay = await runtime.keysInFlight
+        guard var found = try? await runtime.store.activeInstances(definitionIds: Array(definitions), correlationKeys: Array(wanted)) else {
             prefetchFailed = true
             prefetched = false
             return
+        }
+        for (_, keys) in overlay {
+            for (defId, byKey) in keys where definitions.contains(defId) {
+                for (key, id) in byKey where wanted.contains(key) { found[defId, default: [:]][key] = id }
+            }
         }
         prefetched = !prefetchFailed
         reads.append((definitions, wanted))

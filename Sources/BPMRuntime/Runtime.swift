@@ -45,6 +45,12 @@ public actor Runtime {
     var batchesInFlight = 0
     /// The end of the last closed batch (written, answered, conflicts applied again).
     var lastFinish: Task<Void, Never>?
+    /// Correlation keys claimed (instance id) or released (nil) by closed batches not yet
+    /// finished, oldest first: a batch reading running instances up front sees them without
+    /// waiting for those batches (should one fail, what was built on it fails its revision
+    /// or key check when written and is applied again).
+    var keysInFlight: [(batch: Int, keys: [String: [String: String?]])] = []
+    var closedBatches = 0
     var inflightTimers: Set<String> = []
     var inflightJobs: Set<String> = []
     var queuedJobs: [JobRecord] = []
@@ -570,6 +576,9 @@ public actor Runtime {
     func launch(_ prepared: Prepared) {
         writesQueued += 1
         batchesInFlight += 1
+        closedBatches += 1
+        let id = closedBatches
+        if !prepared.keys.isEmpty { keysInFlight.append((id, prepared.keys)) }
         let outcome = Promise<Written>()
         store.queueCommit(prepared.commit) { outcome.fulfil(Written(failure: $0, seconds: $1)) }
         let previous = lastFinish
@@ -579,6 +588,7 @@ public actor Runtime {
             self.wakeDrain()
             await previous?.value
             await self.finish(prepared, written: written)
+            self.keysInFlight.removeAll { $0.batch == id }
             self.batchesInFlight -= 1
             self.wakeDrain()
         }
@@ -626,6 +636,8 @@ public actor Runtime {
         var results: [Result<WorkResult, any Error>]
         var commit: CommitBatch
         var firedTimers: [String]
+        /// Correlation keys the batch claims or releases.
+        var keys: [String: [String: String?]] = [:]
     }
 
     /// A batch being applied, still taking work.
@@ -683,7 +695,7 @@ public actor Runtime {
             commit.leaseUntil = o.tx.now.addingTimeInterval(lease)
             commit.timersFired = o.tx.firedTimers
         }
-        return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: o.tx.firedTimers)
+        return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: o.tx.firedTimers, keys: o.tx.keys)
     }
 
     /// Commits a prepared batch, answers its items and dispatches its jobs; on a conflict

@@ -101,7 +101,11 @@ enum SQLiteCommit {
                     try update.run(values, db)
                     if db.changesCount != 1 { throw StoreError.conflict(instanceId: w.state.id) }
                 } else {
-                    try insert.run(values, db)
+                    do { try insert.run(values, db) } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+                        // another running instance holds the correlation key (as PostgreSQL's
+                        // 23505): a conflict, so the work is applied again on fresh state
+                        throw StoreError.conflict(instanceId: w.state.id)
+                    }
                 }
             }
         }

@@ -206,6 +206,27 @@ func reading(_ device: String, _ value: Double) -> Value { ["device": .string(de
         #expect(try await h.store.instance(running[0].id)?.variables["t"] == .number(10))
     }
 
+    /// Events for a few keys handed over all at once land in batches applied while earlier ones
+    /// are still being written: each key still gets one instance, and every later event of it
+    /// refreshes that instance.
+    @Test func eventsOfOneKeyInPipelinedBatchesStartOneInstance() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "each", "", activities: "  - {id: wait, type: timer, duration: PT1H}")
+        let outcomes = await withTaskGroup(of: [Result<[Runtime.EventOutcome], any Error>].self) { group in
+            for i in 0..<500 {
+                group.addTask { await ingest(h.runtime, [.event(IntakeEvent(value: reading("d\(i % 20)", 20), topic: "readings"))]) }
+            }
+            var all: [Runtime.EventOutcome] = []
+            for await r in group { for o in r { all += (try? o.get()) ?? [] } }
+            return all
+        }
+        #expect(outcomes.filter { $0.action == .started }.count == 20)
+        #expect(outcomes.filter { $0.action == .correlated }.count == 480)
+        #expect(try await h.store.countInstances(status: .running) == 20)
+        #expect(await h.runtime.stats.batches > 1)
+    }
+
     @Test func consumedPositionsAreCommittedWithTheirEffectsAndNeverRepeated() async throws {
         let h = try await Harness()
         defer { h.cleanup() }
