@@ -366,9 +366,16 @@ struct BatchTransaction {
             let key = route.key(i, event, values)
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
-                _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
-                out.append(.init(definitionId: route.ids[i], action: .correlated, instanceId: running, correlationKey: key))
-                continue
+                do {
+                    _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
+                    out.append(.init(definitionId: route.ids[i], action: .correlated, instanceId: running, correlationKey: key))
+                    continue
+                } catch Runtime.RuntimeError.unknownInstance {
+                    // claimed by a batch whose write failed: no instance holds the key (should
+                    // one have started meanwhile, the start below conflicts and is applied again)
+                    keys[route.ids[i], default: [:]][key] = .some(nil)
+                    keysChanged += 1
+                }
             }
             if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {
                 if route.hasHoldFor[i] { try await patternBroken(route.targets[i].0, key: key ?? "") }

@@ -526,8 +526,10 @@ public actor Runtime {
     /// the queued batch is written and the open one closed. So batch sizes follow the load by
     /// themselves and the engine's work (applying, encoding, answering) overlaps the store's.
     /// Batches are written and answered in order, and a batch that reads the store (an
-    /// instance to load, a key's running instance, a subscription…) reads only once every
-    /// batch before it has finished, so it never sees state older than its predecessors'.
+    /// instance to load, a subscription, a buffered message…) reads only once every batch
+    /// before it has finished, so it never sees state older than its predecessors'. The
+    /// running instances for its events' keys are read up front without waiting: what the
+    /// batches in flight claim and release is laid over the answer.
     func drain() async {
         var open: OpenBatch?
         while true {
@@ -584,11 +586,13 @@ public actor Runtime {
         let previous = lastFinish
         lastFinish = Task {
             let written = await outcome.value
+            // written: its keys are in the store; failed: they never will be (its items are
+            // applied again, and must not see them)
+            self.keysInFlight.removeAll { $0.batch == id }
             self.writesQueued -= 1
             self.wakeDrain()
             await previous?.value
             await self.finish(prepared, written: written)
-            self.keysInFlight.removeAll { $0.batch == id }
             self.batchesInFlight -= 1
             self.wakeDrain()
         }
