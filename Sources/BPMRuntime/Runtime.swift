@@ -552,8 +552,8 @@ public actor Runtime {
             }
             if let o = open, writesQueued == 1, o.weight >= 64 {
                 // a write is under way and enough is open to be worth writing next: close it
-                // and encode it now, queued behind that write (under light load batches are
-                // small, and waiting for the writer to idle keeps the latency down)
+                // and encode it now, queued behind that write, so the writer goes on without a
+                // pause (under light load batches stay small and wait for the writer to idle)
                 open = nil
                 launch(close(o))
                 continue
