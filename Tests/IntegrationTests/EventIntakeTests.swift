@@ -106,7 +106,9 @@ import Testing
         let defs = try subfolder("defs", of: dir)
         let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/temperature-control.yaml"), encoding: .utf8)
         #expect(example.contains("duration: 5m"))
-        try example.replacingOccurrences(of: "duration: 5m", with: "duration: 3s").write(to: defs.appendingPathComponent("temperature-control.yaml"), atomically: true, encoding: .utf8)
+        // the recheck waits long enough for the normal reading sent after the start to arrive
+        // first, also when the machine is busy with the other suites
+        try example.replacingOccurrences(of: "duration: 5m", with: "duration: 10s").write(to: defs.appendingPathComponent("temperature-control.yaml"), atomically: true, encoding: .utf8)
         // a second process on the same topic acts back through Kafka
         try kafka.createTopic("heatpump-alerts")
         try """
@@ -151,8 +153,17 @@ import Testing
         // a normal reading for hp1 joins the running instance; hp2 starts its own
         try await producer.send(topic: "heatpump-telemetry", key: "hp1", value: telemetry("hp1", 22.0))
         try await producer.send(topic: "heatpump-telemetry", key: "hp2", value: telemetry("hp2", 27.5))
-        try await waitUntil("the hp1 instance to complete") {
-            try await http("GET", "\(server.base)/processes/\(first)").body[member: "status"] == "completed"
+        do {
+            try await waitUntil("the hp1 instance to complete") {
+                try await http("GET", "\(server.base)/processes/\(first)").body[member: "status"] == "completed"
+            }
+        } catch {
+            // what it waits for, and what the engine said
+            let state = try? await http("GET", "\(server.base)/processes/\(first)")
+            let history = try? await http("GET", "\(server.base)/processes/\(first)/history")
+            let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")
+            Issue.record("hp1 did not complete: \(state.map { JSON.encode($0.body) } ?? "?")\nhistory: \(history.map { JSON.encode($0.body) } ?? "?")\nlog:\n\(tail)")
+            throw error
         }
         let done = try await http("GET", "\(server.base)/processes/\(first)")
         #expect(done.body[member: "variables"][member: "temperature"] == 22.0, "the later reading was correlated")
