@@ -74,6 +74,22 @@ struct BatchTransaction {
     static func keyOf(_ definitionId: String, _ key: String) -> String { definitionId + "\u{1}" + key }
 
     mutating func apply(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
+        // consumed events: an item that fails leaves nothing in the batch — not its events'
+        // positions, nor what its first events did — so its consumer delivers all of it again
+        var saved: BatchTransaction?
+        switch work {
+        case .intake, .intakeBatch: saved = self
+        default: break
+        }
+        do {
+            return try await applyAndRoute(work)
+        } catch {
+            if let saved { self = saved }
+            throw error
+        }
+    }
+
+    private mutating func applyAndRoute(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
         let result = try await applyOne(work)
         try await routeMessages()
         // routing may have moved the instance on (a buffered message, a child that ended): report its latest state
