@@ -19,10 +19,9 @@ struct BatchTransaction {
     /// none is running).
     var reads: [(definitions: Set<String>, keys: Set<String>)] = []
     var running: [String: [String: String]] = [:]
-    /// Whether the running instances for every key of the batch's events were read up front
-    /// (the batch is applied in chunks, each read before it is applied; one failed read and
-    /// the batch looks each key up instead).
-    var prefetched = false
+    /// Whether a read up front failed: then the running instances for the batch's keys are
+    /// not all known and each key is looked up. (Otherwise every chunk of the batch had the
+    /// running instances for its events' keys read before it was applied.)
     var prefetchFailed = false
     /// Bumped whenever `keys` changes, so per-route summaries of it are rebuilt.
     var keysChanged = 0
@@ -309,14 +308,13 @@ struct BatchTransaction {
             default: continue
             }
         }
-        guard !wanted.isEmpty else { prefetched = !prefetchFailed; return }
+        guard !wanted.isEmpty else { return }
         // one query for every definition and key of the chunk, without waiting for the batches
         // being written: what they claim and release is laid over what the store has (taken
         // before reading, so a batch finishing meanwhile is counted at least once)
         let overlay = await runtime.keysInFlight
         guard var found = try? await runtime.store.activeInstances(definitionIds: Array(definitions), correlationKeys: Array(wanted)) else {
             prefetchFailed = true
-            prefetched = false
             return
         }
         for (_, keys) in overlay {
@@ -324,7 +322,6 @@ struct BatchTransaction {
                 for (key, id) in byKey where wanted.contains(key) { found[defId, default: [:]][key] = id }
             }
         }
-        prefetched = !prefetchFailed
         reads.append((definitions, wanted))
         for (defId, byKey) in found where !byKey.isEmpty {
             running[defId, default: [:]].merge(byKey) { old, _ in old }
@@ -349,7 +346,7 @@ struct BatchTransaction {
     /// false only when the batch's keys were all read up front, none had one, and the batch
     /// has started or ended none of that definition since (then there is nothing to look up).
     mutating func mayBeRunning(_ route: TopicRoute, _ i: Int, _ routed: Bool) -> Bool {
-        guard prefetched, routed, route.kept else { return true }
+        guard !prefetchFailed, routed, route.kept else { return true }
         let id = ObjectIdentifier(route)
         if let m = mayRun[id], m.version == keysChanged { return m.flags[i] }
         let flags = route.ids.map { defId in

@@ -581,8 +581,8 @@ public actor Runtime {
         closedBatches += 1
         let id = closedBatches
         if !prepared.keys.isEmpty { keysInFlight.append((id, prepared.keys)) }
-        let outcome = Promise<Written>()
-        store.queueCommit(prepared.commit) { outcome.fulfil(Written(failure: $0, seconds: $1)) }
+        let outcome = OnceValue<Written>()
+        store.queueCommit(prepared.commit) { outcome.set(Written(failure: $0, seconds: $1)) }
         let previous = lastFinish
         lastFinish = Task {
             let written = await outcome.value
@@ -928,32 +928,4 @@ public actor Runtime {
     public func configure(lifecycleTopic: String?) { self.lifecycleTopic = lifecycleTopic }
 
     func isRetired(_ id: String) -> Bool { registry.retired.contains(id) }
-}
-
-/// A value given once, from any thread, and awaited by one task.
-final class Promise<T: Sendable>: Sendable {
-    private enum State { case empty, waiting(CheckedContinuation<T, Never>), done(T) }
-    private let state = Locked<State>(.empty)
-
-    func fulfil(_ value: T) {
-        let waiter: CheckedContinuation<T, Never>? = state.withLock { s in
-            if case .waiting(let c) = s { s = .done(value); return c }
-            s = .done(value)
-            return nil
-        }
-        waiter?.resume(returning: value)
-    }
-
-    var value: T {
-        get async {
-            await withCheckedContinuation { c in
-                let ready: T? = state.withLock { s in
-                    if case .done(let v) = s { return v }
-                    s = .waiting(c)
-                    return nil
-                }
-                if let ready { c.resume(returning: ready) }
-            }
-        }
-    }
 }

@@ -53,21 +53,21 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
     /// outcome either way; instance versions make a retry of it conflict, not apply twice.)
     func op<T: Sendable>(timeout: Double? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let limit = timeout ?? operationTimeout
-        let race = OnceContinuation<T>()
+        let race = OnceValue<Result<T, any Error>>()
         let work = Task {
-            do { race.resume(.success(try await body())) } catch { race.resume(.failure(Self.classify(error))) }
+            do { race.set(.success(try await body())) } catch { race.set(.failure(Self.classify(error))) }
         }
         let timer = Task {
             try await Task.sleep(nanoseconds: UInt64(limit * 1e9))
-            race.resume(.failure(StoreError.unavailable("PostgreSQL did not answer within \(Int(limit)) s (the operation was abandoned; a change it made may still take effect)")))
+            race.set(.failure(StoreError.unavailable("PostgreSQL did not answer within \(Int(limit)) s (the operation was abandoned; a change it made may still take effect)")))
             work.cancel()
         }
         return try await withTaskCancellationHandler {
-            let r = try await race.value()
+            let r = try await race.value.get()
             timer.cancel()
             return r
         } onCancel: {
-            race.resume(.failure(CancellationError()))
+            race.set(.failure(CancellationError()))
             work.cancel()
             timer.cancel()
         }
@@ -502,34 +502,6 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         return try await rows(q).map { r in
             LogRecord(id: try Self.str(r, "id"), instanceId: try Self.str(r, "instance_id"), elementId: try Self.str(r, "element_id"), level: try Self.str(r, "level"),
                       message: try Self.str(r, "message"), data: try Self.json(r, "data"), createdAt: try Self.date(r, "created_at"))
-        }
-    }
-}
-
-/// A result that the first of several racers sets; later ones are ignored.
-final class OnceContinuation<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-    private var waiter: CheckedContinuation<T, any Error>?
-
-    func resume(_ r: Result<T, any Error>) {
-        let w: CheckedContinuation<T, any Error>? = lock.withLock {
-            guard result == nil else { return nil }
-            result = r
-            defer { waiter = nil }
-            return waiter
-        }
-        w?.resume(with: r)
-    }
-
-    func value() async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            let r: Result<T, any Error>? = lock.withLock {
-                if let result { return result }
-                waiter = c
-                return nil
-            }
-            if let r { c.resume(with: r) }
         }
     }
 }
