@@ -8,24 +8,30 @@ import GRDB
 /// The embedded store: SQLite in WAL mode through GRDB. Nothing to set up; one file.
 public final class SQLiteStore: ProcessStore {
     let pool: DatabasePool
+    let checkpointer: WALCheckpointer
     public let path: String
 
     /// Opens (creating if needed) the database at `path`. `synchronous` is SQLite's PRAGMA
     /// (`FULL` survives power loss; `NORMAL` survives process crashes and is faster).
-    public init(path: String, synchronous: String = "FULL") throws {
+    public convenience init(path: String, synchronous: String = "FULL") throws {
+        try self.init(path: path, synchronous: synchronous, checkpointPages: (256, 16384))
+    }
+
+    /// `checkpointPages`: the log's size, in pages, that asks for a checkpoint and that makes
+    /// the writer wait for one (see `WALCheckpointer`).
+    init(path: String, synchronous: String, checkpointPages: (threshold: Int32, limit: Int32)) throws {
         _ = Self.tuned
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(10)
         let sync = ["FULL", "NORMAL", "OFF", "EXTRA"].contains(synchronous.uppercased()) ? synchronous.uppercased() : "FULL"
+        let checkpointer = WALCheckpointer(path: path, synchronous: sync, threshold: checkpointPages.threshold, limit: checkpointPages.limit)
+        self.checkpointer = checkpointer
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(sync)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
-            // checkpoint the WAL every 1 MiB instead of 4: the commit that crosses the mark copies
-            // the pages into the database, and smaller, more frequent copies keep the commits
-            // that wait behind it shorter (p99 event-to-commit ≈ 7 ms instead of ≈ 10 at half
-            // load; 16 MiB made it ≈ 29 ms; checkpointing from another connection, ≈ 55)
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 256")
+            // the log is copied into the database beside the commits, not inside them
+            checkpointer.attach(to: db)
         }
         if let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path.removingPercentEncoding, !dir.isEmpty {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
