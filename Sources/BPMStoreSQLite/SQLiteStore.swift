@@ -37,6 +37,7 @@ public final class SQLiteStore: ProcessStore {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         pool = try DatabasePool(path: path, configuration: config)
+        checkpointer.open()
     }
 
     /// Process-wide SQLite settings, made before the first connection opens: no memory

@@ -73,20 +73,27 @@ final class WALCheckpointer: @unchecked Sendable {
         queue.async { self.run() }
     }
 
+    /// Opens the checkpointer's connection (once the database is in WAL mode), so the files it
+    /// holds open are there from the start; a failure is retried at the first checkpoint.
+    func open() { queue.sync { _ = connect() } }
+
+    private func connect() -> OpaquePointer? {
+        if let connection { return connection }
+        var c: OpaquePointer?
+        guard sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let c else {
+            sqlite3_close_v2(c)
+            return nil
+        }
+        // the checkpoint syncs the database file as this connection's setting says; a fresh
+        // connection knows the file is in WAL mode only once it has read it
+        sqlite3_exec(c, "PRAGMA synchronous = \(synchronous); PRAGMA journal_mode", nil, nil, nil)
+        connection = c
+        return c
+    }
+
     private func run() {
         requested.withLock { $0 = false }
-        if connection == nil {
-            var c: OpaquePointer?
-            guard sqlite3_open_v2(path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let c else {
-                sqlite3_close_v2(c)
-                runs.withLock { $0.failed += 1 }
-                return
-            }
-            // the checkpoint syncs the database file as this connection's setting says; a
-            // fresh connection knows the file is in WAL mode only once it has read it
-            sqlite3_exec(c, "PRAGMA synchronous = \(synchronous); PRAGMA journal_mode", nil, nil, nil)
-            connection = c
-        }
+        guard let connection = connect() else { return runs.withLock { $0.failed += 1 } }
         var log: Int32 = 0
         var copied: Int32 = 0
         let rc = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
