@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "BPMTestSupport", path: "Tests/Support"),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite"]),
+        .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                              .product(name: "JWTKit", package: "jwt-kit")]),
     ],

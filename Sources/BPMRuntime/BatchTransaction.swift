@@ -317,11 +317,16 @@ struct BatchTransaction {
             prefetchFailed = true
             return
         }
+        var seen = 0
         for (_, keys) in overlay {
             for (defId, byKey) in keys where definitions.contains(defId) {
-                for (key, id) in byKey where wanted.contains(key) { found[defId, default: [:]][key] = id }
+                for (key, id) in byKey where wanted.contains(key) {
+                    found[defId, default: [:]][key] = id
+                    seen += 1
+                }
             }
         }
+        if seen > 0 { await runtime.count(keysSeenInFlight: seen) }
         reads.append((definitions, wanted))
         for (defId, byKey) in found where !byKey.isEmpty {
             running[defId, default: [:]].merge(byKey) { old, _ in old }
@@ -388,6 +393,7 @@ struct BatchTransaction {
                     // one have started meanwhile, the start below conflicts and is applied again)
                     keys[route.ids[i], default: [:]][key] = .some(nil)
                     keysChanged += 1
+                    await runtime.countKeyFoundReleased()
                 }
             }
             if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {

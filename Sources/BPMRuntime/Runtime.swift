@@ -63,7 +63,16 @@ public actor Runtime {
         public var batches = 0
         public var committedItems = 0
         public var maxBatchSize = 0
+        /// Correlation keys that a batch's up-front read took from batches still being written
+        /// (their claims and releases laid over the store's answer).
+        public var keysSeenInFlight = 0
+        /// Events correlated to an instance claimed by such a batch whose write then failed:
+        /// the key was found free, and the event went on as if no instance held it.
+        public var keysFoundReleased = 0
     }
+
+    func count(keysSeenInFlight n: Int) { stats.keysSeenInFlight += n }
+    func countKeyFoundReleased() { stats.keysFoundReleased += 1 }
 
     public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry, logger: Logger = Logger(label: "bpm.runtime"),
                 owner: String = Runtime.defaultOwner())

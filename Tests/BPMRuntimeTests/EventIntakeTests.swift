@@ -1,9 +1,11 @@
 import BPMEngine
 import BPMExpressions
 import BPMModel
-import BPMRuntime
+@testable import BPMRuntime
 import BPMStore
+@testable import BPMStoreSQLite
 import Foundation
+import GRDB
 import Testing
 
 /// Hands items to the runtime as a consumer does and waits for their outcomes.
@@ -11,6 +13,21 @@ func ingest(_ runtime: Runtime, _ items: [IntakeItem]) async -> [Result<[Runtime
     await withCheckedContinuation { c in
         Task { await runtime.ingest(items) { c.resume(returning: $0) } }
     }
+}
+
+/// Waits until concurrent work (the runtime's drain, a store's writer) has made `check` hold —
+/// nothing here waits on engine time, which the tests' clock drives.
+func until(_ what: String, _ check: () async -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(20)
+    while !(await check()) {
+        guard Date() < deadline else { throw RuntimeTestFailure("timed out waiting until \(what)") }
+        try await Task.sleep(nanoseconds: 1_000_000)
+    }
+}
+
+struct RuntimeTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }
 
 func reading(_ device: String, _ value: Double) -> Value { ["device": .string(device), "value": .number(value)] }
@@ -225,6 +242,44 @@ func reading(_ device: String, _ value: Double) -> Value { ["device": .string(de
         #expect(outcomes.filter { $0.action == .correlated }.count == 480)
         #expect(try await h.store.countInstances(status: .running) == 20)
         #expect(await h.runtime.stats.batches > 1)
+    }
+
+    /// An event applied while the batch that started its key's instance is still being
+    /// written correlates to that instance (the up-front read takes the claim from the batch in
+    /// flight). If that write then fails, the instance never existed: the event finds the key
+    /// free and starts the instance itself, and nothing of the failed batch is kept.
+    @Test(.timeLimit(.minutes(1))) func anEventBuiltOnAFailedWriteStartsItsInstanceItself() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await deployPattern(h, "each", "", activities: "  - {id: wait, type: timer, duration: PT1H}")
+        // the store refuses an instance whose reading is 66 (a real failure, from a trigger)
+        try await h.store.pool.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER poisoned BEFORE INSERT ON process_instances WHEN NEW.variables LIKE '%66%'
+                BEGIN SELECT RAISE(ABORT, 'poisoned reading'); END
+                """)
+        }
+        // another connection holds the write lock, so the first batch waits to be written
+        var config = Configuration()
+        config.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: h.store.path, configuration: config)
+        try blocker.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        let first = Task { await ingest(h.runtime, [.event(IntakeEvent(value: reading("k", 66), topic: "readings"))]) }
+        try await until("the first batch is being written") { await !h.runtime.keysInFlight.isEmpty }
+        let second = Task { await ingest(h.runtime, [.event(IntakeEvent(value: reading("k", 20), topic: "readings"))]) }
+        try await until("the second batch took the key from the first") { await h.runtime.stats.keysSeenInFlight >= 1 }
+        try blocker.inDatabase { try $0.execute(sql: "COMMIT") }
+
+        let failed = await first.value
+        #expect(failed.count == 1)
+        #expect(throws: (any Error).self) { try failed[0].get() }
+        let outcomes = try #require(try await second.value.first?.get())
+        #expect(outcomes.map(\.action) == [.started])
+        #expect(await h.runtime.stats.keysFoundReleased == 1)
+        let running = try await h.store.instances(InstanceQuery(status: .running))
+        #expect(running.count == 1)
+        #expect(running.first?.id == outcomes.first?.instanceId)
+        #expect(try await h.store.instance(try #require(running.first?.id))?.variables["value"] == .number(20))
     }
 
     @Test func consumedPositionsAreCommittedWithTheirEffectsAndNeverRepeated() async throws {
