@@ -31,7 +31,8 @@ struct Bench: AsyncParsableCommand {
         event's position (intake-filter: nothing starts; intake-start: every event starts an
         instance), and with --kafka-brokers the same from a real broker (kafka-filter,
         kafka-start); and latency-half, the time from an event's arrival to the commit of its
-        instance's first step when events arrive at half of intake-start's rate (p50/p99/p999).
+        instance's first step when events arrive at half of intake-start's rate (p50/p99/p999);
+        each store row on every --store (SQLite first).
 
         With --replicas N --store postgres://…: 1…N replicas of `bpm serve` on one fresh database,
         straight-through started over HTTP by 64 clients spread over them (instances/s, speed-up,
@@ -162,7 +163,7 @@ struct Bench: AsyncParsableCommand {
         if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try Serve.pairs(kafkaOption, "--kafka-option")) }
-            return try await IntakeBench(events: events, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
+            return try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
         }
         var rows: [Row] = []
         var stores = store
@@ -276,25 +277,12 @@ struct Bench: AsyncParsableCommand {
     func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(1, n - s.count)) + s }
 
     func measure(name: String, source: String, expected: [String: Double], spec: String) async throws -> Row {
-        let dir = try BenchSupport.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        if spec.hasPrefix("postgres") {
-            let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
-            do {
-                let row = try await measure(name: name, source: source, expected: expected, store: try PostgresStore(url: url, maxConnections: 8), label: "postgres")
-                await drop()
-                return row
-            } catch {
-                await drop()
-                throw error
-            }
+        try await BenchSupport.withFreshStore(spec, sqliteSync: sqliteSync) { store, label in
+            try await measure(name: name, source: source, expected: expected, store: store, label: label)
         }
-        let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
-        return try await measure(name: name, source: source, expected: expected, store: try SQLiteStore(path: path, synchronous: sqliteSync), label: "sqlite")
     }
 
     func measure(name: String, source: String, expected: [String: Double], store s: any ProcessStore, label: String) async throws -> Row {
-        try await s.migrate()
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
@@ -332,6 +320,31 @@ struct Bench: AsyncParsableCommand {
 
 /// What the benchmarks share.
 enum BenchSupport {
+    /// Runs `body` on a fresh, migrated store of the kind `spec` names — `sqlite` (a file in a
+    /// scratch folder), `sqlite:PATH`, or `postgres://…` (a scratch database on that server) —
+    /// and removes it afterwards; `label` is "sqlite" or "postgres".
+    static func withFreshStore<T>(_ spec: String, sqliteSync: String, _ body: (_ store: any ProcessStore, _ label: String) async throws -> T) async throws -> T {
+        if spec.hasPrefix("postgres") {
+            let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
+            do {
+                let store = try PostgresStore(url: url, maxConnections: 8)
+                try await store.migrate()
+                let result = try await body(store, "postgres")
+                await drop()
+                return result
+            } catch {
+                await drop()
+                throw error
+            }
+        }
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
+        let store = try SQLiteStore(path: path, synchronous: sqliteSync)
+        try await store.migrate()
+        return try await body(store, "sqlite")
+    }
+
     /// A fresh folder for one measurement (removed by the caller's `defer`).
     static func scratchDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-bench-\(UUIDv7.make())")

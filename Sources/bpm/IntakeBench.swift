@@ -17,6 +17,8 @@ import Logging
 ///                  first, then consumed by the engine's consumer group until every position is stored
 struct IntakeBench {
     let events: Int
+    /// Each store measured (sqlite first): `sqlite`, `sqlite:PATH` or `postgres://…`.
+    var stores: [String] = ["sqlite"]
     let sqliteSync: String
     let kafka: KafkaSettings?
     let json: Bool
@@ -27,6 +29,8 @@ struct IntakeBench {
 
     struct Row {
         var name: String
+        /// "sqlite", "postgres", or "" (no store).
+        var store = ""
         var events: Int
         var perSecond: Double
         var started: Int
@@ -59,19 +63,23 @@ struct IntakeBench {
         var rows: [Row] = []
         func wanted(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
         if wanted("match") { rows.append(try match()) }
-        if wanted("intake-filter") { rows.append(try await intake(hot: false)) }
-        if wanted("intake-start") || wanted("latency-half") {
-            let start = try await intake(hot: true)
-            if wanted("intake-start") { rows.append(start) }
-            if wanted("latency-half") { rows.append(try await latency(rate: start.perSecond / 2)) }
-        }
-        if let kafka {
-            if wanted("kafka-filter") { rows.append(try await fromKafka(kafka, hot: false)) }
-            if wanted("kafka-start") { rows.append(try await fromKafka(kafka, hot: true)) }
+        var specs = stores
+        if !specs.contains(where: { $0.hasPrefix("sqlite") }) { specs.insert("sqlite", at: 0) }
+        for spec in specs {
+            if wanted("intake-filter") { rows.append(try await intake(hot: false, spec)) }
+            if wanted("intake-start") || wanted("latency-half") {
+                let start = try await intake(hot: true, spec)
+                if wanted("intake-start") { rows.append(start) }
+                if wanted("latency-half") { rows.append(try await latency(rate: start.perSecond / 2, spec)) }
+            }
+            if let kafka {
+                if wanted("kafka-filter") { rows.append(try await fromKafka(kafka, hot: false, spec)) }
+                if wanted("kafka-start") { rows.append(try await fromKafka(kafka, hot: true, spec)) }
+            }
         }
         if json {
             print(JSON.encode(.list(rows.map { r in
-                var c: [String: Value] = ["name": .string(r.name), "events": .number(Double(r.events)), "events_per_second": .number(r.perSecond.rounded()),
+                var c: [String: Value] = ["name": .string(r.name), "store": r.store.isEmpty ? .null : .string(r.store), "events": .number(Double(r.events)), "events_per_second": .number(r.perSecond.rounded()),
                                           "instances_started": .number(Double(r.started)), "definitions": .number(Double(Self.definitions))]
                 if let p50 = r.p50, let p99 = r.p99, let p999 = r.p999 {
                     c["p50_ms"] = .number((p50 * 1000).rounded() / 1000)
@@ -81,12 +89,12 @@ struct IntakeBench {
                 return .context(c)
             })))
         } else {
-            print("event intake, \(Self.definitions) definitions on one topic (store: sqlite, \(sqliteSync))")
-            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
+            print("event intake, \(Self.definitions) definitions on one topic (sqlite: synchronous \(sqliteSync))")
+            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "store".padding(toLength: 9, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
                 + "p50 ms".leftPad(9) + "p99 ms".leftPad(9) + "p999 ms".leftPad(9))
             for r in rows {
                 let lat = [r.p50, r.p99, r.p999].map { $0.map { String(format: "%.2f", $0).leftPad(9) } ?? "".leftPad(9) }.joined()
-                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
+                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
             }
             print("latency-half: events arrive at half of intake-start's rate (open loop: each at its scheduled time, handed over at most once a millisecond); latency is from that time to the commit of its instance's first step")
         }
@@ -127,23 +135,23 @@ struct IntakeBench {
         return l
     }()
 
-    /// A runtime on a fresh SQLite file in `dir` with the 50 definitions listening on `topic`.
-    func runtime(_ dir: URL, topic: String = IntakeBench.topic) async throws -> (Runtime, SQLiteStore) {
-        let store = try SQLiteStore(path: dir.appendingPathComponent("bench.sqlite").path, synchronous: sqliteSync)
-        try await store.migrate()
+    /// A runtime on `store` (fresh) with the 50 definitions listening on `topic`.
+    func runtime(_ store: any ProcessStore, topic: String = IntakeBench.topic) async throws -> Runtime {
         let runtime = Runtime(store: store, connectors: ConnectorRegistry(), logger: Self.logger)
         try await runtime.start(timerLoop: false)
         for i in 0..<Self.definitions {
             try await runtime.deploy(source: Self.definition(i).replacingOccurrences(of: "topic: \(Self.topic)", with: "topic: \(topic)"), file: "intake-\(i).yaml")
         }
-        return (runtime, store)
+        return runtime
     }
 
     /// The consumer's path without a broker: batches of decoded events with their positions.
-    func intake(hot: Bool) async throws -> Row {
-        let dir = try BenchSupport.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let (runtime, store) = try await runtime(dir)
+    func intake(hot: Bool, _ spec: String) async throws -> Row {
+        try await BenchSupport.withFreshStore(spec, sqliteSync: sqliteSync) { store, label in try await intake(hot: hot, store: store, label: label) }
+    }
+
+    func intake(hot: Bool, store: any ProcessStore, label: String) async throws -> Row {
+        let runtime = try await runtime(store)
         let registry = await runtime.registry
         let payloads = (0..<1000).map { Self.payload($0, hot: hot) }
         let batch = 2000
@@ -184,7 +192,7 @@ struct IntakeBench {
         let started = try await store.countInstances(status: nil)
         guard started == (hot ? events : 0) else { throw ValidationError("intake benchmark: \(started) instances, expected \(hot ? events : 0)") }
         guard try await store.consumerOffsets(group: "bench").first?.next == Int64(events) else { throw ValidationError("intake benchmark: positions not stored") }
-        return Row(name: hot ? "intake-start" : "intake-filter", events: events, perSecond: Double(events) / secs, started: started)
+        return Row(name: hot ? "intake-start" : "intake-filter", store: label, events: events, perSecond: Double(events) / secs, started: started)
     }
 
     /// Latency at a fixed arrival rate: each event is due at its scheduled time (open loop, so
@@ -194,10 +202,12 @@ struct IntakeBench {
     /// timer wake-ups a second); latency runs from each event's own scheduled arrival — so the
     /// wait for the hand-over counts against the engine — to the commit of the instance it
     /// started, with its first step.
-    func latency(rate: Double, seconds: Double = 8) async throws -> Row {
-        let dir = try BenchSupport.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let (runtime, store) = try await runtime(dir)
+    func latency(rate: Double, _ spec: String) async throws -> Row {
+        try await BenchSupport.withFreshStore(spec, sqliteSync: sqliteSync) { store, label in try await latency(rate: rate, store: store, label: label) }
+    }
+
+    func latency(rate: Double, seconds: Double = 8, store: any ProcessStore, label: String) async throws -> Row {
+        let runtime = try await runtime(store)
         let registry = await runtime.registry
         let payloads = (0..<1000).map { Self.payload($0, hot: true) }
         let total = max(1, Int(rate * seconds))
@@ -252,22 +262,24 @@ struct IntakeBench {
         guard failures.withLock({ $0 }) == 0 else { throw ValidationError("latency benchmark: \(failures.withLock { $0 }) events not committed") }
         guard try await store.countInstances(status: nil) == total else { throw ValidationError("latency benchmark: not every event started its instance") }
         let sorted = latencies.withLock { $0 }.sorted()
-        return Row(name: "latency-half", events: total, perSecond: rate, started: total,
+        return Row(name: "latency-half", store: label, events: total, perSecond: rate, started: total,
                    p50: BenchSupport.quantile(sorted, 0.5), p99: BenchSupport.quantile(sorted, 0.99), p999: BenchSupport.quantile(sorted, 0.999))
     }
 
     /// From a real broker: produce every event first, then time the engine's consumer group
     /// until every position is stored.
-    func fromKafka(_ settings: KafkaSettings, hot: Bool) async throws -> Row {
-        let dir = try BenchSupport.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+    func fromKafka(_ settings: KafkaSettings, hot: Bool, _ spec: String) async throws -> Row {
+        try await BenchSupport.withFreshStore(spec, sqliteSync: sqliteSync) { store, label in try await fromKafka(settings, hot: hot, store: store, label: label) }
+    }
+
+    func fromKafka(_ settings: KafkaSettings, hot: Bool, store: any ProcessStore, label: String) async throws -> Row {
         let topic = "\(Self.topic)-\(UUIDv7.make().prefix(13))"
         let producer = try KafkaProducer(settings)
         for start in stride(from: 0, to: events, by: 5000) {
             try await producer.sendAll((start..<min(start + 5000, events)).map { (topic, "hp\($0 % 1000)", Self.payload($0, hot: hot), []) })
         }
         producer.close()
-        let (runtime, store) = try await runtime(dir, topic: topic)
+        let runtime = try await runtime(store, topic: topic)
         let group = "bench-\(UUIDv7.make())"
         let intake = try KafkaIntake(runtime: runtime, settings: settings, group: group, deadLetters: DeadLetters(producer: nil, topic: nil), logger: Self.logger)
         await intake.start()
@@ -285,11 +297,11 @@ struct IntakeBench {
         await runtime.shutdown()
         let started = try await store.countInstances(status: nil)
         guard try await positionsStored(store, group: group) >= events else { throw ValidationError("kafka benchmark: not every event was consumed in time") }
-        return Row(name: hot ? "kafka-start" : "kafka-filter", events: events, perSecond: Double(events) / secs, started: started)
+        return Row(name: hot ? "kafka-start" : "kafka-filter", store: label, events: events, perSecond: Double(events) / secs, started: started)
     }
 
     /// How many events have their position stored (every partition starts at 0).
-    func positionsStored(_ store: SQLiteStore, group: String) async throws -> Int {
+    func positionsStored(_ store: any ProcessStore, group: String) async throws -> Int {
         try await store.consumerOffsets(group: group).reduce(0) { $0 + Int($1.next) }
     }
 }

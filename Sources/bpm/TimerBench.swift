@@ -61,25 +61,10 @@ struct TimerBench {
     }
 
     func measure(_ spec: String) async throws -> Row {
-        if spec.hasPrefix("postgres") {
-            let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_bench")
-            do {
-                let row = try await measure(store: try PostgresStore(url: url, maxConnections: 8), label: "postgres")
-                await drop()
-                return row
-            } catch {
-                await drop()
-                throw error
-            }
-        }
-        let dir = try BenchSupport.scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = spec == "sqlite" ? dir.appendingPathComponent("bench.sqlite").path : String(spec.dropFirst("sqlite:".count))
-        return try await measure(store: try SQLiteStore(path: path, synchronous: sqliteSync), label: "sqlite")
+        try await BenchSupport.withFreshStore(spec, sqliteSync: sqliteSync) { store, label in try await measure(store: store, label: label) }
     }
 
     func measure(store: any ProcessStore, label: String) async throws -> Row {
-        try await store.migrate()
         let clock = ManualClock(Date())
         let runtime = Runtime(store: store, clock: clock, connectors: ConnectorRegistry(), logger: IntakeBench.logger)
         try await runtime.start(timerLoop: false)

@@ -1,4 +1,5 @@
 import BPMExpressions
+import BPMTestSupport
 import Foundation
 import Testing
 
@@ -35,6 +36,17 @@ import Testing
             "\(bad.path):9:15: error: duration: invalid duration 'soon': expected a number, e.g. 30s, 5m, 1h30m or PT5M",
         ])
         #expect(r.stdout.contains("examples/approval.yaml: ok"))
+    }
+
+    /// The benchmark's intake rows run on every store named, SQLite first (a check of the
+    /// command and its JSON; the figures come from release builds, not from here).
+    @Test func benchIntakeMeasuresEveryStoreNamed() throws {
+        let pg = try TestPostgres.server()
+        let r = try bpm(["bench", "--intake", "--events", "2000", "--scenario", "intake-filter", "--store", pg.url("postgres"), "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try JSON.parse(r.stdout).listValue ?? []
+        #expect(rows.map { $0[member: "store"] } == ["sqlite", "postgres"])
+        #expect(rows.allSatisfy { $0[member: "name"] == "intake-filter" && $0[member: "events"] == 2000 && $0[member: "instances_started"] == 0 })
     }
 
     func runJSON(_ args: [String]) throws -> Value {
