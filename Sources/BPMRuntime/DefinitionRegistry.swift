@@ -157,7 +157,7 @@ public final class TopicRoute: Sendable {
         let hasKey = targets.map { $0.0.correlationKey != nil }
         self.hasKey = hasKey
         anyKey = hasKey.contains(true)
-        keyed = Set(targets.filter { $0.0.correlationKey != nil }.map { $0.0.id })
+        keyed = Set(targets.indices.filter { hasKey[$0] }.map { targets[$0].0.id })
         hasHoldFor = targets.map { $0.0.trigger?.holdFor != nil }
         var paths: [[String]] = []
         var index: [[String]: Int] = [:]

@@ -35,8 +35,8 @@ public actor Runtime {
 
     var pending: [Pending] = []
     var draining = false
-    var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    var nextIdleWaiter = 0
+    /// Tasks parked until the runtime is idle, or until jobs of a type are written.
+    var waiters: [WaitFor: Waiters] = [:]
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// The drain loop, waiting for work or for the batch in flight.
     var drainWakeup: CheckedContinuation<Void, Never>?
@@ -413,36 +413,54 @@ public actor Runtime {
         }
     }
 
-    /// Long-polling workers waiting for jobs, by job type.
-    var jobWaiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
-    var nextJobWaiter = 0
-
+    /// Long-polling workers wait for jobs of their type (woken when this replica writes one).
     func waitForJobs(type: String, atMost seconds: Double) async {
         guard seconds > 0 else { return }
-        nextJobWaiter += 1
-        let id = nextJobWaiter
-        let timeout = Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            await self?.wake(type: type, id: id)
+        await park(.jobs(type), atMost: seconds)
+    }
+
+    func wakeWorkers(type: String) { waiters.removeValue(forKey: .jobs(type))?.resumeAll() }
+
+    /// What parked tasks wait for.
+    enum WaitFor: Hashable {
+        case idle
+        case jobs(String)
+    }
+
+    /// Continuations parked until what they wait for happens, each also resumable alone (its
+    /// timeout ran out, or its task was cancelled).
+    struct Waiters {
+        private var parked: [Int: CheckedContinuation<Void, Never>] = [:]
+        private var next = 0
+        mutating func reserve() -> Int {
+            next += 1
+            return next
+        }
+        mutating func park(_ id: Int, _ c: CheckedContinuation<Void, Never>) { parked[id] = c }
+        mutating func resume(_ id: Int) { parked.removeValue(forKey: id)?.resume() }
+        func resumeAll() { parked.values.forEach { $0.resume() } }
+    }
+
+    /// Parks the calling task until `what` happens, `seconds` pass, or the task is cancelled.
+    func park(_ what: WaitFor, atMost seconds: Double? = nil) async {
+        let id = waiters[what, default: Waiters()].reserve()
+        let timeout = seconds.map { s in
+            Task { [weak self] in
+                try? await Task.sleep(nanoseconds: UInt64(s * 1e9))
+                await self?.unpark(what, id)
+            }
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { c in
-                if Task.isCancelled { c.resume() } else { jobWaiters[type, default: [:]][id] = c }
+                if Task.isCancelled { c.resume() } else { waiters[what, default: Waiters()].park(id, c) }
             }
         } onCancel: {
-            Task { await self.wake(type: type, id: id) }
+            Task { await self.unpark(what, id) }
         }
-        timeout.cancel()
+        timeout?.cancel()
     }
 
-    private func wake(type: String, id: Int) {
-        jobWaiters[type]?.removeValue(forKey: id)?.resume()
-    }
-
-    func wakeWorkers(type: String) {
-        guard let waiting = jobWaiters.removeValue(forKey: type) else { return }
-        for c in waiting.values { c.resume() }
-    }
+    private func unpark(_ what: WaitFor, _ id: Int) { waiters[what]?.resume(id) }
 
     /// Reports a worker's outcome for a job: completion, failure, or a BPMN error.
     public func reportJob(_ id: String, _ outcome: ConnectorOutcome) async throws -> InstanceState? {
@@ -575,11 +593,7 @@ public actor Runtime {
         let drained = drainWaiters
         drainWaiters.removeAll()
         drained.forEach { $0.resume() }
-        if runningJobs == 0 && queuedJobs.isEmpty {
-            let waiters = idleWaiters
-            idleWaiters.removeAll()
-            waiters.values.forEach { $0.resume() }
-        }
+        if runningJobs == 0 && queuedJobs.isEmpty { waiters.removeValue(forKey: .idle)?.resumeAll() }
     }
 
     /// Queues a closed batch's write behind the one before (encoded now, while that one is
@@ -625,19 +639,7 @@ public actor Runtime {
     /// (a shutdown past its bound: what is still running resumes at the next start).
     public func waitIdle() async {
         if !draining && pending.isEmpty && runningJobs == 0 && queuedJobs.isEmpty { return }
-        nextIdleWaiter += 1
-        let id = nextIdleWaiter
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { c in
-                if Task.isCancelled { c.resume() } else { idleWaiters[id] = c }
-            }
-        } onCancel: {
-            Task { await self.stopWaiting(id) }
-        }
-    }
-
-    private func stopWaiting(_ id: Int) {
-        idleWaiters.removeValue(forKey: id)?.resume()
+        await park(.idle)
     }
 
     /// Work not finished: items queued for commit and connector calls running or queued.
