@@ -62,7 +62,7 @@ extension Run {
             } else if let n = mi.cardinality?.evaluate(vars).doubleValue {
                 guard n.isFinite, n <= Double(Limits.active.loopInstances) else {
                     raiseIncident(at: element, scope: scope, type: "extract_value",
-                                  message: "the loop cardinality of '\(element.id)' is \(n); at most \(Limits.active.loopInstances) instances are allowed (\(Limits.options["loopInstances"]!))")
+                                  message: "the loop cardinality of '\(element.id)' is \(n); at most \(Limits.active.loopInstances) instances are allowed (\(Limits.Option.loopInstances.rawValue))")
                     return
                 }
                 total = max(0, Int(n))

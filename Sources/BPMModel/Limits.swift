@@ -34,25 +34,25 @@ public struct Limits: Sendable, Equatable {
         didSet { ExpressionBudget.configure(steps: active.expressionSteps, depth: active.expressionDepth) }
     }
 
-    /// The option of `bpm serve` that sets each limit, for error messages.
-    public static let options: [String: String] = [
-        "definitionBytes": "--max-definition-bytes", "elements": "--max-elements", "yamlNodes": "--max-yaml-nodes",
-        "expressionSteps": "--max-expression-steps", "expressionDepth": "--max-expression-depth", "loopInstances": "--max-loop-instances",
-        "requestBytes": "--max-request-bytes", "variablesBytes": "--max-variables-bytes", "eventBytes": "--max-event-bytes",
-        "longPollSeconds": "--max-long-poll",
-    ]
+    /// Each limit, named by the option of `bpm serve` that sets it (for error messages).
+    public enum Option: String, Sendable, CaseIterable {
+        case definitionBytes = "--max-definition-bytes", elements = "--max-elements", yamlNodes = "--max-yaml-nodes"
+        case expressionSteps = "--max-expression-steps", expressionDepth = "--max-expression-depth", loopInstances = "--max-loop-instances"
+        case requestBytes = "--max-request-bytes", variablesBytes = "--max-variables-bytes", eventBytes = "--max-event-bytes"
+        case longPollSeconds = "--max-long-poll"
+    }
 
     /// A definition source too large to read, as its error; nil when within the limit.
     public static func sizeError(_ source: String, file: String) -> DefinitionErrors? {
         let n = source.utf8.count
         guard n > active.definitionBytes else { return nil }
-        return DefinitionErrors([DefinitionError("the file is \(n) bytes; definitions are limited to \(active.definitionBytes) bytes (\(options["definitionBytes"]!))",
+        return DefinitionErrors([DefinitionError("the file is \(n) bytes; definitions are limited to \(active.definitionBytes) bytes (\(Option.definitionBytes.rawValue))",
                                                  at: SourceLocation(file: file, line: 1, column: 1))])
     }
 
     /// A process with more elements than allowed, as its error.
     static func elementsError(_ definition: ProcessDefinition, at location: SourceLocation) -> DefinitionError? {
         guard definition.elements.count > active.elements else { return nil }
-        return DefinitionError("process '\(definition.id)' has \(definition.elements.count) elements; at most \(active.elements) are allowed (\(options["elements"]!))", at: location)
+        return DefinitionError("process '\(definition.id)' has \(definition.elements.count) elements; at most \(active.elements) are allowed (\(Option.elements.rawValue))", at: location)
     }
 }

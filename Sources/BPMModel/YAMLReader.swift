@@ -68,7 +68,7 @@ public enum YAMLDefinitionReader {
             count += 1
             if count > limit {
                 let m = node.mark
-                throw DefinitionErrors([DefinitionError("the YAML expands to more than \(limit) values (aliases like *name repeat what they refer to); the limit is \(Limits.options["yamlNodes"]!)",
+                throw DefinitionErrors([DefinitionError("the YAML expands to more than \(limit) values (aliases like *name repeat what they refer to); the limit is \(Limits.Option.yamlNodes.rawValue)",
                                                         at: SourceLocation(file: file, line: m?.line ?? 1, column: m?.column ?? 1))])
             }
             switch node {

@@ -111,7 +111,7 @@ public enum EventDecoder {
     public static func decode(_ bytes: [UInt8], topic: String, mqtt: Bool = false, registry: DefinitionRegistry) -> Result<Value, EventProblem> {
         let limit = Limits.active.eventBytes
         guard bytes.count <= limit else {
-            return .failure(EventProblem("too_large", "the payload is \(bytes.count) bytes; events are limited to \(limit) bytes (\(Limits.options["eventBytes"]!))"))
+            return .failure(EventProblem("too_large", "the payload is \(bytes.count) bytes; events are limited to \(limit) bytes (\(Limits.Option.eventBytes.rawValue))"))
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(EventProblem("not_json", "the payload is not UTF-8 text")) }
         let value: Value

@@ -27,12 +27,12 @@ struct API: Sendable {
     /// Reads a request body up to a limit: `limits.requestBytes`, or for a definition
     /// `limits.definitionBytes`; the problem names the option that sets it.
     func body(_ req: Request, definition: Bool = false) async throws -> String {
-        let (limit, option) = definition ? (limits.definitionBytes, "definitionBytes") : (limits.requestBytes, "requestBytes")
+        let (limit, option) = definition ? (limits.definitionBytes, Limits.Option.definitionBytes) : (limits.requestBytes, Limits.Option.requestBytes)
         do {
             let buffer = try await req.body.collect(upTo: limit)
             return String(buffer: buffer)
         } catch {
-            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(Limits.options[option]!))")
+            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(option.rawValue))")
         }
     }
 
@@ -66,7 +66,7 @@ struct API: Sendable {
         let n = JSON.encode(v).utf8.count
         guard n > limits.variablesBytes else { return }
         throw Problem(.contentTooLarge, "variables-too-large", "Variables too large",
-                      "'\(what)' is \(n) bytes as JSON; variables handed to an instance are limited to \(limits.variablesBytes) bytes (\(Limits.options["variablesBytes"]!))")
+                      "'\(what)' is \(n) bytes as JSON; variables handed to an instance are limited to \(limits.variablesBytes) bytes (\(Limits.Option.variablesBytes.rawValue))")
     }
 
     /// A string in a JSON body, nil when absent or null; anything else present is refused.

@@ -1,4 +1,5 @@
 import BPMExpressions
+import BPMModel
 import BPMTestSupport
 import Foundation
 import Testing
@@ -36,6 +37,13 @@ import Testing
             "\(bad.path):9:15: error: duration: invalid duration 'soon': expected a number, e.g. 30s, 5m, 1h30m or PT5M",
         ])
         #expect(r.stdout.contains("examples/approval.yaml: ok"))
+    }
+
+    /// Every limit's error names an option `bpm serve` has.
+    @Test func everyLimitNamesAServeOption() throws {
+        let r = try bpm(["serve", "--help"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for option in Limits.Option.allCases { #expect(r.stdout.contains(option.rawValue + " "), "\(option.rawValue)") }
     }
 
     /// The benchmark's intake rows run on every store named, SQLite first (a check of the
