@@ -146,15 +146,15 @@ import Testing
         #expect(try await http("POST", "\(s.base)/processes/guarded/start", body: "{}", headers: ["Cookie": cookie]).status == 403, "still only a viewer")
     }
 
-    @Test func aReachableAddressNeedsAuthentication() throws {
+    @Test func aReachableAddressNeedsAuthentication() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try bpm(["serve", "--store", "sqlite:\(dir.path)/a.sqlite", "--host", "0.0.0.0", "--port", "0"])
+        let r = try await bpm(["serve", "--store", "sqlite:\(dir.path)/a.sqlite", "--host", "0.0.0.0", "--port", "0"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--host 0.0.0.0 is reachable from other machines: configure --auth-tokens or --jwt-secret/--jwt-public-key"))
         let file = dir.appendingPathComponent("tokens")
         try "short user=a roles=viewer\n".write(to: file, atomically: true, encoding: .utf8)
-        let bad = try bpm(["serve", "--store", "sqlite:\(dir.path)/b.sqlite", "--auth-tokens", file.path])
+        let bad = try await bpm(["serve", "--store", "sqlite:\(dir.path)/b.sqlite", "--auth-tokens", file.path])
         #expect(bad.stderr.contains("tokens:1: a token must be at least 16 characters"))
     }
 }

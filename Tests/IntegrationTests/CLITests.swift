@@ -5,16 +5,16 @@ import Foundation
 import Testing
 
 @Suite struct CLITests {
-    @Test func validateAcceptsThePlanExampleAndEveryExample() throws {
+    @Test func validateAcceptsThePlanExampleAndEveryExample() async throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: repoRoot.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.map { "examples/\($0)" }.sorted()
         #expect(files.count == 7)
-        let r = try bpm(["validate"] + files)
+        let r = try await bpm(["validate"] + files)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").count == 7)
     }
 
-    @Test func validateReportsEveryErrorWithItsLocation() throws {
+    @Test func validateReportsEveryErrorWithItsLocation() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.yaml")
@@ -29,7 +29,7 @@ import Testing
             type: timer
             duration: soon
         """.write(to: bad, atomically: true, encoding: .utf8)
-        let r = try bpm(["validate", bad.path, "examples/approval.yaml"])
+        let r = try await bpm(["validate", bad.path, "examples/approval.yaml"])
         #expect(r.status == 1)
         let lines = r.stderr.split(separator: "\n").map(String.init)
         #expect(lines == [
@@ -40,31 +40,31 @@ import Testing
     }
 
     /// Every limit's error names an option `bpm serve` has.
-    @Test func everyLimitNamesAServeOption() throws {
-        let r = try bpm(["serve", "--help"])
+    @Test func everyLimitNamesAServeOption() async throws {
+        let r = try await bpm(["serve", "--help"])
         #expect(r.status == 0, "\(r.stderr)")
         for option in Limits.Option.allCases { #expect(r.stdout.contains(option.rawValue + " "), "\(option.rawValue)") }
     }
 
     /// The benchmark's intake rows run on every store named, SQLite first (a check of the
     /// command and its JSON; the figures come from release builds, not from here).
-    @Test func benchIntakeMeasuresEveryStoreNamed() throws {
+    @Test func benchIntakeMeasuresEveryStoreNamed() async throws {
         let pg = try TestPostgres.server()
-        let r = try bpm(["bench", "--intake", "--events", "2000", "--scenario", "intake-filter", "--store", pg.url("postgres"), "--json"])
+        let r = try await bpm(["bench", "--intake", "--events", "2000", "--scenario", "intake-filter", "--store", pg.url("postgres"), "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try JSON.parse(r.stdout).listValue ?? []
         #expect(rows.map { $0[member: "store"] } == ["sqlite", "postgres"])
         #expect(rows.allSatisfy { $0[member: "name"] == "intake-filter" && $0[member: "events"] == 2000 && $0[member: "instances_started"] == 0 })
     }
 
-    func runJSON(_ args: [String]) throws -> Value {
-        let r = try bpm(["run"] + args)
+    func runJSON(_ args: [String]) async throws -> Value {
+        let r = try await bpm(["run"] + args)
         #expect(r.status == 0, "\(r.stderr)")
         return try JSON.parse(r.stdout)
     }
 
-    @Test func runCoolsAndSucceedsWhenTheSecondReadingIsNormal() throws {
-        let out = try runJSON(["examples/temperature-control.yaml",
+    @Test func runCoolsAndSucceedsWhenTheSecondReadingIsNormal() async throws {
+        let out = try await runJSON(["examples/temperature-control.yaml",
                                "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#,
                                "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":22.0}}"#, "--dry-run", "--json"])
         #expect(out[member: "status"] == "completed")
@@ -82,8 +82,8 @@ import Testing
         }
     }
 
-    @Test func runEscalatesWhenTheSecondReadingIsStillHigh() throws {
-        let out = try runJSON(["examples/temperature-control.yaml",
+    @Test func runEscalatesWhenTheSecondReadingIsStillHigh() async throws {
+        let out = try await runJSON(["examples/temperature-control.yaml",
                                "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#,
                                "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":28.0}}"#, "--dry-run", "--json"])
         #expect(out[member: "status"] == "completed")
@@ -92,15 +92,15 @@ import Testing
         #expect(!ids.contains("log_success"))
     }
 
-    @Test func runWithoutDryRunRaisesAnIncidentForAnUnconfiguredAction() throws {
-        let out = try runJSON(["examples/temperature-control.yaml", "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#, "--json"])
+    @Test func runWithoutDryRunRaisesAnIncidentForAnUnconfiguredAction() async throws {
+        let out = try await runJSON(["examples/temperature-control.yaml", "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#, "--json"])
         #expect(out[member: "status"] == "waiting")
         #expect(out[member: "incidents"][member: "elementId"] == ["activate_cooling"])
         #expect(out[member: "incidents"].listValue?.first?[member: "message"].stringValue?.contains("mqtt_publish") == true)
     }
 
-    @Test func runWithVariablesReadsJSONOrText() throws {
-        let out = try runJSON(["examples/temperature-control.yaml", "--var", "temperature=21", "--var", "threshold=25",
+    @Test func runWithVariablesReadsJSONOrText() async throws {
+        let out = try await runJSON(["examples/temperature-control.yaml", "--var", "temperature=21", "--var", "threshold=25",
                                "--var", "device_id=hp7", "--var", #"meta={"room":"b2"}"#, "--dry-run", "--json"])
         #expect(out[member: "status"] == "completed")
         #expect(out[member: "variables"][member: "device_id"] == "hp7")
@@ -108,8 +108,8 @@ import Testing
         #expect(out[member: "effects"] == [["action": "database_log", "payload": ["message": "Temperature normal: 21°C"]]])
     }
 
-    @Test func runPrintsTheSameShapeForBPMN() throws {
-        let out = try runJSON(["../shared/peer/bench_usertask.bpmn", "--dry-run", "--json"])
+    @Test func runPrintsTheSameShapeForBPMN() async throws {
+        let out = try await runJSON(["../shared/peer/bench_usertask.bpmn", "--dry-run", "--json"])
         #expect(out[member: "status"] == "waiting")
         let ids = (out[member: "history"].listValue ?? []).compactMap { $0[member: "elementId"].stringValue }
         #expect(ids.first == "bench_usertask")
@@ -117,56 +117,56 @@ import Testing
         #expect(out[member: "waitingAt"] == [["elementId": "approve", "waitingFor": "user task"]])
         #expect(out[member: "effects"].listValue?.first?[member: "action"] == "script")
         #expect(out[member: "incidents"] == [])
-        let rejected = try bpm(["run", "../shared/conformance/bpmn-miwg/B.2.0.bpmn"])
+        let rejected = try await bpm(["run", "../shared/conformance/bpmn-miwg/B.2.0.bpmn"])
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("error: unsupported element 'bpmn:"))
     }
 
-    @Test func decideAndTCK() throws {
+    @Test func decideAndTCK() async throws {
         let model = "../shared/conformance/dmn-tck/compliance-level-2/0004-simpletable-U/0004-simpletable-U.dmn"
-        let ok = try bpm(["decide", model, "--decision", "Approval Status", "--input", #"{"Age": 18, "RiskCategory": "Medium", "isAffordable": true}"#])
+        let ok = try await bpm(["decide", model, "--decision", "Approval Status", "--input", #"{"Age": 18, "RiskCategory": "Medium", "isAffordable": true}"#])
         #expect(ok.status == 0)
         #expect(ok.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == #""Approved""#)
-        let bad = try bpm(["decide", model, "--decision", "Nope", "--input", "{}"])
+        let bad = try await bpm(["decide", model, "--decision", "Nope", "--input", "{}"])
         #expect(bad.status == 1)
         #expect((try? JSON.parse(bad.stdout))?[member: "error"].stringValue?.contains("no decision 'Nope'") == true)
-        let tck = try bpm(["tck", "../shared/conformance/dmn-tck/compliance-level-2"])
+        let tck = try await bpm(["tck", "../shared/conformance/dmn-tck/compliance-level-2"])
         #expect(tck.status == 0)
         #expect(tck.stdout.hasSuffix("126 passed, 0 failed\n"))
         #expect(tck.stdout.contains("0004-simpletable-U: 3/3\n"))
     }
 
-    @Test func badArgumentsGetClearErrors() throws {
-        let r = try bpm(["run", "examples/temperature-control.yaml", "--event", "{not json"])
+    @Test func badArgumentsGetClearErrors() async throws {
+        let r = try await bpm(["run", "examples/temperature-control.yaml", "--event", "{not json"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--event #1 is not valid JSON"))
-        let missing = try bpm(["validate", "no/such/file.yaml"])
+        let missing = try await bpm(["validate", "no/such/file.yaml"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no/such/file.yaml:1:1: error: cannot read file"))
     }
 
-    @Test func serveReadsAConfigFileAndChecksBrokerOptions() throws {
+    @Test func serveReadsAConfigFileAndChecksBrokerOptions() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("bpm.env")
         try "# engine settings\nBPM_LIFECYCLE_TOPIC=bpm-lifecycle\nBPM_STORE=\"sqlite:\(dir.path)/x.sqlite\"\n".write(to: config, atomically: true, encoding: .utf8)
-        let r = try bpm(["serve", "--config", config.path, "--port", "0"])
+        let r = try await bpm(["serve", "--config", config.path, "--port", "0"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--lifecycle-topic needs --kafka-brokers"), "the file's variables were read: \(r.stderr)")
-        let badOption = try bpm(["serve", "--store", "sqlite:\(dir.path)/y.sqlite", "--kafka-brokers", "127.0.0.1:1", "--kafka-option", "no-equals-sign"])
+        let badOption = try await bpm(["serve", "--store", "sqlite:\(dir.path)/y.sqlite", "--kafka-brokers", "127.0.0.1:1", "--kafka-option", "no-equals-sign"])
         #expect(badOption.stderr.contains("--kafka-option takes NAME=value, not 'no-equals-sign'"))
-        let badURL = try bpm(["serve", "--store", "sqlite:\(dir.path)/z.sqlite", "--mqtt-url", "http://broker"])
+        let badURL = try await bpm(["serve", "--store", "sqlite:\(dir.path)/z.sqlite", "--mqtt-url", "http://broker"])
         #expect(badURL.stderr.contains("an MQTT URL looks like mqtt://host:1883"))
-        let missing = try bpm(["serve", "--config", dir.appendingPathComponent("none.env").path])
+        let missing = try await bpm(["serve", "--config", dir.appendingPathComponent("none.env").path])
         #expect(missing.status == 2 && missing.stderr.contains("cannot read the config file"))
     }
 
-    @Test func graphShowsTheResolvedFlow() throws {
-        let r = try bpm(["graph", "examples/temperature-control.yaml"])
+    @Test func graphShowsTheResolvedFlow() async throws {
+        let r = try await bpm(["graph", "examples/temperature-control.yaml"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("  log_normal [service database_log]\n    → end\n"))
         #expect(r.stdout.contains("  activate_cooling [service mqtt_publish]\n    → wait_recheck\n"))
-        let dot = try bpm(["graph", "--format", "dot", "examples/temperature-control.yaml"])
+        let dot = try await bpm(["graph", "--format", "dot", "examples/temperature-control.yaml"])
         #expect(dot.stdout.hasPrefix("digraph \"temperature-control\""))
     }
 }

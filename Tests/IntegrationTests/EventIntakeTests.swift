@@ -137,7 +137,7 @@ import Testing
         defer { producer.close() }
 
         try await producer.send(topic: "heatpump-telemetry", key: "hp1", value: telemetry("hp1", 27.5))
-        let received = subscriber.wait()
+        let received = await subscriber.finished()
         #expect(received.status == 0, "the subscriber got a message: \(received.output)")
         let parts = received.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", maxSplits: 1).map(String.init)
         let command = try JSON.parse(parts.last ?? "")

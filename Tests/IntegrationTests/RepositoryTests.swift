@@ -94,9 +94,9 @@ let reviewV1 = """
         let file = dir.appendingPathComponent("review.yaml")
         try reviewV1.write(to: file, atomically: true, encoding: .utf8)
 
-        let r1 = try bpm(["deploy", file.path, "--server", server.base, "--deployed-by", "ci-pipeline"])
+        let r1 = try await bpm(["deploy", file.path, "--server", server.base, "--deployed-by", "ci-pipeline"])
         #expect(r1.status == 0 && r1.stdout.contains("review v1 deployed"), "\(r1.stdout)\(r1.stderr)")
-        let r2 = try bpm(["deploy", file.path, "--server", server.base])
+        let r2 = try await bpm(["deploy", file.path, "--server", server.base])
         #expect(r2.status == 0 && r2.stdout.contains("review v1 unchanged"))
         let versions = try await http("GET", "\(server.base)/definitions/review/versions").body.listValue ?? []
         #expect(versions.count == 1)
@@ -104,7 +104,7 @@ let reviewV1 = """
 
         let bad = dir.appendingPathComponent("bad.yaml")
         try "id: bad\nactivities:\n  - id: a\n    type: wait\n".write(to: bad, atomically: true, encoding: .utf8)
-        let r3 = try bpm(["deploy", file.path, bad.path, "--server", server.base])
+        let r3 = try await bpm(["deploy", file.path, bad.path, "--server", server.base])
         #expect(r3.status == 1)
         #expect(r3.stderr.contains("bad.yaml:4:11: error: unknown activity type 'wait'"))
         #expect(r3.stdout.isEmpty, "nothing is sent when a file is invalid")
@@ -141,8 +141,8 @@ let reviewV1 = """
         #expect(names.listValue?.count == 8 && names.listValue?.contains("approval") == true, "\(names)")
     }
 
-    @Test func bpmTestRunsTheExamplesAndExplainsAFailure() throws {
-        let ok = try bpm(["test", "examples/"])
+    @Test func bpmTestRunsTheExamplesAndExplainsAFailure() async throws {
+        let ok = try await bpm(["test", "examples/"])
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.split(separator: "\n").last?.hasSuffix(" passed, 0 failed") == true)
         #expect(ok.stdout.contains("✓ cooling fails and escalates"))
@@ -158,7 +158,7 @@ let reviewV1 = """
               path: [start, check_temp, activate_cooling, wait_recheck]
         """.write(to: dir.appendingPathComponent("temperature-control.test.yaml"), atomically: true, encoding: .utf8)
         let junit = dir.appendingPathComponent("junit.xml")
-        let bad = try bpm(["test", dir.path, "--junit", junit.path])
+        let bad = try await bpm(["test", dir.path, "--junit", junit.path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("✗ wrong on purpose"))
         #expect(bad.stdout.contains("expected: start → check_temp → activate_cooling → wait_recheck"))
@@ -167,31 +167,31 @@ let reviewV1 = """
         #expect(try String(contentsOf: junit, encoding: .utf8).contains("<testsuite name=\"temperature-control.test.yaml\""))
     }
 
-    @Test func bpmNewWritesTemplatesThatValidateAndPass() throws {
+    @Test func bpmNewWritesTemplatesThatValidateAndPass() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for t in ["threshold", "approval", "scheduled-check", "device-onboarding"] {
-            let r = try bpm(["new", t, "my-\(t)", "--dir", dir.path])
+            let r = try await bpm(["new", t, "my-\(t)", "--dir", dir.path])
             #expect(r.status == 0, "\(r.stderr)")
         }
-        #expect(try bpm(["new", "threshold", "my-threshold", "--dir", dir.path]).status != 0, "an existing file is not overwritten")
-        #expect(try bpm(["new", "nope", "x", "--dir", dir.path]).stderr.contains("unknown template 'nope'"))
+        #expect(try await bpm(["new", "threshold", "my-threshold", "--dir", dir.path]).status != 0, "an existing file is not overwritten")
+        #expect(try await bpm(["new", "nope", "x", "--dir", dir.path]).stderr.contains("unknown template 'nope'"))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { dir.appendingPathComponent($0).path }
         #expect(files.count == 8)
-        let v = try bpm(["validate"] + files)
+        let v = try await bpm(["validate"] + files)
         #expect(v.status == 0, "\(v.stderr)")
-        let t = try bpm(["test", dir.path])
+        let t = try await bpm(["test", dir.path])
         #expect(t.status == 0, "\(t.stdout)")
         #expect(t.stdout.hasSuffix("13 passed, 0 failed\n"))
     }
 
-    @Test func bpmDiffShowsStructuralChangesAndExitsLikeDiff() throws {
+    @Test func bpmDiffShowsStructuralChangesAndExitsLikeDiff() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.yaml"), b = dir.appendingPathComponent("b.yaml")
         try reviewV1.write(to: a, atomically: true, encoding: .utf8)
         try ("# only a comment and a blank line differ\n\n" + reviewV1).write(to: b, atomically: true, encoding: .utf8)
-        #expect(try bpm(["diff", a.path, b.path]).status == 0)
+        #expect(try await bpm(["diff", a.path, b.path]).status == 0)
         try reviewV1.replacingOccurrences(of: "  - id: done", with: """
           - id: notify
             type: service
@@ -199,7 +199,7 @@ let reviewV1 = """
             message: reviewed
           - id: done
         """).replacingOccurrences(of: "[reviewers]", with: "[reviewers, leads]").write(to: b, atomically: true, encoding: .utf8)
-        let r = try bpm(["diff", a.path, b.path])
+        let r = try await bpm(["diff", a.path, b.path])
         #expect(r.status == 1)
         #expect(r.stdout.split(separator: "\n").map(String.init) == [
             "+ element notify (serviceTask)",
@@ -208,7 +208,7 @@ let reviewV1 = """
             "+ flow notify → done",
             "- flow review_task → done",
         ])
-        #expect(try bpm(["diff", a.path, dir.appendingPathComponent("missing.yaml").path]).status == 2)
+        #expect(try await bpm(["diff", a.path, dir.appendingPathComponent("missing.yaml").path]).status == 2)
     }
 }
 
@@ -364,7 +364,7 @@ extension Sequence {
 }
 
 extension MetricsTests {
-    @Test func theGrafanaDashboardOnlyUsesMetricsTheEngineEmits() throws {
+    @Test func theGrafanaDashboardOnlyUsesMetricsTheEngineEmits() async throws {
         let dashboard = try JSON.parse(String(contentsOf: repoRoot.appendingPathComponent("deploy/grafana/swift-bpm-dashboard.json"), encoding: .utf8))
         let source = try String(contentsOf: repoRoot.appendingPathComponent("Sources/BPMRuntime/EngineMetrics.swift"), encoding: .utf8)
         let panels = dashboard[member: "panels"].listValue ?? []
@@ -453,7 +453,7 @@ extension MetricsTests {
         try await Task.sleep(nanoseconds: 800_000_000)  // let the stream connect before the change
         let task = try #require(try await http("GET", "\(server.base)/tasks?instanceId=\(id)").body[member: "items"].listValue?.first)
         #expect(try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: #"{"variables": {"approved": true}}"#).status == 200)
-        let stream = curl.wait().output
+        let stream = await curl.finished().output
         #expect(stream.contains("data: {\"revision\""), "\(stream)")
     }
 }
@@ -462,7 +462,7 @@ extension WebUITests {
     /// Every BPMN-MIWG model (executable or not) is drawn at its diagram-interchange
     /// coordinates with every flow node (`bpm graph --format svg`, what the UI shows); the
     /// SVGs are saved for a look.
-    @Test func miwgModelsAreDrawnWithEveryElement() throws {
+    @Test func miwgModelsAreDrawnWithEveryElement() async throws {
         let miwg = repoRoot.appendingPathComponent("../shared/conformance/bpmn-miwg")
         let files = try FileManager.default.contentsOfDirectory(atPath: miwg.path).filter { $0.hasSuffix(".bpmn") }.sorted()
         let saved = FileManager.default.temporaryDirectory.appendingPathComponent("bpm-miwg-diagrams")
@@ -470,7 +470,7 @@ extension WebUITests {
         var drawn = 0
         for f in files {
             let path = miwg.appendingPathComponent(f).path
-            let svg = try bpm(["graph", path, "--format", "svg"])
+            let svg = try await bpm(["graph", path, "--format", "svg"])
             #expect(svg.status == 0, "\(f): \(svg.stderr)")
             try svg.stdout.write(to: saved.appendingPathComponent(f + ".svg"), atomically: true, encoding: .utf8)
             if svg.stderr.contains("not executable, drawn from its diagram only") {
@@ -487,7 +487,7 @@ extension WebUITests {
                 drawn += 1
                 continue
             }
-            let ids = try bpm(["graph", path]).stdout.split(separator: "\n").compactMap { line -> String? in
+            let ids = try await bpm(["graph", path]).stdout.split(separator: "\n").compactMap { line -> String? in
                 guard line.hasPrefix("  "), !line.hasPrefix("    "), let id = line.dropFirst(2).split(separator: " ").first else { return nil }
                 return String(id)
             }
@@ -513,7 +513,7 @@ extension WebUITests {
         let ev = #"{"topic": "approval-requests", "payload": {"tags": {"request_id": "b1"}, "fields": {"amount": 500, "requester": "ann@example.com", "action": "buy pump"}}}"#
         let id = try #require(try await http("POST", "\(server.base)/events", body: ev).body[member: "outcomes"].listValue?.first?[member: "instanceId"].stringValue)
         let script = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/ui_test.py").path
-        let r = try Spawned.run(["python3", script, server.base, id])
+        let r = try await Spawned.completion(of: ["python3", script, server.base, id])
         print(r.output)
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("ok   the open instance page followed the instance"))

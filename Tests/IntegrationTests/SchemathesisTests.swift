@@ -30,7 +30,7 @@ import Testing
         let env = ProcessInfo.processInfo.environment
         let examples = env["BPM_SCHEMATHESIS_EXAMPLES"] ?? "100"
         let seed = env["BPM_SCHEMATHESIS_SEED"] ?? String(Int.random(in: 1...1_000_000))
-        let r = try Spawned.run(["python3", "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'st'; schemathesis()",
+        let r = try await Spawned.completion(of: ["python3", "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'st'; schemathesis()",
                                  "--config-file", dir.appendingPathComponent("schemathesis.toml").path,
                                  "run", "\(server.base)/openapi.json", "-H", "Authorization: Bearer \(token)",
                                  "--checks", "all", "--max-examples", examples, "--seed", seed, "--no-color"], directory: dir.path)

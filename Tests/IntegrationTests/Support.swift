@@ -17,22 +17,38 @@ struct CommandResult {
 }
 
 /// Runs `bpm` with arguments and waits for it.
-func bpm(_ args: [String], cwd: URL = repoRoot) throws -> CommandResult {
+func bpm(_ args: [String], cwd: URL = repoRoot) async throws -> CommandResult {
     guard FileManager.default.isExecutableFile(atPath: bpmBinary) else {
         throw TestFailure("the bpm binary is missing at \(bpmBinary): run `swift build` first (make test does)")
+    }
+    // output goes to files, not pipes: reading a pipe to its end never ends while a process
+    // spawned meanwhile by another test holds an inherited copy of its write end
+    let dir = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    defer {
+        try? out.close()
+        try? err.close()
     }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: bpmBinary)
     p.arguments = args
     p.currentDirectoryURL = cwd
-    let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    // awaited, not waited for: a blocked thread of the test's two would stall the async tests
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        p.terminationHandler = { _ in c.resume() }
+        do { try p.run() } catch {
+            p.terminationHandler = nil
+            c.resume(throwing: error)
+        }
+    }
+    func text(_ url: URL) -> String { String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self) }
+    return CommandResult(status: p.terminationStatus, stdout: text(outURL), stderr: text(errURL))
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -3,7 +3,7 @@ import Foundation
 /// A program the tests start with posix_spawn and wait for with waitpid. Foundation's Process
 /// can wait forever for a child's exit while async tests keep the cooperative pool busy, and a
 /// server started by the child (pg_ctl) would hold its pipes open; output goes to a file.
-public struct Spawned {
+public struct Spawned: Sendable {
     public let pid: pid_t
     let outPath: String?
 
@@ -38,6 +38,18 @@ public struct Spawned {
             unlink(outPath)
         }
         return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// Waits for the program to end on a thread of its own, so an async test does not hold one
+    /// of the cooperative pool's threads meanwhile (there are as many as cores: two waits for a
+    /// slow program stall every other async test).
+    public func finished() async -> (status: Int32, output: String) {
+        await withCheckedContinuation { c in Thread.detachNewThread { c.resume(returning: self.wait()) } }
+    }
+
+    /// Runs a program to its end, from an async test (see `finished()`).
+    public static func completion(of argv: [String], capture: Bool = true, directory: String? = nil) async throws -> (status: Int32, output: String) {
+        try await start(argv, capture: capture, directory: directory).finished()
     }
 
     /// Runs a program to its end.
