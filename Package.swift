@@ -42,6 +42,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             // SQLite's C API for the commit's hot statements (bound without StatementArguments)
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Metrics", package: "swift-metrics"),
             "CSQLiteConfig",
         ]),
         // sqlite3_config, which is variadic (libsqlite3-dev, as GRDB)

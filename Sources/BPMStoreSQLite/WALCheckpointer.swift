@@ -2,6 +2,7 @@ import BPMStore
 import Foundation
 import GRDB
 import GRDBSQLite
+import Metrics
 
 /// Copies the write-ahead log into the database file on a connection and thread of its own,
 /// so commits do not wait for it.
@@ -57,6 +58,7 @@ final class WALCheckpointer: @unchecked Sendable {
         if pages >= limit {
             // the checkpoints fall behind the writes: wait for the one under way and run one more
             runs.withLock { $0.waited += 1 }
+            Counter(label: "bpm_sqlite_checkpoint_waits_total").increment()
             queue.sync { run() }
         } else if pages >= threshold {
             request()
@@ -93,11 +95,19 @@ final class WALCheckpointer: @unchecked Sendable {
 
     private func run() {
         requested.withLock { $0 = false }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var ok = false
+        defer {
+            // made per run, not kept: the store may open before the metrics system is set up
+            Counter(label: "bpm_sqlite_checkpoints_total", dimensions: [("outcome", ok ? "done" : "failed")]).increment()
+            if ok { Metrics.Timer(label: "bpm_sqlite_checkpoint_duration_seconds").recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started)) }
+        }
         guard let connection = connect() else { return runs.withLock { $0.failed += 1 } }
         var log: Int32 = 0
         var copied: Int32 = 0
         let rc = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-        runs.withLock { if rc == SQLITE_OK && log >= 0 { $0.done += 1 } else { $0.failed += 1 } }
+        ok = rc == SQLITE_OK && log >= 0
+        runs.withLock { if ok { $0.done += 1 } else { $0.failed += 1 } }
     }
 
     /// Waits for a requested checkpoint to end.

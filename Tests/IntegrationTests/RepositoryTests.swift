@@ -361,6 +361,28 @@ extension Sequence {
         #expect(lines.contains { $0.hasPrefix("# TYPE bpm_instances_started_total counter") })
         #expect(!m.text.contains(task[member: "instanceId"].interpolated), "no instance ids in labels")
     }
+
+    /// The embedded store's log is checkpointed beside the commits, and that shows on /metrics.
+    @Test func sqliteCheckpointsAreCounted() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try reviewV1.write(to: defs.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        // about 3 MiB of log (200 KB of variables per instance); a checkpoint is asked for at 1 MiB
+        let big = String(repeating: "x", count: 200_000)
+        for _ in 0..<30 { #expect(try await http("POST", "\(server.base)/processes/review/start", body: "{\"blob\": \"\(big)\"}").status == 201) }
+        func done() async throws -> Double? {
+            try await http("GET", "\(server.base)/metrics").text.split(separator: "\n")
+                .first { $0.hasPrefix("bpm_sqlite_checkpoints_total{") && $0.contains("outcome=\"done\"") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        try await eventually("a checkpoint is counted") { (try await done() ?? 0) >= 1 }
+        let text = try await http("GET", "\(server.base)/metrics").text
+        #expect(text.contains("bpm_sqlite_checkpoint_duration_seconds_count"))
+        #expect(!text.contains("outcome=\"failed\""))
+    }
 }
 
 extension MetricsTests {
