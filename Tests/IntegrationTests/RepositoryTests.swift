@@ -333,13 +333,22 @@ extension Sequence {
 }
 
 @Suite struct MetricsTests {
-    @Test func metricsCountWhatWasCommittedInThePrometheusFormat() async throws {
+    /// A server on a fresh SQLite store with the review process, for `body`; removed after.
+    func withReviewServer(_ body: (Server) async throws -> Void) async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let defs = try subfolder("defs", of: dir)
         try reviewV1.write(to: defs.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
+        try await body(server)
+    }
+
+    @Test func metricsCountWhatWasCommittedInThePrometheusFormat() async throws {
+        try await withReviewServer { server in try await countsWhatWasCommitted(server) }
+    }
+
+    func countsWhatWasCommitted(_ server: Server) async throws {
         for _ in 0..<3 { #expect(try await http("POST", "\(server.base)/processes/review/start", body: "{}").status == 201) }
         let task = try #require(try await http("GET", "\(server.base)/tasks").body[member: "items"].listValue?.first)
         #expect(try await http("POST", "\(server.base)/tasks/\(task[member: "id"].interpolated)/complete", body: "{}").status == 200)
@@ -364,12 +373,10 @@ extension Sequence {
 
     /// The embedded store's log is checkpointed beside the commits, and that shows on /metrics.
     @Test func sqliteCheckpointsAreCounted() async throws {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let defs = try subfolder("defs", of: dir)
-        try reviewV1.write(to: defs.appendingPathComponent("review.yaml"), atomically: true, encoding: .utf8)
-        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
-        defer { server.kill(SIGTERM) }
+        try await withReviewServer { server in try await countsCheckpoints(server) }
+    }
+
+    func countsCheckpoints(_ server: Server) async throws {
         // about 3 MiB of log (200 KB of variables per instance); a checkpoint is asked for at 1 MiB
         let big = String(repeating: "x", count: 200_000)
         for _ in 0..<30 { #expect(try await http("POST", "\(server.base)/processes/review/start", body: "{\"blob\": \"\(big)\"}").status == 201) }
