@@ -140,7 +140,10 @@ import Testing
         let more = try await burst("after")
         let after = Self.resources(server.process.processIdentifier)
         print("fault test \(label): open files \(before.fds) → \(after.fds), RSS \(before.rssKiB / 1024) → \(after.rssKiB / 1024) MiB after \(more) more instances")
-        #expect(after.fds <= before.fds + 4, "open files grew from \(before.fds) to \(after.fds)")
+        // a leak grows with the work (a thousand instances); SQLite's reader pool opens up to
+        // five connections lazily, as concurrent reads need them (a database and a log
+        // descriptor each), and the first burst may not have needed them all
+        #expect(after.fds <= before.fds + 10, "open files grew from \(before.fds) to \(after.fds)")
         #expect(after.rssKiB <= before.rssKiB + 64 * 1024, "memory grew from \(before.rssKiB) KiB to \(after.rssKiB) KiB")
         server.kill(SIGTERM)
 
