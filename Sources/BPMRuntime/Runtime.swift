@@ -37,6 +37,9 @@ public actor Runtime {
     var draining = false
     /// Tasks parked until the runtime is idle, or until jobs of a type are written.
     var waiters: [WaitFor: Waiters] = [:]
+    /// The last parked task's number (never reused: a late timeout or cancellation of one must
+    /// not resume another).
+    var lastWaiter = 0
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// The drain loop, waiting for work or for the batch in flight.
     var drainWakeup: CheckedContinuation<Void, Never>?
@@ -431,11 +434,6 @@ public actor Runtime {
     /// timeout ran out, or its task was cancelled).
     struct Waiters {
         private var parked: [Int: CheckedContinuation<Void, Never>] = [:]
-        private var next = 0
-        mutating func reserve() -> Int {
-            next += 1
-            return next
-        }
         mutating func park(_ id: Int, _ c: CheckedContinuation<Void, Never>) { parked[id] = c }
         mutating func resume(_ id: Int) { parked.removeValue(forKey: id)?.resume() }
         func resumeAll() { parked.values.forEach { $0.resume() } }
@@ -443,7 +441,8 @@ public actor Runtime {
 
     /// Parks the calling task until `what` happens, `seconds` pass, or the task is cancelled.
     func park(_ what: WaitFor, atMost seconds: Double? = nil) async {
-        let id = waiters[what, default: Waiters()].reserve()
+        lastWaiter += 1
+        let id = lastWaiter
         let timeout = seconds.map { s in
             Task { [weak self] in
                 try? await Task.sleep(nanoseconds: UInt64(s * 1e9))
