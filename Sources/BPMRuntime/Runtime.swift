@@ -36,7 +36,7 @@ public actor Runtime {
     var pending: [Pending] = []
     var draining = false
     /// Tasks parked until the runtime is idle, or until jobs of a type are written.
-    var waiters: [WaitFor: Waiters] = [:]
+    var waiters: [WaitFor: [Int: CheckedContinuation<Void, Never>]] = [:]
     /// The last parked task's number (never reused: a late timeout or cancellation of one must
     /// not resume another).
     var lastWaiter = 0
@@ -422,21 +422,12 @@ public actor Runtime {
         await park(.jobs(type), atMost: seconds)
     }
 
-    func wakeWorkers(type: String) { waiters.removeValue(forKey: .jobs(type))?.resumeAll() }
+    func wakeWorkers(type: String) { wakeAll(.jobs(type)) }
 
     /// What parked tasks wait for.
     enum WaitFor: Hashable {
         case idle
         case jobs(String)
-    }
-
-    /// Continuations parked until what they wait for happens, each also resumable alone (its
-    /// timeout ran out, or its task was cancelled).
-    struct Waiters {
-        private var parked: [Int: CheckedContinuation<Void, Never>] = [:]
-        mutating func park(_ id: Int, _ c: CheckedContinuation<Void, Never>) { parked[id] = c }
-        mutating func resume(_ id: Int) { parked.removeValue(forKey: id)?.resume() }
-        func resumeAll() { parked.values.forEach { $0.resume() } }
     }
 
     /// Parks the calling task until `what` happens, `seconds` pass, or the task is cancelled.
@@ -451,7 +442,7 @@ public actor Runtime {
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { c in
-                if Task.isCancelled { c.resume() } else { waiters[what, default: Waiters()].park(id, c) }
+                if Task.isCancelled { c.resume() } else { waiters[what, default: [:]][id] = c }
             }
         } onCancel: {
             Task { await self.unpark(what, id) }
@@ -459,7 +450,11 @@ public actor Runtime {
         timeout?.cancel()
     }
 
-    private func unpark(_ what: WaitFor, _ id: Int) { waiters[what]?.resume(id) }
+    /// Resumes every task parked for `what`.
+    private func wakeAll(_ what: WaitFor) { waiters.removeValue(forKey: what)?.values.forEach { $0.resume() } }
+
+    /// Resumes one parked task alone (its timeout ran out, or its task was cancelled).
+    private func unpark(_ what: WaitFor, _ id: Int) { waiters[what]?.removeValue(forKey: id)?.resume() }
 
     /// Reports a worker's outcome for a job: completion, failure, or a BPMN error.
     public func reportJob(_ id: String, _ outcome: ConnectorOutcome) async throws -> InstanceState? {
@@ -592,7 +587,7 @@ public actor Runtime {
         let drained = drainWaiters
         drainWaiters.removeAll()
         drained.forEach { $0.resume() }
-        if runningJobs == 0 && queuedJobs.isEmpty { waiters.removeValue(forKey: .idle)?.resumeAll() }
+        if runningJobs == 0 && queuedJobs.isEmpty { wakeAll(.idle) }
     }
 
     /// Queues a closed batch's write behind the one before (encoded now, while that one is

@@ -166,9 +166,7 @@ struct Bench: AsyncParsableCommand {
             return try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
         }
         var rows: [Row] = []
-        var stores = store
-        if !stores.contains(where: { $0.hasPrefix("sqlite") }) { stores.insert("sqlite", at: 0) }
-        for spec in stores {
+        for spec in BenchSupport.withSQLite(store) {
             for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
                                              ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0]),
                                              ("http-worker", WorkerBench.source, [:])]
@@ -320,6 +318,11 @@ struct Bench: AsyncParsableCommand {
 
 /// What the benchmarks share.
 enum BenchSupport {
+    /// The stores to measure, in order: SQLite first (added when not named), for the comparison.
+    static func withSQLite(_ stores: [String]) -> [String] {
+        stores.contains { $0.hasPrefix("sqlite") } ? stores : ["sqlite"] + stores
+    }
+
     /// Runs `body` on a fresh, migrated store of the kind `spec` names — `sqlite` (a file in a
     /// scratch folder), `sqlite:PATH`, or `postgres://…` (a scratch database on that server) —
     /// and removes it afterwards; `label` is "sqlite" or "postgres".

@@ -63,9 +63,7 @@ struct IntakeBench {
         var rows: [Row] = []
         func wanted(_ name: String) -> Bool { only.isEmpty || only.contains(name) }
         if wanted("match") { rows.append(try match()) }
-        var specs = stores
-        if !specs.contains(where: { $0.hasPrefix("sqlite") }) { specs.insert("sqlite", at: 0) }
-        for spec in specs {
+        for spec in BenchSupport.withSQLite(stores) {
             if wanted("intake-filter") { rows.append(try await intake(hot: false, spec)) }
             if wanted("intake-start") || wanted("latency-half") {
                 let start = try await intake(hot: true, spec)

@@ -24,9 +24,7 @@ struct QueryBench {
 
     func run() async throws {
         var figures: [Figure] = []
-        var specs = stores
-        if !specs.contains(where: { $0.hasPrefix("sqlite") }) { specs.insert("sqlite", at: 0) }
-        for spec in specs {
+        for spec in BenchSupport.withSQLite(stores) {
             if spec.hasPrefix("postgres") {
                 let (url, drop) = try await PostgresStore.scratchDatabase(serverURL: spec, prefix: "bpm_query_bench")
                 do {

@@ -41,9 +41,7 @@ struct TimerBench {
 
     func run() async throws {
         var rows: [Row] = []
-        var specs = stores
-        if !specs.contains(where: { $0.hasPrefix("sqlite") }) { specs.insert("sqlite", at: 0) }
-        for spec in specs { rows.append(try await measure(spec)) }
+        for spec in BenchSupport.withSQLite(stores) { rows.append(try await measure(spec)) }
         if json {
             print(JSON.encode(.list(rows.map { r in
                 .context(["name": "timers", "store": .string(r.store), "instances": .number(Double(r.instances)),
