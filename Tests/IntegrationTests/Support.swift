@@ -1,4 +1,5 @@
 import BPMExpressions
+import BPMTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -21,34 +22,11 @@ func bpm(_ args: [String], cwd: URL = repoRoot) async throws -> CommandResult {
     guard FileManager.default.isExecutableFile(atPath: bpmBinary) else {
         throw TestFailure("the bpm binary is missing at \(bpmBinary): run `swift build` first (make test does)")
     }
-    // output goes to files, not pipes: reading a pipe to its end never ends while a process
-    // spawned meanwhile by another test holds an inherited copy of its write end
-    let dir = try temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let outURL = dir.appendingPathComponent("stdout"), errURL = dir.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: bpmBinary)
-    p.arguments = args
-    p.currentDirectoryURL = cwd
-    p.standardOutput = out
-    p.standardError = err
-    // awaited, not waited for: a blocked thread of the test's two would stall the async tests
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-        p.terminationHandler = { _ in c.resume() }
-        do { try p.run() } catch {
-            p.terminationHandler = nil
-            c.resume(throwing: error)
-        }
-    }
-    func text(_ url: URL) -> String { String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self) }
-    return CommandResult(status: p.terminationStatus, stdout: text(outURL), stderr: text(errURL))
+    // Spawned: output to files, not pipes (reading a pipe to its end never ends while a
+    // process another test spawned meanwhile holds an inherited copy of its write end), and the
+    // wait on a thread of its own (a blocked thread of the test's two stalls the async tests)
+    let r = try await Spawned.start([bpmBinary] + args, separateErrors: true, directory: cwd.path).finished()
+    return CommandResult(status: r.status, stdout: r.output, stderr: r.errors)
 }
 
 struct TestFailure: Error, CustomStringConvertible {
