@@ -7,6 +7,8 @@ import PackageDescription
 ///   BPMExpressions ← BPMModel ← BPMEngine (pure core) ← BPMRuntime ← BPMServer ← bpm
 ///   BPMStore (protocol, records) ← BPMStoreSQLite (GRDB adapter), BPMStorePostgres (PostgresNIO adapter)
 ///   BPMRuntime ← BPMStreams (Kafka/Redpanda through librdkafka, MQTT through libmosquitto) ← bpm
+///   tooling beside production: BPMTooling (simulated runs, process tests, templates: `bpm run`,
+///   `bpm test`, `bpm new`) and BPMBench (`bpm bench`), both used by bpm
 let package = Package(
     name: "swift-bpm",
     platforms: [.macOS(.v14)],
@@ -72,8 +74,20 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
+        // the developer tooling on the production runtime: a temporary store, a manual clock, a connector sandbox
+        .target(name: "BPMTooling", dependencies: [
+            "BPMRuntime", "BPMStoreSQLite", "BPMDecisions", "BPMModel", "BPMEngine",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "BPMBench", dependencies: [
+            "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(name: "bpm", dependencies: [
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
+            "BPMTooling", "BPMBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,8 +100,8 @@ let package = Package(
         .target(name: "BPMTestSupport", path: "Tests/Support"),
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
+        .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                              .product(name: "JWTKit", package: "jwt-kit")]),
     ],
     swiftLanguageModes: [.v6]

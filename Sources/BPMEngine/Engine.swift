@@ -12,8 +12,9 @@ public struct Transition: Sendable {
 /// The pure, deterministic engine core: `(state, command) → (state', history, effects)`.
 /// It performs no I/O and reads no clock; `now` comes with each call.
 public enum Engine {
-    /// The most element activations one command may cause; beyond it an incident stops a runaway loop.
-    public static let stepLimit = 10_000
+    /// The most element activations one command may cause; beyond it an incident stops a
+    /// runaway loop (`Limits.steps`, `--max-steps`).
+    public static var stepLimit: Int { Limits.active.steps }
 
     /// Starts an instance at the definition's start event and runs it until every path waits or ends.
     /// `startEvent` names a message start event to begin at; by default the none start events.
@@ -142,6 +143,8 @@ struct Run {
     var effects: [Effect] = []
     var queue: [Arrival] = []
     var steps = 0
+    /// The elements of the last steps before the step limit, to name a runaway loop.
+    var recent: [String] = []
 
     init(definition: ProcessDefinition, state: InstanceState, now: Date) {
         self.definition = definition
@@ -173,10 +176,11 @@ struct Run {
                 let a = queue.removeFirst()
                 steps += 1
                 guard let element = definition.element(a.elementId) else { continue }
+                if steps > Engine.stepLimit - RunawayLoop.window { recent.append(element.id) }
                 if steps > Engine.stepLimit {
                     queue.removeAll()
-                    raiseIncident(at: element, scope: a.scope, type: "step_limit",
-                                  message: "more than \(Engine.stepLimit) steps without waiting: the process loops without a wait state")
+                    let loop = RunawayLoop.cycle(in: recent, order: definition.elements.map(\.id))
+                    raiseIncident(at: element, scope: a.scope, type: "step_limit", message: RunawayLoop.message(loop))
                     return
                 }
                 activate(element, via: a.flowId, scope: a.scope)

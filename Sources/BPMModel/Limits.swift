@@ -25,6 +25,9 @@ public struct Limits: Sendable, Equatable {
     public var eventBytes = 1 << 20
     /// Seconds a job activation may long-poll (`requestTimeout` is cut to this).
     public var longPollSeconds = 120.0
+    /// Element activations one command may cause in an instance without it waiting (for a
+    /// timer, a job, a person, a message…); past it an incident stops the runaway loop.
+    public var steps = 10_000
 
     public init() {}
 
@@ -39,7 +42,7 @@ public struct Limits: Sendable, Equatable {
         case definitionBytes = "--max-definition-bytes", elements = "--max-elements", yamlNodes = "--max-yaml-nodes"
         case expressionSteps = "--max-expression-steps", expressionDepth = "--max-expression-depth", loopInstances = "--max-loop-instances"
         case requestBytes = "--max-request-bytes", variablesBytes = "--max-variables-bytes", eventBytes = "--max-event-bytes"
-        case longPollSeconds = "--max-long-poll"
+        case longPollSeconds = "--max-long-poll", steps = "--max-steps"
     }
 
     /// A definition source too large to read, as its error; nil when within the limit.

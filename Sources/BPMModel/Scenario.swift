@@ -14,6 +14,9 @@ public struct ScenarioFile: Sendable {
     public var processId: String?
     /// DMN models or YAML rule sets the process's rules tasks call.
     public var decisions: [String]
+    /// Other definition files deployed beside it (processes it calls, or that its messages
+    /// and signals reach), relative to the test file.
+    public var definitions: [String] = []
     /// When the simulated clock starts (default 2026-01-01T00:00:00Z, a fixed instant so
     /// results do not depend on the day the test runs).
     public var start: Date
@@ -46,6 +49,8 @@ public struct ScenarioStep: Sendable {
         case complete(element: String, variables: [String: Value])
         /// Publishes a message, as `POST /messages` would.
         case message(name: String, correlationKey: String?, variables: [String: Value])
+        /// Broadcasts a signal, as `POST /signals` would.
+        case signal(name: String, variables: [String: Value])
     }
 
     public var kind: Kind
@@ -89,6 +94,10 @@ public struct ScenarioExpectations: Sendable {
     public var waiting: Located<[String]>?
     /// The error code an instance that failed ended with.
     public var error: Located<String>?
+    /// The other instances of the run (called ones, ones a message or signal started), in
+    /// order of start: each names the fields it checks (`process`, `status`, `path`,
+    /// `variables`, `waiting`, `error`, `parent`).
+    public var instances: Located<[Value]>?
 }
 
 /// Reads process test files.
@@ -101,11 +110,16 @@ public enum ScenarioReader {
         guard let root, case .mapping(let top) = root else {
             throw DefinitionErrors([DefinitionError("a test file must be a YAML mapping with 'scenarios'", at: ctx.location(root))])
         }
-        ctx.checkKeys(top, allowed: ["process", "process_id", "decisions", "start", "scenarios"], in: "the test file")
+        ctx.checkKeys(top, allowed: ["process", "process_id", "decisions", "definitions", "start", "scenarios"], in: "the test file")
         var out = ScenarioFile(file: file, process: ctx.string(top[key: "process"], "process"), processId: ctx.string(top[key: "process_id"], "process_id"),
                                decisions: [], start: defaultStart, scenarios: [])
         if let d = top[key: "decisions"] {
             if case .sequence(let seq) = d { out.decisions = seq.compactMap { ctx.string($0, "decisions") } } else if let s = ctx.string(d, "decisions") { out.decisions = [s] }
+        }
+        if let d = top[key: "definitions"] {
+            if case .sequence(let seq) = d { out.definitions = seq.compactMap { ctx.string($0, "definitions") } } else if let s = ctx.string(d, "definitions") {
+                out.definitions = [s]
+            }
         }
         if let s = top[key: "start"] {
             if let text = ctx.string(s, "start"), let date = ISODate.parse(text) { out.start = date } else { ctx.error("start must be an ISO 8601 date and time such as 2026-01-01T08:00:00Z", s) }
@@ -180,7 +194,7 @@ public enum ScenarioReader {
         return c
     }
 
-    static let stepKinds: Set<String> = ["start", "event", "advance", "complete", "message"]
+    static let stepKinds: Set<String> = ["start", "event", "advance", "complete", "message", "signal"]
 
     static func step(_ node: Node, _ ctx: inout YAMLContext) -> ScenarioStep? {
         let loc = ctx.location(node)
@@ -206,6 +220,10 @@ public enum ScenarioReader {
             ctx.checkKeys(m, allowed: ["complete", "variables"], in: "a complete step")
             guard let element = ctx.string(v, "complete") else { return nil }
             return ScenarioStep(kind: .complete(element: element, variables: m[key: "variables"].map { context($0, "variables", &ctx) } ?? [:]), location: loc)
+        case "signal":
+            ctx.checkKeys(m, allowed: ["signal", "variables"], in: "a signal step")
+            guard let name = ctx.string(v, "signal") else { return nil }
+            return ScenarioStep(kind: .signal(name: name, variables: m[key: "variables"].map { context($0, "variables", &ctx) } ?? [:]), location: loc)
         default:
             ctx.checkKeys(m, allowed: ["message", "correlation_key", "variables"], in: "a message step")
             guard let name = ctx.string(v, "message") else { return nil }
@@ -232,7 +250,8 @@ public enum ScenarioReader {
     }
 
     static func expectations(_ m: Node.Mapping, _ ctx: inout YAMLContext) -> ScenarioExpectations {
-        ctx.checkKeys(m, allowed: ["status", "path", "path_includes", "path_excludes", "variables", "calls", "incidents", "tasks", "waiting", "error"], in: "expect")
+        ctx.checkKeys(m, allowed: ["status", "path", "path_includes", "path_excludes", "variables", "calls", "incidents", "tasks", "waiting", "error",
+                                      "instances"], in: "expect")
         var e = ScenarioExpectations()
         func names(_ key: String) -> ScenarioExpectations.Located<[String]>? {
             guard let n = m[key: key] else { return nil }
@@ -259,6 +278,7 @@ public enum ScenarioReader {
         e.incidents = list("incidents")
         e.tasks = list("tasks")
         if let s = m[key: "error"], let code = ctx.string(s, "expect.error") { e.error = .init(value: code, location: ctx.location(s)) }
+        e.instances = list("instances")
         return e
     }
 }

@@ -61,3 +61,30 @@ public final class ManualClock: EngineClock, @unchecked Sendable {
         }
     }
 }
+
+/// The wall clock, unless pinned: `bpm serve --clock-control` lets tests pin the engine's
+/// time (`PUT /clock`) and so fire timers without waiting, as Camunda 8's controlled clock
+/// does. A pinned clock stands still until pinned again or reset; sleepers wake by wall time,
+/// so the timer loop (which sleeps at most its poll interval) sees a new pin at once.
+public final class ControlledClock: EngineClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var pinned: Date?
+
+    public init() {}
+
+    public func now() -> Date { lock.withLock { pinned } ?? Date() }
+
+    /// The pinned time, or nil when the clock follows the wall clock.
+    public var pin: Date? { lock.withLock { pinned } }
+
+    /// Stops the clock at `date`.
+    public func pin(_ date: Date) { lock.withLock { pinned = date } }
+
+    /// Lets the clock follow the wall clock again.
+    public func reset() { lock.withLock { pinned = nil } }
+
+    public func sleep(until deadline: Date) async throws {
+        let s = deadline.timeIntervalSince(now())
+        if s > 0 { try await Task.sleep(nanoseconds: UInt64(min(s, 86_400) * 1_000_000_000)) }
+    }
+}

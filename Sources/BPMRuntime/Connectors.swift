@@ -26,6 +26,10 @@ public struct ConnectorRegistry: Sendable {
     /// own internal actions (decisions), which are not outside effects.
     var fallback: (any Connector)?
     var internalConnectors: [String: any Connector] = [:]
+    /// Sees every call before it is performed, in-process connector or not (a simulation's
+    /// sandbox records the calls and bounds them); a command it returns answers the call
+    /// instead of the connector.
+    public var interceptor: (@Sendable (JobRecord) -> Command?)?
 
     public init(_ connectors: [String: any Connector] = [:], fallback: (any Connector)? = nil) {
         self.connectors = connectors
@@ -45,6 +49,7 @@ public struct ConnectorRegistry: Sendable {
 
     /// Runs a job and turns the outcome into the engine command that reports it.
     public func execute(_ job: JobRecord) async -> Command {
+        if let answer = interceptor?(job) { return answer }
         guard let c = internalConnectors[job.action] ?? fallback ?? connectors[job.action] else {
             if job.action == "script" {
                 let format = job.payload[member: "format"].stringValue ?? ""

@@ -36,6 +36,15 @@ public struct DefinitionRegistry: Sendable {
 
     public func definition(_ id: String, version: Int) -> ProcessDefinition? { versions[id]?[version] }
 
+    /// A definition's version: what identifies a stored definition record.
+    public struct VersionKey: Hashable, Sendable {
+        public var id: String
+        public var version: Int
+    }
+
+    /// Every version held.
+    var versionKeys: [VersionKey] { versions.flatMap { id, vs in vs.keys.map { VersionKey(id: id, version: $0) } } }
+
     public func latest(_ id: String) -> (ProcessDefinition, Int)? {
         guard let v = latestVersion[id], let d = versions[id]?[v] else { return nil }
         return (d, v)

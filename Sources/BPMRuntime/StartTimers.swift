@@ -70,13 +70,13 @@ enum StartTimers {
     }
 }
 
-extension BatchTransaction {
+extension BatchContext {
     /// A timer start event fired: start an instance of its version (when it is still the
     /// latest and not retired) and schedule the next occurrence.
     mutating func startTimerFired(_ t: TimerRecord) async {
         commit.timersToDelete.append(t.id)
         guard let defId = t.data?[member: "definition"].stringValue, let v = t.data?[member: "version"].doubleValue,
-              let (def, latest) = await runtime.definition(defId), latest == Int(v), !(await runtime.isRetired(defId))
+              let (def, latest) = await definition(defId), latest == Int(v), !registry.retired.contains(defId)
         else { return }  // a superseded version's schedule: dropped
         let instance = Engine.start(def, instanceId: UUIDv7.make(now), version: latest, variables: [:], startEvent: t.elementId, now: now)
         record(instance, expected: nil)

@@ -142,15 +142,8 @@ public struct CommitBatch: Sendable {
             && offsets.isEmpty && windows.isEmpty && outbox.isEmpty
     }
 
-    /// Records that a consumed record was handled in this batch: the first record of a
-    /// partition fixes the stored position expected, later ones move the new position on.
-    public mutating func consumed(_ o: ConsumedOffset) {
-        if let i = offsets.firstIndex(where: { $0.group == o.group && $0.topic == o.topic && $0.partition == o.partition }) {
-            offsets[i].next = max(offsets[i].next, o.offset + 1)
-        } else {
-            offsets.append(OffsetWrite(group: o.group, topic: o.topic, partition: o.partition, expected: o.expected, next: o.offset + 1))
-        }
-    }
+    /// Records that a consumed record was handled in this batch (see `ConsumedPositions`).
+    public mutating func consumed(_ o: ConsumedOffset) { ConsumedPositions.record(o, in: &offsets) }
 
     /// Adds a transition's state, history and bookkeeping effects.
     public mutating func add(_ t: Transition, expectedRevision: Int?) {
@@ -250,51 +243,6 @@ public struct TaskQuery: Sendable {
         self.instanceId = instanceId
         self.limit = limit
         self.offset = offset
-    }
-}
-
-/// A record consumed from a Kafka partition, and the stored position it follows: the
-/// offset after the previous record the consumer delivered from the partition, or where
-/// the partition was assigned from (nil: no position was stored yet).
-public struct ConsumedOffset: Sendable, Hashable {
-    public var group: String
-    public var topic: String
-    public var partition: Int32
-    public var offset: Int64
-    public var expected: Int64?
-    /// The consumer's assignment generation the record was fetched in.
-    public var epoch: Int
-
-    public init(group: String, topic: String, partition: Int32, offset: Int64, expected: Int64?, epoch: Int = 0) {
-        self.group = group
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-        self.expected = expected
-        self.epoch = epoch
-    }
-}
-
-/// A partition's new stored position (the next offset to consume), written only if the
-/// stored one is `expected` (nil: none stored).
-public struct OffsetWrite: Sendable, Equatable {
-    public var group: String
-    public var topic: String
-    public var partition: Int32
-    public var expected: Int64?
-    public var next: Int64
-}
-
-/// A stored consumer position: the next offset to consume from a partition.
-public struct StoredOffset: Sendable, Equatable {
-    public var topic: String
-    public var partition: Int32
-    public var next: Int64
-
-    public init(topic: String, partition: Int32, next: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.next = next
     }
 }
 

@@ -35,13 +35,15 @@ enum PostgresCommit {
             b.append(o[0].group)
             b.append(o.map(\.topic))
             b.append(o.map { Int($0.partition) })
-            var stored: [String: Int64] = [:]
+            var stored: [TopicPartition: Int64] = [:]
             let q = PostgresQuery(unsafeSQL: """
                 SELECT topic, partition::int8, next_offset FROM consumer_offsets
                 WHERE group_id = $1 AND (topic, partition) IN (SELECT t, p::int4 FROM unnest($2::text[], $3::int8[]) AS u(t, p)) FOR UPDATE
                 """, binds: b)
-            for try await (topic, partition, next) in try await tx.query(q, logger: logger).decode((String, Int, Int64).self) { stored["\(topic)\u{1}\(partition)"] = next }
-            for w in o where stored["\(w.topic)\u{1}\(w.partition)"] != w.expected {
+            for try await (topic, partition, next) in try await tx.query(q, logger: logger).decode((String, Int, Int64).self) {
+                stored[TopicPartition(topic: topic, partition: Int32(partition))] = next
+            }
+            if let w = ConsumedPositions.firstConflict(o, stored: stored) {
                 throw StoreError.offsetConflict(topic: w.topic, partition: w.partition)
             }
             try await run("""

@@ -65,11 +65,14 @@ enum SQLiteCommit {
                 ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
                 """)
             let at = Coding.iso(Date())
+            var stored: [TopicPartition: Int64] = [:]
             for o in batch.offsets {
-                let stored = try Int64.fetchOne(read, arguments: [o.group, o.topic, o.partition])
-                guard stored == o.expected else { throw StoreError.offsetConflict(topic: o.topic, partition: o.partition) }
-                try upsert.execute(arguments: [o.group, o.topic, o.partition, o.next, at])
+                stored[o.key] = try Int64.fetchOne(read, arguments: [o.group, o.topic, o.partition])
             }
+            if let w = ConsumedPositions.firstConflict(batch.offsets, stored: stored) {
+                throw StoreError.offsetConflict(topic: w.topic, partition: w.partition)
+            }
+            for o in batch.offsets { try upsert.execute(arguments: [o.group, o.topic, o.partition, o.next, at]) }
         }
         if !batch.windows.isEmpty {
             let save = try db.cachedStatement(sql: "INSERT OR REPLACE INTO event_windows (definition_id, correlation_key, state, updated_at) VALUES (?, ?, ?, ?)")

@@ -41,7 +41,7 @@ enum RdKafka {
 
     static func text(_ e: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(e)) }
 
-    static func key(_ topic: String, _ partition: Int32) -> String { "\(topic)\u{1}\(partition)" }
+    static func key(_ topic: String, _ partition: Int32) -> TopicPartition { TopicPartition(topic: topic, partition: partition) }
 }
 
 /// librdkafka's own log lines, through swift-log instead of straight to stderr, and each kind
@@ -222,9 +222,9 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     let group: String
     let logger: Logger
-    /// Reads the stored positions of the group ("topic\u{1}partition" → next offset); nil
-    /// while the store cannot be read (asked again).
-    let positions: @Sendable () -> [String: Int64]?
+    /// Reads the stored positions of the group (partition → next offset); nil while the
+    /// store cannot be read (asked again).
+    let positions: @Sendable () -> [TopicPartition: Int64]?
     let deliver: @Sendable ([Record]) -> Void
     public var maxBatch = 2000
     private var rk: OpaquePointer!
@@ -233,22 +233,22 @@ public final class KafkaConsumer: @unchecked Sendable {
         var running = true
         var topics: Set<String>?
         var rewind: Int?
-        var hints: [String: (topic: String, partition: Int32, next: Int64)] = [:]
+        var hints: [TopicPartition: Int64] = [:]
         var epoch = 0
-        var assigned: Set<String> = []
+        var assigned: Set<TopicPartition> = []
         /// Whether the last metadata request reached a broker (nil: not asked yet).
         var reachable: Bool?
     }
     private let shared = Locked(Shared())
     private let stopped = DispatchSemaphore(value: 0)
     // poll thread only
-    private var chain: [String: Int64?] = [:]
+    private var chain = PartitionChain()
     private var subscribed: Set<String> = []
     private var epoch = 0
     private var lastError: [String: Date] = [:]
     private var lastProbe = Date.distantPast
 
-    public init(_ settings: KafkaSettings, group: String, logger: Logger, positions: @escaping @Sendable () -> [String: Int64]?,
+    public init(_ settings: KafkaSettings, group: String, logger: Logger, positions: @escaping @Sendable () -> [TopicPartition: Int64]?,
                 deliver: @escaping @Sendable ([Record]) -> Void) throws
     {
         self.group = group
@@ -295,15 +295,15 @@ public final class KafkaConsumer: @unchecked Sendable {
     public func rewind(epoch: Int) { shared.withLock { if epoch == $0.epoch { $0.rewind = epoch } } }
 
     /// Positions committed to the store, passed to Kafka as a hint.
-    public func committed(_ offsets: [(topic: String, partition: Int32, next: Int64)]) {
-        shared.withLock { s in for o in offsets { s.hints[RdKafka.key(o.topic, o.partition)] = o } }
+    public func committed(_ stored: [TopicPartition: Int64]) {
+        shared.withLock { s in s.hints.merge(stored) { max($0, $1) } }
     }
 
     /// Whether a broker answered the last metadata request (every 5 s; nil before the first).
     public var brokersReachable: Bool? { shared.withLock { $0.reachable } }
 
     /// The partitions assigned now ("topic/partition").
-    public var assignment: [String] { shared.withLock { $0.assigned.map { $0.replacingOccurrences(of: "\u{1}", with: "/") }.sorted() } }
+    public var assignment: [String] { shared.withLock { $0.assigned.sorted().map(\.description) } }
 
     /// Leaves the group and stops the poll thread.
     public func stop() {
@@ -320,7 +320,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             guard running else { break }
             if let topics, topics != subscribed { applySubscription(topics) }
             if rewind != nil, rewind == epoch { reassign() }
-            if !hints.isEmpty { storeHints(Array(hints.values)) }
+            if !hints.isEmpty { storeHints(hints) }
             if Date().timeIntervalSince(lastProbe) >= 5 { probe() }
             var batch: [Record] = []
             var timeout: Int32 = 100
@@ -333,13 +333,12 @@ public final class KafkaConsumer: @unchecked Sendable {
                     continue
                 }
                 let topic = String(cString: rd_kafka_topic_name(msg.rkt))
-                let k = RdKafka.key(topic, msg.partition)
-                guard let expected = chain[k] else { continue }  // a partition no longer assigned
+                // a partition no longer assigned: dropped (fetched again by whoever has it now)
+                guard let expected = chain.follow(RdKafka.key(topic, msg.partition), offset: msg.offset) else { continue }
                 let value = msg.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.len)) } ?? []
                 let key = msg.key.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.key_len)) }
                 batch.append(Record(topic: topic, partition: msg.partition, offset: msg.offset, key: key, value: value, headers: Self.headers(m),
                                     expected: expected, epoch: epoch))
-                chain[k] = .some(msg.offset + 1)
             }
             if !batch.isEmpty { deliver(batch) }
         }
@@ -390,7 +389,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Sets each partition of `list` to its stored position and assigns them.
     private func assign(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        var stored: [String: Int64]?
+        var stored: [TopicPartition: Int64]?
         var waited = 0
         while stored == nil {
             stored = positions()
@@ -401,19 +400,15 @@ public final class KafkaConsumer: @unchecked Sendable {
             }
         }
         epoch += 1
-        chain = [:]
-        var assigned: Set<String> = []
-        for i in 0..<Int(list.pointee.cnt) {
-            let k = RdKafka.key(String(cString: list.pointee.elems[i].topic), list.pointee.elems[i].partition)
-            if let next = stored?[k] {
-                list.pointee.elems[i].offset = next
-                chain[k] = .some(next)
-            } else {
-                list.pointee.elems[i].offset = Int64(RD_KAFKA_OFFSET_STORED)
-                chain[k] = .some(nil)
-            }
-            assigned.insert(k)
+        let partitions = (0..<Int(list.pointee.cnt)).map {
+            RdKafka.key(String(cString: list.pointee.elems[$0].topic), list.pointee.elems[$0].partition)
         }
+        let starts = chain.assign(partitions, stored: stored ?? [:])
+        for (i, p) in partitions.enumerated() {
+            // no stored position: where Kafka's own committed offset says
+            list.pointee.elems[i].offset = (starts[p] ?? nil) ?? Int64(RD_KAFKA_OFFSET_STORED)
+        }
+        let assigned = chain.assigned
         let err = rd_kafka_assign(rk, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("kafka: assignment failed: \(RdKafka.text(err))") }
         let e = epoch
@@ -426,7 +421,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             assign(partitions)
         } else {
             epoch += 1
-            chain = [:]
+            chain.revoke()
             let e = epoch
             shared.withLock { $0.epoch = e; $0.assigned = [] }
             rd_kafka_assign(rk, nil)
@@ -443,11 +438,11 @@ public final class KafkaConsumer: @unchecked Sendable {
         assign(list)
     }
 
-    private func storeHints(_ hints: [(topic: String, partition: Int32, next: Int64)]) {
+    private func storeHints(_ hints: [TopicPartition: Int64]) {
         let list = rd_kafka_topic_partition_list_new(Int32(hints.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        for h in hints where chain[RdKafka.key(h.topic, h.partition)] != nil {
-            rd_kafka_topic_partition_list_add(list, h.topic, h.partition).pointee.offset = h.next
+        for (p, next) in hints where chain.isAssigned(p) {
+            rd_kafka_topic_partition_list_add(list, p.topic, p.partition).pointee.offset = next
         }
         if list.pointee.cnt > 0 { _ = rd_kafka_offsets_store(rk, list) }
     }

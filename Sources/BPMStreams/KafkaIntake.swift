@@ -33,9 +33,7 @@ public final class KafkaIntake: @unchecked Sendable {
         (stream, feed) = AsyncStream.makeStream(of: [KafkaConsumer.Record].self)
         let store = runtime.store
         consumer = try KafkaConsumer(settings, group: group, logger: logger, positions: {
-            Self.blocking { try await store.consumerOffsets(group: group) }.map { offsets in
-                Dictionary(offsets.map { ("\($0.topic)\u{1}\($0.partition)", $0.next) }, uniquingKeysWith: max)
-            }
+            Self.blocking { try await store.consumerOffsets(group: group) }.map(ConsumedPositions.byPartition)
         }, deliver: { [slots, feed] records in
             slots.wait()
             feed.yield(records)
@@ -117,16 +115,9 @@ public final class KafkaIntake: @unchecked Sendable {
         let slots = self.slots
         let positions = offsets
         await runtime.ingest(items) { results in
-            var next: [String: (topic: String, partition: Int32, next: Int64)] = [:]
-            var failedEpoch: Int?
-            for (o, r) in zip(positions, results) {
-                switch r {
-                case .success: next["\(o.topic)\u{1}\(o.partition)"] = (o.topic, o.partition, o.offset + 1)
-                case .failure: failedEpoch = max(failedEpoch ?? o.epoch, o.epoch)
-                }
-            }
-            if let e = failedEpoch { consumer.rewind(epoch: e) }
-            consumer.committed(Array(next.values))
+            let outcome = ConsumedPositions.outcome(positions, committed: results.map { if case .success = $0 { true } else { false } })
+            if let e = outcome.rewindEpoch { consumer.rewind(epoch: e) }
+            consumer.committed(outcome.stored)
             slots.signal()
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPMBench
 import Foundation
 
 @main

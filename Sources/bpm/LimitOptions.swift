@@ -36,10 +36,14 @@ struct LimitOptions: ParsableArguments {
     @Option(help: "Longest job-activation long poll in seconds (requestTimeout is cut to it).")
     var maxLongPoll: Double = Double(ProcessInfo.processInfo.environment["BPM_MAX_LONG_POLL"] ?? "") ?? Limits().longPollSeconds
 
+    @Option(help: "Most element activations one command may cause in an instance without it waiting (past it: an incident names the loop).")
+    var maxSteps = env("BPM_MAX_STEPS") ?? Limits().steps
+
     func validate() throws {
         for (name, v) in [("--max-definition-bytes", maxDefinitionBytes), ("--max-elements", maxElements), ("--max-yaml-nodes", maxYamlNodes),
                           ("--max-expression-steps", maxExpressionSteps), ("--max-expression-depth", maxExpressionDepth), ("--max-loop-instances", maxLoopInstances),
-                          ("--max-request-bytes", maxRequestBytes), ("--max-variables-bytes", maxVariablesBytes), ("--max-event-bytes", maxEventBytes)] where v < 1 {
+                          ("--max-request-bytes", maxRequestBytes), ("--max-variables-bytes", maxVariablesBytes), ("--max-event-bytes", maxEventBytes),
+                          ("--max-steps", maxSteps)] where v < 1 {
             throw ValidationError("\(name) must be at least 1, got \(v)")
         }
         if maxLongPoll < 0 { throw ValidationError("--max-long-poll must not be negative") }
@@ -57,6 +61,7 @@ struct LimitOptions: ParsableArguments {
         l.variablesBytes = maxVariablesBytes
         l.eventBytes = maxEventBytes
         l.longPollSeconds = maxLongPoll
+        l.steps = maxSteps
         return l
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPMRuntime
+import BPMTooling
 import Foundation
 
 struct New: ParsableCommand {

@@ -155,12 +155,7 @@ struct Serve: AsyncParsableCommand {
     static func list(_ s: String?) -> [String] { (s ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
 
     static func pairs(_ items: [String], _ what: String) throws -> [String: String] {
-        var out: [String: String] = [:]
-        for item in items {
-            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("\(what) takes NAME=value, not '\(item)'") }
-            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        return out
+        do { return try OptionPairs.parse(items, option: what) } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {

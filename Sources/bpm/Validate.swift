@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 
 struct Validate: ParsableCommand {

@@ -2,6 +2,7 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import BPMStore
 import Foundation
 import Testing
@@ -36,7 +37,7 @@ import Testing
 
     func run(_ xml: String) async throws -> Simulation {
         let def = try DefinitionLoader.parse(source: xml, file: "m.bpmn")
-        var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        let sim = try await Simulation(definition: def, connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
         await sim.start(variables: [:])
         return sim
     }
@@ -125,13 +126,13 @@ import Testing
 
     func sim(_ start: String, interrupting: Bool) async throws -> Simulation {
         let def = try DefinitionLoader.parse(source: Self.model(start: start, interrupting: interrupting), file: "esp.bpmn")
-        var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        let sim = try await Simulation(definition: def, connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
         await sim.start(variables: ["orderId": "o-1"])
         return sim
     }
 
     @Test func nonInterruptingTimerRunsBesideTheProcess() async throws {
-        var s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
+        let s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
         await s.runTimers()
         #expect(s.state?.variables["handled"] == true)
         #expect(s.openTasks.count == 1, "the user task still waits")
@@ -140,7 +141,7 @@ import Testing
     }
 
     @Test func interruptingMessageEndsTheRest() async throws {
-        var s = try await sim(#"<messageEventDefinition messageRef="m"/>"#, interrupting: true)
+        let s = try await sim(#"<messageEventDefinition messageRef="m"/>"#, interrupting: true)
         #expect(await s.publish(PublishedMessage(name: "cancelOrder", correlationKey: "o-1", variables: ["reason": "customer"])))
         #expect(s.statusWord == "completed")
         #expect(s.state?.variables["handled"] == true)
@@ -150,7 +151,7 @@ import Testing
     }
 
     @Test func timerDisarmedWhenTheProcessEndsFirst() async throws {
-        var s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
+        let s = try await sim("<timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>", interrupting: false)
         await s.completeTask(s.openTasks[0].id, variables: [:])
         #expect(s.statusWord == "completed")
         #expect(s.timers.isEmpty)

@@ -2,6 +2,7 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 import Testing
 
@@ -104,7 +105,10 @@ import Testing
             }
             statusWord = state?.status.rawValue ?? "not started"
         } else {
-            var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: scripts), start: simStart)
+            let sim: Simulation
+            do { sim = try await Simulation(definition: def, connectors: ConnectorRegistry(fallback: scripts), start: simStart) } catch {
+                return Outcome(passed: false, detail: "the simulation did not start: \(error)")
+            }
             await sim.start(variables: inputs)
             await sim.runTimers()
             state = sim.state

@@ -2,6 +2,7 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 import Testing
 
@@ -13,10 +14,10 @@ func example(_ name: String) throws -> ProcessDefinition {
 }
 
 /// A simulation of an example with a recording connector for every action.
-func simulation(_ name: String, _ configure: (RecordingConnector) -> Void = { _ in }) throws -> (Simulation, RecordingConnector) {
+func simulation(_ name: String, _ configure: (RecordingConnector) -> Void = { _ in }) async throws -> (Simulation, RecordingConnector) {
     let recorder = RecordingConnector()
     configure(recorder)
-    return (Simulation(definition: try example(name), connectors: ConnectorRegistry(fallback: recorder), start: simStart), recorder)
+    return (try await Simulation(definition: try example(name), connectors: ConnectorRegistry(fallback: recorder), start: simStart), recorder)
 }
 
 func telemetry(_ device: String, _ temp: Double) -> Value {
@@ -38,7 +39,7 @@ extension Simulation {
     }
 
     @Test func networkFailureDuringProvisioningIsRetriedWithBackoff() async throws {
-        var (sim, recorder) = try simulation("device-onboarding") { $0.fail("http", times: 2, message: "connection refused") }
+        let (sim, recorder) = try await simulation("device-onboarding") { $0.fail("http", times: 2, message: "connection refused") }
         await sim.deliver(event: registration("dev-4"))
         #expect(sim.statusWord == "waiting")  // waiting for the retry backoff
         await sim.runTimers()
@@ -48,7 +49,7 @@ extension Simulation {
     }
 
     @Test func duplicateRegistrationJoinsTheRunningOnboarding() async throws {
-        var (sim, _) = try simulation("device-onboarding") { $0.fail("http", message: "registry down") }
+        let (sim, _) = try await simulation("device-onboarding") { $0.fail("http", message: "registry down") }
         await sim.deliver(event: registration("dev-6"))
         await sim.deliver(event: registration("dev-6", firmware: 4))
         #expect(sim.history.filter { $0.event == "started" }.count == 1)
@@ -61,7 +62,7 @@ extension Simulation {
     }
 
     @Test func approvalTimeoutEscalates() async throws {
-        var (sim, _) = try simulation("approval")
+        let (sim, _) = try await simulation("approval")
         await sim.deliver(event: request(500))
         await sim.runTimers()
         #expect(sim.now == simStart + 48 * 3600)

@@ -1,6 +1,7 @@
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 import Testing
 

@@ -2,16 +2,17 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 import Testing
 
 @Suite struct TaskDatesAndTimeoutTests {
-    func sim(_ yaml: String) throws -> Simulation {
-        Simulation(definition: try YAMLDefinitionReader.read(source: yaml, file: "t.yaml"), connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+    func sim(_ yaml: String) async throws -> Simulation {
+        try await Simulation(definition: try YAMLDefinitionReader.read(source: yaml, file: "t.yaml"), connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
     }
 
     @Test func dueAndFollowUpDatesAreDurationsOrExpressions() async throws {
-        var s = try sim("""
+        let s = try await sim("""
             id: t
             activities:
               - id: approve
@@ -60,7 +61,7 @@ import Testing
               - id: approve
                 type: user
             """
-        var fails = try sim("id: a\ntimeout: 1h\n" + waiting)
+        let fails = try await sim("id: a\ntimeout: 1h\n" + waiting)
         await fails.start(variables: [:])
         #expect(fails.statusWord == "waiting")
         await fails.runTimers()
@@ -69,14 +70,14 @@ import Testing
         #expect(fails.state?.error?.message == "the instance ran longer than its timeout of 1h")
         #expect(fails.now == simStart + 3600)
 
-        var ends = try sim("id: b\ntimeout: {after: 30m, then: terminate}\n" + waiting)
+        let ends = try await sim("id: b\ntimeout: {after: 30m, then: terminate}\n" + waiting)
         await ends.start(variables: [:])
         await ends.runTimers()
         #expect(ends.statusWord == "terminated")
         #expect(ends.history.contains { $0.elementId == "approve" && $0.event == "terminated" })
 
         // finishing in time cancels the timeout
-        var quick = try sim("id: c\ntimeout: 1h\n" + waiting)
+        let quick = try await sim("id: c\ntimeout: 1h\n" + waiting)
         await quick.start(variables: [:])
         await quick.completeTask(try #require(quick.openTasks.first).id, variables: [:])
         #expect(quick.statusWord == "completed")

@@ -2,6 +2,7 @@ import BPMEngine
 import BPMExpressions
 import BPMModel
 import BPMRuntime
+import BPMTooling
 import Foundation
 import Testing
 
@@ -20,7 +21,7 @@ func worker(_ outputs: [String: [String: Value]] = [:]) -> RecordingConnector {
 
 @Suite struct ZeebeModelTests {
     func run(_ name: String, variables: [String: Value] = [:], worker w: RecordingConnector = worker()) async throws -> Simulation {
-        var sim = Simulation(definition: try zeebeModel(name), connectors: ConnectorRegistry(fallback: w), start: simStart)
+        let sim = try await Simulation(definition: try zeebeModel(name), connectors: ConnectorRegistry(fallback: w), start: simStart)
         await sim.start(variables: variables)
         await sim.runTimers()
         return sim
@@ -85,13 +86,13 @@ func worker(_ outputs: [String: [String: Value]] = [:]) -> RecordingConnector {
     @Test func peerBenchmarkModelsRecordForeignScripts() async throws {
         let def = try DefinitionLoader.load(path: repoRoot.appendingPathComponent("../shared/peer/bench_xor.bpmn").path).0
         let w = RecordingConnector()
-        var sim = Simulation(definition: def, connectors: ConnectorRegistry(fallback: w), start: simStart)
+        let sim = try await Simulation(definition: def, connectors: ConnectorRegistry(fallback: w), start: simStart)
         await sim.start(variables: [:])
         #expect(sim.statusWord == "completed")
         #expect(sim.effects.first?.action == "script")
         #expect(sim.effects.first?.payload == ["format": "python", "body": "x = 1"])
         // with no handler registered, a foreign script is an incident naming its format
-        var strict = Simulation(definition: def, connectors: ConnectorRegistry(), start: simStart)
+        let strict = try await Simulation(definition: def, connectors: ConnectorRegistry(), start: simStart)
         await strict.start(variables: [:])
         #expect(strict.state?.incidents.first?.message == "no script handler registered for script format 'python'")
     }

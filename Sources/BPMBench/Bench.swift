@@ -10,8 +10,11 @@ import BPMStreams
 import Foundation
 import Logging
 
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `bpm bench`: the engine's throughput and latency figures, beside its peers' in the same run.
+public struct Bench: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         abstract: "Measure persisted instance throughput and latency.",
         discussion: """
         Runs the peer benchmark's shapes (../shared/peer/) as YAML definitions, each instance
@@ -149,7 +152,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "A librdkafka property as NAME=value for --kafka-brokers; repeatable.")
     var kafkaOption: [String] = []
 
-    func run() async throws {
+    public func run() async throws {
         if let queries { return try await QueryBench(instances: queries, stores: store, json: json).run() }
         if let replicas {
             guard let pg = store.first(where: { $0.hasPrefix("postgres") }) else { throw ValidationError("--replicas needs --store postgres://…") }
@@ -162,7 +165,7 @@ struct Bench: AsyncParsableCommand {
         }
         if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {
-            let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try Serve.pairs(kafkaOption, "--kafka-option")) }
+            let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try OptionPairs.parse(kafkaOption, option: "--kafka-option")) }
             return try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
         }
         var rows: [Row] = []

@@ -51,7 +51,7 @@ struct ReplicaBench {
     func run() async throws {
         if let kafka {
             // the events, once: every run consumes all of them with a group of its own
-            let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers, properties: try Serve.pairs(kafka.options, "--kafka-option")))
+            let producer = try KafkaProducer(KafkaSettings(brokers: kafka.brokers, properties: try OptionPairs.parse(kafka.options, option: "--kafka-option")))
             for start in stride(from: 0, to: instances, by: 5000) {
                 try await producer.sendAll((start..<min(start + 5000, instances)).map { (kafka.topic, "hp\($0 % 1000)", IntakeBench.payload($0, hot: true), []) })
             }

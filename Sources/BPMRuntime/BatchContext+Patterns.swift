@@ -1,0 +1,66 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+extension BatchContext {
+    /// A trigger's event-pattern state for a key, from the batch or the store.
+    mutating func window(_ defId: String, _ key: String) async throws -> [String: Value] {
+        let k = WindowKey(definitionId: defId, key: key)
+        if let w = windows[k] { return w }
+        let w = try await reading().eventWindow(definitionId: defId, key: key)?.contextValue ?? [:]
+        windows[k] = w
+        return w
+    }
+
+    mutating func setWindow(_ defId: String, _ key: String, _ state: [String: Value]) {
+        let k = WindowKey(definitionId: defId, key: key)
+        if !changedWindows.contains(k) { changedWindows.append(k) }
+        windows[k] = state
+    }
+
+    /// Whether an event whose condition holds starts an instance now under the trigger's
+    /// pattern: nil if it does, else why not (and the window is updated).
+    mutating func patternBlocks(_ def: ProcessDefinition, _ t: Trigger, key: String) async throws -> String? {
+        var w = try await window(def.id, key)
+        let at = now.timeIntervalSince1970
+        if let until = w["cooldown_until"]?.doubleValue {
+            if at < until { return "cooling down for key '\(key)' for \(Self.seconds(until - at)) more" }
+            w["cooldown_until"] = nil
+        }
+        if let hold = t.holdFor {
+            guard let since = w["since"]?.doubleValue else {
+                w["since"] = .number(at)
+                setWindow(def.id, key, w)
+                return "the condition must hold for \(Self.seconds(hold)); it holds from now"
+            }
+            if at - since < hold { return "the condition has held for \(Self.seconds(at - since)) of \(Self.seconds(hold))" }
+        }
+        if let count = t.count, let within = t.within {
+            let hits = (w["hits"]?.listValue ?? []).compactMap(\.doubleValue).filter { at - $0 < within } + [at]
+            if hits.count < count {
+                w["hits"] = .list(hits.map(Value.number))
+                setWindow(def.id, key, w)
+                return "\(hits.count) of \(count) matches within \(Self.seconds(within))"
+            }
+        }
+        // an instance starts: the pattern begins anew
+        setWindow(def.id, key, [:])
+        return nil
+    }
+
+    /// An event whose condition is false breaks a `for:` run.
+    mutating func patternBroken(_ def: ProcessDefinition, key: String) async throws {
+        var w = try await window(def.id, key)
+        guard w["since"] != nil else { return }
+        w["since"] = nil
+        setWindow(def.id, key, w)
+    }
+
+    static func seconds(_ s: Double) -> String {
+        if s >= 3600, s.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(s / 3600))h" }
+        if s >= 60, s.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(s / 60))m" }
+        return s == s.rounded() ? "\(Int(s))s" : String(format: "%.1fs", s)
+    }
+}

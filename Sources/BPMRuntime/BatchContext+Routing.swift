@@ -1,0 +1,118 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+extension BatchContext {
+    /// Routes messages published in the batch and gives new subscriptions the buffered
+    /// messages waiting for them, until nothing is left to route.
+    mutating func routeMessages() async throws {
+        while true {
+            if !childStarts.isEmpty {
+                let c = childStarts.removeFirst()
+                if let (def, version) = await definition(c.processId) {
+                    let t = Engine.start(def, instanceId: c.instanceId, version: version, variables: c.variables, parent: c.parent, now: now)
+                    record(t, expected: nil)
+                } else {
+                    _ = try await applyCommand(.childStartFailed(tokenId: c.parent.tokenId, message: "no deployed process '\(c.processId)' to call"),
+                                               to: c.parent.instanceId)
+                }
+            } else if !childCancels.isEmpty {
+                let id = childCancels.removeFirst()
+                _ = try? await applyCommand(.cancel(reason: "its call activity ended"), to: id)
+            } else if !endedChildren.isEmpty {
+                let child = endedChildren.removeFirst()
+                guard let parent = child.parent else { continue }
+                let command: Command
+                switch child.status {
+                case .completed: command = .childCompleted(tokenId: parent.tokenId, variables: child.variables)
+                case .failed: command = .childFailed(tokenId: parent.tokenId, code: child.error?.code ?? "error", message: child.error?.message)
+                default: continue  // cancelled by its parent
+                }
+                do { _ = try await applyCommand(command, to: parent.instanceId) } catch is CommandRejection {}
+            } else if !signals.isEmpty {
+                let s = signals.removeFirst()
+                _ = try await broadcast(signal: s.name, variables: s.variables, except: s.from)
+            } else if !toPublish.isEmpty {
+                _ = try await deliver(message: toPublish.removeFirst())
+            } else if !newSubscriptions.isEmpty {
+                let sub = newSubscriptions.removeFirst()
+                guard !closedSubscriptions.contains(sub.id),
+                      let b = try await reading().bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
+                      !takenBuffered.contains(b.id) else { continue }
+                takenBuffered.insert(b.id)
+                commit.bufferedToDelete.append(b.id)
+                closedSubscriptions.insert(sub.id)
+                _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: b.message.variables), to: sub.instanceId)
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Delivers a signal to every instance waiting for it (but the one that threw it, which
+    /// already has) and starts the processes with a signal start event of its name.
+    mutating func broadcast(signal name: String, variables: [String: Value], except: String?) async throws -> (correlated: Int, started: [String]) {
+        let channel = "signal:" + name
+        var subs = openedSubscriptions.filter { $0.name == channel }
+        for s in try await reading().subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
+        var correlated = 0
+        for sub in subs where sub.instanceId != except && !closedSubscriptions.contains(sub.id) {
+            if try await correlate(sub, variables: variables) { correlated += 1 }
+        }
+        let started = await startInstances(variables: variables, correlationKey: nil) { e in
+            if case .signalStartEvent(let s) = e.kind { s == name } else { false }
+        }
+        return (correlated, started)
+    }
+
+    /// Delivers to one subscription (closing it); false when its instance no longer waits there,
+    /// and the subscription left behind is deleted.
+    mutating func correlate(_ sub: MessageSubscription, variables: [String: Value]) async throws -> Bool {
+        closedSubscriptions.insert(sub.id)
+        do {
+            _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
+            return true
+        } catch is CommandRejection {
+            commit.subscriptionsToDelete.append(sub.id)
+            return false
+        }
+    }
+
+    /// Starts an instance of the latest version of every (not retired) definition with a start
+    /// event that `matches`; returns their ids.
+    mutating func startInstances(variables: [String: Value], correlationKey: String?, at matches: (FlowElement) -> Bool) async -> [String] {
+        var started: [String] = []
+        for (def, version) in registry.all where !registry.retired.contains(def.id) {
+            guard let start = def.elements.first(where: { $0.parent == nil && matches($0) }) else { continue }
+            let id = UUIDv7.make(now)
+            record(Engine.start(def, instanceId: id, version: version, variables: variables, correlationKey: correlationKey,
+                                startEvent: start.id, now: now), expected: nil)
+            started.append(id)
+        }
+        return started
+    }
+
+    /// Delivers one message: to a subscription, else to message start events, else to the buffer.
+    mutating func deliver(message m: PublishedMessage) async throws -> Runtime.MessageOutcome {
+        var sub = openedSubscriptions.first { $0.name == m.name && $0.correlationKey == m.correlationKey && !closedSubscriptions.contains($0.id) }
+        if sub == nil, let stored = try await reading().subscription(name: m.name, correlationKey: m.correlationKey),
+           !closedSubscriptions.contains(stored.id) {
+            sub = stored
+        }
+        if let sub {
+            guard try await correlate(sub, variables: m.variables) else { return try await deliver(message: m) }
+            return .correlated(instanceId: sub.instanceId)
+        }
+        let started = await startInstances(variables: m.variables, correlationKey: m.correlationKey) { e in
+            if case .messageStartEvent(let md) = e.kind { md.name == m.name } else { false }
+        }
+        if !started.isEmpty { return .started(instanceIds: started) }
+        if m.timeToLive > 0 {
+            commit.messagesToBuffer.append(BufferedMessage(id: UUIDv7.make(now), message: m, expiresAt: now.addingTimeInterval(m.timeToLive)))
+            return .buffered
+        }
+        return .dropped
+    }
+}

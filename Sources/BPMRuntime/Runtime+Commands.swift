@@ -1,0 +1,168 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+/// The runtime's commands: every change to instances goes through the work queue and is
+/// committed by the group commit (`Runtime+GroupCommit.swift`).
+extension Runtime {
+    func submit(_ work: Work) async throws -> WorkResult {
+        try await withCheckedThrowingContinuation { c in
+            pending.append(Pending(work: work, continuation: c))
+            kick()
+        }
+    }
+
+    func enqueue(_ work: Work) {
+        pending.append(Pending(work: work, continuation: nil))
+        kick()
+    }
+
+    func kick() {
+        guard !draining else { return wakeDrain() }
+        draining = true
+        Task { await self.drain() }
+    }
+
+    /// Starts an instance of the latest version; returns its state once committed.
+    public func startInstance(_ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil) async throws -> InstanceState {
+        guard case .instance(let s) = try await submit(.start(definitionId: definitionId, variables: variables, correlationKey: nil, businessKey: businessKey)) else {
+            throw RuntimeError.rejected("start produced no instance")
+        }
+        return s
+    }
+
+    /// Delivers an event: it refreshes the running instance for its correlation key, or starts
+    /// a new instance when the trigger condition holds (with `variables` added to the ones
+    /// the event gives).
+    public func publish(event: Value, topic: String? = nil, definitionId: String? = nil, variables: [String: Value] = [:])
+        async throws -> [EventOutcome]
+    {
+        let work = Work.event(event, topic: topic, definitionId: definitionId, variables: variables)
+        guard case .events(let o) = try await submit(work) else { return [] }
+        EngineMetrics.event(topic: topic, outcomes: o)
+        return o
+    }
+
+    /// Hands consumed events (Kafka, MQTT) to the engine, in order. Each event's effect and
+    /// its consumed position are committed in one transaction; `done` is called once, after
+    /// every item was committed or failed, with an outcome per item (a failure: nothing of
+    /// the item was written, and the consumer must deliver it again).
+    public func ingest(_ items: [IntakeItem], done: @escaping @Sendable ([Result<[EventOutcome], any Error>]) -> Void) {
+        guard !items.isEmpty else { return done([]) }
+        // metrics once per batch handed over, not per event
+        let topics: [String?] = items.map { if case .event(let e) = $0 { e.topic } else { nil } }
+        let count = items.count
+        pending.append(Pending(work: .intakeBatch(items), continuation: nil, callback: { r in
+            let results: [Result<[EventOutcome], any Error>]
+            switch r {
+            case .success(.eventBatch(let outcomes)): results = outcomes.map { .success($0) }
+            case .success(.eventResults(let each)): results = each
+            case .success: results = Array(repeating: .success([]), count: count)
+            case .failure(let e): results = Array(repeating: .failure(e), count: count)
+            }
+            EngineMetrics.events(topics: topics, results: results)
+            done(results)
+        }))
+        kick()
+    }
+
+    /// Publishes a message: it goes to the oldest subscription with its name and correlation
+    /// key, or starts the instances whose message start event has its name, or is kept for
+    /// `timeToLive` seconds for a subscription still to come.
+    public func publish(message: PublishedMessage) async throws -> MessageOutcome {
+        guard case .message(let o) = try await submit(.message(message)) else { return .dropped }
+        return o
+    }
+
+    /// Broadcasts a signal: every instance waiting for it continues, and processes with a
+    /// signal start event of its name start. Returns how many were reached and which started.
+    public func broadcast(signal name: String, variables: [String: Value] = [:]) async throws -> (correlated: Int, started: [String]) {
+        guard case .signal(let c, let s) = try await submit(.signal(name, variables: variables)) else { return (0, []) }
+        return (c, s)
+    }
+
+    /// Reports a worker's outcome for a job: completion, failure, or a BPMN error.
+    public func reportJob(_ id: String, _ outcome: ConnectorOutcome) async throws -> InstanceState? {
+        guard let (job, _) = try await store.job(id) else { throw RuntimeError.rejected("no active job \(id)") }
+        guard job.external else { throw RuntimeError.rejected("job \(id) is performed by the engine, not by a worker") }
+        let command: Command
+        switch outcome {
+        case .completed(let vars): command = .jobCompleted(jobId: id, output: vars)
+        case .failed(let message, let retryable): command = .jobFailed(jobId: id, message: message, retryable: retryable, incidentType: "job_failed")
+        case .bpmnError(let code, let message): command = .jobThrewError(jobId: id, code: code, message: message)
+        }
+        _ = try await submit(.jobResult(job, command))
+        return try await store.instance(job.instanceId)
+    }
+
+    /// Applies an operator or API command to an instance.
+    public func send(_ command: Command, to instanceId: String) async throws -> InstanceState {
+        guard case .instance(let s) = try await submit(.command(instanceId: instanceId, command)) else {
+            throw RuntimeError.rejected("command produced no state")
+        }
+        return s
+    }
+
+    /// Completes a user task with variables, which must satisfy the task's form.
+    public func completeTask(_ taskId: String, variables: [String: Value]) async throws -> InstanceState {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+        if let form = task.form, form[member: "type"] == "object" || form[member: "properties"] != .null {
+            let problems = FormValidator.problems(variables, schema: form)
+            if !problems.isEmpty { throw RuntimeError.invalidInput("the variables do not satisfy the task's form", problems: problems) }
+        }
+        return try await send(.completeUserTask(taskId: taskId, variables: variables), to: task.instanceId)
+    }
+
+    /// Claims an open, unassigned task for a user.
+    public func claimTask(_ taskId: String, user: String) async throws -> UserTaskRecord {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+        if task.assignee == user { return task }
+        guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: true) else {
+            throw RuntimeError.rejected("task \(taskId) is already claimed by \(task.assignee ?? "someone")")
+        }
+        return try await store.userTask(taskId) ?? task
+    }
+
+    /// Sets (or, with nil, clears) an open task's assignee.
+    public func assignTask(_ taskId: String, to user: String?) async throws -> UserTaskRecord {
+        guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: false) else {
+            throw RuntimeError.rejected("task \(taskId) is \(task.status), not open")
+        }
+        return try await store.userTask(taskId) ?? task
+    }
+
+    /// Retries an incident after its cause is fixed.
+    public func retryIncident(_ incidentId: String) async throws -> InstanceState {
+        guard let rec = try await store.incident(incidentId) else { throw RuntimeError.unknownIncident(incidentId) }
+        guard rec.resolvedAt == nil else { throw RuntimeError.rejected("incident \(incidentId) is already resolved") }
+        return try await send(.retryIncident(incidentId: incidentId), to: rec.incident.instanceId)
+    }
+
+    /// Resolves an incident without retrying: the failed activity counts as done with the
+    /// given variables and the instance moves on.
+    public func resolveIncident(_ incidentId: String, variables: [String: Value]) async throws -> InstanceState {
+        guard let rec = try await store.incident(incidentId) else { throw RuntimeError.unknownIncident(incidentId) }
+        guard rec.resolvedAt == nil else { throw RuntimeError.rejected("incident \(incidentId) is already resolved") }
+        return try await send(.resolveIncident(incidentId: incidentId, variables: variables), to: rec.incident.instanceId)
+    }
+
+    /// Moves a running instance to another version of its definition (default: the latest),
+    /// when every element it is at exists there as the same kind; refused with the reasons otherwise.
+    public func migrate(_ instanceId: String, toVersion version: Int? = nil) async throws -> InstanceState {
+        guard let s = try await store.instance(instanceId) else { throw RuntimeError.unknownInstance(instanceId) }
+        var target = version ?? 0
+        if version == nil {
+            guard let (_, v) = await definition(s.definitionId) else { throw RuntimeError.unknownDefinition(s.definitionId) }
+            target = v
+        }
+        guard case .instance(let out) = try await submit(.migrate(instanceId: instanceId, version: target)) else {
+            throw RuntimeError.rejected("migration produced no state")
+        }
+        return out
+    }
+}

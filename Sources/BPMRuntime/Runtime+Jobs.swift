@@ -1,0 +1,73 @@
+import BPMEngine
+import BPMStore
+import Foundation
+
+/// Connector jobs: run in process through the `JobDispatcher`, or activated by external
+/// workers over the API (long polling).
+extension Runtime {
+    /// Runs a job through its connector, or wakes the workers of its type.
+    func dispatch(_ job: JobRecord) {
+        switch jobs.dispatch(job, inProcess: connectors.handles(job.action)) {
+        case .run(let j): run(j)
+        case .wakeWorkers(let type): wakeAll(.jobs(type))
+        case .none: break
+        }
+    }
+
+    /// Performs a job (its slot is taken) and queues its result.
+    private func run(_ job: JobRecord) {
+        let connectors = self.connectors
+        Task {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let command = await connectors.execute(job)
+            EngineMetrics.jobFinished(job, command, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+            await self.jobFinished(job, command)
+        }
+    }
+
+    private func jobFinished(_ job: JobRecord, _ command: Command) {
+        if case .jobFailed(_, let message, _, _) = command {
+            logger.warning("job \(job.id) (\(job.action)) of instance \(job.instanceId) at \(job.elementId) failed: \(message)",
+                           metadata: ["instance": "\(job.instanceId)", "element": "\(job.elementId)",
+                                      "definition": "\(job.definitionId)", "job": "\(job.id)"])
+        }
+        enqueue(.jobResult(job, command))
+        if let next = jobs.finished(job) { run(next) }
+    }
+
+    /// Jobs whose lease ran out (their replica died): claimed for this process.
+    func takeOverJobs() async throws -> [JobRecord] {
+        let now = clock.now()
+        housekeeping.tookOver(at: now)
+        let claimed = try await store.claimJobs(owner: owner, leaseUntil: now.addingTimeInterval(lease), now: now, limit: 10_000)
+        let fresh = claimed.filter { !jobs.contains($0.id) }
+        if !fresh.isEmpty { logger.info("took over \(fresh.count) job(s) whose lease ran out") }
+        return fresh
+    }
+
+    // MARK: external job workers
+
+    /// A job handed to a worker.
+    public struct ActivatedJob: Sendable {
+        public var job: JobRecord
+        public var deadline: Date
+    }
+
+    /// Locks up to `max` jobs of a type for a worker for `lock` seconds, waiting up to
+    /// `requestTimeout` seconds (wall time) for one to become available (long poll).
+    public func activateJobs(type: String, worker: String, max: Int, lock: Double, requestTimeout: Double) async throws
+        -> [ActivatedJob]
+    {
+        let giveUp = Date().addingTimeInterval(requestTimeout)
+        while true {
+            let now = clock.now()
+            let until = now.addingTimeInterval(lock)
+            let found = try await store.activateJobs(type: type, worker: worker, max: max, until: until, now: now)
+            if !found.isEmpty || Date() >= giveUp { return found.map { ActivatedJob(job: $0, deadline: until) } }
+            // woken as soon as this replica commits a job of the type; at the latest after
+            // 250 ms (jobs another replica created, locks that ran out)
+            let wait = min(0.25, giveUp.timeIntervalSinceNow)
+            if wait > 0 { await park(.jobs(type), atMost: wait) }
+        }
+    }
+}

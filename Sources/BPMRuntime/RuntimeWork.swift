@@ -1,0 +1,99 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+/// What the runtime is asked to do and what it answers: the work items queued for the group
+/// commit, their results, and the errors its callers see.
+extension Runtime {
+    /// Outcome of an event for one definition.
+    public struct EventOutcome: Sendable, Equatable {
+        public enum Action: String, Sendable { case started, correlated, buffered, ignored }
+        public var definitionId: String
+        public var action: Action
+        public var instanceId: String?
+        public var correlationKey: String?
+        public var reason: String?
+
+        public init(definitionId: String, action: Action, instanceId: String? = nil, correlationKey: String? = nil, reason: String? = nil) {
+            self.definitionId = definitionId
+            self.action = action
+            self.instanceId = instanceId
+            self.correlationKey = correlationKey
+            self.reason = reason
+        }
+    }
+
+    /// What a published message did.
+    public enum MessageOutcome: Sendable, Equatable {
+        case correlated(instanceId: String)
+        case started(instanceIds: [String])
+        case buffered
+        case dropped
+    }
+
+    enum Work: Sendable {
+        case start(definitionId: String, variables: [String: Value], correlationKey: String?, businessKey: String?)
+        case message(PublishedMessage)
+        case signal(String, variables: [String: Value])
+        case event(Value, topic: String?, definitionId: String?, variables: [String: Value] = [:])
+        case intake(IntakeItem)
+        /// Consumed items handed over together: applied in order as one work item (their
+        /// positions commit together anyway), so a batch of thousands costs one queue entry.
+        case intakeBatch([IntakeItem])
+        case command(instanceId: String, Command)
+        case timer(TimerRecord)
+        case jobResult(JobRecord, Command)
+        case migrate(instanceId: String, version: Int)
+    }
+
+    enum WorkResult: Sendable {
+        case instance(InstanceState)
+        case events([EventOutcome])
+        case eventBatch([[EventOutcome]])
+        /// A batch applied item by item after a refusal: each item's own result.
+        case eventResults([Result<[EventOutcome], any Error>])
+        case message(MessageOutcome)
+        case signal(correlated: Int, started: [String])
+        case none
+    }
+
+    struct Pending {
+        var work: Work
+        var continuation: CheckedContinuation<WorkResult, any Error>?
+        /// Told the outcome instead of (or as well as) a waiting caller: consumed events.
+        var callback: (@Sendable (Result<WorkResult, any Error>) -> Void)?
+
+        func finish(_ r: Result<WorkResult, any Error>) {
+            continuation?.resume(with: r)
+            callback?(r)
+        }
+        /// Times it was applied again after a conflict.
+        var attempts = 0
+    }
+
+    /// Errors returned to callers of the runtime.
+    public enum RuntimeError: Error, Sendable, CustomStringConvertible, Equatable {
+        case unknownDefinition(String)
+        case unknownInstance(String)
+        case unknownTask(String)
+        case unknownIncident(String)
+        case rejected(String)
+        case retired(String)
+        /// Input that breaks a rule (a task's form): every problem, each naming its field.
+        case invalidInput(String, problems: [String])
+
+        public var description: String {
+            switch self {
+            case .unknownDefinition(let id): "no deployed definition '\(id)'"
+            case .unknownInstance(let id): "no instance '\(id)'"
+            case .unknownTask(let id): "no user task '\(id)'"
+            case .unknownIncident(let id): "no incident '\(id)'"
+            case .rejected(let m): m
+            case .retired(let id): "definition '\(id)' is retired for new instances"
+            case .invalidInput(let what, let problems): "\(what): " + problems.joined(separator: "; ")
+            }
+        }
+    }
+}
