@@ -12,14 +12,21 @@ public struct HistoryEntry: Sendable, Equatable {
     public var event: String
     public var at: Date
     public var data: Value?
+    /// Which activation of the element: a multi-instance (or loop) body and each of its
+    /// instances have their own (the body's `elementType` is `multiInstanceBody` or
+    /// `loopBody`); nil where an element is activated once in its scope.
+    public var elementInstanceId: String?
 
-    public init(instanceId: String, elementId: String, elementType: String, event: String, at: Date, data: Value? = nil) {
+    public init(instanceId: String, elementId: String, elementType: String, event: String, at: Date, data: Value? = nil,
+                elementInstanceId: String? = nil)
+    {
         self.instanceId = instanceId
         self.elementId = elementId
         self.elementType = elementType
         self.event = event
         self.at = at
         self.data = data
+        self.elementInstanceId = elementInstanceId
     }
 }
 

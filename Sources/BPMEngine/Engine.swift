@@ -157,12 +157,44 @@ struct Run {
         return "\(state.id)-\(kind)\(state.sequence)"
     }
 
-    mutating func record(_ elementId: String, _ type: String, _ event: String, data: Value? = nil) {
-        history.append(HistoryEntry(instanceId: state.id, elementId: elementId, elementType: type, event: event, at: now, data: data))
+    mutating func record(_ elementId: String, _ type: String, _ event: String, data: Value? = nil, instance: String? = nil) {
+        history.append(HistoryEntry(instanceId: state.id, elementId: elementId, elementType: type, event: event, at: now, data: data,
+                                    elementInstanceId: instance))
     }
 
-    mutating func record(_ element: FlowElement, _ event: String, data: Value? = nil) {
-        record(element.id, element.typeName, event, data: data)
+    /// Records an element's event in a scope: an instance of a multi-instance or loop activity
+    /// (its scope is the inner instance) is recorded with that instance's id.
+    mutating func record(_ element: FlowElement, _ event: String, scope: String? = nil, data: Value? = nil) {
+        record(element.id, element.typeName, event, data: data, instance: innerInstance(of: element, scope))
+    }
+
+    /// The inner instance of a multi-instance or loop activity that `scope` is, for `element`.
+    func innerInstance(of element: FlowElement, _ scope: String?) -> String? {
+        guard element.loop != nil, let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id,
+              case .innerInstance = state.tokens[i].wait else { return nil }
+        return scope
+    }
+
+    /// The history kind of a multi-instance or loop activity's body.
+    static func bodyType(_ element: FlowElement) -> String {
+        if case .multiInstance = element.loop { return "multiInstanceBody" }
+        return "loopBody"
+    }
+
+    /// Records an event of a multi-instance or loop body.
+    mutating func recordBody(_ element: FlowElement, _ event: String, body: String?, data: Value? = nil) {
+        record(element.id, Self.bodyType(element), event, data: data, instance: body)
+    }
+
+    /// Records that a waiting token's element ended early (interrupted, cancelled): a body as
+    /// the body; an inner instance not at all (what waits inside it records itself).
+    mutating func recordTerminated(_ token: Token) {
+        guard let e = definition.element(token.elementId) else { return }
+        switch token.wait {
+        case .loop: recordBody(e, "terminated", body: token.id)
+        case .innerInstance: return
+        default: record(e, "terminated", scope: token.scope)
+        }
     }
 
     mutating func arrive(at elementId: String, via flowId: String?, scope: String?) {
@@ -238,9 +270,13 @@ struct Run {
     /// conditional one whose condition holds; the default flow when no conditional flow holds
     /// (BPMN 13.2.1). `completionQuantity` tokens go on each flow. The last step of an instance
     /// of a loop or multi-instance reports to its body instead.
-    mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true) {
+    mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true, body: String? = nil) {
         if applyOutputs { self.applyOutputs(of: element, scope: scope) }
-        record(element, "completed")
+        if element.loop != nil, innerInstance(of: element, scope) == nil {
+            recordBody(element, "completed", body: body)
+        } else {
+            record(element, "completed", scope: scope)
+        }
         if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id, case .innerInstance = state.tokens[i].wait {
             innerInstanceCompleted(tokenIndex: i)
             return
@@ -468,7 +504,7 @@ struct Run {
     mutating func terminateScope(_ scopeId: String) {
         while let i = state.tokens.lastIndex(where: { $0.scope == scopeId }) {
             let t = removeToken(at: i, cancelWait: true)
-            if case .innerInstance = t.wait {} else if let e = definition.element(t.elementId) { record(e, "terminated") }
+            recordTerminated(t)
         }
         queue.removeAll { $0.scope == scopeId }
         state.joins = state.joins.filter { !$0.key.hasPrefix(scopeId + "|") }
@@ -479,8 +515,7 @@ struct Run {
         for b in state.processTriggers { effects.append(disarm(b)) }
         state.processTriggers = []
         while let i = state.tokens.lastIndex(where: { $0.scope == nil }) {
-            let token = removeToken(at: i, cancelWait: true)
-            if let e = definition.element(token.elementId) { record(e, "terminated") }
+            recordTerminated(removeToken(at: i, cancelWait: true))
         }
         state.tokens.removeAll()
         state.joins = [:]
@@ -494,7 +529,7 @@ struct Run {
         state.incidents.append(incident)
         effects.append(.raiseIncident(incident))
         wait(at: element, .incident(incidentId: incident.id), scope: scope)
-        record(element, "incident", data: .context(["type": .string(type), "message": .string(message)]))
+        record(element, "incident", scope: scope, data: .context(["type": .string(type), "message": .string(message)]))
     }
 
     mutating func completeIfDone() {
@@ -511,84 +546,5 @@ struct Run {
     mutating func finish() -> Transition {
         state.revision += 1
         return Transition(state: state, history: history, effects: effects)
-    }
-
-    // MARK: commands
-
-    mutating func timerFired(_ timerId: String) throws(CommandRejection) {
-        if let limit = definition.timeout, state.processTriggers.contains(where: { $0.timerId == timerId && $0.boundaryElementId == ProcessTimeout.triggerId }) {
-            state.processTriggers.removeAll { $0.timerId == timerId }
-            let message = "the instance ran longer than its timeout of \(DurationParser.describe(limit.after))"
-            switch limit.action {
-            case .fail:
-                failInstance(code: "process_timeout", message: message)
-            case .terminate:
-                terminateAllTokens()
-                state.status = .terminated
-                state.endedAt = now
-                state.held = []
-                record(definition.id, "process", "cancelled", data: .context(["reason": .string(message)]))
-            }
-            return
-        }
-        if let t = state.processTriggers.first(where: { $0.timerId == timerId }), let start = definition.element(t.boundaryElementId) {
-            triggerEventSubProcess(start: start, scope: nil)
-            return
-        }
-        for (i, token) in state.tokens.enumerated() {
-            switch token.wait {
-            case .timer(let t) where t == timerId:
-                timerCatchEventFired(tokenIndex: i)
-                return
-            case .retry(let t, let jobId, let attempt) where t == timerId:
-                retryJob(tokenIndex: i, jobId: jobId, attempt: attempt)
-                return
-            case .eventGateway(let armed):
-                if let a = armed.first(where: { $0.timerId == timerId }) {
-                    eventGatewayTriggered(tokenIndex: i, a)
-                    return
-                }
-            default:
-                if let b = token.boundaryTimers.first(where: { $0.timerId == timerId }) {
-                    boundaryTimerFired(tokenIndex: i, b)
-                    return
-                }
-            }
-        }
-        throw .stale("no path of instance \(state.id) waits for timer \(timerId)")
-    }
-
-    mutating func resolveIncident(_ incidentId: String, variables: [String: Value]) throws(CommandRejection) {
-        guard let i = state.tokens.firstIndex(where: { $0.wait == .incident(incidentId: incidentId) }),
-              let element = definition.element(state.tokens[i].elementId)
-        else { throw .invalid("instance \(state.id) has no open incident \(incidentId)") }
-        switch element.kind {
-        case .serviceTask, .scriptTask, .callActivity, .userTask, .passThrough: break
-        default:
-            throw .invalid("the incident is at \(element.typeName) '\(element.id)', which has no result to stand in for: fix the cause (variables) and retry it instead")
-        }
-        let token = removeToken(at: i, cancelWait: false)
-        state.incidents.removeAll { $0.id == incidentId }
-        effects.append(.resolveIncident(id: incidentId))
-        record(element, "incident_resolved", data: .context(["incident": .string(incidentId), "retried": .bool(false)]))
-        setVariables(variables, scope: token.scope)
-        leave(element, scope: token.scope)
-    }
-
-    mutating func retryIncident(_ incidentId: String) throws(CommandRejection) {
-        guard let i = state.tokens.firstIndex(where: { $0.wait == .incident(incidentId: incidentId) }),
-              let incident = state.incidents.first(where: { $0.id == incidentId }),
-              let element = definition.element(state.tokens[i].elementId)
-        else { throw .invalid("instance \(state.id) has no open incident \(incidentId)") }
-        let scope = state.tokens[i].scope
-        state.tokens.remove(at: i)
-        state.incidents.removeAll { $0.id == incidentId }
-        effects.append(.resolveIncident(id: incidentId))
-        record(element, "incident_resolved", data: .context(["incident": .string(incidentId)]))
-        if case .serviceTask(let task) = element.kind, let jobId = incident.jobId {
-            dispatchJob(element, task, jobId: jobId, attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
-        } else {
-            activate(element, via: nil, scope: scope, inner: true)
-        }
     }
 }

@@ -7,7 +7,7 @@ extension Run {
     /// An embedded sub-process opens a scope and starts its none start events inside it; it
     /// completes when nothing is left in the scope.
     mutating func activateSubProcess(_ element: FlowElement, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
         let triggers = armEventSubProcesses(in: element.id, scope: id)
         if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
@@ -43,7 +43,7 @@ extension Run {
         switch loop {
         case .standard(let condition, let testBefore, _):
             if testBefore, let c = condition, !c.test(vars) {
-                record(element, "activated")
+                recordBody(element, "activated", body: nil)
                 leave(element, scope: scope)
                 return
             }
@@ -72,14 +72,14 @@ extension Run {
             }
             ls = LoopState(total: total, items: items)
             if total == 0 {
-                record(element, "activated")
+                recordBody(element, "activated", body: nil)
                 if let oc = mi.outputCollection { setVariable(oc, .list([]), scope: scope) }
                 leave(element, scope: scope)
                 return
             }
         }
-        record(element, "activated", data: .context(["loop": .string(ls.total.map { "\($0) instances" } ?? "loop")]))
         let body = wait(at: element, .loop(ls), scope: scope, boundaries: armBoundaryEvents(of: element))
+        recordBody(element, "activated", body: body, data: .context(["loop": .string(ls.total.map { "\($0) instances" } ?? "loop")]))
         let parallel: Bool
         if case .multiInstance(let mi) = loop { parallel = !mi.sequential } else { parallel = false }
         if parallel {
@@ -150,7 +150,7 @@ extension Run {
         if case .multiInstance(let mi) = element.loop, let oc = mi.outputCollection {
             setVariable(oc, .list(ls.outputs), scope: bodyToken.scope)
         }
-        leave(element, scope: bodyToken.scope, applyOutputs: false)
+        leave(element, scope: bodyToken.scope, applyOutputs: false, body: bodyToken.id)
     }
 
     // MARK: errors
@@ -190,7 +190,7 @@ extension Run {
                let boundary = errorBoundary(on: owner.elementId, code: code)
             {
                 let t = removeToken(at: tokenIndex(owner.id)!, cancelWait: true)
-                if let e = definition.element(t.elementId) { record(e, "terminated") }
+                recordTerminated(t)
                 catchError(at: boundary, code: code, message: message, scope: t.scope)
                 return
             }
@@ -234,7 +234,7 @@ extension Run {
         if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id {
             throwError(code: code, message: message, from: sc)  // an instance of a multi-instance: the body's boundary decides
         } else if let boundary = errorBoundary(on: element.id, code: code) {
-            record(element, "terminated")
+            record(element, "terminated", scope: token.scope)
             catchError(at: boundary, code: code, message: message, scope: token.scope)
         } else {
             throwError(code: code, message: message, from: token.scope)

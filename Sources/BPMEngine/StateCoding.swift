@@ -219,11 +219,12 @@ extension InstanceState {
 }
 
 extension HistoryEntry {
-    /// The API shape: `{"elementId", "elementType", "event", "at", "data"?}`.
+    /// The API shape: `{"elementId", "elementType", "event", "at", "data"?, "elementInstanceId"?}`.
     public var value: Value {
         var c: [String: Value] = ["elementId": .string(elementId), "elementType": .string(elementType),
                                   "event": .string(event), "at": .string(Coding.iso(at))]
         if let data { c["data"] = data }
+        if let elementInstanceId { c["elementInstanceId"] = .string(elementInstanceId) }
         return .context(c)
     }
 }

@@ -40,6 +40,9 @@ public struct ScenarioStep: Sendable {
     public enum Kind: Sendable {
         /// Starts the instance with the scenario's variables merged with these.
         case start([String: Value])
+        /// Starts an instance of another process deployed with the test's files (one that the
+        /// main instance's messages or signals will reach).
+        case startProcess(String, variables: [String: Value])
         /// Delivers an event (the first starts the instance, later ones correlate to it).
         case event(Value)
         /// Moves the clock on by this many seconds, firing the timers due on the way; `nil`
@@ -194,7 +197,7 @@ public enum ScenarioReader {
         return c
     }
 
-    static let stepKinds: Set<String> = ["start", "event", "advance", "complete", "message", "signal"]
+    static let stepKinds: Set<String> = ["start", "start_process", "event", "advance", "complete", "message", "signal"]
 
     static func step(_ node: Node, _ ctx: inout YAMLContext) -> ScenarioStep? {
         let loc = ctx.location(node)
@@ -208,6 +211,11 @@ public enum ScenarioReader {
             ctx.checkKeys(m, allowed: ["start"], in: "a start step")
             if case .scalar = v, v.string == "" || v.string == "null" { return ScenarioStep(kind: .start([:]), location: loc) }
             return ScenarioStep(kind: .start(context(v, "start", &ctx)), location: loc)
+        case "start_process":
+            ctx.checkKeys(m, allowed: ["start_process", "variables"], in: "a start_process step")
+            guard let process = ctx.string(v, "start_process") else { return nil }
+            return ScenarioStep(kind: .startProcess(process, variables: m[key: "variables"].map { context($0, "variables", &ctx) } ?? [:]),
+                                location: loc)
         case "event":
             ctx.checkKeys(m, allowed: ["event"], in: "an event step")
             return ScenarioStep(kind: .event(ctx.value(v)), location: loc)

@@ -24,6 +24,8 @@ public enum YAMLDefinitionReader {
     ]
     static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable", "job_priority"]
     static let waitingTypes: Set<String> = ["service", "user", "receive"]
+    /// The BPMN element an activity type stands for, where it is not its kind's own.
+    static let bpmnTypes: [String: String] = ["rules": "businessRuleTask", "receive": "receiveTask"]
 
     /// Reads a definition; throws every problem found, each with its file, line and column.
     public static func read(source: String, file: String) throws(DefinitionErrors) -> ProcessDefinition {
@@ -315,11 +317,19 @@ public enum YAMLDefinitionReader {
         }
 
         mutating func readElement(_ a: inout Activity) -> FlowElement? {
-            let m = a.mapping
-            let name = m[key: "name"].flatMap { ctx.string($0, "name") }
+            let name = a.mapping[key: "name"].flatMap { ctx.string($0, "name") }
             let loc = ctx.location(a.node)
-            let errorsBefore = ctx.errors.count
+            readNext(&a)
+            readTimeout(&a)
+            guard let kind = readKind(&a) else { return nil }
+            var element = FlowElement(id: a.id, name: name, kind: kind, location: loc)
+            element.bpmnType = YAMLDefinitionReader.bpmnTypes[a.type]
+            return element
+        }
 
+        /// `next`: an activity id, or a list of them (a fork).
+        mutating func readNext(_ a: inout Activity) {
+            let m = a.mapping
             if let next = m[key: "next"] {
                 switch next {
                 case .scalar:
@@ -334,6 +344,11 @@ public enum YAMLDefinitionReader {
                     ctx.error("a \(a.type) activity cannot have 'next' (\(a.type == "decision" ? "use true_path/false_path or cases" : "an end has no successor"))", m.keyNode("next"))
                 }
             }
+        }
+
+        /// `timeout`: a duration, or `{after, next}`, on an activity that waits.
+        mutating func readTimeout(_ a: inout Activity) {
+            let m = a.mapping
             if let t = m[key: "timeout"] {
                 if !YAMLDefinitionReader.waitingTypes.contains(a.type) {
                     ctx.error("'timeout' applies only to activities that wait (service, user); '\(a.id)' is a \(a.type)", m.keyNode("timeout"))
@@ -353,185 +368,6 @@ public enum YAMLDefinitionReader {
                     }
                 }
             }
-
-            let kind: ElementKind
-            switch a.type {
-            case "decision":
-                let hasCondition = m[key: "condition"] != nil
-                let hasCases = m[key: "cases"] != nil
-                if hasCondition == hasCases {
-                    ctx.error("decision '\(a.id)' needs either 'condition' (with true_path/false_path) or 'cases'", a.node)
-                }
-                if hasCondition {
-                    a.condition = ctx.expression(m[key: "condition"], "condition")
-                    a.trueTarget = target(m[key: "true_path"], "true_path")
-                    a.falseTarget = target(m[key: "false_path"], "false_path")
-                    if m[key: "true_path"] == nil { ctx.error("decision '\(a.id)' has a condition but no 'true_path'", a.node) }
-                    if m[key: "default"] != nil { ctx.error("use 'false_path' with 'condition'; 'default' goes with 'cases'", m.keyNode("default")) }
-                }
-                if let casesNode = m[key: "cases"] {
-                    if case .sequence(let cs) = casesNode, !cs.isEmpty {
-                        for c in cs {
-                            guard case .mapping(let cm) = c else { ctx.error("each case must be a mapping with 'when' and 'next'", c); continue }
-                            ctx.checkKeys(cm, allowed: ["when", "next"], in: "case")
-                            let cond = ctx.expression(cm[key: "when"], "when")
-                            if cm[key: "when"] == nil { ctx.error("case without 'when'", c) }
-                            if let t = target(cm[key: "next"], "next") { a.cases.append((cond, t.0, t.1)) } else if cm[key: "next"] == nil { ctx.error("case without 'next'", c) }
-                        }
-                    } else {
-                        ctx.error("'cases' must be a non-empty list of {when, next}", casesNode)
-                    }
-                    a.defaultTarget = target(m[key: "default"], "default")
-                }
-                kind = .exclusiveGateway
-            case "service":
-                guard let action = ctx.string(m[key: "action"], "action") else {
-                    ctx.error("service activity '\(a.id)' needs an 'action' (e.g. database_log, mqtt_publish, notify)", a.node)
-                    return nil
-                }
-                var params: [String: TemplateValue] = [:]
-                for (k, v) in m {
-                    guard let key = k.string, !YAMLDefinitionReader.commonKeys.contains(key), !YAMLDefinitionReader.serviceReserved.contains(key) else { continue }
-                    params[key] = ctx.templateValue(v, key)
-                }
-                var retry = RetryPolicy()
-                if let r = m[key: "retries"] {
-                    if let n = ctx.int(r, "retries") {
-                        if n < 0 { ctx.error("retries must be 0 or more", r) } else { retry.retries = n }
-                    }
-                }
-                if let b = m[key: "backoff"] {
-                    switch b {
-                    case .scalar:
-                        if let s = ctx.duration(b, "backoff") { retry.initial = s }
-                    case .mapping(let bm):
-                        ctx.checkKeys(bm, allowed: ["initial", "multiplier", "max"], in: "backoff")
-                        if let s = ctx.duration(bm[key: "initial"], "backoff initial") { retry.initial = s }
-                        if let mult = bm[key: "multiplier"] {
-                            if let d = mult.float ?? mult.int.map(Double.init), d >= 1 { retry.multiplier = d } else { ctx.error("backoff multiplier must be a number ≥ 1", mult) }
-                        }
-                        if let s = ctx.duration(bm[key: "max"], "backoff max") { retry.maximum = s }
-                    default:
-                        ctx.error("'backoff' must be a duration or a mapping with initial, multiplier, max", b)
-                    }
-                }
-                let rv = m[key: "result_variable"].flatMap { ctx.string($0, "result_variable") }
-                var st = ServiceTask(action: action, parameters: params, retry: retry, resultVariable: rv)
-                if let p = m[key: "job_priority"], let n = ctx.int(p, "job_priority") { st.priority = n }
-                kind = .serviceTask(st)
-            case "script":
-                var assignments: [(String, Expression)] = []
-                if let setNode = m[key: "set"] {
-                    if case .mapping(let sm) = setNode, !sm.isEmpty {
-                        for (k, v) in sm {
-                            guard let key = k.string else { continue }
-                            if case .scalar(let s) = v, s.style == .plain || s.style == .literal || s.style == .folded {
-                                if let e = ctx.expression(v, "set.\(key)") { assignments.append((key, e)) }
-                            } else if case .scalar(let s) = v {
-                                // a quoted string is a string constant
-                                if let e = try? Expression(JSON.encode(.string(s.string))) { assignments.append((key, e)) }
-                            } else {
-                                let constant = ctx.value(v)
-                                if let e = try? Expression(Self.literalSource(constant)) { assignments.append((key, e)) }
-                            }
-                        }
-                    } else {
-                        ctx.error("'set' must be a mapping of variable: expression", setNode)
-                    }
-                }
-                let exprNode = m[key: "script"] ?? m[key: "expression"]
-                if let exprNode {
-                    guard let rv = m[key: "result_variable"].flatMap({ ctx.string($0, "result_variable") }) else {
-                        ctx.error("'\(m[key: "script"] != nil ? "script" : "expression")' needs a 'result_variable' to store its value", exprNode)
-                        return nil
-                    }
-                    if let e = ctx.expression(exprNode, "script") { assignments.append((rv, e)) }
-                }
-                if m[key: "set"] == nil && exprNode == nil {
-                    ctx.error("script activity '\(a.id)' needs 'set' (variable: expression, …) or 'script' with 'result_variable'", a.node)
-                }
-                kind = .scriptTask(ScriptTask(assignments: assignments))
-            case "user":
-                var ut = UserTask()
-                if let an = m[key: "assignee"] { ut.assignee = ctx.template(an, "assignee") }
-                ut.candidateUsers = stringList(m[key: "candidate_users"], "candidate_users")
-                ut.candidateGroups = stringList(m[key: "candidate_groups"], "candidate_groups")
-                if let p = m[key: "priority"], let n = ctx.int(p, "priority") { ut.priority = n }
-                if let f = m[key: "form"] { ut.form = ctx.value(f) }
-                if let d = m[key: "description"] { ut.description = ctx.template(d, "description") }
-                ut.due = taskDate(m[key: "due"], "due")
-                ut.followUp = taskDate(m[key: "follow_up"], "follow_up")
-                kind = .userTask(ut)
-            case "timer":
-                guard let dn = m[key: "duration"] else {
-                    ctx.error("timer '\(a.id)' needs a 'duration' (e.g. 5m, 30s, PT1H)", a.node)
-                    return nil
-                }
-                guard let s = ctx.duration(dn, "duration") else { return nil }
-                kind = .timerCatchEvent(TimerDefinition(seconds: s, text: dn.string ?? ""))
-            case "rules":
-                guard let decision = ctx.string(m[key: "decision"], "decision") else {
-                    ctx.error("rules activity '\(a.id)' needs 'decision': the id of a deployed DMN decision or YAML rule set", a.node)
-                    return nil
-                }
-                let rv = m[key: "result_variable"].flatMap { ctx.string($0, "result_variable") } ?? a.id
-                var e = FlowElement(id: a.id, name: name, kind: .serviceTask(ServiceTask.decision(decision, resultVariable: rv)), location: loc)
-                e.bpmnType = "businessRuleTask"
-                return e
-            case "receive":
-                guard let messageName = ctx.string(m[key: "message"], "message") else {
-                    ctx.error("receive activity '\(a.id)' needs a 'message' name", a.node)
-                    return nil
-                }
-                let key = m[key: "correlation_key"].flatMap { ctx.expression($0, "correlation_key") }
-                var md = MessageDefinition(name: messageName, correlationKey: key)
-                md.topic = m[key: "topic"].flatMap { ctx.string($0, "topic") }
-                md.source = m[key: "source"].flatMap { ctx.string($0, "source") }
-                if let s = md.source, !["redpanda", "kafka", "mqtt"].contains(s) {
-                    ctx.error("unknown message source '\(s)' (one of: redpanda, kafka, mqtt)", m[key: "source"])
-                }
-                md.keyPath = m[key: "key_path"].flatMap { ctx.string($0, "key_path") }
-                md.timeToLive = m[key: "ttl"].flatMap { ctx.duration($0, "ttl") } ?? 0
-                if md.topic == nil {
-                    for k in ["source", "key_path", "ttl"] where m[key: k] != nil {
-                        ctx.error("'\(k)' applies to a message that arrives on a 'topic'; add one", m[key: k])
-                    }
-                }
-                var e = FlowElement(id: a.id, name: name, kind: .messageCatchEvent(md), location: loc)
-                e.bpmnType = "receiveTask"
-                return e
-            case "join":
-                kind = .parallelGateway
-            case "end":
-                var ev = EndEvent()
-                if let r = m[key: "result"] {
-                    if case .mapping(let rm) = r {
-                        var out: [String: TemplateValue] = [:]
-                        for (k, v) in rm { out[k.string ?? ""] = ctx.templateValue(v, "result") }
-                        ev.result = out
-                    } else {
-                        ctx.error("'result' must be a mapping of name: value", r)
-                    }
-                }
-                if let e = m[key: "error"] {
-                    switch e {
-                    case .scalar:
-                        ev.error = ErrorDefinition(code: e.string ?? "error")
-                    case .mapping(let em):
-                        ctx.checkKeys(em, allowed: ["code", "message"], in: "error")
-                        let code = ctx.string(em[key: "code"], "code") ?? "error"
-                        ev.error = ErrorDefinition(code: code, message: em[key: "message"].flatMap { ctx.template($0, "message") })
-                    default:
-                        ctx.error("'error' must be a code or a mapping with code and message", e)
-                    }
-                }
-                if let t = m[key: "terminate"] { ev.terminate = t.bool ?? false }
-                kind = .endEvent(ev)
-            default:
-                return nil
-            }
-            if ctx.errors.count > errorsBefore, a.type != "service" && a.type != "decision" { /* keep element for graph checks */ }
-            return FlowElement(id: a.id, name: name, kind: kind, location: loc)
         }
 
         /// `multi_instance: {over: approvers, as: approver, sequential: false, until: expr, collect: result, into: results}`

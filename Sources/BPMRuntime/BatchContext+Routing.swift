@@ -9,8 +9,8 @@ extension BatchContext {
     /// messages waiting for them, until nothing is left to route.
     mutating func routeMessages() async throws {
         while true {
-            if !childStarts.isEmpty {
-                let c = childStarts.removeFirst()
+            if !routing.childStarts.isEmpty {
+                let c = routing.childStarts.removeFirst()
                 if let (def, version) = await definition(c.processId) {
                     let t = Engine.start(def, instanceId: c.instanceId, version: version, variables: c.variables, parent: c.parent, now: now)
                     record(t, expected: nil)
@@ -18,8 +18,8 @@ extension BatchContext {
                     _ = try await applyCommand(.childStartFailed(tokenId: c.parent.tokenId, message: "no deployed process '\(c.processId)' to call"),
                                                to: c.parent.instanceId)
                 }
-            } else if !childCancels.isEmpty {
-                let id = childCancels.removeFirst()
+            } else if !routing.childCancels.isEmpty {
+                let id = routing.childCancels.removeFirst()
                 _ = try? await applyCommand(.cancel(reason: "its call activity ended"), to: id)
             } else if !endedChildren.isEmpty {
                 let child = endedChildren.removeFirst()
@@ -31,19 +31,19 @@ extension BatchContext {
                 default: continue  // cancelled by its parent
                 }
                 do { _ = try await applyCommand(command, to: parent.instanceId) } catch is CommandRejection {}
-            } else if !signals.isEmpty {
-                let s = signals.removeFirst()
+            } else if !routing.signals.isEmpty {
+                let s = routing.signals.removeFirst()
                 _ = try await broadcast(signal: s.name, variables: s.variables, except: s.from)
-            } else if !toPublish.isEmpty {
-                _ = try await deliver(message: toPublish.removeFirst())
-            } else if !newSubscriptions.isEmpty {
-                let sub = newSubscriptions.removeFirst()
-                guard !closedSubscriptions.contains(sub.id),
+            } else if !routing.toPublish.isEmpty {
+                _ = try await deliver(message: routing.toPublish.removeFirst())
+            } else if !routing.newSubscriptions.isEmpty {
+                let sub = routing.newSubscriptions.removeFirst()
+                guard !routing.closedSubscriptions.contains(sub.id),
                       let b = try await reading().bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
                       !takenBuffered.contains(b.id) else { continue }
                 takenBuffered.insert(b.id)
                 commit.bufferedToDelete.append(b.id)
-                closedSubscriptions.insert(sub.id)
+                routing.closedSubscriptions.insert(sub.id)
                 _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: b.message.variables), to: sub.instanceId)
             } else {
                 return
@@ -55,10 +55,10 @@ extension BatchContext {
     /// already has) and starts the processes with a signal start event of its name.
     mutating func broadcast(signal name: String, variables: [String: Value], except: String?) async throws -> (correlated: Int, started: [String]) {
         let channel = "signal:" + name
-        var subs = openedSubscriptions.filter { $0.name == channel }
+        var subs = routing.openedSubscriptions.filter { $0.name == channel }
         for s in try await reading().subscriptions(name: channel, limit: 100_000) where !subs.contains(where: { $0.id == s.id }) { subs.append(s) }
         var correlated = 0
-        for sub in subs where sub.instanceId != except && !closedSubscriptions.contains(sub.id) {
+        for sub in subs where sub.instanceId != except && !routing.closedSubscriptions.contains(sub.id) {
             if try await correlate(sub, variables: variables) { correlated += 1 }
         }
         let started = await startInstances(variables: variables, correlationKey: nil) { e in
@@ -70,7 +70,7 @@ extension BatchContext {
     /// Delivers to one subscription (closing it); false when its instance no longer waits there,
     /// and the subscription left behind is deleted.
     mutating func correlate(_ sub: MessageSubscription, variables: [String: Value]) async throws -> Bool {
-        closedSubscriptions.insert(sub.id)
+        routing.closedSubscriptions.insert(sub.id)
         do {
             _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
             return true
@@ -96,9 +96,9 @@ extension BatchContext {
 
     /// Delivers one message: to a subscription, else to message start events, else to the buffer.
     mutating func deliver(message m: PublishedMessage) async throws -> Runtime.MessageOutcome {
-        var sub = openedSubscriptions.first { $0.name == m.name && $0.correlationKey == m.correlationKey && !closedSubscriptions.contains($0.id) }
+        var sub = routing.openedSubscriptions.first { $0.name == m.name && $0.correlationKey == m.correlationKey && !routing.closedSubscriptions.contains($0.id) }
         if sub == nil, let stored = try await reading().subscription(name: m.name, correlationKey: m.correlationKey),
-           !closedSubscriptions.contains(stored.id) {
+           !routing.closedSubscriptions.contains(stored.id) {
             sub = stored
         }
         if let sub {

@@ -33,17 +33,12 @@ struct BatchContext {
     var mayRun: [ObjectIdentifier: (version: Int, flags: [Bool])] = [:]
     var commit = CommitBatch()
     var firedTimers: [String] = []
-    /// Subscriptions opened and closed in the batch, and messages to route before committing.
-    var openedSubscriptions: [MessageSubscription] = []
-    var closedSubscriptions: Set<String> = []
-    var newSubscriptions: [MessageSubscription] = []
-    var toPublish: [PublishedMessage] = []
+    /// What transitions set in motion, to route before committing (`EffectApplier`).
+    var routing = Routing()
+    /// Buffered messages taken by subscriptions in the batch.
     var takenBuffered: Set<String> = []
-    /// Called instances to start or cancel, and parents to tell that a child ended.
-    var childStarts: [ChildStart] = []
-    var childCancels: [String] = []
+    /// Called instances that ended in the batch: their parents are told.
     var endedChildren: [InstanceState] = []
-    var signals: [(name: String, variables: [String: Value], from: String?)] = []
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
@@ -234,20 +229,7 @@ struct BatchContext {
         let id = t.state.id
         if states[id] == nil { order.append(id) }
         states[id] = (t.state, expected)
-        commit.addEffects(t)
-        for e in t.effects {
-            switch e {
-            case .openSubscription(let sub):
-                openedSubscriptions.append(sub)
-                newSubscriptions.append(sub)
-            case .closeSubscription(let sid): closedSubscriptions.insert(sid)
-            case .publishMessage(let m): toPublish.append(m)
-            case .startChild(let c): childStarts.append(c)
-            case .cancelChild(let id): childCancels.append(id)
-            case .broadcastSignal(let name, let vars, let from): signals.append((name, vars, from))
-            default: break
-            }
-        }
+        EffectApplier.apply(t, to: &commit, routing: &routing)
         if t.state.parent != nil, !t.state.status.isActive, t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
             endedChildren.append(t.state)
         }

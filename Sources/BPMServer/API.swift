@@ -379,19 +379,21 @@ struct API: Sendable {
         var topic = q.get("topic")
         var definitionId = q.get("definitionId")
         var payload = Value.context(o)
+        var extra: [String: Value] = [:]
         // the envelope's fields (an event sent bare with ?topic= may not use them otherwise)
         let envelopeTopic = try Self.string(o, "topic"), envelopeDefinition = try Self.string(o, "definitionId")
         if let p = o["payload"] {
             payload = p
             topic = envelopeTopic ?? topic
             definitionId = envelopeDefinition ?? definitionId
+            extra = try variables(o)
         }
         guard topic != nil || definitionId != nil else {
             throw Problem(.unprocessableContent, "missing-topic", "Missing topic",
                           "say where the event belongs: {\"topic\": …, \"payload\": {…}} or {\"definitionId\": …, \"payload\": {…}}, or ?topic=… with the event as the body")
         }
         try checkSize(payload, "payload")
-        let outcomes = try await runtime.publish(event: payload, topic: topic, definitionId: definitionId)
+        let outcomes = try await runtime.publish(event: payload, topic: topic, definitionId: definitionId, variables: extra)
         return .context(["outcomes": .list(outcomes.map { o in
             var c: [String: Value] = ["definitionId": .string(o.definitionId), "action": .string(o.action.rawValue)]
             if let i = o.instanceId { c["instanceId"] = .string(i) }

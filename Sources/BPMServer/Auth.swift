@@ -171,7 +171,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if method == .get || method == .head { return .viewer }
         let parts = path.split(separator: "/").map(String.init)
         switch (parts.first ?? "", parts.last ?? "") {
-        case ("definitions", _): return .admin
+        case ("definitions", _), ("clock", _): return .admin
         case ("jobs", _): return .worker
         case ("tasks", "complete"), ("tasks", "claim"), ("tasks", "unclaim"): return .viewer  // and assignee or candidate: checked with the task
         case ("decisions", "evaluate"): return .viewer

@@ -47,6 +47,8 @@ public enum BPMServer {
         public var readiness: [String: @Sendable () async -> String?] = [:]
         /// Request, variable and long-poll bounds.
         public var limits = Limits.active
+        /// The engine's clock when tests may pin it (`PUT /clock`); nil: the wall clock, fixed.
+        public var clock: ControlledClock?
 
         public init(publicURL: String? = nil, catalogOwner: String = "bpm", auth: AuthSettings = AuthSettings()) {
             self.publicURL = publicURL
@@ -184,6 +186,10 @@ public enum BPMServer {
         }
 
         router.get("/logs") { req, _ in await api.handle { try await api.logs(req) } }
+        let clock = ClockRoutes(clock: options.clock, runtime: runtime)
+        router.get("/clock") { _, _ in await api.handle { clock.now() } }
+        router.put("/clock") { req, _ in await api.handle { try clock.pin(try await api.body(req)) } }
+        router.post("/clock/reset") { _, _ in await api.handle { try clock.reset() } }
         return router
     }
 

@@ -114,8 +114,6 @@ public struct CommitBatch: Sendable {
     public var incidentsResolved: [(id: String, at: Date)] = []
     public var subscriptionsToAdd: [MessageSubscription] = []
     public var subscriptionsToDelete: [String] = []
-    /// Messages published by transitions: routed by the runtime, not written.
-    public var published: [PublishedMessage] = []
     public var messagesToBuffer: [BufferedMessage] = []
     public var bufferedToDelete: [String] = []
     /// Timers this batch fired: deleted, and on a store shared by replicas only while still
@@ -144,37 +142,6 @@ public struct CommitBatch: Sendable {
 
     /// Records that a consumed record was handled in this batch (see `ConsumedPositions`).
     public mutating func consumed(_ o: ConsumedOffset) { ConsumedPositions.record(o, in: &offsets) }
-
-    /// Adds a transition's state, history and bookkeeping effects.
-    public mutating func add(_ t: Transition, expectedRevision: Int?) {
-        instances.append(InstanceWrite(state: t.state, expectedRevision: expectedRevision))
-        addEffects(t)
-    }
-
-    /// Adds a transition's history and bookkeeping effects (not its state). A timer or job
-    /// cancelled in the batch that created it is simply not written.
-    public mutating func addEffects(_ t: Transition) {
-        history += t.history
-        for e in t.effects {
-            switch e {
-            case .scheduleTimer(let timer): timersToAdd.append(timer)
-            case .cancelTimer(let id):
-                if let i = timersToAdd.firstIndex(where: { $0.id == id }) { timersToAdd.remove(at: i) } else { timersToDelete.append(id) }
-            case .dispatchJob(let job): jobsToAdd.append(job)
-            case .cancelJob(let id):
-                if let i = jobsToAdd.firstIndex(where: { $0.id == id }) { jobsToAdd.remove(at: i) } else { jobsToDelete.append(id) }
-            case .createUserTask(let task): tasksToAdd.append(task)
-            case .closeUserTask(let id, let status, let at): taskUpdates.append((id, status, at))
-            case .raiseIncident(let incident): incidentsToAdd.append(incident)
-            case .resolveIncident(let id): incidentsResolved.append((id, t.history.last?.at ?? t.state.startedAt))
-            case .openSubscription(let sub): subscriptionsToAdd.append(sub)
-            case .closeSubscription(let id):
-                if let i = subscriptionsToAdd.firstIndex(where: { $0.id == id }) { subscriptionsToAdd.remove(at: i) } else { subscriptionsToDelete.append(id) }
-            case .publishMessage(let m): published.append(m)
-            case .startChild, .cancelChild, .broadcastSignal: break  // routed by the runtime within the batch
-            }
-        }
-    }
 }
 
 /// A published message kept until a subscription takes it or it expires.

@@ -116,12 +116,13 @@ enum PostgresCommit {
         if !batch.history.isEmpty {
             let h = batch.history
             try await run("""
-                INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data)
-                SELECT id::uuid, i, a, ty, e, ts, NULLIF(d, chr(1))::jsonb
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[]) WITH ORDINALITY AS t(id, i, a, ty, e, ts, d, n)
+                INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data, element_instance_id)
+                SELECT id::uuid, i, a, ty, e, ts, NULLIF(d, chr(1))::jsonb, NULLIF(ei, chr(1))
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
+                    WITH ORDINALITY AS t(id, i, a, ty, e, ts, d, ei, n)
                 ORDER BY n
                 """, [h.map { UUIDv7.make($0.at) }, h.map(\.instanceId), h.map(\.elementId), h.map(\.elementType), h.map(\.event), h.map(\.at),
-                      h.map { opt($0.data.map(JSON.encode)) }])
+                      h.map { opt($0.data.map(JSON.encode)) }, h.map { opt($0.elementInstanceId) }])
         }
         if !batch.timersFired.isEmpty {
             // a fired timer must still be ours: a replica whose claim expired and was taken over

@@ -166,6 +166,11 @@ enum PostgresSchema {
                 PRIMARY KEY (definition_id, correlation_key));
             CREATE TABLE outbox (id TEXT PRIMARY KEY, topic TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);
             """),
+        // which activation of an element a history row is about: a multi-instance body and each
+        // of its instances have their own (null where an element is activated once in its scope)
+        ("005-history-element-instances", """
+            ALTER TABLE process_history ADD COLUMN element_instance_id TEXT;
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

@@ -415,9 +415,13 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
     // MARK: history, tasks, incidents, logs
 
     public func history(instanceId: String) async throws -> [HistoryEntry] {
-        try await rows("SELECT instance_id, activity_id, activity_type, event_type, timestamp, data::text AS data FROM process_history WHERE instance_id = \(instanceId) ORDER BY seq").map { r in
+        try await rows("""
+            SELECT instance_id, activity_id, activity_type, event_type, timestamp, data::text AS data, element_instance_id
+            FROM process_history WHERE instance_id = \(instanceId) ORDER BY seq
+            """).map { r in
             HistoryEntry(instanceId: try Self.str(r, "instance_id"), elementId: try Self.str(r, "activity_id"), elementType: try Self.str(r, "activity_type"),
-                         event: try Self.str(r, "event_type"), at: try Self.date(r, "timestamp"), data: try Self.json(r, "data"))
+                         event: try Self.str(r, "event_type"), at: try Self.date(r, "timestamp"), data: try Self.json(r, "data"),
+                         elementInstanceId: try Self.optStr(r, "element_instance_id"))
         }
     }
 

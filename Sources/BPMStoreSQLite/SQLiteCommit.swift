@@ -46,7 +46,7 @@ enum SQLiteCommit {
         for h in batch.history {
             if h.at != lastAt { lastAt = h.at; lastISO = Coding.iso(h.at) }
             rows.history.append([.text(UUIDv7.make(h.at)), .text(h.instanceId), .text(h.elementId), .text(h.elementType), .text(h.event),
-                                 .text(lastISO), .text(h.data.map(JSON.encode))])
+                                 .text(lastISO), .text(h.data.map(JSON.encode)), .text(h.elementInstanceId)])
             if let n = created[h.instanceId] {
                 rows.positions.append(n)
                 created[h.instanceId] = n + 1
@@ -114,8 +114,9 @@ enum SQLiteCommit {
         }
         if !rows.history.isEmpty {
             let stmt = try db.cachedStatement(sql: """
-                INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data, seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data,
+                    element_instance_id, seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let last = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM process_history WHERE instance_id = ?")
             // the next position in the history of each instance the batch did not create: read

@@ -228,6 +228,11 @@ enum SQLiteSchema {
                 ALTER TABLE process_history_clustered RENAME TO process_history;
                 """)
         }
+        m.registerMigration("014-history-element-instances") { db in
+            // which activation of an element a row is about: a multi-instance body and each of
+            // its instances have their own (nil where an element is activated once in its scope)
+            try db.execute(sql: "ALTER TABLE process_history ADD COLUMN element_instance_id TEXT")
+        }
         return m
     }
 }

@@ -353,7 +353,8 @@ public final class SQLiteStore: ProcessStore {
             try Row.fetchAll(db, sql: "SELECT * FROM process_history WHERE instance_id = ? ORDER BY seq", arguments: [instanceId]).map {
                 HistoryEntry(instanceId: $0["instance_id"], elementId: $0["activity_id"], elementType: $0["activity_type"],
                              event: $0["event_type"], at: Coding.date($0["timestamp"] as String) ?? Date(),
-                             data: ($0["data"] as String?).flatMap { try? JSON.parse($0) })
+                             data: ($0["data"] as String?).flatMap { try? JSON.parse($0) },
+                             elementInstanceId: $0["element_instance_id"])
             }
         }
     }

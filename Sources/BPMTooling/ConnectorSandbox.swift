@@ -58,7 +58,8 @@ public final class ConnectorSandbox: @unchecked Sendable {
             return b.count > Limits.active.steps ? b.elements : nil
         }
         guard let loop else { return nil }
-        let cycle = RunawayLoop.cycle(in: loop, order: [])
+        var seen: Set<String> = []
+        let cycle = RunawayLoop.cycle(in: loop, order: loop.filter { seen.insert($0).inserted })
         let through = (cycle + cycle.prefix(1)).joined(separator: " → ")
         return .jobFailed(jobId: job.id, message: "more than \(Limits.active.steps) connector calls at one simulated instant:"
                               + " the process loops through \(through) without the clock moving"

@@ -93,6 +93,24 @@ public enum ProcessTestRunner {
         return out
     }
 
+    /// Runs each scenario of a test file's steps on its own simulated run and returns the runs
+    /// (their expectations unchecked): to compare a run with the same steps elsewhere.
+    public static func simulations(file: String) async throws -> (test: ScenarioFile, runs: [(Scenario, Simulation)]) {
+        let test = try ScenarioReader.read(source: try DefinitionLoader.read(path: file), file: file)
+        guard let defPath = definitionPath(for: test) else { throw Runtime.RuntimeError.rejected("\(file): no definition beside it") }
+        let m = try load(test, definition: defPath)
+        var runs: [(Scenario, Simulation)] = []
+        for s in test.scenarios {
+            let sim = try await Simulation(files: m.files, process: test.processId, decisions: m.decisions,
+                                           connectors: ConnectorRegistry(fallback: StubConnector(s.stubs)), start: test.start)
+            for step in s.steps {
+                if let why = await perform(step, s, sim) { throw Runtime.RuntimeError.rejected(why) }
+            }
+            runs.append((s, sim))
+        }
+        return (test, runs)
+    }
+
     /// Reads the files a test file names, relative to it.
     static func load(_ test: ScenarioFile, definition defPath: String) throws(DefinitionErrors) -> Material {
         let dir = (test.file as NSString).deletingLastPathComponent
@@ -144,6 +162,10 @@ public enum ProcessTestRunner {
         case .start(let vars):
             guard sim.state == nil else { return "\(at): 'start' but the instance already started" }
             await sim.start(variables: s.variables.merging(vars) { _, x in x })
+        case .startProcess(let process, let vars):
+            guard await sim.start(process: process, variables: vars) != nil else {
+                return "\(at): cannot start '\(process)': \(sim.notes.last ?? "not deployed")"
+            }
         case .event(let e):
             await sim.deliver(event: e, extraVariables: sim.state == nil ? s.variables : [:])
         case .advance(let seconds):

@@ -87,7 +87,9 @@ extension Simulation {
     }
 
     static func entry(_ h: HistoryEntry) -> Value {
-        .context(["elementId": .string(h.elementId), "elementType": .string(h.elementType), "event": .string(h.event),
-                  "at": .string(Coding.iso(h.at))])
+        var c: [String: Value] = ["elementId": .string(h.elementId), "elementType": .string(h.elementType), "event": .string(h.event),
+                                  "at": .string(Coding.iso(h.at))]
+        if let id = h.elementInstanceId { c["elementInstanceId"] = .string(id) }
+        return .context(c)
     }
 }

@@ -146,6 +146,16 @@ public final class Simulation {
         await rest()
     }
 
+    /// Starts an instance of another deployed process (one the main instance's messages or
+    /// signals are to reach); returns its id.
+    @discardableResult
+    public func start(process: String, variables: [String: Value]) async -> String? {
+        var id: String?
+        do { id = try await runtime.startInstance(process, variables: variables).id } catch { notes.append("start \(process): \(error)") }
+        await rest()
+        return id
+    }
+
     /// Delivers an event to the main process: the first one whose trigger condition holds
     /// starts an instance (with `extraVariables`); later ones reach the instance running for
     /// their correlation key, or start another.
@@ -206,11 +216,11 @@ public final class Simulation {
             guard let next = try? await store.nextTimerDue() else { break }
             if let limit, next > limit { break }
             guard next.timeIntervalSince(began) <= bounds.horizon else {
-                stop("horizon", "stopped at the bound of \(DurationParser.describe(bounds.horizon)) of simulated time")
+                stop("horizon", "past the run's bound of \(DurationParser.describe(bounds.horizon)) of simulated time (--max-time)")
                 break
             }
             guard firings < bounds.timerFirings else {
-                stop("timer_firings", "stopped after \(firings) timer firings (the bound of the run)")
+                stop("timer_firings", "after \(firings) timer firings, the run's bound (--max-timer-firings)")
                 break
             }
             if next > clock.now() { clock.set(next) }
@@ -221,13 +231,11 @@ public final class Simulation {
         await refresh()
     }
 
-    /// Stops the run at a bound, naming the main instance's next timer.
-    func stop(_ reason: String, _ message: String) {
-        var text = message
-        if let t = timers.min(by: { $0.dueAt < $1.dueAt }) {
-            text = "still waiting on timer \(t.elementId) (due \(Coding.iso(t.dueAt))) after \(firings) firings; " + message
-        }
-        stopped = Stop(reason: reason, message: text)
+    /// Stops the run at a bound, naming the next timer of the main instance (or of any).
+    func stop(_ reason: String, _ why: String) {
+        let next = timers.min { $0.dueAt < $1.dueAt }
+        let what = next.map { "timer '\($0.elementId)' (due \(Coding.iso($0.dueAt)))" } ?? "a timer"
+        stopped = Stop(reason: reason, message: "still waiting on \(what) \(why)")
     }
 
     /// Waits until everything the last step set in motion is committed, then reads the run.

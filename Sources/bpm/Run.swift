@@ -157,7 +157,7 @@ struct Run: AsyncParsableCommand {
 
     func printHuman(_ sim: Simulation) {
         print("status: \(sim.statusWord)")
-        print("path: " + sim.path.joined(separator: " → "))
+        print("path: " + Self.shown(sim.path))
         if let s = sim.state {
             for t in s.tokens { print("waiting at \(t.elementId) for \(t.wait.kind)") }
             for i in s.incidents { print("incident at \(i.elementId): \(i.message)") }
@@ -165,12 +165,20 @@ struct Run: AsyncParsableCommand {
             print("variables: \(JSON.encode(s.variables))")
         }
         for o in sim.others {
-            print("instance \(o.id) of \(o.definitionId): \(Simulation.statusWord(o)), path " + sim.path(of: o.id).joined(separator: " → "))
+            print("instance \(o.id) of \(o.definitionId): \(Simulation.statusWord(o)), path " + Self.shown(sim.path(of: o.id)))
             for i in o.incidents { print("  incident at \(i.elementId): \(i.message)") }
         }
         for c in sim.effects { print("effect: \(c.action) \(JSON.encode(c.payload))") }
         for n in sim.notes { print("note: \(n)") }
         if let stop = sim.stopped { print("stopped: \(stop.message)") }
+    }
+}
+
+extension Run {
+    /// A path for reading: a long one (a loop) shows its start and its end.
+    static func shown(_ path: [String]) -> String {
+        guard path.count > 40 else { return path.joined(separator: " → ") }
+        return (path.prefix(20) + ["… \(path.count - 40) more …"] + path.suffix(20)).joined(separator: " → ")
     }
 }
 

@@ -117,6 +117,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve on a non-loopback address without authentication (only behind something that authenticates).")
     var insecureNoAuth = false
 
+    @Flag(help: "Let tests pin the engine's clock (PUT /clock, admin) to fire timers without waiting; never in production.")
+    var clockControl = ["1", "true", "yes"].contains((ProcessInfo.processInfo.environment["BPM_CLOCK_CONTROL"] ?? "").lowercased())
+
     @Option(help: "Seconds a shutdown (SIGTERM, SIGINT) may take: intake stops, HTTP requests and queued work finish, running connector calls get this long; what is left resumes at the next start.")
     var shutdownTimeout: Double = Double(ProcessInfo.processInfo.environment["BPM_SHUTDOWN_TIMEOUT"] ?? "") ?? 30
 
@@ -175,7 +178,9 @@ struct Serve: AsyncParsableCommand {
         let auth = try await authSettings()
         let processStore = try openStore(store, sync: sqliteSync, logger: logger)
         try await processStore.migrate()
-        let clock = SystemClock()
+        let controlled = clockControl ? ControlledClock() : nil
+        let clock: any EngineClock = controlled ?? SystemClock()
+        if clockControl { logger.warning("the engine's clock can be pinned through PUT /clock (--clock-control): for tests only") }
         var connectors = ConnectorRegistry()
         connectors.register("database_log", DatabaseLogConnector(store: processStore, clock: clock))
         let secrets = Secrets(file: secretsFile)
@@ -224,6 +229,7 @@ struct Serve: AsyncParsableCommand {
         if let mqtt { mqttIntake = try MQTTIntake(runtime: runtime, settings: mqtt, deadLetters: deadLetters) }
 
         var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
+        options.clock = controlled
         if let intake = kafkaIntake {
             let brokers = kafkaBrokers ?? ""
             options.readiness["kafka"] = { intake.brokersReachable == false ? "no broker of \(brokers) answers" : nil }

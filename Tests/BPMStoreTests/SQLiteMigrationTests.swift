@@ -37,6 +37,7 @@ import Testing
         try await store.commit(batch)
         #expect(try await store.history(instanceId: "b").last?.elementId == "later")
         let columns = try await store.pool.read { db in try Row.fetchAll(db, sql: "PRAGMA table_info(process_history)").map { $0["name"] as String } }
-        #expect(Set(columns) == ["instance_id", "seq", "id", "activity_id", "activity_type", "event_type", "timestamp", "data"])
+        // the clustered table's columns, and the element instance added by 014
+        #expect(Set(columns) == ["instance_id", "seq", "id", "activity_id", "activity_type", "event_type", "timestamp", "data", "element_instance_id"])
     }
 }

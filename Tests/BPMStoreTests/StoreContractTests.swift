@@ -168,6 +168,22 @@ enum StoreContract {
         try await store.commit(b2)
         #expect(try await store.history(instanceId: "i").map(\.elementId) == (0..<60).map { "e\($0)" })
     }
+    /// A multi-instance body and its instances keep their element-instance ids (nil stays nil).
+    @Test(arguments: StoreKind.allCases) func historyKeepsElementInstances(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        b.instances = [InstanceWrite(state: StoreContract.state("i"), expectedRevision: nil)]
+        b.history = [HistoryEntry(instanceId: "i", elementId: "approve", elementType: "multiInstanceBody", event: "activated", at: at,
+                                  elementInstanceId: "i-k1"),
+                     HistoryEntry(instanceId: "i", elementId: "approve", elementType: "userTask", event: "activated", at: at,
+                                  elementInstanceId: "i-k2"),
+                     HistoryEntry(instanceId: "i", elementId: "p", elementType: "process", event: "started", at: at)]
+        try await store.commit(b)
+        #expect(try await store.history(instanceId: "i").map(\.elementInstanceId) == ["i-k1", "i-k2", nil])
+        #expect(try await store.history(instanceId: "i").map(\.elementType) == ["multiInstanceBody", "userTask", "process"])
+    }
+
     @Test(arguments: StoreKind.allCases) func concurrentWritersOfOneInstanceExactlyOneWins(_ kind: StoreKind) async throws {
         let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
@@ -428,6 +444,7 @@ enum StoreContract {
             try await group.waitForAll()
         }
         let names = try TestPostgres.server().psql(String(url.split(separator: "/").last!.split(separator: "?").first!), "SELECT name FROM schema_migrations ORDER BY name")
-        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake"])
+        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake",
+                                                   "005-history-element-instances"])
     }
 }

@@ -57,9 +57,9 @@ import Testing
         #expect(rows.allSatisfy { $0[member: "name"] == "intake-filter" && $0[member: "events"] == 2000 && $0[member: "instances_started"] == 0 })
     }
 
-    func runJSON(_ args: [String]) async throws -> Value {
+    func runJSON(_ args: [String], status: Int32 = 0) async throws -> Value {
         let r = try await bpm(["run"] + args)
-        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.status == status, "\(r.stderr)")
         return try JSON.parse(r.stdout)
     }
 
@@ -93,7 +93,9 @@ import Testing
     }
 
     @Test func runWithoutDryRunRaisesAnIncidentForAnUnconfiguredAction() async throws {
-        let out = try await runJSON(["examples/temperature-control.yaml", "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#, "--json"])
+        // an instance left on an incident is not a success: exit 1
+        let out = try await runJSON(["examples/temperature-control.yaml", "--event", #"{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}"#, "--json"],
+                                    status: 1)
         #expect(out[member: "status"] == "waiting")
         #expect(out[member: "incidents"][member: "elementId"] == ["activate_cooling"])
         #expect(out[member: "incidents"].listValue?.first?[member: "message"].stringValue?.contains("mqtt_publish") == true)

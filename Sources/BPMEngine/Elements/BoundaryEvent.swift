@@ -15,8 +15,7 @@ extension Run {
               case .boundaryEvent(let be) = boundary.kind else { return }
         let scope = state.tokens[i].scope
         if be.interrupting {
-            let token = removeToken(at: i, cancelWait: true)
-            if let activity = definition.element(token.elementId) { record(activity, "terminated") }
+            recordTerminated(removeToken(at: i, cancelWait: true))
         } else {
             state.tokens[i].boundaryTimers.removeAll { $0.timerId == timer.timerId }
         }

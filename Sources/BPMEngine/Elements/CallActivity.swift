@@ -6,7 +6,7 @@ extension Run {
     /// its input mappings) and waits until it ends: its variables come back (or only the
     /// output mappings), and an uncaught error reaches the call activity's error boundary.
     mutating func activateCallActivity(_ element: FlowElement, _ call: CallActivity, scope: String?) {
-        record(element, "activated", data: .context(["process": .string(call.processId)]))
+        record(element, "activated", scope: scope, data: .context(["process": .string(call.processId)]))
         let childId = nextId("c")
         var vars = variables(in: scope)
         let base = vars
@@ -34,7 +34,7 @@ extension Run {
         }
         let token = removeToken(at: i, cancelWait: false)
         if let boundary = errorBoundary(on: element.id, code: code) {
-            record(element, "terminated")
+            record(element, "terminated", scope: token.scope)
             catchError(at: boundary, code: code, message: message, scope: token.scope)
         } else {
             throwError(code: code, message: message, from: token.scope)

@@ -6,12 +6,12 @@ extension Run {
     /// throws it (caught by an enclosing handler, or failing the instance); with `terminate`,
     /// ends every other path of its scope. A scope completes when no path remains in it.
     mutating func activateEndEvent(_ element: FlowElement, _ end: EndEvent, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         applyOutputs(of: element, scope: scope)
         if let result = end.result {
             for (k, v) in result { setVariable(k, v.render(variables(in: scope)), scope: scope) }
         }
-        record(element, "completed")
+        record(element, "completed", scope: scope)
         if let error = end.error {
             let message = error.message?.render(variables(in: scope)).interpolated
             throwError(code: error.code, message: message, from: scope)

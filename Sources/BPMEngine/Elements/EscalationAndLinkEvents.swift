@@ -6,11 +6,11 @@ extension Run {
     /// it (interrupting or not); uncaught, nothing happens. An intermediate throw then moves on;
     /// an escalation end event ends its path.
     mutating func activateEscalationThrowEvent(_ element: FlowElement, _ code: String, scope: String?) {
-        record(element, "activated", data: .context(["escalationCode": .string(code)]))
+        record(element, "activated", scope: scope, data: .context(["escalationCode": .string(code)]))
         let interruptedOwnScope = throwEscalation(code: code, from: scope)
         if interruptedOwnScope { return }
         if element.typeName == "endEvent" {
-            record(element, "completed")
+            record(element, "completed", scope: scope)
         } else {
             leave(element, scope: scope)
         }
@@ -47,8 +47,7 @@ extension Run {
             }), case .boundaryEvent(let be) = boundary.kind {
                 let outer = owner.scope
                 if be.interrupting {
-                    let t = removeToken(at: tokenIndex(owner.id)!, cancelWait: true)
-                    if let e = definition.element(t.elementId) { record(e, "terminated") }
+                    recordTerminated(removeToken(at: tokenIndex(owner.id)!, cancelWait: true))
                 }
                 record(boundary, "activated", data: .context(["escalationCode": .string(code)]))
                 setVariable("escalationCode", .string(code), scope: outer)
@@ -61,8 +60,8 @@ extension Run {
 
     /// A link throw event continues at the link catch event with its name in the same scope.
     mutating func activateLinkThrowEvent(_ element: FlowElement, _ name: String, scope: String?) {
-        record(element, "activated")
-        record(element, "completed")
+        record(element, "activated", scope: scope)
+        record(element, "completed", scope: scope)
         guard let target = definition.elements.first(where: { e in
             guard e.parent == element.parent, case .linkCatchEvent(let n) = e.kind else { return false }
             return n == name

@@ -4,7 +4,7 @@ extension Run {
     /// An event-based gateway arms the catch events that follow it (timers, signals, messages) and waits;
     /// the first to fire continues, the others are disarmed.
     mutating func activateEventBasedGateway(_ element: FlowElement, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         var armed: [ArmedEvent] = []
         for f in definition.outgoing(element.id) {
             guard let target = definition.element(f.target) else { continue }

@@ -5,16 +5,16 @@ extension Run {
     /// is true (a flow without a condition counts as true); otherwise the default flow; with
     /// neither, it raises an incident and waits for an operator.
     mutating func activateExclusiveGateway(_ element: FlowElement, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let vars = variables(in: scope)
         for f in definition.outgoing(element.id) where f.id != element.defaultFlow {
             if let c = f.condition, !c.test(vars) { continue }
-            record(element, "completed", data: .context(["flow": .string(f.id)]))
+            record(element, "completed", scope: scope, data: .context(["flow": .string(f.id)]))
             arrive(at: f.target, via: f.id, scope: scope)
             return
         }
         if let d = element.defaultFlow, let f = definition.flow(d) {
-            record(element, "completed", data: .context(["flow": .string(f.id)]))
+            record(element, "completed", scope: scope, data: .context(["flow": .string(f.id)]))
             arrive(at: f.target, via: f.id, scope: scope)
             return
         }

@@ -18,7 +18,7 @@ extension Run {
     }
 
     mutating func forkInclusive(_ element: FlowElement, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let vars = variables(in: scope)
         var taken: [String] = []
         for f in definition.outgoing(element.id) where f.id != element.defaultFlow {
@@ -31,7 +31,7 @@ extension Run {
                           message: "no condition of inclusive gateway '\(element.id)' is true and it has no default flow")
             return
         }
-        record(element, "completed", data: .context(["flows": .list(taken.map { .string($0) })]))
+        record(element, "completed", scope: scope, data: .context(["flows": .list(taken.map { .string($0) })]))
         for id in taken { if let f = definition.flow(id) { arrive(at: f.target, via: f.id, scope: scope) } }
     }
 

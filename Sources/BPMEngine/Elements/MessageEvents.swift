@@ -12,7 +12,7 @@ extension Run {
     /// A message catch event (or receive task) opens a subscription and waits for a message
     /// with its name and correlation key.
     mutating func activateMessageCatchEvent(_ element: FlowElement, _ m: MessageDefinition, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let key = messageKey(m, scope: scope)
         let id = wait(at: element, .message(name: m.name, correlationKey: key), scope: scope,
                       boundaries: armBoundaryEvents(of: element, scope: scope))
@@ -22,7 +22,7 @@ extension Run {
 
     /// A message throw event (or send task, message end event) publishes the message and moves on.
     mutating func activateMessageThrowEvent(_ element: FlowElement, _ m: MessageDefinition, scope: String?) {
-        record(element, "activated", data: .context(["message": .string(m.name)]))
+        record(element, "activated", scope: scope, data: .context(["message": .string(m.name)]))
         effects.append(.publishMessage(PublishedMessage(name: m.name, correlationKey: messageKey(m, scope: scope))))
         leave(element, scope: scope)
     }

@@ -18,8 +18,8 @@ extension Run {
             arrived = arrived.filter { $0.value > 0 }
             state.joins[key] = arrived.isEmpty ? nil : arrived
         }
-        record(element, "activated")
-        record(element, "completed")
+        record(element, "activated", scope: scope)
+        record(element, "completed", scope: scope)
         for f in definition.outgoing(element.id) { arrive(at: f.target, via: f.id, scope: scope) }
     }
 

@@ -6,7 +6,7 @@ extension Run {
     /// Failures are retried with backoff up to the task's retries; then an incident holds the
     /// path until an operator retries it.
     mutating func activateServiceTask(_ element: FlowElement, _ task: ServiceTask, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         dispatchJob(element, task, jobId: nextId("j"), attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
     }
 
@@ -43,7 +43,7 @@ extension Run {
               let element = definition.element(state.tokens[i].elementId),
               case .serviceTask(let task) = element.kind
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
-        record(element, "failed", data: .context(["attempt": .number(Double(attempt)), "message": .string(message)]))
+        record(element, "failed", scope: state.tokens[i].scope, data: .context(["attempt": .number(Double(attempt)), "message": .string(message)]))
         if retryable, attempt <= task.retry.retries {
             let tid = nextId("t")
             let due = now.addingTimeInterval(task.retry.delay(beforeRetry: attempt))

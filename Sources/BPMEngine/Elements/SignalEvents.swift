@@ -6,7 +6,7 @@ extension Run {
 
     /// A signal catch event waits until the signal is broadcast (by this or another instance).
     mutating func activateSignalCatchEvent(_ element: FlowElement, _ name: String, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let id = wait(at: element, .signal(name), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
         effects.append(.openSubscription(MessageSubscription(id: id, instanceId: state.id, elementId: element.id, name: Run.signalChannel(name),
                                                              correlationKey: nil, createdAt: now)))
@@ -15,10 +15,10 @@ extension Run {
     /// A signal throw event broadcasts to every path of the instance waiting for the signal
     /// now (signals are not kept for later), then moves on.
     mutating func activateSignalThrowEvent(_ element: FlowElement, _ name: String, scope: String?) {
-        record(element, "activated", data: .context(["signal": .string(name)]))
+        record(element, "activated", scope: scope, data: .context(["signal": .string(name)]))
         broadcast(signal: name)
         effects.append(.broadcastSignal(name: name, variables: [:], from: state.id))
-        if element.typeName == "endEvent" { record(element, "completed") } else { leave(element, scope: scope) }
+        if element.typeName == "endEvent" { record(element, "completed", scope: scope) } else { leave(element, scope: scope) }
     }
 
     /// Delivers a signal to the catch events, event-based gateways and signal boundary events
@@ -60,8 +60,7 @@ extension Run {
                 if case .innerInstance = state.tokens[j].wait { continue }
                 let scope = state.tokens[j].scope
                 if be.interrupting {
-                    let t = removeToken(at: j, cancelWait: true)
-                    if let e = definition.element(t.elementId) { record(e, "terminated") }
+                    recordTerminated(removeToken(at: j, cancelWait: true))
                 }
                 record(b, "activated", data: .context(["signal": .string(name)]))
                 leave(b, scope: scope)

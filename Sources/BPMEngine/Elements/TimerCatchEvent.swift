@@ -3,7 +3,7 @@ import BPMModel
 extension Run {
     /// An intermediate timer event waits for its duration, then moves on.
     mutating func activateTimerCatchEvent(_ element: FlowElement, _ timer: TimerDefinition, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let tid = nextId("t")
         let due = now.addingTimeInterval(timer.seconds)
         effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: element.id, dueAt: due)))

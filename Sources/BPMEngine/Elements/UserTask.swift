@@ -5,7 +5,7 @@ import struct Foundation.Date
 extension Run {
     /// A user task creates a task for a person and waits until it is completed.
     mutating func activateUserTask(_ element: FlowElement, _ task: UserTask, scope: String?) {
-        record(element, "activated")
+        record(element, "activated", scope: scope)
         let id = nextId("u")
         let vars = variables(in: scope)
         let assignee = task.assignee.map { $0.render(vars) }.flatMap { $0.isNull ? nil : $0.interpolated }

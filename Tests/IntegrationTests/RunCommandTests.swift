@@ -1,0 +1,120 @@
+import BPMExpressions
+import Foundation
+import Testing
+
+/// `bpm run` on the production engine: several instances (a call activity's child), honest
+/// exit statuses, and bounds that stop runaway runs.
+@Suite struct RunCommandTests {
+    /// A parent whose call activity starts a child that waits on a user task, with an
+    /// interrupting one-hour timer on the call activity.
+    static let callModel = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+          <process id="parent" isExecutable="true">
+            <startEvent id="start"/>
+            <sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
+            <callActivity id="call"><extensionElements><zeebe:calledElement processId="child"/></extensionElements></callActivity>
+            <boundaryEvent id="too_late" attachedToRef="call">
+              <timerEventDefinition><timeDuration>PT1H</timeDuration></timerEventDefinition>
+            </boundaryEvent>
+            <sequenceFlow id="f2" sourceRef="call" targetRef="done"/>
+            <endEvent id="done"/>
+            <sequenceFlow id="f3" sourceRef="too_late" targetRef="timed_out"/>
+            <endEvent id="timed_out"/>
+          </process>
+          <process id="child" isExecutable="true">
+            <startEvent id="child_start"/>
+            <sequenceFlow id="c1" sourceRef="child_start" targetRef="approve"/>
+            <userTask id="approve"/>
+            <sequenceFlow id="c2" sourceRef="approve" targetRef="child_end"/>
+            <endEvent id="child_end"/>
+          </process>
+        </definitions>
+        """
+
+    func write(_ text: String, _ name: String) throws -> (URL, URL) {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return (dir, file)
+    }
+
+    @Test func aCallActivityInterruptedByItsTimerTerminatesTheChild() async throws {
+        let (dir, file) = try write(Self.callModel, "call.bpmn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await bpm(["run", file.path, "--process", "parent", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = try JSON.parse(r.stdout)
+        #expect(out[member: "status"] == "completed")
+        let path = (out[member: "history"].listValue ?? []).filter { $0[member: "event"] == "completed" && $0[member: "elementType"] != "process" }
+            .compactMap { $0[member: "elementId"].stringValue }
+        #expect(path == ["start", "too_late", "timed_out"])
+        let children = out[member: "children"].listValue ?? []
+        #expect(children.count == 1)
+        #expect(children.first?[member: "process"] == "child")
+        #expect(children.first?[member: "status"] == "terminated")
+        #expect(children.first?[member: "parentId"] == out[member: "instanceId"])
+        #expect(out[member: "instances"] == out[member: "children"])
+    }
+
+    @Test func anEndlessLoopExitsOneNamingTheLoop() async throws {
+        let (dir, file) = try write("""
+            id: spin
+            activities:
+              - {id: a, type: script, set: {n: if n = null then 1 else n + 1}}
+              - {id: b, type: decision, condition: true, true_path: a, false_path: a}
+            """, "spin.yaml")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let began = Date()
+        let r = try await bpm(["run", file.path, "--json"])
+        #expect(Date().timeIntervalSince(began) < 10)
+        #expect(r.status == 1)
+        let incident = try JSON.parse(r.stdout)[member: "incidents"].listValue?.first
+        #expect(incident?[member: "type"] == "step_limit")
+        #expect(incident?[member: "message"].stringValue?.contains("loops through a → b → a without a wait state") == true)
+        // the bound is an option
+        let small = try await bpm(["run", file.path, "--max-steps", "50"])
+        #expect(small.status == 1)
+        #expect(small.stdout.contains("more than 50 steps without waiting"))
+    }
+
+    @Test func aProcessThatPollsForeverStopsAtTheTimerBound() async throws {
+        let (dir, file) = try write("""
+            id: poll
+            activities:
+              - {id: check, type: service, action: http, url: "http://status.invalid/"}
+              - {id: pause, type: timer, duration: 10s, next: check}
+            """, "poll.yaml")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await bpm(["run", file.path, "--dry-run", "--max-timer-firings", "50", "--json"])
+        #expect(r.status == 1)
+        let out = try JSON.parse(r.stdout)
+        #expect(out[member: "status"] == "waiting")
+        #expect(out[member: "stopped"][member: "reason"] == "timer_firings")
+        #expect(out[member: "stopped"][member: "message"].stringValue?.hasPrefix("still waiting on timer 'pause'") == true)
+        #expect(out[member: "effects"].listValue?.count == 51)
+        let horizon = try await bpm(["run", file.path, "--dry-run", "--max-time", "1m"])
+        #expect(horizon.status == 1)
+        #expect(horizon.stdout.contains("past the run's bound of 1m of simulated time"))
+    }
+
+    @Test func aLoopThroughConnectorCallsStopsWithAnIncident() async throws {
+        let (dir, file) = try write("""
+            id: pingpong
+            activities:
+              - {id: ping, type: service, action: http, url: "http://a.invalid/"}
+              - {id: pong, type: service, action: http, url: "http://b.invalid/", next: ping}
+            """, "pingpong.yaml")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await bpm(["run", file.path, "--dry-run", "--max-steps", "100", "--json"])
+        #expect(r.status == 1)
+        let incident = try JSON.parse(r.stdout)[member: "incidents"].listValue?.first
+        #expect(incident?[member: "type"] == "step_limit")
+        #expect(incident?[member: "message"].stringValue?.contains("loops through ping → pong → ping without the clock moving") == true)
+    }
+
+    @Test func theCrossInstanceExamplesPassTheirTests() async throws {
+        let r = try await bpm(["test", "bpmn-examples"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasSuffix("6 passed, 0 failed\n"))
+    }
+}
