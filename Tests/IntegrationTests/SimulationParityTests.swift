@@ -49,7 +49,9 @@ struct View: Comparable, CustomStringConvertible {
     var path: [String]
     var variables: [String: Value]
 
-    static func < (a: View, b: View) -> Bool { (a.process, a.path.joined(separator: ","), a.status) < (b.process, b.path.joined(separator: ","), b.status) }
+    static func < (a: View, b: View) -> Bool { a.key < b.key }
+
+    var key: String { [process, status, path.joined(separator: ","), JSON.encode(.context(variables))].joined(separator: "\u{1}") }
 
     var description: String { "\(process) \(status) [\(path.joined(separator: " → "))] \(JSON.encode(.context(variables)))" }
 }

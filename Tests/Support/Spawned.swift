@@ -51,6 +51,26 @@ public struct Spawned: Sendable {
         return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), take(outPath), take(errPath))
     }
 
+    /// Waits for the program to end, and tells the processor time it used (user and system
+    /// seconds): a bound on its own work that other load on the machine does not move.
+    public func waitMeasured() -> (outcome: Outcome, cpuSeconds: Double) {
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        func take(_ path: String?) -> String {
+            guard let path else { return "" }
+            defer { unlink(path) }
+            return String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        }
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return (((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), take(outPath), take(errPath)), cpu)
+    }
+
+    /// `waitMeasured` on a thread of its own (see `finished()`).
+    public func finishedMeasured() async -> (outcome: Outcome, cpuSeconds: Double) {
+        await withCheckedContinuation { c in Thread.detachNewThread { c.resume(returning: self.waitMeasured()) } }
+    }
+
     /// Waits for the program to end on a thread of its own, so an async test does not hold one
     /// of the cooperative pool's threads meanwhile (there are as many as cores: two waits for a
     /// slow program stall every other async test).
