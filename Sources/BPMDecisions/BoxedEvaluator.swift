@@ -94,7 +94,11 @@ extension ModelScope {
             var s = scope
             if case .context(let c) = item { for (k, v) in c { s[k] = v } }
             s["item"] = item
-            if try eval(match, s, depth: depth + 1).isTrue { out.append(item) }
+            switch try eval(match, s, depth: depth + 1) {
+            case .bool(true): out.append(item)
+            case .bool(false), .null: break
+            default: return .null  // `match` must be a boolean expression
+            }
         }
         return .list(out)
     }
@@ -120,12 +124,14 @@ extension ModelScope {
             let v = try eval(body, s, depth: depth + 1)
             switch kind {
             case .for: out.append(v)
-            case .some:
-                if v.isTrue { return .bool(true) }
-                if case .bool = v {} else { sawNonBoolean = true }
-            case .every:
-                if case .bool(false) = v { return .bool(false) }
-                if !v.isTrue { sawNonBoolean = true }
+            case .some, .every:
+                // `satisfies` must be a boolean expression: anything else makes the result null
+                guard case .bool(let b) = v else {
+                    if v.isNull { sawNonBoolean = true; continue }
+                    return .null
+                }
+                if kind == .some, b { return .bool(true) }
+                if kind == .every, !b { return .bool(false) }
             }
         }
         switch kind {

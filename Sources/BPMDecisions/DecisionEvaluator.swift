@@ -146,7 +146,12 @@ struct ModelScope: Sendable {
         var inputs = self.inputs
         var given: [String: Value] = [:]
         for (i, p) in service.parameters.enumerated() {
-            let v = i < args.count ? args[i] : .null
+            var v = i < args.count ? args[i] : .null
+            // arguments are converted to the input's type; one that does not convert makes the result null
+            if let t = model.inputTypes[p] ?? model.decision(p)?.type {
+                guard let c = t.convert(v) else { return .null }
+                v = c
+            }
             inputs[p] = v
             if service.inputDecisions.contains(p) { given[p] = v }
         }

@@ -446,7 +446,8 @@ struct Parser {
                     switch current.kind {
                     case .name:
                         let first = p
-                        key = sourceText(from: first, wordsUntil: try wordsUntil { $0 == ":" })
+                        let words = try wordsUntil { $0 == ":" }
+                        key = sourceText(from: first, wordsUntil: words)
                         learn(key)
                     case .string(let k): p += 1; key = k
                     default: throw ExpressionError("expected a context key", column: current.column)
@@ -528,8 +529,10 @@ struct Parser {
                 ?? lists.first(where: { Set(given).isSubset(of: $0) }) else {
                 throw ExpressionError("function '\(name)' has no parameters named \(given.joined(separator: ", "))", column: column)
             }
-            let used = params.prefix { p in given.contains(p) || params.drop { $0 != p }.contains(where: given.contains) }
-            args = used.map { p in named.first { $0.0 == p }?.1 ?? .literal(.null) }
+            var all: [Node?] = params.map { p in named.first { $0.0 == p }?.1 }
+            // optional parameters left out at the end are not passed
+            while let last = all.last, last == nil, all.count > (Builtins.table[name]?.arity.lowerBound ?? 0) { all.removeLast() }
+            args = all.map { $0 ?? .literal(.null) }
         }
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
         guard fn.arity.contains(args.count) else {

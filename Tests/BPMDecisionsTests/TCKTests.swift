@@ -8,6 +8,11 @@ let tck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLa
 
 /// The DMN TCK (../shared/conformance/dmn-tck) as a test suite: every case evaluated and
 /// compared with its expected value; pass counts per folder are printed.
+///
+/// Cases that cannot pass here, by name: none in this material. In the full TCK, the cases of
+/// `compliance-level-3/0076-feel-external-java` (Java external functions) and any model with a
+/// `kind="PMML"` function cannot: this engine runs FEEL only, and refuses such models at deploy
+/// with a message naming the function (see `DMNConformanceTests.refusedAtDeploy`).
 @Suite struct TCKTests {
     func run(_ level: String) -> (passed: Int, total: Int, lines: [String]) {
         var passed = 0, total = 0
@@ -32,7 +37,7 @@ let tck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLa
         let r = run("compliance-level-3")
         print("DMN TCK level 3: \(r.passed)/\(r.total) — " + r.lines.joined(separator: ", "))
         #expect(r.total == 852)
-        #expect(r.passed >= 836, "level 3 fell below the 836 cases reached so far")
+        #expect(r.passed == r.total, "every level 3 case passes")
     }
 }
 
