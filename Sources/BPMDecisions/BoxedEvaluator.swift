@@ -13,19 +13,20 @@ extension ModelScope {
             throw DecisionError(why)
         case .function(let params, let types, let body):
             let me = self
-            return .function(FunctionValue(parameters: params) { args in
-                var s = scope
-                for (i, p) in params.enumerated() {
-                    let v = i < args.count ? args[i] : .null
-                    if i < types.count, let t = types[i] {
-                        guard let c = t.convert(v) else { return .null }
-                        s[p] = c
-                    } else {
-                        s[p] = v
+            return .function(
+                FunctionValue(parameters: params) { args in
+                    var s = scope
+                    for (i, p) in params.enumerated() {
+                        let v = i < args.count ? args[i] : .null
+                        if i < types.count, let t = types[i] {
+                            guard let c = t.convert(v) else { return .null }
+                            s[p] = c
+                        } else {
+                            s[p] = v
+                        }
                     }
-                }
-                return (try? me.eval(body, s, depth: depth + 1)) ?? .null
-            })
+                    return (try? me.eval(body, s, depth: depth + 1)) ?? .null
+                })
         case .decisionTable(let t):
             return try DecisionTableEvaluator.evaluate(t, scope)
         case .context(let entries, let result):
@@ -54,7 +55,8 @@ extension ModelScope {
             return .list(out)
         case .conditional(let condition, let then, let otherwise):
             // §10.2.9: the `then` value when the condition is true; otherwise (false or null) `else`
-            return try eval(condition, scope, depth: depth + 1).isTrue ? eval(then, scope, depth: depth + 1)
+            return try eval(condition, scope, depth: depth + 1).isTrue
+                ? eval(then, scope, depth: depth + 1)
                 : eval(otherwise, scope, depth: depth + 1)
         case .filter(let source, let match):
             return try filter(try eval(source, scope, depth: depth + 1), match, scope, depth: depth)
@@ -65,8 +67,10 @@ extension ModelScope {
 
     /// A boxed invocation (§10.2.5): the function named (a business knowledge model, a decision
     /// service, or any FEEL expression whose value is a function) with arguments bound by name.
-    func invocation(_ function: String, _ bindings: [(name: String, value: BoxedExpression)], _ scope: [String: Value],
-                    depth: Int) throws(DecisionError) -> Value {
+    func invocation(
+        _ function: String, _ bindings: [(name: String, value: BoxedExpression)], _ scope: [String: Value],
+        depth: Int
+    ) throws(DecisionError) -> Value {
         var named: [String: Value] = [:]
         for (name, value) in bindings { named[name] = try eval(value, scope, depth: depth + 1) }
         if let bkm = model.knowledge[function] {
@@ -87,7 +91,9 @@ extension ModelScope {
     }
 
     /// A boxed filter (§10.2.11): `item` (and a context item's entries) in scope of `match`.
-    func filter(_ source: Value, _ match: BoxedExpression, _ scope: [String: Value], depth: Int) throws(DecisionError) -> Value {
+    func filter(
+        _ source: Value, _ match: BoxedExpression, _ scope: [String: Value], depth: Int
+    ) throws(DecisionError) -> Value {
         guard case .list(let items) = source else { return source.isNull ? .null : .null }
         var out: [Value] = []
         for item in items {
@@ -105,8 +111,10 @@ extension ModelScope {
 
     /// A boxed iterator (§10.2.10): `for` collects the body's values (with `partial`); `some`
     /// and `every` test them. A range of integers iterates its numbers.
-    func iterate(_ kind: BoxedExpression.Iteration, _ variable: String, _ source: Value, _ body: BoxedExpression,
-                 _ scope: [String: Value], depth: Int) throws(DecisionError) -> Value {
+    func iterate(
+        _ kind: BoxedExpression.Iteration, _ variable: String, _ source: Value, _ body: BoxedExpression,
+        _ scope: [String: Value], depth: Int
+    ) throws(DecisionError) -> Value {
         let items: [Value]
         switch source {
         case .list(let l): items = l

@@ -9,7 +9,9 @@ extension DMNReader.Reader {
         guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
         if let t = FEELType.parse(text, types: types) { return t }
         // a qualified name of an imported item definition (`prefix.tType`)
-        if let dot = text.firstIndex(of: "."), let m = imports[String(text[..<dot])], let t = m.types[String(text[text.index(after: dot)...])] {
+        if let dot = text.firstIndex(of: "."), let m = imports[String(text[..<dot])],
+            let t = m.types[String(text[text.index(after: dot)...])]
+        {
             return t
         }
         fail("unknown type '\(text)' in typeRef of <\(e.name)> '\(e.attributes["name"] ?? "")'", e)
@@ -56,7 +58,8 @@ extension DMNReader.Reader {
             }
         }
         if components == nil, allowed == nil, !collection { return base }
-        return .item(ItemType(name: name, base: base, isCollection: collection, allowedValues: allowed, components: components))
+        return .item(
+            ItemType(name: name, base: base, isCollection: collection, allowedValues: allowed, components: components))
     }
 
     /// Refuses an expression whose `expressionLanguage` is not FEEL.
@@ -78,10 +81,13 @@ extension DMNReader.Reader {
             return .invalid("\(file):\(line): \(`where`): '\(t)' is a JUEL expression, not FEEL")
         }
         do {
-            return .literal(try Expression(t, names: names, functions: functions, types: types, dynamicCalls: true, strict: true))
+            return .literal(
+                try Expression(t, names: names, functions: functions, types: types, dynamicCalls: true, strict: true))
         } catch {
             if error.message.contains("external"), let element { fail("\(`where`): \(error.message)", element) }
-            if error.message.contains("is not FEEL"), let element { fail("\(`where`): invalid FEEL '\(t)': \(error.message)", element) }
+            if error.message.contains("is not FEEL"), let element {
+                fail("\(`where`): invalid FEEL '\(t)': \(error.message)", element)
+            }
             return .invalid("\(file): \(`where`): invalid FEEL '\(t)': \(error.message) at column \(error.column)")
         }
     }
@@ -112,7 +118,9 @@ extension DMNReader.Reader {
                 guard let value = child(entry) else { continue }
                 var v = boxed(value)
                 if let variable = entry.child("variable"), let name = variable.attributes["name"] {
-                    if let t = typeRef(variable.attributes["typeRef"], variable), !Self.isFunctionType(t) { v = .typed(v, t) }
+                    if let t = typeRef(variable.attributes["typeRef"], variable), !Self.isFunctionType(t) {
+                        v = .typed(v, t)
+                    }
                     entries.append((name, v))
                 } else {
                     result = v
@@ -130,20 +138,28 @@ extension DMNReader.Reader {
             return .list(e.children.filter { Self.expressionKinds.contains($0.name) }.map { boxed($0) })
         case "relation":
             let cols = e.children("column").compactMap { $0.attributes["name"] }
-            let rows = e.children("row").map { r in r.children.filter { Self.expressionKinds.contains($0.name) }.map { boxed($0) } }
+            let rows = e.children("row").map { r in
+                r.children.filter { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
+            }
             return .relation(columns: cols, rows: rows)
         case "functionDefinition":
             return function(e)
         case "conditional":
-            return .conditional(boxedChild(e.child("if"), "<if>", line: e.line), then: boxedChild(e.child("then"), "<then>", line: e.line),
-                                else: boxedChild(e.child("else"), "<else>", line: e.line))
+            return .conditional(
+                boxedChild(e.child("if"), "<if>", line: e.line),
+                then: boxedChild(e.child("then"), "<then>", line: e.line),
+                else: boxedChild(e.child("else"), "<else>", line: e.line))
         case "filter":
-            return .filter(boxedChild(e.child("in"), "<in>", line: e.line), match: boxedChild(e.child("match"), "<match>", line: e.line))
+            return .filter(
+                boxedChild(e.child("in"), "<in>", line: e.line),
+                match: boxedChild(e.child("match"), "<match>", line: e.line))
         case "for", "some", "every":
             let kind = BoxedExpression.Iteration(rawValue: e.name)!
             let body = kind == .for ? "return" : "satisfies"
-            return .iterator(kind, variable: e.attributes["iteratorVariable"] ?? "item", in: boxedChild(e.child("in"), "<in>", line: e.line),
-                             body: boxedChild(e.child(body), "<\(body)>", line: e.line))
+            return .iterator(
+                kind, variable: e.attributes["iteratorVariable"] ?? "item",
+                in: boxedChild(e.child("in"), "<in>", line: e.line),
+                body: boxedChild(e.child(body), "<\(body)>", line: e.line))
         default:
             return .invalid("\(file):\(e.line): '\(e.name)' boxed expressions are not supported yet")
         }
@@ -152,8 +168,9 @@ extension DMNReader.Reader {
     mutating func function(_ e: XMLElement) -> BoxedExpression {
         let kind = e.attributes["kind"] ?? "FEEL"
         guard kind.uppercased() == "FEEL" else {
-            fail("function definition of kind \(kind) is not supported: this engine runs FEEL functions only"
-                 + " (\(kind == "Java" ? "no Java classes" : "no PMML models") are available)", e)
+            fail(
+                "function definition of kind \(kind) is not supported: this engine runs FEEL functions only"
+                    + " (\(kind == "Java" ? "no Java classes" : "no PMML models") are available)", e)
             return .invalid("\(file):\(e.line): '\(kind)' functions are not supported (FEEL functions are)")
         }
         let params = e.children("formalParameter")

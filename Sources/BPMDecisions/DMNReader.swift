@@ -12,7 +12,9 @@ public enum DMNReader {
     }
 
     /// Reads a model whose imports (§6.3.3) are among `imports`, by namespace.
-    public static func read(source: String, file: String, imports: [String: DecisionModel]) throws(DefinitionErrors) -> DecisionModel {
+    public static func read(
+        source: String, file: String, imports: [String: DecisionModel]
+    ) throws(DefinitionErrors) -> DecisionModel {
         let root = try parse(source: source, file: file)
         var r = Reader(file: file, root: root, available: imports)
         let model = r.read()
@@ -23,7 +25,9 @@ public enum DMNReader {
     /// The namespaces a model imports (DMN imports only), so a loader can read those first.
     public static func importedNamespaces(source: String) -> [String] {
         guard let root = try? XMLReader.parse(source) else { return [] }
-        return root.children("import").filter { ($0.attributes["importType"] ?? "").contains("DMN") }.compactMap { $0.attributes["namespace"] }
+        return root.children("import").filter { ($0.attributes["importType"] ?? "").contains("DMN") }.compactMap {
+            $0.attributes["namespace"]
+        }
     }
 
     /// The namespace a model declares.
@@ -35,11 +39,16 @@ public enum DMNReader {
         if let e = Limits.sizeError(source, file: file) { throw e }
         let root: XMLElement
         do { root = try XMLReader.parse(source) } catch {
-            throw DefinitionErrors([DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
+            throw DefinitionErrors([
+                DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))
+            ])
         }
         guard root.name == "definitions", root.namespace.contains("DMN") else {
-            throw DefinitionErrors([DefinitionError("not a DMN file: the root element must be a DMN <definitions>",
-                                                    at: SourceLocation(file: file, line: root.line, column: root.column))])
+            throw DefinitionErrors([
+                DefinitionError(
+                    "not a DMN file: the root element must be a DMN <definitions>",
+                    at: SourceLocation(file: file, line: root.line, column: root.column))
+            ])
         }
         return root
     }
@@ -77,7 +86,8 @@ public enum DMNReader {
             readImports()
             collectNames()
             readTypes()
-            var model = DecisionModel(name: root.attributes["name"] ?? file, decisions: [], inputData: [], knowledge: [:])
+            var model = DecisionModel(
+                name: root.attributes["name"] ?? file, decisions: [], inputData: [], knowledge: [:])
             model.namespace = root.attributes["namespace"] ?? ""
             model.types = types
             model.imports = imports
@@ -93,14 +103,20 @@ public enum DMNReader {
             }
             for s in root.children("decisionService") {
                 let name = s.attributes["name"] ?? "?"
-                func refs(_ tag: String) -> [String] { s.children(tag).compactMap { $0.attributes["href"] }.map { reference($0).name } }
-                var service = DecisionService(name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
-                                              outputs: refs("outputDecision"))
-                if let t = typeRef(s.child("variable")?.attributes["typeRef"], s), !Self.isFunctionType(t) { service.type = t }
+                func refs(_ tag: String) -> [String] {
+                    s.children(tag).compactMap { $0.attributes["href"] }.map { reference($0).name }
+                }
+                var service = DecisionService(
+                    name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
+                    outputs: refs("outputDecision"))
+                if let t = typeRef(s.child("variable")?.attributes["typeRef"], s), !Self.isFunctionType(t) {
+                    service.type = t
+                }
                 model.services[name] = service
             }
-            model.elementNames = Set(model.decisions.map(\.name) + model.inputData + model.knowledge.keys + model.services.keys
-                                     + imports.keys)
+            model.elementNames = Set(
+                model.decisions.map(\.name) + model.inputData + model.knowledge.keys + model.services.keys
+                    + imports.keys)
             return model
         }
 
@@ -109,7 +125,10 @@ public enum DMNReader {
                 guard let ns = i.attributes["namespace"] else { continue }
                 let type = i.attributes["importType"] ?? ""
                 guard type.contains("DMN") else {
-                    fail("import of '\(ns)' (\(type.isEmpty ? "no importType" : type)) is not supported: only DMN models can be imported", i)
+                    fail(
+                        "import of '\(ns)' (\(type.isEmpty ? "no importType" : type)) is not supported:"
+                            + " only DMN models can be imported",
+                        i)
                     continue
                 }
                 let prefix = i.attributes["name"] ?? ""
@@ -132,8 +151,10 @@ public enum DMNReader {
                     if let id = e.attributes["id"] { idToName[id] = n }
                 }
             }
-            for v in ["variable", "formalParameter", "parameter", "column", "component", "itemComponent", "contextEntry"]
-                .flatMap({ root.descendants($0) }) {
+            for v in [
+                "variable", "formalParameter", "parameter", "column", "component", "itemComponent", "contextEntry",
+            ]
+            .flatMap({ root.descendants($0) }) {
                 if let n = v.attributes["name"] { names.insert(n) }
             }
             for (prefix, m) in imports {
@@ -142,9 +163,15 @@ public enum DMNReader {
                 for (n, _) in m.types { names.insert(n) }
             }
             names = names.filter { n in
-                n.contains(" ") || n.unicodeScalars.contains { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") }
+                n.contains(" ")
+                    || n.unicodeScalars.contains {
+                        !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
+                    }
             }
-            functions = Set((root.children("businessKnowledgeModel") + root.children("decisionService")).compactMap { $0.attributes["name"] })
+            functions = Set(
+                (root.children("businessKnowledgeModel") + root.children("decisionService")).compactMap {
+                    $0.attributes["name"]
+                })
         }
 
         static func isFEEL(_ language: String) -> Bool { language.lowercased().contains("feel") }
@@ -158,8 +185,10 @@ public enum DMNReader {
         func reference(_ href: String) -> ElementReference {
             let parts = href.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let id = parts.last ?? href
-            if parts.count == 2, !parts[0].isEmpty, parts[0] != (root.attributes["namespace"] ?? ""), let prefix = prefixes[parts[0]],
-               let m = imports[prefix] {
+            if parts.count == 2, !parts[0].isEmpty, parts[0] != (root.attributes["namespace"] ?? ""),
+                let prefix = prefixes[parts[0]],
+                let m = imports[prefix]
+            {
                 return ElementReference(prefix: prefix, name: m.elementName(id: id) ?? id)
             }
             return ElementReference(prefix: nil, name: idToName[id] ?? id)
@@ -175,37 +204,51 @@ public enum DMNReader {
                 }
                 if let h = req.child("requiredInput")?.attributes["href"] { inputs.append(reference(h)) }
             }
-            let knowledge = d.children("knowledgeRequirement").compactMap { $0.child("requiredKnowledge")?.attributes["href"] }.map(reference)
-            var expression = d.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
+            let knowledge = d.children("knowledgeRequirement").compactMap {
+                $0.child("requiredKnowledge")?.attributes["href"]
+            }.map(reference)
+            var expression =
+                d.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
                 ?? .invalid("decision '\(name)' has no expression")
             let typeText = d.child("variable")?.attributes["typeRef"]
             let type = typeRef(typeText, d)
             if let type { expression = .typed(expression, type) }
-            return Decision(id: d.attributes["id"] ?? name, name: name, typeRef: typeText, type: type, requiredDecisions: required,
-                            expression: expression, requiredInputs: inputs, requiredImported: imported, requiredKnowledge: knowledge)
+            return Decision(
+                id: d.attributes["id"] ?? name, name: name, typeRef: typeText, type: type, requiredDecisions: required,
+                expression: expression, requiredInputs: inputs, requiredImported: imported, requiredKnowledge: knowledge
+            )
         }
 
         mutating func knowledgeModel(_ b: XMLElement) -> BusinessKnowledgeModel? {
             let name = b.attributes["name"] ?? "?"
             guard let logic = b.child("encapsulatedLogic") else { return nil }
             if let kind = logic.attributes["kind"], kind.uppercased() != "FEEL" {
-                fail("business knowledge model '\(name)': functions of kind \(kind) are not supported (FEEL functions are)", logic)
+                fail(
+                    "business knowledge model '\(name)': functions of kind \(kind) are not supported"
+                        + " (FEEL functions are)",
+                    logic)
             }
             let params = logic.children("formalParameter")
-            var body = logic.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
+            var body =
+                logic.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
                 ?? .invalid("knowledge model '\(name)' has no body")
             let result = typeRef(logic.attributes["typeRef"], logic)
             if let result { body = .typed(body, result) }
-            var k = BusinessKnowledgeModel(name: name, parameters: params.compactMap { $0.attributes["name"] }, body: body)
+            var k = BusinessKnowledgeModel(
+                name: name, parameters: params.compactMap { $0.attributes["name"] }, body: body)
             k.parameterTypes = params.map { typeRef($0.attributes["typeRef"], $0) }
             k.resultType = result
-            k.requiredKnowledge = b.children("knowledgeRequirement").compactMap { $0.child("requiredKnowledge")?.attributes["href"] }
-                .map(reference)
+            k.requiredKnowledge = b.children("knowledgeRequirement").compactMap {
+                $0.child("requiredKnowledge")?.attributes["href"]
+            }
+            .map(reference)
             return k
         }
 
-        static let expressionKinds: Set<String> = ["literalExpression", "decisionTable", "context", "invocation", "list", "relation",
-                                                   "functionDefinition", "conditional", "filter", "for", "some", "every"]
+        static let expressionKinds: Set<String> = [
+            "literalExpression", "decisionTable", "context", "invocation", "list", "relation",
+            "functionDefinition", "conditional", "filter", "for", "some", "every",
+        ]
     }
 }
 

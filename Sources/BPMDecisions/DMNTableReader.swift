@@ -15,7 +15,8 @@ extension DMNReader.Reader {
             let x = expression(i.child("inputExpression"), where_, line: i.line)
             guard case .literal(let ex) = x else { return x }
             var allowed: UnaryTests?
-            if let v = i.child("inputValues"), checkLanguage(v), let text = v.child("text")?.trimmedText, !text.isEmpty {
+            if let v = i.child("inputValues"), checkLanguage(v), let text = v.child("text")?.trimmedText, !text.isEmpty
+            {
                 allowed = try? UnaryTests(text, names: names, types: types)
             }
             inputs.append(.init(expression: ex, allowed: allowed))
@@ -24,14 +25,20 @@ extension DMNReader.Reader {
         for o in e.children("output") {
             var allowed: [Value]?
             if let text = o.child("outputValues")?.child("text")?.trimmedText, !text.isEmpty,
-               let list = try? Expression("[" + text + "]").evaluate([:]).listValue {
+                let list = try? Expression("[" + text + "]").evaluate([:]).listValue
+            {
                 allowed = list
             }
             var dflt: Expression?
-            if let d = o.child("defaultOutputEntry"), checkLanguage(d), let text = d.child("text")?.trimmedText, !text.isEmpty {
+            if let d = o.child("defaultOutputEntry"), checkLanguage(d), let text = d.child("text")?.trimmedText,
+                !text.isEmpty
+            {
                 dflt = try? Expression(text, names: names, types: types, dynamicCalls: true)
             }
-            outputs.append(.init(name: o.attributes["name"], allowed: allowed, defaultValue: dflt, type: typeRef(o.attributes["typeRef"], o)))
+            outputs.append(
+                .init(
+                    name: o.attributes["name"], allowed: allowed, defaultValue: dflt,
+                    type: typeRef(o.attributes["typeRef"], o)))
         }
         var rules: [DecisionTable.Rule] = []
         for r in e.children("rule") {
@@ -40,10 +47,14 @@ extension DMNReader.Reader {
                 guard checkLanguage(entry) else { return .invalid("\(file):\(entry.line): input entry is not FEEL") }
                 let text = entry.child("text")?.trimmedText ?? "-"
                 if text.hasPrefix("==") || text.hasPrefix("${") || text.hasPrefix("#{") {
-                    fail("invalid input entry '\(text)': written in another expression language (JUEL or Flowable), not FEEL"
-                         + " (FEEL writes a value, or a comparison such as '= \"HIGH\"' without '==')", entry)
+                    fail(
+                        "invalid input entry '\(text)': written in another expression language (JUEL or Flowable),"
+                            + " not FEEL (FEEL writes a value, or a comparison such as '= \"HIGH\"' without '==')",
+                        entry)
                 }
-                do { tests.append(try UnaryTests(text, names: names, types: types, strict: true, dynamicCalls: true)) } catch {
+                do {
+                    tests.append(try UnaryTests(text, names: names, types: types, strict: true, dynamicCalls: true))
+                } catch {
                     return .invalid("\(file):\(entry.line): invalid input entry '\(text)': \(error.message)")
                 }
             }
@@ -57,7 +68,9 @@ extension DMNReader.Reader {
             }
             rules.append(.init(tests: tests, outputs: outs))
         }
-        return .decisionTable(DecisionTable(hitPolicy: policy, aggregation: aggregation, inputs: inputs, outputs: outputs, rules: rules,
-                                            outputLabel: e.attributes["outputLabel"]))
+        return .decisionTable(
+            DecisionTable(
+                hitPolicy: policy, aggregation: aggregation, inputs: inputs, outputs: outputs, rules: rules,
+                outputLabel: e.attributes["outputLabel"]))
     }
 }

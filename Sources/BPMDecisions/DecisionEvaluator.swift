@@ -17,7 +17,9 @@ public struct DecisionEvaluator: Sendable {
     }
 
     /// Evaluates with input data of imported models given by their models' namespaces.
-    public func evaluate(_ name: String, inputs: [String: Value], namespaced: [String: [String: Value]]) throws(DecisionError) -> Value {
+    public func evaluate(
+        _ name: String, inputs: [String: Value], namespaced: [String: [String: Value]]
+    ) throws(DecisionError) -> Value {
         let session = Session(namespaced: namespaced)
         let scope = ModelScope(model: model, inputs: inputs, session: session)
         if model.decision(name) == nil, let service = model.services[name] {
@@ -64,8 +66,12 @@ struct ModelScope: Sendable {
     }
 
     func decision(_ name: String, depth: Int) throws(DecisionError) -> Value {
-        guard depth < Self.maxDepth else { throw DecisionError("decision requirements nest too deeply (a cycle?) at '\(name)'") }
-        guard let d = model.decision(name) else { throw DecisionError("no decision '\(name)' in model '\(model.name)'") }
+        guard depth < Self.maxDepth else {
+            throw DecisionError("decision requirements nest too deeply (a cycle?) at '\(name)'")
+        }
+        guard let d = model.decision(name) else {
+            throw DecisionError("no decision '\(name)' in model '\(model.name)'")
+        }
         if let v = given[d.name] ?? session.memo[model.namespace]?[d.name] { return v }
         var scope = ambient
         for r in d.requiredInputs {
@@ -109,15 +115,18 @@ struct ModelScope: Sendable {
         if let bkm = model.knowledge[name] {
             let me = self
             // §10.3.2.13.1: an invocation with another number of arguments than parameters is null
-            return .function(FunctionValue(parameters: bkm.parameters) { args in
-                args.count == bkm.parameters.count ? (try? me.invoke(bkm, args, depth: depth + 1)) ?? .null : .null
-            })
+            return .function(
+                FunctionValue(parameters: bkm.parameters) { args in
+                    args.count == bkm.parameters.count ? (try? me.invoke(bkm, args, depth: depth + 1)) ?? .null : .null
+                })
         }
         if let service = model.services[name] {
             let me = self
-            return .function(FunctionValue(parameters: service.parameters) { args in
-                args.count == service.parameters.count ? (try? me.call(service, args, depth: depth + 1)) ?? .null : .null
-            })
+            return .function(
+                FunctionValue(parameters: service.parameters) { args in
+                    args.count == service.parameters.count
+                        ? (try? me.call(service, args, depth: depth + 1)) ?? .null : .null
+                })
         }
         return nil
     }
@@ -125,7 +134,9 @@ struct ModelScope: Sendable {
     /// Invokes a business knowledge model: arguments converted to the parameters' types
     /// (a failed conversion makes the result null, §10.3.2.9.4), the body evaluated over them.
     func invoke(_ bkm: BusinessKnowledgeModel, _ args: [Value], depth: Int) throws(DecisionError) -> Value {
-        guard depth < Self.maxDepth else { throw DecisionError("business knowledge models nest too deeply at '\(bkm.name)'") }
+        guard depth < Self.maxDepth else {
+            throw DecisionError("business knowledge models nest too deeply at '\(bkm.name)'")
+        }
         var scope = ambient
         for (i, p) in bkm.parameters.enumerated() {
             let v = i < args.count ? args[i] : .null

@@ -39,8 +39,10 @@ public enum TCKRunner {
                 let rs = byCase[key]!
                 let failed = rs.filter { !$0.passed }
                 let result = failed.isEmpty ? "SUCCESS" : (failed.contains { $0.error } ? "ERROR" : "FAILURE")
-                let detail = failed.map { "\($0.node): expected \($0.expected), got \($0.actual)" }.joined(separator: "; ")
-                return [group.isEmpty ? folder : group + "/" + folder, rs[0].testFile, rs[0].caseId, result, detail].map(csv).joined(separator: ",")
+                let detail = failed.map { "\($0.node): expected \($0.expected), got \($0.actual)" }.joined(
+                    separator: "; ")
+                return [group.isEmpty ? folder : group + "/" + folder, rs[0].testFile, rs[0].caseId, result, detail]
+                    .map(csv).joined(separator: ",")
             }
         }
 
@@ -66,16 +68,24 @@ public enum TCKRunner {
 
     /// Reads a folder's models, each after the models it imports (by namespace).
     public static func loadModels(_ folder: String) -> (models: [String: DecisionModel], errors: [String: String]) {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".dmn") }.sorted()
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            $0.hasSuffix(".dmn")
+        }.sorted()
         var texts: [String: String] = [:]
-        for f in files { texts[f] = try? String(contentsOfFile: (folder as NSString).appendingPathComponent(f), encoding: .utf8) }
+        for f in files {
+            texts[f] = try? String(contentsOfFile: (folder as NSString).appendingPathComponent(f), encoding: .utf8)
+        }
         var models: [String: DecisionModel] = [:], errors: [String: String] = [:]
         var byNamespace: [String: DecisionModel] = [:]
         var pending = files.filter { texts[$0] != nil }
         while !pending.isEmpty {
             let namespaces = Set(pending.compactMap { DMNReader.namespace(source: texts[$0]!) })
             // a model is ready when none of its imports is still pending
-            let ready = pending.filter { f in DMNReader.importedNamespaces(source: texts[f]!).allSatisfy { !namespaces.contains($0) || byNamespace[$0] != nil } }
+            let ready = pending.filter { f in
+                DMNReader.importedNamespaces(source: texts[f]!).allSatisfy {
+                    !namespaces.contains($0) || byNamespace[$0] != nil
+                }
+            }
             let batch = ready.isEmpty ? [pending[0]] : ready
             for f in batch {
                 do {
@@ -98,11 +108,14 @@ public enum TCKRunner {
         let (models, modelErrors) = loadModels(folder)
         for t in files where t.contains("-test-") && t.hasSuffix(".xml") {
             let path = (folder as NSString).appendingPathComponent(t)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8), let root = try? XMLReader.parse(text) else { continue }
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8), let root = try? XMLReader.parse(text)
+            else { continue }
             let modelName = root.child("modelName")?.trimmedText ?? models.keys.sorted().first ?? ""
             for tc in root.children("testCase") {
-                for r in run(testCase: tc, model: models[modelName] ?? (models.count == 1 ? models.values.first : nil),
-                             missing: modelErrors[modelName] ?? modelErrors.values.first ?? modelName) {
+                for r in run(
+                    testCase: tc, model: models[modelName] ?? (models.count == 1 ? models.values.first : nil),
+                    missing: modelErrors[modelName] ?? modelErrors.values.first ?? modelName)
+                {
                     var c = r
                     c.folder = name
                     c.testFile = String(t.dropLast(4))
@@ -121,7 +134,11 @@ public enum TCKRunner {
         var namespaced: [String: [String: Value]] = [:]
         for n in tc.children("inputNode") {
             guard let key = n.attributes["name"] else { continue }
-            if let ns = n.attributes["namespace"], ns != model?.namespace { namespaced[ns, default: [:]][key] = value(n) } else { inputs[key] = value(n) }
+            if let ns = n.attributes["namespace"], ns != model?.namespace {
+                namespaced[ns, default: [:]][key] = value(n)
+            } else {
+                inputs[key] = value(n)
+            }
         }
         var out: [CaseResult] = []
         for rn in tc.children("resultNode") {
@@ -130,14 +147,18 @@ public enum TCKRunner {
             let expected = rn.child("expected").map(value) ?? .null
             let expectedText = expectError ? "an error" : JSON.encode(expected)
             guard let model else {
-                out.append(CaseResult(folder: "", caseId: id, node: node, passed: false, expected: expectedText,
-                                      actual: "model not loaded: \(missing)", error: true))
+                out.append(
+                    CaseResult(
+                        folder: "", caseId: id, node: node, passed: false, expected: expectedText,
+                        actual: "model not loaded: \(missing)", error: true))
                 continue
             }
             let evaluator = DecisionEvaluator(model: model)
             do {
                 var actual: Value
-                if tc.attributes["type"] == "decisionService", let svc = tc.attributes["invocableName"], let service = model.services[svc] {
+                if tc.attributes["type"] == "decisionService", let svc = tc.attributes["invocableName"],
+                    let service = model.services[svc]
+                {
                     // the service is invoked with the inputs; each result node is one of its outputs
                     actual = try evaluator.evaluate(svc, inputs: inputs, namespaced: namespaced)
                     if service.outputs.count > 1 { actual = actual[member: node] }
@@ -145,10 +166,16 @@ public enum TCKRunner {
                     actual = try evaluator.evaluate(node, inputs: inputs, namespaced: namespaced)
                 }
                 let ok = expectError ? actual.isNull : same(expected, actual)
-                out.append(CaseResult(folder: "", caseId: id, node: node, passed: ok, expected: expectedText, actual: JSON.encode(actual)))
+                out.append(
+                    CaseResult(
+                        folder: "", caseId: id, node: node, passed: ok, expected: expectedText,
+                        actual: JSON.encode(actual)))
             } catch {
-                out.append(CaseResult(folder: "", caseId: id, node: node, passed: expectError || expected.isNull, expected: expectedText,
-                                      actual: "error: \(error.message)", error: true))
+                out.append(
+                    CaseResult(
+                        folder: "", caseId: id, node: node, passed: expectError || expected.isNull,
+                        expected: expectedText,
+                        actual: "error: \(error.message)", error: true))
             }
         }
         return out
@@ -184,7 +211,8 @@ public enum TCKRunner {
         switch (a, b) {
         case (.number(let x), .number(let y)): return x == y || abs(x - y) <= 1e-9 * max(1, abs(x), abs(y))
         case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy(same)
-        case (.context(let x), .context(let y)): return Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { same(x[$0]!, y[$0]!) }
+        case (.context(let x), .context(let y)):
+            return Set(x.keys) == Set(y.keys) && x.keys.allSatisfy { same(x[$0]!, y[$0]!) }
         default: return a == b
         }
     }

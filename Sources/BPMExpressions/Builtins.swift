@@ -294,7 +294,9 @@ enum Builtins {
                 }
                 return .list(l)
             }
-            guard var l = list, case .number(let p) = a[1], let i = index(p.rounded(.towardZero), count: l.count) else { return .null }
+            guard var l = list, case .number(let p) = a[1], let i = index(p.rounded(.towardZero), count: l.count) else {
+                return .null
+            }
             l[i] = a[2]
             return .list(l)
         }
@@ -323,7 +325,9 @@ enum Builtins {
             return .context(c)
         }
         def(["context put"], 3...3) { a in
-            if case .list(let path) = a[1] { return path.isEmpty ? .null : CamundaBuiltins.put(a[0], path: path[...], a[2]) }
+            if case .list(let path) = a[1] {
+                return path.isEmpty ? .null : CamundaBuiltins.put(a[0], path: path[...], a[2])
+            }
             guard case .context(var c) = a[0], let k = a[1].stringValue else { return .null }
             c[k] = a[2]
             return .context(c)
@@ -467,10 +471,11 @@ extension Builtins {
     /// Built-ins whose parameters are single values (strings, numbers, dates): a singleton list
     /// passed to them is its element (§10.3.2.9.4, from singleton list).
     static let scalarParameters: Set<String> = [
-        "string length", "upper case", "lower case", "substring", "substring before", "substring after", "contains",
-        "starts with", "ends with", "matches", "replace", "split", "trim", "abs", "floor", "ceiling", "decimal", "round up",
-        "round down", "round half up", "round half down", "sqrt", "exp", "log", "odd", "even", "modulo", "date", "time",
-        "date and time", "duration", "years and months duration", "day of year", "day of week", "month of year", "week of year",
+        "string length", "upper case", "lower case", "substring", "substring before", "substring after",
+        "contains", "starts with", "ends with", "matches", "replace", "split", "trim", "abs", "floor", "ceiling",
+        "decimal", "round up", "round down", "round half up", "round half down", "sqrt", "exp", "log", "odd",
+        "even", "modulo", "date", "time", "date and time", "duration", "years and months duration", "day of year",
+        "day of week", "month of year", "week of year",
     ]
 
     /// Parameter names of the built-ins, for calls with named arguments (alternatives by arity).
@@ -513,131 +518,4 @@ extension Builtins {
         set(["day of year", "day of week", "month of year", "week of year"], [["date"]])
         return p
     }()
-}
-
-/// FEEL's rounding functions, on the decimal value a number is written as (so 2.675 rounds
-/// half up to 2.68, as a person expects, not 2.67 as its binary approximation would).
-enum Rounding {
-    enum Mode { case floor, ceiling, up, down, halfUp, halfDown, halfEven }
-
-    static func apply(_ a: [Value], _ mode: Mode) -> Value {
-        guard case .number(let d) = a[0] else { return .null }
-        var scale = 0
-        if a.count > 1 {
-            guard case .number(let s) = a[1], s == s.rounded(), s >= -6111, s <= 6176 else { return .null }
-            scale = Int(feel: s)
-        }
-        guard d.isFinite else { return .null }
-        if scale > 300 { return .number(d) }
-        guard var x = Decimal(string: Value.format(number: d)) else { return .null }
-        var r = Decimal()
-        let negative = d < 0
-        let m: NSDecimalNumber.RoundingMode
-        switch mode {
-        case .floor: m = .down
-        case .ceiling: m = .up
-        case .up: m = negative ? .down : .up
-        case .down: m = negative ? .up : .down
-        case .halfUp: m = .plain
-        case .halfEven: m = .bankers
-        case .halfDown:
-            // a tie goes toward zero; anything else to the nearest
-            var t = Decimal()
-            var shifted = x * pow(Decimal(10), max(0, scale))
-            if scale < 0 { shifted = x / pow(Decimal(10), -scale) }
-            var whole = Decimal()
-            NSDecimalRound(&whole, &shifted, 0, negative ? .up : .down)
-            let frac = shifted - whole
-            if frac == Decimal(0.5) || frac == Decimal(-0.5) {
-                NSDecimalRound(&t, &x, scale, negative ? .up : .down)
-                return .number(NSDecimalNumber(decimal: t).doubleValue)
-            }
-            m = .plain
-        }
-        NSDecimalRound(&r, &x, scale, m)
-        return .number(NSDecimalNumber(decimal: r).doubleValue)
-    }
-}
-
-/// Regular expressions in the XPath/XML Schema dialect FEEL uses (DMN 1.5 §10.3.4.3, XPath
-/// F&O 5.6.1), with its flags (`i`, `s`, `m`, `x`, `q`); nil for invalid patterns or flags.
-/// The dialect differs from ICU's where translated: `x` removes whitespace outside character
-/// classes only, class subtraction is written `[a-z-[aeiou]]`, `\p{IsBlock}` names a block,
-/// and a back-reference inside a class is an error.
-enum Patterns {
-    static func regex(_ pattern: String, _ flags: Value) -> NSRegularExpression? {
-        var options: NSRegularExpression.Options = []
-        var pat = pattern
-        var literal = false, extended = false
-        if case .string(let f) = flags {
-            for c in f {
-                switch c {
-                case "i": options.insert(.caseInsensitive)
-                case "s": options.insert(.dotMatchesLineSeparators)
-                case "m": options.insert(.anchorsMatchLines)
-                case "x": extended = true
-                case "q": literal = true
-                default: return nil
-                }
-            }
-        } else if !flags.isNull {
-            return nil
-        }
-        if literal {
-            pat = NSRegularExpression.escapedPattern(for: pattern)
-        } else {
-            guard let translated = translate(pattern, extended: extended) else { return nil }
-            pat = translated
-        }
-        return try? NSRegularExpression(pattern: pat, options: options)
-    }
-
-    /// The XPath pattern as an ICU pattern; nil where XPath makes it an error.
-    static func translate(_ pattern: String, extended: Bool) -> String? {
-        var out = ""
-        var inClass = 0
-        var chars = Array(pattern)
-        if extended {
-            // whitespace outside character classes is removed; inside them it stays
-            var kept: [Character] = []
-            var depth = 0, escaped = false
-            for c in chars {
-                let space = c == " " || c == "\t" || c == "\n" || c == "\r"
-                if escaped, space, depth == 0 { continue }  // `\ s` is `\s`: the space goes first
-                if escaped { kept.append(c); escaped = false; continue }
-                if c == "\\" { kept.append(c); escaped = true; continue }
-                if c == "[" { depth += 1 } else if c == "]", depth > 0 { depth -= 1 }
-                if depth == 0, space { continue }
-                kept.append(c)
-            }
-            chars = kept
-        }
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if c == "\\", i + 1 < chars.count {
-                let n = chars[i + 1]
-                if inClass > 0, n.isNumber { return nil }  // a back-reference in a class
-                if n == "p" || n == "P", i + 4 < chars.count, chars[i + 2] == "{", chars[i + 3] == "I", chars[i + 4] == "s" {
-                    out += "\\\(n){In"
-                    i += 5
-                    continue
-                }
-                out.append(c)
-                out.append(n)
-                i += 2
-                continue
-            }
-            if c == "[" { inClass += 1 }
-            if c == "]", inClass > 0 { inClass -= 1 }
-            if c == "-", inClass > 0, i + 1 < chars.count, chars[i + 1] == "[" {
-                out += "--"  // class subtraction, as ICU writes it
-                i += 1
-                continue
-            }
-            out.append(c)
-            i += 1
-        }
-        return out
-    }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// `to base64`, `get value` and `context put` with a list of keys (a path), `date and time` of a
 /// date and time and a zone, and `abs` of a duration.
 enum CamundaBuiltins {
-    static func register(_ def: (_ names: [String], _ arity: ClosedRange<Int>, _ body: @escaping @Sendable ([Value]) -> Value) -> Void) {
+    static func register(
+        _ def: (_ names: [String], _ arity: ClosedRange<Int>, _ body: @escaping @Sendable ([Value]) -> Value) -> Void
+    ) {
         def(["is empty"], 1...1) { a in a[0].listValue.map { .bool($0.isEmpty) } ?? .null }
         def(["is blank"], 1...1) { a in
             a[0].stringValue.map { .bool($0.allSatisfy { $0.isWhitespace }) } ?? .null
@@ -42,11 +44,17 @@ enum CamundaBuiltins {
             }
         }
         def(["extract"], 2...2) { a in
-            guard let s = a[0].stringValue, let p = a[1].stringValue, let re = Patterns.regex(p, .null) else { return .null }
+            guard let s = a[0].stringValue, let p = a[1].stringValue, let re = Patterns.regex(p, .null) else {
+                return .null
+            }
             let ns = s as NSString
-            return .list(re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map { .string(ns.substring(with: $0.range)) })
+            return .list(
+                re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map {
+                    .string(ns.substring(with: $0.range))
+                })
         }
-        def(["to base64"], 1...1) { a in a[0].stringValue.map { .string(Data($0.utf8).base64EncodedString()) } ?? .null }
+        def(["to base64"], 1...1) { a in a[0].stringValue.map { .string(Data($0.utf8).base64EncodedString()) } ?? .null
+        }
     }
 
     /// `get value(context, keys)` with a list of keys: the value at that path.

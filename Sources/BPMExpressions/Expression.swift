@@ -35,7 +35,8 @@ public struct Expression: Sendable, CustomStringConvertible {
         for t in tokens {
             guard case .op(let o) = t.kind, ["==", "&&", "||", "!", "%", "<>"].contains(o) else { continue }
             let feel = ["==": "=", "&&": "and", "||": "or", "!": "not(…)", "%": "modulo(…)", "<>": "!="][o]!
-            throw ExpressionError("'\(o)' is not FEEL (an expression in another language?); FEEL writes '\(feel)'", column: t.column)
+            throw ExpressionError("'\(o)' is not FEEL (an expression in another language?); FEEL writes '\(feel)'",
+                                  column: t.column)
         }
     }
 

@@ -51,7 +51,9 @@ enum Intervals {
 
     typealias Body = (Relation, Operand, Operand) -> Bool?
 
-    static func relation(_ body: @escaping @Sendable (Relation, Operand, Operand) -> Bool?) -> @Sendable ([Value]) -> Value {
+    static func relation(
+        _ body: @escaping @Sendable (Relation, Operand, Operand) -> Bool?
+    ) -> @Sendable ([Value]) -> Value {
         { a in
             guard let x = Operand(a[0]), let y = Operand(a[1]) else { return .null }
             let rel = Relation()
@@ -60,106 +62,150 @@ enum Intervals {
         }
     }
 
-    static func register(_ def: (_ names: [String], _ arity: ClosedRange<Int>, _ body: @escaping @Sendable ([Value]) -> Value) -> Void) {
-        def(["before"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .point(let q)): return r.lt(p, true, q, true)
-            case (.point(let p), .range(let b)): return r.lt(p, true, b.low, true) || (r.eq(p, true, b.low, true) && !b.lowInclusive)
-            case (.range(let a), .point(let p)): return r.lt(a.high, false, p, true) || (r.eq(a.high, false, p, true) && !a.highInclusive)
-            case (.range(let a), .range(let b)):
-                return r.lt(a.high, false, b.low, true) || ((!a.highInclusive || !b.lowInclusive) && r.eq(a.high, false, b.low, true))
-            }
-        })
-        def(["after"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .point(let q)): return r.gt(p, true, q, true)
-            case (.point(let p), .range(let b)): return r.gt(p, true, b.high, false) || (r.eq(p, true, b.high, false) && !b.highInclusive)
-            case (.range(let a), .point(let p)): return r.gt(a.low, true, p, true) || (r.eq(a.low, true, p, true) && !a.lowInclusive)
-            case (.range(let a), .range(let b)):
-                return r.gt(a.low, true, b.high, false) || ((!a.lowInclusive || !b.highInclusive) && r.eq(a.low, true, b.high, false))
-            }
-        })
-        def(["meets"], 2...2, relation { r, x, y in
-            guard case .range(let a) = x, case .range(let b) = y else { return nil }
-            return a.highInclusive && b.lowInclusive && r.eq(a.high, false, b.low, true)
-        })
-        def(["met by"], 2...2, relation { r, x, y in
-            guard case .range(let a) = x, case .range(let b) = y else { return nil }
-            return a.lowInclusive && b.highInclusive && r.eq(a.low, true, b.high, false)
-        })
-        def(["overlaps"], 2...2, relation { r, x, y in
-            guard case .range(let a) = x, case .range(let b) = y else { return nil }
-            let endAfterStart = r.gt(a.high, false, b.low, true) || (r.eq(a.high, false, b.low, true) && a.highInclusive && b.lowInclusive)
-            let startBeforeEnd = r.lt(a.low, true, b.high, false) || (r.eq(a.low, true, b.high, false) && a.lowInclusive && b.highInclusive)
-            return endAfterStart && startBeforeEnd
-        })
-        def(["overlaps before"], 2...2, relation { r, x, y in
-            guard case .range(let a) = x, case .range(let b) = y else { return nil }
-            return overlapsBefore(r, a, b)
-        })
-        def(["overlaps after"], 2...2, relation { r, x, y in
-            guard case .range(let a) = x, case .range(let b) = y else { return nil }
-            return overlapsBefore(r, b, a)
-        })
-        def(["finishes"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .range(let b)): return b.highInclusive && r.eq(b.high, false, p, true)
-            case (.range(let a), .range(let b)):
-                return a.highInclusive == b.highInclusive && r.eq(a.high, false, b.high, false)
-                    && (r.gt(a.low, true, b.low, true) || (r.eq(a.low, true, b.low, true) && (!a.lowInclusive || b.lowInclusive)))
-            default: return nil
-            }
-        })
-        def(["finished by"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.range(let a), .point(let p)): return a.highInclusive && r.eq(a.high, false, p, true)
-            case (.range(let a), .range(let b)):
-                return a.highInclusive == b.highInclusive && r.eq(a.high, false, b.high, false)
-                    && (r.lt(a.low, true, b.low, true) || (r.eq(a.low, true, b.low, true) && (a.lowInclusive || !b.lowInclusive)))
-            default: return nil
-            }
-        })
-        def(["includes"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.range(let a), .point(let p)): return includes(r, a, p)
-            case (.range(let a), .range(let b)): return includes(r, a, b)
-            default: return nil
-            }
-        })
-        def(["during"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .range(let b)): return includes(r, b, p)
-            case (.range(let a), .range(let b)): return includes(r, b, a)
-            default: return nil
-            }
-        })
-        def(["starts"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .range(let b)): return b.lowInclusive && r.eq(b.low, true, p, true)
-            case (.range(let a), .range(let b)):
-                return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
-                    && (r.lt(a.high, false, b.high, false) || (r.eq(a.high, false, b.high, false) && (!a.highInclusive || b.highInclusive)))
-            default: return nil
-            }
-        })
-        def(["started by"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.range(let a), .point(let p)): return a.lowInclusive && r.eq(a.low, true, p, true)
-            case (.range(let a), .range(let b)):
-                return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
-                    && (r.lt(b.high, false, a.high, false) || (r.eq(a.high, false, b.high, false) && (!b.highInclusive || a.highInclusive)))
-            default: return nil
-            }
-        })
-        def(["coincides"], 2...2, relation { r, x, y in
-            switch (x, y) {
-            case (.point(let p), .point(let q)): return r.eq(p, true, q, true)
-            case (.range(let a), .range(let b)):
-                return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
-                    && r.eq(a.high, false, b.high, false) && a.highInclusive == b.highInclusive
-            default: return nil
-            }
-        })
+    static func register(
+        _ def: (_ names: [String], _ arity: ClosedRange<Int>, _ body: @escaping @Sendable ([Value]) -> Value) -> Void
+    ) {
+        def(
+            ["before"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .point(let q)): return r.lt(p, true, q, true)
+                case (.point(let p), .range(let b)):
+                    return r.lt(p, true, b.low, true) || (r.eq(p, true, b.low, true) && !b.lowInclusive)
+                case (.range(let a), .point(let p)):
+                    return r.lt(a.high, false, p, true) || (r.eq(a.high, false, p, true) && !a.highInclusive)
+                case (.range(let a), .range(let b)):
+                    return r.lt(a.high, false, b.low, true)
+                        || ((!a.highInclusive || !b.lowInclusive) && r.eq(a.high, false, b.low, true))
+                }
+            })
+        def(
+            ["after"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .point(let q)): return r.gt(p, true, q, true)
+                case (.point(let p), .range(let b)):
+                    return r.gt(p, true, b.high, false) || (r.eq(p, true, b.high, false) && !b.highInclusive)
+                case (.range(let a), .point(let p)):
+                    return r.gt(a.low, true, p, true) || (r.eq(a.low, true, p, true) && !a.lowInclusive)
+                case (.range(let a), .range(let b)):
+                    return r.gt(a.low, true, b.high, false)
+                        || ((!a.lowInclusive || !b.highInclusive) && r.eq(a.low, true, b.high, false))
+                }
+            })
+        def(
+            ["meets"], 2...2,
+            relation { r, x, y in
+                guard case .range(let a) = x, case .range(let b) = y else { return nil }
+                return a.highInclusive && b.lowInclusive && r.eq(a.high, false, b.low, true)
+            })
+        def(
+            ["met by"], 2...2,
+            relation { r, x, y in
+                guard case .range(let a) = x, case .range(let b) = y else { return nil }
+                return a.lowInclusive && b.highInclusive && r.eq(a.low, true, b.high, false)
+            })
+        def(
+            ["overlaps"], 2...2,
+            relation { r, x, y in
+                guard case .range(let a) = x, case .range(let b) = y else { return nil }
+                let endAfterStart =
+                    r.gt(a.high, false, b.low, true)
+                    || (r.eq(a.high, false, b.low, true) && a.highInclusive && b.lowInclusive)
+                let startBeforeEnd =
+                    r.lt(a.low, true, b.high, false)
+                    || (r.eq(a.low, true, b.high, false) && a.lowInclusive && b.highInclusive)
+                return endAfterStart && startBeforeEnd
+            })
+        def(
+            ["overlaps before"], 2...2,
+            relation { r, x, y in
+                guard case .range(let a) = x, case .range(let b) = y else { return nil }
+                return overlapsBefore(r, a, b)
+            })
+        def(
+            ["overlaps after"], 2...2,
+            relation { r, x, y in
+                guard case .range(let a) = x, case .range(let b) = y else { return nil }
+                return overlapsBefore(r, b, a)
+            })
+        def(
+            ["finishes"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .range(let b)): return b.highInclusive && r.eq(b.high, false, p, true)
+                case (.range(let a), .range(let b)):
+                    return a.highInclusive == b.highInclusive && r.eq(a.high, false, b.high, false)
+                        && (r.gt(a.low, true, b.low, true)
+                            || (r.eq(a.low, true, b.low, true) && (!a.lowInclusive || b.lowInclusive)))
+                default: return nil
+                }
+            })
+        def(
+            ["finished by"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.range(let a), .point(let p)): return a.highInclusive && r.eq(a.high, false, p, true)
+                case (.range(let a), .range(let b)):
+                    return a.highInclusive == b.highInclusive && r.eq(a.high, false, b.high, false)
+                        && (r.lt(a.low, true, b.low, true)
+                            || (r.eq(a.low, true, b.low, true) && (a.lowInclusive || !b.lowInclusive)))
+                default: return nil
+                }
+            })
+        def(
+            ["includes"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.range(let a), .point(let p)): return includes(r, a, p)
+                case (.range(let a), .range(let b)): return includes(r, a, b)
+                default: return nil
+                }
+            })
+        def(
+            ["during"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .range(let b)): return includes(r, b, p)
+                case (.range(let a), .range(let b)): return includes(r, b, a)
+                default: return nil
+                }
+            })
+        def(
+            ["starts"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .range(let b)): return b.lowInclusive && r.eq(b.low, true, p, true)
+                case (.range(let a), .range(let b)):
+                    return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
+                        && (r.lt(a.high, false, b.high, false)
+                            || (r.eq(a.high, false, b.high, false) && (!a.highInclusive || b.highInclusive)))
+                default: return nil
+                }
+            })
+        def(
+            ["started by"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.range(let a), .point(let p)): return a.lowInclusive && r.eq(a.low, true, p, true)
+                case (.range(let a), .range(let b)):
+                    return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
+                        && (r.lt(b.high, false, a.high, false)
+                            || (r.eq(a.high, false, b.high, false) && (!b.highInclusive || a.highInclusive)))
+                default: return nil
+                }
+            })
+        def(
+            ["coincides"], 2...2,
+            relation { r, x, y in
+                switch (x, y) {
+                case (.point(let p), .point(let q)): return r.eq(p, true, q, true)
+                case (.range(let a), .range(let b)):
+                    return r.eq(a.low, true, b.low, true) && a.lowInclusive == b.lowInclusive
+                        && r.eq(a.high, false, b.high, false) && a.highInclusive == b.highInclusive
+                default: return nil
+                }
+            })
         def(["range"], 1...1) { a in
             guard case .string(let s) = a[0] else { return .null }
             return parseRange(s)
@@ -168,8 +214,10 @@ enum Intervals {
 
     static func overlapsBefore(_ r: Relation, _ a: RangeValue, _ b: RangeValue) -> Bool {
         (r.lt(a.low, true, b.low, true) || (r.eq(a.low, true, b.low, true) && a.lowInclusive && !b.lowInclusive))
-            && (r.gt(a.high, false, b.low, true) || (r.eq(a.high, false, b.low, true) && a.highInclusive && b.lowInclusive))
-            && (r.lt(a.high, false, b.high, false) || (r.eq(a.high, false, b.high, false) && (!a.highInclusive || b.highInclusive)))
+            && (r.gt(a.high, false, b.low, true)
+                || (r.eq(a.high, false, b.low, true) && a.highInclusive && b.lowInclusive))
+            && (r.lt(a.high, false, b.high, false)
+                || (r.eq(a.high, false, b.high, false) && (!a.highInclusive || b.highInclusive)))
     }
 
     static func includes(_ r: Relation, _ a: RangeValue, _ p: Value) -> Bool {
@@ -179,7 +227,8 @@ enum Intervals {
 
     static func includes(_ r: Relation, _ a: RangeValue, _ b: RangeValue) -> Bool {
         (r.lt(a.low, true, b.low, true) || (r.eq(a.low, true, b.low, true) && (a.lowInclusive || !b.lowInclusive)))
-            && (r.gt(a.high, false, b.high, false) || (r.eq(a.high, false, b.high, false) && (a.highInclusive || !b.highInclusive)))
+            && (r.gt(a.high, false, b.high, false)
+                || (r.eq(a.high, false, b.high, false) && (a.highInclusive || !b.highInclusive)))
     }
 
     /// `range(from)`: the text of a range literal (`"[1..10)"`, `"(..@\"2020-01-01\"]"`) or of a
@@ -192,7 +241,9 @@ enum Intervals {
         let node: Node
         if case .op(let o) = parser.current.kind, ["<", "<=", ">", ">=", "="].contains(o) {
             parser.p += 1
-            guard let bound = try? parser.additive(), case .end = parser.current.kind, literal(bound) else { return .null }
+            guard let bound = try? parser.additive(), case .end = parser.current.kind, literal(bound) else {
+                return .null
+            }
             let v = Evaluator.run(bound, Environment(base: [:]))
             guard !v.isNull else { return .null }
             switch o {
@@ -205,7 +256,9 @@ enum Intervals {
         }
         guard let n = try? parser.parseAll() else { return .null }
         node = n
-        guard case .range(let lo, let hi, _, _) = node, lo.map(literal) ?? true, hi.map(literal) ?? true else { return .null }
+        guard case .range(let lo, let hi, _, _) = node, lo.map(literal) ?? true, hi.map(literal) ?? true else {
+            return .null
+        }
         guard case .range(let r) = Evaluator.run(node, Environment(base: [:])) else { return .null }
         let ends = [r.low, r.high].compactMap { $0 }
         guard !ends.isEmpty, ends.allSatisfy({ !$0.isNull }) else { return .null }
@@ -224,9 +277,10 @@ enum Intervals {
         case .literal: return true
         case .unary("-", .literal(.number)): return true
         case .call(let f, let args, _):
-            return ["date", "time", "date and time", "duration"].contains(f) && args.allSatisfy {
-                if case .literal(.string) = $0 { true } else { false }
-            }
+            return ["date", "time", "date and time", "duration"].contains(f)
+                && args.allSatisfy {
+                    if case .literal(.string) = $0 { true } else { false }
+                }
         default: return false
         }
     }

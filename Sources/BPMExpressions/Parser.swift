@@ -53,8 +53,10 @@ struct Parser {
         try expect(")")
         if case .name("external") = current.kind {
             // §10.3.2.13.2–3: `external {java: …}` or `{pmml: …}`; this engine runs FEEL functions only
-            let kind = tokens.dropFirst(p).contains { if case .name("pmml") = $0.kind { true } else { false } } ? "PMML" : "Java"
-            throw ExpressionError("external functions (\(kind)) are not supported: this engine runs FEEL functions only",
+            let pmml = tokens.dropFirst(p).contains { if case .name("pmml") = $0.kind { true } else { false } }
+            let kind = pmml ? "PMML" : "Java"
+            throw ExpressionError(
+                "external functions (\(kind)) are not supported: this engine runs FEEL functions only",
                                   column: current.column)
         }
         return .lambda(params, try expression())
@@ -454,7 +456,9 @@ struct Parser {
                     }
                     try expect(":")
                     // §10.3.2.6: the keys of a context are distinct
-                    if entries.contains(where: { $0.0 == key }) { throw ExpressionError("duplicate context key '\(key)'", column: current.column) }
+                    if entries.contains(where: { $0.0 == key }) {
+                        throw ExpressionError("duplicate context key '\(key)'", column: current.column)
+                    }
                     entries.append((key, try expression()))
                 } while isOp(",")
                 try expect("}")
@@ -531,7 +535,8 @@ struct Parser {
             }
             var all: [Node?] = params.map { p in named.first { $0.0 == p }?.1 }
             // optional parameters left out at the end are not passed
-            while let last = all.last, last == nil, all.count > (Builtins.table[name]?.arity.lowerBound ?? 0) { all.removeLast() }
+            let required = Builtins.table[name]?.arity.lowerBound ?? 0
+            while let last = all.last, last == nil, all.count > required { all.removeLast() }
             args = all.map { $0 ?? .literal(.null) }
         }
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }

@@ -59,7 +59,8 @@ extension Parser {
                 return long
             }
             p += 1
-            for (a, b) in [("time", "offset"), ("start", "included"), ("end", "included")] where name == a && isName(b) {
+            for (a, b) in [("time", "offset"), ("start", "included"), ("end", "included")] where name == a && isName(b)
+            {
                 p += 1
                 return a + " " + b
             }
@@ -90,7 +91,8 @@ extension Parser {
     /// `foo + bar`), when the source text is known; else the words joined by spaces.
     func sourceText(from first: Int, wordsUntil words: String) -> String {
         guard !source.isEmpty, first < p, tokens[first].column - 1 < tokens[p].column - 1,
-              tokens[p].column - 1 <= source.count else { return words }
+            tokens[p].column - 1 <= source.count
+        else { return words }
         var text = String(String.UnicodeScalarView(source[(tokens[first].column - 1)..<(tokens[p].column - 1)]))
         text = text.trimmingCharacters(in: .whitespaces)
         for (placeholder, name) in renames { text = text.replacingOccurrences(of: placeholder, with: name) }

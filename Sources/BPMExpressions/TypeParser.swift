@@ -7,7 +7,9 @@ extension Parser {
     /// Parses a type at the current token; item definition names come from `types`.
     mutating func parseType() throws(ExpressionError) -> FEELType {
         let column = current.column
-        guard case .name(let first) = current.kind else { throw ExpressionError("expected a type name", column: column) }
+        guard case .name(let first) = current.kind else {
+            throw ExpressionError("expected a type name", column: column)
+        }
         if ["list", "range", "context", "function"].contains(first), peekIsOp("<") {
             p += 2
             switch first {
@@ -89,7 +91,9 @@ extension Parser {
             j += 1
             if Self.builtinTypeNames.contains(text) || types[text] != nil { best = (text, j - p) }
             let prefix = text + " "
-            if !Self.builtinTypeNames.contains(where: { $0.hasPrefix(prefix) }), !types.keys.contains(where: { $0.hasPrefix(text) }) {
+            if !Self.builtinTypeNames.contains(where: { $0.hasPrefix(prefix) }),
+                !types.keys.contains(where: { $0.hasPrefix(text) })
+            {
                 break
             }
         }

@@ -104,7 +104,8 @@ public indirect enum Value: Sendable, Hashable {
 
     /// `1.5e-07` as `0.00000015`, `1e+20` as `100000000000000000000`.
     static func plainDecimal(_ text: String) -> String {
-        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]) else {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
+              let exponent = Int(text[text.index(after: e)...]) else {
             return text
         }
         var mantissa = String(text[..<e])
@@ -144,12 +145,14 @@ public indirect enum Value: Sendable, Hashable {
     var feelLiteral: String {
         switch self {
         case .string(let s):
-            return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"" + escaped + "\""
         case .list(let items): return "[" + items.map(\.feelLiteral).joined(separator: ", ") + "]"
         case .context(let c):
             return "{" + c.keys.sorted().map { "\($0): \(c[$0]!.feelLiteral)" }.joined(separator: ", ") + "}"
         case .range(let r):
-            return (r.lowInclusive ? "[" : "(") + (r.low?.feelLiteral ?? "null") + ".." + (r.high?.feelLiteral ?? "null")
+            let low = r.low?.feelLiteral ?? "null", high = r.high?.feelLiteral ?? "null"
+            return (r.lowInclusive ? "[" : "(") + low + ".." + high
                 + (r.highInclusive ? "]" : ")")
         case .function: return "function"
         default: return interpolated
@@ -282,7 +285,8 @@ public enum Comparison {
         case (.bool(let x), .bool(let y)): return x == y
         case (.temporal(let x), .temporal(let y)):
             guard x.typeName == y.typeName else { return nil }
-            if case .dateTime(_, _, _, _, let zx) = x, case .dateTime(_, _, _, _, let zy) = y, (zx == nil) != (zy == nil) {
+            if case .dateTime(_, _, _, _, let zx) = x, case .dateTime(_, _, _, _, let zy) = y,
+               (zx == nil) != (zy == nil) {
                 return false
             }
             return Temporal.compare(x, y).map { $0 == 0 }
@@ -310,7 +314,8 @@ public enum Comparison {
             return result
         case (.range(let x), .range(let y)):
             return x.lowInclusive == y.lowInclusive && x.highInclusive == y.highInclusive
-                && feelEqual(x.low ?? .null, y.low ?? .null) == true && feelEqual(x.high ?? .null, y.high ?? .null) == true
+                && feelEqual(x.low ?? .null, y.low ?? .null) == true
+                && feelEqual(x.high ?? .null, y.high ?? .null) == true
         case (.function(let x), .function(let y)): return x === y
         default: return nil
         }

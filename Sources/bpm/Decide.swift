@@ -79,7 +79,9 @@ struct TCK: ParsableCommand {
             }
         }
         if let results {
-            do { try (rows.joined(separator: "\n") + "\n").write(toFile: results, atomically: true, encoding: .utf8) } catch {
+            do {
+                try (rows.joined(separator: "\n") + "\n").write(toFile: results, atomically: true, encoding: .utf8)
+            } catch {
                 throw ValidationError("cannot write \(results): \(error.localizedDescription)")
             }
         }

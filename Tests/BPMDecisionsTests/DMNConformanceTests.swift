@@ -20,14 +20,16 @@ import Testing
 
     func literal(_ name: String, _ text: String, typeRef: String? = nil, requires: [String] = []) -> String {
         let t = typeRef.map { " typeRef=\"\($0)\"" } ?? ""
-        let reqs = requires.map { "<informationRequirement><requiredInput href=\"#\($0)\"/></informationRequirement>" }.joined()
+        let reqs = requires.map { "<informationRequirement><requiredInput href=\"#\($0)\"/></informationRequirement>" }
+            .joined()
         return "<decision name=\"\(name)\" id=\"\(name)\"><variable name=\"\(name)\"\(t)/>\(reqs)"
             + "<literalExpression><text>\(text)</text></literalExpression></decision>"
     }
 
     // §7.3.4 and §10.3.2.9.4: a decision's result is converted to its typeRef, or null
     @Test func decisionResultsFollowTheirTypeRef() throws {
-        let m = try read("""
+        let m = try read(
+            """
             <itemDefinition name="tNumbers" isCollection="true"><typeRef>number</typeRef></itemDefinition>
             <itemDefinition name="tSmall"><typeRef>number</typeRef><allowedValues><text>&lt; 10</text></allowedValues></itemDefinition>
             \(literal("asNumber", "\"x\"", typeRef: "number"))
@@ -48,7 +50,8 @@ import Testing
 
     // §7.3.2: structures (itemComponents); §6.3.10: input data converted to their typeRef
     @Test func inputDataAndStructures() throws {
-        let m = try read("""
+        let m = try read(
+            """
             <itemDefinition name="tPerson"><itemComponent name="age"><typeRef>number</typeRef></itemComponent></itemDefinition>
             <inputData name="person" id="person"><variable name="person" typeRef="tPerson"/></inputData>
             <inputData name="day" id="day"><variable name="day" typeRef="dateTime"/></inputData>
@@ -65,7 +68,8 @@ import Testing
     // §6.3.1: a decision sees the decisions it requires, not the others; input data it requires
     // are converted to their types; the caller's other variables stay visible (process variables)
     @Test func drgScope() throws {
-        let m = try read("""
+        let m = try read(
+            """
             <inputData name="a" id="a"><variable name="a" typeRef="number"/></inputData>
             \(literal("other", "1"))
             \(literal("onlyA", "[a, other, free]", requires: ["a"]))
@@ -76,7 +80,8 @@ import Testing
     // §10.2.9–10.2.11: boxed conditional, filter and iterators
     @Test func boxedConditionalFilterIterator() throws {
         func lit(_ t: String) -> String { "<literalExpression><text>\(t)</text></literalExpression>" }
-        let m = try read("""
+        let m = try read(
+            """
             <decision name="c" id="c"><conditional><if>\(lit("1 &gt; 2"))</if><then>\(lit("\"yes\""))</then>\
             <else>\(lit("\"no\""))</else></conditional></decision>
             <decision name="f" id="f"><filter><in>\(lit("[{x: 1}, {x: 5}]"))</in><match>\(lit("x &gt; 2"))</match></filter></decision>
@@ -94,7 +99,8 @@ import Testing
 
     // §6.3.9 and §10.4: BKM parameters are converted to their types; a failed conversion is null
     @Test func knowledgeModelsWithTypedParameters() throws {
-        let m = try read("""
+        let m = try read(
+            """
             <businessKnowledgeModel name="double it" id="bkm"><encapsulatedLogic>\
             <formalParameter name="n" typeRef="number"/><literalExpression><text>n * 2</text></literalExpression>\
             </encapsulatedLogic></businessKnowledgeModel>
@@ -106,16 +112,18 @@ import Testing
 
     // §6.3.3: imported models' elements are qualified with the import's name
     @Test func importsWithPrefixes() throws {
-        let lib = try DMNReader.read(source: """
-            <definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="lib" id="lib" namespace="urn:lib">
-              <inputData name="base rate" id="rate"/>
-              <decision name="rate plus one" id="r1"><informationRequirement><requiredInput href="#rate"/></informationRequirement>
-                <literalExpression><text>base rate + 1</text></literalExpression></decision>
-              <businessKnowledgeModel name="twice" id="tw"><encapsulatedLogic><formalParameter name="x"/>
-                <literalExpression><text>x * 2</text></literalExpression></encapsulatedLogic></businessKnowledgeModel>
-            </definitions>
-            """, file: "lib.dmn")
-        let m = try read("""
+        let lib = try DMNReader.read(
+            source: """
+                <definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="lib" id="lib" namespace="urn:lib">
+                  <inputData name="base rate" id="rate"/>
+                  <decision name="rate plus one" id="r1"><informationRequirement><requiredInput href="#rate"/></informationRequirement>
+                    <literalExpression><text>base rate + 1</text></literalExpression></decision>
+                  <businessKnowledgeModel name="twice" id="tw"><encapsulatedLogic><formalParameter name="x"/>
+                    <literalExpression><text>x * 2</text></literalExpression></encapsulatedLogic></businessKnowledgeModel>
+                </definitions>
+                """, file: "lib.dmn")
+        let m = try read(
+            """
             <import namespace="urn:lib" name="lib" importType="https://www.omg.org/spec/DMN/20230324/MODEL/"/>
             <decision name="d" id="d"><informationRequirement><requiredDecision href="urn:lib#r1"/></informationRequirement>
               <knowledgeRequirement><requiredKnowledge href="urn:lib#tw"/></knowledgeRequirement>
@@ -124,7 +132,9 @@ import Testing
         let e = DecisionEvaluator(model: m)
         #expect(try e.evaluate("d", inputs: [:], namespaced: ["urn:lib": ["base rate": 4]]) == 10)
         #expect(try e.evaluate("d", inputs: ["lib": ["base rate": 1]]) == 4)
-        #expect(throws: DefinitionErrors.self) { try read("<import namespace=\"urn:none\" name=\"x\" importType=\"DMN\"/>") }
+        #expect(throws: DefinitionErrors.self) {
+            try read("<import namespace=\"urn:none\" name=\"x\" importType=\"DMN\"/>")
+        }
     }
 
     // item 9: Java and PMML functions, and other expression languages, are refused at deploy
@@ -139,21 +149,26 @@ import Testing
                 #expect(text.contains("m.dmn:"))
             }
         }
-        refused("""
+        refused(
+            """
             <businessKnowledgeModel name="max" id="b"><encapsulatedLogic kind="Java"><formalParameter name="a"/>\
             <context/></encapsulatedLogic></businessKnowledgeModel>
             """, ["max", "Java"])
-        refused("<decision name=\"d\" id=\"d\"><context><contextEntry><variable name=\"f\"/><functionDefinition kind=\"PMML\">"
+        refused(
+            "<decision name=\"d\" id=\"d\"><context><contextEntry><variable name=\"f\"/><functionDefinition kind=\"PMML\">"
                 + "<context/></functionDefinition></contextEntry></context></decision>", ["PMML"])
-        refused(literal("d", "function(a) external {java: {class: \"x\", method signature: \"y\"}}"), ["external", "Java"])
+        refused(
+            literal("d", "function(a) external {java: {class: \"x\", method signature: \"y\"}}"), ["external", "Java"])
         refused(literal("d", "1"), extra: "expressionLanguage=\"http://www.javascript.com\"", ["javascript"])
         refused(literal("d", "${x > 1}"), ["JUEL"])
-        refused("""
+        refused(
+            """
             <decision name="d" id="d"><decisionTable><input><inputExpression><text>risk</text></inputExpression></input>\
             <output name="o"/><rule><inputEntry><text>== "HIGH"</text></inputEntry><outputEntry><text>1</text></outputEntry></rule>\
             </decisionTable></decision>
             """, ["==", "Flowable"])
-        refused("""
+        refused(
+            """
             <decision name="d" id="d"><decisionTable><input><inputExpression expressionLanguage="juel"><text>risk</text>\
             </inputExpression></input><output name="o"/></decisionTable></decision>
             """, ["juel"])

@@ -64,7 +64,8 @@ import Testing
         #expect(try eval("range(\"[1..10)\")") == (try eval("[1..10)")))
         #expect(try eval("range(\"(..10]\") = range(\"<= 10\")") == true)
         #expect(try eval("includes(range(\"> 5\"), 100)") == true)
-        #expect(try eval("range(\"[@\\\"2020-01-01\\\"..@\\\"2020-12-31\\\"]\").start") == (try eval("@\"2020-01-01\"")))
+        #expect(
+            try eval("range(\"[@\\\"2020-01-01\\\"..@\\\"2020-12-31\\\"]\").start") == (try eval("@\"2020-01-01\"")))
         #expect(try eval("range(\"[10..1]\")") == .null)
         #expect(try eval("range(\"[1..\\\"a\\\"]\")") == .null)
         #expect(try eval("range(\"[x..10]\")") == .null)
