@@ -16,6 +16,18 @@ public enum TCKRunner {
         public var actual: String
         /// The evaluation failed (an error, not a wrong value).
         public var error = false
+
+        public init(folder: String, testFile: String = "", caseId: String, node: String, passed: Bool, expected: String,
+                    actual: String, error: Bool = false) {
+            self.folder = folder
+            self.testFile = testFile
+            self.caseId = caseId
+            self.node = node
+            self.passed = passed
+            self.expected = expected
+            self.actual = actual
+            self.error = error
+        }
     }
 
     public struct FolderResult: Sendable {
@@ -23,6 +35,11 @@ public enum TCKRunner {
         public var results: [CaseResult]
         /// The folder's parent (`compliance-level-3`): the results file names folders under it.
         public var group = ""
+
+        public init(folder: String, results: [CaseResult]) {
+            self.folder = folder
+            self.results = results
+        }
         public var passed: Int { results.filter(\.passed).count }
 
         /// The TCK's results file rows (one per test case): test folder, test file, case id,

@@ -41,6 +41,20 @@ let tck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLa
     }
 }
 
+@Suite struct TCKResultsFileTests {
+    // the TCK runner's results file: one row per test case, quoted CSV
+    @Test func rowsPerTestCase() throws {
+        let folder = tck.appendingPathComponent("compliance-level-2/0001-input-data-string").path
+        let rows = TCKRunner.run(folder: folder).csvRows
+        #expect(rows.first == "\"compliance-level-2/0001-input-data-string\",\"0001-input-data-string-test-01\",\"001\",\"SUCCESS\",\"\"")
+        var failing = TCKRunner.FolderResult(folder: "f", results: [
+            .init(folder: "f", testFile: "t", caseId: "1", node: "a", passed: false, expected: "\"x\"", actual: "null"),
+        ])
+        failing.group = "g"
+        #expect(failing.csvRows == ["\"g/f\",\"t\",\"1\",\"FAILURE\",\"a: expected \"\"x\"\", got null\""])
+    }
+}
+
 @Suite struct DecisionTableTests {
     static let model = """
     <definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="alerts" id="m">
