@@ -19,8 +19,7 @@ extension ModelScope {
                     for (i, p) in params.enumerated() {
                         let v = i < args.count ? args[i] : .null
                         if i < types.count, let t = types[i] {
-                            guard let c = t.convert(v) else { return .null }
-                            s[p] = c
+                            s[p] = t.convert(v) ?? .null  // §10.3.2.9.4: a value that does not convert is null
                         } else {
                             s[p] = v
                         }

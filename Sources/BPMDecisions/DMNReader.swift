@@ -109,8 +109,10 @@ public enum DMNReader {
                 var service = DecisionService(
                     name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
                     outputs: refs("outputDecision"))
-                if let t = typeRef(s.child("variable")?.attributes["typeRef"], s), !Self.isFunctionType(t) {
-                    service.type = t
+                switch typeRef(s.child("variable")?.attributes["typeRef"], s) {
+                case .function(_, let result)?: service.type = result == .any ? nil : result
+                case let t?: service.type = t
+                case nil: break
                 }
                 model.services[name] = service
             }

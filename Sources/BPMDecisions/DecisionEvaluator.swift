@@ -131,8 +131,8 @@ struct ModelScope: Sendable {
         return nil
     }
 
-    /// Invokes a business knowledge model: arguments converted to the parameters' types
-    /// (a failed conversion makes the result null, §10.3.2.9.4), the body evaluated over them.
+    /// Invokes a business knowledge model: arguments converted to the parameters' types (one
+    /// that does not convert is bound as null, §10.3.2.9.4), the body evaluated over them.
     func invoke(_ bkm: BusinessKnowledgeModel, _ args: [Value], depth: Int) throws(DecisionError) -> Value {
         guard depth < Self.maxDepth else {
             throw DecisionError("business knowledge models nest too deeply at '\(bkm.name)'")
@@ -141,8 +141,7 @@ struct ModelScope: Sendable {
         for (i, p) in bkm.parameters.enumerated() {
             let v = i < args.count ? args[i] : .null
             if i < bkm.parameterTypes.count, let t = bkm.parameterTypes[i] {
-                guard let c = t.convert(v) else { return .null }
-                scope[p] = c
+                scope[p] = t.convert(v) ?? .null
             } else {
                 scope[p] = v
             }
@@ -158,7 +157,7 @@ struct ModelScope: Sendable {
         var given: [String: Value] = [:]
         for (i, p) in service.parameters.enumerated() {
             var v = i < args.count ? args[i] : .null
-            // arguments are converted to the input's type; one that does not convert makes the result null
+            // arguments are converted to the input's type; one that does not convert makes the call null
             if let t = model.inputTypes[p] ?? model.decision(p)?.type {
                 guard let c = t.convert(v) else { return .null }
                 v = c

@@ -20,8 +20,8 @@ indirect enum Node: Sendable {
     case quantified(every: Bool, [(String, Node)], Node)
     case forLoop([(String, Node)], Node)
     case instanceOf(Node, FEELType)
-    /// `function(a, b) body`
-    case lambda([String], Node)
+    /// `function(a, b) body`; parameters may be typed (`function(a: number)`).
+    case lambda([String], Node, types: [FEELType?] = [])
     /// A call of a function value: `f(1, 2)` where `f` is a variable, `(function(x) x)(1)`.
     case invoke(Node, [Node], names: [String?] = [])
 }

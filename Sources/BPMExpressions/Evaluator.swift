@@ -116,11 +116,15 @@ enum Evaluator {
                 return f(params.map { p in names.firstIndex(of: p).map { values[$0] } ?? .null })
             }
             return f(values)
-        case .lambda(let params, let body):
+        case .lambda(let params, let body, let types):
             let captured = env
             return .function(FunctionValue(parameters: params) { args in
                 var e = captured
-                for (i, p) in params.enumerated() { e.locals.append((p, i < args.count ? args[i] : .null)) }
+                for (i, p) in params.enumerated() {
+                    var v = i < args.count ? args[i] : .null
+                    if i < types.count, let t = types[i] { v = t.convert(v) ?? .null }  // §10.3.2.9.4
+                    e.locals.append((p, v))
+                }
                 return eval(body, e)
             })
         case .invoke(let target, let args, let names):

@@ -148,7 +148,7 @@ public struct Expression: Sendable, CustomStringConvertible {
             case .range(let lo, let hi, _, _): lo.map(walk); hi.map(walk)
             case .quantified(_, let iters, let body), .forLoop(let iters, let body): iters.forEach { walk($0.1) }; walk(body)
             case .instanceOf(let v, _): walk(v)
-            case .lambda(_, let body): walk(body)
+            case .lambda(_, let body, _): walk(body)
             case .invoke(let t, let args, _): walk(t); args.forEach(walk)
             case .literal: break
             }

@@ -87,8 +87,9 @@ public final class ItemType: Sendable, Hashable {
     public let isCollection: Bool
     /// Unary tests the (element) value must pass; nil allows every value of the base type.
     public let allowedValues: UnaryTests?
-    /// A structure's components (`itemComponent`s): a context whose entries, where present,
-    /// conform to these types (a missing entry reads as null, which conforms).
+    /// A structure's components (`itemComponent`s): a context that has each of these entries,
+    /// conforming to its type (further entries are allowed: a context type is a supertype of
+    /// the contexts with more entries, §10.3.2.9.1).
     public let components: [FEELType.ContextEntryType]?
 
     public init(name: String, base: FEELType, isCollection: Bool, allowedValues: UnaryTests?,
@@ -194,7 +195,7 @@ extension ItemType {
         if value.isNull { return true }
         if let components {
             guard case .context(let c) = value else { return false }
-            return components.allSatisfy { e in c[e.name].map(e.type.accepts) ?? true }
+            return components.allSatisfy { e in c[e.name].map(e.type.accepts) ?? false }
         }
         guard base.accepts(value) else { return false }
         if let allowedValues { return allowedValues.matches(value, [:]) == true }

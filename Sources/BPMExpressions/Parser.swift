@@ -38,14 +38,17 @@ struct Parser {
     mutating func lambda() throws(ExpressionError) -> Node {
         try expect("(")
         var params: [String] = []
+        var types: [FEELType?] = []
         if !isOp(")") {
             repeat {
                 if !params.isEmpty { p += 1 }
                 let n = try wordsUntil { $0 == ":" || $0 == "," || $0 == ")" }
-                if isOp(":") {  // a type annotation (§10.3.1.2 rule 57): checked by the caller's types
+                var type: FEELType?
+                if isOp(":") {  // a typed parameter (§10.3.1.2 rule 57): arguments are converted to it
                     p += 1
-                    _ = try parseType()
+                    type = try parseType()
                 }
+                types.append(type)
                 learn(n)
                 params.append(n)
             } while isOp(",")
@@ -59,7 +62,8 @@ struct Parser {
                 "external functions (\(kind)) are not supported: this engine runs FEEL functions only",
                                   column: current.column)
         }
-        return .lambda(params, try expression())
+        let body = try expression()
+        return .lambda(params, body, types: types.contains { $0 != nil } ? types : [])
     }
 
     init(tokens: [Token], knownNames: Set<String> = [], knownFunctions: Set<String> = []) {

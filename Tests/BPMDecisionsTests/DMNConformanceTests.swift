@@ -61,6 +61,7 @@ import Testing
         let e = DecisionEvaluator(model: m)
         #expect(try e.evaluate("age", inputs: ["person": ["age": 30]]) == 30)
         #expect(try e.evaluate("age", inputs: ["person": ["age": "old"]]) == .null)
+        #expect(try e.evaluate("age", inputs: ["person": ["age": 30, "name": "extra entries conform"]]) == 30)
         let day = try Expression("@\"2021-05-06\"").evaluate([:])
         #expect(try e.evaluate("hour", inputs: ["day": day]) == 0)
     }
@@ -97,7 +98,7 @@ import Testing
         #expect(try e.evaluate("e", inputs: [:]) == false)
     }
 
-    // §6.3.9 and §10.4: BKM parameters are converted to their types; a failed conversion is null
+    // §6.3.9 and §10.4: BKM arguments are converted to the parameters' types; one that does not convert is null
     @Test func knowledgeModelsWithTypedParameters() throws {
         let m = try read(
             """

@@ -29,6 +29,23 @@ import Testing
         #expect(try eval("1 instance of string or true") == true)
     }
 
+    // rule 57: typed parameters; an argument that does not convert is bound as null
+    @Test func typedFunctionParameters() throws {
+        func eval(_ s: String) throws -> Value { try Expression(s, dynamicCalls: true).evaluate([:]) }
+        #expect(try eval("{f: function(n: number) n * 2, r: f(4)}.r") == 8)
+        #expect(try eval("{f: function(n: number) n, r: f(\"x\")}.r") == .null)
+        #expect(try eval("{f: function(l: list<number>) count(l), r: f(7)}.r") == 1)
+    }
+
+    // §7.3.2: a structure needs each of its components; more entries are allowed
+    @Test func structuresNeedTheirComponents() {
+        let t = FEELType.item(ItemType(name: "tPerson", base: .any, isCollection: false, allowedValues: nil,
+                                       components: [.init(name: "age", type: .number)]))
+        #expect(t.convert(["age": 3, "name": "x"]) == ["age": 3, "name": "x"])
+        #expect(t.convert(["name": "x"]) == nil)
+        #expect(t.convert(["age": "old"]) == nil)
+    }
+
     @Test func unknownTypeIsAParseError() {
         #expect(throws: ExpressionError.self) { try Expression("1 instance of nonsense") }
     }
