@@ -2,173 +2,261 @@ import BPMExpressions
 import BPMModel
 
 /// Reads DMN 1.3, 1.4 and 1.5 XML (any namespace prefix) into a `DecisionModel`.
+///
+/// Refused at read time, with the element's line: expressions in a language other than FEEL
+/// (the `expressionLanguage` of the definitions or of an expression), and functions of kind
+/// Java or PMML (§10.3.2.13.2, §10.3.2.13.3), which this engine cannot run.
 public enum DMNReader {
     public static func read(source: String, file: String) throws(DefinitionErrors) -> DecisionModel {
+        try read(source: source, file: file, imports: [:])
+    }
+
+    /// Reads a model whose imports (§6.3.3) are among `imports`, by namespace.
+    public static func read(
+        source: String, file: String, imports: [String: DecisionModel]
+    ) throws(DefinitionErrors) -> DecisionModel {
+        let root = try parse(source: source, file: file)
+        var r = Reader(file: file, root: root, available: imports)
+        let model = r.read()
+        if !r.errors.isEmpty { throw DefinitionErrors(r.errors) }
+        return model
+    }
+
+    /// The namespaces a model imports (DMN imports only), so a loader can read those first.
+    public static func importedNamespaces(source: String) -> [String] {
+        guard let root = try? XMLReader.parse(source) else { return [] }
+        return root.children("import").filter { ($0.attributes["importType"] ?? "").contains("DMN") }.compactMap {
+            $0.attributes["namespace"]
+        }
+    }
+
+    /// The namespace a model declares.
+    public static func namespace(source: String) -> String? {
+        (try? XMLReader.parse(source))?.attributes["namespace"]
+    }
+
+    static func parse(source: String, file: String) throws(DefinitionErrors) -> XMLElement {
         if let e = Limits.sizeError(source, file: file) { throw e }
         let root: XMLElement
         do { root = try XMLReader.parse(source) } catch {
-            throw DefinitionErrors([DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
+            throw DefinitionErrors([
+                DefinitionError(error.message, at: SourceLocation(file: file, line: error.line, column: error.column))
+            ])
         }
         guard root.name == "definitions", root.namespace.contains("DMN") else {
-            throw DefinitionErrors([DefinitionError("not a DMN file: the root element must be a DMN <definitions>", at: SourceLocation(file: file, line: root.line, column: root.column))])
+            throw DefinitionErrors([
+                DefinitionError(
+                    "not a DMN file: the root element must be a DMN <definitions>",
+                    at: SourceLocation(file: file, line: root.line, column: root.column))
+            ])
         }
-        var r = Reader(file: file, root: root)
-        return r.read()
+        return root
     }
 
     struct Reader {
         let file: String
         let root: XMLElement
+        let available: [String: DecisionModel]
         var names: Set<String> = []
         var functions: Set<String> = []
         var idToName: [String: String] = [:]
+        var types: [String: FEELType] = [:]
+        var imports: [String: DecisionModel] = [:]
+        /// Import prefixes by namespace.
+        var prefixes: [String: String] = [:]
+        var errors: [DefinitionError] = []
+        /// The definitions' default expression language.
+        var language: String?
 
-        init(file: String, root: XMLElement) {
+        init(file: String, root: XMLElement, available: [String: DecisionModel]) {
             self.file = file
             self.root = root
+            self.available = available
+        }
+
+        mutating func fail(_ message: String, _ e: XMLElement) {
+            errors.append(DefinitionError(message, at: SourceLocation(file: file, line: e.line, column: e.column)))
         }
 
         mutating func read() -> DecisionModel {
-            // every name in the model: FEEL needs those with spaces to parse
-            for e in root.descendants("decision") + root.descendants("inputData") + root.descendants("businessKnowledgeModel") + root.descendants("decisionService") {
+            language = root.attributes["expressionLanguage"]
+            if let l = language, !Self.isFEEL(l) {
+                fail("expression language '\(l)' is not supported: this engine evaluates FEEL only", root)
+            }
+            readImports()
+            collectNames()
+            readTypes()
+            var model = DecisionModel(
+                name: root.attributes["name"] ?? file, decisions: [], inputData: [], knowledge: [:])
+            model.namespace = root.attributes["namespace"] ?? ""
+            model.types = types
+            model.imports = imports
+            model.elementIds = idToName
+            for i in root.children("inputData") {
+                guard let n = i.attributes["name"] else { continue }
+                model.inputData.append(n)
+                if let t = typeRef(i.child("variable")?.attributes["typeRef"], i) { model.inputTypes[n] = t }
+            }
+            for d in root.children("decision") { model.decisions.append(decision(d)) }
+            for b in root.children("businessKnowledgeModel") {
+                if let k = knowledgeModel(b) { model.knowledge[k.name] = k }
+            }
+            for s in root.children("decisionService") {
+                let name = s.attributes["name"] ?? "?"
+                func refs(_ tag: String) -> [String] {
+                    s.children(tag).compactMap { $0.attributes["href"] }.map { reference($0).name }
+                }
+                var service = DecisionService(
+                    name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
+                    outputs: refs("outputDecision"))
+                switch typeRef(s.child("variable")?.attributes["typeRef"], s) {
+                case .function(_, let result)?: service.type = result == .any ? nil : result
+                case let t?: service.type = t
+                case nil: break
+                }
+                model.services[name] = service
+            }
+            model.elementNames = Set(
+                model.decisions.map(\.name) + model.inputData + model.knowledge.keys + model.services.keys
+                    + imports.keys)
+            return model
+        }
+
+        mutating func readImports() {
+            for i in root.children("import") {
+                guard let ns = i.attributes["namespace"] else { continue }
+                let type = i.attributes["importType"] ?? ""
+                guard type.contains("DMN") else {
+                    fail(
+                        "import of '\(ns)' (\(type.isEmpty ? "no importType" : type)) is not supported:"
+                            + " only DMN models can be imported",
+                        i)
+                    continue
+                }
+                let prefix = i.attributes["name"] ?? ""
+                guard let m = available[ns] else {
+                    fail("import '\(prefix)': no model with namespace '\(ns)' was deployed with this one", i)
+                    continue
+                }
+                imports[prefix] = m
+                prefixes[ns] = prefix
+            }
+        }
+
+        /// Every name in the model and its imports: FEEL needs those with spaces or operator
+        /// characters to parse (§10.3.1.4).
+        mutating func collectNames() {
+            let kinds = ["decision", "inputData", "businessKnowledgeModel", "decisionService"]
+            for e in kinds.flatMap({ root.descendants($0) }) {
                 if let n = e.attributes["name"] {
                     names.insert(n)
                     if let id = e.attributes["id"] { idToName[id] = n }
                 }
             }
-            for v in root.descendants("variable") + root.descendants("formalParameter") + root.descendants("parameter") + root.descendants("column") {
+            for v in [
+                "variable", "formalParameter", "parameter", "column", "component", "itemComponent", "contextEntry",
+            ]
+            .flatMap({ root.descendants($0) }) {
                 if let n = v.attributes["name"] { names.insert(n) }
             }
-            for c in root.descendants("component") + root.descendants("itemComponent") { if let n = c.attributes["name"] { names.insert(n) } }
-            // names FEEL cannot read as one word: with spaces or operator characters (`Date-Time`)
-            names = names.filter { n in n.contains(" ") || n.unicodeScalars.contains { !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_") } }
-            functions = Set((root.children("businessKnowledgeModel") + root.children("decisionService")).compactMap { $0.attributes["name"] })
-
-            var decisions: [Decision] = []
-            for d in root.children("decision") {
-                let name = d.attributes["name"] ?? d.attributes["id"] ?? "?"
-                let required = d.children("informationRequirement").compactMap { $0.child("requiredDecision")?.attributes["href"] }.map(resolve)
-                let expression = d.children.first { Self.expressionKinds.contains($0.name) }.map(boxed) ?? .invalid("decision '\(name)' has no expression")
-                decisions.append(Decision(id: d.attributes["id"] ?? name, name: name, typeRef: d.child("variable")?.attributes["typeRef"],
-                                          requiredDecisions: required, expression: expression))
+            for (prefix, m) in imports {
+                names.insert(prefix)
+                for n in m.elementNames { names.insert(n) }
+                for (n, _) in m.types { names.insert(n) }
             }
-            var knowledge: [String: BusinessKnowledgeModel] = [:]
-            for b in root.children("businessKnowledgeModel") {
-                let name = b.attributes["name"] ?? "?"
-                guard let logic = b.child("encapsulatedLogic") else { continue }
-                let params = logic.children("formalParameter").compactMap { $0.attributes["name"] }
-                let body = logic.children.first { Self.expressionKinds.contains($0.name) }.map(boxed) ?? .invalid("knowledge model '\(name)' has no body")
-                knowledge[name] = BusinessKnowledgeModel(name: name, parameters: params, body: body)
-            }
-            var services: [String: DecisionService] = [:]
-            for s in root.children("decisionService") {
-                let name = s.attributes["name"] ?? "?"
-                func refs(_ tag: String) -> [String] { s.children(tag).compactMap { $0.attributes["href"] }.map(resolve) }
-                services[name] = DecisionService(name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"), outputs: refs("outputDecision"))
-            }
-            return DecisionModel(name: root.attributes["name"] ?? file, decisions: decisions,
-                                 inputData: root.children("inputData").compactMap { $0.attributes["name"] }, knowledge: knowledge, services: services)
-        }
-
-        static let expressionKinds: Set<String> = ["literalExpression", "decisionTable", "context", "invocation", "list", "relation", "functionDefinition"]
-
-        func resolve(_ href: String) -> String {
-            let id = href.split(separator: "#").last.map(String.init) ?? href
-            return idToName[id] ?? id
-        }
-
-        func expression(_ text: String, _ where: String) -> BoxedExpression {
-            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            do { return .literal(try Expression(t, names: names, functions: functions, dynamicCalls: true)) } catch {
-                return .invalid("\(file): \(`where`): invalid FEEL '\(t)': \(error.message) at column \(error.column)")
-            }
-        }
-
-        func boxed(_ e: XMLElement) -> BoxedExpression {
-            switch e.name {
-            case "literalExpression":
-                return expression(e.child("text")?.text ?? "", "literal expression at line \(e.line)")
-            case "decisionTable":
-                return table(e)
-            case "context":
-                var entries: [(String, BoxedExpression)] = []
-                var result: BoxedExpression?
-                for entry in e.children("contextEntry") {
-                    guard let value = entry.children.first(where: { Self.expressionKinds.contains($0.name) }) else { continue }
-                    if let name = entry.child("variable")?.attributes["name"] { entries.append((name, boxed(value))) } else { result = boxed(value) }
-                }
-                return .context(entries, result: result)
-            case "invocation":
-                let fn = e.child("literalExpression")?.child("text")?.trimmedText ?? ""
-                let bindings: [(String, BoxedExpression)] = e.children("binding").compactMap { b in
-                    guard let name = b.child("parameter")?.attributes["name"] else { return nil }
-                    let value = b.children.first { Self.expressionKinds.contains($0.name) }.map(boxed) ?? .literal(try! Expression("null"))
-                    return (name, value)
-                }
-                return .invocation(function: fn, bindings: bindings)
-            case "list":
-                return .list(e.children.filter { Self.expressionKinds.contains($0.name) }.map(boxed))
-            case "relation":
-                let cols = e.children("column").compactMap { $0.attributes["name"] }
-                let rows = e.children("row").map { r in r.children.filter { Self.expressionKinds.contains($0.name) }.map(boxed) }
-                return .relation(columns: cols, rows: rows)
-            case "functionDefinition":
-                guard (e.attributes["kind"] ?? "FEEL") == "FEEL" else {
-                    return .invalid("\(file):\(e.line): '\(e.attributes["kind"] ?? "")' functions are not supported (FEEL functions are)")
-                }
-                let params = e.children("formalParameter").compactMap { $0.attributes["name"] }
-                guard let body = e.children.first(where: { Self.expressionKinds.contains($0.name) }) else {
-                    return .invalid("\(file):\(e.line): a function definition without a body")
-                }
-                return .function(parameters: params, body: boxed(body))
-            default:
-                return .invalid("\(file):\(e.line): '\(e.name)' boxed expressions are not supported yet")
-            }
-        }
-
-        func table(_ e: XMLElement) -> BoxedExpression {
-            let policyText = (e.attributes["hitPolicy"] ?? "UNIQUE").uppercased()
-            guard let policy = DecisionTable.HitPolicy(rawValue: policyText) else { return .invalid("\(file):\(e.line): unknown hit policy '\(policyText)'") }
-            let aggregation = e.attributes["aggregation"].flatMap { DecisionTable.Aggregation(rawValue: $0.uppercased()) }
-            var inputs: [DecisionTable.Input] = []
-            for i in e.children("input") {
-                let text = i.child("inputExpression")?.child("text")?.trimmedText ?? ""
-                guard case .literal(let x) = expression(text, "input at line \(i.line)") else { return expression(text, "input at line \(i.line)") }
-                var allowed: UnaryTests?
-                if let text = i.child("inputValues")?.child("text")?.trimmedText, !text.isEmpty { allowed = try? UnaryTests(text, names: names) }
-                inputs.append(.init(expression: x, allowed: allowed))
-            }
-            var outputs: [DecisionTable.Output] = []
-            for o in e.children("output") {
-                var allowed: [Value]?
-                if let text = o.child("outputValues")?.child("text")?.trimmedText, !text.isEmpty, let list = try? Expression("[" + text + "]").evaluate([:]).listValue {
-                    allowed = list
-                }
-                var dflt: Expression?
-                if let text = o.child("defaultOutputEntry")?.child("text")?.trimmedText, !text.isEmpty { dflt = try? Expression(text, names: names) }
-                outputs.append(.init(name: o.attributes["name"], allowed: allowed, defaultValue: dflt))
-            }
-            var rules: [DecisionTable.Rule] = []
-            for r in e.children("rule") {
-                var tests: [UnaryTests] = []
-                for entry in r.children("inputEntry") {
-                    let text = entry.child("text")?.trimmedText ?? "-"
-                    do { tests.append(try UnaryTests(text, names: names)) } catch {
-                        return .invalid("\(file):\(entry.line): invalid input entry '\(text)': \(error.message)")
+            names = names.filter { n in
+                n.contains(" ")
+                    || n.unicodeScalars.contains {
+                        !($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "_")
                     }
-                }
-                var outs: [Expression] = []
-                for entry in r.children("outputEntry") {
-                    let text = entry.child("text")?.trimmedText ?? "null"
-                    guard case .literal(let x) = expression(text.isEmpty ? "null" : text, "output entry at line \(entry.line)") else {
-                        return expression(text, "output entry at line \(entry.line)")
-                    }
-                    outs.append(x)
-                }
-                rules.append(.init(tests: tests, outputs: outs))
             }
-            return .decisionTable(DecisionTable(hitPolicy: policy, aggregation: aggregation, inputs: inputs, outputs: outputs, rules: rules,
-                                                outputLabel: e.attributes["outputLabel"]))
+            functions = Set(
+                (root.children("businessKnowledgeModel") + root.children("decisionService")).compactMap {
+                    $0.attributes["name"]
+                })
         }
+
+        static func isFEEL(_ language: String) -> Bool { language.lowercased().contains("feel") }
+
+        static func isFunctionType(_ t: FEELType) -> Bool {
+            if case .function = t { return true }
+            return false
+        }
+
+        /// A reference `#id` or `namespace#id`: the element's name, and its import prefix.
+        func reference(_ href: String) -> ElementReference {
+            let parts = href.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let id = parts.last ?? href
+            if parts.count == 2, !parts[0].isEmpty, parts[0] != (root.attributes["namespace"] ?? ""),
+                let prefix = prefixes[parts[0]],
+                let m = imports[prefix]
+            {
+                return ElementReference(prefix: prefix, name: m.elementName(id: id) ?? id)
+            }
+            return ElementReference(prefix: nil, name: idToName[id] ?? id)
+        }
+
+        mutating func decision(_ d: XMLElement) -> Decision {
+            let name = d.attributes["name"] ?? d.attributes["id"] ?? "?"
+            var required: [String] = [], inputs: [ElementReference] = [], imported: [ElementReference] = []
+            for req in d.children("informationRequirement") {
+                if let h = req.child("requiredDecision")?.attributes["href"] {
+                    let r = reference(h)
+                    if r.prefix == nil { required.append(r.name) } else { imported.append(r) }
+                }
+                if let h = req.child("requiredInput")?.attributes["href"] { inputs.append(reference(h)) }
+            }
+            let knowledge = d.children("knowledgeRequirement").compactMap {
+                $0.child("requiredKnowledge")?.attributes["href"]
+            }.map(reference)
+            var expression =
+                d.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
+                ?? .invalid("decision '\(name)' has no expression")
+            let typeText = d.child("variable")?.attributes["typeRef"]
+            let type = typeRef(typeText, d)
+            if let type { expression = .typed(expression, type) }
+            return Decision(
+                id: d.attributes["id"] ?? name, name: name, typeRef: typeText, type: type, requiredDecisions: required,
+                expression: expression, requiredInputs: inputs, requiredImported: imported, requiredKnowledge: knowledge
+            )
+        }
+
+        mutating func knowledgeModel(_ b: XMLElement) -> BusinessKnowledgeModel? {
+            let name = b.attributes["name"] ?? "?"
+            guard let logic = b.child("encapsulatedLogic") else { return nil }
+            if let kind = logic.attributes["kind"], kind.uppercased() != "FEEL" {
+                fail(
+                    "business knowledge model '\(name)': functions of kind \(kind) are not supported"
+                        + " (FEEL functions are)",
+                    logic)
+            }
+            let params = logic.children("formalParameter")
+            var body =
+                logic.children.first { Self.expressionKinds.contains($0.name) }.map { boxed($0) }
+                ?? .invalid("knowledge model '\(name)' has no body")
+            let result = typeRef(logic.attributes["typeRef"], logic)
+            if let result { body = .typed(body, result) }
+            var k = BusinessKnowledgeModel(
+                name: name, parameters: params.compactMap { $0.attributes["name"] }, body: body)
+            k.parameterTypes = params.map { typeRef($0.attributes["typeRef"], $0) }
+            k.resultType = result
+            k.requiredKnowledge = b.children("knowledgeRequirement").compactMap {
+                $0.child("requiredKnowledge")?.attributes["href"]
+            }
+            .map(reference)
+            return k
+        }
+
+        static let expressionKinds: Set<String> = [
+            "literalExpression", "decisionTable", "context", "invocation", "list", "relation",
+            "functionDefinition", "conditional", "filter", "for", "some", "every",
+        ]
+    }
+}
+
+extension DecisionModel {
+    /// The name of the DRG element with this id.
+    func elementName(id: String) -> String? {
+        decisions.first { $0.id == id }?.name ?? elementIds[id]
     }
 }

@@ -1,17 +1,39 @@
 import BPMExpressions
 
-/// A DMN model: decisions, the input data they need, and business knowledge models.
+/// A DMN model: decisions, the input data they need, business knowledge models, decision
+/// services, item definitions, and the models it imports.
 public struct DecisionModel: Sendable {
     public var name: String
+    /// The model's namespace (DMN 1.5 §6.3.2), by which other models import it.
+    public var namespace: String = ""
     public var decisions: [Decision]
     public var inputData: [String]
     public var knowledge: [String: BusinessKnowledgeModel]
     /// Decision services: functions over some decisions, callable by name.
     public var services: [String: DecisionService] = [:]
+    /// The declared type of each input data element (its variable's typeRef), by name.
+    public var inputTypes: [String: FEELType] = [:]
+    /// Item definitions (§7.3.2) as types, by name.
+    public var types: [String: FEELType] = [:]
+    /// Imported models by the prefix (the import's name) that qualifies their names (§6.3.3).
+    public var imports: [String: DecisionModel] = [:]
+    /// DRG element names by id (for references from importing models).
+    public var elementIds: [String: String] = [:]
 
     public func decision(_ nameOrId: String) -> Decision? {
         decisions.first { $0.name == nameOrId } ?? decisions.first { $0.id == nameOrId }
     }
+
+    /// The names of the model's DRG elements (set by the reader): a decision sees only those
+    /// its requirements name.
+    public var elementNames: Set<String> = []
+}
+
+/// A reference from one DRG element to another (DMN 1.5 §6.3.x `href`): an element of this
+/// model, or of an imported one (its import prefix).
+public struct ElementReference: Sendable, Hashable {
+    public var prefix: String?
+    public var name: String
 }
 
 /// One decision: its logic and what it requires.
@@ -19,9 +41,17 @@ public struct Decision: Sendable {
     public var id: String
     public var name: String
     public var typeRef: String?
+    /// The type of its result (§7.3.4): a result that does not conform, or convert, is null.
+    public var type: FEELType? = nil
     /// Names of the decisions whose results it uses.
     public var requiredDecisions: [String]
     public var expression: BoxedExpression
+    /// The input data it requires (information requirements).
+    public var requiredInputs: [ElementReference] = []
+    /// Decisions of imported models it requires.
+    public var requiredImported: [ElementReference] = []
+    /// Business knowledge models and decision services it invokes (knowledge requirements).
+    public var requiredKnowledge: [ElementReference] = []
 }
 
 /// A decision service: its parameters are its input data and input decisions (in that
@@ -32,6 +62,8 @@ public struct DecisionService: Sendable {
     public var inputData: [String]
     public var outputs: [String]
     public var parameters: [String] { inputData + inputDecisions }
+    /// The type of its result (its variable's typeRef, when that is not a function type).
+    public var type: FEELType? = nil
 }
 
 /// A business knowledge model: a function (parameters and a body) decisions invoke.
@@ -39,9 +71,15 @@ public struct BusinessKnowledgeModel: Sendable {
     public var name: String
     public var parameters: [String]
     public var body: BoxedExpression
+    /// Parameter types (§10.3.2.9.4: arguments are converted to them, or the result is null).
+    public var parameterTypes: [FEELType?] = []
+    /// The type of the result.
+    public var resultType: FEELType? = nil
+    /// The business knowledge models and services its body invokes.
+    public var requiredKnowledge: [ElementReference] = []
 }
 
-/// DMN's boxed expressions.
+/// DMN's boxed expressions (§7.2, §10.2).
 public indirect enum BoxedExpression: Sendable {
     case literal(Expression)
     case decisionTable(DecisionTable)
@@ -50,9 +88,21 @@ public indirect enum BoxedExpression: Sendable {
     case list([BoxedExpression])
     case relation(columns: [String], rows: [[BoxedExpression]])
     /// A function definition: parameters and a body, evaluating to a function value.
-    case function(parameters: [String], body: BoxedExpression)
+    /// Arguments are converted to the parameters' types, where declared (§10.3.2.9.4).
+    case function(parameters: [String], types: [FEELType?], body: BoxedExpression)
+    /// A boxed conditional (DMN 1.5 §10.2.9): `if` … `then` … `else`.
+    case conditional(BoxedExpression, then: BoxedExpression, else: BoxedExpression)
+    /// A boxed filter (§10.2.11): the items of `in` for which `match` is true.
+    case filter(BoxedExpression, match: BoxedExpression)
+    /// A boxed iterator (§10.2.10): `for`, `some` or `every` over `in`.
+    case iterator(Iteration, variable: String, in: BoxedExpression, body: BoxedExpression)
+    /// An expression with a declared type (`typeRef`): its value converted to the type (§10.3.2.9.4).
+    case typed(BoxedExpression, FEELType)
     /// A literal expression that failed to parse: evaluates to an error naming the problem.
     case invalid(String)
+
+    /// The kinds of boxed iterator.
+    public enum Iteration: String, Sendable { case `for`, some, every }
 }
 
 /// A decision table.
@@ -71,6 +121,8 @@ public struct DecisionTable: Sendable {
         /// The allowed values in priority order (PRIORITY and OUTPUT ORDER use it).
         public var allowed: [Value]?
         public var defaultValue: Expression?
+        /// The output's declared type (`typeRef`).
+        public var type: FEELType? = nil
     }
 
     public struct Rule: Sendable {

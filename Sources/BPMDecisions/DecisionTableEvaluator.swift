@@ -13,9 +13,7 @@ enum DecisionTableEvaluator {
         for (r, rule) in t.rules.enumerated() {
             var ok = true
             for (i, test) in rule.tests.enumerated() where i < inputValues.count {
-                var s = scope
-                s["?"] = inputValues[i]
-                if test.matches(inputValues[i], s) != true { ok = false; break }
+                if test.matches(inputValues[i], scope) != true { ok = false; break }
             }
             if ok { matched.append(r) }
         }
@@ -23,7 +21,8 @@ enum DecisionTableEvaluator {
             let rule = t.rules[r]
             var values: [Value] = []
             for (k, e) in rule.outputs.enumerated() {
-                let v = e.evaluate(scope)
+                var v = e.evaluate(scope)
+                if k < t.outputs.count, let type = t.outputs[k].type { v = type.convert(v) ?? .null }
                 if k < t.outputs.count, let allowed = t.outputs[k].allowed, !v.isNull, !allowed.contains(v) {
                     throw DecisionError("output \(v.interpolated) of rule \(r + 1) is not one of the allowed values")
                 }

@@ -19,11 +19,11 @@ indirect enum Node: Sendable {
     case range(low: Node?, high: Node?, lowInclusive: Bool, highInclusive: Bool)
     case quantified(every: Bool, [(String, Node)], Node)
     case forLoop([(String, Node)], Node)
-    case instanceOf(Node, String)
-    /// `function(a, b) body`
-    case lambda([String], Node)
+    case instanceOf(Node, FEELType)
+    /// `function(a, b) body`; parameters may be typed (`function(a: number)`).
+    case lambda([String], Node, types: [FEELType?] = [])
     /// A call of a function value: `f(1, 2)` where `f` is a variable, `(function(x) x)(1)`.
-    case invoke(Node, [Node])
+    case invoke(Node, [Node], names: [String?] = [])
 }
 
 /// The right-hand side of `in`: a value to compare with (a list tests membership, a range

@@ -30,7 +30,7 @@ enum Builtins {
         def(["is defined"], 1...1) { a in .bool(!a[0].isNull) }
 
         // conversion
-        def(["string"], 1...1) { a in a[0].isNull ? .null : .string(a[0].interpolated) }
+        def(["string"], 1...1) { a in a[0].isNull ? .null : .string(a[0].feelString) }
         def(["number"], 1...3) { a in
             switch a[0] {
             case .number: return a[0]
@@ -230,7 +230,14 @@ enum Builtins {
         @Sendable func num1(_ f: @escaping @Sendable (Double) -> Double?) -> @Sendable ([Value]) -> Value {
             { a in if case .number(let d) = a[0], let r = f(d), r.isFinite { .number(r) } else { .null } }
         }
-        def(["abs"], 1...1, num1 { abs($0) })
+        def(["abs"], 1...1) { a in
+            switch a[0] {
+            case .number(let d): return .number(abs(d))
+            case .temporal(.dayTime(let s)): return .temporal(.dayTime(abs(s)))
+            case .temporal(.yearMonth(let m)): return .temporal(.yearMonth(abs(m)))
+            default: return .null
+            }
+        }
         def(["floor"], 1...2) { a in Rounding.apply(a, .floor) }
         def(["ceiling"], 1...2) { a in Rounding.apply(a, .ceiling) }
         def(["decimal"], 2...2) { a in Rounding.apply(a, .halfEven) }
@@ -265,6 +272,7 @@ enum Builtins {
 
         // contexts
         def(["get value"], 2...2) { a in
+            if case .list(let path) = a[1] { return CamundaBuiltins.value(a[0], path: path) }
             guard case .context(let c) = a[0], let k = a[1].stringValue else { return .null }
             return c[k] ?? .null
         }
@@ -286,7 +294,9 @@ enum Builtins {
                 }
                 return .list(l)
             }
-            guard var l = list, case .number(let p) = a[1], p == p.rounded(), let i = index(p, count: l.count) else { return .null }
+            guard var l = list, case .number(let p) = a[1], let i = index(p.rounded(.towardZero), count: l.count) else {
+                return .null
+            }
             l[i] = a[2]
             return .list(l)
         }
@@ -305,7 +315,8 @@ enum Builtins {
             return .context(c)
         }
         def(["context merge"], 1...1) { a in
-            guard let contexts = a[0].listValue else { return .null }
+            // a single context is a list of one (§10.3.2.9.4, to singleton list)
+            guard let contexts = a[0].listValue ?? (a[0].contextValue != nil ? [a[0]] : nil) else { return .null }
             var c: [String: Value] = [:]
             for x in contexts {
                 guard case .context(let m) = x else { return .null }
@@ -314,6 +325,9 @@ enum Builtins {
             return .context(c)
         }
         def(["context put"], 3...3) { a in
+            if case .list(let path) = a[1] {
+                return path.isEmpty ? .null : CamundaBuiltins.put(a[0], path: path[...], a[2])
+            }
             guard case .context(var c) = a[0], let k = a[1].stringValue else { return .null }
             c[k] = a[2]
             return .context(c)
@@ -362,6 +376,7 @@ enum Builtins {
             }
         }
         def(["date and time"], 1...2) { a in
+            if a.count == 2, case .string(let zone) = a[1] { return Temporal.inZone(a[0], zone) }
             if a.count == 2 {
                 guard case .temporal(let d) = a[0], case .temporal(.time(let s, let z)) = a[1] else { return .null }
                 switch d {
@@ -396,7 +411,9 @@ enum Builtins {
             }
             guard let (y1, m1, d1, s1) = ymd(x), let (y2, m2, d2, s2) = ymd(y) else { return .null }
             var months = (y2 - y1) * 12 + (m2 - m1)
-            let later = d2 > d1 || (d2 == d1 && s2 > s1), earlier = d2 < d1 || (d2 == d1 && s2 < s1)
+            // whole months between the two dates; the time of day does not count
+            _ = (s1, s2)
+            let later = d2 > d1, earlier = d2 < d1
             if months > 0, earlier { months -= 1 }
             if months < 0, later { months += 1 }
             return .temporal(.yearMonth(months))
@@ -444,12 +461,23 @@ enum Builtins {
             default: return .bool(a[0] == a[1] && a[0].typeName == a[1].typeName)
             }
         }
-
+        Intervals.register(def)
+        CamundaBuiltins.register(def)
         return t
     }()
 }
 
 extension Builtins {
+    /// Built-ins whose parameters are single values (strings, numbers, dates): a singleton list
+    /// passed to them is its element (§10.3.2.9.4, from singleton list).
+    static let scalarParameters: Set<String> = [
+        "string length", "upper case", "lower case", "substring", "substring before", "substring after",
+        "contains", "starts with", "ends with", "matches", "replace", "split", "trim", "abs", "floor", "ceiling",
+        "decimal", "round up", "round down", "round half up", "round half down", "sqrt", "exp", "log", "odd",
+        "even", "modulo", "date", "time", "date and time", "duration", "years and months duration", "day of year",
+        "day of week", "month of year", "week of year",
+    ]
+
     /// Parameter names of the built-ins, for calls with named arguments (alternatives by arity).
     static let parameters: [String: [[String]]] = {
         var p: [String: [[String]]] = [:]
@@ -490,72 +518,4 @@ extension Builtins {
         set(["day of year", "day of week", "month of year", "week of year"], [["date"]])
         return p
     }()
-}
-
-/// FEEL's rounding functions, on the decimal value a number is written as (so 2.675 rounds
-/// half up to 2.68, as a person expects, not 2.67 as its binary approximation would).
-enum Rounding {
-    enum Mode { case floor, ceiling, up, down, halfUp, halfDown, halfEven }
-
-    static func apply(_ a: [Value], _ mode: Mode) -> Value {
-        guard case .number(let d) = a[0] else { return .null }
-        var scale = 0
-        if a.count > 1 {
-            guard case .number(let s) = a[1], s == s.rounded(), s >= -6111, s <= 6176 else { return .null }
-            scale = Int(feel: s)
-        }
-        guard d.isFinite else { return .null }
-        if scale > 300 { return .number(d) }
-        guard var x = Decimal(string: Value.format(number: d)) else { return .null }
-        var r = Decimal()
-        let negative = d < 0
-        let m: NSDecimalNumber.RoundingMode
-        switch mode {
-        case .floor: m = .down
-        case .ceiling: m = .up
-        case .up: m = negative ? .down : .up
-        case .down: m = negative ? .up : .down
-        case .halfUp: m = .plain
-        case .halfEven: m = .bankers
-        case .halfDown:
-            // a tie goes toward zero; anything else to the nearest
-            var t = Decimal()
-            var shifted = x * pow(Decimal(10), max(0, scale))
-            if scale < 0 { shifted = x / pow(Decimal(10), -scale) }
-            var whole = Decimal()
-            NSDecimalRound(&whole, &shifted, 0, negative ? .up : .down)
-            let frac = shifted - whole
-            if frac == Decimal(0.5) || frac == Decimal(-0.5) {
-                NSDecimalRound(&t, &x, scale, negative ? .up : .down)
-                return .number(NSDecimalNumber(decimal: t).doubleValue)
-            }
-            m = .plain
-        }
-        NSDecimalRound(&r, &x, scale, m)
-        return .number(NSDecimalNumber(decimal: r).doubleValue)
-    }
-}
-
-/// Regular expressions with XPath/XML Schema flags (`i`, `s`, `m`, `x`, `q`); nil for invalid
-/// patterns or flags.
-enum Patterns {
-    static func regex(_ pattern: String, _ flags: Value) -> NSRegularExpression? {
-        var options: NSRegularExpression.Options = []
-        var pat = pattern
-        if case .string(let f) = flags {
-            for c in f {
-                switch c {
-                case "i": options.insert(.caseInsensitive)
-                case "s": options.insert(.dotMatchesLineSeparators)
-                case "m": options.insert(.anchorsMatchLines)
-                case "x": options.insert(.allowCommentsAndWhitespace)
-                case "q": pat = NSRegularExpression.escapedPattern(for: pattern)
-                default: return nil
-                }
-            }
-        } else if !flags.isNull {
-            return nil
-        }
-        return try? NSRegularExpression(pattern: pat, options: options)
-    }
 }

@@ -14,6 +14,11 @@ struct Environment {
         return base[name] ?? .null
     }
 
+    /// Whether the name is bound (to any value, null included).
+    func has(_ name: String) -> Bool {
+        locals.contains { $0.0 == name } || base[name] != nil
+    }
+
     func binding(_ name: String, _ value: Value) -> Environment {
         var e = self
         e.locals.append((name, value))
@@ -82,6 +87,12 @@ enum Evaluator {
         case .literal(let v):
             return v
         case .name(let n, _):
+            // a name in scope with dots (`Person.Gender`, a parameter) wins; where no such name
+            // is in scope, the same text is a path (§10.3.1.4, longest name in scope)
+            if n.contains("."), !env.has(n) {
+                let parts = n.split(separator: ".").map(String.init)
+                return parts.dropFirst().reduce(env.lookup(parts[0])) { $0[member: $1] }
+            }
             return env.lookup(n)
         case .path(let base, let member):
             return eval(base, env)[member: member]
@@ -89,24 +100,34 @@ enum Evaluator {
             return filter(eval(base, env), f, env)
         case .call(let name, let args, _):
             let fn = Builtins.table[name]!
-            return fn.body(args.map { eval($0, env) })
+            var values = args.map { eval($0, env) }
+            if Builtins.scalarParameters.contains(name) {
+                values = values.map { if case .list(let l) = $0, l.count == 1 { l[0] } else { $0 } }
+            }
+            return fn.body(values)
         case .externalCall(let name, let args, let names):
-            guard let f = env.functions?.functions[name] else { return .null }
             let values = args.map { eval($0, env) }
+            // a function in scope (a required business knowledge model), else the table's
+            if case .function(let f) = env.lookup(name) { return call(f, values, names) }
+            guard let f = env.functions?.functions[name] else { return .null }
             if !names.isEmpty {
                 // named arguments go where the function's parameters are
                 guard let params = env.functions?.parameters[name], names.allSatisfy({ $0.map(params.contains) ?? false }) else { return .null }
                 return f(params.map { p in names.firstIndex(of: p).map { values[$0] } ?? .null })
             }
             return f(values)
-        case .lambda(let params, let body):
+        case .lambda(let params, let body, let types):
             let captured = env
             return .function(FunctionValue(parameters: params) { args in
                 var e = captured
-                for (i, p) in params.enumerated() { e.locals.append((p, i < args.count ? args[i] : .null)) }
+                for (i, p) in params.enumerated() {
+                    var v = i < args.count ? args[i] : .null
+                    if i < types.count, let t = types[i] { v = t.convert(v) ?? .null }  // §10.3.2.9.4
+                    e.locals.append((p, v))
+                }
                 return eval(body, e)
             })
-        case .invoke(let target, let args):
+        case .invoke(let target, let args, let names):
             let values = args.map { eval($0, env) }
             // a name that is a builtin called indirectly, a variable holding a function, or a BKM
             if case .name(let n, _) = target, case .null = env.lookup(n) {
@@ -114,7 +135,7 @@ enum Evaluator {
                 if let b = Builtins.table[n], b.arity.contains(values.count) { return b.body(values) }
             }
             guard case .function(let f) = eval(target, env) else { return .null }
-            return f.call(values)
+            return call(f, values, names)
         case .unary(let op, let operand):
             let v = eval(operand, env)
             switch (op, v) {
@@ -193,13 +214,16 @@ enum Evaluator {
             }
             return .list(out)
         case .instanceOf(let v, let type):
-            let x = eval(v, env)
-            switch type {
-            case "Any": return .bool(!x.isNull)
-            case "Null": return .bool(x.isNull)
-            default: return .bool(x.typeName == type)
-            }
+            return .bool(type.isInstance(eval(v, env)))
         }
+    }
+
+    /// Calls a function value; named arguments (§10.3.2.13.1) go where its parameters are, and a
+    /// name it does not have makes the result null.
+    static func call(_ f: FunctionValue, _ values: [Value], _ names: [String?]) -> Value {
+        guard !names.isEmpty, names.contains(where: { $0 != nil }) else { return f.call(values) }
+        guard names.allSatisfy({ $0.map(f.parameters.contains) ?? false }) else { return .null }
+        return f.call(f.parameters.map { p in names.firstIndex(of: p).map { values[$0] } ?? .null })
     }
 
     /// Runs `body` for every combination of the iteration contexts; stops when it returns false.
@@ -212,15 +236,7 @@ enum Evaluator {
             switch domain {
             case .list(let l): items = l
             case .range(let r):
-                guard case .number(var lo) = r.low ?? .null, case .number(let hi) = r.high ?? .null else { return true }
-                var l: [Value] = []
-                let step: Double = lo <= hi ? 1 : -1
-                if !r.lowInclusive { lo += step }
-                var x = lo
-                while (step > 0 ? x < hi : x > hi) || (r.highInclusive && x == hi) {
-                    l.append(.number(x)); x += step
-                    if l.count > 1_000_000 { break }
-                }
+                guard let l = r.items() else { return true }
                 items = l
             case .null: items = []
             default: items = [domain]
@@ -262,12 +278,7 @@ enum Evaluator {
     static func binary(_ op: String, _ a: Value, _ b: Value) -> Value {
         switch op {
         case "=", "!=":
-            var same = a == b
-            // temporal values are equal when they are the same point or length in time
-            if case .temporal(let x) = a, case .temporal(let y) = b, !same {
-                same = x.typeName == y.typeName && Temporal.compare(x, y) == 0
-                if case .dateTime(_, _, _, _, let za) = x, case .dateTime(_, _, _, _, let zb) = y, (za == nil) != (zb == nil) { same = false }
-            }
+            guard let same = Comparison.feelEqual(a, b) else { return .null }
             return .bool(op == "=" ? same : !same)
         case "<", "<=", ">", ">=":
             guard let c = Comparison.compare(a, b) else { return .null }

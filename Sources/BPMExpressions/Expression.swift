@@ -12,14 +12,32 @@ public struct Expression: Sendable, CustomStringConvertible {
     /// Parses `source`; throws an `ExpressionError` with the column of the first problem.
     /// `names` lists the names in scope that contain spaces (FEEL needs them to parse).
     /// `dynamicCalls` allows calling variables that hold functions (full FEEL, as in DMN).
-    public init(_ source: String, names: Set<String> = [], functions: Set<String> = [], dynamicCalls: Bool = false) throws(ExpressionError) {
+    /// `types` names the item definitions `instance of` and typed parameters may use; `strict`
+    /// refuses the C-style operators (`==`, `&&`, `||`, `!`, `%`) that are not FEEL, as DMN must.
+    public init(_ source: String, names: Set<String> = [], functions: Set<String> = [], types: [String: FEELType] = [:],
+                dynamicCalls: Bool = false, strict: Bool = false) throws(ExpressionError) {
         self.source = source
         let (text, renames) = Self.protectNames(source, names)
         var lexer = Lexer(text)
-        var parser = Parser(tokens: try lexer.tokenize(), knownNames: names, knownFunctions: functions)
+        let tokens = try lexer.tokenize()
+        if strict { try Self.refuseNonFEEL(tokens) }
+        var parser = Parser(tokens: tokens, knownNames: names, knownFunctions: functions)
         parser.dynamicCalls = dynamicCalls
         parser.renames = renames
+        parser.types = types
+        parser.source = Array(text.unicodeScalars)
         root = try parser.parseAll()
+    }
+
+    /// Operators other expression languages (JUEL, JavaScript, Flowable's `== "HIGH"`) use and
+    /// FEEL does not (DMN 1.5 §10.3.1.2): a clear error instead of a wrong reading.
+    static func refuseNonFEEL(_ tokens: [Token]) throws(ExpressionError) {
+        for t in tokens {
+            guard case .op(let o) = t.kind, ["==", "&&", "||", "!", "%", "<>"].contains(o) else { continue }
+            let feel = ["==": "=", "&&": "and", "||": "or", "!": "not(…)", "%": "modulo(…)", "<>": "!="][o]!
+            throw ExpressionError("'\(o)' is not FEEL (an expression in another language?); FEEL writes '\(feel)'",
+                                  column: t.column)
+        }
     }
 
     /// Replaces known names that contain operator characters (FEEL allows `-`, `+`, `/`, `'`
@@ -57,12 +75,23 @@ public struct Expression: Sendable, CustomStringConvertible {
 
     /// Evaluates with extra callable functions.
     public func evaluate(_ variables: [String: Value], functions: FunctionTable) -> Value {
-        Evaluator.run(root, Environment(base: variables, functions: functions))
+        if let v = Self.direct(root, variables) { return v }
+        return Evaluator.run(root, Environment(base: variables, functions: functions))
     }
 
     /// Evaluates against a set of variables. Missing variables read as `null`.
     public func evaluate(_ variables: [String: Value]) -> Value {
-        Evaluator.run(root, Environment(base: variables))
+        if let v = Self.direct(root, variables) { return v }
+        return Evaluator.run(root, Environment(base: variables))
+    }
+
+    /// A literal or a plain name needs no evaluation environment (the decision-table fast path).
+    @inline(__always) static func direct(_ n: Node, _ variables: [String: Value]) -> Value? {
+        switch n {
+        case .literal(let v): return v
+        case .name(let name, _) where !name.contains("."): return variables[name] ?? .null
+        default: return nil
+        }
     }
 
     /// Evaluates as a condition: true only when the result is boolean `true`.
@@ -119,8 +148,8 @@ public struct Expression: Sendable, CustomStringConvertible {
             case .range(let lo, let hi, _, _): lo.map(walk); hi.map(walk)
             case .quantified(_, let iters, let body), .forLoop(let iters, let body): iters.forEach { walk($0.1) }; walk(body)
             case .instanceOf(let v, _): walk(v)
-            case .lambda(_, let body): walk(body)
-            case .invoke(let t, let args): walk(t); args.forEach(walk)
+            case .lambda(_, let body, _): walk(body)
+            case .invoke(let t, let args, _): walk(t); args.forEach(walk)
             case .literal: break
             }
         }
@@ -136,19 +165,33 @@ public struct Expression: Sendable, CustomStringConvertible {
 public struct UnaryTests: Sendable, CustomStringConvertible {
     public let source: String
     let list: UnaryTestList
+    /// The tests, when each compares with a constant: evaluated without an environment.
+    let constant: [ConstantTest]?
 
-    public init(_ source: String, names: Set<String> = []) throws(ExpressionError) {
+    public init(_ source: String, names: Set<String> = [], types: [String: FEELType] = [:], strict: Bool = false,
+                dynamicCalls: Bool = false) throws(ExpressionError) {
         self.source = source
         let (text, renames) = Expression.protectNames(source, names)
         var lexer = Lexer(text)
-        var parser = Parser(tokens: try lexer.tokenize(), knownNames: names)
+        let tokens = try lexer.tokenize()
+        if strict { try Expression.refuseNonFEEL(tokens) }
+        var parser = Parser(tokens: tokens, knownNames: names)
         parser.renames = renames
-        if case .end = parser.current.kind { list = .any; return }
+        parser.types = types
+        parser.dynamicCalls = dynamicCalls
+        if case .end = parser.current.kind {
+            list = .any
+            constant = nil
+            return
+        }
         list = try parser.parseUnaryTests()
+        constant = ConstantTest.compile(list)
     }
 
     /// Whether `value` passes: true, false, or nil when a test cannot be decided (FEEL null).
     public func matches(_ value: Value, _ variables: [String: Value]) -> Bool? {
+        if let constant, case .tests = list { return ConstantTest.any(constant, value) }
+        if let constant, case .not = list { return ConstantTest.any(constant, value).map { !$0 } }
         let env = Environment(base: variables)
         func any(_ tests: [UnaryTest]) -> Bool? {
             var sawNull = false

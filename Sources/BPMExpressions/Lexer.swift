@@ -148,6 +148,9 @@ struct Lexer {
 
 extension Unicode.Scalar {
     var isASCIIDigit: Bool { value >= 0x30 && value <= 0x39 }
-    var isNameStart: Bool { properties.isAlphabetic || self == "_" || self == "$" }
+    /// FEEL's name start characters (§10.3.1.2 rule 28) include the supplementary planes.
+    var isNameStart: Bool {
+        properties.isAlphabetic || self == "_" || self == "$" || (value >= 0x10000 && value <= 0xEFFFF)
+    }
     var isNamePart: Bool { isNameStart || isASCIIDigit }
 }

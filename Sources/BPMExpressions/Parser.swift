@@ -13,7 +13,11 @@ struct Parser {
     var knownNames: Set<String> = []
     /// Functions the context provides (DMN business knowledge models), callable by name.
     var knownFunctions: Set<String> = []
-    let longestKnownName: Int
+    var longestKnownName: Int
+    /// Item definitions (DMN) by name, for `instance of` and typed parameters.
+    var types: [String: FEELType] = [:]
+    /// The text parsed (after name protection), for names written with operator characters.
+    var source: [Unicode.Scalar] = []
 
     /// Whether names and expressions not known as functions may be called (full FEEL, in DMN):
     /// the call happens at run time on whatever function value the name holds.
@@ -34,21 +38,32 @@ struct Parser {
     mutating func lambda() throws(ExpressionError) -> Node {
         try expect("(")
         var params: [String] = []
+        var types: [FEELType?] = []
         if !isOp(")") {
             repeat {
                 if !params.isEmpty { p += 1 }
-                guard case .name(let n) = current.kind else { throw ExpressionError("expected a parameter name", column: current.column) }
-                p += 1
-                if isOp(":") {  // a type annotation: skip it
+                let n = try wordsUntil { $0 == ":" || $0 == "," || $0 == ")" }
+                var type: FEELType?
+                if isOp(":") {  // a typed parameter (§10.3.1.2 rule 57): arguments are converted to it
                     p += 1
-                    while case .name = current.kind { p += 1 }
+                    type = try parseType()
                 }
+                types.append(type)
+                learn(n)
                 params.append(n)
             } while isOp(",")
         }
         try expect(")")
-        if case .name("external") = current.kind { throw ExpressionError("external functions are not supported", column: current.column) }
-        return .lambda(params, try expression())
+        if case .name("external") = current.kind {
+            // §10.3.2.13.2–3: `external {java: …}` or `{pmml: …}`; this engine runs FEEL functions only
+            let pmml = tokens.dropFirst(p).contains { if case .name("pmml") = $0.kind { true } else { false } }
+            let kind = pmml ? "PMML" : "Java"
+            throw ExpressionError(
+                "external functions (\(kind)) are not supported: this engine runs FEEL functions only",
+                                  column: current.column)
+        }
+        let body = try expression()
+        return .lambda(params, body, types: types.contains { $0 != nil } ? types : [])
     }
 
     init(tokens: [Token], knownNames: Set<String> = [], knownFunctions: Set<String> = []) {
@@ -126,8 +141,7 @@ struct Parser {
         var out: [(String, Node)] = []
         repeat {
             if !out.isEmpty { p += 1 }
-            guard case .name(let n) = current.kind else { throw ExpressionError("expected a variable name", column: current.column) }
-            p += 1
+            let n = try iterationName()
             try expect("in")
             let domain = try comparison()
             if isOp("..") {
@@ -194,13 +208,7 @@ struct Parser {
             } else if isName("instance") {
                 p += 1
                 try expect("of")
-                guard case .name(var typeName) = current.kind else { throw ExpressionError("expected a type name", column: current.column) }
-                p += 1
-                if typeName == "date", isName("and"), p + 1 < tokens.count, case .name("time") = tokens[p + 1].kind {
-                    typeName = "date and time"
-                    p += 2
-                }
-                l = .instanceOf(l, typeName)
+                l = .instanceOf(l, try parseType())
             } else {
                 return l
             }
@@ -289,12 +297,14 @@ struct Parser {
         return l
     }
 
+    /// `**` groups to the left, as the grammar's `expression "**" expression` (DMN 1.5
+    /// §10.3.1.2 rule 21) is read: `3 ** 4 ** 5` is `(3 ** 4) ** 5`.
     mutating func power() throws(ExpressionError) -> Node {
-        let l = try unary()
-        if isOp("**") {
+        var l = try unary()
+        while isOp("**") {
             let col = current.column
             p += 1
-            return .binary("**", l, try power(), column: col)
+            l = .binary("**", l, try unary(), column: col)
         }
         return l
     }
@@ -320,14 +330,7 @@ struct Parser {
         while true {
             if isOp(".") {
                 p += 1
-                switch current.kind {
-                case .name(let name):
-                    p += 1
-                    // the one two-word property: `.time offset`
-                    if name == "time", case .name("offset") = current.kind { p += 1; n = .path(n, "time offset") } else { n = .path(n, name) }
-                case .string(let name): p += 1; n = .path(n, name)
-                default: throw ExpressionError("expected a name after '.'", column: current.column)
-                }
+                n = .path(n, try memberName())
             } else if isOp("[") {
                 let col = current.column
                 p += 1
@@ -335,7 +338,8 @@ struct Parser {
                 try expect("]")
                 n = .filter(n, f, column: col)
             } else if isOp("("), dynamicCalls, Self.callable(n) {
-                n = .invoke(n, try arguments())
+                let named = try namedArguments()
+                n = .invoke(n, named.map(\.1), names: named.map(\.0))
             } else {
                 return n
             }
@@ -374,21 +378,14 @@ struct Parser {
                 return try call(name, column: t.column)
             }
             // the longest known multi-word name starting here
-            if longestKnownName > 1 {
-                var words = [n]
-                var best: (String, Int)?
-                var j = p + 1
-                while j < tokens.count, case .name(let w) = tokens[j].kind, words.count < longestKnownName {
-                    words.append(w)
-                    j += 1
-                    let candidate = words.joined(separator: " ")
-                    if knownNames.contains(candidate) { best = (candidate, words.count) }
+            if let (name, count) = longestKnownName(at: p) {
+                p += count
+                if knownFunctions.contains(name), isOp("(") { return try externalCall(name) }
+                if isOp("("), dynamicCalls {
+                    let named = try namedArguments()
+                    return .invoke(.name(name, column: t.column), named.map(\.1), names: named.map(\.0))
                 }
-                if let (name, count) = best {
-                    p += count
-                    if knownFunctions.contains(name), isOp("(") { return try externalCall(name) }
-                    return .name(name, column: t.column)
-                }
+                return .name(name, column: t.column)
             }
             if n == "function", p + 1 < tokens.count, case .op("(") = tokens[p + 1].kind {
                 p += 1
@@ -398,7 +395,8 @@ struct Parser {
             if isOp("("), knownFunctions.contains(n) { return try externalCall(n) }
             if isOp("(") {
                 guard dynamicCalls else { throw ExpressionError("unknown function '\(n)'", column: t.column) }
-                return .invoke(.name(n, column: t.column), try arguments())
+                let named = try namedArguments()
+                return .invoke(.name(renames[n] ?? n, column: t.column), named.map(\.1), names: named.map(\.0))
             }
             return .name(renames[n] ?? n, column: t.column)
         case .op(let o):
@@ -452,14 +450,19 @@ struct Parser {
                     if !entries.isEmpty { p += 1 }
                     let key: String
                     switch current.kind {
-                    case .name(var k):
-                        p += 1
-                        while case .name(let more) = current.kind { k += " " + more; p += 1 }
-                        key = k
+                    case .name:
+                        let first = p
+                        let words = try wordsUntil { $0 == ":" }
+                        key = sourceText(from: first, wordsUntil: words)
+                        learn(key)
                     case .string(let k): p += 1; key = k
                     default: throw ExpressionError("expected a context key", column: current.column)
                     }
                     try expect(":")
+                    // §10.3.2.6: the keys of a context are distinct
+                    if entries.contains(where: { $0.0 == key }) {
+                        throw ExpressionError("duplicate context key '\(key)'", column: current.column)
+                    }
                     entries.append((key, try expression()))
                 } while isOp(",")
                 try expect("}")
@@ -508,18 +511,7 @@ struct Parser {
         if !isOp(")") {
             repeat {
                 if !args.isEmpty { p += 1 }
-                var name: String?
-                var words: [String] = []
-                var j = p
-                while j < tokens.count, case .name(let w) = tokens[j].kind, words.count < 3 {
-                    words.append(w)
-                    j += 1
-                    if j < tokens.count, case .op(":") = tokens[j].kind {
-                        name = words.joined(separator: " ")
-                        p = j + 1
-                        break
-                    }
-                }
+                let name = argumentName()
                 args.append((name, try expression()))
             } while isOp(",")
         }
@@ -539,10 +531,17 @@ struct Parser {
             // named arguments go where the function's parameter list puts them
             guard named.allSatisfy({ $0.0 != nil }) else { throw ExpressionError("function '\(name)': give every argument by name or none", column: column) }
             let given = named.map { $0.0! }
-            guard let params = (Builtins.parameters[name] ?? []).first(where: { Set(given).isSubset(of: $0) && $0.prefix(given.count).allSatisfy(given.contains) }) else {
+            // the signature with these names; a parameter left out is null (§10.3.2.13.1)
+            let lists = Builtins.parameters[name] ?? []
+            guard let params = lists.first(where: { Set(given) == Set($0.prefix(given.count)) })
+                ?? lists.first(where: { Set(given).isSubset(of: $0) }) else {
                 throw ExpressionError("function '\(name)' has no parameters named \(given.joined(separator: ", "))", column: column)
             }
-            args = params.prefix(given.count).map { p in named.first { $0.0 == p }!.1 }
+            var all: [Node?] = params.map { p in named.first { $0.0 == p }?.1 }
+            // optional parameters left out at the end are not passed
+            let required = Builtins.table[name]?.arity.lowerBound ?? 0
+            while let last = all.last, last == nil, all.count > required { all.removeLast() }
+            args = all.map { $0 ?? .literal(.null) }
         }
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
         guard fn.arity.contains(args.count) else {

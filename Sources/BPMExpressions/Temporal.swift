@@ -339,4 +339,19 @@ public enum Temporal: Sendable, Hashable {
         default: return nil
         }
     }
+
+    /// Camunda's `date and time(from, timezone)`: the same instant in the zone named (an IANA
+    /// name or an offset such as `+01:00`); a local date and time is read as UTC.
+    static func inZone(_ v: Value, _ zone: String) -> Value {
+        guard case .temporal(let t) = v, case .dateTime = t, let instant = t.instant else { return .null }
+        let z: Zone
+        if TimeZone(identifier: zone) != nil, zone.contains("/") || zone == "UTC" {
+            z = .id(zone)
+        } else if case .time(_, let parsed?)? = parseTime("00:00:00" + zone) {
+            z = parsed
+        } else {
+            return .null
+        }
+        return .temporal(fromLocal(instant + Double(z.offset(at: instant)), zone: z))
+    }
 }

@@ -44,6 +44,14 @@ public indirect enum Value: Sendable, Hashable {
         case .context(let c): return c[name] ?? .null
         case .list(let items): return .list(items.map { $0[member: name] })
         case .temporal(let t): return t.property(name) ?? .null
+        case .range(let r):  // §10.3.2.7: the properties of a range
+            switch name {
+            case "start": return r.low ?? .null
+            case "end": return r.high ?? .null
+            case "start included": return .bool(r.lowInclusive)
+            case "end included": return .bool(r.highInclusive)
+            default: return .null
+            }
         default: return .null
         }
     }
@@ -84,12 +92,71 @@ public indirect enum Value: Sendable, Hashable {
         }
     }
 
-    /// Formats a number the way users write it: integral values without a fraction.
+    /// Formats a number the way users write it: integral values without a fraction, and never
+    /// in exponent notation (FEEL's `string(1e20)` is `"100000000000000000000"`).
     public static func format(number d: Double) -> String {
         if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
             return String(Int64(d))
         }
-        return "\(d)"
+        guard d.isFinite else { return "\(d)" }
+        return plainDecimal(d.description)
+    }
+
+    /// `1.5e-07` as `0.00000015`, `1e+20` as `100000000000000000000`.
+    static func plainDecimal(_ text: String) -> String {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
+              let exponent = Int(text[text.index(after: e)...]) else {
+            return text
+        }
+        var mantissa = String(text[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0]), fraction = parts.count > 1 ? String(parts[1]) : ""
+        let digits = whole + fraction
+        let point = whole.count + exponent  // position of the decimal point in `digits`
+        var out: String
+        if point <= 0 {
+            out = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            out = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            out = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if out.contains(".") {
+            while out.hasSuffix("0") { out.removeLast() }
+            if out.hasSuffix(".") { out.removeLast() }
+        }
+        return (negative ? "-" : "") + out
+    }
+
+    /// FEEL's `string(from)` (DMN 1.5 §10.3.4.1 and §10.3.2.3): a string as itself, numbers in
+    /// plain decimal, temporal values in their ISO 8601 form, and lists, contexts and ranges
+    /// written as FEEL literals (strings inside them quoted).
+    public var feelString: String {
+        switch self {
+        case .string(let s): return s
+        case .list, .context, .range: return feelLiteral
+        default: return interpolated
+        }
+    }
+
+    /// The value as FEEL text.
+    var feelLiteral: String {
+        switch self {
+        case .string(let s):
+            let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\"" + escaped + "\""
+        case .list(let items): return "[" + items.map(\.feelLiteral).joined(separator: ", ") + "]"
+        case .context(let c):
+            return "{" + c.keys.sorted().map { "\($0): \(c[$0]!.feelLiteral)" }.joined(separator: ", ") + "}"
+        case .range(let r):
+            let low = r.low?.feelLiteral ?? "null", high = r.high?.feelLiteral ?? "null"
+            return (r.lowInclusive ? "[" : "(") + low + ".." + high
+                + (r.highInclusive ? "]" : ")")
+        case .function: return "function"
+        default: return interpolated
+        }
     }
 }
 
@@ -121,6 +188,38 @@ public struct RangeValue: Sendable, Hashable {
         self.highInclusive = highInclusive
     }
 
+    /// The values a `for` iterates over the range (DMN 1.5 §10.3.2.14): the integers from one
+    /// end to the other (downwards when the start is greater), or the days between two dates;
+    /// nil for other ranges or over a million items.
+    public func items() -> [Value]? {
+        switch (low, high) {
+        case (.number(let lo)?, .number(let hi)?):
+            guard lo == lo.rounded(), hi == hi.rounded(), abs(hi - lo) <= 1_000_000 else { return nil }
+            let step: Double = lo <= hi ? 1 : -1
+            var out: [Value] = []
+            var x = lowInclusive ? lo : lo + step
+            while step > 0 ? (x < hi || (highInclusive && x == hi)) : (x > hi || (highInclusive && x == hi)) {
+                out.append(.number(x))
+                x += step
+            }
+            return out
+        case (.temporal(.date(let y1, let m1, let d1))?, .temporal(.date(let y2, let m2, let d2))?):
+            let a = Temporal.days(y1, m1, d1), b = Temporal.days(y2, m2, d2)
+            guard abs(b - a) <= 1_000_000 else { return nil }
+            let step = a <= b ? 1 : -1
+            var out: [Value] = []
+            var x = lowInclusive ? a : a + step
+            while step > 0 ? (x < b || (highInclusive && x == b)) : (x > b || (highInclusive && x == b)) {
+                let (y, m, d) = Temporal.civil(x)
+                out.append(.temporal(.date(year: y, month: m, day: d)))
+                x += step
+            }
+            return out
+        default:
+            return nil
+        }
+    }
+
     /// Whether `v` lies in the range; `nil` when it cannot be compared.
     public func contains(_ v: Value) -> Bool? {
         if let low {
@@ -148,6 +247,12 @@ public final class FunctionValue: Sendable, Hashable {
     /// Calls the function; missing arguments are null.
     public func call(_ args: [Value]) -> Value { body(args) }
 
+    /// Whether the function conforms to `function<parameters> -> result` (§10.3.2.9.1): it takes
+    /// as many parameters (types of parameters and result are known only when called).
+    public func conforms(parameters types: [FEELType], result: FEELType) -> Bool {
+        types.isEmpty && result == .any || parameters.count == types.count
+    }
+
     public static func == (a: FunctionValue, b: FunctionValue) -> Bool { a === b }
     public func hash(into h: inout Hasher) { h.combine(ObjectIdentifier(self)) }
 }
@@ -166,7 +271,55 @@ public enum Comparison {
     }
 
     /// Equality: deep for lists and contexts; values of different types are not equal.
-    public static func equal(_ a: Value, _ b: Value) -> Bool { a == b }
+    public static func equal(_ a: Value, _ b: Value) -> Bool { feelEqual(a, b) == true }
+
+    /// FEEL's `=` (DMN 1.5 §10.3.2.5, Table 57): `null = null` is true and null equals nothing
+    /// else; values of different kinds give null; lists and contexts compare deeply, element by
+    /// element and entry by entry; temporal values compare as points or lengths of time.
+    public static func feelEqual(_ a: Value, _ b: Value) -> Bool? {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.null, _), (_, .null): return false
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.temporal(let x), .temporal(let y)):
+            guard x.typeName == y.typeName else { return nil }
+            if case .dateTime(_, _, _, _, let zx) = x, case .dateTime(_, _, _, _, let zy) = y,
+               (zx == nil) != (zy == nil) {
+                return false
+            }
+            return Temporal.compare(x, y).map { $0 == 0 }
+        case (.list(let x), .list(let y)):
+            guard x.count == y.count else { return false }
+            var result: Bool? = true
+            for (u, v) in zip(x, y) {
+                switch feelEqual(u, v) {
+                case false?: return false
+                case nil: result = nil
+                default: break
+                }
+            }
+            return result
+        case (.context(let x), .context(let y)):
+            guard Set(x.keys) == Set(y.keys) else { return false }
+            var result: Bool? = true
+            for (k, u) in x {
+                switch feelEqual(u, y[k]!) {
+                case false?: return false
+                case nil: result = nil
+                default: break
+                }
+            }
+            return result
+        case (.range(let x), .range(let y)):
+            return x.lowInclusive == y.lowInclusive && x.highInclusive == y.highInclusive
+                && feelEqual(x.low ?? .null, y.low ?? .null) == true
+                && feelEqual(x.high ?? .null, y.high ?? .null) == true
+        case (.function(let x), .function(let y)): return x === y
+        default: return nil
+        }
+    }
 }
 
 extension Int {

@@ -44,8 +44,11 @@ struct TCK: ParsableCommand {
         abstract: "Run DMN TCK-format test folders.",
         discussion: """
         Runs every folder below the given folders that holds a model (*.dmn) and test files
-        (*-test-*.xml): one line per folder, then 'N passed, M failed'. --verbose shows each
-        failing case with its expected and actual value. Exit 1 when a case fails.
+        (*-test-*.xml), and prints a table: per folder the cases passed, the cases run and the
+        share, then 'N passed, M failed'. --verbose shows each failing case with its expected and
+        actual value. --results FILE writes the TCK runner's results file (CSV: test folder,
+        test file, test case id, SUCCESS/FAILURE/ERROR, detail), to compare with other vendors'.
+        Exit 1 when a case fails.
         """
     )
 
@@ -55,15 +58,31 @@ struct TCK: ParsableCommand {
     @Flag(help: "Show every failing case.")
     var verbose = false
 
+    @Option(help: "Write the TCK results file (CSV) here.")
+    var results: String?
+
     func run() throws {
         var passed = 0, failed = 0
+        var rows: [String] = []
+        let width = 44
+        print("folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  passed   cases       %")
         for folder in TCKRunner.caseFolders(folders) {
             let r = TCKRunner.run(folder: folder)
             passed += r.passed
             failed += r.results.count - r.passed
-            print("\(r.folder): \(r.passed)/\(r.results.count)")
+            rows += r.csvRows
+            let share = r.results.isEmpty ? 100 : 100 * Double(r.passed) / Double(r.results.count)
+            print(r.folder.padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(format: "%8d %7d %7.1f", r.passed, r.results.count, share))
             if verbose {
                 for c in r.results where !c.passed { print("  ✘ \(c.caseId) \(c.node): expected \(c.expected), got \(c.actual)") }
+            }
+        }
+        if let results {
+            do {
+                try (rows.joined(separator: "\n") + "\n").write(toFile: results, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write \(results): \(error.localizedDescription)")
             }
         }
         print("\(passed) passed, \(failed) failed")

@@ -7,7 +7,7 @@ import Testing
     @Test func literalsAndArithmetic() throws {
         #expect(try eval("1 + 2 * 3") == 7)
         #expect(try eval("(1 + 2) * 3") == 9)
-        #expect(try eval("2 ** 3 ** 2") == 512)
+        #expect(try eval("2 ** 3 ** 2") == 64)  // DMN 1.5 §10.3.1.2: ** groups to the left
         #expect(try eval("10 / 4") == 2.5)
         #expect(try eval("-7 % 3") == 2)  // FEEL modulo takes the divisor's sign
         #expect(try eval("1 / 0") == .null)
