@@ -30,7 +30,9 @@ run: release
 # process left behind. librdkafka 2.16 (from the confluent-kafka wheel) replaces Debian's
 # 2.0.2 at run time, for tansu.
 test: test-deps
-	swift build --build-tests
+	@mkdir -p .build; set -o pipefail; swift build --build-tests 2>&1 | tee .build/build-tests.log
+	@scripts/check-warnings.sh .build/build-tests.log
+	@python3 scripts/check-source-limits.py files functions
 	@trap 'scripts/stop-test-postgres.sh' EXIT; LD_LIBRARY_PATH=$(CURDIR)/.build/kafka-runtime swift test
 
 PEER ?= ../shared/peer

@@ -48,7 +48,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A start event: none, message, timer or signal (of a process), or the start of an event sub-process.
     mutating func readStartEvent(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, defs = d.defs, executable = d.executable, parent = d.parent
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             let inEventSubProcess = c.parent?.name == "subProcess" && c.parent?.attributes["triggeredByEvent"] == "true"
             if inEventSubProcess {
@@ -86,7 +86,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// An end event: none, terminate, error, message, signal or escalation.
     mutating func readEndEvent(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, defs = d.defs
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             guard let d = defs.first else { return el(.endEvent(EndEvent())) }
             switch d.name {
@@ -105,7 +105,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// An intermediate throw event: none, signal, message, escalation or link.
     mutating func readThrowEvent(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, defs = d.defs
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             guard let d = defs.first else { return el(.passThrough, type: "intermediateThrowEvent") }
             if d.name == "signalEventDefinition" { return el(.signalThrowEvent(signal: signal(d))) }
@@ -118,7 +118,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// An intermediate catch event: timer, signal, message or link.
     mutating func readCatchEvent(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, defs = d.defs, executable = d.executable
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             switch defs.first?.name {
             case "timerEventDefinition":
@@ -138,7 +138,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A boundary event on an activity: timer, error, signal, message or escalation.
     mutating func readBoundaryEvent(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id, defs = d.defs, executable = d.executable
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             guard let attached = c.attributes["attachedToRef"] else { error("boundary event '\(id)' without attachedToRef", c); return nil }
             let interrupting = c.attributes["cancelActivity"] != "false"
@@ -164,14 +164,14 @@ extension BPMNDefinitionReader.Reader {
 
     /// A task without behaviour (task, manual task): it passes through.
     mutating func readTask(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.passThrough, type: c.name)
     }
 
     /// A service, send or business rule task: a job (or a decision, or a message sent directly).
     mutating func readServiceTask(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id, executable = d.executable
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             if c.name == "businessRuleTask", let cd = zeebe(c, "calledDecision") {
                 guard let decision = cd.attributes["decisionId"], let rv = cd.attributes["resultVariable"] else {
@@ -188,7 +188,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A user task: a person's work, with its assignment, priority, schedule and form.
     mutating func readUserTask(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             var ut = UserTask()
             if let a = zeebe(c, "assignmentDefinition") {
@@ -217,7 +217,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A script task: a FEEL expression here, or a job for the script handler of another language.
     mutating func readScriptTask(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             if let z = zeebe(c, "script") {
                 guard let rv = z.attributes["resultVariable"], let src = z.attributes["expression"] else {
@@ -242,35 +242,31 @@ extension BPMNDefinitionReader.Reader {
 
     /// An exclusive gateway.
     mutating func readExclusiveGateway(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.exclusiveGateway)
     }
 
     /// A parallel gateway.
     mutating func readParallelGateway(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.parallelGateway)
     }
 
     /// An inclusive gateway.
     mutating func readInclusiveGateway(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.inclusiveGateway)
     }
 
     /// An event-based gateway.
     mutating func readEventBasedGateway(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.eventBasedGateway)
     }
 
     /// A complex gateway with its activation condition.
     mutating func readComplexGateway(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             let cond = c.child("activationCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "activation condition of '\(id)'") }
             return el(.complexGateway(activationCondition: cond))
@@ -278,14 +274,14 @@ extension BPMNDefinitionReader.Reader {
 
     /// An embedded sub-process, or an event sub-process.
     mutating func readSubProcess(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
     }
 
     /// A transaction sub-process.
     mutating func readTransaction(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             // without cancel events or compensation, a transaction runs as an embedded sub-process
             if !c.descendants("cancelEventDefinition", ns: bpmnNS).isEmpty || !c.descendants("compensateEventDefinition", ns: bpmnNS).isEmpty {
@@ -297,7 +293,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// An ad-hoc sub-process.
     mutating func readAdHocSubProcess(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             unsupported(c, "ad-hoc sub-processes are not supported yet (embedded sub-processes are)")
             return nil
@@ -305,7 +301,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A call activity: another process (or a global script task) called with input mappings.
     mutating func readCallActivity(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             let z = zeebe(c, "calledElement")
             guard var called = z?.attributes["processId"] ?? c.attributes["calledElement"], !called.isEmpty else {
@@ -332,7 +328,7 @@ extension BPMNDefinitionReader.Reader {
 
     /// A receive task: waits for a message (or starts the process on one).
     mutating func readReceiveTask(_ d: Draft) -> FlowElement? {
-        let (c, id, defs, executable, parent) = (d.c, d.id, d.defs, d.executable, d.parent)
+        let c = d.c, parent = d.parent
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             let m = message(c.attributes["messageRef"])
             if c.attributes["instantiate"] == "true", parent == nil {

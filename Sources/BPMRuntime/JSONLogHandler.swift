@@ -17,16 +17,15 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt)
-    {
+    public func log(event: LogEvent) {
         var fields: [String: Any] = [:]
-        for (k, v) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, b in b }) { fields[k] = Self.plain(v) }
+        for (k, v) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, b in b }) { fields[k] = Self.plain(v) }
         fields["time"] = Self.iso.string(from: Date())
-        fields["level"] = level.rawValue
+        fields["level"] = event.level.rawValue
         fields["logger"] = label
-        fields["message"] = message.description
-        fields["source"] = source
+        fields["message"] = event.message.description
+        fields["source"] = event.source
+        if let error = event.error { fields["error"] = "\(error)" }
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
         lock.withLock { FileHandle.standardError.write(data + Data("\n".utf8)) }
     }

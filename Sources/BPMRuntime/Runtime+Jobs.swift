@@ -21,7 +21,7 @@ extension Runtime {
             let started = DispatchTime.now().uptimeNanoseconds
             let command = await connectors.execute(job)
             EngineMetrics.jobFinished(job, command, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            await self.jobFinished(job, command)
+            self.jobFinished(job, command)
         }
     }
 

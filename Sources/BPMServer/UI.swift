@@ -206,7 +206,7 @@ struct UI {
     /// store is looked at every half second, for up to five minutes per connection; the stream ends when the instance does).
     func events(_ id: String) async throws -> Response {
         guard let first = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
-        let store = await runtime.store
+        let store = runtime.store
         var h = HTTPFields()
         h[.contentType] = "text/event-stream"
         h[.cacheControl] = "no-cache"

@@ -165,7 +165,7 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
 
     func exec(_ q: PostgresQuery) async throws {
         let client = self.client, logger = self.logger
-        try await op { try await client.query(q, logger: logger) }
+        _ = try await op { try await client.query(q, logger: logger) }
     }
 
     static func str(_ r: PostgresRandomAccessRow, _ c: String) throws -> String { try r[c].decode(String.self) }

@@ -193,7 +193,7 @@ public final class SQLiteStore: ProcessStore {
         try await pool.write { db in
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS process_instances_var_\(name) ON process_instances(json_extract(variables, '$.\(name)'))")
         }
-        variableIndexes.withLock { $0?.insert(name) }
+        _ = variableIndexes.withLock { $0?.insert(name) }
         return true
     }
 

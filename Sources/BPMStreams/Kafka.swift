@@ -31,7 +31,7 @@ enum RdKafka {
         var err = [CChar](repeating: 0, count: 512)
         for (k, v) in pairs where rd_kafka_conf_set(conf, k, v, &err, err.count) != RD_KAFKA_CONF_OK {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("librdkafka property \(k)=\(v): \(String(cString: err))")
+            throw KafkaError("librdkafka property \(k)=\(v): \(RdKafka.text(err))")
         }
         rd_kafka_conf_set_log_cb(conf) { @Sendable _, level, facility, message in
             RdKafkaLog.shared.log(level: level, facility: facility.map { String(cString: $0) } ?? "", message: message.map { String(cString: $0) } ?? "")
@@ -40,6 +40,11 @@ enum RdKafka {
     }
 
     static func text(_ e: rd_kafka_resp_err_t) -> String { String(cString: rd_kafka_err2str(e)) }
+
+    /// The text librdkafka wrote into an error buffer (up to its terminating zero).
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     static func key(_ topic: String, _ partition: Int32) -> TopicPartition { TopicPartition(topic: topic, partition: partition) }
 }
@@ -99,7 +104,7 @@ public final class KafkaProducer: @unchecked Sendable {
         var err = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &err, err.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("cannot create a Kafka producer: \(String(cString: err))")
+            throw KafkaError("cannot create a Kafka producer: \(RdKafka.text(err))")
         }
         self.rk = rk
         let thread = Thread { [self] in
@@ -273,7 +278,7 @@ public final class KafkaConsumer: @unchecked Sendable {
         var err = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &err, err.count) else {
             rd_kafka_conf_destroy(conf)
-            throw KafkaError("cannot create a Kafka consumer: \(String(cString: err))")
+            throw KafkaError("cannot create a Kafka consumer: \(RdKafka.text(err))")
         }
         self.rk = rk
         rd_kafka_poll_set_consumer(rk)

@@ -29,8 +29,10 @@ struct Deploy: AsyncParsableCommand {
     @Option(help: "Who deploys, recorded with each version (default: USER@HOST).")
     var deployedBy: String?
 
-    @Option(help: "A bearer token for the server (or BPM_TOKEN).")
-    var token: String? = ProcessInfo.processInfo.environment["BPM_TOKEN"]
+    @Option(name: .customLong("token"), help: "A bearer token for the server (or BPM_TOKEN).")
+    var tokenOption: String?
+    /// `--token`, else `BPM_TOKEN`.
+    var token: String? { tokenOption ?? ProcessInfo.processInfo.environment["BPM_TOKEN"] }
 
     @Flag(help: "Send every valid file even when others are invalid.")
     var each = false

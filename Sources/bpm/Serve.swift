@@ -45,8 +45,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between scans of the watched folder.")
     var watchInterval: Double = Double(ProcessInfo.processInfo.environment["BPM_WATCH_INTERVAL"] ?? "") ?? 2
 
-    @Option(help: "The URL users and Backstage reach this server at (default: from each request's Host header).")
-    var publicURL: String? = ProcessInfo.processInfo.environment["BPM_PUBLIC_URL"]
+    @Option(name: .customLong("public-url"), help: "The URL users and Backstage reach this server at (default: from each request's Host header).")
+    var publicURLOption: String?
+    /// `--public-url`, else `BPM_PUBLIC_URL`.
+    var publicURL: String? { publicURLOption ?? ProcessInfo.processInfo.environment["BPM_PUBLIC_URL"] }
 
     @Option(help: "The Backstage owner of the published process entities.")
     var catalogOwner: String = ProcessInfo.processInfo.environment["BPM_CATALOG_OWNER"] ?? "bpm"
@@ -66,8 +68,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Record connector calls in the log instead of performing them (database_log still writes).")
     var dryRun = false
 
-    @Option(help: "A file of NAME=value secret lines for connectors ({{secrets.NAME}}); BPM_SECRET_NAME variables work too.")
-    var secretsFile: String? = ProcessInfo.processInfo.environment["BPM_SECRETS_FILE"]
+    @Option(name: .customLong("secrets-file"), help: "A file of NAME=value secret lines for connectors ({{secrets.NAME}}); BPM_SECRET_NAME variables work too.")
+    var secretsFileOption: String?
+    /// `--secrets-file`, else `BPM_SECRETS_FILE`.
+    var secretsFile: String? { secretsFileOption ?? ProcessInfo.processInfo.environment["BPM_SECRETS_FILE"] }
 
     @Option(help: "Log lines as text or json (one JSON object per line, with instance, element and request ids as fields).")
     var logFormat: String = ProcessInfo.processInfo.environment["BPM_LOG_FORMAT"] ?? "text"
@@ -78,8 +82,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file of BPM_NAME=value lines (the environment variables above), read before the options.")
     var config: String?
 
-    @Option(help: "Kafka/Redpanda bootstrap brokers (host:port,…): consume the topics definitions trigger on, publish kafka_publish, dead letters and lifecycle events.")
-    var kafkaBrokers: String? = ProcessInfo.processInfo.environment["BPM_KAFKA_BROKERS"]
+    @Option(name: .customLong("kafka-brokers"), help: "Kafka/Redpanda bootstrap brokers (host:port,…): consume the topics definitions trigger on, publish kafka_publish, dead letters and lifecycle events.")
+    var kafkaBrokersOption: String?
+    /// `--kafka-brokers`, else `BPM_KAFKA_BROKERS`.
+    var kafkaBrokers: String? { kafkaBrokersOption ?? ProcessInfo.processInfo.environment["BPM_KAFKA_BROKERS"] }
 
     @Option(help: "The engine's Kafka consumer group: replicas of one deployment share it.")
     var kafkaGroup: String = ProcessInfo.processInfo.environment["BPM_KAFKA_GROUP"] ?? "bpm"
@@ -90,29 +96,43 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where events that cannot be used go, with the reason in headers (empty: only counted and logged).")
     var deadLetterTopic: String = ProcessInfo.processInfo.environment["BPM_DEAD_LETTER_TOPIC"] ?? "bpm-dead-letter"
 
-    @Option(help: "Publish the engine's lifecycle events (instance, task, incident) to this Kafka topic, keyed by instance id.")
-    var lifecycleTopic: String? = ProcessInfo.processInfo.environment["BPM_LIFECYCLE_TOPIC"]
+    @Option(name: .customLong("lifecycle-topic"), help: "Publish the engine's lifecycle events (instance, task, incident) to this Kafka topic, keyed by instance id.")
+    var lifecycleTopicOption: String?
+    /// `--lifecycle-topic`, else `BPM_LIFECYCLE_TOPIC`.
+    var lifecycleTopic: String? { lifecycleTopicOption ?? ProcessInfo.processInfo.environment["BPM_LIFECYCLE_TOPIC"] }
 
-    @Option(help: "MQTT broker for mqtt_publish and source: mqtt triggers: mqtt://[user:password@]host:port or mqtts://….")
-    var mqttUrl: String? = ProcessInfo.processInfo.environment["BPM_MQTT_URL"]
+    @Option(name: .customLong("mqtt-url"), help: "MQTT broker for mqtt_publish and source: mqtt triggers: mqtt://[user:password@]host:port or mqtts://….")
+    var mqttUrlOption: String?
+    /// `--mqtt-url`, else `BPM_MQTT_URL`.
+    var mqttUrl: String? { mqttUrlOption ?? ProcessInfo.processInfo.environment["BPM_MQTT_URL"] }
 
     @Option(help: "An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive; repeatable.")
     var mqttOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_MQTT_OPTIONS"])
 
-    @Option(help: "API tokens: a file of lines 'TOKEN user=NAME roles=viewer|operator|admin|worker[,…] [groups=a,b] [job_types=x,y]'.")
-    var authTokens: String? = ProcessInfo.processInfo.environment["BPM_AUTH_TOKENS"]
+    @Option(name: .customLong("auth-tokens"), help: "API tokens: a file of lines 'TOKEN user=NAME roles=viewer|operator|admin|worker[,…] [groups=a,b] [job_types=x,y]'.")
+    var authTokensOption: String?
+    /// `--auth-tokens`, else `BPM_AUTH_TOKENS`.
+    var authTokens: String? { authTokensOption ?? ProcessInfo.processInfo.environment["BPM_AUTH_TOKENS"] }
 
-    @Option(help: "Accept HS256 JWTs signed with this secret (claims: sub, exp, roles, groups, job_types).")
-    var jwtSecret: String? = ProcessInfo.processInfo.environment["BPM_JWT_SECRET"]
+    @Option(name: .customLong("jwt-secret"), help: "Accept HS256 JWTs signed with this secret (claims: sub, exp, roles, groups, job_types).")
+    var jwtSecretOption: String?
+    /// `--jwt-secret`, else `BPM_JWT_SECRET`.
+    var jwtSecret: String? { jwtSecretOption ?? ProcessInfo.processInfo.environment["BPM_JWT_SECRET"] }
 
-    @Option(help: "Accept RS256 JWTs verified with this PEM public key file.")
-    var jwtPublicKey: String? = ProcessInfo.processInfo.environment["BPM_JWT_PUBLIC_KEY"]
+    @Option(name: .customLong("jwt-public-key"), help: "Accept RS256 JWTs verified with this PEM public key file.")
+    var jwtPublicKeyOption: String?
+    /// `--jwt-public-key`, else `BPM_JWT_PUBLIC_KEY`.
+    var jwtPublicKey: String? { jwtPublicKeyOption ?? ProcessInfo.processInfo.environment["BPM_JWT_PUBLIC_KEY"] }
 
-    @Option(help: "Require this issuer (iss) in JWTs.")
-    var jwtIssuer: String? = ProcessInfo.processInfo.environment["BPM_JWT_ISSUER"]
+    @Option(name: .customLong("jwt-issuer"), help: "Require this issuer (iss) in JWTs.")
+    var jwtIssuerOption: String?
+    /// `--jwt-issuer`, else `BPM_JWT_ISSUER`.
+    var jwtIssuer: String? { jwtIssuerOption ?? ProcessInfo.processInfo.environment["BPM_JWT_ISSUER"] }
 
-    @Option(help: "Require this audience (aud) in JWTs.")
-    var jwtAudience: String? = ProcessInfo.processInfo.environment["BPM_JWT_AUDIENCE"]
+    @Option(name: .customLong("jwt-audience"), help: "Require this audience (aud) in JWTs.")
+    var jwtAudienceOption: String?
+    /// `--jwt-audience`, else `BPM_JWT_AUDIENCE`.
+    var jwtAudience: String? { jwtAudienceOption ?? ProcessInfo.processInfo.environment["BPM_JWT_AUDIENCE"] }
 
     @Flag(help: "Serve on a non-loopback address without authentication (only behind something that authenticates).")
     var insecureNoAuth = false

@@ -76,7 +76,7 @@ func worker(_ outputs: [String: [String: Value]] = [:]) -> RecordingConnector {
     }
 
     @Test func zeebeUserTask() async throws {
-        var sim = try await run("zeebe-user-task")
+        let sim = try await run("zeebe-user-task")
         #expect(sim.statusWord == "waiting")
         let task = try #require(sim.openTasks.first)
         await sim.completeTask(task.id, variables: ["done": true])

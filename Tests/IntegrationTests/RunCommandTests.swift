@@ -68,7 +68,7 @@ import Testing
         // within 10 seconds of the engine's own work (processor time: the test run's other load
         // does not count), and well within a minute of wall time
         let began = Date()
-        let (r, cpu) = await try Spawned.start([bpmBinary, "run", file.path, "--json"], separateErrors: true,
+        let (r, cpu) = try await Spawned.start([bpmBinary, "run", file.path, "--json"], separateErrors: true,
                                            directory: repoRoot.path).finishedMeasured()
         #expect(cpu < 10, "bpm run used \(cpu) s of processor time")
         #expect(Date().timeIntervalSince(began) < 60)

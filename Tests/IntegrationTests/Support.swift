@@ -63,7 +63,7 @@ final class Server: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         if let stderr {
-            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: stderr)
         } else {
             process.standardError = FileHandle(forWritingAtPath: "/dev/null")
