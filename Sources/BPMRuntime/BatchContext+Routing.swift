@@ -11,7 +11,13 @@ extension BatchContext {
         while true {
             if !routing.childStarts.isEmpty {
                 let c = routing.childStarts.removeFirst()
-                if let (def, version) = await definition(c.processId) {
+                childrenStarted += 1
+                if childrenStarted > Limits.active.steps {
+                    // processes that call each other without waiting: stopped, as a runaway loop is
+                    let why = "more than \(Limits.active.steps) called instances started in one step without any waiting:"
+                        + " the processes loop through call activities (\(Limits.Option.steps.rawValue) raises the bound)"
+                    _ = try await applyCommand(.childStartFailed(tokenId: c.parent.tokenId, message: why), to: c.parent.instanceId)
+                } else if let (def, version) = await definition(c.processId) {
                     let t = Engine.start(def, instanceId: c.instanceId, version: version, variables: c.variables, parent: c.parent, now: now)
                     record(t, expected: nil)
                 } else {

@@ -39,6 +39,8 @@ struct BatchContext {
     var takenBuffered: Set<String> = []
     /// Called instances that ended in the batch: their parents are told.
     var endedChildren: [InstanceState] = []
+    /// Called instances started for the work item being applied (bounded like an instance's steps).
+    var childrenStarted = 0
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
@@ -128,6 +130,7 @@ struct BatchContext {
     }
 
     private mutating func applyAndRoute(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
+        childrenStarted = 0
         let result = try await applyOne(work)
         try await routeMessages()
         // routing may have moved the instance on (a buffered message, a child that ended): report its latest state
@@ -162,6 +165,7 @@ struct BatchContext {
                 case .event(let e): outcomes.append(try await consume(e))
                 }
                 // what each event set in motion is routed before the next, as for single items
+                childrenStarted = 0
                 try await routeMessages()
             }
             return .eventBatch(outcomes)

@@ -164,7 +164,9 @@ struct Run: AsyncParsableCommand {
             if let e = s.error { print("error: \(e.code)" + (e.message.map { " — \($0)" } ?? "")) }
             print("variables: \(JSON.encode(s.variables))")
         }
-        for o in sim.others {
+        let others = sim.others
+        if others.count > 20 { print("\(others.count) other instances; the first 20:") }
+        for o in others.prefix(20) {
             print("instance \(o.id) of \(o.definitionId): \(Simulation.statusWord(o)), path " + Self.shown(sim.path(of: o.id)))
             for i in o.incidents { print("  incident at \(i.elementId): \(i.message)") }
         }

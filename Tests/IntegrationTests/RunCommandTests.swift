@@ -117,6 +117,34 @@ import Testing
         #expect(incident?[member: "message"].stringValue?.contains("loops through ping → pong → ping without the clock moving") == true)
     }
 
+    /// Processes that call each other without ever waiting are stopped by the step bound, as a
+    /// loop inside one instance is: the call activity waits on an incident.
+    @Test func callActivitiesThatLoopWithoutWaitingStopAtAnIncident() async throws {
+        let (dir, file) = try write("""
+            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+              <process id="looper" isExecutable="true">
+                <startEvent id="s"/>
+                <sequenceFlow id="f1" sourceRef="s" targetRef="call"/>
+                <callActivity id="call"><extensionElements><zeebe:calledElement processId="quick"/></extensionElements></callActivity>
+                <sequenceFlow id="f2" sourceRef="call" targetRef="call"/>
+              </process>
+              <process id="quick" isExecutable="true">
+                <startEvent id="qs"/>
+                <sequenceFlow id="q1" sourceRef="qs" targetRef="qe"/>
+                <endEvent id="qe"/>
+              </process>
+            </definitions>
+            """, "loop.bpmn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await bpm(["run", file.path, "--process", "looper", "--max-steps", "100", "--json"])
+        #expect(r.status == 1)
+        let out = try JSON.parse(r.stdout)
+        let incident = out[member: "incidents"].listValue?.first
+        #expect(incident?[member: "elementId"] == "call")
+        #expect(incident?[member: "message"].stringValue?.contains("the processes loop through call activities") == true)
+        #expect(out[member: "children"].listValue?.count == 100)
+    }
+
     @Test func theCrossInstanceExamplesPassTheirTests() async throws {
         let r = try await bpm(["test", "bpmn-examples"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
