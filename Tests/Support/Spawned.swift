@@ -40,16 +40,7 @@ public struct Spawned: Sendable {
     public typealias Outcome = (status: Int32, output: String, errors: String)
 
     /// Waits for the program to end.
-    public func wait() -> Outcome {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        func take(_ path: String?) -> String {
-            guard let path else { return "" }
-            defer { unlink(path) }
-            return String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
-        }
-        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), take(outPath), take(errPath))
-    }
+    public func wait() -> Outcome { waitMeasured().outcome }
 
     /// Waits for the program to end, and tells the processor time it used (user and system
     /// seconds): a bound on its own work that other load on the machine does not move.
