@@ -9,7 +9,6 @@ extension ProcessTestRunner {
     static func check(_ e: ScenarioExpectations, _ sim: Simulation) -> [String] {
         var out: [String] = []
         func at(_ l: SourceLocation) -> String { "\(l.file):\(l.line)" }
-        let path = sim.path
         if let x = e.status, x.value != sim.statusWord {
             var why = "\(at(x.location)): expected status \(x.value), got \(sim.statusWord)"
             if let s = sim.state {
@@ -18,33 +17,7 @@ extension ProcessTestRunner {
             }
             out.append(why)
         }
-        if let x = e.path, x.value != path {
-            let i = zip(x.value, path).prefix { $0 == $1 }.count
-            out.append("""
-                \(at(x.location)): the path differs at step \(i + 1)
-                    expected: \(x.value.joined(separator: " → "))
-                    actual:   \(path.joined(separator: " → "))
-                """)
-        }
-        if let x = e.pathIncludes {
-            var rest = path[...]
-            for want in x.value {
-                guard let j = rest.firstIndex(of: want) else {
-                    out.append("""
-                        \(at(x.location)): the path does not pass '\(want)'\(path.contains(want) ? " in the expected order" : "")
-                            expected to include, in order: \(x.value.joined(separator: " → "))
-                            actual:   \(path.joined(separator: " → "))
-                        """)
-                    break
-                }
-                rest = rest[(j + 1)...]
-            }
-        }
-        if let x = e.pathExcludes {
-            for n in x.value where path.contains(n) {
-                out.append("\(at(x.location)): the path passes '\(n)', which it must not\n    actual:   \(path.joined(separator: " → "))")
-            }
-        }
+        out += checkPath(e, sim.path)
         if let x = e.variables {
             let vars = sim.state?.variables ?? [:]
             for (name, want) in x.value.sorted(by: { $0.key < $1.key }) {
@@ -161,6 +134,40 @@ extension ProcessTestRunner {
             x += "  </testsuite>\n"
         }
         return x + "</testsuites>\n"
+    }
+
+    /// The path expectations: exactly, in order with others between, or not at all.
+    static func checkPath(_ e: ScenarioExpectations, _ path: [String]) -> [String] {
+        var out: [String] = []
+        func at(_ l: SourceLocation) -> String { "\(l.file):\(l.line)" }
+        if let x = e.path, x.value != path {
+            let i = zip(x.value, path).prefix { $0 == $1 }.count
+            out.append("""
+                \(at(x.location)): the path differs at step \(i + 1)
+                    expected: \(x.value.joined(separator: " → "))
+                    actual:   \(path.joined(separator: " → "))
+                """)
+        }
+        if let x = e.pathIncludes {
+            var rest = path[...]
+            for want in x.value {
+                guard let j = rest.firstIndex(of: want) else {
+                    out.append("""
+                        \(at(x.location)): the path does not pass '\(want)'\(path.contains(want) ? " in the expected order" : "")
+                            expected to include, in order: \(x.value.joined(separator: " → "))
+                            actual:   \(path.joined(separator: " → "))
+                        """)
+                    break
+                }
+                rest = rest[(j + 1)...]
+            }
+        }
+        if let x = e.pathExcludes {
+            for n in x.value where path.contains(n) {
+                out.append("\(at(x.location)): the path passes '\(n)', which it must not\n    actual:   \(path.joined(separator: " → "))")
+            }
+        }
+        return out
     }
 
     /// What `expect.instances` compares for one instance of the run.
