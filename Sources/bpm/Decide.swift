@@ -44,8 +44,8 @@ struct TCK: ParsableCommand {
         abstract: "Run DMN TCK-format test folders.",
         discussion: """
         Runs every folder below the given folders that holds a model (*.dmn) and test files
-        (*-test-*.xml), and prints a table: per folder the cases passed, the cases run and the
-        share, then 'N passed, M failed'. --verbose shows each failing case with its expected and
+        (*-test-*.xml), and prints a table: per folder the share of cases passed, then
+        'folder: passed/cases' (the line earlier versions printed), then 'N passed, M failed'. --verbose shows each failing case with its expected and
         actual value. --results FILE writes the TCK runner's results file (CSV: test folder,
         test file, test case id, SUCCESS/FAILURE/ERROR, detail), to compare with other vendors'.
         Exit 1 when a case fails.
@@ -64,16 +64,15 @@ struct TCK: ParsableCommand {
     func run() throws {
         var passed = 0, failed = 0
         var rows: [String] = []
-        let width = 44
-        print("folder".padding(toLength: width, withPad: " ", startingAt: 0) + "  passed   cases       %")
+        print("     %  folder: passed/cases")
         for folder in TCKRunner.caseFolders(folders) {
             let r = TCKRunner.run(folder: folder)
             passed += r.passed
             failed += r.results.count - r.passed
             rows += r.csvRows
             let share = r.results.isEmpty ? 100 : 100 * Double(r.passed) / Double(r.results.count)
-            print(r.folder.padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "%8d %7d %7.1f", r.passed, r.results.count, share))
+            // the share first, then the line earlier versions printed, unchanged, for scripts that read it
+            print(String(format: "%6.1f  ", share) + "\(r.folder): \(r.passed)/\(r.results.count)")
             if verbose {
                 for c in r.results where !c.passed { print("  ✘ \(c.caseId) \(c.node): expected \(c.expected), got \(c.actual)") }
             }

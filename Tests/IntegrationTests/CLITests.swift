@@ -136,6 +136,7 @@ import Testing
         #expect(tck.status == 0)
         #expect(tck.stdout.hasSuffix("126 passed, 0 failed\n"))
         #expect(tck.stdout.contains("0004-simpletable-U: 3/3\n"))
+        #expect(tck.stdout.contains("\n 100.0  0004-simpletable-U: 3/3\n"))
     }
 
     @Test func badArgumentsGetClearErrors() async throws {
