@@ -25,9 +25,11 @@ extension BatchContext {
                                                to: c.parent.instanceId)
                 }
             } else if !routing.childCancels.isEmpty {
+                try countRouted("cancelled called instances")
                 let id = routing.childCancels.removeFirst()
                 _ = try? await applyCommand(.cancel(reason: "its call activity ended"), to: id)
             } else if !endedChildren.isEmpty {
+                try countRouted("called instances that end")
                 let child = endedChildren.removeFirst()
                 guard let parent = child.parent else { continue }
                 let command: Command
@@ -38,11 +40,14 @@ extension BatchContext {
                 }
                 do { _ = try await applyCommand(command, to: parent.instanceId) } catch is CommandRejection {}
             } else if !routing.signals.isEmpty {
+                try countRouted("signal", routing.signals[0].name)
                 let s = routing.signals.removeFirst()
                 _ = try await broadcast(signal: s.name, variables: s.variables, except: s.from)
             } else if !routing.toPublish.isEmpty {
+                try countRouted("message", routing.toPublish[0].name)
                 _ = try await deliver(message: routing.toPublish.removeFirst())
             } else if !routing.newSubscriptions.isEmpty {
+                try countRouted("buffered message", routing.newSubscriptions[0].name)
                 let sub = routing.newSubscriptions.removeFirst()
                 guard !routing.closedSubscriptions.contains(sub.id),
                       let b = try await reading().bufferedMessage(name: sub.name, correlationKey: sub.correlationKey, at: now),
@@ -55,6 +60,28 @@ extension BatchContext {
                 return
             }
         }
+    }
+
+    /// Counts one delivery of the work item being applied, by rounds: a round is what was
+    /// queued when it began, so a fan-out (a signal to many instances, each answering) is a few
+    /// rounds and a loop through other instances one round per delivery. Past the step bound
+    /// in rounds, or a hundred times it in deliveries, the processes loop through each other
+    /// without waiting, and the item is refused: nothing of it is written.
+    mutating func countRouted(_ kind: String, _ name: String? = nil) throws {
+        if roundLeft == 0 {
+            rounds += 1
+            roundLeft = routing.childCancels.count + endedChildren.count + routing.signals.count
+                + routing.toPublish.count + routing.newSubscriptions.count
+        }
+        roundLeft -= 1
+        routed += 1
+        let bound = Limits.active.steps
+        guard rounds > bound || routed > 100 * bound else { return }
+        let count = rounds > bound ? "\(bound) rounds of deliveries" : "\(100 * bound) deliveries"
+        throw Runtime.RuntimeError.runaway(
+            "more than \(count) in one step without any instance waiting: the processes loop through "
+                + kind + (name.map { " '\($0)'" } ?? "")
+                + " (\(Limits.Option.steps.rawValue) raises the bound); nothing of it was applied")
     }
 
     /// Delivers a signal to every instance waiting for it (but the one that threw it, which

@@ -41,6 +41,11 @@ struct BatchContext {
     var endedChildren: [InstanceState] = []
     /// Called instances started for the work item being applied (bounded like an instance's steps).
     var childrenStarted = 0
+    /// Deliveries routed for the work item being applied, and in how many rounds (`countRouted`).
+    var routed = 0, rounds = 0, roundLeft = 0
+    /// A work item that looped through other instances without waiting (`RuntimeError.runaway`):
+    /// its effects are in this batch, so the batch is not written; its items are applied again alone.
+    var refused: Runtime.RuntimeError?
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
@@ -125,12 +130,13 @@ struct BatchContext {
             return try await applyAndRoute(work)
         } catch {
             if let saved { self = saved }
+            if let e = error as? Runtime.RuntimeError, case .runaway = e { refused = e }
             throw error
         }
     }
 
     private mutating func applyAndRoute(_ work: Runtime.Work) async throws -> Runtime.WorkResult {
-        childrenStarted = 0
+        (childrenStarted, routed, rounds, roundLeft) = (0, 0, 0, 0)
         let result = try await applyOne(work)
         try await routeMessages()
         // routing may have moved the instance on (a buffered message, a child that ended): report its latest state
@@ -165,7 +171,7 @@ struct BatchContext {
                 case .event(let e): outcomes.append(try await consume(e))
                 }
                 // what each event set in motion is routed before the next, as for single items
-                childrenStarted = 0
+                (childrenStarted, routed, rounds, roundLeft) = (0, 0, 0, 0)
                 try await routeMessages()
             }
             return .eventBatch(outcomes)

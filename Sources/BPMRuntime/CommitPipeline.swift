@@ -144,7 +144,9 @@ enum BatchRecovery: Equatable, Sendable {
 
     /// The failures recovery tells apart.
     enum Failure: Equatable, Sendable {
-        case conflict, offsetConflict, other
+        /// `runaway`: the batch was not written, an item looped through other instances; as for
+        /// a conflict, the other items are applied again alone, and the item alone fails.
+        case conflict, offsetConflict, runaway, other
     }
 
     static func decide(_ failure: Failure?, _ shape: Shape) -> BatchRecovery {

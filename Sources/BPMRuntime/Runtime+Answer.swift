@@ -29,7 +29,13 @@ extension Runtime {
                 var o = openBatch(at: clock.now(), after: nil)
                 await apply(items, to: &o)
                 let p = close(o)
-                let (failure, seconds) = await store.queuedCommit(p.commit)
+                let written: (failure: (any Error)?, seconds: Double)
+                if let refused = p.refused {
+                    written = (refused, 0)
+                } else {
+                    written = await store.queuedCommit(p.commit)
+                }
+                let (failure, seconds) = written
                 stack.append(.written(p, Written(failure: failure, seconds: seconds)))
             case .answerTakenApart(let original, let results):
                 original.finish(.success(.eventResults(results.withLock { $0 })))
@@ -90,6 +96,8 @@ extension Runtime {
             logger.warning("gave up after \(p.batch.first?.attempts ?? 0) conflicts on instance \(id)")
         case StoreError.offsetConflict(let topic, let partition):
             logger.info("events of \(topic)/\(partition) not applied: its stored position moved")
+        case Runtime.RuntimeError.runaway(let why):
+            logger.error("\(why)")
         default:
             logger.error("commit of \(p.batch.count) item(s) failed: \(error)")
         }
@@ -109,6 +117,7 @@ extension Runtime {
         case nil: nil
         case StoreError.conflict?: .conflict
         case StoreError.offsetConflict?: .offsetConflict
+        case Runtime.RuntimeError.runaway?: .runaway
         default: .other
         }
     }

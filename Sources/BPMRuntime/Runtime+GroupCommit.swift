@@ -20,6 +20,9 @@ extension Runtime {
         var firedTimers: [String]
         /// Correlation keys the batch claims or releases.
         var keys: [String: [String: String?]] = [:]
+        /// Why the batch must not be written (an item looped through other instances): it fails
+        /// as a write would, and recovery applies its items again alone.
+        var refused: Runtime.RuntimeError?
     }
 
     /// A batch being applied, still taking work.
@@ -76,7 +79,11 @@ extension Runtime {
         let id = closedBatches
         if !prepared.keys.isEmpty { keysInFlight.append((id, prepared.keys)) }
         let outcome = OnceValue<Written>()
-        store.queueCommit(prepared.commit) { outcome.set(Written(failure: $0, seconds: $1)) }
+        if let refused = prepared.refused {
+            outcome.set(Written(failure: refused, seconds: 0))
+        } else {
+            store.queueCommit(prepared.commit) { outcome.set(Written(failure: $0, seconds: $1)) }
+        }
         let previous = lastFinish
         lastFinish = Task {
             let written = await outcome.value
@@ -135,6 +142,7 @@ extension Runtime {
             commit.leaseUntil = ctx.now.addingTimeInterval(lease)
             commit.timersFired = ctx.firedTimers
         }
-        return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: ctx.firedTimers, keys: ctx.keys)
+        return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: ctx.firedTimers,
+                        keys: ctx.keys, refused: ctx.refused)
     }
 }

@@ -83,6 +83,10 @@ extension Runtime {
         case retired(String)
         /// Input that breaks a rule (a task's form): every problem, each naming its field.
         case invalidInput(String, problems: [String])
+        /// A work item that set off more deliveries (messages, signals, called instances
+        /// ending) than an instance may take steps in one instant, without any instance
+        /// waiting: processes that loop through each other. Nothing of the item is written.
+        case runaway(String)
 
         public var description: String {
             switch self {
@@ -93,6 +97,7 @@ extension Runtime {
             case .rejected(let m): m
             case .retired(let id): "definition '\(id)' is retired for new instances"
             case .invalidInput(let what, let problems): "\(what): " + problems.joined(separator: "; ")
+            case .runaway(let m): m
             }
         }
     }

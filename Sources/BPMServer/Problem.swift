@@ -48,6 +48,8 @@ public struct Problem: Error, Sendable {
             case .unknownIncident: return Problem(.notFound, "unknown-incident", "Incident not found", e.description)
             case .rejected: return Problem(.conflict, "rejected", "Command rejected", e.description)
             case .retired: return Problem(.conflict, "retired-definition", "Definition retired", e.description)
+            case .runaway:
+                return Problem(.unprocessableContent, "runaway-loop", "Processes loop without waiting", e.description)
             case .invalidInput(let what, let problems):
                 return Problem(.unprocessableContent, "invalid-input", "Invalid input", "\(what): " + problems.joined(separator: "; "),
                                extra: ["errors": .list(problems.map(Value.string))])

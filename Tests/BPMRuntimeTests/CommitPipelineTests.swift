@@ -137,6 +137,15 @@ import Testing
         #expect(BatchRecovery.decide(.conflict, shape) == .skipTimer)
     }
 
+    /// A batch not written because one item looped through other instances: the others are
+    /// applied again alone, and the item alone fails (it would loop again: no retry).
+    @Test func aRunawayItemFailsAloneAndTheOthersAreAppliedAgain() {
+        #expect(BatchRecovery.decide(.runaway, Shape(items: 3)) == .eachAlone)
+        #expect(BatchRecovery.decide(.runaway, Shape(items: 1, intakeBatch: true)) == .takeIntakeApart)
+        #expect(BatchRecovery.decide(.runaway, Shape(items: 1)) == .fail(requeueJobResults: false))
+        #expect(BatchRecovery.decide(.runaway, Shape(items: 1, timer: true)) == .fail(requeueJobResults: false))
+    }
+
     @Test func aMovedPositionFailsTheEventsOfThatPartition() {
         #expect(BatchRecovery.decide(.offsetConflict, Shape(items: 1)) == .fail(requeueJobResults: false))
     }

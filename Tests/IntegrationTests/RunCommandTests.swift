@@ -145,6 +145,86 @@ import Testing
         #expect(out[member: "children"].listValue?.count == 100)
     }
 
+    /// A signal start event whose process throws the same signal: each instance starts the
+    /// next without waiting. The run is refused, naming the signal, within the bound.
+    @Test func instancesThatSignalEachOtherForeverAreRefused() async throws {
+        let (dir, file) = try write("""
+            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+              <signal id="go" name="go"/>
+              <process id="starter" isExecutable="true">
+                <startEvent id="s0"/>
+                <sequenceFlow id="f0" sourceRef="s0" targetRef="e0"/>
+                <endEvent id="e0"><signalEventDefinition signalRef="go"/></endEvent>
+              </process>
+              <process id="echo" isExecutable="true">
+                <startEvent id="s1"><signalEventDefinition signalRef="go"/></startEvent>
+                <sequenceFlow id="f1" sourceRef="s1" targetRef="e1"/>
+                <endEvent id="e1"><signalEventDefinition signalRef="go"/></endEvent>
+              </process>
+            </definitions>
+            """, "echo.bpmn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (r, cpu) = try await Spawned.start([bpmBinary, "run", file.path, "--process", "starter", "--json"],
+                                               separateErrors: true, directory: repoRoot.path).finishedMeasured()
+        #expect(cpu < 10, "bpm run used \(cpu) s of processor time")
+        #expect(r.status == 1)
+        let out = try JSON.parse(r.output)
+        #expect(out[member: "status"] == "not_started")
+        #expect(out[member: "instances"] == [])
+        let note = out[member: "notes"].listValue?.first?.stringValue ?? ""
+        #expect(note.contains("more than 10000 rounds of deliveries in one step without any instance waiting"))
+        #expect(note.contains("the processes loop through signal 'go'"))
+        let small = try await bpm(["run", file.path, "--process", "starter", "--max-steps", "50"])
+        #expect(small.status == 1)
+        #expect(small.stdout.contains("more than 50 rounds of deliveries"))
+    }
+
+    /// Many deliveries in a few rounds are a fan-out, not a loop: 30 signals start 5 processes
+    /// each, and each of those 150 instances throws another signal — 180 deliveries in 2
+    /// rounds, allowed with a bound of 100.
+    @Test func aWideFanOutOfDeliveriesIsNotALoop() async throws {
+        let echoes = (1...5).map { i in
+            """
+              <process id="echo\(i)" isExecutable="true">
+                <startEvent id="es\(i)"><signalEventDefinition signalRef="go"/></startEvent>
+                <sequenceFlow id="ef\(i)" sourceRef="es\(i)" targetRef="ee\(i)"/>
+                <endEvent id="ee\(i)"><signalEventDefinition signalRef="done"/></endEvent>
+              </process>
+            """
+        }.joined(separator: "\n")
+        let (dir, file) = try write("""
+            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+              <signal id="go" name="go"/>
+              <signal id="done" name="done"/>
+              <process id="starter" isExecutable="true">
+                <startEvent id="s"/>
+                <sequenceFlow id="f1" sourceRef="s" targetRef="each"/>
+                <subProcess id="each">
+                  <multiInstanceLoopCharacteristics>
+                    <loopCardinality>30</loopCardinality>
+                  </multiInstanceLoopCharacteristics>
+                  <startEvent id="is"/>
+                  <sequenceFlow id="i1" sourceRef="is" targetRef="throw"/>
+                  <intermediateThrowEvent id="throw"><signalEventDefinition signalRef="go"/></intermediateThrowEvent>
+                  <sequenceFlow id="i2" sourceRef="throw" targetRef="ie"/>
+                  <endEvent id="ie"/>
+                </subProcess>
+                <sequenceFlow id="f2" sourceRef="each" targetRef="e"/>
+                <endEvent id="e"/>
+              </process>
+            \(echoes)
+            </definitions>
+            """, "fan.bpmn")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try await bpm(["run", file.path, "--process", "starter", "--max-steps", "100", "--json"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let out = try JSON.parse(r.stdout)
+        #expect(out[member: "status"] == "completed")
+        let others = out[member: "instances"].listValue ?? []
+        #expect(others.count == 150)
+        #expect(others.allSatisfy { $0[member: "status"] == "completed" })
+    }
+
     @Test func theCrossInstanceExamplesPassTheirTests() async throws {
         let r = try await bpm(["test", "bpmn-examples"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
