@@ -9,27 +9,12 @@ import Testing
 /// while a wide fan-out of deliveries is not mistaken for a loop.
 @Suite struct RoutingBoundTests {
     /// `starter` throws signal `go`; `echo` starts on `go` and throws `go` again: each instance
-    /// starts the next, in one step, forever.
-    static let echoModel = """
-        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-          <signal id="go" name="go"/>
-          <process id="starter" isExecutable="true">
-            <startEvent id="s0"/>
-            <sequenceFlow id="f0" sourceRef="s0" targetRef="e0"/>
-            <endEvent id="e0"><signalEventDefinition signalRef="go"/></endEvent>
-          </process>
-          <process id="echo" isExecutable="true">
-            <startEvent id="s1"><signalEventDefinition signalRef="go"/></startEvent>
-            <sequenceFlow id="f1" sourceRef="s1" targetRef="e1"/>
-            <endEvent id="e1"><signalEventDefinition signalRef="go"/></endEvent>
-          </process>
-          <process id="plain" isExecutable="true">
-            <startEvent id="s2"/>
-            <sequenceFlow id="f2" sourceRef="s2" targetRef="t2"/>
-            <userTask id="t2"/>
-          </process>
-        </definitions>
-        """
+    /// starts the next, in one step, for ever. `plain` waits on a user task.
+    static var echoModel: String {
+        get throws {
+            try String(contentsOf: repoRoot.appendingPathComponent("Tests/Models/signal-echo.bpmn"), encoding: .utf8)
+        }
+    }
 
     /// A start that sets off an endless chain of instances fails, names the signal it loops
     /// through, and writes nothing; a start applied beside it (possibly in the same batch) is
@@ -37,7 +22,7 @@ import Testing
     @Test func aLoopThroughOtherInstancesIsRefusedAndWritesNothing() async throws {
         let h = try await Harness()
         defer { h.cleanup() }
-        try await h.runtime.deploy(source: Self.echoModel, file: "echo.bpmn")
+        try await h.runtime.deploy(source: try Self.echoModel, file: "signal-echo.bpmn")
         async let looping: InstanceState = h.runtime.startInstance("starter")
         async let plain: InstanceState = h.runtime.startInstance("plain")
         let fine = try await plain

@@ -148,22 +148,7 @@ import Testing
     /// A signal start event whose process throws the same signal: each instance starts the
     /// next without waiting. The run is refused, naming the signal, within the bound.
     @Test func instancesThatSignalEachOtherForeverAreRefused() async throws {
-        let (dir, file) = try write("""
-            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-              <signal id="go" name="go"/>
-              <process id="starter" isExecutable="true">
-                <startEvent id="s0"/>
-                <sequenceFlow id="f0" sourceRef="s0" targetRef="e0"/>
-                <endEvent id="e0"><signalEventDefinition signalRef="go"/></endEvent>
-              </process>
-              <process id="echo" isExecutable="true">
-                <startEvent id="s1"><signalEventDefinition signalRef="go"/></startEvent>
-                <sequenceFlow id="f1" sourceRef="s1" targetRef="e1"/>
-                <endEvent id="e1"><signalEventDefinition signalRef="go"/></endEvent>
-              </process>
-            </definitions>
-            """, "echo.bpmn")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = repoRoot.appendingPathComponent("Tests/Models/signal-echo.bpmn")
         let (r, cpu) = try await Spawned.start([bpmBinary, "run", file.path, "--process", "starter", "--json"],
                                                separateErrors: true, directory: repoRoot.path).finishedMeasured()
         #expect(cpu < 10, "bpm run used \(cpu) s of processor time")
