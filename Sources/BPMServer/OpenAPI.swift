@@ -104,7 +104,7 @@ enum OpenAPI {
             {"name": "definitionVersion", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "startedAfter", "in": "query", "schema": {"type": "string", "format": "date-time"}},
             {"name": "startedBefore", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-            {"name": "var", "in": "query", "style": "deepObject", "explode": true, "description": "var[NAME]=VALUE (or var.NAME=VALUE): instances whose top-level variable NAME has VALUE (JSON, or text); a nested name (var[a][b]) is refused", "schema": {"type": "object", "propertyNames": {"pattern": "^[^\\[\\]]*$"}, "additionalProperties": {"type": "string"}}},
+            {"name": "var", "in": "query", "style": "deepObject", "explode": true, "description": "var[NAME]=VALUE (or var.NAME=VALUE): instances whose top-level variable NAME has VALUE (JSON, or text); a nested name (var[a][b]) is refused", "schema": {"type": "object", "propertyNames": {"pattern": "^[^\\[\\]]*$"}, "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 50}},
             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
           "responses": {"200": {"description": "page of instances", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InstanceSummary"}}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
