@@ -38,9 +38,11 @@ test: test-deps
 PEER ?= ../shared/peer
 SPIFF_VENV := .build/spiff-venv
 
-# the engine's figures and, in the same run, SpiffWorkflow's on the same shapes, with the ratio
+# the engine's figures and, in the same run, SpiffWorkflow's (in memory) and DBOS's (persisted) on the
+# same shapes, with the ratios
 bench: release
-	@[ -x $(SPIFF_VENV)/bin/python ] || (python3 -m venv $(SPIFF_VENV) && $(SPIFF_VENV)/bin/pip install -q SpiffWorkflow)
+	@$(SPIFF_VENV)/bin/python -c 'import SpiffWorkflow, dbos' 2>/dev/null || \
+		(python3 -m venv $(SPIFF_VENV) && $(SPIFF_VENV)/bin/pip install -q SpiffWorkflow dbos)
 	.build/release/bpm bench --peer $(PEER) --python $(SPIFF_VENV)/bin/python
 
 clean:

@@ -29,6 +29,12 @@ public struct Bench: AsyncParsableCommand {
         --concurrency clients each start instances one after another; latency is from the
         start request to its commit. Build with -c release for meaningful figures.
 
+        With --peer FOLDER: SpiffWorkflow (spiff_bench.py, in memory and with a JSON save per
+        instance) and DBOS (dbos_bench.py, durable workflows of three steps persisted to SQLite
+        and, with --store postgres://…, PostgreSQL; its rows are counted to check), each beside
+        our figure from the same run and the ratio; DBOS at --dbos-instances and --peer-clients,
+        with straight-through run again at the same instances and clients on a fresh store.
+
         With --intake: events per second through the event router, with 50 definitions on one
         topic — decoding and matching alone (match), the consumer's path committing each
         event's position (intake-filter: nothing starts; intake-start: every event starts an
@@ -71,6 +77,12 @@ public struct Bench: AsyncParsableCommand {
 
     @Option(help: "Instances per peer variant.")
     var peerInstances = 2000
+
+    @Option(help: "With --peer: DBOS workflows (dbos_bench.py), and straight-through instances run beside them.")
+    var dbosInstances = 1000
+
+    @Option(help: "With --peer: client threads of the DBOS peer, and clients of the straight-through run beside it.")
+    var peerClients = 8
 
     @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, decision-table; with --intake: match, intake-filter, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
@@ -180,7 +192,11 @@ public struct Bench: AsyncParsableCommand {
         let sqliteRows = rows.filter { $0.store == "sqlite" }
         let dmn = scenario.isEmpty || scenario.contains("decision-table") ? try decisionTableRate() : nil
         var peerRows: [(variant: String, perSecond: Double)] = []
-        if let peer { peerRows = try runPeer(peer) }
+        var dbosRows: [(peer: DBOSPeer.Figures, ours: Row)] = []
+        if let peer {
+            peerRows = try runPeer(peer)
+            dbosRows = try await dbosComparison(peer) ?? []
+        }
         if json {
             var list: [Value] = rows.map { r in
                 .context(["name": .string(r.name), "store": .string(r.store), "instances": .number(Double(r.instances)),
@@ -195,6 +211,7 @@ public struct Bench: AsyncParsableCommand {
                 list.append(.context(["name": .string("spiffworkflow-\(p.variant)"), "store": .string(p.variant.hasSuffix("-ser") ? "json" : "memory"),
                                       "instances": .number(Double(peerInstances)), "instances_per_second": .number((p.perSecond * 10).rounded() / 10)]))
             }
+            list += dbosJSON(dbosRows)
             print(JSON.encode(.list(list)))
         } else {
             print(pad("name", 18) + pad("store", 8) + lpad("instances", 10) + lpad("inst/s", 10) + lpad("p50 ms", 9) + lpad("p99 ms", 9))
@@ -219,6 +236,7 @@ public struct Bench: AsyncParsableCommand {
                         + String(format: "%.1fx", ours / p.perSecond))
                 }
             }
+            printDBOS(dbosRows)
         }
     }
 
