@@ -41,6 +41,8 @@ public struct ProcessDefinition: Sendable {
     public var documentation: [String: String] = [:]
     /// A limit on how long an instance may run (the YAML `timeout:` at the top level).
     public var timeout: ProcessTimeout?
+    /// Problems that do not stop it from deploying (Zeebe deploys them too), for `bpm validate`.
+    public var warnings: [DefinitionError] = []
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]

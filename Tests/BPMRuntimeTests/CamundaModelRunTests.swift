@@ -1,0 +1,66 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMRuntime
+import BPMTooling
+import Foundation
+import Testing
+
+/// Models written the way Camunda 8's connector templates and Camunda 7 write them deploy and
+/// run on the production runtime (a temporary store, a simulated clock, a connector sandbox).
+@Suite struct CamundaModelRunTests {
+    static func fixture(_ name: String) throws -> (source: String, file: String) {
+        let path = repoRoot.appendingPathComponent("Tests/Fixtures/camunda8/\(name).bpmn").path
+        return (try String(contentsOfFile: path, encoding: .utf8), path)
+    }
+
+    @Test func restConnectorTemplateModelSendsItsStaticInputs() async throws {
+        let sim = try await Simulation(files: [Self.fixture("rest-connector")], process: nil,
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["city": "Oslo"])
+        #expect(sim.statusWord == "waiting")
+        let call = try #require(sim.effects.first)
+        #expect(call.action == "io.camunda:http-json:1")
+        #expect(call.payload[member: "url"] == "https://api.example.com/v1/weather?units=metric")
+        #expect(call.payload[member: "authentication"] == ["type": "bearer", "token": "{{secrets.WEATHER_TOKEN}}"])
+        #expect(call.payload[member: "queryParameters"] == ["q": "Oslo"])
+        let task = try #require(sim.openTasks.first)
+        #expect(task.assignee == "demo")
+        await sim.completeTask(task.id, variables: [:])
+        #expect(sim.statusWord == "completed")
+    }
+
+    @Test func agentModelRunsWithItsPromptMessageAndCalledProcess() async throws {
+        let sim = try await Simulation(files: [Self.fixture("agent-prompt")], process: "support-agent",
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["ticketId": "T-7"])
+        #expect(sim.effects.map(\.action) == ["io.camunda.agenticai:aiagent:1"])
+        #expect(sim.effects.first?.payload[member: "userPrompt"] == "Ticket T-7")
+        #expect(sim.statusWord == "waiting")
+        #expect(await sim.publish(PublishedMessage(name: "customer-reply", correlationKey: "T-7")))
+        #expect(sim.statusWord == "completed")
+        let child = try #require(sim.instances.first { $0.definitionId == "archive-ticket" })
+        #expect(child.variables["archived"] == "archived in support",
+                "the static input 'support' reached the called process")
+    }
+
+    @Test func camunda7ExternalTaskIsAJobOfItsTopic() async throws {
+        let xml = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                     xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d">
+          <process id="invoice" isExecutable="true">
+            <startEvent id="s"/>
+            <serviceTask id="charge" camunda:type="external" camunda:topic="charge-card"/>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="charge"/>
+              <sequenceFlow id="f2" sourceRef="charge" targetRef="e"/>
+          </process>
+        </definitions>
+        """
+        let sim = try await Simulation(files: [(xml, "invoice.bpmn")], process: nil,
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["amount": 12])
+        #expect(sim.effects.map(\.action) == ["charge-card"])
+        #expect(sim.statusWord == "completed")
+    }
+}
