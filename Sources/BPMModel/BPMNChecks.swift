@@ -2,6 +2,7 @@ import BPMExpressions
 import Foundation
 
 private let bpmnNS = BPMNDefinitionReader.bpmnNS
+private let zeebeNS = BPMNDefinitionReader.zeebeNS
 
 /// Deploy-time checks of the numbers and references a BPMN model states: each refused with
 /// its location, the element and the rule, instead of failing (or guessing) at run time.
@@ -45,6 +46,19 @@ extension BPMNDefinitionReader.Reader {
                 "default flow '\(d)' of '\(e.id)' has a condition: a default flow is taken when no other "
                     + "condition holds and carries none (remove its conditionExpression or the default attribute)",
                 at: at))
+        }
+    }
+
+    /// `zeebe:input` mappings are refused where they would not be applied (this engine gives them
+    /// to jobs and called processes), rather than ignored.
+    mutating func checkInputsApply(_ c: XMLElement, _ element: FlowElement) {
+        guard inExecutableProcess, let input = zeebe(c, "ioMapping")?.child("input", ns: zeebeNS) else { return }
+        switch element.kind {
+        case .serviceTask(let t) where t.external: return
+        case .callActivity: return
+        default:
+            error("zeebe:input mappings on '\(element.id)' (bpmn:\(c.name)) are not supported yet: inputs are applied "
+                + "to service, send and business rule tasks with a job type, and to call activities", input)
         }
     }
 

@@ -242,6 +242,7 @@ public enum BPMNDefinitionReader {
             element?.loop = loop
             element?.startQuantity = tokenQuantity(c, "startQuantity", id: id)
             element?.completionQuantity = tokenQuantity(c, "completionQuantity", id: id)
+            if let element { checkInputsApply(c, element) }
             return element
         }
 

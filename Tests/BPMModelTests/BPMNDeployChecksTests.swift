@@ -58,6 +58,15 @@ import Testing
         ])
     }
 
+    @Test func inputMappingsWhereTheyWouldNotApplyAreRefused() {
+        let task = #"<b:userTask id="t"><b:extensionElements><zeebe:ioMapping>"#
+            + #"<zeebe:input source="=1" target="x"/></zeebe:ioMapping></b:extensionElements></b:userTask>"#
+        #expect(refusal(Self.around(task)) == [
+            "m.bpmn:5:66: error: zeebe:input mappings on 't' (bpmn:userTask) are not supported yet: inputs are applied "
+                + "to service, send and business rule tasks with a job type, and to call activities",
+        ])
+    }
+
     @Test func aDefaultFlowWithAConditionIsRefused() {
         let src = """
         <b:process id="p" isExecutable="true">

@@ -106,7 +106,8 @@ import Testing
             <subProcess id="sub">
               <startEvent id="ss"/>
               <userTask id="review"/>
-              <boundaryEvent id="aborted" attachedToRef="review"><signalEventDefinition signalRef="sig"/></boundaryEvent>
+              <boundaryEvent id="aborted" attachedToRef="review">
+                <signalEventDefinition signalRef="sig"/></boundaryEvent>
               \(Self.script("fallback", "fellBack"))
               <endEvent id="se1"/><endEvent id="se2"/>
               <sequenceFlow id="a" sourceRef="ss" targetRef="review"/>
