@@ -44,6 +44,41 @@ import Testing
                 "the static input 'support' reached the called process")
     }
 
+    /// Events that name shared, top-level event definitions (`eventDefinitionRef`) wait and fire
+    /// as if the definitions were written inline: a message (correlated by its key), then a timer.
+    @Test func sharedEventDefinitionsRunAsInlineOnes() async throws {
+        let xml = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                     xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+          <message id="m" name="paid">
+            <extensionElements><zeebe:subscription correlationKey="=orderId"/></extensionElements>
+          </message>
+          <messageEventDefinition id="onPaid" messageRef="m"/>
+          <timerEventDefinition id="tenMinutes"><timeDuration>PT10M</timeDuration></timerEventDefinition>
+          <process id="order" isExecutable="true">
+            <startEvent id="s"/>
+            <intermediateCatchEvent id="waitPaid">
+              <eventDefinitionRef>onPaid</eventDefinitionRef></intermediateCatchEvent>
+            <intermediateCatchEvent id="cool">
+              <eventDefinitionRef>tenMinutes</eventDefinitionRef></intermediateCatchEvent>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="waitPaid"/>
+            <sequenceFlow id="f2" sourceRef="waitPaid" targetRef="cool"/>
+            <sequenceFlow id="f3" sourceRef="cool" targetRef="e"/>
+          </process>
+        </definitions>
+        """
+        let sim = try await Simulation(files: [(xml, "order.bpmn")], process: nil,
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["orderId": "o-1"])
+        #expect(sim.subscriptions.map { [$0.name, $0.correlationKey] } == [["paid", "o-1"]])
+        #expect(await sim.publish(PublishedMessage(name: "paid", correlationKey: "o-1")))
+        #expect(sim.statusWord == "waiting", "now on the shared timer")
+        await sim.runTimers()
+        #expect(sim.statusWord == "completed", "the shared timer fired on the simulated clock")
+        #expect(sim.now == simStart.addingTimeInterval(600))
+    }
+
     @Test func camunda7ExternalTaskIsAJobOfItsTopic() async throws {
         let xml = """
         <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
