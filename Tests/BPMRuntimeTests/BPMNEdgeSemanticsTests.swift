@@ -95,6 +95,38 @@ import Testing
         #expect(sim.statusWord == "completed")
     }
 
+    /// §10.5.6 (Handling Events, interrupting handlers): an interrupting signal start
+    /// event of an event sub-process cancels the rest of its scope (here the process's open task);
+    /// the instance then ends with the event sub-process.
+    @Test func interruptingSignalStartOfAnEventSubProcessCancelsItsScope() async throws {
+        let sim = try await run(Self.head + """
+          <signal id="sig" name="shutdown"/>
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <userTask id="work"/>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="work"/>
+            <sequenceFlow id="f2" sourceRef="work" targetRef="e"/>
+            <subProcess id="onShutdown" triggeredByEvent="true">
+              <startEvent id="ess" isInterrupting="true"><signalEventDefinition signalRef="sig"/></startEvent>
+              \(Self.script("cleanup", "cleanedUp"))
+              <endEvent id="ese"/>
+              <sequenceFlow id="a" sourceRef="ess" targetRef="cleanup"/>
+              <sequenceFlow id="b" sourceRef="cleanup" targetRef="ese"/>
+            </subProcess>
+          </process>
+        </definitions>
+        """)
+        #expect(sim.openTasks.map(\.elementId) == ["work"])
+        let reached = await sim.broadcast(signal: "shutdown")
+        #expect(reached.correlated == 1)
+        #expect(sim.openTasks.isEmpty, "the open task of the scope was cancelled")
+        #expect(sim.history.contains { $0.elementId == "work" && $0.event == "terminated" })
+        #expect(sim.state?.variables["cleanedUp"] == true)
+        #expect(sim.statusWord == "completed")
+        #expect(!sim.path.contains("e"), "the normal end was never reached")
+    }
+
     /// §10.5.6 (Handling Events, interrupting handlers): an interrupting signal boundary event on
     /// an activity inside a sub-process cancels that activity only; the sub-process carries on
     /// along the boundary event's flow.
