@@ -1,3 +1,6 @@
+import BPMExpressions
+import Foundation
+
 /// Camunda 7 models: external tasks run as jobs of their topic; the implementations that need
 /// Camunda 7's Java engine (delegates, JUEL expressions, connectors) are refused by name.
 extension BPMNDefinitionReader.Reader {
@@ -27,4 +30,44 @@ extension BPMNDefinitionReader.Reader {
         }
         return nil
     }
+
+    /// A Camunda 7 user task's `camunda:assignee`, `candidateUsers` and `candidateGroups`: static
+    /// values are read as Zeebe's would be; JUEL (`${…}`) is refused by name.
+    mutating func camunda7Assignment(_ c: XMLElement, _ ut: inout UserTask, id: String) {
+        for name in ["assignee", "candidateUsers", "candidateGroups"] {
+            guard let raw = camunda(c, name) else { continue }
+            if raw.contains("${") || raw.contains("#{") {
+                error("camunda:\(name) of '\(id)' is written in JUEL ('\(raw)'), which this engine does not run: "
+                    + "write a static value, or zeebe:assignmentDefinition with FEEL (`=…`)", c)
+                continue
+            }
+            let names = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            switch name {
+            case "assignee": ut.assignee = try? Template("${\(Self.feelLiteral(raw))}")
+            case "candidateUsers": ut.candidateUsers = names
+            default: ut.candidateGroups = names
+            }
+        }
+    }
+
+    /// Camunda 7 extension elements whose behaviour needs its Java engine: refused by name
+    /// rather than ignored.
+    mutating func refuseCamunda7Extensions(_ c: XMLElement, id: String) {
+        guard inExecutableProcess, let ext = c.child("extensionElements", ns: BPMNDefinitionReader.bpmnNS) else {
+            return
+        }
+        let refused = [
+            "inputOutput": "Camunda 7 input/output parameters (use zeebe:ioMapping)",
+            "executionListener": "Camunda 7 execution listeners", "taskListener": "Camunda 7 task listeners",
+            "connector": "Camunda 7 connectors (use a job type: zeebe:taskDefinition or an external task)",
+            "in": "Camunda 7 call activity variable mappings (use zeebe:ioMapping)",
+            "out": "Camunda 7 call activity variable mappings (use zeebe:ioMapping)",
+        ]
+        for e in ext.children where e.namespace == Self.camundaNS {
+            guard let what = refused[e.name] else { continue }
+            error("camunda:\(e.name) on '\(id)': \(what) are not supported", e)
+        }
+    }
+
+    static let camundaNS = "http://camunda.org/schema/1.0/bpmn"
 }

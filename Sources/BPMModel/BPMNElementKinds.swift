@@ -192,6 +192,7 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             var ut = UserTask()
+            if zeebe(c, "assignmentDefinition") == nil { camunda7Assignment(c, &ut, id: id) }
             if let a = zeebe(c, "assignmentDefinition") {
                 if let v = a.attributes["assignee"] { ut.assignee = assignee(v, a, id) }
                 ut.candidateGroups = deployTimeList(a.attributes["candidateGroups"], a, "candidate groups of '\(id)'")

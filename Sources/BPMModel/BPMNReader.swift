@@ -243,6 +243,7 @@ public enum BPMNDefinitionReader {
             element?.startQuantity = tokenQuantity(c, "startQuantity", id: id)
             element?.completionQuantity = tokenQuantity(c, "completionQuantity", id: id)
             if let element { checkInputsApply(c, element) }
+            refuseCamunda7Extensions(c, id: id)
             return element
         }
 

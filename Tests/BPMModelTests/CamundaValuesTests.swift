@@ -134,6 +134,31 @@ import Testing
         ])
     }
 
+    @Test func camunda7UserTaskAssignmentsAndExtensions() throws {
+        let ns = #"xmlns:camunda="http://camunda.org/schema/1.0/bpmn""#
+        func task(_ attributes: String, _ ext: String = "") -> String {
+            """
+            <b:process id="p" isExecutable="true">
+              <b:startEvent id="s"/>
+              <b:userTask id="t" \(attributes)><b:extensionElements>\(ext)</b:extensionElements></b:userTask>
+              <b:sequenceFlow id="f" sourceRef="s" targetRef="t"/>
+            </b:process>
+            """
+        }
+        let d = try read(task(#"camunda:assignee="demo" camunda:candidateGroups="sales, management""#), extraNS: ns)[0]
+        guard case .userTask(let u) = d.element("t")?.kind else { Issue.record("not a user task"); return }
+        #expect(u.assignee?.render([:]) == "demo")
+        #expect(u.candidateGroups == ["sales", "management"])
+        #expect(refusal(task(#"camunda:assignee="${initiator}""#), extraNS: ns) == [
+            "m.bpmn:5:3: error: camunda:assignee of 't' is written in JUEL ('${initiator}'), which this engine "
+                + "does not run: write a static value, or zeebe:assignmentDefinition with FEEL (`=…`)",
+        ])
+        let listener = #"<camunda:taskListener class="com.acme.Notify" event="create"/>"#
+        #expect(refusal(task("", listener), extraNS: ns) == [
+            "m.bpmn:5:50: error: camunda:taskListener on 't': Camunda 7 task listeners are not supported",
+        ])
+    }
+
     @Test(arguments: [
         (#"<b:conditionExpression>${amount > 100}</b:conditionExpression>"#, "JUEL (Camunda 7's Java EL)"),
         (#"<b:conditionExpression>#{approved}</b:conditionExpression>"#, "JUEL (Camunda 7's Java EL)"),
