@@ -286,7 +286,12 @@ extension BPMNDefinitionReader.Reader {
     mutating func readSubProcess(_ d: Draft) -> FlowElement? {
         let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
-            return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
+            var e = el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
+            for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
+                guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+                if let x = staticOrFEEL(src, input, "input mapping '\(target)'") { e.inputs.append((target, x)) }
+            }
+            return e
     }
 
     /// A transaction sub-process.

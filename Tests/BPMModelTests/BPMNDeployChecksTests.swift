@@ -63,7 +63,7 @@ import Testing
             + #"<zeebe:input source="=1" target="x"/></zeebe:ioMapping></b:extensionElements></b:userTask>"#
         #expect(refusal(Self.around(task)) == [
             "m.bpmn:5:66: error: zeebe:input mappings on 't' (bpmn:userTask) are not supported yet: inputs are applied "
-                + "to service, send and business rule tasks with a job type, and to call activities",
+                + "to service, send and business rule tasks with a job type, call activities and sub-processes",
         ])
     }
 

@@ -79,6 +79,41 @@ import Testing
         #expect(sim.now == simStart.addingTimeInterval(600))
     }
 
+    /// Zeebe's input mappings on a sub-process are local variables of its scope: visible inside
+    /// and to its output mappings, gone after it.
+    @Test func subProcessInputMappingsAreLocalsOfItsScope() async throws {
+        let xml = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                     xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <subProcess id="sub">
+              <extensionElements><zeebe:ioMapping>
+                <zeebe:input source="EUR" target="currency"/>
+                <zeebe:input source="=amount * 2" target="doubled"/>
+                <zeebe:output source="=label" target="summary"/>
+              </zeebe:ioMapping></extensionElements>
+              <startEvent id="ss"/>
+              <scriptTask id="fmt"><extensionElements>
+                <zeebe:script expression="=string(doubled) + &quot; &quot; + currency" resultVariable="label"/>
+              </extensionElements></scriptTask>
+              <endEvent id="se"/>
+              <sequenceFlow id="a" sourceRef="ss" targetRef="fmt"/><sequenceFlow id="b" sourceRef="fmt" targetRef="se"/>
+            </subProcess>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="sub"/><sequenceFlow id="f2" sourceRef="sub" targetRef="e"/>
+          </process>
+        </definitions>
+        """
+        let sim = try await Simulation(files: [(xml, "sub.bpmn")], process: nil,
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["amount": 21])
+        #expect(sim.statusWord == "completed")
+        #expect(sim.state?.variables["summary"] == "42 EUR", "the output mapping saw the scope's locals")
+        #expect(sim.state?.variables["currency"] == nil, "input mappings stay local to the sub-process")
+        #expect(sim.state?.variables["doubled"] == nil)
+    }
+
     @Test func camunda7ExternalTaskIsAJobOfItsTopic() async throws {
         let xml = """
         <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
