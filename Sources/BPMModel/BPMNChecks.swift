@@ -55,10 +55,12 @@ extension BPMNDefinitionReader.Reader {
         guard inExecutableProcess, let input = zeebe(c, "ioMapping")?.child("input", ns: zeebeNS) else { return }
         switch element.kind {
         case .serviceTask(let t) where t.external: return
-        case .callActivity, .subProcess(false): return
+        case .callActivity, .subProcess(false), .userTask: return
         default:
-            error("zeebe:input mappings on '\(element.id)' (bpmn:\(c.name)) are not supported yet: inputs are applied "
-                + "to service, send and business rule tasks with a job type, call activities and sub-processes", input)
+            error("zeebe:input mappings on '\(element.id)' (bpmn:\(c.name)) are not supported yet: inputs are "
+                + "applied to service, send and business rule tasks with a job type, call activities, sub-processes "
+                + "and user tasks",
+                input)
         }
     }
 

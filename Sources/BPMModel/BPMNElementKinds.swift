@@ -222,7 +222,9 @@ extension BPMNDefinitionReader.Reader {
                 for (k, v) in f.attributes { form[k] = .string(v) }
                 ut.form = .context(form)
             }
-            return el(.userTask(ut))
+            var task = el(.userTask(ut))
+            task.inputs = zeebeInputs(c)
+            return task
     }
 
     /// A script task: a FEEL expression here, or a job for the script handler of another language.
@@ -287,10 +289,7 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             var e = el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
-            for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
-                guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
-                if let x = staticOrFEEL(src, input, "input mapping '\(target)'") { e.inputs.append((target, x)) }
-            }
+            e.inputs = zeebeInputs(c)
             return e
     }
 
@@ -354,6 +353,16 @@ extension BPMNDefinitionReader.Reader {
 }
 
 extension BPMNDefinitionReader.Reader {
+    /// `zeebe:input` mappings read as local variables (of a sub-process's scope, of a user task).
+    mutating func zeebeInputs(_ c: XMLElement) -> [(target: String, source: BPMExpressions.Expression)] {
+        var out: [(target: String, source: BPMExpressions.Expression)] = []
+        for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
+            guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+            if let x = staticOrFEEL(src, input, "input mapping '\(target)'") { out.append((target, x)) }
+        }
+        return out
+    }
+
     /// A user task's assignee: a FEEL expression (`=…`), or the static name it spells.
     mutating func assignee(_ raw: String, _ a: XMLElement, _ id: String) -> Template? {
         let source = raw.hasPrefix("=") ? expression(raw, a, "assignee of '\(id)'")?.source : Self.feelLiteral(raw)

@@ -59,11 +59,12 @@ import Testing
     }
 
     @Test func inputMappingsWhereTheyWouldNotApplyAreRefused() {
-        let task = #"<b:userTask id="t"><b:extensionElements><zeebe:ioMapping>"#
-            + #"<zeebe:input source="=1" target="x"/></zeebe:ioMapping></b:extensionElements></b:userTask>"#
+        let task = #"<b:receiveTask id="t"><b:extensionElements><zeebe:ioMapping>"#
+            + #"<zeebe:input source="=1" target="x"/></zeebe:ioMapping></b:extensionElements></b:receiveTask>"#
         #expect(refusal(Self.around(task)) == [
-            "m.bpmn:5:66: error: zeebe:input mappings on 't' (bpmn:userTask) are not supported yet: inputs are applied "
-                + "to service, send and business rule tasks with a job type, call activities and sub-processes",
+            "m.bpmn:5:69: error: zeebe:input mappings on 't' (bpmn:receiveTask) are not supported yet: inputs are "
+                + "applied to service, send and business rule tasks with a job type, call activities, sub-processes "
+                + "and user tasks",
         ])
     }
 

@@ -114,6 +114,41 @@ import Testing
         #expect(sim.state?.variables["doubled"] == nil)
     }
 
+    /// Zeebe's input mappings on a user task are its local variables: its assignment sees them,
+    /// its output mappings see them and the completion's variables, and nothing else leaves it.
+    @Test func userTaskInputMappingsAreLocalsOfTheTask() async throws {
+        let xml = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                     xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <userTask id="approve">
+              <extensionElements>
+                <zeebe:assignmentDefinition assignee="=reviewer"/>
+                <zeebe:ioMapping>
+                  <zeebe:input source="=owner + &quot;-lead&quot;" target="reviewer"/>
+                  <zeebe:output source="=approved and reviewer = &quot;ann-lead&quot;" target="signedOff"/>
+                </zeebe:ioMapping>
+              </extensionElements>
+            </userTask>
+            <endEvent id="e"/>
+            <sequenceFlow id="f1" sourceRef="s" targetRef="approve"/>
+            <sequenceFlow id="f2" sourceRef="approve" targetRef="e"/>
+          </process>
+        </definitions>
+        """
+        let sim = try await Simulation(files: [(xml, "approve.bpmn")], process: nil,
+                                       connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        await sim.start(variables: ["owner": "ann"])
+        let task = try #require(sim.openTasks.first)
+        #expect(task.assignee == "ann-lead", "the assignment saw the task's input")
+        await sim.completeTask(task.id, variables: ["approved": true])
+        #expect(sim.statusWord == "completed")
+        #expect(sim.state?.variables["signedOff"] == true)
+        #expect(sim.state?.variables["reviewer"] == nil, "the input stayed local to the task")
+        #expect(sim.state?.variables["approved"] == nil, "with output mappings only the mapped values leave the task")
+    }
+
     @Test func camunda7ExternalTaskIsAJobOfItsTopic() async throws {
         let xml = """
         <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
