@@ -9,6 +9,11 @@ extension Run {
     mutating func activateSubProcess(_ element: FlowElement, scope: String?) {
         record(element, "activated", scope: scope)
         let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
+        if !element.inputs.isEmpty {  // input mappings are the scope's local variables
+            let vars = variables(in: scope)
+            let inputs = element.inputs.map { ($0.target, $0.source.evaluate(vars)) }
+            state.locals[id] = Dictionary(inputs) { _, last in last }
+        }
         let triggers = armEventSubProcesses(in: element.id, scope: id)
         if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
         let starts = definition.startEvents(in: element.id)
@@ -21,11 +26,12 @@ extension Run {
             let busy = state.tokens.contains { $0.scope == token.id } || queue.contains { $0.scope == token.id }
             if busy { continue }
             guard let i = tokenIndex(token.id), let element = definition.element(token.elementId) else { continue }
+            let locals = state.locals[token.id] ?? [:]
             removeToken(at: i, cancelWait: false)
             if case .subProcess(true) = element.kind {
                 record(element, "completed")  // an event sub-process has no outgoing flows; its parent scope carries on
-            } else {
-                leave(element, scope: token.scope)
+            } else if locals.isEmpty || !leaveWithMappedResult(element, locals, scope: token.scope) {
+                leave(element, scope: token.scope)  // output mappings see the scope's locals; without them locals end
             }
             return true
         }

@@ -174,10 +174,11 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c, id = d.id, executable = d.executable
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             if c.name == "businessRuleTask", let cd = zeebe(c, "calledDecision") {
-                guard let decision = cd.attributes["decisionId"], let rv = cd.attributes["resultVariable"] else {
+                guard let raw = cd.attributes["decisionId"], let rv = cd.attributes["resultVariable"] else {
                     error("zeebe:calledDecision needs decisionId and resultVariable", cd)
                     return nil
                 }
+                guard let decision = deployTimeString(raw, cd, "decision id of '\(id)'") else { return nil }
                 return el(.serviceTask(ServiceTask.decision(decision, resultVariable: rv)), type: "businessRuleTask")
             }
             if c.name == "sendTask", zeebe(c, "taskDefinition") == nil, let ref = c.attributes["messageRef"] {
@@ -191,16 +192,25 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             var ut = UserTask()
+            if zeebe(c, "assignmentDefinition") == nil { camunda7Assignment(c, &ut, id: id) }
             if let a = zeebe(c, "assignmentDefinition") {
-                if let v = a.attributes["assignee"] { ut.assignee = template(v, a, "assignee") }
-                ut.candidateGroups = list(a.attributes["candidateGroups"])
-                ut.candidateUsers = list(a.attributes["candidateUsers"])
+                if let v = a.attributes["assignee"] { ut.assignee = assignee(v, a, id) }
+                ut.candidateGroups = deployTimeList(a.attributes["candidateGroups"], a, "candidate groups of '\(id)'")
+                ut.candidateUsers = deployTimeList(a.attributes["candidateUsers"], a, "candidate users of '\(id)'")
             }
-            if let p = zeebe(c, "priorityDefinition")?.attributes["priority"], let n = Int(p) { ut.priority = n }
+            if let p = zeebe(c, "priorityDefinition"), let raw = p.attributes["priority"],
+               let n = deployTimeInt(raw, p, "priority of '\(id)'")
+            {
+                ut.priority = n
+            }
             if let s = zeebe(c, "taskSchedule") {
                 // ISO 8601 date-times, or FEEL expressions ("=…") giving one
                 func date(_ name: String) -> TaskDate? {
                     guard let v = s.attributes[name], !v.isEmpty else { return nil }
+                    if !v.hasPrefix("="), ISODate.parse(v) == nil {
+                        error("\(name) '\(v)' of '\(id)' is not an ISO 8601 date-time such as 2027-01-01T09:00:00Z", s)
+                        return nil
+                    }
                     let src = v.hasPrefix("=") ? String(v.dropFirst()) : "\"" + v + "\""
                     return expression(src, s, "\(name) of '\(id)'").map(TaskDate.expression)
                 }
@@ -212,7 +222,9 @@ extension BPMNDefinitionReader.Reader {
                 for (k, v) in f.attributes { form[k] = .string(v) }
                 ut.form = .context(form)
             }
-            return el(.userTask(ut))
+            var task = el(.userTask(ut))
+            task.inputs = zeebeInputs(c)
+            return task
     }
 
     /// A script task: a FEEL expression here, or a job for the script handler of another language.
@@ -224,7 +236,7 @@ extension BPMNDefinitionReader.Reader {
                     error("zeebe:script needs expression and resultVariable", z)
                     return nil
                 }
-                guard let e = expression(src, z, "script of '\(id)'") else { return nil }
+                guard let e = requiredFEEL(src, z, "script expression of '\(id)'") else { return nil }
                 return el(.scriptTask(ScriptTask(assignments: [(rv, e)])))
             }
             // another language (or a bare body): a job for the script handler the application registers
@@ -268,7 +280,7 @@ extension BPMNDefinitionReader.Reader {
     mutating func readComplexGateway(_ d: Draft) -> FlowElement? {
         let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
-            let cond = c.child("activationCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "activation condition of '\(id)'") }
+            let cond = expressionChild(c, "activationCondition", "activation condition of '\(id)'")
             return el(.complexGateway(activationCondition: cond))
     }
 
@@ -276,7 +288,9 @@ extension BPMNDefinitionReader.Reader {
     mutating func readSubProcess(_ d: Draft) -> FlowElement? {
         let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
-            return el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
+            var e = el(.subProcess(triggeredByEvent: c.attributes["triggeredByEvent"] == "true"))
+            e.inputs = zeebeInputs(c)
+            return e
     }
 
     /// A transaction sub-process.
@@ -304,11 +318,11 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c, id = d.id
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             let z = zeebe(c, "calledElement")
-            guard var called = z?.attributes["processId"] ?? c.attributes["calledElement"], !called.isEmpty else {
+            guard let raw = z?.attributes["processId"] ?? c.attributes["calledElement"], !raw.isEmpty else {
                 error("call activity '\(id)' names no process: add <zeebe:calledElement processId=\"…\"/> or calledElement=\"…\"", c)
                 return nil
             }
-            if called.hasPrefix("=") { called = String(called.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            guard let called = deployTimeString(raw, z ?? c, "called process id of '\(id)'") else { return nil }
             // a call to a global script task runs that script here
             if let global = root.children.first(where: { $0.name == "globalScriptTask" && $0.attributes["id"] == called }) {
                 var task = ServiceTask(action: "script", parameters: ["format": .constant(.string(global.attributes["scriptFormat"] ?? "")),
@@ -320,7 +334,7 @@ extension BPMNDefinitionReader.Reader {
             var inputs: [(String, BPMExpressions.Expression)] = []
             for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
                 guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
-                if let e = expression(src, input, "input mapping '\(target)'") { inputs.append((target, e)) }
+                if let e = staticOrFEEL(src, input, "input mapping '\(target)'") { inputs.append((target, e)) }
             }
             return el(.callActivity(CallActivity(processId: called, inputs: inputs,
                                                  propagateAllChildVariables: z?.attributes["propagateAllChildVariables"] != "false")))
@@ -335,5 +349,23 @@ extension BPMNDefinitionReader.Reader {
                 return el(.messageStartEvent(m), type: "receiveTask")
             }
             return el(.messageCatchEvent(m), type: "receiveTask")
+    }
+}
+
+extension BPMNDefinitionReader.Reader {
+    /// `zeebe:input` mappings read as local variables (of a sub-process's scope, of a user task).
+    mutating func zeebeInputs(_ c: XMLElement) -> [(target: String, source: BPMExpressions.Expression)] {
+        var out: [(target: String, source: BPMExpressions.Expression)] = []
+        for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
+            guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+            if let x = staticOrFEEL(src, input, "input mapping '\(target)'") { out.append((target, x)) }
+        }
+        return out
+    }
+
+    /// A user task's assignee: a FEEL expression (`=…`), or the static name it spells.
+    mutating func assignee(_ raw: String, _ a: XMLElement, _ id: String) -> Template? {
+        let source = raw.hasPrefix("=") ? expression(raw, a, "assignee of '\(id)'")?.source : Self.feelLiteral(raw)
+        return source.flatMap { try? Template("${\($0)}") }
     }
 }

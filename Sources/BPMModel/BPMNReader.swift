@@ -47,6 +47,8 @@ public enum BPMNDefinitionReader {
         var signalNames: [String: String] = [:]  // signal id → name
         var messages: [String: MessageDefinition] = [:]  // message id → name and correlation key
         var escalationCodes: [String: String] = [:]  // escalation id → escalationCode
+        /// Whether the process being read is executable (a drawing-only one may leave values out).
+        var inExecutableProcess = true
 
         init(file: String, root: XMLElement) {
             self.file = file
@@ -63,13 +65,19 @@ public enum BPMNDefinitionReader {
 
         mutating func readAll() -> [ProcessDefinition] {
             for e in root.children("error", ns: bpmnNS) { if let id = e.attributes["id"] { errorCodes[id] = e.attributes["errorCode"] ?? id } }
-            for s in root.children("signal", ns: bpmnNS) { if let id = s.attributes["id"] { signalNames[id] = s.attributes["name"] ?? id } }
+            for s in root.children("signal", ns: bpmnNS) {
+                guard let id = s.attributes["id"] else { continue }
+                signalNames[id] = s.attributes["name"].map { deployTimeString($0, s, "signal name") ?? $0 } ?? id
+            }
             for e in root.children("escalation", ns: bpmnNS) { if let id = e.attributes["id"] { escalationCodes[id] = e.attributes["escalationCode"] ?? id } }
             for m in root.children("message", ns: bpmnNS) {
                 guard let id = m.attributes["id"] else { continue }
-                var def = MessageDefinition(name: m.attributes["name"] ?? id)
-                if let sub = m.child("extensionElements", ns: bpmnNS)?.child("subscription", ns: zeebeNS), let key = sub.attributes["correlationKey"] {
-                    def.correlationKey = expression(key, sub, "correlation key of message '\(def.name)'")
+                let name = m.attributes["name"].map { deployTimeString($0, m, "message name") ?? $0 }
+                var def = MessageDefinition(name: name ?? id)
+                if let sub = m.child("extensionElements", ns: bpmnNS)?.child("subscription", ns: zeebeNS),
+                   let key = sub.attributes["correlationKey"]
+                {
+                    def.correlationKey = requiredFEEL(key, sub, "correlation key of message '\(def.name)'")
                 }
                 messages[id] = def
             }
@@ -122,7 +130,10 @@ public enum BPMNDefinitionReader {
             var flows: [SequenceFlow] = []
             var docs: [String: String] = [:]
             let errorsBefore = errors.count
+            inExecutableProcess = executable
+            defer { inExecutableProcess = true }
             readContainer(p, parent: nil, executable: executable, elements: &elements, flows: &flows, docs: &docs)
+            if executable { checkDefaultFlows(elements, flows) }
             var def = ProcessDefinition(id: pid, name: p.attributes["name"] ?? poolName ?? pid, elements: elements, flows: flows, sourceFile: file)
             def.isExecutable = executable
             def.diagram = diagram
@@ -130,7 +141,9 @@ public enum BPMNDefinitionReader {
             if let doc = p.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty { def.description = doc }
             // graph checks only when every element was read: otherwise they would repeat the rejection
             if errors.count == errorsBefore {
-                errors += executable ? Validator.validate(def) : Validator.validate(def).filter { $0.message.contains("unknown") }
+                let found = Validator.check(def, zeebe: true)
+                errors += executable ? found.errors : found.errors.filter { $0.message.contains("unknown") }
+                if executable { def.warnings = found.warnings }
             }
             return def
         }
@@ -162,16 +175,24 @@ public enum BPMNDefinitionReader {
                 return nil
             }
             var cond: BPMExpressions.Expression?
-            if let ce = c.child("conditionExpression", ns: bpmnNS), !ce.trimmedText.isEmpty {
-                cond = expression(ce.trimmedText, ce, "condition of sequence flow '\(id)'")
-            }
+            cond = expressionChild(c, "conditionExpression", "condition of sequence flow '\(id)'")
             return SequenceFlow(id: id, source: s, target: t, condition: cond, location: loc(c), label: c.attributes["name"])
         }
 
-        /// FEEL as Camunda writes it (`=expr`), and plain or `${…}` expressions.
+        /// FEEL as Camunda writes it (`=expr`), or plain; JUEL (`${…}`) is refused in an executable
+        /// process, and read for its FEEL-compatible inside in a drawing-only one.
         mutating func expression(_ raw: String, _ e: XMLElement, _ what: String) -> BPMExpressions.Expression? {
             var text = raw
-            if text.hasPrefix("=") { text.removeFirst() } else if text.hasPrefix("${"), text.hasSuffix("}") { text = String(text.dropFirst(2).dropLast()) }
+            if inExecutableProcess, !text.hasPrefix("="), let lang = Self.foreignLanguage(text, language: nil) {
+                self.error("\(what) is written in \(lang), which this engine does not run: "
+                    + "write it in FEEL (`= …`)", e)
+                return nil
+            }
+            if text.hasPrefix("=") {
+                text.removeFirst()
+            } else if text.hasPrefix("${") || text.hasPrefix("#{"), text.hasSuffix("}") {
+                text = String(text.dropFirst(2).dropLast())
+            }
             do { return try BPMExpressions.Expression(text) } catch {
                 self.error("invalid expression in \(what): \(error.message) (column \(error.column) of '\(text)')", e)
                 return nil
@@ -182,17 +203,13 @@ public enum BPMNDefinitionReader {
             c.child("extensionElements", ns: bpmnNS)?.child(name, ns: zeebeNS)
         }
 
-        func eventDefinitions(_ c: XMLElement) -> [XMLElement] {
-            c.children.filter { $0.namespace == bpmnNS && $0.name.hasSuffix("EventDefinition") }
-        }
-
         mutating func readElement(_ c: XMLElement, executable: Bool, parent: String?) -> FlowElement? {
             guard let id = c.attributes["id"] else { error("'bpmn:\(c.name)' without id", c); return nil }
             let name = c.attributes["name"]
             var outputs: [(String, BPMExpressions.Expression)] = []
             for output in zeebe(c, "ioMapping")?.children("output", ns: zeebeNS) ?? [] {
                 guard let target = output.attributes["target"], let src = output.attributes["source"] else { continue }
-                if let e = expression(src, output, "output mapping '\(target)'") { outputs.append((target, e)) }
+                if let e = requiredFEEL(src, output, "output mapping '\(target)'") { outputs.append((target, e)) }
             }
             let location = loc(c)
             let defaultFlow = c.attributes["default"]
@@ -213,31 +230,36 @@ public enum BPMNDefinitionReader {
                     loop = .multiInstance(probe.multiInstance(lc, c) ?? MultiInstance(sequential: lc.attributes["isSequential"] == "true"))
                 }
             } else if let lc = c.child("standardLoopCharacteristics", ns: bpmnNS) {
-                let cond = lc.child("loopCondition", ns: bpmnNS).flatMap { $0.trimmedText.isEmpty ? nil : expression($0.trimmedText, $0, "loop condition of '\(id)'") }
-                loop = .standard(condition: cond, testBefore: lc.attributes["testBefore"] == "true", maximum: lc.attributes["loopMaximum"].flatMap { Int($0) })
+                let cond = expressionChild(lc, "loopCondition", "loop condition of '\(id)'")
+                loop = .standard(condition: cond, testBefore: lc.attributes["testBefore"] == "true",
+                                 maximum: loopMaximum(lc, id: id))
             }
+            let before = errors.count
             let defs = eventDefinitions(c)
+            checkReferences(c, defs, id: id)
+            if errors.count > before { return nil }  // one refusal per unknown reference, not one per consequence
             var element = readKind(Draft(c: c, id: id, defs: defs, executable: executable, parent: parent, make: el))
             element?.loop = loop
-            if let q = c.attributes["startQuantity"].flatMap({ Int($0) }), q > 1 { element?.startQuantity = q }
-            if let q = c.attributes["completionQuantity"].flatMap({ Int($0) }), q > 1 { element?.completionQuantity = q }
+            element?.startQuantity = tokenQuantity(c, "startQuantity", id: id)
+            element?.completionQuantity = tokenQuantity(c, "completionQuantity", id: id)
+            if let element { checkInputsApply(c, element) }
+            refuseCamunda7Extensions(c, id: id)
             return element
         }
 
         mutating func multiInstance(_ lc: XMLElement, _ c: XMLElement) -> MultiInstance? {
             var mi = MultiInstance(sequential: lc.attributes["isSequential"] == "true")
-            if let card = lc.child("loopCardinality", ns: bpmnNS)?.trimmedText, !card.isEmpty {
-                mi.cardinality = expression(card, lc, "loop cardinality")
-            }
+            mi.cardinality = expressionChild(lc, "loopCardinality", "loop cardinality")
+            if let card = mi.cardinality { checkCardinality(card, lc, id: c.attributes["id"] ?? "") }
             if let z = lc.child("extensionElements", ns: bpmnNS)?.child("loopCharacteristics", ns: zeebeNS) {
-                if let col = z.attributes["inputCollection"] { mi.collection = expression(col, z, "input collection") }
+                if let col = z.attributes["inputCollection"] {
+                    mi.collection = requiredFEEL(col, z, "input collection")
+                }
                 mi.elementVariable = z.attributes["inputElement"]
                 mi.outputCollection = z.attributes["outputCollection"]
-                if let oe = z.attributes["outputElement"] { mi.outputElement = expression(oe, z, "output element") }
+                if let oe = z.attributes["outputElement"] { mi.outputElement = requiredFEEL(oe, z, "output element") }
             }
-            if let cc = lc.child("completionCondition", ns: bpmnNS)?.trimmedText, !cc.isEmpty {
-                mi.completionCondition = expression(cc, lc, "completion condition")
-            }
+            mi.completionCondition = expressionChild(lc, "completionCondition", "completion condition")
             if mi.cardinality == nil && mi.collection == nil {
                 unsupported(c, "multi-instance without a loop cardinality or an input collection (zeebe:loopCharacteristics inputCollection)")
                 return nil
@@ -247,26 +269,32 @@ public enum BPMNDefinitionReader {
 
         mutating func serviceTask(_ c: XMLElement, id: String, executable: Bool) -> ServiceTask? {
             let td = zeebe(c, "taskDefinition")
-            var type = td?.attributes["type"] ?? ""
-            if type.hasPrefix("=") { type.removeFirst() }  // a constant FEEL string is the usual case
-            type = type.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            let before = errors.count
+            var type = td?.attributes["type"].flatMap { deployTimeString($0, td!, "job type of '\(id)'") } ?? ""
+            if td == nil, let topic = camundaExternalTopic(c) { type = topic }
+            if errors.count > before { return nil }  // the job type was refused
             if type.isEmpty, executable {
+                if td == nil, let why = camunda7Implementation(c) {
+                    error("service task '\(id)' \(why)", c)
+                    return nil
+                }
                 error("service task '\(id)' has no job type: add <zeebe:taskDefinition type=\"…\"/> in its extensionElements", c)
                 return nil
             }
-            var jobPriority: Int?
-            if let p = zeebe(c, "priorityDefinition")?.attributes["priority"], let n = Int(p) { jobPriority = n }
             var retry = RetryPolicy()
-            if let r = td?.attributes["retries"], let n = Int(r.trimmingCharacters(in: CharacterSet(charactersIn: "= "))) {
+            if let r = td?.attributes["retries"], let n = deployTimeInt(r, td!, "retries of '\(id)'") {
                 retry.retries = max(0, n - 1)  // Zeebe's retries count attempts
             }
             var params: [String: TemplateValue] = [:]
-            if let io = zeebe(c, "ioMapping") {
-                for input in io.children("input", ns: zeebeNS) {
-                    guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
-                    if let e = expression(src, input, "input mapping '\(target)'"), let t = try? Template("${\(e.source)}") {
-                        params[target] = .template(t)
-                    }
+            for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
+                guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
+                if !src.hasPrefix("=") {
+                    // a static value, as connector templates write them
+                    Self.set(.constant(.string(src)), at: target, in: &params)
+                } else if let e = expression(src, input, "input mapping '\(target)'"),
+                          let t = try? Template("${\(e.source)}")
+                {
+                    Self.set(.template(t), at: target, in: &params)
                 }
             }
             if let headers = zeebe(c, "taskHeaders") {
@@ -279,7 +307,11 @@ public enum BPMNDefinitionReader {
             var task = ServiceTask(action: type, parameters: params, retry: retry)
             task.external = true
             task.includeVariables = true
-            if let jobPriority { task.priority = jobPriority }
+            if let p = zeebe(c, "priorityDefinition"), let raw = p.attributes["priority"],
+               let n = deployTimeInt(raw, p, "job priority of '\(id)'")
+            {
+                task.priority = n
+            }
             return task
         }
 
@@ -291,11 +323,12 @@ public enum BPMNDefinitionReader {
                 let s = probe.timerSchedule(d, c)
                 return probe.errors.count == errors.count ? s : nil
             }
+            let before = errors.count
             func text(_ name: String) -> (String, XMLElement)? {
                 guard let e = d.child(name, ns: bpmnNS) else { return nil }
-                var t = e.trimmedText
-                if t.hasPrefix("=") { t = String(t.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
-                return (t, e)
+                let t = e.trimmedText
+                guard t.hasPrefix("=") else { return (t, e) }
+                return deployTimeString(t, e, "timer \(name)").map { ($0, e) }
             }
             if let (t, e) = text("timeCycle") {
                 if let s = TimerSchedule.parse(cycle: t) { return s }
@@ -319,7 +352,7 @@ public enum BPMNDefinitionReader {
                     return nil
                 }
             }
-            error("timer start event without timeCycle, timeDate or timeDuration", c)
+            if errors.count == before { error("timer start event without timeCycle, timeDate or timeDuration", c) }
             return nil
         }
 
@@ -348,23 +381,12 @@ public enum BPMNDefinitionReader {
                 unsupported(c, "timers with \(d.children.first?.name ?? "no time") are not supported yet (timeDuration is)")
                 return nil
             }
-            var text = dur.trimmedText
-            if text.hasPrefix("=") { text = String(text.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            let raw = dur.trimmedText
+            guard let text = raw.hasPrefix("=") ? deployTimeString(raw, dur, "timer duration") : raw else { return nil }
             do { return TimerDefinition(seconds: try DurationParser.seconds(text), text: text) } catch {
-                self.error("timer duration '\(dur.trimmedText)': \(error.message) (dynamic durations are not supported yet)", dur)
+                self.error("timer duration '\(raw)' of '\(c.attributes["id"] ?? "")': \(error.message)", dur)
                 return nil
             }
-        }
-
-        mutating func template(_ raw: String, _ e: XMLElement, _ what: String) -> Template? {
-            if raw.hasPrefix("="), let ex = expression(raw, e, what) { return try? Template("${\(ex.source)}") }
-            return try? Template(raw)
-        }
-
-        func list(_ raw: String?) -> [String] {
-            guard var s = raw?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return [] }
-            if s.hasPrefix("=") { s = String(s.dropFirst()).trimmingCharacters(in: CharacterSet(charactersIn: "[] ")) }
-            return s.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }.filter { !$0.isEmpty }
         }
     }
 }

@@ -13,17 +13,28 @@ public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertib
     public var description: String { "\(file):\(line):\(column)" }
 }
 
-/// One problem in a definition, printed as `file:line:col: error: message`.
+/// One problem in a definition, printed as `file:line:col: error: message` (or `warning:` for
+/// one that does not stop the definition from deploying).
 public struct DefinitionError: Error, Sendable, Hashable, CustomStringConvertible {
     public let location: SourceLocation
     public let message: String
+    /// A warning: shown by `bpm validate`, the definition deploys.
+    public let isWarning: Bool
 
     public init(_ message: String, at location: SourceLocation) {
         self.message = message
         self.location = location
+        isWarning = false
     }
 
-    public var description: String { "\(location): error: \(message)" }
+    /// A warning at a location.
+    public init(warning message: String, at location: SourceLocation) {
+        self.message = message
+        self.location = location
+        isWarning = true
+    }
+
+    public var description: String { "\(location): \(isWarning ? "warning" : "error"): \(message)" }
 }
 
 /// Every problem found in a definition; a definition is only deployed when there are none.

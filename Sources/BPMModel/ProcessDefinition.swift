@@ -41,6 +41,8 @@ public struct ProcessDefinition: Sendable {
     public var documentation: [String: String] = [:]
     /// A limit on how long an instance may run (the YAML `timeout:` at the top level).
     public var timeout: ProcessTimeout?
+    /// Problems that do not stop it from deploying (Zeebe deploys them too), for `bpm validate`.
+    public var warnings: [DefinitionError] = []
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]
@@ -150,6 +152,8 @@ public struct FlowElement: Sendable {
     /// target is set from an expression over the variables (and, for a service task, the
     /// connector's output — then only the mapped values are kept).
     public var outputs: [(target: String, source: Expression)] = []
+    /// Input mappings of an embedded sub-process: local variables of its scope.
+    public var inputs: [(target: String, source: Expression)] = []
     /// The sub-process that contains this element (nil: the process itself).
     public var parent: String?
     /// Standard loop or multi-instance characteristics of an activity.

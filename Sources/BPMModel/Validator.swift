@@ -1,7 +1,24 @@
 /// Graph checks shared by every front end: ids, flow targets, reachability, gateways.
 public enum Validator {
+    /// Every problem of a definition, each an error.
     public static func validate(_ def: ProcessDefinition) -> [DefinitionError] {
+        let found = check(def, zeebe: false)
+        return found.errors + found.warnings.map { DefinitionError($0.message, at: $0.location) }
+    }
+
+    /// The problems of a definition; with `zeebe`, those Zeebe deploys anyway (an unreachable
+    /// element, a start event without outgoing flows) are warnings: the model deploys, and
+    /// `bpm validate` shows them.
+    public static func check(_ def: ProcessDefinition, zeebe: Bool)
+        -> (errors: [DefinitionError], warnings: [DefinitionError])
+    {
         var errors: [DefinitionError] = []
+        var warnings: [DefinitionError] = []
+        func lenient(_ message: String, at location: SourceLocation) {
+            if zeebe { warnings.append(DefinitionError(warning: message, at: location)) } else {
+                errors.append(DefinitionError(message, at: location))
+            }
+        }
         let fileLoc = SourceLocation(file: def.sourceFile, line: 1, column: 1)
         func loc(_ e: FlowElement) -> SourceLocation { e.location ?? fileLoc }
 
@@ -54,7 +71,7 @@ public enum Validator {
             }
         }
         for e in def.elements where !reached.contains(e.id) {
-            errors.append(DefinitionError("'\(e.id)' is unreachable: no path from the start leads to it", at: loc(e)))
+            lenient("'\(e.id)' is unreachable: no path from the start leads to it", at: loc(e))
         }
 
         for e in def.elements {
@@ -69,8 +86,12 @@ public enum Validator {
                 if !def.elements.contains(where: { $0.parent == e.parent && { if case .linkCatchEvent(name) = $0.kind { true } else { false } }($0) }) {
                     errors.append(DefinitionError("link throw event '\(e.id)' has no link catch event named '\(name)' in its scope", at: loc(e)))
                 }
-            case .startEvent, .boundaryEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent:
+            case .boundaryEvent:
                 if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
+            case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent:
+                if out.isEmpty {
+                    lenient("start event '\(e.id)' has no outgoing flow: its instances end at once", at: loc(e))
+                }
             case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent, .linkCatchEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
@@ -92,6 +113,6 @@ public enum Validator {
                 errors.append(DefinitionError("default flow '\(d)' of '\(e.id)' is not one of its outgoing flows", at: loc(e)))
             }
         }
-        return errors
+        return (errors, warnings)
     }
 }

@@ -10,6 +10,8 @@ struct Validate: ParsableCommand {
         discussion: """
         Prints each problem as FILE:LINE:COL: error: MESSAGE (the format editors and CI
         understand) and exits 1 if any file has problems; prints 'FILE: ok' for valid files.
+        Problems Camunda 8 deploys anyway (a BPMN element no path reaches, a start event without
+        outgoing flows) are printed as FILE:LINE:COL: warning: MESSAGE and do not fail the file.
         """
     )
 
@@ -35,6 +37,7 @@ struct Validate: ParsableCommand {
                     continue
                 }
                 let defs = try DefinitionLoader.parseAll(source: source, file: file)
+                for w in defs.flatMap(\.warnings) { printError(w.description) }
                 if !quiet {
                     let what = defs.map { "\($0.id): \($0.elements.count) elements, \($0.flows.count) flows\($0.isExecutable ? "" : ", not executable")" }
                     print("\(file): ok (\(what.joined(separator: "; ")))")

@@ -39,6 +39,19 @@ import Testing
         #expect(r.stdout.contains("examples/approval.yaml: ok"))
     }
 
+    /// Camunda 8 models as Camunda deploys them: static inputs deploy; a dead-end start event is a
+    /// warning that leaves the file valid.
+    @Test func validatePrintsWarningsAndAcceptsCamundaTemplateModels() async throws {
+        let files = ["Tests/Fixtures/camunda8/agent-prompt.bpmn", "Tests/Fixtures/camunda8/rest-connector.bpmn"]
+        let r = try await bpm(["validate"] + files)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").map(String.init) == [
+            "Tests/Fixtures/camunda8/agent-prompt.bpmn:11:5: warning: start event 'draftStart' has no outgoing flow: "
+                + "its instances end at once",
+        ])
+        #expect(r.stdout.contains("Tests/Fixtures/camunda8/rest-connector.bpmn: ok"))
+    }
+
     /// Every limit's error names an option `bpm serve` has.
     @Test func everyLimitNamesAServeOption() async throws {
         let r = try await bpm(["serve", "--help"])

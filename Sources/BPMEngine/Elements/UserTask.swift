@@ -7,14 +7,19 @@ extension Run {
     mutating func activateUserTask(_ element: FlowElement, _ task: UserTask, scope: String?) {
         record(element, "activated", scope: scope)
         let id = nextId("u")
-        let vars = variables(in: scope)
+        // input mappings are local variables of the task (its assignment and dates see them)
+        let outer = variables(in: scope)
+        let locals = Dictionary(element.inputs.map { ($0.target, $0.source.evaluate(outer)) }) { _, last in last }
+        let vars = outer.merging(locals) { _, local in local }
         let assignee = task.assignee.map { $0.render(vars) }.flatMap { $0.isNull ? nil : $0.interpolated }
         effects.append(.createUserTask(UserTaskRecord(
             id: id, instanceId: state.id, definitionId: definition.id, elementId: element.id, name: element.name,
             assignee: assignee, candidateUsers: task.candidateUsers, candidateGroups: task.candidateGroups,
             priority: task.priority, form: task.form, description: task.description?.render(vars).interpolated,
             status: "open", createdAt: now, dueAt: date(task.due, vars), followUpAt: date(task.followUp, vars))))
-        wait(at: element, .userTask(taskId: id), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+        let token = wait(at: element, .userTask(taskId: id), scope: scope,
+                         boundaries: armBoundaryEvents(of: element, scope: scope))
+        if !locals.isEmpty { state.locals[token] = locals }
     }
 
     /// A due or follow-up date: after the task's creation, or an expression's date-time (or
@@ -34,10 +39,13 @@ extension Run {
         guard let i = state.tokens.firstIndex(where: { $0.wait == .userTask(taskId: taskId) }) else {
             throw .invalid("task \(taskId) is not open")
         }
+        let locals = state.locals[state.tokens[i].id] ?? [:]
         let token = removeToken(at: i, cancelWait: false)
         effects.append(.closeUserTask(id: taskId, status: "completed", at: now))
-        setVariables(values, scope: token.scope)
         guard let element = definition.element(token.elementId) else { return }
+        // with output mappings, only the mapped values leave the task (over its locals and the result)
+        if leaveWithMappedResult(element, locals.merging(values) { _, v in v }, scope: token.scope) { return }
+        setVariables(values, scope: token.scope)
         leave(element, scope: token.scope)
     }
 }
