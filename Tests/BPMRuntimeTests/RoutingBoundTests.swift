@@ -12,7 +12,7 @@ import Testing
     /// starts the next, in one step, for ever. `plain` waits on a user task.
     static var echoModel: String {
         get throws {
-            try String(contentsOf: repoRoot.appendingPathComponent("Tests/Models/signal-echo.bpmn"), encoding: .utf8)
+            try String(contentsOf: repoRoot.appendingPathComponent("Tests/Fixtures/signal-echo.bpmn"), encoding: .utf8)
         }
     }
 

@@ -148,7 +148,7 @@ import Testing
     /// A signal start event whose process throws the same signal: each instance starts the
     /// next without waiting. The run is refused, naming the signal, within the bound.
     @Test func instancesThatSignalEachOtherForeverAreRefused() async throws {
-        let file = repoRoot.appendingPathComponent("Tests/Models/signal-echo.bpmn")
+        let file = repoRoot.appendingPathComponent("Tests/Fixtures/signal-echo.bpmn")
         let (r, cpu) = try await Spawned.start([bpmBinary, "run", file.path, "--process", "starter", "--json"],
                                                separateErrors: true, directory: repoRoot.path).finishedMeasured()
         #expect(cpu < 10, "bpm run used \(cpu) s of processor time")
