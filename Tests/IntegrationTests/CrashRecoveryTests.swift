@@ -17,7 +17,7 @@ import Testing
         activities:
           - {id: wait1, type: timer, duration: 1s}
           - {id: step, type: script, set: {n: 1}}
-          - {id: wait2, type: timer, duration: 1s}
+          - {id: wait2, type: timer, duration: 5s}
           - {id: log, type: service, action: database_log, message: "done ${n}"}
         """.write(to: defs.appendingPathComponent("crash.yaml"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("bpm.sqlite")
@@ -42,13 +42,16 @@ import Testing
         }
         #expect(Set(ids).count == total)
 
-        // kill once instances are spread over both timers: mid-flight, not before and not after
+        // kill once instances are spread over both timers: mid-flight, not before and not after.
+        // The second timer is the longer one, so instances gather there however fast they were
+        // started: at r starts per second about 5r wait at it when the last start is answered.
         let deadline = Date().addingTimeInterval(60)
         var killedAt = ""
         while Date() < deadline {
             let running = try await http("GET", "\(server.base)/processes?status=running&limit=1000")
-            let atSecond = (running.body[member: "items"].listValue ?? []).filter { $0[member: "currentActivities"] == ["wait2"] }.count
-            if atSecond >= 50 {
+            let items = running.body[member: "items"].listValue ?? []
+            let atSecond = items.filter { $0[member: "currentActivities"] == ["wait2"] }.count
+            if atSecond >= 20 {
                 server.kill(SIGKILL)
                 killedAt = "\(atSecond) at the second timer"
                 break
