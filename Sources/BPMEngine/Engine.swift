@@ -28,6 +28,10 @@ public enum Engine {
         var run = Run(definition: definition, state: state, now: now)
         run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
         run.state.processTriggers = run.armEventSubProcesses(in: nil, scope: nil)
+        if let failure = run.timerFailure {  // no path has begun: nothing to hold with an incident
+            run.failInstance(code: "timer", message: failure)
+            return run.finish()
+        }
         if let limit = definition.timeout {
             let tid = run.nextId("t")
             run.effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: instanceId, elementId: definition.id, dueAt: now.addingTimeInterval(limit.after))))
@@ -145,6 +149,8 @@ struct Run {
     var steps = 0
     /// The elements of the last steps before the step limit, to name a runaway loop.
     var recent: [String] = []
+    /// Why a timer being armed has no usable value (settled by an incident, see Timers.swift).
+    var timerFailure: String?
 
     init(definition: ProcessDefinition, state: InstanceState, now: Date) {
         self.definition = definition
@@ -238,8 +244,13 @@ struct Run {
         }
         if !inner, element.loop != nil {
             activateLoop(element, scope: scope)
-            return
+        } else {
+            activateKind(element, via: flowId, scope: scope)
         }
+        settleTimerFailure(element, scope: scope)
+    }
+
+    mutating func activateKind(_ element: FlowElement, via flowId: String?, scope: String?) {
         switch element.kind {
         case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent: activateStartEvent(element, scope: scope)
         case .endEvent(let end): activateEndEvent(element, end, scope: scope)
@@ -377,9 +388,7 @@ struct Run {
     mutating func arm(_ trigger: EventTrigger, at elementId: String, keyScope: String?) -> BoundaryTimer? {
         switch trigger {
         case .timer(let timer):
-            let tid = nextId("t")
-            effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: elementId, dueAt: now.addingTimeInterval(timer.seconds))))
-            return BoundaryTimer(timerId: tid, boundaryElementId: elementId)
+            return armTimer(timer, at: elementId, keyScope: keyScope)
         case .message(let m):
             let sid = nextId("m")
             effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: elementId, name: m.name,

@@ -24,6 +24,7 @@ extension Run {
         }
         if let t = state.processTriggers.first(where: { $0.timerId == timerId }), let start = definition.element(t.boundaryElementId) {
             triggerEventSubProcess(start: start, scope: nil)
+            rearmEventSubProcessTimer(t, start, scope: nil)
             return
         }
         for (i, token) in state.tokens.enumerated() {
@@ -78,6 +79,7 @@ extension Run {
         record(element, "incident_resolved", data: .context(["incident": .string(incidentId)]))
         if case .serviceTask(let task) = element.kind, let jobId = incident.jobId {
             dispatchJob(element, task, jobId: jobId, attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+            settleTimerFailure(element, scope: scope)
         } else {
             activate(element, via: nil, scope: scope, inner: true)
         }

@@ -134,6 +134,12 @@ public struct ParentLink: Sendable, Equatable {
 public struct BoundaryTimer: Sendable, Equatable {
     public var timerId: String
     public var boundaryElementId: String
+    /// When an armed timer is due (for a cycle's next occurrence); nil for subscriptions.
+    public var dueAt: Date? = nil
+    /// How often a cycle has fired before this occurrence.
+    public var fired = 0
+    /// The cycle an expression gave when the timer was first armed.
+    public var cycle: String? = nil
 }
 
 /// What a token waits for.

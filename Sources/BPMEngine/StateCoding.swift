@@ -161,7 +161,7 @@ extension InstanceState {
             c["tokens"] = .list(tokens.map { t in
                 var tc: [String: Value] = ["id": .string(t.id), "element": .string(t.elementId), "wait": t.wait.value]
                 if !t.boundaryTimers.isEmpty {
-                    tc["boundary"] = .list(t.boundaryTimers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
+                    tc["boundary"] = .list(t.boundaryTimers.map(\.value))
                 }
                 if let scope = t.scope { tc["scope"] = .string(scope) }
                 return .context(tc)
@@ -173,7 +173,7 @@ extension InstanceState {
         if let parent { c["parent"] = ["instance": .string(parent.instanceId), "token": .string(parent.tokenId)] }
         if !held.isEmpty { c["held"] = .list(held.compactMap(\.value)) }
         if !processTriggers.isEmpty {
-            c["triggers"] = .list(processTriggers.map { ["timer": .string($0.timerId), "element": .string($0.boundaryElementId)] })
+            c["triggers"] = .list(processTriggers.map(\.value))
         }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
@@ -195,18 +195,12 @@ extension InstanceState {
         tokens = (c["tokens"]?.listValue ?? []).compactMap { tv in
             guard case .context(let tc) = tv, let tid = tc["id"]?.stringValue, let el = tc["element"]?.stringValue,
                   let wait = tc["wait"].flatMap(Wait.init) else { return nil }
-            let boundary = (tc["boundary"]?.listValue ?? []).compactMap { b -> BoundaryTimer? in
-                guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
-                return BoundaryTimer(timerId: t, boundaryElementId: e)
-            }
+            let boundary = (tc["boundary"]?.listValue ?? []).compactMap(BoundaryTimer.init(value:))
             return Token(id: tid, elementId: el, wait: wait, boundaryTimers: boundary, scope: tc["scope"]?.stringValue)
         }
         locals = (c["locals"]?.contextValue ?? [:]).compactMapValues(\.contextValue)
         held = (c["held"]?.listValue ?? []).compactMap(Command.init(value:))
-        processTriggers = (c["triggers"]?.listValue ?? []).compactMap { b -> BoundaryTimer? in
-            guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
-            return BoundaryTimer(timerId: t, boundaryElementId: e)
-        }
+        processTriggers = (c["triggers"]?.listValue ?? []).compactMap(BoundaryTimer.init(value:))
         if let pi = c["parent"]?[member: "instance"].stringValue, let pt = c["parent"]?[member: "token"].stringValue {
             parent = ParentLink(instanceId: pi, tokenId: pt)
         }
@@ -280,5 +274,24 @@ extension Command {
         else if let t = c["childFailed"]?.stringValue { self = .childFailed(tokenId: t, code: c["code"]?.stringValue ?? "error", message: c["message"]?.stringValue) }
         else if let t = c["childStartFailed"]?.stringValue { self = .childStartFailed(tokenId: t, message: c["message"]?.stringValue ?? "") }
         else { return nil }
+    }
+}
+
+extension BoundaryTimer {
+    /// The stored form: the timer (or subscription) and element, and for a timer its due time
+    /// and a cycle's progress (absent in states stored before cycles, read as a one-shot timer).
+    var value: Value {
+        var c: [String: Value] = ["timer": .string(timerId), "element": .string(boundaryElementId)]
+        if let dueAt { c["due"] = .number(dueAt.timeIntervalSince1970) }
+        if fired > 0 { c["fired"] = .number(Double(fired)) }
+        if let cycle { c["cycle"] = .string(cycle) }
+        return .context(c)
+    }
+
+    init?(value b: Value) {
+        guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
+        let due = b[member: "due"].doubleValue.map { Date(timeIntervalSince1970: $0) }
+        self.init(timerId: t, boundaryElementId: e, dueAt: due, fired: Int(b[member: "fired"].doubleValue ?? 0),
+                  cycle: b[member: "cycle"].stringValue)
     }
 }

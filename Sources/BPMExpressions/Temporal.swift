@@ -88,7 +88,7 @@ public enum Temporal: Sendable, Hashable {
     }
 
     /// The instant, for values with a zone (local time read as UTC otherwise).
-    var instant: Double? {
+    public var instant: Double? {
         switch self {
         case .date: return localEpoch
         case .dateTime(_, _, _, _, let z):

@@ -59,7 +59,8 @@ extension BPMNDefinitionReader.Reader {
                 case "escalationEventDefinition":
                     return el(.eventStartEvent(.escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }), interrupting: interrupting))
                 case "timerEventDefinition":
-                    guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
+                    let t = executable ? timer(defs[0], c, cycles: !interrupting) : quietTimer(defs[0], c, cycles: true)
+                    guard let t else { return nil }
                     return el(.eventStartEvent(.timer(t), interrupting: interrupting))
                 case "messageEventDefinition":
                     return el(.eventStartEvent(.message(message(defs[0].attributes["messageRef"])), interrupting: interrupting))
@@ -122,7 +123,8 @@ extension BPMNDefinitionReader.Reader {
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
             switch defs.first?.name {
             case "timerEventDefinition":
-                guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
+                guard let t = executable ? timer(defs[0], c, cycles: false) : quietTimer(defs[0], c, cycles: true)
+                else { return nil }
                 return el(.timerCatchEvent(t))
             case "signalEventDefinition":
                 return el(.signalCatchEvent(signal: signal(defs[0])))
@@ -144,7 +146,8 @@ extension BPMNDefinitionReader.Reader {
             let interrupting = c.attributes["cancelActivity"] != "false"
             switch defs.first?.name {
             case "timerEventDefinition":
-                guard let t = executable ? timer(defs[0], c) : (quietTimer(defs[0], c) ?? TimerDefinition(seconds: 0, text: "")) else { return nil }
+                let t = executable ? timer(defs[0], c, cycles: !interrupting) : quietTimer(defs[0], c, cycles: true)
+                guard let t else { return nil }
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .timer(t), interrupting: interrupting)))
             case "errorEventDefinition":
                 let code = defs[0].attributes["errorRef"].flatMap { errorCodes[$0] }

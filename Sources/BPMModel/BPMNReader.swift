@@ -368,25 +368,5 @@ public enum BPMNDefinitionReader {
         func signal(_ d: XMLElement) -> String {
             d.attributes["signalRef"].map { signalNames[$0] ?? $0 } ?? ""
         }
-
-        /// A timer for a drawing-only process: its value if it has a usable one, no error otherwise.
-        func quietTimer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {
-            var probe = self
-            let t = probe.timer(d, c)
-            return probe.errors.count == errors.count ? t : nil
-        }
-
-        mutating func timer(_ d: XMLElement, _ c: XMLElement) -> TimerDefinition? {
-            guard let dur = d.child("timeDuration", ns: bpmnNS) else {
-                unsupported(c, "timers with \(d.children.first?.name ?? "no time") are not supported yet (timeDuration is)")
-                return nil
-            }
-            let raw = dur.trimmedText
-            guard let text = raw.hasPrefix("=") ? deployTimeString(raw, dur, "timer duration") : raw else { return nil }
-            do { return TimerDefinition(seconds: try DurationParser.seconds(text), text: text) } catch {
-                self.error("timer duration '\(raw)' of '\(c.attributes["id"] ?? "")': \(error.message)", dur)
-                return nil
-            }
-        }
     }
 }

@@ -420,15 +420,6 @@ public struct ErrorDefinition: Sendable {
 }
 
 /// When a timer fires: after a duration from activation.
-public struct TimerDefinition: Sendable {
-    public var seconds: Double
-    public var text: String
-
-    public init(seconds: Double, text: String) {
-        self.seconds = seconds
-        self.text = text
-    }
-}
 
 /// What a catching event waits for.
 public enum EventTrigger: Sendable {

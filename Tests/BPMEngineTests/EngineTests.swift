@@ -249,4 +249,33 @@ extension Transition {
                                      correlationKey: s.correlationKey, businessKey: s.businessKey, startedAt: s.startedAt, endedAt: s.endedAt, revision: s.revision)
         #expect(restored == s)
     }
+
+    /// A repeating boundary timer's progress (its due time, firings and an expression's cycle)
+    /// is part of the stored state, so a restart goes on with the same occurrences; states stored
+    /// before cycles (no due time) still read.
+    @Test func aCycleInProgressSurvivesEncoding() throws {
+        let d = try BPMNDefinitionReader.read(source: """
+            <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><process id="p" isExecutable="true">
+              <startEvent id="s"/><userTask id="u"/><endEvent id="e"/><endEvent id="r"/>
+              <boundaryEvent id="b" attachedToRef="u" cancelActivity="false">
+                <timerEventDefinition><timeCycle>="R" + string(n) + "/PT1M"</timeCycle></timerEventDefinition>
+              </boundaryEvent>
+              <sequenceFlow id="f1" sourceRef="s" targetRef="u"/><sequenceFlow id="f2" sourceRef="u" targetRef="e"/>
+              <sequenceFlow id="f3" sourceRef="b" targetRef="r"/>
+            </process></definitions>
+            """, file: "c.bpmn")[0]
+        let s = Engine.start(d, instanceId: "i", version: 1, variables: ["n": 4], now: t0).state
+        let armed = try #require(s.tokens.first?.boundaryTimers.first)
+        #expect(armed.dueAt == t0.addingTimeInterval(60) && armed.fired == 0 && armed.cycle == "R4/PT60S")
+        func restored(_ execution: Value) -> InstanceState {
+            InstanceState(id: s.id, definitionId: s.definitionId, definitionVersion: s.definitionVersion,
+                          status: s.status, variables: s.variables, execution: execution, correlationKey: nil,
+                          businessKey: nil, startedAt: s.startedAt, endedAt: nil, revision: s.revision)
+        }
+        #expect(restored(try JSON.parse(JSON.encode(s.executionValue))) == s)
+        let old = try JSON.parse(#"{"seq": 3, "tokens": [{"id": "k", "element": "u", "wait": {"userTask": "x"},"#
+            + #""boundary": [{"timer": "t", "element": "b"}]}]}"#)
+        let before = try #require(restored(old).tokens.first?.boundaryTimers.first)
+        #expect(before.timerId == "t" && before.boundaryElementId == "b" && before.dueAt == nil && before.fired == 0)
+    }
 }

@@ -88,7 +88,9 @@ import Testing
 
     @Test(arguments: [
         ("<b:timeDuration>PT5Q</b:timeDuration>", "timer duration 'PT5Q' of 'w'"),
-        ("<b:timeDuration>=duration(wait)</b:timeDuration>", "timer duration '=duration(wait)' depends on variables"),
+        ("<b:timeDuration>=\"soon\"</b:timeDuration>", "timer duration '=\"soon\"' gave soon, not a duration"),
+        ("<b:timeDate>tomorrow</b:timeDate>", "timer date 'tomorrow' of 'w' is not an ISO 8601 date-time"),
+        ("<b:timeCycle>R/PT1H</b:timeCycle>", "timer event 'w' has a timeCycle, but it can fire only once"),
     ])
     func unparsableStaticTimersAreRefused(timer: String, message: String) {
         let src = """

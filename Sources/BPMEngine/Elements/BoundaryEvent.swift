@@ -8,7 +8,9 @@ extension Run {
     /// second path. (Error boundary events are entered through `throwError`.)
     mutating func boundaryTimerFired(tokenIndex i: Int, _ timer: BoundaryTimer, variables values: [String: Value] = [:]) {
         if let start = definition.element(timer.boundaryElementId), case .eventStartEvent = start.kind {
-            triggerEventSubProcess(start: start, scope: state.tokens[i].id, variables: values)  // armed on the sub-process token: its scope
+            let scope = state.tokens[i].id  // armed on the sub-process token: its scope
+            triggerEventSubProcess(start: start, scope: scope, variables: values)
+            rearmEventSubProcessTimer(timer, start, scope: scope)
             return
         }
         guard let boundary = definition.element(timer.boundaryElementId),
@@ -18,6 +20,10 @@ extension Run {
             recordTerminated(removeToken(at: i, cancelWait: true))
         } else {
             state.tokens[i].boundaryTimers.removeAll { $0.timerId == timer.timerId }
+            // a cycle fires again at its next occurrence while the activity is active
+            if case .timer(let t) = be.trigger, let next = nextOccurrence(after: timer, t) {
+                state.tokens[i].boundaryTimers.append(next)
+            }
         }
         record(boundary, "activated")
         leave(boundary, scope: scope)

@@ -10,8 +10,11 @@ extension Run {
             guard let target = definition.element(f.target) else { continue }
             switch target.kind {
             case .timerCatchEvent(let timer):
+                // without a due time, settled by an incident
+                guard let (due, _) = firstOccurrence(of: timer, scope: scope) else { continue }
                 let tid = nextId("t")
-                effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: target.id, dueAt: now.addingTimeInterval(timer.seconds))))
+                let record = TimerRecord(id: tid, instanceId: state.id, elementId: target.id, dueAt: due)
+                effects.append(.scheduleTimer(record))
                 armed.append(ArmedEvent(elementId: target.id, timerId: tid, signal: nil))
             case .signalCatchEvent(let name):
                 let sid = nextId("m")

@@ -4,8 +4,8 @@ extension Run {
     /// An intermediate timer event waits for its duration, then moves on.
     mutating func activateTimerCatchEvent(_ element: FlowElement, _ timer: TimerDefinition, scope: String?) {
         record(element, "activated", scope: scope)
+        guard let (due, _) = firstOccurrence(of: timer, scope: scope) else { return }  // settled by an incident
         let tid = nextId("t")
-        let due = now.addingTimeInterval(timer.seconds)
         effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: element.id, dueAt: due)))
         wait(at: element, .timer(timerId: tid), scope: scope)
     }
