@@ -224,7 +224,7 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || fireReadyInclusiveJoin() { continue }
+            if completeFinishedScope() || fireReadyInclusiveJoin() || fireConditionalEvent() { continue }
             break
         }
         completeIfDone()
@@ -268,6 +268,7 @@ struct Run {
         case .eventBasedGateway: activateEventBasedGateway(element, scope: scope)
         case .signalCatchEvent(let name): activateSignalCatchEvent(element, name, scope: scope)
         case .signalThrowEvent(let name): activateSignalThrowEvent(element, name, scope: scope)
+        case .conditionalCatchEvent: activateConditionalCatchEvent(element, scope: scope)
         case .callActivity(let call): activateCallActivity(element, call, scope: scope)
         case .escalationThrowEvent(let code): activateEscalationThrowEvent(element, code, scope: scope)
         case .linkThrowEvent(let name): activateLinkThrowEvent(element, name, scope: scope)
@@ -399,13 +400,17 @@ struct Run {
             effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: elementId, name: Run.signalChannel(name),
                                                                  correlationKey: nil, createdAt: now)))
             return BoundaryTimer(timerId: sid, boundaryElementId: elementId)
+        case .condition:
+            // evaluated each time the instance comes to rest (ConditionalEvents.swift)
+            return BoundaryTimer(timerId: nextId("c"), boundaryElementId: elementId)
         case .error, .escalation:
             return nil
         }
     }
 
-    /// The effect that disarms an armed boundary event or event sub-process start.
-    func disarm(_ b: BoundaryTimer) -> Effect {
+    /// Disarms an armed boundary event or event sub-process start: cancels its timer or closes
+    /// its subscription (a condition has neither).
+    mutating func disarm(_ b: BoundaryTimer) {
         let trigger: EventTrigger?
         switch definition.element(b.boundaryElementId)?.kind {
         case .boundaryEvent(let be)?: trigger = be.trigger
@@ -413,8 +418,9 @@ struct Run {
         default: trigger = nil
         }
         switch trigger {
-        case .message?, .signal?: return .closeSubscription(id: b.timerId)
-        default: return .cancelTimer(id: b.timerId)
+        case .message?, .signal?: effects.append(.closeSubscription(id: b.timerId))
+        case .condition?: break
+        default: effects.append(.cancelTimer(id: b.timerId))
         }
     }
 
@@ -451,11 +457,11 @@ struct Run {
     mutating func disarmScopeTriggers(_ scope: String?) {
         if let scope, let i = tokenIndex(scope) {
             for b in state.tokens[i].boundaryTimers where definition.element(b.boundaryElementId).map({ if case .eventStartEvent = $0.kind { true } else { false } }) == true {
-                effects.append(disarm(b))
+                disarm(b)
             }
             state.tokens[i].boundaryTimers.removeAll { b in definition.element(b.boundaryElementId).map { if case .eventStartEvent = $0.kind { true } else { false } } == true }
         } else if scope == nil {
-            for b in state.processTriggers { effects.append(disarm(b)) }
+            for b in state.processTriggers { disarm(b) }
             state.processTriggers = []
         }
     }
@@ -484,7 +490,7 @@ struct Run {
         let i = tokenIndex(token.id)!
         state.tokens.remove(at: i)
         state.locals[token.id] = nil
-        for b in token.boundaryTimers { effects.append(disarm(b)) }
+        for b in token.boundaryTimers { disarm(b) }
         if cancelWait {
             switch token.wait {
             case .timer(let t): effects.append(.cancelTimer(id: t))
@@ -496,7 +502,7 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance: break
+            case .subProcess, .loop, .innerInstance, .condition: break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
@@ -521,7 +527,7 @@ struct Run {
 
     /// Ends every waiting path (cancel, terminate end at the top, uncaught error).
     mutating func terminateAllTokens() {
-        for b in state.processTriggers { effects.append(disarm(b)) }
+        for b in state.processTriggers { disarm(b) }
         state.processTriggers = []
         while let i = state.tokens.lastIndex(where: { $0.scope == nil }) {
             recordTerminated(removeToken(at: i, cancelWait: true))
@@ -543,7 +549,7 @@ struct Run {
 
     mutating func completeIfDone() {
         guard state.status == .running, state.tokens.isEmpty, queue.isEmpty else { return }
-        for b in state.processTriggers { effects.append(disarm(b)) }
+        for b in state.processTriggers { disarm(b) }
         state.processTriggers = []
         state.status = .completed
         state.endedAt = now

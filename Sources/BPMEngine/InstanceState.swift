@@ -140,6 +140,8 @@ public struct BoundaryTimer: Sendable, Equatable {
     public var fired = 0
     /// The cycle an expression gave when the timer was first armed.
     public var cycle: String? = nil
+    /// For a condition: whether it held when last evaluated (it fires on a change to true).
+    public var held = false
 }
 
 /// What a token waits for.
@@ -168,6 +170,8 @@ public enum Wait: Sendable, Equatable {
     case message(name: String, correlationKey: String?)
     /// An event-based gateway: the catch events that follow it, armed; the first to fire wins.
     case eventGateway([ArmedEvent])
+    /// A conditional catch event, until its condition holds.
+    case condition
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {

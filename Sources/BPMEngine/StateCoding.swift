@@ -77,6 +77,7 @@ extension Wait {
                           "subscription": a.subscriptionId.map(Value.string) ?? .null])
             })]
         case .innerInstance(let index): ["inner": .number(Double(index))]
+        case .condition: ["condition": true]
         case .loop(let l):
             ["loop": .context([
                 "total": l.total.map { .number(Double($0)) } ?? .null, "started": .number(Double(l.started)),
@@ -106,6 +107,7 @@ extension Wait {
             })
         }
         else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
+        else if c["condition"] != nil { self = .condition }
         else if case .context(let l) = c["loop"] ?? .null {
             var ls = LoopState(total: l["total"]?.doubleValue.map { Int($0) }, items: l["items"]?.listValue)
             ls.started = Int(l["started"]?.doubleValue ?? 0)
@@ -129,6 +131,7 @@ extension Wait {
         case .calledInstance: "called process"
         case .message: "message"
         case .eventGateway: "event"
+        case .condition: "condition"
         case .loop: "instances"
         case .innerInstance: "instance"
         }
@@ -285,6 +288,7 @@ extension BoundaryTimer {
         if let dueAt { c["due"] = .number(dueAt.timeIntervalSince1970) }
         if fired > 0 { c["fired"] = .number(Double(fired)) }
         if let cycle { c["cycle"] = .string(cycle) }
+        if held { c["held"] = true }
         return .context(c)
     }
 
@@ -292,6 +296,6 @@ extension BoundaryTimer {
         guard let t = b[member: "timer"].stringValue, let e = b[member: "element"].stringValue else { return nil }
         let due = b[member: "due"].doubleValue.map { Date(timeIntervalSince1970: $0) }
         self.init(timerId: t, boundaryElementId: e, dueAt: due, fired: Int(b[member: "fired"].doubleValue ?? 0),
-                  cycle: b[member: "cycle"].stringValue)
+                  cycle: b[member: "cycle"].stringValue, held: b[member: "held"] == true)
     }
 }

@@ -66,8 +66,12 @@ extension BPMNDefinitionReader.Reader {
                     return el(.eventStartEvent(.message(message(defs[0].attributes["messageRef"])), interrupting: interrupting))
                 case "signalEventDefinition":
                     return el(.eventStartEvent(.signal(signal(defs[0])), interrupting: interrupting))
+                case "conditionalEventDefinition":
+                    guard let condition = condition(defs[0], c) else { return nil }
+                    return el(.eventStartEvent(.condition(condition), interrupting: interrupting))
                 default:
-                    unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error, escalation, timer, message and signal start events are)")
+                    unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") "
+                        + "are not supported yet (error, escalation, timer, message, signal and conditional start events are)")
                     return nil
                 }
             }
@@ -80,6 +84,12 @@ extension BPMNDefinitionReader.Reader {
             if let d = defs.first, d.name == "timerEventDefinition", parent == nil {
                 guard let schedule = executable ? timerSchedule(d, c) : (timerSchedule(d, c, quiet: true) ?? .duration(0)) else { return nil }
                 return el(.timerStartEvent(schedule))
+            }
+            if let d = defs.first, d.name == "conditionalEventDefinition" {
+                unsupported(c, "a process's conditional start event is not supported yet (conditional start events of "
+                    + "event sub-processes are; to start instances when a condition over an event holds, use a "
+                    + "trigger with a condition)")
+                return nil
             }
             if let d = defs.first { unsupported(c, "start events with \(d.name) are not supported yet (none, message, timer and signal start events are)"); return nil }
             return el(.startEvent)
@@ -132,8 +142,12 @@ extension BPMNDefinitionReader.Reader {
                 return el(.messageCatchEvent(message(defs[0].attributes["messageRef"])))
             case "linkEventDefinition":
                 return el(.linkCatchEvent(name: defs[0].attributes["name"] ?? ""))
+            case "conditionalEventDefinition":
+                guard let condition = condition(defs[0], c) else { return nil }
+                return el(.conditionalCatchEvent(condition: condition))
             default:
-                unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, signals and messages are)")
+                unsupported(c, "catch events with \(defs.first?.name ?? "no event definition") are not supported yet "
+                    + "(timers, signals, messages, links and conditions are)")
                 return nil
             }
     }
@@ -156,11 +170,16 @@ extension BPMNDefinitionReader.Reader {
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .signal(signal(defs[0])), interrupting: interrupting)))
             case "messageEventDefinition":
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .message(message(defs[0].attributes["messageRef"])), interrupting: interrupting)))
+            case "conditionalEventDefinition":
+                guard let condition = condition(defs[0], c) else { return nil }
+                return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .condition(condition),
+                                                       interrupting: interrupting)))
             case "escalationEventDefinition":
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }),
                                                        interrupting: interrupting)))
             default:
-                unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet (timers, errors, signals and messages are)")
+                unsupported(c, "boundary events with \(defs.first?.name ?? "no event definition") are not supported yet "
+                    + "(timers, errors, signals, messages, escalations and conditions are)")
                 return nil
             }
     }

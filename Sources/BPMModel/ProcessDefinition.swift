@@ -225,6 +225,8 @@ public enum ElementKind: Sendable {
     case signalCatchEvent(signal: String)
     /// An intermediate throw event (or end event) broadcasting a signal.
     case signalThrowEvent(signal: String)
+    /// An intermediate catch event waiting until its condition holds.
+    case conditionalCatchEvent(condition: Expression)
 
     public var typeName: String {
         switch self {
@@ -252,6 +254,7 @@ public enum ElementKind: Sendable {
         case .linkCatchEvent: "intermediateCatchEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
         case .signalThrowEvent: "intermediateThrowEvent"
+        case .conditionalCatchEvent: "intermediateCatchEvent"
         }
     }
 
@@ -432,6 +435,8 @@ public enum EventTrigger: Sendable {
     case message(MessageDefinition)
     /// An escalation; a nil code catches every escalation.
     case escalation(code: String?)
+    /// A condition over the variables: fires when it becomes true.
+    case condition(Expression)
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }

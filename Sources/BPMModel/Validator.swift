@@ -92,7 +92,9 @@ public enum Validator {
                 if out.isEmpty {
                     lenient("start event '\(e.id)' has no outgoing flow: its instances end at once", at: loc(e))
                 }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent, .linkCatchEvent:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent,
+                 .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent,
+                 .linkCatchEvent, .conditionalCatchEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {

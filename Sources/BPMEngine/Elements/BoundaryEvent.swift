@@ -19,7 +19,10 @@ extension Run {
         if be.interrupting {
             recordTerminated(removeToken(at: i, cancelWait: true))
         } else {
-            state.tokens[i].boundaryTimers.removeAll { $0.timerId == timer.timerId }
+            // a condition stays armed (it fires again after being false); a fired timer or message does not
+            if case .condition = be.trigger {} else {
+                state.tokens[i].boundaryTimers.removeAll { $0.timerId == timer.timerId }
+            }
             // a cycle fires again at its next occurrence while the activity is active
             if case .timer(let t) = be.trigger, let next = nextOccurrence(after: timer, t) {
                 state.tokens[i].boundaryTimers.append(next)
