@@ -163,7 +163,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let runtime: Runtime
 
     static func isPublic(_ path: String) -> Bool {
-        ["/health/live", "/health/ready", "/openapi.json", "/ui/login"].contains(path)
+        ["/health/live", "/health/ready", "/openapi.json", "/ui/login", "/ui/api"].contains(path)
     }
 
     /// The role a route needs.

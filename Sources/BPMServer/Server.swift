@@ -32,6 +32,7 @@ public enum BPMServer {
         factory.durationHistogramBuckets["bpm_timer_lag_seconds"] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                                      .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(300)]
         MetricsSystem.bootstrap(factory)
+        EngineMetrics.registerFamilies()
     }
 
     /// Settings of the server beyond the runtime.
@@ -68,7 +69,7 @@ public enum BPMServer {
         router.get("/metrics") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: BPMServer.metrics.emitToBuffer())))
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: EngineMetrics.withHelp(BPMServer.metrics.emitToString()))))
         }
         router.get("/health/ready") { _, _ in await api.handle { try await api.ready(options.readiness) } }
         router.get("/openapi.json") { _, _ in
@@ -76,6 +77,7 @@ public enum BPMServer {
             h[.contentType] = "application/json"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.served)))
         }
+        router.get("/ui/api") { _, _ in UI.page("API reference", APIReference.html) }
         let ui = UI(runtime: runtime)
         router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
         router.get("/ui/definitions/:id") { _, ctx in await api.handle { try await ui.definition(try ctx.parameters.require("id")) } }

@@ -1,0 +1,88 @@
+import BPMModel
+import Foundation
+import Metrics
+
+/// Every metric family `bpm serve` exposes, with its help text: registered at start (counters
+/// at 0, the Prometheus convention) so dashboards show zeros rather than "No data", and the
+/// help text added to the exposition (`# HELP`). docs/operations.md lists the same families.
+extension EngineMetrics {
+    public enum Kind: String, Sendable { case counter, gauge, histogram }
+
+    public struct Family: Sendable {
+        public let name: String
+        public let kind: Kind
+        public let help: String
+    }
+
+    public static let families: [Family] = [
+        Family(name: "bpm_instances_started_total", kind: .counter, help: "Instances started, per definition and version."),
+        Family(name: "bpm_instances_completed_total", kind: .counter, help: "Instances that completed."),
+        Family(name: "bpm_instances_failed_total", kind: .counter, help: "Instances that ended failed."),
+        Family(name: "bpm_instances_cancelled_total", kind: .counter, help: "Instances cancelled or terminated."),
+        Family(name: "bpm_instances_active", kind: .gauge, help: "Running and suspended instances (read from the store every 15 s)."),
+        Family(name: "bpm_instance_duration_seconds", kind: .histogram, help: "Instance durations, start to end."),
+        Family(name: "bpm_elements_completed_total", kind: .counter, help: "Element executions completed."),
+        Family(name: "bpm_tasks_created_total", kind: .counter, help: "User tasks created."),
+        Family(name: "bpm_tasks_closed_total", kind: .counter, help: "User tasks closed, by status (completed, cancelled)."),
+        Family(name: "bpm_incidents_raised_total", kind: .counter, help: "Incidents raised, by type."),
+        Family(name: "bpm_incidents_resolved_total", kind: .counter, help: "Incidents resolved (retried or resolved)."),
+        Family(name: "bpm_jobs_created_total", kind: .counter, help: "Jobs (connector calls) created, by action."),
+        Family(name: "bpm_jobs_finished_total", kind: .counter, help: "Jobs finished, by action and outcome."),
+        Family(name: "bpm_job_duration_seconds", kind: .histogram, help: "How long connector calls took."),
+        Family(name: "bpm_timers_fired_total", kind: .counter, help: "Timers fired."),
+        Family(name: "bpm_timer_lag_seconds", kind: .histogram, help: "How late timers fired after their due time."),
+        Family(name: "bpm_events_received_total", kind: .counter, help: "Events received, by topic."),
+        Family(name: "bpm_events_matched_total", kind: .counter, help: "Events that started or reached a definition."),
+        Family(name: "bpm_events_dead_lettered_total", kind: .counter, help: "Events from Kafka or MQTT set aside as bad, by reason."),
+        Family(name: "bpm_store_commit_duration_seconds", kind: .histogram, help: "Latency of the store's group commits."),
+        Family(name: "bpm_store_batch_items", kind: .histogram, help: "Items written per group commit."),
+        Family(name: "bpm_sqlite_checkpoints_total", kind: .counter, help: "WAL checkpoints of the embedded store, by outcome."),
+        Family(name: "bpm_sqlite_checkpoint_duration_seconds", kind: .histogram, help: "How long WAL checkpoints took."),
+        Family(name: "bpm_sqlite_checkpoint_waits_total", kind: .counter,
+               help: "Commits that waited because the embedded store's log passed 64 MiB."),
+        Family(name: "bpm_deployments_failed_total", kind: .counter, help: "Definition files that did not deploy."),
+    ]
+
+    /// Registers the series whose labels are known before anything happens (at 0); the other
+    /// families appear with their `# HELP` and `# TYPE` lines and no samples.
+    public static func registerFamilies() {
+        for name in ["bpm_incidents_resolved_total", "bpm_timers_fired_total", "bpm_sqlite_checkpoint_waits_total",
+                     "bpm_deployments_failed_total"] {
+            _ = Counter(label: name)
+        }
+        for status in ["running", "suspended"] { _ = Gauge(label: "bpm_instances_active", dimensions: [("status", status)]) }
+        for status in ["completed", "cancelled"] { _ = Counter(label: "bpm_tasks_closed_total", dimensions: [("status", status)]) }
+        for outcome in ["done", "failed"] { _ = Counter(label: "bpm_sqlite_checkpoints_total", dimensions: [("outcome", outcome)]) }
+        for name in ["bpm_timer_lag_seconds", "bpm_store_commit_duration_seconds", "bpm_sqlite_checkpoint_duration_seconds"] {
+            _ = Metrics.Timer(label: name)
+        }
+        _ = Recorder(label: "bpm_store_batch_items", aggregate: true)
+    }
+
+    /// A definition's series at 0 once it is deployed.
+    static func deployed(_ def: ProcessDefinition, version: Int) {
+        let labels = [("definition", def.id), ("version", String(version))]
+        for event in ["started", "completed", "failed", "cancelled"] { _ = Counter(label: "bpm_instances_\(event)_total", dimensions: labels) }
+        _ = Counter(label: "bpm_tasks_created_total", dimensions: [("definition", def.id)])
+        _ = Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def.id)])
+    }
+
+    /// The Prometheus text exposition with a `# HELP` line before each family's `# TYPE` line,
+    /// and the families not registered yet as `# HELP` and `# TYPE` alone.
+    public static func withHelp(_ exposition: String) -> String {
+        let help = Dictionary(families.map { ($0.name, $0.help) }, uniquingKeysWith: { a, _ in a })
+        var out = "", seen = Set<String>()
+        for line in exposition.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix("# HELP ") { continue }
+            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first.map(String.init) {
+                seen.insert(name)
+                out += "# HELP \(name) \(help[name] ?? name)\n"
+            }
+            out += line + "\n"
+        }
+        for f in families where !seen.contains(f.name) {
+            out += "# HELP \(f.name) \(f.help)\n# TYPE \(f.name) \(f.kind.rawValue)\n"
+        }
+        return out
+    }
+}
