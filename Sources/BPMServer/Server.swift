@@ -63,7 +63,7 @@ public enum BPMServer {
         router.add(middleware: ProblemMiddleware())
         if options.auth.enabled { router.add(middleware: AuthMiddleware(settings: options.auth, runtime: runtime)) }
         let api = API(runtime: runtime, limits: options.limits)
-        UI.loginRoutes(router)
+        UI.loginRoutes(router, auth: options.auth)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
@@ -85,6 +85,7 @@ public enum BPMServer {
         router.get("/ui/instances/:id") { _, ctx in await api.handle { try await ui.instance(try ctx.parameters.require("id")) } }
         router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }
         router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
+        router.get("/ui/incidents") { req, _ in await api.handle { try await ui.incidents(req) } }
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }
