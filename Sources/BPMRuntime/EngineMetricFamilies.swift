@@ -12,35 +12,41 @@ extension EngineMetrics {
         public let name: String
         public let kind: Kind
         public let help: String
+
+        init(_ name: String, _ kind: Kind, _ help: String) {
+            self.name = name
+            self.kind = kind
+            self.help = help
+        }
     }
 
     public static let families: [Family] = [
-        Family(name: "bpm_instances_started_total", kind: .counter, help: "Instances started, per definition and version."),
-        Family(name: "bpm_instances_completed_total", kind: .counter, help: "Instances that completed."),
-        Family(name: "bpm_instances_failed_total", kind: .counter, help: "Instances that ended failed."),
-        Family(name: "bpm_instances_cancelled_total", kind: .counter, help: "Instances cancelled or terminated."),
-        Family(name: "bpm_instances_active", kind: .gauge, help: "Running and suspended instances (read from the store every 15 s)."),
-        Family(name: "bpm_instance_duration_seconds", kind: .histogram, help: "Instance durations, start to end."),
-        Family(name: "bpm_elements_completed_total", kind: .counter, help: "Element executions completed."),
-        Family(name: "bpm_tasks_created_total", kind: .counter, help: "User tasks created."),
-        Family(name: "bpm_tasks_closed_total", kind: .counter, help: "User tasks closed, by status (completed, cancelled)."),
-        Family(name: "bpm_incidents_raised_total", kind: .counter, help: "Incidents raised, by type."),
-        Family(name: "bpm_incidents_resolved_total", kind: .counter, help: "Incidents resolved (retried or resolved)."),
-        Family(name: "bpm_jobs_created_total", kind: .counter, help: "Jobs (connector calls) created, by action."),
-        Family(name: "bpm_jobs_finished_total", kind: .counter, help: "Jobs finished, by action and outcome."),
-        Family(name: "bpm_job_duration_seconds", kind: .histogram, help: "How long connector calls took."),
-        Family(name: "bpm_timers_fired_total", kind: .counter, help: "Timers fired."),
-        Family(name: "bpm_timer_lag_seconds", kind: .histogram, help: "How late timers fired after their due time."),
-        Family(name: "bpm_events_received_total", kind: .counter, help: "Events received, by topic."),
-        Family(name: "bpm_events_matched_total", kind: .counter, help: "Events that started or reached a definition."),
-        Family(name: "bpm_events_dead_lettered_total", kind: .counter, help: "Events from Kafka or MQTT set aside as bad, by reason."),
-        Family(name: "bpm_store_commit_duration_seconds", kind: .histogram, help: "Latency of the store's group commits."),
-        Family(name: "bpm_store_batch_items", kind: .histogram, help: "Items written per group commit."),
-        Family(name: "bpm_sqlite_checkpoints_total", kind: .counter, help: "WAL checkpoints of the embedded store, by outcome."),
-        Family(name: "bpm_sqlite_checkpoint_duration_seconds", kind: .histogram, help: "How long WAL checkpoints took."),
-        Family(name: "bpm_sqlite_checkpoint_waits_total", kind: .counter,
-               help: "Commits that waited because the embedded store's log passed 64 MiB."),
-        Family(name: "bpm_deployments_failed_total", kind: .counter, help: "Definition files that did not deploy."),
+        Family("bpm_instances_started_total", .counter, "Instances started, per definition and version."),
+        Family("bpm_instances_completed_total", .counter, "Instances that completed."),
+        Family("bpm_instances_failed_total", .counter, "Instances that ended failed."),
+        Family("bpm_instances_cancelled_total", .counter, "Instances cancelled or terminated."),
+        Family("bpm_instances_active", .gauge, "Running and suspended instances (read from the store every 15 s)."),
+        Family("bpm_instance_duration_seconds", .histogram, "Instance durations, start to end."),
+        Family("bpm_elements_completed_total", .counter, "Element executions completed."),
+        Family("bpm_tasks_created_total", .counter, "User tasks created."),
+        Family("bpm_tasks_closed_total", .counter, "User tasks closed, by status (completed, cancelled)."),
+        Family("bpm_incidents_raised_total", .counter, "Incidents raised, by type."),
+        Family("bpm_incidents_resolved_total", .counter, "Incidents resolved (retried or resolved)."),
+        Family("bpm_jobs_created_total", .counter, "Jobs (connector calls) created, by action."),
+        Family("bpm_jobs_finished_total", .counter, "Jobs finished, by action and outcome."),
+        Family("bpm_job_duration_seconds", .histogram, "How long connector calls took."),
+        Family("bpm_timers_fired_total", .counter, "Timers fired."),
+        Family("bpm_timer_lag_seconds", .histogram, "How late timers fired after their due time."),
+        Family("bpm_events_received_total", .counter, "Events received, by topic."),
+        Family("bpm_events_matched_total", .counter, "Events that started or reached a definition."),
+        Family("bpm_events_dead_lettered_total", .counter, "Events from Kafka or MQTT set aside as bad, by reason."),
+        Family("bpm_store_commit_duration_seconds", .histogram, "Latency of the store's group commits."),
+        Family("bpm_store_batch_items", .histogram, "Items written per group commit."),
+        Family("bpm_sqlite_checkpoints_total", .counter, "WAL checkpoints of the embedded store, by outcome."),
+        Family("bpm_sqlite_checkpoint_duration_seconds", .histogram, "How long WAL checkpoints took."),
+        Family("bpm_sqlite_checkpoint_waits_total", .counter,
+               "Commits that waited because the embedded store's log passed 64 MiB."),
+        Family("bpm_deployments_failed_total", .counter, "Definition files that did not deploy."),
     ]
 
     /// Registers the series whose labels are known before anything happens (at 0); the other
@@ -50,10 +56,17 @@ extension EngineMetrics {
                      "bpm_deployments_failed_total"] {
             _ = Counter(label: name)
         }
-        for status in ["running", "suspended"] { _ = Gauge(label: "bpm_instances_active", dimensions: [("status", status)]) }
-        for status in ["completed", "cancelled"] { _ = Counter(label: "bpm_tasks_closed_total", dimensions: [("status", status)]) }
-        for outcome in ["done", "failed"] { _ = Counter(label: "bpm_sqlite_checkpoints_total", dimensions: [("outcome", outcome)]) }
-        for name in ["bpm_timer_lag_seconds", "bpm_store_commit_duration_seconds", "bpm_sqlite_checkpoint_duration_seconds"] {
+        for status in ["running", "suspended"] {
+            _ = Gauge(label: "bpm_instances_active", dimensions: [("status", status)])
+        }
+        for status in ["completed", "cancelled"] {
+            _ = Counter(label: "bpm_tasks_closed_total", dimensions: [("status", status)])
+        }
+        for outcome in ["done", "failed"] {
+            _ = Counter(label: "bpm_sqlite_checkpoints_total", dimensions: [("outcome", outcome)])
+        }
+        for name in ["bpm_timer_lag_seconds", "bpm_store_commit_duration_seconds",
+                     "bpm_sqlite_checkpoint_duration_seconds"] {
             _ = Metrics.Timer(label: name)
         }
         _ = Recorder(label: "bpm_store_batch_items", aggregate: true)
@@ -62,7 +75,9 @@ extension EngineMetrics {
     /// A definition's series at 0 once it is deployed.
     static func deployed(_ def: ProcessDefinition, version: Int) {
         let labels = [("definition", def.id), ("version", String(version))]
-        for event in ["started", "completed", "failed", "cancelled"] { _ = Counter(label: "bpm_instances_\(event)_total", dimensions: labels) }
+        for event in ["started", "completed", "failed", "cancelled"] {
+            _ = Counter(label: "bpm_instances_\(event)_total", dimensions: labels)
+        }
         _ = Counter(label: "bpm_tasks_created_total", dimensions: [("definition", def.id)])
         _ = Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def.id)])
     }

@@ -9,21 +9,28 @@ import Hummingbird
 extension API {
     func instances(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
-        var query = InstanceQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
+        var query = InstanceQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000),
+                                  offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
         query.definitionId = q.get("definitionId")
         if let s = q.get("status") {
             guard let st = InstanceStatus(rawValue: s) else {
-                throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "status must be one of \(InstanceStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                let all = InstanceStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "status must be one of \(all)")
             }
             query.status = st
         }
         query.correlationKey = q.get("correlationKey")
         query.businessKey = q.get("businessKey")
         if let v = q.get("definitionVersion") {
-            guard let n = Int(v), n > 0 else { throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'definitionVersion' must be a version number, got '\(v)'") }
+            guard let n = Int(v), n > 0 else {
+                throw Problem(.badRequest, "invalid-parameter", "Invalid parameter",
+                              "'definitionVersion' must be a version number, got '\(v)'")
+            }
             query.definitionVersion = n
         }
-        if let s = try Self.oneOf(q.get("sort"), "sort", InstanceSort.allCases.map(\.rawValue)) { query.sort = InstanceSort(rawValue: s) ?? .started }
+        if let s = try Self.oneOf(q.get("sort"), "sort", InstanceSort.allCases.map(\.rawValue)) {
+            query.sort = InstanceSort(rawValue: s) ?? .started
+        }
         query.ascending = try Self.oneOf(q.get("order"), "order", ["asc", "desc"]) == "asc"
         query.startedAfter = try Self.date(q.get("startedAfter"), "startedAfter")
         query.startedBefore = try Self.date(q.get("startedBefore"), "startedBefore")
@@ -37,7 +44,9 @@ extension API {
             } else if k.hasPrefix("var[") {
                 let inner = k.dropFirst(4).dropLast()
                 guard k.hasSuffix("]"), !inner.contains("["), !inner.contains("]") else {
-                    throw Problem(.badRequest, "invalid-parameter", "Invalid parameter", "'var[NAME]' takes one variable name (variables are matched at the top level), got '\(k)'")
+                    throw Problem(.badRequest, "invalid-parameter", "Invalid parameter",
+                                  "'var[NAME]' takes one variable name (variables are matched at the top level), "
+                                      + "got '\(k)'")
                 }
                 name = inner
             } else {

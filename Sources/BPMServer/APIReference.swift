@@ -5,7 +5,8 @@ import Foundation
 enum APIReference {
     static let html: String = {
         guard let doc = (try? JSONSerialization.jsonObject(with: Data(OpenAPI.served.utf8))) as? [String: Any],
-              let paths = doc["paths"] as? [String: [String: Any]] else { return "<p>The OpenAPI document does not parse.</p>" }
+              let paths = doc["paths"] as? [String: [String: Any]]
+        else { return "<p>The OpenAPI document does not parse.</p>" }
         let info = doc["info"] as? [String: Any]
         var byTag: [String: [(path: String, method: String, op: [String: Any])]] = [:]
         for (path, ops) in paths {
@@ -19,14 +20,18 @@ enum APIReference {
         <p>\(esc(info?["description"] as? String ?? ""))</p>
         <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
         """
-        let tags = OpenAPI.tags.map(\.name) + byTag.keys.filter { t in !OpenAPI.tags.contains { $0.name == t } }.sorted()
-        out += "<nav><ul>" + tags.filter { byTag[$0] != nil }.map { "<li><a href=\"#tag-\(esc($0))\">\(esc($0))</a></li>" }.joined()
+        let declared = OpenAPI.tags.map(\.name)
+        let tags = declared + byTag.keys.filter { !declared.contains($0) }.sorted()
+        out += "<nav><ul>" + tags.filter { byTag[$0] != nil }
+            .map { "<li><a href=\"#tag-\(esc($0))\">\(esc($0))</a></li>" }.joined()
             + "<li><a href=\"#schemas\">Schemas</a></li></ul></nav>"
         for tag in tags {
             guard let ops = byTag[tag] else { continue }
             let description = OpenAPI.tags.first { $0.name == tag }?.description ?? ""
             out += "<h2 id=\"tag-\(esc(tag))\">\(esc(tag))</h2><p class=muted>\(esc(description))</p>"
-            for o in ops.sorted(by: { ($0.path, $0.method) < ($1.path, $1.method) }) { out += operation(o.path, o.method, o.op) }
+            for o in ops.sorted(by: { ($0.path, $0.method) < ($1.path, $1.method) }) {
+                out += operation(o.path, o.method, o.op)
+            }
         }
         out += "<h2 id=\"schemas\">Schemas</h2>"
         let schemas = (doc["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
@@ -43,9 +48,11 @@ enum APIReference {
         if let params = op["parameters"] as? [[String: Any]], !params.isEmpty {
             out += "<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>"
             for p in params {
-                let name = p["name"] as? String ?? (p["$ref"] as? String).map { String($0.split(separator: "/").last ?? "") } ?? ""
+                let ref = (p["$ref"] as? String).map { String($0.split(separator: "/").last ?? "") }
+                let name = p["name"] as? String ?? ref ?? ""
                 out += "<tr><td><code>\(esc(name))</code>\((p["required"] as? Bool) == true ? " *" : "")</td>"
-                out += "<td>\(esc(p["in"] as? String ?? "path"))</td><td><code>\(esc(json(p["schema"] ?? [:])))</code></td>"
+                out += "<td>\(esc(p["in"] as? String ?? "path"))</td>"
+                out += "<td><code>\(esc(json(p["schema"] ?? [:])))</code></td>"
                 out += "<td>\(esc(p["description"] as? String ?? ""))</td></tr>"
             }
             out += "</table>"
@@ -53,14 +60,16 @@ enum APIReference {
         if let body = op["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any] {
             for (type, media) in content.sorted(by: { $0.key < $1.key }) {
                 let schema = (media as? [String: Any])?["schema"] ?? [:]
-                out += "<p>body <code>\(esc(type))</code>\((body["required"] as? Bool) == true ? " (required)" : ""):</p>"
+                let required = (body["required"] as? Bool) == true ? " (required)" : ""
+                out += "<p>body <code>\(esc(type))</code>\(required):</p>"
                 out += "<pre>\(esc(json(schema)))</pre>"
             }
         }
         if let responses = op["responses"] as? [String: Any] {
             out += "<p>answers: " + responses.keys.sorted().map { code in
                 let r = responses[code] as? [String: Any]
-                let what = r?["description"] as? String ?? ((r?["$ref"] as? String)?.hasSuffix("Problem") == true ? "problem details" : "")
+                let problem = (r?["$ref"] as? String)?.hasSuffix("Problem") == true
+                let what = r?["description"] as? String ?? (problem ? "problem details" : "")
                 return "<b>\(esc(code))</b> \(esc(what))"
             }.joined(separator: " · ") + "</p>"
         }
@@ -69,7 +78,8 @@ enum APIReference {
 
     static func json(_ v: Any) -> String {
         guard JSONSerialization.isValidJSONObject(v) || v is String || v is NSNumber,
-              let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+              let d = try? JSONSerialization.data(withJSONObject: v,
+                                                  options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
         else { return "\(v)" }
         return String(decoding: d, as: UTF8.self)
     }

@@ -20,27 +20,31 @@ extension UI {
         var rows = ""
         for r in list {
             let i = r.incident
-            let pick = operate && r.resolvedAt == nil ? "<input type=checkbox class=pick value=\"\(Self.esc(i.id))\">" : ""
-            let retry = operate && r.resolvedAt == nil
+            let open = operate && r.resolvedAt == nil
+            let pick = open ? "<input type=checkbox class=pick value=\"\(Self.esc(i.id))\">" : ""
+            let retry = open
                 ? "<button onclick=\"act('/incidents/\(Self.esc(i.id))/retry')\">retry</button>" : ""
             rows += """
-            <tr data-incident="\(Self.esc(i.id))"><td>\(pick)</td><td><a href="/ui/instances/\(Self.esc(i.instanceId))">\
-            <code>\(Self.esc(i.instanceId))</code></a></td><td>\(Self.esc(i.elementId))</td><td>\(Self.esc(i.type))</td>\
+            <tr data-incident="\(Self.esc(i.id))"><td>\(pick)</td>\
+            <td><a href="/ui/instances/\(Self.esc(i.instanceId))"><code>\(Self.esc(i.instanceId))</code></a></td>\
+            <td>\(Self.esc(i.elementId))</td><td>\(Self.esc(i.type))</td>\
             <td>\(Self.esc(i.message))</td><td>\(Coding.iso(i.createdAt))</td>\
             <td>\(r.resolvedAt.map { "resolved \(Coding.iso($0))" } ?? retry)</td></tr>
             """
         }
         let bulk = operate && !list.isEmpty
-            ? "<p><button id=retry-selected onclick=\"retrySelected()\">retry selected</button> <span id=retry-result></span></p>" : ""
+            ? "<p><button id=retry-selected onclick=\"retrySelected()\">retry selected</button> "
+                + "<span id=retry-result></span></p>" : ""
         let body = """
         <h1>Incidents</h1>
-        <form method="get" action="/ui/incidents">definition <input name="definitionId" value="\(Self.esc(query.definitionId ?? ""))">
+        <form method="get" action="/ui/incidents">
+        definition <input name="definitionId" value="\(Self.esc(query.definitionId ?? ""))">
         element <input name="elementId" value="\(Self.esc(query.elementId ?? ""))">
         message contains <input name="message" value="\(Self.esc(query.messageContains ?? ""))">
         <label><input type=checkbox name=status value=all\(query.openOnly ? "" : " checked")> resolved too</label>
         <button id=filter>filter</button></form>
         \(bulk)
-        <table id=incidents><tr><th>\(operate && !list.isEmpty ? "<input type=checkbox id=pick-all onclick=\"pickAll(this)\">" : "")</th>
+        <table id=incidents><tr><th>\(operate && !list.isEmpty ? Self.pickAllBox : "")</th>
         <th>instance</th><th>element</th><th>type</th><th>message</th><th>raised</th><th></th></tr>\(rows)</table>
         \(list.isEmpty ? "<p class=muted id=no-incidents>No incidents match.</p>" : "")
         <script>
@@ -60,4 +64,6 @@ extension UI {
         """
         return Self.page("Incidents", body)
     }
+
+    static let pickAllBox = "<input type=checkbox id=pick-all onclick=\"pickAll(this)\">"
 }

@@ -13,8 +13,8 @@ extension UI {
         /// The list's URL with some parameters changed (empty values left out).
         func link(_ changes: [String: String]) -> String {
             var c = URLComponents()
-            c.queryItems = values.merging(changes) { _, new in new }.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-                .map { URLQueryItem(name: $0.key, value: $0.value) }
+            c.queryItems = values.merging(changes) { _, new in new }.filter { !$0.value.isEmpty }
+                .sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
             return "/ui/instances" + (c.string ?? "")
         }
     }
@@ -62,10 +62,10 @@ extension UI {
         var rows = ""
         for i in list { rows += Self.instanceRow(i, incidents: incidents[i.id] ?? 0, now: now) }
         let first = query.offset + 1, last = query.offset + list.count
-        let previous = query.offset > 0
-            ? "<a id=previous-page href=\"\(Self.esc(p.link(["offset": String(max(0, query.offset - query.limit))])))\">← previous</a> " : ""
-        let next = list.count == query.limit
-            ? "<a id=next-page href=\"\(Self.esc(p.link(["offset": String(query.offset + query.limit)])))\">next →</a>" : ""
+        let back = Self.esc(p.link(["offset": String(max(0, query.offset - query.limit))]))
+        let forward = Self.esc(p.link(["offset": String(query.offset + query.limit)]))
+        let previous = query.offset > 0 ? "<a id=previous-page href=\"\(back)\">← previous</a> " : ""
+        let next = list.count == query.limit ? "<a id=next-page href=\"\(forward)\">next →</a>" : ""
         let shown = list.isEmpty ? "no instances" : "instances \(first)–\(last)"
         let body = """
         <h1>Instances</h1>
@@ -80,11 +80,14 @@ extension UI {
 
     static func instanceRow(_ i: InstanceSummary, incidents: Int, now: Date) -> String {
         let marker = incidents == 0 ? ""
-            : " <a class=\"error incident-marker\" href=\"/ui/incidents?instanceId=\(esc(i.id))\" title=\"open incidents\">⚠ \(incidents)</a>"
+            : " <a class=\"error incident-marker\" href=\"/ui/incidents?instanceId=\(esc(i.id))\" "
+                + "title=\"open incidents\">⚠ \(incidents)</a>"
         let end = i.completedAt.map(Coding.iso) ?? ""
-        let took = duration((i.completedAt ?? now).timeIntervalSince(i.startedAt)) + (i.completedAt == nil ? " so far" : "")
+        let took = duration((i.completedAt ?? now).timeIntervalSince(i.startedAt))
+            + (i.completedAt == nil ? " so far" : "")
         return """
-        <tr data-instance="\(esc(i.id))"><td><a href="/ui/instances/\(esc(i.id))"><code>\(esc(i.id))</code></a>\(marker)</td>\
+        <tr data-instance="\(esc(i.id))">\
+        <td><a href="/ui/instances/\(esc(i.id))"><code>\(esc(i.id))</code></a>\(marker)</td>\
         <td>\(esc(i.definitionId)) v\(i.definitionVersion)</td><td>\(statusBadge(i.status.rawValue))</td>\
         <td>\(esc(i.currentActivity ?? ""))</td><td>\(esc(i.businessKey ?? ""))</td><td>\(Coding.iso(i.startedAt))</td>\
         <td>\(end)</td><td>\(took)</td></tr>
@@ -96,7 +99,8 @@ extension UI {
         let current = p.query.sort == sort
         let order = current && !p.query.ascending ? "asc" : "desc"
         let arrow = current ? (p.query.ascending ? " ▲" : " ▼") : ""
-        return "<a href=\"\(esc(p.link(["sort": sort.rawValue, "order": order, "offset": "0"])))\">\(esc(label))\(arrow)</a>"
+        let href = esc(p.link(["sort": sort.rawValue, "order": order, "offset": "0"]))
+        return "<a href=\"\(href)\">\(esc(label))\(arrow)</a>"
     }
 
     static func instanceFilter(_ p: ListParameters) -> String {
@@ -105,10 +109,12 @@ extension UI {
             "<option\(status == s ? " selected" : "")>\(s)</option>"
         }.joined()
         return """
-        <form method="get" action="/ui/instances">definition <input name="definitionId" value="\(esc(p.values["definitionId"] ?? ""))">
+        <form method="get" action="/ui/instances">
+        definition <input name="definitionId" value="\(esc(p.values["definitionId"] ?? ""))">
         status <select name="status">\(options)</select>
         business key <input name="businessKey" value="\(esc(p.values["businessKey"] ?? ""))">
-        <input type=hidden name=sort value="\(esc(p.query.sort.rawValue))"><input type=hidden name=order value="\(p.query.ascending ? "asc" : "desc")">
+        <input type=hidden name=sort value="\(esc(p.query.sort.rawValue))">
+        <input type=hidden name=order value="\(p.query.ascending ? "asc" : "desc")">
         per page <input name="limit" size=4 value="\(p.query.limit)">
         <button>filter</button></form>
         """

@@ -21,7 +21,8 @@ extension UI {
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
             var h = HTTPFields()
             h[.location] = "/"
-            h[.setCookie] = "bpm_token=\(token.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""); Path=/; HttpOnly; SameSite=Strict"
+            let value = token.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+            h[.setCookie] = "bpm_token=\(value); Path=/; HttpOnly; SameSite=Strict"
             return Response(status: .seeOther, headers: h)
         }
         router.post("/ui/logout") { _, _ in
@@ -34,12 +35,14 @@ extension UI {
 
     /// A field of an `application/x-www-form-urlencoded` body ("" when absent).
     static func formValue(_ body: String, _ name: String) -> String {
-        body.split(separator: "&").first { $0.hasPrefix("\(name)=") }
-            .flatMap { String($0.dropFirst(name.count + 1)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding } ?? ""
+        let field = body.split(separator: "&").first { $0.hasPrefix("\(name)=") }
+        let raw = field.map { String($0.dropFirst(name.count + 1)) }
+        return raw?.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
     }
 
     static func loginPage(auth: AuthSettings, error: String?) -> Response {
-        let off = auth.enabled ? "" : "<p class=muted id=auth-off>Authentication is off on this server: no sign-in is needed.</p>"
+        let off = auth.enabled ? ""
+            : "<p class=muted id=auth-off>Authentication is off on this server: no sign-in is needed.</p>"
         let problem = error.map { "<p class=error id=login-error role=alert>\(esc($0))</p>" } ?? ""
         return page("Sign in", """
         <h1>Sign in</h1>\(off)\(problem)
@@ -54,8 +57,8 @@ extension UI {
         guard let caller = Auth.caller else { return "" }
         let roles = caller.roles.map(\.rawValue).sorted().joined(separator: ", ")
         return """
-        <span class=who id=signed-in>signed in as <b>\(esc(caller.user))</b> (\(esc(roles)))<form class=inline method=post \
-        action="/ui/logout"><button id=sign-out>sign out</button></form></span>
+        <span class=who id=signed-in>signed in as <b>\(esc(caller.user))</b> (\(esc(roles)))\
+        <form class=inline method=post action="/ui/logout"><button id=sign-out>sign out</button></form></span>
         """
     }
 

@@ -9,7 +9,8 @@ extension UI {
         return """
         <h2>Start an instance</h2>
         <form id=start-form onsubmit="return startInstance(event, '\(id)')">
-        <label>variables (a JSON object)<br><textarea id=start-variables name=variables rows=6 cols=70 spellcheck=false>{}</textarea></label><br>
+        <label>variables (a JSON object)<br>
+        <textarea id=start-variables name=variables rows=6 cols=70 spellcheck=false>{}</textarea></label><br>
         <label>business key <input id=start-business-key name=businessKey></label>
         <button id=start-instance>start</button></form>
         <p id=start-problem class=error role=alert></p>
@@ -27,10 +28,14 @@ extension UI {
           const body = {variables};
           const key = document.getElementById('start-business-key').value.trim();
           if (key) body.businessKey = key;
+          const headers = {'Content-Type': 'application/json'};
           const r = await fetch('/processes/' + encodeURIComponent(id) + '/start',
-                                {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+                                {method: 'POST', headers, body: JSON.stringify(body)});
           const answer = await r.json().catch(() => ({}));
-          if (!r.ok) { problem.textContent = (answer.title || ('HTTP ' + r.status)) + ': ' + (answer.detail || ''); return false; }
+          if (!r.ok) {
+            problem.textContent = (answer.title || ('HTTP ' + r.status)) + ': ' + (answer.detail || '');
+            return false;
+          }
           location.href = '/ui/instances/' + answer.id;
           return false;
         }

@@ -31,7 +31,8 @@ public struct IncidentQuery: Sendable {
         var sql = "TRUE", args: [String] = []
         if let i = instanceId { sql += " AND i.instance_id = ?"; args.append(i) }
         if let ids = instanceIds {
-            sql += ids.isEmpty ? " AND FALSE" : " AND i.instance_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))"
+            let marks = ids.map { _ in "?" }.joined(separator: ", ")
+            sql += ids.isEmpty ? " AND FALSE" : " AND i.instance_id IN (\(marks))"
             args += ids
         }
         if let d = definitionId { sql += " AND p.definition_id = ?"; args.append(d) }
