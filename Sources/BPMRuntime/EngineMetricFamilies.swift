@@ -49,8 +49,10 @@ extension EngineMetrics {
         Family("bpm_deployments_failed_total", .counter, "Definition files that did not deploy."),
     ]
 
-    /// Registers the series whose labels are known before anything happens (at 0); the other
-    /// families appear with their `# HELP` and `# TYPE` lines and no samples.
+    /// Registers the series whose labels are known before anything happens (at 0: incident
+    /// types, task statuses, checkpoint outcomes, the unlabelled ones); the other families
+    /// appear with their `# HELP` and `# TYPE` lines and no samples until a definition that
+    /// names their labels is deployed (`deployed`) or the first sample.
     public static func registerFamilies() {
         for name in ["bpm_incidents_resolved_total", "bpm_timers_fired_total", "bpm_sqlite_checkpoint_waits_total",
                      "bpm_deployments_failed_total"] {
@@ -70,6 +72,7 @@ extension EngineMetrics {
             _ = Metrics.Timer(label: name)
         }
         _ = Recorder(label: "bpm_store_batch_items", aggregate: true)
+        for type in incidentTypes { _ = Counter(label: "bpm_incidents_raised_total", dimensions: [("type", type)]) }
     }
 
     /// A definition's series at 0 once it is deployed.
@@ -80,7 +83,25 @@ extension EngineMetrics {
         }
         _ = Counter(label: "bpm_tasks_created_total", dimensions: [("definition", def.id)])
         _ = Metrics.Timer(label: "bpm_instance_duration_seconds", dimensions: [("definition", def.id)])
+        for case .serviceTask(let task) in def.elements.map(\.kind) {
+            _ = Counter(label: "bpm_jobs_created_total", dimensions: [("action", task.action)])
+            for outcome in ["completed", "failed", "bpmn_error"] {
+                _ = Counter(label: "bpm_jobs_finished_total",
+                            dimensions: [("action", task.action), ("outcome", outcome)])
+            }
+            _ = Metrics.Timer(label: "bpm_job_duration_seconds", dimensions: [("action", task.action)])
+        }
+        // an event trigger's topic (a literal one: an MQTT filter with + or # is not a topic)
+        if let t = def.trigger, t.kind == .event, let topic = t.topic, !topic.contains("+"), !topic.contains("#") {
+            _ = Counter(label: "bpm_events_received_total", dimensions: [("topic", topic)])
+            _ = Counter(label: "bpm_events_matched_total",
+                        dimensions: [("topic", topic), ("definition", def.id), ("action", "started")])
+        }
     }
+
+    /// The incident types the engine and its connectors raise.
+    static let incidentTypes = ["job_failed", "no_connector", "no_script_handler", "condition_failed", "extract_value",
+                                "called_process", "step_limit"]
 
     /// The Prometheus text exposition with a `# HELP` line before each family's `# TYPE` line,
     /// and the families not registered yet as `# HELP` and `# TYPE` alone.

@@ -56,6 +56,9 @@ import Testing
         #expect(fresh.contains(#"bpm_instances_started_total{definition="approval",version="1"} 0"#)
             || fresh.contains(#"bpm_instances_started_total{version="1",definition="approval"} 0"#), "\(fresh)")
         #expect(fresh.contains("\nbpm_incidents_resolved_total 0"))
+        #expect(fresh.contains(#"bpm_incidents_raised_total{type="job_failed"} 0"#))
+        #expect(fresh.contains(#"bpm_events_received_total{topic="approval-requests"} 0"#))
+        #expect(fresh.contains(#"bpm_jobs_created_total{action="notify"} 0"#))
         let before = try await Self.promtool(fresh, in: dir)
         #expect(before.status == 0, "promtool on a fresh server: \(before.output)")
 
