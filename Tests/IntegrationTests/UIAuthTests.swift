@@ -46,6 +46,10 @@ import Testing
         let asOperator = try await http("GET", "\(s.base)/ui/instances/\(id)", headers: operatorCookie)
         #expect(asOperator.text.contains("signed in as <b>otto</b> (operator)"))
         #expect(asOperator.text.contains(">suspend</button>") && asOperator.text.contains(">cancel</button>"))
+        // starting an instance is offered to operators only
+        #expect(!(try await http("GET", "\(s.base)/ui/definitions/guarded", headers: viewer).text.contains("id=start-form")))
+        #expect(try await http("GET", "\(s.base)/ui/definitions/guarded", headers: operatorCookie).text.contains("id=start-form"))
+        #expect(try await http("GET", "\(s.base)/ui/incidents", headers: viewer).text.contains("<h1>Incidents</h1>"))
         // the finance task: vera (group finance) may work on it, olga (sales) is not offered it
         let olga = try await http("GET", "\(s.base)/ui/tasks", headers: ["Cookie": "bpm_token=other-token-0123456789abcdef"])
         #expect(olga.text.contains("you are not a candidate of this task") && !olga.text.contains(">complete</button>"))
