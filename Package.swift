@@ -102,7 +102,8 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
-                                                             .product(name: "JWTKit", package: "jwt-kit")]),
+                                                             .product(name: "JWTKit", package: "jwt-kit")],
+                    exclude: ["browser"]),  // the Selenium scripts the browser tests run
     ],
     swiftLanguageModes: [.v6]
 )

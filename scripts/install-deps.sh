@@ -16,6 +16,7 @@ if $tests; then
   command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)   # the MQTT broker the tests start
   command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)                      # a real subscriber and publisher
+  command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)                                   # promtool checks /metrics
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

@@ -103,6 +103,7 @@ extension YAMLDefinitionReader.Builder {
                         if let e = ctx.expression(v, "set.\(key)") { assignments.append((key, e)) }
                     } else if case .scalar(let s) = v {
                         // a quoted string is a string constant
+                        ctx.warnIfDoublyQuoted(v, "set.\(key)", key: key)
                         if let e = try? Expression(JSON.encode(.string(s.string))) { assignments.append((key, e)) }
                     } else {
                         let constant = ctx.value(v)

@@ -6,6 +6,8 @@ struct YAMLContext {
     let file: String
     let lines: [Substring]
     var errors: [DefinitionError] = []
+    /// Forms that are likely mistakes but deploy (`bpm validate` prints them).
+    var warnings: [DefinitionError] = []
 
     init(file: String, source: String) {
         self.file = file
@@ -19,6 +21,18 @@ struct YAMLContext {
 
     mutating func error(_ message: String, _ node: Node?) {
         errors.append(DefinitionError(message, at: location(node)))
+    }
+
+    /// A quoted YAML string is a string constant as written; one whose text is itself wrapped
+    /// in double quotes (`'"pending"'`) keeps those quotes, which is rarely what was meant.
+    mutating func warnIfDoublyQuoted(_ node: Node, _ what: String, key: String) {
+        guard case .scalar(let s) = node, s.style == .singleQuoted || s.style == .doubleQuoted,
+              s.string.count >= 2, s.string.hasPrefix("\""), s.string.hasSuffix("\"") else { return }
+        let inner = String(s.string.dropFirst().dropLast())
+        warnings.append(DefinitionError(warning: """
+            \(what) is the text \(s.string) with its double quotes: a quoted YAML value is already a string \
+            (plain text is an expression); for the string \(inner) write \(key): "\(inner)"
+            """, at: location(node)))
     }
 
     mutating func error(_ message: String, at loc: SourceLocation) {
@@ -142,6 +156,7 @@ struct YAMLContext {
         case .scalar(let s):
             if s.style == .plain, case let v = value(node), !(v.stringValue != nil) { return .constant(v) }
             if s.string.contains("${") { return template(node, what).map(TemplateValue.template) ?? .constant(.null) }
+            warnIfDoublyQuoted(node, what, key: String(what.split(separator: ".").last ?? ""))
             return .constant(.string(s.string))
         case .sequence(let seq):
             return .list(seq.map { templateValue($0, what) })

@@ -275,6 +275,7 @@ public enum YAMLDefinitionReader {
                                         elements: elements, flows: flows, trigger: trigger, variables: variables,
                                         correlationKey: correlation, sourceFile: ctx.file)
             def.timeout = top[key: "timeout"].flatMap { processTimeout($0) }
+            def.warnings = ctx.warnings
             return def
         }
 

@@ -65,6 +65,7 @@ extension Runtime {
                                                  origin: origin, at: clock.now())
         let wasRetired = registry.retired.contains(def.id)
         registry.add(def, version: rec.version)
+        EngineMetrics.deployed(def, version: rec.version)
         loadedVersions.insert(rec.versionKey)
         if let (old, oldVersion) = previous, oldVersion != rec.version {
             schedules.timersToDelete += old.timerStartEvents.map { StartTimers.id(old.id, oldVersion, $0.id) }
@@ -113,7 +114,9 @@ extension Runtime {
                 continue
             }
             switch DefinitionCatalog.parseProcess(rec) {
-            case .process(let def)?: registry.add(def, version: rec.version)
+            case .process(let def)?:
+                registry.add(def, version: rec.version)
+                EngineMetrics.deployed(def, version: rec.version)
             case .unreadable(let why)?: logger.error("\(why)")
             case nil: break
             }

@@ -101,6 +101,11 @@ public struct AuthSettings: Sendable {
     /// The caller of a request, from `Authorization: Bearer …` or the UI's `bpm_token` cookie.
     public func principal(_ request: Request) async throws(AuthError) -> Principal {
         guard let token = Self.bearer(request) else { throw AuthError.unauthenticated("no credentials: send Authorization: Bearer <token>") }
+        return try await principal(token: token)
+    }
+
+    /// The caller an API token or a JWT stands for.
+    public func principal(token: String) async throws(AuthError) -> Principal {
         if let p = tokens[token] { return p }
         guard let jwt, token.split(separator: ".").count == 3 else { throw AuthError.unauthenticated("unknown API token") }
         let claims: Claims
@@ -163,7 +168,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let runtime: Runtime
 
     static func isPublic(_ path: String) -> Bool {
-        ["/health/live", "/health/ready", "/openapi.json", "/ui/login"].contains(path)
+        ["/health/live", "/health/ready", "/openapi.json", "/ui/login", "/ui/logout", "/ui/api"].contains(path)
     }
 
     /// The role a route needs.

@@ -38,6 +38,7 @@ enum OpenAPI {
             paths[path] = ops
         }
         doc["paths"] = paths
+        describeOperations(&doc)
         guard let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return document }
         return String(decoding: data, as: UTF8.self)
     }()
@@ -105,8 +106,10 @@ enum OpenAPI {
             {"name": "startedAfter", "in": "query", "schema": {"type": "string", "format": "date-time"}},
             {"name": "startedBefore", "in": "query", "schema": {"type": "string", "format": "date-time"}},
             {"name": "var", "in": "query", "style": "deepObject", "explode": true, "description": "var[NAME]=VALUE (or var.NAME=VALUE): instances whose top-level variable NAME has VALUE (JSON, or text); a nested name (var[a][b]) is refused", "schema": {"type": "object", "propertyNames": {"pattern": "^[^\\[\\]]*$"}, "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}},
+            {"name": "sort", "in": "query", "description": "started (the default), ended, definition or businessKey; instances without the value last", "schema": {"type": "string", "enum": ["started", "ended", "definition", "businessKey"]}},
+            {"name": "order", "in": "query", "description": "desc (the default: newest first) or asc", "schema": {"type": "string", "enum": ["asc", "desc"]}},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 50}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+            {"name": "offset", "in": "query", "description": "instances to skip: page with limit and offset", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
           "responses": {"200": {"description": "page of instances", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/InstanceSummary"}}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
         "/processes/{definitionId}/start": {"post": {"summary": "Start an instance of the latest version", "parameters": [{"name": "definitionId", "in": "path", "required": true, "schema": {"type": "string"}}],
           "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"variables": {"type": "object"}, "businessKey": {"type": ["string", "null"]}}}}}},
@@ -181,8 +184,13 @@ enum OpenAPI {
         "/jobs/{id}/error": {"post": {"summary": "Throw a BPMN error from a job (caught by an error boundary event)", "parameters": [{"$ref": "#/components/parameters/id"}],
           "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["errorCode"], "properties": {"errorCode": {"type": "string", "minLength": 1}, "errorMessage": {"type": ["string", "null"]}}}}}},
           "responses": {"200": {"description": "the instance", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
-        "/incidents": {"get": {"summary": "Incidents (open by default)", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}}, {"name": "instanceId", "in": "query", "schema": {"type": "string"}}],
-          "responses": {"200": {"description": "incidents", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}}}}}}}}},
+        "/incidents": {"get": {"summary": "Incidents (open by default), oldest first", "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "all"]}}, {"name": "instanceId", "in": "query", "schema": {"type": "string"}},
+            {"name": "definitionId", "in": "query", "description": "incidents of instances of this definition", "schema": {"type": "string"}},
+            {"name": "elementId", "in": "query", "description": "incidents at this element", "schema": {"type": "string"}},
+            {"name": "message", "in": "query", "description": "incidents whose message contains this text (ignoring case)", "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000, "default": 1000}},
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+          "responses": {"200": {"description": "incidents", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Incident"}}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}}}}, "400": {"$ref": "#/components/responses/Problem"}}}},
         "/incidents/{id}/retry": {"post": {"summary": "Retry an incident after fixing its cause", "parameters": [{"$ref": "#/components/parameters/id"}],
           "responses": {"200": {"description": "the instance after the retry", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Instance"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "409": {"$ref": "#/components/responses/Problem"}}}},
         "/incidents/{id}/resolve": {"post": {"summary": "Resolve an incident without a retry: the variables stand in for the failed step's result and the path moves on", "parameters": [{"$ref": "#/components/parameters/id"}],

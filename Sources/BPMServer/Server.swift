@@ -32,6 +32,7 @@ public enum BPMServer {
         factory.durationHistogramBuckets["bpm_timer_lag_seconds"] = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                                                      .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(300)]
         MetricsSystem.bootstrap(factory)
+        EngineMetrics.registerFamilies()
     }
 
     /// Settings of the server beyond the runtime.
@@ -62,13 +63,13 @@ public enum BPMServer {
         router.add(middleware: ProblemMiddleware())
         if options.auth.enabled { router.add(middleware: AuthMiddleware(settings: options.auth, runtime: runtime)) }
         let api = API(runtime: runtime, limits: options.limits)
-        UI.loginRoutes(router)
+        UI.loginRoutes(router, auth: options.auth)
 
         router.get("/health/live") { _, _ in Response.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             var h = HTTPFields()
             h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: BPMServer.metrics.emitToBuffer())))
+            return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: EngineMetrics.withHelp(BPMServer.metrics.emitToString()))))
         }
         router.get("/health/ready") { _, _ in await api.handle { try await api.ready(options.readiness) } }
         router.get("/openapi.json") { _, _ in
@@ -76,6 +77,7 @@ public enum BPMServer {
             h[.contentType] = "application/json"
             return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: OpenAPI.served)))
         }
+        router.get("/ui/api") { _, _ in UI.page("API reference", APIReference.html) }
         let ui = UI(runtime: runtime)
         router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
         router.get("/ui/definitions/:id") { _, ctx in await api.handle { try await ui.definition(try ctx.parameters.require("id")) } }
@@ -83,6 +85,7 @@ public enum BPMServer {
         router.get("/ui/instances/:id") { _, ctx in await api.handle { try await ui.instance(try ctx.parameters.require("id")) } }
         router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }
         router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
+        router.get("/ui/incidents") { req, _ in await api.handle { try await ui.incidents(req) } }
 
         router.get("/definitions") { _, _ in await api.handle { await api.definitions() } }
         router.get("/definitions/:id") { _, ctx in await api.handle { try await api.definition(try ctx.parameters.require("id")) } }

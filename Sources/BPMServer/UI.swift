@@ -15,28 +15,7 @@ struct UI {
 
     static func esc(_ s: String) -> String { DiagramSVG.esc(s) }
 
-    /// With auth on, the browser signs in by pasting an API token or a JWT, kept in an
-    /// HttpOnly cookie (`bpm_token`) that the server reads like a bearer token.
-    static func loginRoutes(_ router: Router<BasicRequestContext>) {
-        router.get("/ui/login") { _, _ in
-            page("Sign in", """
-            <h1>Sign in</h1>
-            <form method="post" action="/ui/login"><label>API token or JWT <input type="password" name="token" id="token" size="60" autofocus></label>
-            <button type="submit" id="sign-in">Sign in</button></form>
-            """)
-        }
-        router.post("/ui/login") { req, _ in
-            let body = String(buffer: try await req.body.collect(upTo: 64 * 1024))
-            let token = body.split(separator: "&").first { $0.hasPrefix("token=") }
-                .flatMap { String($0.dropFirst(6)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding } ?? ""
-            var h = HTTPFields()
-            h[.location] = "/"
-            h[.setCookie] = "bpm_token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""); Path=/; HttpOnly; SameSite=Strict"
-            return Response(status: .seeOther, headers: h)
-        }
-    }
-
-    static func page(_ title: String, _ body: String) -> Response {
+    static func page(_ title: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
         let html = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -44,7 +23,8 @@ struct UI {
         <style>
         body{font-family:system-ui,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
         header{background:#1d2a3a;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.4rem;align-items:center}
-        header a{color:#cfe3ff;text-decoration:none}header strong{color:#fff}
+        header a{color:#cfe3ff;text-decoration:none}header strong{color:#fff}header .who{margin-left:auto;color:#cfe3ff}
+        header .who button{margin-left:.6rem;padding:.1rem .5rem}
         main{padding:1rem 1.4rem;max-width:80rem}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;font-size:.92rem}
         th{background:#f1f3f6}code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}pre{padding:.6rem;overflow:auto}
@@ -55,7 +35,7 @@ struct UI {
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
         </style></head><body>
         <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a>
-        <a href="/openapi.json">API</a><a href="/metrics">Metrics</a></header>
+        <a href="/ui/incidents">Incidents</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
         <main>\(body)</main>
         <script>
         async function post(url, body) {
@@ -69,10 +49,10 @@ struct UI {
         """
         var h = HTTPFields()
         h[.contentType] = "text/html; charset=utf-8"
-        return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    func statusBadge(_ s: String) -> String { "<span class=\"status-\(Self.esc(s))\">\(Self.esc(s))</span>" }
+    static func statusBadge(_ s: String) -> String { "<span class=\"status-\(Self.esc(s))\">\(Self.esc(s))</span>" }
 
     // MARK: definitions
 
@@ -117,47 +97,13 @@ struct UI {
         <h1>\(Self.esc(d.name)) <span class=muted>(\(Self.esc(d.id)) v\(v))</span></h1>
         <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · blue: instances waiting there now · red: open incidents</p>
         \(DiagramSVG.svg(d, m))
+        \(Self.startForm(id))
         <h2>Versions</h2><table><tr><th>version</th><th>deployed</th><th>from</th><th>hash</th><th></th></tr>\(vrows)</table>
         """
         return Self.page(d.name, body)
     }
 
     // MARK: instances
-
-    func instances(_ req: Request) async throws -> Response {
-        let q = req.uri.queryParameters
-        let page = max(0, Int(q.get("page") ?? "") ?? 0)
-        var query = InstanceQuery(limit: 50, offset: page * 50)
-        query.definitionId = q.get("definitionId").flatMap { $0.isEmpty ? nil : $0 }
-        query.status = q.get("status").flatMap { InstanceStatus(rawValue: $0) }
-        query.businessKey = q.get("businessKey").flatMap { $0.isEmpty ? nil : $0 }
-        query.correlationKey = q.get("correlationKey").flatMap { $0.isEmpty ? nil : $0 }
-        let list = try await runtime.store.instances(query)
-        var rows = ""
-        for i in list {
-            rows += "<tr><td><a href=\"/ui/instances/\(Self.esc(i.id))\"><code>\(Self.esc(i.id))</code></a></td><td>\(Self.esc(i.definitionId)) v\(i.definitionVersion)</td>"
-            rows += "<td>\(statusBadge(i.status.rawValue))</td><td>\(Self.esc(i.currentActivity ?? ""))</td><td>\(Self.esc(i.correlationKey ?? ""))</td><td>\(Coding.iso(i.startedAt))</td></tr>"
-        }
-        let options = ["", "running", "suspended", "completed", "failed", "terminated"].map { s in
-            "<option\(query.status?.rawValue == s || (s.isEmpty && query.status == nil) ? " selected" : "")>\(s)</option>"
-        }.joined()
-        func link(_ p: Int) -> String {
-            var c = URLComponents()
-            c.queryItems = [URLQueryItem(name: "definitionId", value: query.definitionId ?? ""), URLQueryItem(name: "status", value: query.status?.rawValue ?? ""),
-                            URLQueryItem(name: "page", value: String(p))]
-            return "/ui/instances" + (c.string ?? "")
-        }
-        let nav = (page > 0 ? "<a href=\"\(Self.esc(link(page - 1)))\">← newer</a> " : "") + (list.count == 50 ? "<a href=\"\(Self.esc(link(page + 1)))\">older →</a>" : "")
-        let body = """
-        <h1>Instances</h1>
-        <form method="get" action="/ui/instances">definition <input name="definitionId" value="\(Self.esc(query.definitionId ?? ""))">
-        status <select name="status">\(options)</select> business key <input name="businessKey" value="\(Self.esc(query.businessKey ?? ""))">
-        <button>filter</button></form><p></p>
-        <table><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th><th>correlation key</th><th>started</th></tr>\(rows)</table>
-        <p>\(nav)</p>
-        """
-        return Self.page("Instances", body)
-    }
 
     func instance(_ id: String) async throws -> Response {
         guard let s = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
@@ -174,14 +120,14 @@ struct UI {
         var irows = ""
         for i in s.incidents {
             irows += "<tr><td>\(Self.esc(i.elementId))</td><td>\(Self.esc(i.type))</td><td>\(Self.esc(i.message))</td>"
-            irows += "<td><button onclick=\"act('/incidents/\(Self.esc(i.id))/retry')\">retry</button></td></tr>"
+            irows += Self.may(.operator) ? "<td><button onclick=\"act('/incidents/\(Self.esc(i.id))/retry')\">retry</button></td></tr>" : "<td></td></tr>"
         }
-        let actions = s.status == .running
+        let actions = !Self.may(.operator) ? "" : s.status == .running
             ? "<button onclick=\"act('/processes/\(Self.esc(id))/suspend')\">suspend</button> <button onclick=\"if(confirm('Cancel this instance?'))act('/processes/\(Self.esc(id))/cancel',{reason:'cancelled in the UI'})\">cancel</button>"
             : (s.status == .suspended ? "<button onclick=\"act('/processes/\(Self.esc(id))/resume')\">resume</button>" : "")
         let body = """
         <h1>Instance <code>\(Self.esc(id))</code></h1>
-        <p>\(Self.esc(s.definitionId)) v\(s.definitionVersion) · <span id="status">\(statusBadge(s.status.rawValue))</span>
+        <p>\(Self.esc(s.definitionId)) v\(s.definitionVersion) · <span id="status">\(Self.statusBadge(s.status.rawValue))</span>
         \(s.correlationKey.map { " · key <code>\(Self.esc($0))</code>" } ?? "") · started \(Coding.iso(s.startedAt)) \(actions)</p>
         \(def.map { DiagramSVG.svg($0, marks) } ?? "<p class=muted>definition not loaded</p>")
         \(irows.isEmpty ? "" : "<h2 class=error>Incidents</h2><table><tr><th>element</th><th>type</th><th>message</th><th></th></tr>\(irows)</table>")
@@ -234,7 +180,7 @@ struct UI {
 
     func tasks(_ req: Request) async throws -> Response {
         let q = req.uri.queryParameters
-        let user = q.get("user").flatMap { $0.isEmpty ? nil : String($0) }
+        let user = q.get("user").flatMap { $0.isEmpty ? nil : String($0) } ?? Auth.caller?.user
         let group = q.get("group").flatMap { $0.isEmpty ? nil : String($0) }
         var query = TaskQuery(limit: 100)
         query.candidateGroup = group
@@ -243,12 +189,13 @@ struct UI {
         var cards = ""
         for t in list {
             let who = t.assignee.map { "assigned to <b>\(Self.esc($0))</b>" } ?? "unassigned (groups: \(Self.esc(t.candidateGroups.joined(separator: ", "))))"
-            let claim = t.assignee == nil && user != nil
+            let claim = t.assignee == nil && user != nil && Self.mayWork(on: t)
                 ? "<button onclick=\"act('/tasks/\(Self.esc(t.id))/claim',{user:'\(Self.esc(user!))'})\">claim</button>" : ""
             cards += """
             <fieldset data-task="\(Self.esc(t.id))"><legend><b>\(Self.esc(t.name ?? t.elementId))</b> · priority \(t.priority)\(t.dueAt.map { " · due \(Coding.iso($0))" } ?? "")</legend>
             <p>\(Self.esc(t.description ?? "")) <span class=muted>\(who) · <a href="/ui/instances/\(Self.esc(t.instanceId))">instance</a></span> \(claim)</p>
-            <form onsubmit="return complete(event, '\(Self.esc(t.id))')">\(Self.formFields(t.form))<button>complete</button></form>
+            \(Self.mayWork(on: t) ? "<form onsubmit=\"return complete(event, '\(Self.esc(t.id))')\">\(Self.formFields(t.form))<button>complete</button></form>"
+                : "<p class=muted>you are not a candidate of this task</p>")
             </fieldset>
             """
         }

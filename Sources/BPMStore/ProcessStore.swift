@@ -62,6 +62,8 @@ public protocol ProcessStore: Sendable {
     func userTask(_ id: String) async throws -> UserTaskRecord?
     func userTasks(_ query: TaskQuery) async throws -> [UserTaskRecord]
     func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord]
+    /// Incidents matching a query, oldest first.
+    func incidents(_ query: IncidentQuery) async throws -> [IncidentRecord]
     func incident(_ id: String) async throws -> IncidentRecord?
 
     /// Writes a `database_log` message; a second write with the same id is ignored.

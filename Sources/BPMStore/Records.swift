@@ -174,8 +174,22 @@ public struct InstanceQuery: Sendable {
     public var startedBefore: Date?
     /// Variables that must have these values (top-level names).
     public var variables: [String: Value] = [:]
+    /// The order (newest first unless `ascending`); ties by id.
+    public var sort: InstanceSort = .started
+    public var ascending = false
     public var limit: Int
     public var offset: Int
+
+    /// The ORDER BY clause for `sort` (instances without the sorted value last).
+    public var orderBy: String {
+        let dir = ascending ? "ASC" : "DESC"
+        switch sort {
+        case .started: return "started_at \(dir), id \(dir)"
+        case .ended: return "completed_at IS NULL, completed_at \(dir), id \(dir)"
+        case .definition: return "definition_id \(dir), started_at \(dir), id \(dir)"
+        case .businessKey: return "business_key IS NULL, business_key \(dir), id \(dir)"
+        }
+    }
 
     public init(definitionId: String? = nil, status: InstanceStatus? = nil, correlationKey: String? = nil, businessKey: String? = nil, limit: Int = 50, offset: Int = 0) {
         self.definitionId = definitionId

@@ -171,6 +171,10 @@ enum PostgresSchema {
         ("005-history-element-instances", """
             ALTER TABLE process_history ADD COLUMN element_instance_id TEXT;
             """),
+        // the instance list sorted by end time
+        ("006-instance-list-orders", """
+            CREATE INDEX process_instances_completed ON process_instances(completed_at);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

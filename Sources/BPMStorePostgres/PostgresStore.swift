@@ -270,7 +270,7 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         add("business_key", q.businessKey)
         b.append(q.limit)
         b.append(q.offset)
-        sql += " ORDER BY started_at DESC, id DESC LIMIT $\(b.count - 1) OFFSET $\(b.count)"
+        sql += " ORDER BY \(q.orderBy) LIMIT $\(b.count - 1) OFFSET $\(b.count)"
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map { r in
             InstanceSummary(id: try Self.str(r, "id"), definitionId: try Self.str(r, "definition_id"), definitionVersion: try Self.int(r, "definition_version"),
                             status: InstanceStatus(rawValue: try Self.str(r, "status")) ?? .running, currentActivity: try Self.optStr(r, "current_activity"),
@@ -484,6 +484,23 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         if let i = instanceId { b.append(i); sql += " AND instance_id = $1" }
         if openOnly { sql += " AND resolved_at IS NULL" }
         sql += " ORDER BY created_at, id LIMIT 1000"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.incident)
+    }
+
+    public func incidents(_ q: IncidentQuery) async throws -> [IncidentRecord] {
+        let (conditions, values) = q.conditions
+        var b = PostgresBindings()
+        var sql = ""
+        var n = 0
+        for ch in "SELECT i.* FROM incidents i LEFT JOIN process_instances p ON p.id = i.instance_id WHERE \(conditions)" {
+            guard ch == "?" else { sql.append(ch); continue }
+            b.append(values[n])
+            n += 1
+            sql += "$\(n)"
+        }
+        b.append(q.limit)
+        b.append(q.offset)
+        sql += " ORDER BY i.created_at, i.id LIMIT $\(n + 1) OFFSET $\(n + 2)"
         return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map(Self.incident)
     }
 

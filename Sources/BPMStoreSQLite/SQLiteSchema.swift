@@ -233,6 +233,10 @@ enum SQLiteSchema {
             // its instances have their own (nil where an element is activated once in its scope)
             try db.execute(sql: "ALTER TABLE process_history ADD COLUMN element_instance_id TEXT")
         }
+        m.registerMigration("015-instance-list-orders") { db in
+            // the instance list sorted by end time
+            try db.execute(sql: "CREATE INDEX process_instances_completed ON process_instances(completed_at)")
+        }
         return m
     }
 }

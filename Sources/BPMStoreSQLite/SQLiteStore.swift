@@ -156,7 +156,7 @@ public final class SQLiteStore: ProcessStore {
         }
         if let k = q.correlationKey { sql += " AND correlation_key = ?"; args.append(k) }
         if let b = q.businessKey { sql += " AND business_key = ?"; args.append(b) }
-        sql += " ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
+        sql += " ORDER BY \(q.orderBy) LIMIT ? OFFSET ?"
         args.append(q.limit)
         args.append(q.offset)
         let arguments = StatementArguments(args)
@@ -417,6 +417,19 @@ public final class SQLiteStore: ProcessStore {
         let arguments = StatementArguments(args)
         let query = sql
         return try await pool.read { db in try Row.fetchAll(db, sql: query, arguments: arguments).map(Self.incident) }
+    }
+
+    public func incidents(_ q: IncidentQuery) async throws -> [IncidentRecord] {
+        let (conditions, values) = q.conditions
+        let sql = """
+            SELECT i.* FROM incidents i LEFT JOIN process_instances p ON p.id = i.instance_id
+            WHERE \(conditions) ORDER BY i.created_at, i.id LIMIT ? OFFSET ?
+            """
+        var args: [(any DatabaseValueConvertible)?] = values
+        args.append(q.limit)
+        args.append(q.offset)
+        let arguments = StatementArguments(args)
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.incident) }
     }
 
     public func incident(_ id: String) async throws -> IncidentRecord? {

@@ -12,6 +12,39 @@ import Testing
         let r = try await bpm(["validate"] + files)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").count == 7)
+        #expect(r.stderr.isEmpty, "the examples give no warnings: \(r.stderr)")
+    }
+
+    /// A quoted YAML string is a string constant as written: one wrapped in double quotes
+    /// inside (`'"pending"'`) keeps them, a likely mistake, so validate warns and still passes.
+    @Test func validateWarnsAboutAStringQuotedTwice() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("quotes.yaml")
+        try """
+        id: quotes
+        activities:
+          - id: a
+            type: script
+            set:
+              twice: '"pending"'
+              once: "pending"
+              single: 'pending'
+              feel: if true then "x" else "y"
+          - id: b
+            type: service
+            action: notify
+            channel: '"email"'
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try await bpm(["validate", file.path])
+        #expect(r.status == 0, "warnings do not fail validate: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").map(String.init) == [
+            "\(file.path):6:14: warning: set.twice is the text \"pending\" with its double quotes: a quoted YAML value is "
+                + "already a string (plain text is an expression); for the string pending write twice: \"pending\"",
+            "\(file.path):13:14: warning: channel is the text \"email\" with its double quotes: a quoted YAML value is "
+                + "already a string (plain text is an expression); for the string email write channel: \"email\"",
+        ])
+        #expect(r.stdout.contains("quotes.yaml: ok"))
     }
 
     @Test func validateReportsEveryErrorWithItsLocation() async throws {

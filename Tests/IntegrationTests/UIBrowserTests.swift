@@ -1,0 +1,47 @@
+import BPMExpressions
+import BPMTestSupport
+import Foundation
+import Testing
+
+/// The operator pages and signing in, in a real browser (Debian's chromium, headless, driven
+/// by Selenium): the scripts in browser/ print a line per check.
+@Suite(.serialized) struct UIBrowserTests {
+    func runScript(_ name: String, _ args: [String]) async throws -> String {
+        let script = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/\(name)").path
+        let r = try await Spawned.completion(of: ["python3", script] + args)
+        print(r.output)
+        #expect(r.status == 0, "\(r.output)")
+        return r.output
+    }
+
+    @Test(.timeLimit(.minutes(5))) func inARealBrowserAnInstanceIsStartedTheListPagedAndAnIncidentRetried() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true, encoding: .utf8)
+        try AuthTests.payment.write(to: defs.appendingPathComponent("payment.bpmn"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        for _ in 0..<60 { #expect(try await http("POST", "\(server.base)/processes/waiter/start", body: "{}").status == 201) }
+        // an incident: the payment's job failed by its worker with no retries left
+        let payment = try await http("POST", "\(server.base)/processes/payment/start", body: "{}")
+        let id = try #require(payment.body[member: "id"].stringValue)
+        let activate = #"{"type": "charge-card", "worker": "w", "maxJobsToActivate": 1, "timeout": 60000}"#
+        let job = try #require(try await http("POST", "\(server.base)/jobs/activate", body: activate).body[member: "jobs"].listValue?.first)
+        let failed = try await http("POST", "\(server.base)/jobs/\(job[member: "key"].interpolated)/fail",
+                                    body: #"{"retries": 0, "errorMessage": "card declined by the bank"}"#)
+        #expect(failed.status == 200)
+        #expect(try await http("GET", "\(server.base)/incidents?message=declined").body[member: "items"].listValue?.count == 1)
+        let out = try await runScript("operate_test.py", [server.base, id])
+        #expect(out.contains("ok   the instance runs again, waiting for its job"))
+    }
+
+    @Test(.timeLimit(.minutes(3))) func inARealBrowserAWrongSignInTokenIsRefusedWithAMessage() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = try AuthTests().server(dir)
+        defer { s.kill(SIGTERM) }
+        let out = try await runScript("signin_test.py", [s.base, "viewer-token-0123456789abcdef", "vera"])
+        #expect(out.contains("ok   after signing out the pages need signing in again"))
+    }
+}
