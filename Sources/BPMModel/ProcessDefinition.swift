@@ -162,6 +162,8 @@ public struct FlowElement: Sendable {
     public var startQuantity = 1
     /// BPMN `completionQuantity`: tokens sent on each outgoing flow when it completes.
     public var completionQuantity = 1
+    /// BPMN `isForCompensation`: a compensation handler, run only by compensation (§10.6.5).
+    public var isForCompensation = false
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -225,6 +227,10 @@ public enum ElementKind: Sendable {
     case signalCatchEvent(signal: String)
     /// An intermediate throw event (or end event) broadcasting a signal.
     case signalThrowEvent(signal: String)
+    /// A compensation intermediate throw or end event (§10.6.5 and §13.5.5).
+    case compensationThrowEvent(CompensationThrow)
+    /// A cancel end event: cancels the transaction it is in (§10.6.5).
+    case cancelEndEvent
 
     public var typeName: String {
         switch self {
@@ -251,7 +257,8 @@ public enum ElementKind: Sendable {
         case .linkThrowEvent: "intermediateThrowEvent"
         case .linkCatchEvent: "intermediateCatchEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
-        case .signalThrowEvent: "intermediateThrowEvent"
+        case .signalThrowEvent, .compensationThrowEvent: "intermediateThrowEvent"
+        case .cancelEndEvent: "endEvent"
         }
     }
 
@@ -441,6 +448,10 @@ public enum EventTrigger: Sendable {
     case message(MessageDefinition)
     /// An escalation; a nil code catches every escalation.
     case escalation(code: String?)
+    /// Compensation: on a boundary event, with the id of its handler; starts a compensation event sub-process.
+    case compensation(handler: String?)
+    /// The cancellation of a transaction (a cancel boundary event).
+    case cancel
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }
