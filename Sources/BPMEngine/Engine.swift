@@ -192,7 +192,7 @@ struct Run {
         guard let e = definition.element(token.elementId) else { return }
         switch token.wait {
         case .loop: recordBody(e, "terminated", body: token.id)
-        case .innerInstance: return
+        case .innerInstance, .compensationHandler: return
         default: record(e, "terminated", scope: token.scope)
         }
     }
@@ -218,7 +218,7 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || fireReadyInclusiveJoin() { continue }
+            if completeFinishedScope() || completeFinishedHandler() || fireReadyInclusiveJoin() { continue }
             break
         }
         completeIfDone()
@@ -263,6 +263,8 @@ struct Run {
         case .linkCatchEvent: activatePassThrough(element, scope: scope)
         case .messageCatchEvent(let m): activateMessageCatchEvent(element, m, scope: scope)
         case .messageThrowEvent(let m): activateMessageThrowEvent(element, m, scope: scope)
+        case .compensationThrowEvent(let t): activateCompensationThrowEvent(element, t, scope: scope)
+        case .cancelEndEvent: activateCancelEndEvent(element, scope: scope)
         }
     }
 
@@ -272,6 +274,7 @@ struct Run {
     /// of a loop or multi-instance reports to its body instead.
     mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true, body: String? = nil) {
         if applyOutputs { self.applyOutputs(of: element, scope: scope) }
+        noteCompensable(element, scope: scope)
         if element.loop != nil, innerInstance(of: element, scope) == nil {
             recordBody(element, "completed", body: body)
         } else {
@@ -390,7 +393,7 @@ struct Run {
             effects.append(.openSubscription(MessageSubscription(id: sid, instanceId: state.id, elementId: elementId, name: Run.signalChannel(name),
                                                                  correlationKey: nil, createdAt: now)))
             return BoundaryTimer(timerId: sid, boundaryElementId: elementId)
-        case .error, .escalation:
+        case .error, .escalation, .compensation, .cancel:
             return nil
         }
     }
@@ -472,6 +475,7 @@ struct Run {
     mutating func removeToken(at index: Int, cancelWait: Bool) -> Token {
         let token = state.tokens[index]
         if token.wait.isScope { terminateScope(token.id) }
+        if token.wait.isScope, cancelWait { dropCompensable(in: token.id) }  // only completed scopes are compensated
         let i = tokenIndex(token.id)!
         state.tokens.remove(at: i)
         state.locals[token.id] = nil
@@ -487,7 +491,7 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance: break
+            case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler: break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
@@ -520,6 +524,7 @@ struct Run {
         state.tokens.removeAll()
         state.joins = [:]
         state.locals = [:]
+        state.compensable = []
         queue.removeAll()
     }
 
@@ -540,6 +545,7 @@ struct Run {
         state.endedAt = now
         state.joins = [:]
         state.locals = [:]
+        state.compensable = []
         record(definition.id, "process", "completed")
     }
 

@@ -27,6 +27,7 @@ extension Run {
             if busy { continue }
             guard let i = tokenIndex(token.id), let element = definition.element(token.elementId) else { continue }
             let locals = state.locals[token.id] ?? [:]
+            noteCompletedSubProcess(element, token: token)
             removeToken(at: i, cancelWait: false)
             if case .subProcess(true) = element.kind {
                 record(element, "completed")  // an event sub-process has no outgoing flows; its parent scope carries on
