@@ -112,6 +112,7 @@ extension Run {
             try resolveIncident(incidentId, variables: variables)
         case .cancel(let reason):
             terminateAllTokens()
+            state.compensable = []
             state.status = .terminated
             state.endedAt = now
             state.held = []
@@ -524,8 +525,7 @@ struct Run {
         state.tokens.removeAll()
         state.joins = [:]
         state.locals = [:]
-        state.compensable = []
-        queue.removeAll()
+        queue.removeAll()  // what completed stays compensable: an interrupting event sub-process may compensate it
     }
 
     /// Puts the path at `element` on hold with an incident.

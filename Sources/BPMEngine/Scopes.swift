@@ -223,6 +223,7 @@ extension Run {
 
     mutating func failInstance(code: String, message: String?) {
         terminateAllTokens()
+        state.compensable = []
         state.status = .failed
         state.endedAt = now
         state.error = InstanceError(code: code, message: message)

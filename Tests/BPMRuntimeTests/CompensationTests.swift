@@ -244,4 +244,23 @@ import Testing
         #expect(sim.statusWord == "completed")
         #expect(events(sim, "compensating").isEmpty, "a completes after the throw: nothing was compensated")
     }
+
+    /// §10.6.5 (compensation thrown in an event sub-process): it compensates the scope around the
+    /// event sub-process — here the process, after an interrupting error event sub-process ended
+    /// the rest of it; the activities that completed before the error are compensated.
+    @Test func anErrorEventSubProcessCompensatesTheProcess() async throws {
+        let sim = try await run(Self.head + """
+          <error id="err" errorCode="BOOM"/>
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>\(Self.script("a", "aDone"))\(Self.handler("a"))\(Self.script("b", "bDone"))\(Self.handler("b"))
+            <endEvent id="fail"><errorEventDefinition errorRef="err"/></endEvent>\(Self.flows("s", "a", "b", "fail"))
+            <subProcess id="onError" triggeredByEvent="true">
+              <startEvent id="es"><errorEventDefinition errorRef="err"/></startEvent>
+              <endEvent id="undoAll"><compensateEventDefinition/></endEvent>\(Self.flows("es", "undoAll"))
+            </subProcess>
+          </process></definitions>
+          """)
+        #expect(sim.statusWord == "completed")
+        #expect(events(sim, "compensated") == ["b", "a"])
+    }
 }

@@ -64,7 +64,7 @@ import Testing
 
     /// The transaction is cancelled: its completed activities' handlers (user tasks) run one at
     /// a time, the last completed first; the compensation in progress is stored and read back.
-    @Test(arguments: ["sqlite", "postgres"]) func aCancelledTransactionCompensatesAcrossRestarts(kind: String) async throws {
+    @Test(arguments: ["sqlite", "postgres"]) func aCancelledTransactionCompensatesFromItsStoredState(kind: String) async throws {
         let (store, cleanup) = try await store(kind)
         defer { cleanup() }
         let first = try await runtime(store)
