@@ -363,7 +363,8 @@ struct Run {
     /// Arms the boundary timers of an activity that starts waiting — unless it runs as one
     /// instance of a loop, whose body carries the boundary events.
     mutating func armBoundaryEvents(of element: FlowElement, scope: String?) -> [BoundaryTimer] {
-        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id { return [] }
+        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id,
+           case .innerInstance = state.tokens[i].wait { return [] }
         return armBoundaryEvents(of: element)
     }
 

@@ -239,7 +239,8 @@ extension Run {
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
         record(element, "error_thrown", data: .context(["code": .string(code)]))
         let token = removeToken(at: i, cancelWait: false)
-        if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id {
+        if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id,
+           case .innerInstance = state.tokens[o].wait {
             throwError(code: code, message: message, from: sc)  // an instance of a multi-instance: the body's boundary decides
         } else if let boundary = errorBoundary(on: element.id, code: code) {
             record(element, "terminated", scope: token.scope)

@@ -263,4 +263,24 @@ import Testing
         #expect(sim.statusWord == "completed")
         #expect(events(sim, "compensated") == ["b", "a"])
     }
+
+    /// A handler is an activity like any other: its boundary events are armed while it runs (here
+    /// a timer that gives up on a refund nobody approves); the compensation ends when its path does.
+    @Test func aHandlersBoundaryEventIsArmed() async throws {
+        let sim = try await run(Self.head + """
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>\(Self.script("a", "aDone"))
+            <boundaryEvent id="a_comp" attachedToRef="a"><compensateEventDefinition/></boundaryEvent>
+            <userTask id="approveRefund" isForCompensation="true"/><association id="as" sourceRef="a_comp" targetRef="approveRefund"/>
+            <boundaryEvent id="noAnswer" attachedToRef="approveRefund"><timerEventDefinition><timeDuration>PT1H</timeDuration>
+              </timerEventDefinition></boundaryEvent>\(Self.script("gaveUp", "refundAbandoned"))
+            <intermediateThrowEvent id="t"><compensateEventDefinition/></intermediateThrowEvent>
+            <endEvent id="e"/>\(Self.flows("s", "a", "t", "e"))\(Self.flows("noAnswer", "gaveUp"))
+          </process></definitions>
+          """)
+        await sim.runTimers()
+        #expect(sim.statusWord == "completed")
+        #expect(sim.state?.variables["refundAbandoned"] == true)
+        #expect(events(sim, "compensated") == ["a"])
+    }
 }
