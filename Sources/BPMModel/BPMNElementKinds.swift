@@ -66,6 +66,11 @@ extension BPMNDefinitionReader.Reader {
                 case "signalEventDefinition":
                     return el(.eventStartEvent(.signal(signal(defs[0])), interrupting: interrupting))
                 case "compensateEventDefinition":
+                    if !interrupting {
+                        error("compensation start event '\(d.id)' has isInterrupting=\"false\": a compensation event "
+                            + "sub-process runs after its sub-process completed, so there is nothing to interrupt or not", c)
+                        return nil
+                    }
                     return el(.eventStartEvent(.compensation(handler: nil), interrupting: true))
                 default:
                     unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") are not supported yet (error, escalation, timer, message and signal start events are)")
@@ -162,6 +167,11 @@ extension BPMNDefinitionReader.Reader {
                 let handler = compensationHandlerRef(of: id)
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .compensation(handler: handler))))
             case "cancelEventDefinition":
+                if !interrupting {
+                    error("cancel boundary event '\(id)' has cancelActivity=\"false\": a cancel boundary event always "
+                        + "interrupts its transaction (§10.6.5)", c)
+                    return nil
+                }
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .cancel)))
             case "escalationEventDefinition":
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }),

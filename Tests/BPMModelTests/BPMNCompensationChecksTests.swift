@@ -113,4 +113,18 @@ import Testing
             + #"</b:startEvent></b:subProcess>"#
         expectRefused(Self.model(extra: esp), line: 9, "a compensation event sub-process belongs in a sub-process")
     }
+
+    /// §10.6.5: a cancel boundary event always interrupts; a compensation start event has nothing
+    /// to interrupt — a flag saying otherwise is refused rather than ignored.
+    @Test func interruptionFlagsThatCannotHoldAreRefused() {
+        let tx = #"<b:transaction id="tx"><b:startEvent id="ts"/></b:transaction>"#
+            + #"<b:boundaryEvent id="cb" attachedToRef="tx" cancelActivity="false"><b:cancelEventDefinition/></b:boundaryEvent>"#
+        expectRefused(Self.model(extra: tx, flows: #"<b:sequenceFlow id="f3" sourceRef="s" targetRef="tx"/>"#
+                                    + #"<b:sequenceFlow id="f4" sourceRef="cb" targetRef="e"/>"#), line: 9,
+                      "cancel boundary event 'cb' has cancelActivity=\"false\"")
+        let esp = #"<b:subProcess id="sp"><b:startEvent id="ss"/><b:subProcess id="esp" triggeredByEvent="true">"#
+            + #"<b:startEvent id="cs" isInterrupting="false"><b:compensateEventDefinition/></b:startEvent></b:subProcess></b:subProcess>"#
+        expectRefused(Self.model(extra: esp, flows: #"<b:sequenceFlow id="f3" sourceRef="s" targetRef="sp"/>"#), line: 9,
+                      "compensation start event 'cs' has isInterrupting=\"false\"")
+    }
 }
