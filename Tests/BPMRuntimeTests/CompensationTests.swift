@@ -283,4 +283,26 @@ import Testing
         #expect(sim.state?.variables["refundAbandoned"] == true)
         #expect(events(sim, "compensated") == ["a"])
     }
+
+    /// Handlers that are jobs (Zeebe service tasks) get their input mappings over the variables of
+    /// their activity's completion: each parallel instance's own item, the last completed first.
+    @Test func jobHandlersGetTheSnapshotInTheirInputs() async throws {
+        let sim = try await run(Self.head + """
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <serviceTask id="book"><extensionElements><zeebe:taskDefinition type="book"/></extensionElements>
+              <multiInstanceLoopCharacteristics><extensionElements>
+                <zeebe:loopCharacteristics inputCollection="=[&quot;LH1&quot;, &quot;LH2&quot;]" inputElement="flight"/>
+              </extensionElements></multiInstanceLoopCharacteristics></serviceTask>
+            <boundaryEvent id="book_comp" attachedToRef="book"><compensateEventDefinition/></boundaryEvent>
+            <serviceTask id="cancel" isForCompensation="true"><extensionElements><zeebe:taskDefinition type="cancel-booking"/>
+              <zeebe:ioMapping><zeebe:input source="=flight" target="flight"/></zeebe:ioMapping></extensionElements></serviceTask>
+            <association id="as" sourceRef="book_comp" targetRef="cancel"/>
+            <endEvent id="e"><compensateEventDefinition/></endEvent>\(Self.flows("s", "book", "e"))
+          </process></definitions>
+          """)
+        #expect(sim.statusWord == "completed")
+        let cancelled = sim.effects.filter { $0.action == "cancel-booking" }.map { $0.payload[member: "flight"] }
+        #expect(cancelled == ["LH2", "LH1"])
+    }
 }
