@@ -31,7 +31,8 @@ public struct CompensationRecord: Sendable, Equatable {
     }
 
     init?(_ v: Value) {
-        guard case .context(let c) = v, let id = c["id"]?.stringValue, let el = c["element"]?.stringValue else { return nil }
+        guard case .context(let c) = v, let id = c["id"]?.stringValue, let el = c["element"]?.stringValue
+        else { return nil }
         self.init(id: id, elementId: el, scope: c["scope"]?.stringValue, variables: c["variables"]?.contextValue ?? [:],
                   inner: c["inner"]?.stringValue)
         expanded = c["expanded"] == true

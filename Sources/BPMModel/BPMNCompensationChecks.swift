@@ -46,7 +46,8 @@ extension BPMNDefinitionReader.Reader {
                     break
                 }
                 let caught = elements.contains { x in
-                    if case .boundaryEvent(let b) = x.kind, b.attachedTo == tx.id, case .cancel = b.trigger { true } else { false }
+                    guard case .boundaryEvent(let b) = x.kind, b.attachedTo == tx.id else { return false }
+                    if case .cancel = b.trigger { return true } else { return false }
                 }
                 if !caught {
                     refuse("cancel end event '\(e.id)': transaction '\(tx.id)' has no cancel boundary event to "
@@ -107,7 +108,8 @@ extension BPMNDefinitionReader.Reader {
             refuse("cancel boundary event '\(e.id)' on the multi-instance transaction '\(tx.id)' is not supported yet")
         }
         let cancels = elements.filter { x in
-            if case .boundaryEvent(let o) = x.kind, o.attachedTo == tx.id, case .cancel = o.trigger { true } else { false }
+            guard case .boundaryEvent(let o) = x.kind, o.attachedTo == tx.id else { return false }
+            if case .cancel = o.trigger { return true } else { return false }
         }
         if cancels.count > 1, cancels.first?.id != e.id {
             refuse("transaction '\(tx.id)' has more than one cancel boundary event ('\(e.id)')")
@@ -132,7 +134,7 @@ extension BPMNDefinitionReader.Reader {
         let compensable: Bool
         if case .subProcess(false) = target.kind { compensable = true } else {
             compensable = elements.contains { x in
-                if case .boundaryEvent(let b) = x.kind, b.attachedTo == ref, case .compensation = b.trigger { true } else { false }
+                if case .boundaryEvent(let b) = x.kind, b.attachedTo == ref { b.isCompensation } else { false }
             }
         }
         if !compensable {

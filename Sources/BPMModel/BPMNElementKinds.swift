@@ -67,8 +67,9 @@ extension BPMNDefinitionReader.Reader {
                     return el(.eventStartEvent(.signal(signal(defs[0])), interrupting: interrupting))
                 case "compensateEventDefinition":
                     if !interrupting {
-                        error("compensation start event '\(d.id)' has isInterrupting=\"false\": a compensation event "
-                            + "sub-process runs after its sub-process completed, so there is nothing to interrupt or not", c)
+                        error("compensation start event '\(d.id)' has isInterrupting=\"false\": a compensation "
+                            + "event sub-process runs after its sub-process completed, so there is nothing to "
+                            + "interrupt or not", c)
                         return nil
                     }
                     return el(.eventStartEvent(.compensation(handler: nil), interrupting: true))
@@ -98,7 +99,8 @@ extension BPMNDefinitionReader.Reader {
             guard let d = defs.first else { return el(.endEvent(EndEvent())) }
             switch d.name {
             case "terminateEventDefinition": return el(.endEvent(EndEvent(terminate: true)))
-            case "compensateEventDefinition": return compensationThrow(d, c).map { el(.compensationThrowEvent($0), type: "endEvent") }
+            case "compensateEventDefinition":
+                return compensationThrow(d, c).map { el(.compensationThrowEvent($0), type: "endEvent") }
             case "cancelEventDefinition": return el(.cancelEndEvent)
             case "messageEventDefinition": return el(.messageThrowEvent(message(d.attributes["messageRef"])), type: "endEvent")
             case "signalEventDefinition": return el(.signalThrowEvent(signal: signal(d)), type: "endEvent")
@@ -121,7 +123,9 @@ extension BPMNDefinitionReader.Reader {
             if d.name == "messageEventDefinition" { return el(.messageThrowEvent(message(d.attributes["messageRef"]))) }
             if d.name == "escalationEventDefinition" { return el(.escalationThrowEvent(code: escalation(d))) }
             if d.name == "linkEventDefinition" { return el(.linkThrowEvent(name: d.attributes["name"] ?? "")) }
-            if d.name == "compensateEventDefinition" { return compensationThrow(d, c).map { el(.compensationThrowEvent($0)) } }
+            if d.name == "compensateEventDefinition" {
+                return compensationThrow(d, c).map { el(.compensationThrowEvent($0)) }
+            }
             unsupported(c, "throw events with \(d.name) are not supported yet (none, signal and message are)")
             return nil
     }

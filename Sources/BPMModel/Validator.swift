@@ -96,15 +96,17 @@ public enum Validator {
                 if out.isEmpty {
                     lenient("start event '\(e.id)' has no outgoing flow: its instances end at once", at: loc(e))
                 }
-            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent, .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent, .linkCatchEvent,
-                 .compensationThrowEvent:
+            case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent,
+                 .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent,
+                 .linkCatchEvent, .compensationThrowEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
                 errors.append(DefinitionError("join '\(e.id)' has \(inc.count) incoming path(s); a join waits for two or more parallel paths", at: loc(e)))
             }
             if case .compensationThrowEvent(let t) = e.kind, let ref = t.activityRef, ids[ref] == nil {
-                errors.append(DefinitionError("compensation event '\(e.id)' compensates unknown activity '\(ref)'", at: loc(e)))
+                errors.append(DefinitionError("compensation event '\(e.id)' compensates unknown activity '\(ref)'",
+                                              at: loc(e)))
             }
             if case .boundaryEvent(let b) = e.kind, ids[b.attachedTo] == nil {
                 errors.append(DefinitionError("boundary event '\(e.id)' is attached to unknown activity '\(b.attachedTo)'", at: loc(e)))

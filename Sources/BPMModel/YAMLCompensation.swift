@@ -28,14 +28,15 @@ extension YAMLDefinitionReader.Builder {
                 + "is compensated, and its path ends with it", m.keyNode(key))
         }
         if type != "service" {
-            ctx.checkKeys(m, allowed: Set(["name", "type", "description"]).union(extra), in: "compensation handler of '\(a.id)'")
+            ctx.checkKeys(m, allowed: Set(["name", "type", "description"]).union(extra),
+                          in: "compensation handler of '\(a.id)'")
         }
         var h = YAMLDefinitionReader.Activity(id: "\(a.id)_compensation", type: type, node: node, mapping: m)
         guard var handler = readElement(&h) else { return [] }
         handler.isForCompensation = true
+        let event = BoundaryEvent(attachedTo: a.id, trigger: .compensation(handler: handler.id))
         let boundary = FlowElement(id: "\(a.id)_compensate", name: "compensation of \(a.id)",
-                                   kind: .boundaryEvent(BoundaryEvent(attachedTo: a.id, trigger: .compensation(handler: handler.id))),
-                                   location: ctx.location(node))
+                                   kind: .boundaryEvent(event), location: ctx.location(node))
         return [boundary, handler]
     }
 

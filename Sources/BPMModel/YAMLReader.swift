@@ -10,7 +10,8 @@ import Yams
 /// activity listed before it — in which case, as after the last activity, the path ends.
 public enum YAMLDefinitionReader {
     static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout"]
-    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance", "compensate_with"]
+    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance",
+                                          "compensate_with"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action

@@ -15,28 +15,34 @@ extension Run {
         if case .subProcess = element.kind { return }
         guard element.loop == nil || innerInstance(of: element, scope) != nil,
               definition.compensationHandler(of: element.id) != nil else { return }
-        state.compensable.append(CompensationRecord(id: nextId("c"), elementId: element.id,
-                                                    scope: compensationScope(element, scope), variables: variables(in: scope)))
+        let record = CompensationRecord(id: nextId("c"), elementId: element.id,
+                                        scope: compensationScope(element, scope), variables: variables(in: scope))
+        state.compensable.append(record)
     }
 
     /// Notes a sub-process whose scope completed: it is compensable when it has a handler, a
     /// compensation event sub-process, or completed activities inside that are.
     mutating func noteCompletedSubProcess(_ element: FlowElement, token: Token) {
         if case .subProcess(true) = element.kind {  // an event sub-process's activities belong to its parent scope
-            for i in state.compensable.indices where state.compensable[i].scope == token.id { state.compensable[i].scope = token.scope }
+            for i in state.compensable.indices where state.compensable[i].scope == token.id {
+                state.compensable[i].scope = token.scope
+            }
             return
         }
         let inside = state.compensable.contains { $0.scope == token.id }
-        guard inside || definition.compensationHandler(of: element.id) != nil || definition.compensationStart(in: element.id) != nil
-        else { return }
-        state.compensable.append(CompensationRecord(id: nextId("c"), elementId: element.id, scope: compensationScope(element, token.scope),
-                                                    variables: variables(in: token.id), inner: token.id))
+        let handled = definition.compensationHandler(of: element.id) != nil
+            || definition.compensationStart(in: element.id) != nil
+        guard inside || handled else { return }
+        let record = CompensationRecord(id: nextId("c"), elementId: element.id,
+                                        scope: compensationScope(element, token.scope),
+                                        variables: variables(in: token.id), inner: token.id)
+        state.compensable.append(record)
     }
 
     /// The scope an activity belongs to: for an instance of a multi-instance, the body's scope.
     func compensationScope(_ element: FlowElement, _ scope: String?) -> String? {
-        guard let inner = innerInstance(of: element, scope), let i = tokenIndex(inner), let body = state.tokens[i].scope,
-              let b = tokenIndex(body) else { return scope }
+        guard let inner = innerInstance(of: element, scope), let i = tokenIndex(inner),
+              let body = state.tokens[i].scope, let b = tokenIndex(body) else { return scope }
         return state.tokens[b].scope
     }
 
@@ -76,7 +82,8 @@ extension Run {
             guard let id = s, let i = tokenIndex(id) else { return s }
             let t = state.tokens[i]
             if case .compensationHandler(let r) = t.wait { return r.inner ?? t.scope }
-            guard t.wait == .subProcess, case .subProcess(true)? = definition.element(t.elementId)?.kind else { return s }
+            guard t.wait == .subProcess, case .subProcess(true)? = definition.element(t.elementId)?.kind
+            else { return s }
             s = t.scope
         }
         return s
@@ -84,7 +91,9 @@ extension Run {
 
     /// Runs the handlers of `records` in order at `element` (a throw event or cancel boundary
     /// event); without `resume`, the throw event moves on at once.
-    mutating func startCompensation(at element: FlowElement, _ records: [CompensationRecord], scope: String?, resume: Bool) {
+    mutating func startCompensation(at element: FlowElement, _ records: [CompensationRecord], scope: String?,
+                                    resume: Bool)
+    {
         guard !records.isEmpty else {
             compensationDone(element, scope: scope)
             return
@@ -106,7 +115,8 @@ extension Run {
     /// Starts the next pending handler of a compensation, or ends it when none is left.
     mutating func advanceCompensation(_ tokenId: String) {
         for _ in 0..<(definition.elements.count * 4 + state.compensable.count + 64) {
-            guard let i = tokenIndex(tokenId), case .compensating(var pending, let resume) = state.tokens[i].wait else { return }
+            guard let i = tokenIndex(tokenId), case .compensating(var pending, let resume) = state.tokens[i].wait
+            else { return }
             guard !pending.isEmpty else {
                 let t = removeToken(at: i, cancelWait: false)
                 if resume, let e = definition.element(t.elementId) { compensationDone(e, scope: t.scope) }
@@ -141,7 +151,8 @@ extension Run {
             return false
         }
         state.tokens[i].wait = .compensating(pending: pending, resume: resume)
-        record(activity.id, activity.typeName, "compensating", data: .context(["handler": .string(runner.id)]), instance: r.id)
+        record(activity.id, activity.typeName, "compensating", data: .context(["handler": .string(runner.id)]),
+               instance: r.id)
         let scope = wait(at: runner, .compensationHandler(r), scope: tokenId)
         state.locals[scope] = r.variables
         if let start {
@@ -157,16 +168,21 @@ extension Run {
     /// variables it was given goes to the scope of the throw; the compensation moves on.
     mutating func completeFinishedHandler() -> Bool {
         for token in state.tokens {
-            guard case .compensationHandler(let r) = token.wait, !state.tokens.contains(where: { $0.scope == token.id }),
+            guard case .compensationHandler(let r) = token.wait,
+                  !state.tokens.contains(where: { $0.scope == token.id }),
                   !queue.contains(where: { $0.scope == token.id }), let i = tokenIndex(token.id) else { continue }
             let locals = state.locals[token.id] ?? [:]
             state.tokens.remove(at: i)
             state.locals[token.id] = nil
             let outer = token.scope.flatMap(tokenIndex).flatMap { state.tokens[$0].scope }
-            for (k, v) in locals.sorted(by: { $0.key < $1.key }) where r.variables[k] != v { setVariable(k, v, scope: outer) }
+            for (k, v) in locals.sorted(by: { $0.key < $1.key }) where r.variables[k] != v {
+                setVariable(k, v, scope: outer)
+            }
             dropCompensable(in: token.id)  // what completed inside a handler is not compensated later
             if let inner = r.inner { dropCompensable(in: inner) }  // nor what the sub-process's handler left
-            if let runner = definition.element(token.elementId), case .subProcess(true) = runner.kind { record(runner, "completed") }
+            if let runner = definition.element(token.elementId), case .subProcess(true) = runner.kind {
+                record(runner, "completed")
+            }
             if let activity = definition.element(r.elementId) {
                 record(activity.id, activity.typeName, "compensated", instance: r.id)
             }

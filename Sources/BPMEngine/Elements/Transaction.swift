@@ -12,7 +12,9 @@ extension Run {
         for _ in 0...state.tokens.count {
             guard let id = s, let i = tokenIndex(id) else { return }  // not in a transaction: refused at deploy
             let t = state.tokens[i]
-            if t.wait == .subProcess, definition.isTransaction(t.elementId), let boundary = definition.cancelBoundary(of: t.elementId) {
+            if t.wait == .subProcess, definition.isTransaction(t.elementId),
+               let boundary = definition.cancelBoundary(of: t.elementId)
+            {
                 cancelTransaction(id, at: boundary)
                 return
             }
