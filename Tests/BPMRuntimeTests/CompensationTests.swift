@@ -305,4 +305,28 @@ import Testing
         let cancelled = sim.effects.filter { $0.action == "cancel-booking" }.map { $0.payload[member: "flight"] }
         #expect(cancelled == ["LH2", "LH1"])
     }
+
+    /// §13.5.5 with multi-instance: each completed instance of a multi-instance sub-process is
+    /// compensated by default on its own, the last completed first, its inner handler seeing that
+    /// instance's item.
+    @Test func eachInstanceOfAMultiInstanceSubProcessIsCompensated() async throws {
+        let sim = try await run(Self.head + """
+          <process id="p" isExecutable="true">
+            <startEvent id="s"/>
+            <subProcess id="sub">
+              <multiInstanceLoopCharacteristics isSequential="true"><extensionElements>
+                <zeebe:loopCharacteristics inputCollection="=[1, 2]" inputElement="item"/>
+              </extensionElements></multiInstanceLoopCharacteristics>
+              <startEvent id="ss"/>\(Self.script("a", "aDone"))\(Self.handler("a", "item"))<endEvent id="se"/>
+              \(Self.flows("ss", "a", "se"))
+            </subProcess>
+            <intermediateThrowEvent id="t"><compensateEventDefinition/></intermediateThrowEvent>
+            <endEvent id="e"/>\(Self.flows("s", "sub", "t", "e"))
+          </process></definitions>
+          """)
+        #expect(sim.statusWord == "completed")
+        #expect(events(sim, "compensated") == ["a", "sub", "a", "sub"])
+        #expect(sim.state?.variables["undone_a"] == 1, "the instance of item 2 was undone first, then item 1's")
+        #expect(sim.state?.variables["item"] == nil, "the item stays local to the handler")
+    }
 }

@@ -90,4 +90,21 @@ import Testing
         #expect(history.contains { $0.elementId == "undone" && $0.event == "completed" })
         #expect(!history.contains { $0.elementId == "done" })
     }
+
+    /// The trip model (a hotel, a multi-instance of two flights, a compensation throw): the
+    /// handlers ran the last completed first and saw the variables of their activity's completion.
+    @Test(arguments: ["sqlite", "postgres"]) func handlersRunInReverseWithTheirSnapshot(kind: String) async throws {
+        let (store, cleanup) = try await store(kind)
+        defer { cleanup() }
+        let runtime = try await runtime(store)
+        let path = repoRoot.appendingPathComponent("Tests/Fixtures/compensation/trip-booking.bpmn").path
+        _ = try await runtime.deploy(source: try String(contentsOfFile: path, encoding: .utf8), file: path)
+        let instance = try await runtime.startInstance("trip-booking")
+        let final = try #require(try await store.instance(instance.id))
+        #expect(final.status == .completed)
+        #expect(final.variables["refund"] == 100)
+        #expect(final.variables["lastUndone"] == "LH1")
+        let history = try await store.history(instanceId: instance.id)
+        #expect(history.filter { $0.event == "compensated" }.map(\.elementId) == ["bookFlight", "bookFlight", "bookHotel"])
+    }
 }
