@@ -116,6 +116,7 @@ extension Run {
             try resolveIncident(incidentId, variables: variables)
         case .cancel(let reason):
             terminateAllTokens()
+            state.compensable = []
             state.status = .terminated
             state.endedAt = now
             state.held = []
@@ -198,7 +199,7 @@ struct Run {
         guard let e = definition.element(token.elementId) else { return }
         switch token.wait {
         case .loop: recordBody(e, "terminated", body: token.id)
-        case .innerInstance: return
+        case .innerInstance, .compensationHandler: return
         default: record(e, "terminated", scope: token.scope)
         }
     }
@@ -224,7 +225,9 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || fireReadyInclusiveJoin() || fireConditionalEvent() { continue }
+            if completeFinishedScope() || completeFinishedHandler() || fireReadyInclusiveJoin() || fireConditionalEvent() {
+                continue
+            }
             break
         }
         completeIfDone()
@@ -275,6 +278,8 @@ struct Run {
         case .linkCatchEvent: activatePassThrough(element, scope: scope)
         case .messageCatchEvent(let m): activateMessageCatchEvent(element, m, scope: scope)
         case .messageThrowEvent(let m): activateMessageThrowEvent(element, m, scope: scope)
+        case .compensationThrowEvent(let t): activateCompensationThrowEvent(element, t, scope: scope)
+        case .cancelEndEvent: activateCancelEndEvent(element, scope: scope)
         }
     }
 
@@ -284,6 +289,7 @@ struct Run {
     /// of a loop or multi-instance reports to its body instead.
     mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true, body: String? = nil) {
         if applyOutputs { self.applyOutputs(of: element, scope: scope) }
+        noteCompensable(element, scope: scope)
         if element.loop != nil, innerInstance(of: element, scope) == nil {
             recordBody(element, "completed", body: body)
         } else {
@@ -371,7 +377,8 @@ struct Run {
     /// Arms the boundary timers of an activity that starts waiting — unless it runs as one
     /// instance of a loop, whose body carries the boundary events.
     mutating func armBoundaryEvents(of element: FlowElement, scope: String?) -> [BoundaryTimer] {
-        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id { return [] }
+        if let scope, let i = tokenIndex(scope), state.tokens[i].elementId == element.id,
+           case .innerInstance = state.tokens[i].wait { return [] }
         return armBoundaryEvents(of: element)
     }
 
@@ -403,7 +410,7 @@ struct Run {
         case .condition:
             // evaluated each time the instance comes to rest (ConditionalEvents.swift)
             return BoundaryTimer(timerId: nextId("c"), boundaryElementId: elementId)
-        case .error, .escalation:
+        case .error, .escalation, .compensation, .cancel:
             return nil
         }
     }
@@ -487,6 +494,7 @@ struct Run {
     mutating func removeToken(at index: Int, cancelWait: Bool) -> Token {
         let token = state.tokens[index]
         if token.wait.isScope { terminateScope(token.id) }
+        if token.wait.isScope, cancelWait { dropCompensable(in: token.id) }  // only completed scopes are compensated
         let i = tokenIndex(token.id)!
         state.tokens.remove(at: i)
         state.locals[token.id] = nil
@@ -502,7 +510,7 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance, .condition: break
+            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler: break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
@@ -535,7 +543,7 @@ struct Run {
         state.tokens.removeAll()
         state.joins = [:]
         state.locals = [:]
-        queue.removeAll()
+        queue.removeAll()  // what completed stays compensable: an interrupting event sub-process may compensate it
     }
 
     /// Puts the path at `element` on hold with an incident.
@@ -555,6 +563,7 @@ struct Run {
         state.endedAt = now
         state.joins = [:]
         state.locals = [:]
+        state.compensable = []
         record(definition.id, "process", "completed")
     }
 

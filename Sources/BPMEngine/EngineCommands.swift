@@ -15,6 +15,7 @@ extension Run {
                 failInstance(code: "process_timeout", message: message)
             case .terminate:
                 terminateAllTokens()
+                state.compensable = []
                 state.status = .terminated
                 state.endedAt = now
                 state.held = []

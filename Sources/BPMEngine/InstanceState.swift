@@ -40,6 +40,8 @@ public struct InstanceState: Sendable, Equatable {
     public var processTriggers: [BoundaryTimer] = []
     /// What arrived while the instance was suspended, applied in order when it resumes.
     public var held: [Command] = []
+    /// Completed activities that compensation can still undo, in order of completion.
+    public var compensable: [CompensationRecord] = []
 
     public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
                 correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)
@@ -172,11 +174,17 @@ public enum Wait: Sendable, Equatable {
     case eventGateway([ArmedEvent])
     /// A conditional catch event, until its condition holds.
     case condition
+    /// A compensation throw (or a cancelled transaction's cancel boundary event) running the
+    /// handlers of `pending`, first to last, one at a time; `resume`: it continues once they are done.
+    case compensating(pending: [CompensationRecord], resume: Bool)
+    /// One compensation handler (or compensation event sub-process) running, for `record`:
+    /// a scope whose locals are the variables as they were when the activity completed.
+    case compensationHandler(CompensationRecord)
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {
         switch self {
-        case .subProcess, .loop, .innerInstance: true
+        case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler: true
         default: false
         }
     }

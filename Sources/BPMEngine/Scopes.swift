@@ -27,6 +27,7 @@ extension Run {
             if busy { continue }
             guard let i = tokenIndex(token.id), let element = definition.element(token.elementId) else { continue }
             let locals = state.locals[token.id] ?? [:]
+            noteCompletedSubProcess(element, token: token)
             removeToken(at: i, cancelWait: false)
             if case .subProcess(true) = element.kind {
                 record(element, "completed")  // an event sub-process has no outgoing flows; its parent scope carries on
@@ -222,6 +223,7 @@ extension Run {
 
     mutating func failInstance(code: String, message: String?) {
         terminateAllTokens()
+        state.compensable = []
         state.status = .failed
         state.endedAt = now
         state.error = InstanceError(code: code, message: message)
@@ -237,7 +239,8 @@ extension Run {
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
         record(element, "error_thrown", data: .context(["code": .string(code)]))
         let token = removeToken(at: i, cancelWait: false)
-        if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id {
+        if let sc = token.scope, let o = tokenIndex(sc), state.tokens[o].elementId == element.id,
+           case .innerInstance = state.tokens[o].wait {
             throwError(code: code, message: message, from: sc)  // an instance of a multi-instance: the body's boundary decides
         } else if let boundary = errorBoundary(on: element.id, code: code) {
             record(element, "terminated", scope: token.scope)

@@ -78,6 +78,9 @@ extension Wait {
             })]
         case .innerInstance(let index): ["inner": .number(Double(index))]
         case .condition: ["condition": true]
+        case .compensating(let pending, let resume):
+            ["compensating": .list(pending.map(\.value)), "resume": .bool(resume)]
+        case .compensationHandler(let record): ["compensationHandler": record.value]
         case .loop(let l):
             ["loop": .context([
                 "total": l.total.map { .number(Double($0)) } ?? .null, "started": .number(Double(l.started)),
@@ -108,6 +111,10 @@ extension Wait {
         }
         else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
         else if c["condition"] != nil { self = .condition }
+        else if let p = c["compensating"]?.listValue {
+            self = .compensating(pending: p.compactMap(CompensationRecord.init), resume: c["resume"] != .bool(false))
+        }
+        else if let r = c["compensationHandler"].flatMap(CompensationRecord.init) { self = .compensationHandler(r) }
         else if case .context(let l) = c["loop"] ?? .null {
             var ls = LoopState(total: l["total"]?.doubleValue.map { Int($0) }, items: l["items"]?.listValue)
             ls.started = Int(l["started"]?.doubleValue ?? 0)
@@ -134,6 +141,8 @@ extension Wait {
         case .condition: "condition"
         case .loop: "instances"
         case .innerInstance: "instance"
+        case .compensating: "compensation"
+        case .compensationHandler: "compensation handler"
         }
     }
 }
@@ -178,6 +187,7 @@ extension InstanceState {
         if !processTriggers.isEmpty {
             c["triggers"] = .list(processTriggers.map(\.value))
         }
+        if !compensable.isEmpty { c["compensable"] = .list(compensable.map(\.value)) }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
         }
@@ -209,6 +219,7 @@ extension InstanceState {
         }
         joins = (c["joins"]?.contextValue ?? [:]).mapValues { ($0.contextValue ?? [:]).mapValues { Int($0.doubleValue ?? 0) } }
         incidents = (c["incidents"]?.listValue ?? []).compactMap(Incident.init)
+        compensable = (c["compensable"]?.listValue ?? []).compactMap(CompensationRecord.init)
         if case .context(let e) = c["error"] ?? .null, let code = e["code"]?.stringValue {
             error = InstanceError(code: code, message: e["message"]?.stringValue)
         }

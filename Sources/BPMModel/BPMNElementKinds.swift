@@ -69,9 +69,17 @@ extension BPMNDefinitionReader.Reader {
                 case "conditionalEventDefinition":
                     guard let condition = condition(defs[0], c) else { return nil }
                     return el(.eventStartEvent(.condition(condition), interrupting: interrupting))
+                case "compensateEventDefinition":
+                    if !interrupting {
+                        error("compensation start event '\(d.id)' has isInterrupting=\"false\": a compensation "
+                            + "event sub-process runs after its sub-process completed, so there is nothing to "
+                            + "interrupt or not", c)
+                        return nil
+                    }
+                    return el(.eventStartEvent(.compensation(handler: nil), interrupting: true))
                 default:
                     unsupported(c, "event sub-processes started by \(defs.first?.name ?? "no event definition") "
-                        + "are not supported yet (error, escalation, timer, message, signal and conditional start events are)")
+                        + "are not supported yet (error, escalation, timer, message, signal, conditional and compensation start events are)")
                     return nil
                 }
             }
@@ -102,6 +110,9 @@ extension BPMNDefinitionReader.Reader {
             guard let d = defs.first else { return el(.endEvent(EndEvent())) }
             switch d.name {
             case "terminateEventDefinition": return el(.endEvent(EndEvent(terminate: true)))
+            case "compensateEventDefinition":
+                return compensationThrow(d, c).map { el(.compensationThrowEvent($0), type: "endEvent") }
+            case "cancelEventDefinition": return el(.cancelEndEvent)
             case "messageEventDefinition": return el(.messageThrowEvent(message(d.attributes["messageRef"])), type: "endEvent")
             case "signalEventDefinition": return el(.signalThrowEvent(signal: signal(d)), type: "endEvent")
             case "escalationEventDefinition": return el(.escalationThrowEvent(code: escalation(d)), type: "endEvent")
@@ -123,6 +134,9 @@ extension BPMNDefinitionReader.Reader {
             if d.name == "messageEventDefinition" { return el(.messageThrowEvent(message(d.attributes["messageRef"]))) }
             if d.name == "escalationEventDefinition" { return el(.escalationThrowEvent(code: escalation(d))) }
             if d.name == "linkEventDefinition" { return el(.linkThrowEvent(name: d.attributes["name"] ?? "")) }
+            if d.name == "compensateEventDefinition" {
+                return compensationThrow(d, c).map { el(.compensationThrowEvent($0)) }
+            }
             unsupported(c, "throw events with \(d.name) are not supported yet (none, signal and message are)")
             return nil
     }
@@ -174,6 +188,16 @@ extension BPMNDefinitionReader.Reader {
                 guard let condition = condition(defs[0], c) else { return nil }
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .condition(condition),
                                                        interrupting: interrupting)))
+            case "compensateEventDefinition":
+                let handler = compensationHandlerRef(of: id)
+                return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .compensation(handler: handler))))
+            case "cancelEventDefinition":
+                if !interrupting {
+                    error("cancel boundary event '\(id)' has cancelActivity=\"false\": a cancel boundary event always "
+                        + "interrupts its transaction (§10.6.5)", c)
+                    return nil
+                }
+                return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .cancel)))
             case "escalationEventDefinition":
                 return el(.boundaryEvent(BoundaryEvent(attachedTo: attached, trigger: .escalation(code: defs[0].attributes["escalationRef"].flatMap { escalationCodes[$0] }),
                                                        interrupting: interrupting)))
@@ -319,12 +343,15 @@ extension BPMNDefinitionReader.Reader {
     mutating func readTransaction(_ d: Draft) -> FlowElement? {
         let c = d.c
         func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
-            // without cancel events or compensation, a transaction runs as an embedded sub-process
-            if !c.descendants("cancelEventDefinition", ns: bpmnNS).isEmpty || !c.descendants("compensateEventDefinition", ns: bpmnNS).isEmpty {
-                unsupported(c, "transactions with cancel or compensation events are not supported yet")
+            // a sub-process whose cancellation compensates its completed activities (§10.3.1 Transaction)
+            if let method = c.attributes["method"], method != "##Compensate" {
+                error("transaction '\(d.id)' has method '\(method)': only ##Compensate (compensation of its "
+                    + "completed activities when it is cancelled) is run", c)
                 return nil
             }
-            return el(.subProcess(triggeredByEvent: false), type: "transaction")
+            var e = el(.subProcess(triggeredByEvent: false), type: "transaction")
+            e.inputs = zeebeInputs(c)
+            return e
     }
 
     /// An ad-hoc sub-process.

@@ -47,6 +47,7 @@ public enum BPMNDefinitionReader {
         var signalNames: [String: String] = [:]  // signal id → name
         var messages: [String: MessageDefinition] = [:]  // message id → name and correlation key
         var escalationCodes: [String: String] = [:]  // escalation id → escalationCode
+        var associations: [(source: String, target: String)] = []  // every association of the file
         /// Whether the process being read is executable (a drawing-only one may leave values out).
         var inExecutableProcess = true
 
@@ -80,6 +81,9 @@ public enum BPMNDefinitionReader {
                     def.correlationKey = requiredFEEL(key, sub, "correlation key of message '\(def.name)'")
                 }
                 messages[id] = def
+            }
+            associations = root.descendants("association", ns: bpmnNS).compactMap { a in
+                a.attributes["sourceRef"].flatMap { s in a.attributes["targetRef"].map { (s, $0) } }
             }
             let diagram = readDiagram()
             var out: [ProcessDefinition] = []
@@ -134,6 +138,7 @@ public enum BPMNDefinitionReader {
             defer { inExecutableProcess = true }
             readContainer(p, parent: nil, executable: executable, elements: &elements, flows: &flows, docs: &docs)
             if executable { checkDefaultFlows(elements, flows) }
+            if executable { checkCompensation(elements, flows) }
             var def = ProcessDefinition(id: pid, name: p.attributes["name"] ?? poolName ?? pid, elements: elements, flows: flows, sourceFile: file)
             def.isExecutable = executable
             def.diagram = diagram
@@ -242,6 +247,7 @@ public enum BPMNDefinitionReader {
             element?.loop = loop
             element?.startQuantity = tokenQuantity(c, "startQuantity", id: id)
             element?.completionQuantity = tokenQuantity(c, "completionQuantity", id: id)
+            element?.isForCompensation = c.attributes["isForCompensation"] == "true"
             if let element { checkInputsApply(c, element) }
             refuseCamunda7Extensions(c, id: id)
             return element

@@ -48,9 +48,13 @@ public enum FlowPrinter {
         case .signalStartEvent(let n): return "start on signal \(n)"
         case .boundaryEvent(let b):
             if let t = b.timer { return "timeout \(t.text) on \(b.attachedTo)" }
+            if b.isCompensation { return "compensation of \(b.attachedTo) by \(b.handler ?? "?")" }
+            if case .cancel = b.trigger { return "cancel boundary on \(b.attachedTo)" }
             return "event boundary on \(b.attachedTo)"
+        case .compensationThrowEvent(let t): return "compensate \(t.activityRef ?? "scope")"
+        case .cancelEndEvent: return "cancel transaction"
         case .endEvent(let end): return end.error != nil ? "end with error \(end.error!.code)" : "end"
-        default: return e.typeName
+        default: return e.isForCompensation ? "\(e.typeName), compensation handler" : e.typeName
         }
     }
 

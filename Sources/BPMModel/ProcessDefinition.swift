@@ -162,6 +162,8 @@ public struct FlowElement: Sendable {
     public var startQuantity = 1
     /// BPMN `completionQuantity`: tokens sent on each outgoing flow when it completes.
     public var completionQuantity = 1
+    /// BPMN `isForCompensation`: a compensation handler, run only by compensation (§10.6.5).
+    public var isForCompensation = false
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -227,6 +229,10 @@ public enum ElementKind: Sendable {
     case signalThrowEvent(signal: String)
     /// An intermediate catch event waiting until its condition holds.
     case conditionalCatchEvent(condition: Expression)
+    /// A compensation intermediate throw or end event (§10.6.5 and §13.5.5).
+    case compensationThrowEvent(CompensationThrow)
+    /// A cancel end event: cancels the transaction it is in (§10.6.5).
+    case cancelEndEvent
 
     public var typeName: String {
         switch self {
@@ -253,8 +259,9 @@ public enum ElementKind: Sendable {
         case .linkThrowEvent: "intermediateThrowEvent"
         case .linkCatchEvent: "intermediateCatchEvent"
         case .signalCatchEvent: "intermediateCatchEvent"
-        case .signalThrowEvent: "intermediateThrowEvent"
+        case .signalThrowEvent, .compensationThrowEvent: "intermediateThrowEvent"
         case .conditionalCatchEvent: "intermediateCatchEvent"
+        case .cancelEndEvent: "endEvent"
         }
     }
 
@@ -437,6 +444,10 @@ public enum EventTrigger: Sendable {
     case escalation(code: String?)
     /// A condition over the variables: fires when it becomes true.
     case condition(Expression)
+    /// Compensation: on a boundary event, with the id of its handler; starts a compensation event sub-process.
+    case compensation(handler: String?)
+    /// The cancellation of a transaction (a cancel boundary event).
+    case cancel
 
     public var timer: TimerDefinition? { if case .timer(let t) = self { t } else { nil } }
 }

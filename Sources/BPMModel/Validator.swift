@@ -45,6 +45,8 @@ public enum Validator {
             guard reached.insert(id).inserted else { continue }
             for f in def.outgoing(id) { work.append(f.target) }
             for b in def.boundaryEvents(of: id) { work.append(b.id) }
+            // a compensation boundary event reaches its handler (by association)
+            if case .boundaryEvent(let b)? = def.element(id)?.kind, let h = b.handler { work.append(h) }
             // a link throw event reaches the link catch event of its name in the same scope
             if let e = def.element(id), case .linkThrowEvent(let name) = e.kind {
                 for c in def.elements where c.parent == e.parent { if case .linkCatchEvent(name) = c.kind { work.append(c.id) } }
@@ -80,25 +82,31 @@ public enum Validator {
             switch e.kind {
             case .exclusiveGateway, .parallelGateway, .inclusiveGateway, .eventBasedGateway, .complexGateway:
                 if out.isEmpty { errors.append(DefinitionError("gateway '\(e.id)' has no outgoing flow", at: loc(e))) }
-            case .endEvent:
+            case .endEvent, .cancelEndEvent:
                 if !out.isEmpty { errors.append(DefinitionError("end event '\(e.id)' cannot have outgoing flows", at: loc(e))) }
             case .linkThrowEvent(let name):
                 if !def.elements.contains(where: { $0.parent == e.parent && { if case .linkCatchEvent(name) = $0.kind { true } else { false } }($0) }) {
                     errors.append(DefinitionError("link throw event '\(e.id)' has no link catch event named '\(name)' in its scope", at: loc(e)))
                 }
-            case .boundaryEvent:
-                if out.isEmpty { errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e))) }
+            case .boundaryEvent(let b):
+                if out.isEmpty, !b.isCompensation {
+                    errors.append(DefinitionError("'\(e.id)' has no outgoing flow", at: loc(e)))
+                }
             case .startEvent, .eventStartEvent, .messageStartEvent, .timerStartEvent, .signalStartEvent:
                 if out.isEmpty {
                     lenient("start event '\(e.id)' has no outgoing flow: its instances end at once", at: loc(e))
                 }
             case .serviceTask, .userTask, .scriptTask, .timerCatchEvent, .passThrough, .subProcess, .signalCatchEvent,
                  .signalThrowEvent, .messageCatchEvent, .messageThrowEvent, .callActivity, .escalationThrowEvent,
-                 .linkCatchEvent, .conditionalCatchEvent:
+                 .linkCatchEvent, .conditionalCatchEvent, .compensationThrowEvent:
                 break  // an activity without outgoing flows ends its path (BPMN's implicit end)
             }
             if case .parallelGateway = e.kind, inc.count < 2, out.count < 2 {
                 errors.append(DefinitionError("join '\(e.id)' has \(inc.count) incoming path(s); a join waits for two or more parallel paths", at: loc(e)))
+            }
+            if case .compensationThrowEvent(let t) = e.kind, let ref = t.activityRef, ids[ref] == nil {
+                errors.append(DefinitionError("compensation event '\(e.id)' compensates unknown activity '\(ref)'",
+                                              at: loc(e)))
             }
             if case .boundaryEvent(let b) = e.kind, ids[b.attachedTo] == nil {
                 errors.append(DefinitionError("boundary event '\(e.id)' is attached to unknown activity '\(b.attachedTo)'", at: loc(e)))

@@ -16,6 +16,7 @@ extension YAMLDefinitionReader.Builder {
         case "receive": return readReceive(a)
         case "join": return readJoin(a)
         case "end": return readEnd(a)
+        case "compensate": return readCompensate(a)
         default: return nil
         }
     }

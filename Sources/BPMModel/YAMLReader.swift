@@ -10,7 +10,8 @@ import Yams
 /// activity listed before it — in which case, as after the last activity, the path ends.
 public enum YAMLDefinitionReader {
     static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout"]
-    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance"]
+    static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance",
+                                          "compensate_with"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action
@@ -21,6 +22,7 @@ public enum YAMLDefinitionReader {
         "rules": ["decision", "result_variable"],
         "join": [],
         "end": ["result", "error", "terminate"],
+        "compensate": ["activity", "wait"],
     ]
     static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable", "job_priority"]
     static let waitingTypes: Set<String> = ["service", "user", "receive"]
@@ -107,6 +109,7 @@ public enum YAMLDefinitionReader {
         var cases: [(Expression?, String, Node)] = []
         var defaultTarget: (String, Node)?
         var timeout: (seconds: Double, text: String, target: (String, Node)?, node: Node)?
+        var compensation: [FlowElement] = []  // its compensation boundary event and handler
     }
 
     struct Builder {
@@ -181,6 +184,7 @@ public enum YAMLDefinitionReader {
                 }
                 var a = Activity(id: aid, type: type, node: item, mapping: m)
                 a.element = readElement(&a)
+                a.compensation = readCompensation(a)
                 if let mi = m[key: "multi_instance"] {
                     if ["service", "user", "script", "timer", "receive", "rules"].contains(type) {
                         a.element?.loop = readMultiInstance(mi).map(LoopCharacteristics.multiInstance)
@@ -257,6 +261,7 @@ public enum YAMLDefinitionReader {
                     for s in normalSuccessors { addFlow(a.id, s, location: loc) }
                 }
                 elements.append(el)
+                elements += a.compensation
                 if let to = a.timeout {
                     let bid = "\(a.id)_timeout"
                     elements.append(FlowElement(id: bid, name: "timeout \(to.text)",

@@ -215,4 +215,19 @@ import Testing
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.hasSuffix("6 passed, 0 failed\n"))
     }
+
+    /// BPMN 2.0.2 §13.5.5: `bpm run --json` on a compensation model shows the handlers in the
+    /// history, the last completed activity's first (two flights, then the hotel).
+    @Test func runShowsCompensationHandlersInReverseOrderOfCompletion() async throws {
+        let file = repoRoot.appendingPathComponent("Tests/Fixtures/compensation/trip-booking.bpmn").path
+        let r = try await bpm(["run", file, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let history = try JSON.parse(r.stdout)[member: "history"].listValue ?? []
+        func ids(_ event: String, _ keep: (String) -> Bool = { _ in true }) -> [String] {
+            history.filter { $0[member: "event"].stringValue == event }.compactMap { $0[member: "elementId"].stringValue }.filter(keep)
+        }
+        #expect(ids("compensating") == ["bookFlight", "bookFlight", "bookHotel"])
+        #expect(ids("completed") { $0.hasPrefix("undo") && $0 != "undoAll" } == ["undoFlight", "undoFlight", "undoHotel"])
+        #expect(ids("compensated") == ["bookFlight", "bookFlight", "bookHotel"])
+    }
 }
