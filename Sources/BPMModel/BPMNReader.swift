@@ -165,6 +165,7 @@ public enum BPMNDefinitionReader {
                     continue
                 }
                 if BPMNDefinitionReader.accepted.contains(c.name) { continue }
+                if c.name == "completionCondition", p.name == "adHocSubProcess" { continue }  // read with it
                 guard var e = readElement(c, executable: executable, parent: parent) else { continue }
                 e.parent = parent
                 elements.append(e)
