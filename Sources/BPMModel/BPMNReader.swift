@@ -243,6 +243,7 @@ public enum BPMNDefinitionReader {
             let before = errors.count
             let defs = eventDefinitions(c)
             checkReferences(c, defs, id: id)
+            refuseUnrunSemantics(c, defs, id: id)
             if errors.count > before { return nil }  // one refusal per unknown reference, not one per consequence
             var element = readKind(Draft(c: c, id: id, defs: defs, executable: executable, parent: parent, make: el))
             element?.loop = loop
