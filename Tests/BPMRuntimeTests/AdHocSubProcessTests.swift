@@ -173,8 +173,8 @@ import Testing
         #expect(sim.effects.first?.payload[member: "customer"] == "C-1")
         #expect(sim.state?.variables["checkResults"] == [["check": "credit", "passed": true],
                                                           ["check": "fraud", "passed": false]])
-        let review = try await Simulation(files: [file], process: nil,
-                                          connectors: ConnectorRegistry(fallback: RecordingConnector()), start: simStart)
+        let plain = ConnectorRegistry(fallback: RecordingConnector())
+        let review = try await Simulation(files: [file], process: nil, connectors: plain, start: simStart)
         await review.start(variables: ["selectedChecks": ["AddressCheck"]])
         #expect(review.statusWord == "waiting" && review.openTasks.map(\.elementId) == ["ReviewAddress"])
     }

@@ -47,8 +47,8 @@ import Testing
     func runtime(_ store: any ProcessStore) async throws -> Runtime {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let r = Runtime(store: store, clock: ManualClock(), connectors: ConnectorRegistry(fallback: RecordingConnector()),
-                        logger: logger)
+        let connectors = ConnectorRegistry(fallback: RecordingConnector())
+        let r = Runtime(store: store, clock: ManualClock(), connectors: connectors, logger: logger)
         try await r.start(timerLoop: false)
         return r
     }
