@@ -318,6 +318,7 @@ struct Run {
         if !taken, !out.isEmpty {
             raiseIncident(at: element, scope: scope, type: "condition_failed", message: "no outgoing flow of '\(element.id)' has a true condition and there is no default flow")
         }
+        if let scope { adHocElementCompleted(element, scope: scope, endsFlow: out.isEmpty) }
     }
 
     // MARK: variables
@@ -498,6 +499,7 @@ struct Run {
         let i = tokenIndex(token.id)!
         state.tokens.remove(at: i)
         state.locals[token.id] = nil
+        state.adHocWaiting.remove(token.id)
         for b in token.boundaryTimers { disarm(b) }
         if cancelWait {
             switch token.wait {

@@ -42,6 +42,8 @@ public struct InstanceState: Sendable, Equatable {
     public var held: [Command] = []
     /// Completed activities that compensation can still undo, in order of completion.
     public var compensable: [CompensationRecord] = []
+    /// Ad-hoc sub-process scopes that activated nothing on entry: they stay active (Camunda 8).
+    public var adHocWaiting: Set<String> = []
 
     public init(id: String, definitionId: String, definitionVersion: Int, variables: [String: Value] = [:],
                 correlationKey: String? = nil, businessKey: String? = nil, startedAt: Date)

@@ -7,6 +7,11 @@ extension Run {
     /// An embedded sub-process opens a scope and starts its none start events inside it; it
     /// completes when nothing is left in the scope.
     mutating func activateSubProcess(_ element: FlowElement, scope: String?) {
+        var adHocIds: [String] = []
+        if let adHoc = element.adHoc {
+            guard let ids = adHocActivation(element, adHoc, scope: scope) else { return }
+            adHocIds = ids
+        }
         record(element, "activated", scope: scope)
         let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
         if !element.inputs.isEmpty {  // input mappings are the scope's local variables
@@ -16,19 +21,24 @@ extension Run {
         }
         let triggers = armEventSubProcesses(in: element.id, scope: id)
         if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
+        if let adHoc = element.adHoc {
+            startAdHoc(adHoc, scope: id, activating: adHocIds)
+            return
+        }
         let starts = definition.startEvents(in: element.id)
         for s in starts { arrive(at: s.id, via: nil, scope: id) }
     }
 
     /// Completes one sub-process scope with nothing left inside; returns whether it did.
     mutating func completeFinishedScope() -> Bool {
-        for token in state.tokens where token.wait == .subProcess {
+        for token in state.tokens where token.wait == .subProcess && !state.adHocWaiting.contains(token.id) {
             let busy = state.tokens.contains { $0.scope == token.id } || queue.contains { $0.scope == token.id }
             if busy { continue }
             guard let i = tokenIndex(token.id), let element = definition.element(token.elementId) else { continue }
             let locals = state.locals[token.id] ?? [:]
             noteCompletedSubProcess(element, token: token)
             removeToken(at: i, cancelWait: false)
+            finishAdHoc(element, locals: locals, scope: token.scope)
             if case .subProcess(true) = element.kind {
                 record(element, "completed")  // an event sub-process has no outgoing flows; its parent scope carries on
             } else if locals.isEmpty || !leaveWithMappedResult(element, locals, scope: token.scope) {

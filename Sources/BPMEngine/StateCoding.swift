@@ -188,6 +188,7 @@ extension InstanceState {
             c["triggers"] = .list(processTriggers.map(\.value))
         }
         if !compensable.isEmpty { c["compensable"] = .list(compensable.map(\.value)) }
+        if !adHocWaiting.isEmpty { c["adHocWaiting"] = .list(adHocWaiting.sorted().map(Value.string)) }
         if let error {
             c["error"] = .context(["code": .string(error.code), "message": error.message.map(Value.string) ?? .null])
         }
@@ -220,6 +221,7 @@ extension InstanceState {
         joins = (c["joins"]?.contextValue ?? [:]).mapValues { ($0.contextValue ?? [:]).mapValues { Int($0.doubleValue ?? 0) } }
         incidents = (c["incidents"]?.listValue ?? []).compactMap(Incident.init)
         compensable = (c["compensable"]?.listValue ?? []).compactMap(CompensationRecord.init)
+        adHocWaiting = Set((c["adHocWaiting"]?.listValue ?? []).compactMap(\.stringValue))
         if case .context(let e) = c["error"] ?? .null, let code = e["code"]?.stringValue {
             error = InstanceError(code: code, message: e["message"]?.stringValue)
         }

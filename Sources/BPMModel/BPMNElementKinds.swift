@@ -354,14 +354,6 @@ extension BPMNDefinitionReader.Reader {
             return e
     }
 
-    /// An ad-hoc sub-process.
-    mutating func readAdHocSubProcess(_ d: Draft) -> FlowElement? {
-        let c = d.c
-        func el(_ kind: ElementKind, type: String? = nil) -> FlowElement { d.make(kind, type) }
-            unsupported(c, "ad-hoc sub-processes are not supported yet (embedded sub-processes are)")
-            return nil
-    }
-
     /// A call activity: another process (or a global script task) called with input mappings.
     mutating func readCallActivity(_ d: Draft) -> FlowElement? {
         let c = d.c, id = d.id

@@ -165,6 +165,7 @@ public enum BPMNDefinitionReader {
                     continue
                 }
                 if BPMNDefinitionReader.accepted.contains(c.name) { continue }
+                if c.name == "completionCondition", p.name == "adHocSubProcess" { continue }  // read with it
                 guard var e = readElement(c, executable: executable, parent: parent) else { continue }
                 e.parent = parent
                 elements.append(e)
@@ -242,6 +243,7 @@ public enum BPMNDefinitionReader {
             let before = errors.count
             let defs = eventDefinitions(c)
             checkReferences(c, defs, id: id)
+            refuseUnrunSemantics(c, defs, id: id)
             if errors.count > before { return nil }  // one refusal per unknown reference, not one per consequence
             var element = readKind(Draft(c: c, id: id, defs: defs, executable: executable, parent: parent, make: el))
             element?.loop = loop

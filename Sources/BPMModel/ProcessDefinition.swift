@@ -164,6 +164,8 @@ public struct FlowElement: Sendable {
     public var completionQuantity = 1
     /// BPMN `isForCompensation`: a compensation handler, run only by compensation (§10.6.5).
     public var isForCompensation = false
+    /// An ad-hoc sub-process's activation and completion (its kind is `.subProcess`).
+    public var adHoc: AdHocSubProcess?
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id

@@ -61,6 +61,8 @@ public enum Validator {
             if case .subProcess(true) = def.element(id)?.kind {
                 for e in def.elements where e.parent == id { if case .eventStartEvent = e.kind { work.append(e.id) } }
             }
+            // an ad-hoc sub-process reaches the inner elements it can activate
+            if def.element(id)?.adHoc != nil { work += def.adHocActivatable(in: id).map(\.id) }
         }
         // event sub-processes of the process itself are reachable by their trigger
         for esp in def.eventSubProcesses(in: nil) {
