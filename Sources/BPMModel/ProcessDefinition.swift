@@ -560,9 +560,11 @@ public struct Trigger: Sendable {
     public var within: Double?
     /// …and no instance starts for a key until this long after its last one ended (`cooldown:`).
     public var cooldown: Double?
+    /// Throttling and uniqueness of starts (`throttle:`, `unique:`).
+    public var flow = FlowControl()
 
     /// Whether the trigger keeps state per key between events.
-    public var hasPattern: Bool { holdFor != nil || count != nil || cooldown != nil }
+    public var hasPattern: Bool { holdFor != nil || count != nil || cooldown != nil || flow.throttle != nil }
 
     public init(kind: Kind, source: String? = nil, topic: String? = nil, condition: Expression? = nil) {
         self.kind = kind

@@ -434,7 +434,9 @@ public enum YAMLDefinitionReader {
                 ctx.error("'trigger' must be a mapping with type, source, topic, condition", node)
                 return nil
             }
-            ctx.checkKeys(m, allowed: ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within", "cooldown"], in: "trigger")
+            let allowed = ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within",
+                           "cooldown"]
+            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys), in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
                 ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
@@ -444,6 +446,8 @@ public enum YAMLDefinitionReader {
                 let schedule = YAMLTimerTrigger.schedule(m, node, &ctx)
                 var t = Trigger(kind: .timer)
                 t.schedule = schedule
+                t.flow = YAMLFlowControl.read(m, &ctx)
+                if t.flow.throttle != nil { ctx.error("'throttle' applies to event triggers", m[key: "throttle"]) }
                 return t
             }
             let source = m[key: "source"].flatMap { ctx.string($0, "source") }
@@ -455,6 +459,7 @@ public enum YAMLDefinitionReader {
                 ctx.error("an event trigger needs a 'topic'", node)
             }
             var trigger = Trigger(kind: kind, source: source, topic: topic, condition: ctx.expression(m[key: "condition"], "trigger condition"))
+            trigger.flow = YAMLFlowControl.read(m, &ctx)
             readPattern(m, node, into: &trigger)
             return trigger
         }
@@ -465,8 +470,11 @@ public enum YAMLDefinitionReader {
             t.count = m[key: "count"].flatMap { ctx.int($0, "count") }
             t.within = m[key: "within"].flatMap { ctx.duration($0, "within") }
             t.cooldown = m[key: "cooldown"].flatMap { ctx.duration($0, "cooldown") }
-            if t.kind != .event, t.hasPattern || t.within != nil {
+            if t.kind != .event, t.hasPattern || t.within != nil, t.flow.throttle == nil {
                 ctx.error("'for', 'count', 'within' and 'cooldown' apply to event triggers", node)
+            }
+            if t.kind != .event, t.flow.throttle != nil {
+                ctx.error("'throttle' applies to event triggers", m[key: "throttle"])
             }
             if let c = t.count, c < 1 { ctx.error("'count' must be 1 or more", m[key: "count"]) }
             if t.count != nil, t.within == nil { ctx.error("'count' needs 'within': the window the matches must fall in (e.g. 10m)", m[key: "count"]) }

@@ -9,7 +9,9 @@ extension BatchContext {
     mutating func window(_ defId: String, _ key: String) async throws -> [String: Value] {
         let k = WindowKey(definitionId: defId, key: key)
         if let w = windows[k] { return w }
-        let w = try await reading().eventWindow(definitionId: defId, key: key)?.contextValue ?? [:]
+        let stored = try await reading().eventWindow(definitionId: defId, key: key)
+        windowsRead[k] = stored ?? .null
+        let w = stored?.contextValue ?? [:]
         windows[k] = w
         return w
     }
@@ -45,9 +47,32 @@ extension BatchContext {
                 return "\(hits.count) of \(count) matches within \(Self.seconds(within))"
             }
         }
+        if let th = t.flow.throttle { return throttle(th, def.id, key, w, at: at) }
         // an instance starts: the pattern begins anew
         setWindow(def.id, key, [:])
         return nil
+    }
+
+    /// A start the pattern lets through, under the trigger's throttle: nil when it starts (its
+    /// time kept), else why not (counted as dropped). Either way the pattern begins anew.
+    mutating func throttle(_ th: FlowControl.Throttle, _ defId: String, _ key: String, _ w: [String: Value],
+                           at: Double) -> String?
+    {
+        let kept = (w["starts"]?.listValue ?? []).compactMap(\.doubleValue)
+        let starts = FlowControl.recentStarts(kept, at: at, per: th.per)
+        var next: [String: Value] = w["dropped"].map { ["dropped": $0] } ?? [:]
+        guard starts.count >= th.starts else {
+            next["starts"] = .list((starts + [at]).map(Value.number))
+            setWindow(defId, key, next)
+            return nil
+        }
+        let dropped = (w["dropped"]?.doubleValue ?? 0) + 1
+        next["starts"] = .list(starts.map(Value.number))
+        next["dropped"] = .number(dropped)
+        setWindow(defId, key, next)
+        counters.throttled += 1
+        let n = th.starts == 1 ? "1 start" : "\(th.starts) starts"
+        return "throttled: \(n) per \(Self.seconds(th.per)) for key '\(key)' (\(Int(dropped)) dropped)"
     }
 
     /// An event whose condition is false breaks a `for:` run.

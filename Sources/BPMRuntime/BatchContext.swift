@@ -46,9 +46,14 @@ struct BatchContext {
     /// A work item that looped through other instances without waiting (`RuntimeError.runaway`):
     /// its effects are in this batch, so the batch is not written; its items are applied again alone.
     var refused: Runtime.RuntimeError?
+    /// Business keys of the instances started in the batch of definitions unique per business key.
+    var uniqueKeys: [String: String] = [:]
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
+    /// The stored state of each window the batch read (null: no row), to write it back only if
+    /// it is unchanged on a store shared by replicas.
+    var windowsRead: [WindowKey: Value] = [:]
     /// The deployed definitions when the batch began, and versions read since from a store
     /// shared by replicas (routing reads them without leaving the batch).
     var registry: DefinitionRegistry
@@ -68,6 +73,8 @@ struct BatchContext {
     struct Counters: Sendable {
         var keysSeenInFlight = 0
         var keysFoundReleased = 0
+        /// Trigger starts dropped by a throttle.
+        var throttled = 0
     }
 
     /// An event-pattern window: a definition's state for one correlation key.
@@ -141,6 +148,7 @@ struct BatchContext {
         try await routeMessages()
         // routing may have moved the instance on (a buffered message, a child that ended): report its latest state
         if case .instance(let s) = result, let latest = states[s.id] { return .instance(latest.state) }
+        if case .start(let r) = work, case .start(let o) = result { return .start(remember(r, o)) }
         return result
     }
 
@@ -151,10 +159,8 @@ struct BatchContext {
         case .signal(let name, let variables):
             let r = try await broadcast(signal: name, variables: variables, except: nil)
             return .signal(correlated: r.correlated, started: r.started)
-        case .start(let defId, let vars, let key, let bk):
-            guard let (def, version) = await definition(defId) else { throw Runtime.RuntimeError.unknownDefinition(defId) }
-            if registry.retired.contains(defId) { throw Runtime.RuntimeError.retired(defId) }
-            return .instance(start(def, version: version, variables: vars, key: key, businessKey: bk))
+        case .start(let r):
+            return .start(try await apiStart(r))
         case .event(let event, let topic, let defId, let variables):
             return .events(try await deliver(event, topic: topic, definitionId: defId, adding: variables))
         case .intake(.consumed(let offset)):
@@ -249,7 +255,10 @@ struct BatchContext {
             // a trigger's cool-down for the key starts when its instance ends
             if let cd = cooldowns[t.state.definitionId], !t.state.status.isActive,
                t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
-                setWindow(t.state.definitionId, key, ["cooldown_until": .number(now.timeIntervalSince1970 + cd)])
+                var w = windows[WindowKey(definitionId: t.state.definitionId, key: key)] ?? [:]
+                w["cooldown_until"] = .number(now.timeIntervalSince1970 + cd)
+                let kept: Set = ["cooldown_until", "starts", "dropped"]
+                setWindow(t.state.definitionId, key, w.filter { kept.contains($0.key) })
             }
         }
     }
@@ -262,14 +271,21 @@ struct BatchContext {
         var inserts: [InstanceWrite] = []
         for id in order {
             guard let s = states[id] else { continue }
-            if s.expected == nil { inserts.append(InstanceWrite(state: s.state, expectedRevision: nil)) } else {
+            if s.expected == nil {
+                inserts.append(InstanceWrite(state: s.state, expectedRevision: nil, uniqueKey: uniqueKeys[id]))
+            } else {
                 if s.state.revision == s.expected { continue }  // untouched
                 updates.append(InstanceWrite(state: s.state, expectedRevision: s.expected))
             }
         }
         c.instances = updates + inserts
+        let shared = store.sharedByReplicas
         c.windows = changedWindows.compactMap { k in
-            windows[k].map { WindowWrite(definitionId: k.definitionId, key: k.key, state: $0.isEmpty ? nil : .context($0)) }
+            let read = shared ? windowsRead[k] : nil
+            return windows[k].map {
+                WindowWrite(definitionId: k.definitionId, key: k.key, state: $0.isEmpty ? nil : .context($0),
+                            checked: read != nil, expected: read == .null ? nil : read)
+            }
         }
         return c
     }

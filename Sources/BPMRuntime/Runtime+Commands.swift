@@ -27,10 +27,24 @@ extension Runtime {
 
     /// Starts an instance of the latest version; returns its state once committed.
     public func startInstance(_ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil) async throws -> InstanceState {
-        guard case .instance(let s) = try await submit(.start(definitionId: definitionId, variables: variables, correlationKey: nil, businessKey: businessKey)) else {
+        let request = StartRequest(definitionId: definitionId, variables: variables, businessKey: businessKey)
+        switch try await start(request) {
+        case .started(let s), .correlated(let s): return s
+        case .replayed(let r):
+            guard let s = try await store.instance(r.instanceId) else {
+                throw RuntimeError.unknownInstance(r.instanceId)
+            }
+            return s
+        }
+    }
+
+    /// Starts an instance of the latest version, under the definition's uniqueness per
+    /// business key and the request's idempotency key (`StartOutcome`).
+    public func start(_ request: StartRequest) async throws -> StartOutcome {
+        guard case .start(let o) = try await submit(.start(request)) else {
             throw RuntimeError.rejected("start produced no instance")
         }
-        return s
+        return o
     }
 
     /// Publishes a message: it goes to the oldest subscription with its name and correlation

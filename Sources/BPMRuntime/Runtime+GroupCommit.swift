@@ -135,6 +135,7 @@ extension Runtime {
         for why in ctx.unreadable { logger.error("\(why)") }
         stats.keysSeenInFlight += ctx.counters.keysSeenInFlight
         stats.keysFoundReleased += ctx.counters.keysFoundReleased
+        stats.throttled += ctx.counters.throttled
         var commit = ctx.commitBatch()
         if let topic = lifecycleTopic { commit.outbox = Lifecycle.events(of: commit, topic: topic) }
         if store.sharedByReplicas {

@@ -94,6 +94,8 @@ public actor Runtime {
         /// Events correlated to an instance claimed by such a batch whose write then failed:
         /// the key was found free, and the event went on as if no instance held it.
         public var keysFoundReleased = 0
+        /// Trigger starts dropped by a `throttle:` (since the process started).
+        public var throttled = 0
     }
 
     public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry,

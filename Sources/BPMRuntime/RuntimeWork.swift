@@ -33,8 +33,38 @@ extension Runtime {
         case dropped
     }
 
+    /// A start asked for through the API.
+    public struct StartRequest: Sendable {
+        public var definitionId: String
+        public var variables: [String: Value]
+        public var businessKey: String?
+        /// The same key answers the same instance, with the first answer (`render`).
+        public var idempotencyKey: String?
+        /// The body of the answer, stored for a start with an idempotency key.
+        public var render: @Sendable (InstanceState) -> String
+
+        public init(definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil,
+                    idempotencyKey: String? = nil, render: @escaping @Sendable (InstanceState) -> String = { $0.id })
+        {
+            self.definitionId = definitionId
+            self.variables = variables
+            self.businessKey = businessKey
+            self.idempotencyKey = idempotencyKey
+            self.render = render
+        }
+    }
+
+    /// What an API start did.
+    public enum StartOutcome: Sendable {
+        case started(InstanceState)
+        /// The definition is unique per business key and `correlate`s: the running instance.
+        case correlated(InstanceState)
+        /// The idempotency key was used before: its first answer.
+        case replayed(StartRecord)
+    }
+
     enum Work: Sendable {
-        case start(definitionId: String, variables: [String: Value], correlationKey: String?, businessKey: String?)
+        case start(StartRequest)
         case message(PublishedMessage)
         case signal(String, variables: [String: Value])
         case event(Value, topic: String?, definitionId: String?, variables: [String: Value] = [:])
@@ -50,6 +80,7 @@ extension Runtime {
 
     enum WorkResult: Sendable {
         case instance(InstanceState)
+        case start(StartOutcome)
         case events([EventOutcome])
         case eventBatch([[EventOutcome]])
         /// A batch applied item by item after a refusal: each item's own result.
@@ -81,6 +112,10 @@ extension Runtime {
         case unknownIncident(String)
         case rejected(String)
         case retired(String)
+        /// A start refused: the definition is unique per business key and an instance runs for it.
+        case alreadyRunning(definitionId: String, businessKey: String, instanceId: String)
+        /// An idempotency key used before to start another definition.
+        case idempotencyKeyReused(key: String, definitionId: String)
         /// Input that breaks a rule (a task's form): every problem, each naming its field.
         case invalidInput(String, problems: [String])
         /// A work item that set off more deliveries (messages, signals, called instances
@@ -96,6 +131,9 @@ extension Runtime {
             case .unknownIncident(let id): "no incident '\(id)'"
             case .rejected(let m): m
             case .retired(let id): "definition '\(id)' is retired for new instances"
+            case .alreadyRunning(let d, let bk, let id):
+                "instance \(id) of '\(d)' is running for business key '\(bk)': one runs per business key"
+            case .idempotencyKeyReused(let key, let d): "idempotency key '\(key)' was used to start '\(d)'"
             case .invalidInput(let what, let problems): "\(what): " + problems.joined(separator: "; ")
             case .runaway(let m): m
             }

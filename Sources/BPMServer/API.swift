@@ -250,14 +250,6 @@ struct API: Sendable {
         })
     }
 
-    func start(_ definitionId: String, _ body: String) async throws -> Response {
-        let o = try Self.object(body)
-        let bk = try Self.string(o, "businessKey")
-        let s = try await runtime.startInstance(definitionId, variables: try variables(o), businessKey: bk)
-        await Audit.record(runtime, instanceId: s.id, action: "POST /processes/\(definitionId)/start")
-        return Response.json(Views.instance(s), status: .created)
-    }
-
     func instance(_ id: String) async throws -> Value {
         guard let s = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         return Views.instance(s)

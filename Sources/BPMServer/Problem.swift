@@ -48,6 +48,11 @@ public struct Problem: Error, Sendable {
             case .unknownIncident: return Problem(.notFound, "unknown-incident", "Incident not found", e.description)
             case .rejected: return Problem(.conflict, "rejected", "Command rejected", e.description)
             case .retired: return Problem(.conflict, "retired-definition", "Definition retired", e.description)
+            case .alreadyRunning(_, let bk, let id):
+                return Problem(.conflict, "already-running", "Instance already running", e.description,
+                               extra: ["instanceId": .string(id), "businessKey": .string(bk)])
+            case .idempotencyKeyReused:
+                return Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused", e.description)
             case .runaway:
                 return Problem(.unprocessableContent, "runaway-loop", "Processes loop without waiting", e.description)
             case .invalidInput(let what, let problems):

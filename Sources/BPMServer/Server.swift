@@ -105,7 +105,11 @@ public enum BPMServer {
 
         // one parameter name per path position: here ":id" is the definition id
         router.post("/processes/:id/start") { req, ctx in
-            await api.handle { try await api.start(try ctx.parameters.require("id"), try await api.body(req)) }
+            await api.handle {
+                let key = API.header(req, "Idempotency-Key")
+                let body = try await api.body(req)
+                return try await api.start(try ctx.parameters.require("id"), body, idempotencyKey: key)
+            }
         }
         router.get("/processes") { req, _ in await api.handle { try await api.instances(req) } }
         router.get("/processes/:id") { _, ctx in await api.handle { try await api.instance(try ctx.parameters.require("id")) } }

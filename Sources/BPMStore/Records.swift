@@ -91,10 +91,34 @@ public struct IncidentRecord: Sendable, Equatable {
 public struct InstanceWrite: Sendable {
     public var state: InstanceState
     public var expectedRevision: Int?
+    /// For a new instance of a definition unique per business key: its business key, which
+    /// the store lets only one running (or suspended) instance of the definition hold.
+    public var uniqueKey: String?
 
-    public init(state: InstanceState, expectedRevision: Int?) {
+    public init(state: InstanceState, expectedRevision: Int?, uniqueKey: String? = nil) {
         self.state = state
         self.expectedRevision = expectedRevision
+        self.uniqueKey = uniqueKey
+    }
+}
+
+/// An API start made with an idempotency key: what it answered, to answer again.
+public struct StartRecord: Sendable, Equatable {
+    public var key: String
+    public var definitionId: String
+    public var instanceId: String
+    /// The HTTP status and body of the first answer.
+    public var status: Int
+    public var response: String
+    public var createdAt: Date
+
+    public init(key: String, definitionId: String, instanceId: String, status: Int, response: String, createdAt: Date) {
+        self.key = key
+        self.definitionId = definitionId
+        self.instanceId = instanceId
+        self.status = status
+        self.response = response
+        self.createdAt = createdAt
     }
 }
 
@@ -130,6 +154,8 @@ public struct CommitBatch: Sendable {
     public var windows: [WindowWrite] = []
     /// Lifecycle events to publish once committed (the outbox).
     public var outbox: [OutboxRecord] = []
+    /// Idempotent API starts (a key already stored fails the commit as a conflict).
+    public var startRecords: [StartRecord] = []
 
     public init() {}
 
@@ -137,7 +163,7 @@ public struct CommitBatch: Sendable {
         instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && timersToEnsure.isEmpty && jobsToAdd.isEmpty
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
             && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty && timersFired.isEmpty
-            && offsets.isEmpty && windows.isEmpty && outbox.isEmpty
+            && offsets.isEmpty && windows.isEmpty && outbox.isEmpty && startRecords.isEmpty
     }
 
     /// Records that a consumed record was handled in this batch (see `ConsumedPositions`).
@@ -233,11 +259,17 @@ public struct WindowWrite: Sendable {
     public var key: String
     /// nil deletes the window.
     public var state: Value?
+    /// Whether the write holds only if the stored state is still `expected` (nil: no row), as
+    /// the batch read it: on a store shared by replicas another writer's change is a conflict.
+    public var checked: Bool
+    public var expected: Value?
 
-    public init(definitionId: String, key: String, state: Value?) {
+    public init(definitionId: String, key: String, state: Value?, checked: Bool = false, expected: Value? = nil) {
         self.definitionId = definitionId
         self.key = key
         self.state = state
+        self.checked = checked
+        self.expected = expected
     }
 }
 

@@ -52,9 +52,10 @@ enum PostgresCommit {
                 ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
                 """, [o.map(\.group), o.map(\.topic), o.map { Int($0.partition) }, o.map(\.next)])
         }
-        if !batch.windows.isEmpty {
-            let saved = batch.windows.filter { $0.state != nil }
-            let deleted = batch.windows.filter { $0.state == nil }
+        try await writeCheckedWindows(batch.windows.filter(\.checked), rows)
+        if batch.windows.contains(where: { !$0.checked }) {
+            let saved = batch.windows.filter { !$0.checked && $0.state != nil }
+            let deleted = batch.windows.filter { !$0.checked && $0.state == nil }
             if !deleted.isEmpty {
                 try await run("""
                     DELETE FROM event_windows w USING unnest($1::text[], $2::text[]) AS u(d, k) WHERE w.definition_id = u.d AND w.correlation_key = u.k
@@ -102,16 +103,27 @@ enum PostgresCommit {
             let s = inserts
             try await run("""
                 INSERT INTO process_instances (id, definition_id, definition_version, status, variables, current_activity, started_at,
-                    completed_at, correlation_key, business_key, state, revision, updated_at)
-                SELECT id, d, v, st, vars::jsonb, NULLIF(cur, chr(1)), sa, NULLIF(ca, chr(1))::timestamptz, NULLIF(ck, chr(1)), NULLIF(bk, chr(1)), ex::jsonb, rev, ua
-                FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int8[], $13::timestamptz[])
-                  AS t(id, d, v, st, vars, cur, sa, ca, ck, bk, ex, rev, ua)
+                    completed_at, correlation_key, business_key, state, revision, updated_at, unique_key)
+                SELECT id, d, v, st, vars::jsonb, NULLIF(cur, chr(1)), sa, NULLIF(ca, chr(1))::timestamptz, NULLIF(ck, chr(1)),
+                    NULLIF(bk, chr(1)), ex::jsonb, rev, ua, NULLIF(uk, chr(1))
+                FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[],
+                    $9::text[], $10::text[], $11::text[], $12::int8[], $13::timestamptz[], $14::text[])
+                  AS t(id, d, v, st, vars, cur, sa, ca, ck, bk, ex, rev, ua, uk)
                 """, [
                     s.map(\.id), s.map(\.definitionId), s.map(\.definitionVersion), s.map(\.status.rawValue), s.map { JSON.encode($0.variables) },
                     s.map { opt($0.tokens.isEmpty ? nil : $0.currentActivities.joined(separator: ",")) }, s.map(\.startedAt),
                     s.map { opt($0.endedAt.map(Coding.iso)) }, s.map { opt($0.correlationKey) }, s.map { opt($0.businessKey) },
                     s.map { JSON.encode($0.executionValue) }, s.map(\.revision), s.map { $0.endedAt ?? $0.startedAt },
+                    batch.instances.filter { $0.expectedRevision == nil }.map { opt($0.uniqueKey) },
                 ])
+        }
+        if !batch.startRecords.isEmpty {
+            // a key stored already (another replica answered it) fails as 23505: a conflict
+            let r = batch.startRecords
+            try await run("""
+                INSERT INTO start_requests (idempotency_key, definition_id, instance_id, status, response, created_at)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::timestamptz[])
+                """, [r.map(\.key), r.map(\.definitionId), r.map(\.instanceId), r.map(\.status), r.map(\.response), r.map(\.createdAt)])
         }
         if !batch.history.isEmpty {
             let h = batch.history
@@ -239,4 +251,43 @@ struct SingleText: PostgresArrayColumn {
     let value: String
     init(_ v: String) { value = v }
     func bind(into b: inout PostgresBindings) { b.append(value) }
+}
+
+extension PostgresCommit {
+    /// Windows written only if no other writer changed them since the batch read them (a
+    /// throttle's budget, a pattern's run: two replicas on one key must not both start):
+    /// each is updated, inserted or deleted from the state read, else the batch conflicts.
+    static func writeCheckedWindows(_ w: [WindowWrite], _ rows: (String, [any PostgresArrayColumn]) async throws -> [String])
+        async throws
+    {
+        guard !w.isEmpty else { return }
+        let updates = w.filter { $0.expected != nil && $0.state != nil }
+        let inserts = w.filter { $0.expected == nil && $0.state != nil }
+        let deletes = w.filter { $0.expected != nil && $0.state == nil }
+        func encode(_ v: Value?) -> String { JSON.encode(v ?? .null) }
+        var changed = 0
+        if !updates.isEmpty {
+            changed += try await rows("""
+                UPDATE event_windows w SET state = u.s::jsonb, updated_at = now()
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(d, k, s, e)
+                WHERE w.definition_id = u.d AND w.correlation_key = u.k AND w.state = u.e::jsonb
+                RETURNING w.definition_id
+                """, [updates.map(\.definitionId), updates.map(\.key), updates.map { encode($0.state) }, updates.map { encode($0.expected) }]).count
+        }
+        if !inserts.isEmpty {
+            changed += try await rows("""
+                INSERT INTO event_windows (definition_id, correlation_key, state, updated_at)
+                SELECT d, k, s::jsonb, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u(d, k, s)
+                ON CONFLICT (definition_id, correlation_key) DO NOTHING RETURNING definition_id
+                """, [inserts.map(\.definitionId), inserts.map(\.key), inserts.map { encode($0.state) }]).count
+        }
+        if !deletes.isEmpty {
+            changed += try await rows("""
+                DELETE FROM event_windows w USING unnest($1::text[], $2::text[], $3::text[]) AS u(d, k, e)
+                WHERE w.definition_id = u.d AND w.correlation_key = u.k AND w.state = u.e::jsonb
+                RETURNING w.definition_id
+                """, [deletes.map(\.definitionId), deletes.map(\.key), deletes.map { encode($0.expected) }]).count
+        }
+        if changed != updates.count + inserts.count + deletes.count { throw StoreError.conflict(instanceId: "") }
+    }
 }

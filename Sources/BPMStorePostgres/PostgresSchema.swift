@@ -175,6 +175,16 @@ enum PostgresSchema {
         ("006-instance-list-orders", """
             CREATE INDEX process_instances_completed ON process_instances(completed_at);
             """),
+        // one running instance per business key of a definition declared unique (the key is
+        // copied to unique_key only for those), and the answers of idempotent API starts
+        ("007-flow-control", """
+            ALTER TABLE process_instances ADD COLUMN unique_key TEXT;
+            CREATE UNIQUE INDEX process_instances_unique_key ON process_instances(definition_id, unique_key)
+                WHERE status IN ('running', 'suspended') AND unique_key IS NOT NULL;
+            CREATE TABLE start_requests (
+                idempotency_key TEXT PRIMARY KEY, definition_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+                status INTEGER NOT NULL, response TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

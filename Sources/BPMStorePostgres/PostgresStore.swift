@@ -400,6 +400,18 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
             .first.flatMap { try Self.json($0, "state") }
     }
 
+    public func startRecord(key: String) async throws -> StartRecord? {
+        let sql: PostgresQuery = """
+            SELECT idempotency_key, definition_id, instance_id, status, response, created_at FROM start_requests
+            WHERE idempotency_key = \(key)
+            """
+        return try await rows(sql).first.map { r in
+            StartRecord(key: try Self.str(r, "idempotency_key"), definitionId: try Self.str(r, "definition_id"),
+                        instanceId: try Self.str(r, "instance_id"), status: try r["status"].decode(Int.self),
+                        response: try Self.str(r, "response"), createdAt: try Self.date(r, "created_at"))
+        }
+    }
+
     public func outbox(limit: Int) async throws -> [OutboxRecord] {
         try await rows("SELECT id, topic, key, payload, created_at FROM outbox ORDER BY id LIMIT \(limit)").map { r in
             OutboxRecord(id: try Self.str(r, "id"), topic: try Self.str(r, "topic"), key: try Self.str(r, "key"), payload: try Self.str(r, "payload"),

@@ -33,7 +33,7 @@ enum SQLiteCommit {
             } else {
                 rows.instances.append([.text(s.id), .text(s.definitionId), .int(s.definitionVersion), .text(s.status.rawValue), vars, current,
                                        .text(Coding.iso(s.startedAt)), ended, .text(s.correlationKey), .text(s.businessKey), exec,
-                                       .int(s.revision), updated])
+                                       .int(s.revision), updated, .text(w.uniqueKey)])
             }
         }
         rows.history.reserveCapacity(batch.history.count)
@@ -91,8 +91,8 @@ enum SQLiteCommit {
         if !rows.instances.isEmpty {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO process_instances (id, definition_id, definition_version, status, variables, current_activity, started_at,
-                    completed_at, correlation_key, business_key, state, revision, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    completed_at, correlation_key, business_key, state, revision, updated_at, unique_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let update = try db.cachedStatement(sql: """
                 UPDATE process_instances SET status = ?, variables = ?, current_activity = ?, completed_at = ?, state = ?, revision = ?, updated_at = ?,
@@ -112,6 +112,7 @@ enum SQLiteCommit {
                 }
             }
         }
+        try writeStartRecords(batch.startRecords, db)
         if !rows.history.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data,
@@ -206,6 +207,23 @@ enum SQLiteCommit {
         if !batch.incidentsResolved.isEmpty {
             let stmt = try db.cachedStatement(sql: "UPDATE incidents SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL")
             for r in batch.incidentsResolved { try stmt.execute(arguments: [Coding.iso(r.at), r.id]) }
+        }
+    }
+
+    /// Idempotent API starts: a key stored already (another writer answered it) is a conflict.
+    static func writeStartRecords(_ records: [StartRecord], _ db: Database) throws {
+        guard !records.isEmpty else { return }
+        let stmt = try db.cachedStatement(sql: """
+            INSERT INTO start_requests (idempotency_key, definition_id, instance_id, status, response, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for r in records {
+            do {
+                let at = Coding.iso(r.createdAt)
+                try stmt.execute(arguments: [r.key, r.definitionId, r.instanceId, r.status, r.response, at])
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+                throw StoreError.conflict(instanceId: r.instanceId)
+            }
         }
     }
 }

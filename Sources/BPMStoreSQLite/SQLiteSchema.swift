@@ -237,6 +237,18 @@ enum SQLiteSchema {
             // the instance list sorted by end time
             try db.execute(sql: "CREATE INDEX process_instances_completed ON process_instances(completed_at)")
         }
+        m.registerMigration("016-flow-control") { db in
+            // one running instance per business key of a definition declared unique (the key is
+            // copied to unique_key only for those), and the answers of idempotent API starts
+            try db.execute(sql: """
+                ALTER TABLE process_instances ADD COLUMN unique_key TEXT;
+                CREATE UNIQUE INDEX process_instances_unique_key ON process_instances(definition_id, unique_key)
+                    WHERE status IN ('running', 'suspended') AND unique_key IS NOT NULL;
+                CREATE TABLE start_requests (
+                    idempotency_key TEXT PRIMARY KEY, definition_id TEXT NOT NULL, instance_id TEXT NOT NULL,
+                    status INTEGER NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL);
+                """)
+        }
         return m
     }
 }

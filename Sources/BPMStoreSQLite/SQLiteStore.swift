@@ -330,6 +330,16 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    public func startRecord(key: String) async throws -> StartRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM start_requests WHERE idempotency_key = ?", arguments: [key]).map {
+                StartRecord(key: $0["idempotency_key"], definitionId: $0["definition_id"], instanceId: $0["instance_id"],
+                            status: $0["status"], response: $0["response"],
+                            createdAt: Coding.date($0["created_at"] as String) ?? Date())
+            }
+        }
+    }
+
     public func outbox(limit: Int) async throws -> [OutboxRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id LIMIT ?", arguments: [limit]).map {

@@ -1,0 +1,40 @@
+import Foundation
+import Yams
+
+/// Reads a trigger's flow control: `throttle: {starts: 1, per: 1h}` and
+/// `unique: refuse | correlate`.
+enum YAMLFlowControl {
+    static let keys = ["throttle", "unique"]
+
+    static func read(_ m: Node.Mapping, _ ctx: inout YAMLContext) -> FlowControl {
+        var f = FlowControl()
+        if let n = m[key: "throttle"] { f.throttle = throttle(n, &ctx) }
+        if let n = m[key: "unique"], let text = ctx.string(n, "unique") {
+            f.unique = FlowControl.Unique(rawValue: text)
+            if f.unique == nil {
+                let names = FlowControl.Unique.allCases.map(\.rawValue).joined(separator: ", ")
+                ctx.error("unknown 'unique' policy '\(text)' (one of: \(names))", n)
+            }
+        }
+        return f
+    }
+
+    static func throttle(_ node: Node, _ ctx: inout YAMLContext) -> FlowControl.Throttle? {
+        guard case .mapping(let m) = node else {
+            ctx.error("'throttle' must be a mapping such as {starts: 1, per: 1h}", node)
+            return nil
+        }
+        ctx.checkKeys(m, allowed: ["starts", "per"], in: "throttle")
+        guard let starts = m[key: "starts"].flatMap({ ctx.int($0, "starts") }) else {
+            ctx.error("'throttle' needs 'starts': how many instances may start per key and period", node)
+            return nil
+        }
+        guard let per = m[key: "per"].flatMap({ ctx.duration($0, "per") }) else {
+            ctx.error("'throttle' needs 'per': the period, such as 1h", node)
+            return nil
+        }
+        if starts < 1 { ctx.error("'starts' must be 1 or more", m[key: "starts"]) }
+        if per <= 0 { ctx.error("'per' must be longer than zero", m[key: "per"]) }
+        return starts >= 1 && per > 0 ? .init(starts: starts, per: per) : nil
+    }
+}

@@ -1,0 +1,76 @@
+import BPMEngine
+import BPMExpressions
+import BPMModel
+import BPMStore
+import Foundation
+
+extension BatchContext {
+    /// An API start: the first answer again for an idempotency key used before; refused or
+    /// correlated when the definition is unique per business key and an instance runs for it;
+    /// else a new instance.
+    mutating func apiStart(_ r: Runtime.StartRequest) async throws -> Runtime.StartOutcome {
+        if let key = r.idempotencyKey, let known = try await startRecord(key) {
+            guard known.definitionId == r.definitionId else {
+                throw Runtime.RuntimeError.idempotencyKeyReused(key: key, definitionId: known.definitionId)
+            }
+            return .replayed(known)
+        }
+        guard let (def, version) = await definition(r.definitionId) else {
+            throw Runtime.RuntimeError.unknownDefinition(r.definitionId)
+        }
+        if registry.retired.contains(def.id) { throw Runtime.RuntimeError.retired(def.id) }
+        guard let bk = r.businessKey, let policy = def.trigger?.flow.unique else {
+            return .started(start(def, version: version, variables: r.variables, key: nil, businessKey: r.businessKey))
+        }
+        if let running = try await runningInstance(def.id, businessKey: bk) {
+            switch policy {
+            case .refuse:
+                throw Runtime.RuntimeError.alreadyRunning(definitionId: def.id, businessKey: bk, instanceId: running)
+            case .correlate: return .correlated(try await applyCommand(.correlate(variables: r.variables), to: running))
+            }
+        }
+        let s = start(def, version: version, variables: r.variables, key: nil, businessKey: bk)
+        uniqueKeys[s.id] = bk
+        return .started(s)
+    }
+
+    /// An idempotent start's answer, from this batch or the store.
+    mutating func startRecord(_ key: String) async throws -> StartRecord? {
+        if let r = commit.startRecords.first(where: { $0.key == key }) { return r }
+        return try await reading().startRecord(key: key)
+    }
+
+    /// The running (or suspended) instance of a definition for a business key: this batch's
+    /// own starts and ends first, then the store.
+    mutating func runningInstance(_ defId: String, businessKey: String) async throws -> String? {
+        for id in order {
+            guard let s = states[id]?.state, s.definitionId == defId, s.businessKey == businessKey, s.status.isActive else {
+                continue
+            }
+            return id
+        }
+        for status in [InstanceStatus.running, .suspended] {
+            let query = InstanceQuery(definitionId: defId, status: status, businessKey: businessKey, limit: 10)
+            let found = try await reading().instances(query)
+            // an instance that ended in this batch no longer holds the key
+            if let id = found.map(\.id).first(where: { states[$0]?.state.status.isActive ?? true }) { return id }
+        }
+        return nil
+    }
+
+    /// Keeps the answer of a start with an idempotency key, with the instance as routing left it.
+    mutating func remember(_ r: Runtime.StartRequest, _ o: Runtime.StartOutcome) -> Runtime.StartOutcome {
+        let latest: Runtime.StartOutcome
+        let s: InstanceState
+        switch o {
+        case .started(let x): s = states[x.id]?.state ?? x; latest = .started(s)
+        case .correlated(let x): s = states[x.id]?.state ?? x; latest = .correlated(s)
+        case .replayed: return o
+        }
+        let status = if case .started = latest { 201 } else { 200 }
+        guard let key = r.idempotencyKey else { return latest }
+        commit.startRecords.append(StartRecord(key: key, definitionId: r.definitionId, instanceId: s.id, status: status,
+                                               response: r.render(s), createdAt: now))
+        return latest
+    }
+}
