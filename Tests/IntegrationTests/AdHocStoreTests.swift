@@ -31,41 +31,19 @@ import Testing
     </definitions>
     """
 
-    func store(_ kind: String) async throws -> (any ProcessStore, () -> Void) {
-        if kind == "postgres" {
-            let s = try PostgresStore(url: try TestPostgres.server().createDatabase("adhoc"), maxConnections: 4)
-            s.operationTimeout = 60
-            try await s.migrate()
-            return (s, {})
-        }
-        let dir = try temporaryDirectory()
-        let s = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
-        try await s.migrate()
-        return (s, { try? FileManager.default.removeItem(at: dir) })
-    }
-
-    func runtime(_ store: any ProcessStore) async throws -> Runtime {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let connectors = ConnectorRegistry(fallback: RecordingConnector())
-        let r = Runtime(store: store, clock: ManualClock(), connectors: connectors, logger: logger)
-        try await r.start(timerLoop: false)
-        return r
-    }
-
     /// Three tasks activated; after a restart, completing one that makes the completion condition
     /// true terminates the one still open and propagates the collected notes.
     @Test(arguments: ["sqlite", "postgres"]) func activatedElementsAndOutputSurviveARestart(kind: String)
         async throws
     {
-        let (store, cleanup) = try await store(kind)
+        let (store, cleanup) = try await migratedStore(kind, database: "adhoc")
         defer { cleanup() }
-        let first = try await runtime(store)
+        let first = try await quietRuntime(store)
         _ = try await first.deploy(source: Self.model, file: "review.bpmn")
         let instance = try await first.startInstance("review", variables: ["steps": ["legal", "finance", "ops"]])
         let open = try await store.userTasks(TaskQuery(status: "open", instanceId: instance.id))
         #expect(open.map(\.elementId).sorted() == ["finance", "legal", "ops"])
-        let second = try await runtime(store)
+        let second = try await quietRuntime(store)
         let legal = try #require(open.first { $0.elementId == "legal" })
         _ = try await second.completeTask(legal.id, variables: ["note": "ok by legal", "enough": false])
         #expect(try await store.instance(instance.id)?.status == .running)
@@ -83,9 +61,9 @@ import Testing
     @Test(arguments: ["sqlite", "postgres"]) func anAdHocSubProcessThatActivatedNothingStaysActive(kind: String)
         async throws
     {
-        let (store, cleanup) = try await store(kind)
+        let (store, cleanup) = try await migratedStore(kind, database: "adhoc")
         defer { cleanup() }
-        let first = try await runtime(store)
+        let first = try await quietRuntime(store)
         _ = try await first.deploy(source: Self.model, file: "review.bpmn")
         let instance = try await first.startInstance("review", variables: ["steps": []])
         let stored = try #require(try await store.instance(instance.id))

@@ -41,33 +41,12 @@ import Testing
     </definitions>
     """
 
-    func store(_ kind: String) async throws -> (any ProcessStore, () -> Void) {
-        if kind == "postgres" {
-            let s = try PostgresStore(url: try TestPostgres.server().createDatabase("compensation"), maxConnections: 4)
-            s.operationTimeout = 60
-            try await s.migrate()
-            return (s, {})
-        }
-        let dir = try temporaryDirectory()
-        let s = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
-        try await s.migrate()
-        return (s, { try? FileManager.default.removeItem(at: dir) })
-    }
-
-    func runtime(_ store: any ProcessStore) async throws -> Runtime {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let r = Runtime(store: store, clock: ManualClock(), connectors: ConnectorRegistry(fallback: RecordingConnector()), logger: logger)
-        try await r.start(timerLoop: false)
-        return r
-    }
-
     /// The transaction is cancelled: its completed activities' handlers (user tasks) run one at
     /// a time, the last completed first; the compensation in progress is stored and read back.
     @Test(arguments: ["sqlite", "postgres"]) func aCancelledTransactionCompensatesFromItsStoredState(kind: String) async throws {
-        let (store, cleanup) = try await store(kind)
+        let (store, cleanup) = try await migratedStore(kind, database: "compensation")
         defer { cleanup() }
-        let first = try await runtime(store)
+        let first = try await quietRuntime(store)
         _ = try await first.deploy(source: Self.model, file: "refund.bpmn")
         let instance = try await first.startInstance("refund")
         var order: [String] = []
@@ -94,9 +73,9 @@ import Testing
     /// The trip model (a hotel, a multi-instance of two flights, a compensation throw): the
     /// handlers ran the last completed first and saw the variables of their activity's completion.
     @Test(arguments: ["sqlite", "postgres"]) func handlersRunInReverseWithTheirSnapshot(kind: String) async throws {
-        let (store, cleanup) = try await store(kind)
+        let (store, cleanup) = try await migratedStore(kind, database: "compensation")
         defer { cleanup() }
-        let runtime = try await runtime(store)
+        let runtime = try await quietRuntime(store)
         let path = repoRoot.appendingPathComponent("Tests/Fixtures/compensation/trip-booking.bpmn").path
         _ = try await runtime.deploy(source: try String(contentsOfFile: path, encoding: .utf8), file: path)
         let instance = try await runtime.startInstance("trip-booking")

@@ -33,38 +33,16 @@ import Testing
     </definitions>
     """
 
-    func store(_ kind: String) async throws -> (any ProcessStore, () -> Void) {
-        if kind == "postgres" {
-            let s = try PostgresStore(url: try TestPostgres.server().createDatabase("timers"), maxConnections: 4)
-            s.operationTimeout = 60
-            try await s.migrate()
-            return (s, {})
-        }
-        let dir = try temporaryDirectory()
-        let s = try SQLiteStore(path: dir.appendingPathComponent("s.sqlite").path)
-        try await s.migrate()
-        return (s, { try? FileManager.default.removeItem(at: dir) })
-    }
-
-    func runtime(_ store: any ProcessStore, _ clock: ManualClock) async throws -> Runtime {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let r = Runtime(store: store, clock: clock, connectors: ConnectorRegistry(fallback: RecordingConnector()),
-                        logger: logger)
-        try await r.start(timerLoop: false)
-        return r
-    }
-
     func count(_ store: any ProcessStore, _ id: String, _ element: String) async throws -> Int {
         try await store.history(instanceId: id).filter { $0.elementId == element && $0.event == "activated" }.count
     }
 
     @Test(arguments: ["sqlite", "postgres"]) func cyclesAndConditionsGoOnAfterARestart(kind: String) async throws {
-        let (store, cleanup) = try await store(kind)
+        let (store, cleanup) = try await migratedStore(kind, database: "timers")
         defer { cleanup() }
         let clock = ManualClock()
         let t0 = clock.now()
-        let first = try await runtime(store, clock)
+        let first = try await quietRuntime(store, clock: clock)
         _ = try await first.deploy(source: Self.model, file: "watch.bpmn")
         let id = try await first.startInstance("watch", variables: ["flow_temp_c": 20]).id
         clock.set(t0.addingTimeInterval(3600 + 90))  // the first occurrence fires a little late
@@ -73,7 +51,7 @@ import Testing
         _ = try await first.send(.setVariables(["flow_temp_c": 31]), to: id)
         await first.shutdown()
 
-        let second = try await runtime(store, clock)
+        let second = try await quietRuntime(store, clock: clock)
         let due = try await store.dueTimers(before: .distantFuture, limit: 10).filter { $0.instanceId == id }
         #expect(due.map(\.dueAt) == [t0.addingTimeInterval(7200)],
                 "the next occurrence is on its own time, not 1 h after the late one")
