@@ -51,6 +51,10 @@ public struct Bench: AsyncParsableCommand {
         With --timers N: N instances waiting on a timer (created/s, the engine's resident memory
         with all of them waiting), then the engine's clock moved past the due time (timers
         fired/s, each completing its instance).
+
+        With --silence N: N keys of a silence trigger armed at once, each with its last event's
+        variables (resident memory before and with all armed, bytes per key), the rate of events
+        moving their keys' deadlines and how many of them write a row, and the fire rate.
         """
     )
 
@@ -149,6 +153,9 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "Instead of instance throughput: start this many instances that wait on a timer, report the engine's memory with them waiting, then fire the timers and report the rate.")
     var timers: Int?
 
+    @Option(help: "Instead of instance throughput: track this many silence-trigger keys, report the memory with all armed, the touch and fire rates.")
+    var silence: Int?
+
     @Flag(help: "Instead of instance throughput: events per second through the event router, 50 definitions on one topic (see below).")
     var intake = false
 
@@ -175,6 +182,7 @@ public struct Bench: AsyncParsableCommand {
             }
             return try await bench.run()
         }
+        if let silence { return try SilenceBench(keys: silence, json: json).run() }
         if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try OptionPairs.parse(kafkaOption, option: "--kafka-option")) }

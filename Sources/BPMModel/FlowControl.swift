@@ -25,10 +25,14 @@ public struct FlowControl: Sendable, Equatable {
     public var throttle: Throttle?
     /// One running (or suspended) instance per business key, enforced by the store.
     public var unique: Unique?
+    /// At most this many running (or suspended) instances per business key (`max_running:`);
+    /// a start past it is refused, naming the running ones.
+    public var maxRunning: Int?
 
-    public init(throttle: Throttle? = nil, unique: Unique? = nil) {
+    public init(throttle: Throttle? = nil, unique: Unique? = nil, maxRunning: Int? = nil) {
         self.throttle = throttle
         self.unique = unique
+        self.maxRunning = maxRunning
     }
 
     /// The starts within `per` seconds before `at` that still count, given the start times kept.

@@ -562,6 +562,8 @@ public struct Trigger: Sendable {
     public var cooldown: Double?
     /// Throttling and uniqueness of starts (`throttle:`, `unique:`).
     public var flow = FlowControl()
+    /// Fires on the absence of events per key (`silence:`, `debounce:`; see `Silence`).
+    public var silence: Silence?
 
     /// Whether the trigger keeps state per key between events.
     public var hasPattern: Bool { holdFor != nil || count != nil || cooldown != nil || flow.throttle != nil }

@@ -2,9 +2,9 @@ import Foundation
 import Yams
 
 /// Reads a trigger's flow control: `throttle: {starts: 1, per: 1h}` and
-/// `unique: refuse | correlate`.
+/// `unique: refuse | correlate` and `max_running: N`.
 enum YAMLFlowControl {
-    static let keys = ["throttle", "unique"]
+    static let keys = ["throttle", "unique", "max_running"]
 
     static func read(_ m: Node.Mapping, _ ctx: inout YAMLContext) -> FlowControl {
         var f = FlowControl()
@@ -15,6 +15,10 @@ enum YAMLFlowControl {
                 let names = FlowControl.Unique.allCases.map(\.rawValue).joined(separator: ", ")
                 ctx.error("unknown 'unique' policy '\(text)' (one of: \(names))", n)
             }
+        }
+        if let n = m[key: "max_running"], let max = ctx.int(n, "max_running") {
+            if max < 1 { ctx.error("'max_running' must be 1 or more", n) } else { f.maxRunning = max }
+            if f.unique != nil { ctx.error("'max_running' and 'unique' exclude each other ('unique: refuse' is 'max_running: 1')", n) }
         }
         return f
     }

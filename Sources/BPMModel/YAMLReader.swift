@@ -136,6 +136,7 @@ public enum YAMLDefinitionReader {
             } else if let dflt = YAMLDefinitionReader.defaultCorrelationVariable(variables) {
                 correlation = try? Expression(dflt)
             }
+            YAMLSilence.requireKey(top[key: "trigger"], trigger, hasKey: correlation != nil, &ctx)
 
             guard let actsNode = top[key: "activities"] else {
                 ctx.error("missing required field 'activities': a process needs at least one activity", root)
@@ -436,7 +437,7 @@ public enum YAMLDefinitionReader {
             }
             let allowed = ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within",
                            "cooldown"]
-            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys), in: "trigger")
+            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys + YAMLSilence.keys), in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
                 ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
@@ -448,6 +449,7 @@ public enum YAMLDefinitionReader {
                 t.schedule = schedule
                 t.flow = YAMLFlowControl.read(m, &ctx)
                 if t.flow.throttle != nil { ctx.error("'throttle' applies to event triggers", m[key: "throttle"]) }
+                _ = YAMLSilence.read(m, t, &ctx)
                 return t
             }
             let source = m[key: "source"].flatMap { ctx.string($0, "source") }
@@ -461,6 +463,7 @@ public enum YAMLDefinitionReader {
             var trigger = Trigger(kind: kind, source: source, topic: topic, condition: ctx.expression(m[key: "condition"], "trigger condition"))
             trigger.flow = YAMLFlowControl.read(m, &ctx)
             readPattern(m, node, into: &trigger)
+            trigger.silence = YAMLSilence.read(m, trigger, &ctx)
             return trigger
         }
 

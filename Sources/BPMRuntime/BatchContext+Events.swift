@@ -111,6 +111,12 @@ extension BatchContext {
         for i in visit ?? Array(route.targets.indices) {
             // only what the outcome needs: the key, then the condition, variables last
             let key = route.key(i, event, values)
+            if let s = route.targets[i].0.trigger?.silence {
+                let holds = route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)
+                let o = silenceSeen(route.targets[i].0, s, key: holds ? key : nil, event: event)
+                if detailed { out.append(o) }
+                continue
+            }
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
                 do {

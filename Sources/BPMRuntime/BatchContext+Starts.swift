@@ -19,6 +19,12 @@ extension BatchContext {
             throw Runtime.RuntimeError.unknownDefinition(r.definitionId)
         }
         if registry.retired.contains(def.id) { throw Runtime.RuntimeError.retired(def.id) }
+        if let bk = r.businessKey, let n = def.trigger?.flow.maxRunning {
+            let ids = try await runningInstances(def.id, businessKey: bk, limit: n)
+            if ids.count >= n {
+                throw Runtime.RuntimeError.tooManyRunning(definitionId: def.id, businessKey: bk, instanceIds: ids.sorted())
+            }
+        }
         guard let bk = r.businessKey, let policy = def.trigger?.flow.unique else {
             return .started(start(def, version: version, variables: r.variables, key: nil, businessKey: r.businessKey))
         }
@@ -43,19 +49,27 @@ extension BatchContext {
     /// The running (or suspended) instance of a definition for a business key: this batch's
     /// own starts and ends first, then the store.
     mutating func runningInstance(_ defId: String, businessKey: String) async throws -> String? {
-        for id in order {
+        try await runningInstances(defId, businessKey: businessKey, limit: 1).first
+    }
+
+    /// Up to `limit` running (or suspended) instances of a definition for a business key.
+    mutating func runningInstances(_ defId: String, businessKey: String, limit: Int) async throws -> [String] {
+        var ids: [String] = []
+        for id in order where ids.count < limit {
             guard let s = states[id]?.state, s.definitionId == defId, s.businessKey == businessKey, s.status.isActive else {
                 continue
             }
-            return id
+            ids.append(id)
         }
-        for status in [InstanceStatus.running, .suspended] {
-            let query = InstanceQuery(definitionId: defId, status: status, businessKey: businessKey, limit: 10)
-            let found = try await reading().instances(query)
+        for status in [InstanceStatus.running, .suspended] where ids.count < limit {
+            let query = InstanceQuery(definitionId: defId, status: status, businessKey: businessKey, limit: limit + order.count)
             // an instance that ended in this batch no longer holds the key
-            if let id = found.map(\.id).first(where: { states[$0]?.state.status.isActive ?? true }) { return id }
+            for id in try await reading().instances(query).map(\.id)
+            where ids.count < limit && !ids.contains(id) && (states[id]?.state.status.isActive ?? true) {
+                ids.append(id)
+            }
         }
-        return nil
+        return ids
     }
 
     /// Keeps the answer of a start with an idempotency key, with the instance as routing left it.

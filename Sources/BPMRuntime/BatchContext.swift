@@ -54,6 +54,8 @@ struct BatchContext {
     /// The stored state of each window the batch read (null: no row), to write it back only if
     /// it is unchanged on a store shared by replicas.
     var windowsRead: [WindowKey: Value] = [:]
+    /// The engine process's silence-trigger keys (`SilenceBook`).
+    var silences: SilenceBook?
     /// The deployed definitions when the batch began, and versions read since from a store
     /// shared by replicas (routing reads them without leaving the batch).
     var registry: DefinitionRegistry
@@ -205,6 +207,8 @@ struct BatchContext {
             do { _ = try await applyCommand(.timerFired(timerId: t.id), to: t.instanceId) } catch is CommandRejection {
             } catch Runtime.RuntimeError.unknownInstance { }
             return .none
+        case .silence(let defId, let fire):
+            return .events(try await silenceFired(defId, fire))
         case .jobResult(let job, let command):
             commit.jobsToDelete.append(job.id)
             do { _ = try await applyCommand(command, to: job.instanceId) } catch is CommandRejection {

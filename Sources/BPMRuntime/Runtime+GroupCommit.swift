@@ -102,7 +102,9 @@ extension Runtime {
     /// A new batch at `now`; its first read of the store waits for `previous` (the batch being
     /// committed meanwhile) to finish.
     func openBatch(at now: Date, after previous: Task<Void, Never>?) -> OpenBatch {
-        OpenBatch(context: BatchContext(store: store, now: now, registry: registry, after: previous))
+        var ctx = BatchContext(store: store, now: now, registry: registry, after: previous)
+        ctx.silences = silences
+        return OpenBatch(context: ctx)
     }
 
     /// Applies work items to an open batch; returns their weight (each consumed event of an

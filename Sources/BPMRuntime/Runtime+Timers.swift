@@ -23,7 +23,7 @@ extension Runtime {
         let due = timers.take(claimed)
         EngineMetrics.timersFired(due, now: now)
         for t in due { enqueue(.timer(t)) }
-        return due.count
+        return due.count + fireDueSilences(limit: limit)
     }
 
     func runTimerLoop() async {

@@ -46,6 +46,10 @@ public actor Runtime {
     public private(set) var schedulesEnabled = true
     /// Where the engine's lifecycle events go (the outbox is written only when set).
     public private(set) var lifecycleTopic: String?
+    /// The keys of silence and debounce triggers (`Runtime+Silence.swift`).
+    public nonisolated let silences = SilenceBook()
+    /// After a start, how long silences wait for the intake to replay what came meanwhile.
+    public var silenceGrace: Double = 10
 
     // the parts' state
     var pipeline = CommitPipeline(maxBatch: 2000)
@@ -139,6 +143,7 @@ public actor Runtime {
     /// starts the timer loop.
     public func start(timerLoop: Bool = true) async throws {
         try await loadDefinitions()
+        try await restoreSilences()
         if schedulesEnabled { try await store.commit(Recovery.startSchedules(registry, now: clock.now())) }
         let left = try await Recovery.jobsToResume(store, takeOver: takeOverJobs)
         if !left.isEmpty { logger.info("re-dispatching \(left.count) pending job(s) after restart") }

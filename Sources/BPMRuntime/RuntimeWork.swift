@@ -76,6 +76,8 @@ extension Runtime {
         case timer(TimerRecord)
         case jobResult(JobRecord, Command)
         case migrate(instanceId: String, version: Int)
+        /// A silence trigger's key went quiet (`SilenceBook`).
+        case silence(definitionId: String, SilenceTable.Fire)
     }
 
     enum WorkResult: Sendable {
@@ -114,6 +116,8 @@ extension Runtime {
         case retired(String)
         /// A start refused: the definition is unique per business key and an instance runs for it.
         case alreadyRunning(definitionId: String, businessKey: String, instanceId: String)
+        /// A start refused: `max_running` instances run for the business key (their ids).
+        case tooManyRunning(definitionId: String, businessKey: String, instanceIds: [String])
         /// An idempotency key used before to start another definition.
         case idempotencyKeyReused(key: String, definitionId: String)
         /// Input that breaks a rule (a task's form): every problem, each naming its field.
@@ -133,6 +137,9 @@ extension Runtime {
             case .retired(let id): "definition '\(id)' is retired for new instances"
             case .alreadyRunning(let d, let bk, let id):
                 "instance \(id) of '\(d)' is running for business key '\(bk)': one runs per business key"
+            case .tooManyRunning(let d, let bk, let ids):
+                "\(ids.count) instance(s) of '\(d)' run for business key '\(bk)', the most it allows: "
+                    + ids.joined(separator: ", ")
             case .idempotencyKeyReused(let key, let d): "idempotency key '\(key)' was used to start '\(d)'"
             case .invalidInput(let what, let problems): "\(what): " + problems.joined(separator: "; ")
             case .runaway(let m): m

@@ -51,6 +51,9 @@ public struct Problem: Error, Sendable {
             case .alreadyRunning(_, let bk, let id):
                 return Problem(.conflict, "already-running", "Instance already running", e.description,
                                extra: ["instanceId": .string(id), "businessKey": .string(bk)])
+            case .tooManyRunning(_, let bk, let ids):
+                return Problem(.conflict, "too-many-running", "Too many instances running", e.description,
+                               extra: ["instanceIds": .list(ids.map(Value.string)), "businessKey": .string(bk)])
             case .idempotencyKeyReused:
                 return Problem(.unprocessableContent, "idempotency-key-reused", "Idempotency key reused", e.description)
             case .runaway:

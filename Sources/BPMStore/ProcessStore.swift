@@ -74,6 +74,8 @@ public protocol ProcessStore: Sendable {
     func consumerOffsets(group: String) async throws -> [StoredOffset]
     /// The stored state of a trigger's event pattern for a correlation key.
     func eventWindow(definitionId: String, key: String) async throws -> Value?
+    /// Every stored event-pattern state of a definition id (silence triggers read theirs at start).
+    func eventWindows(definitionId: String) async throws -> [(key: String, state: Value)]
     /// The answer stored for an idempotent API start's key.
     func startRecord(key: String) async throws -> StartRecord?
     /// The oldest messages waiting in the outbox.
