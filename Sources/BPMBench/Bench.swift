@@ -153,7 +153,10 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "Instead of instance throughput: start this many instances that wait on a timer, report the engine's memory with them waiting, then fire the timers and report the rate.")
     var timers: Int?
 
-    @Option(help: "Instead of instance throughput: track this many silence-trigger keys, report the memory with all armed, the touch and fire rates.")
+    @Option(help: """
+        Instead of instance throughput: track this many silence-trigger keys, report the memory with all \
+        armed, the touch and fire rates.
+        """)
     var silence: Int?
 
     @Flag(help: "Instead of instance throughput: events per second through the event router, 50 definitions on one topic (see below).")

@@ -18,7 +18,9 @@ enum YAMLFlowControl {
         }
         if let n = m[key: "max_running"], let max = ctx.int(n, "max_running") {
             if max < 1 { ctx.error("'max_running' must be 1 or more", n) } else { f.maxRunning = max }
-            if f.unique != nil { ctx.error("'max_running' and 'unique' exclude each other ('unique: refuse' is 'max_running: 1')", n) }
+            if f.unique != nil {
+                ctx.error("'max_running' and 'unique' exclude each other ('unique: refuse' is 'max_running: 1')", n)
+            }
         }
         return f
     }

@@ -18,20 +18,25 @@ enum YAMLSilence {
         if t.kind != .event { ctx.error("'\(found.kind.rawValue)' applies to event triggers", node) }
         let clashing = ["for", "count", "within", "cooldown", "throttle"].filter { m[key: $0] != nil }
         if let c = clashing.first {
-            ctx.error("'\(found.kind.rawValue)' fires on the absence of events and does not combine with '\(c)'", m[key: c])
+            let what = found.kind.rawValue
+            ctx.error("'\(what)' fires on the absence of events and does not combine with '\(c)'", m[key: c])
         }
         return found
     }
 
     static func silence(_ node: Node, _ ctx: inout YAMLContext) -> Silence? {
-        if case .scalar = node { return ctx.duration(node, "silence").flatMap { check(Silence(after: $0), node, &ctx) } }
+        if case .scalar = node {
+            return ctx.duration(node, "silence").flatMap { check(Silence(after: $0), node, &ctx) }
+        }
         guard case .mapping(let m) = node else {
             ctx.error("'silence' must be a duration or a mapping such as {after: 5m}", node)
             return nil
         }
         ctx.checkKeys(m, allowed: ["after", "message"], in: "silence")
         guard let after = m[key: "after"].flatMap({ ctx.duration($0, "after") }) else {
-            if m[key: "after"] == nil { ctx.error("'silence' needs 'after': how long a key may stay quiet, such as 5m", node) }
+            if m[key: "after"] == nil {
+                ctx.error("'silence' needs 'after': how long a key may stay quiet, such as 5m", node)
+            }
             return nil
         }
         let message = m[key: "message"].flatMap { ctx.string($0, "message") }
@@ -50,7 +55,7 @@ enum YAMLSilence {
     /// A silence is per key: the definition needs a correlation key.
     static func requireKey(_ trigger: Node?, _ t: Trigger?, hasKey: Bool, _ ctx: inout YAMLContext) {
         guard let s = t?.silence, !hasKey, case .mapping(let m)? = trigger else { return }
-        ctx.error("'\(s.kind.rawValue)' is kept per key: the definition needs a 'correlation_key' (or a variable to key on)",
-                  m[key: s.kind.rawValue])
+        let why = "the definition needs a 'correlation_key' (or a variable to key on)"
+        ctx.error("'\(s.kind.rawValue)' is kept per key: \(why)", m[key: s.kind.rawValue])
     }
 }

@@ -22,7 +22,8 @@ extension BatchContext {
         if let bk = r.businessKey, let n = def.trigger?.flow.maxRunning {
             let ids = try await runningInstances(def.id, businessKey: bk, limit: n)
             if ids.count >= n {
-                throw Runtime.RuntimeError.tooManyRunning(definitionId: def.id, businessKey: bk, instanceIds: ids.sorted())
+                throw Runtime.RuntimeError.tooManyRunning(definitionId: def.id, businessKey: bk,
+                                                          instanceIds: ids.sorted())
             }
         }
         guard let bk = r.businessKey, let policy = def.trigger?.flow.unique else {
@@ -62,7 +63,8 @@ extension BatchContext {
             ids.append(id)
         }
         for status in [InstanceStatus.running, .suspended] where ids.count < limit {
-            let query = InstanceQuery(definitionId: defId, status: status, businessKey: businessKey, limit: limit + order.count)
+            let query = InstanceQuery(definitionId: defId, status: status, businessKey: businessKey,
+                                      limit: limit + order.count)
             // an instance that ended in this batch no longer holds the key
             for id in try await reading().instances(query).map(\.id)
             where ids.count < limit && !ids.contains(id) && (states[id]?.state.status.isActive ?? true) {

@@ -17,10 +17,10 @@ extension Runtime {
         for (def, _) in registry.all {
             guard let s = def.trigger?.silence else { continue }
             ids.insert(def.id)
-            let rows = try await store.eventWindows(definitionId: SilenceBook.namespace + def.id).compactMap { r in
-                r.state.contextValue.flatMap { c in
-                    c["seen"]?.doubleValue.map { (key: r.key, stored: $0, variables: JSON.encode(c["vars"] ?? .context([:]))) }
-                }
+            let stored = try await store.eventWindows(definitionId: SilenceBook.namespace + def.id)
+            let rows = stored.compactMap { r -> (key: String, stored: Double, variables: String)? in
+                guard let c = r.state.contextValue, let seen = c["seen"]?.doubleValue else { return nil }
+                return (r.key, seen, JSON.encode(c["vars"] ?? .context([:])))
             }
             silences.restore(def.id, s, rows: rows, now: now, notBefore: now + silenceGrace)
             if !rows.isEmpty { logger.info("silence trigger \(def.id): \(rows.count) key(s) restored") }
@@ -41,10 +41,12 @@ extension Runtime {
 extension BatchContext {
     /// An event for a silence trigger (`key` nil: it does not match, or has no key): the key's
     /// deadline moves on; its row is written when the key is new or its stored time lags.
-    mutating func silenceSeen(_ def: ProcessDefinition, _ s: Silence, key: String?, event: Value) -> Runtime.EventOutcome {
+    mutating func silenceSeen(_ def: ProcessDefinition, _ s: Silence, key: String?, event: Value)
+        -> Runtime.EventOutcome
+    {
         guard let key, let book = silences else {
-            return .init(definitionId: def.id, action: .ignored, correlationKey: key,
-                         reason: key == nil ? "the event does not arm the \(s.kind.rawValue) trigger" : "no silence book")
+            let why = key == nil ? "the event does not arm the \(s.kind.rawValue) trigger" : "no silence book"
+            return .init(definitionId: def.id, action: .ignored, correlationKey: key, reason: why)
         }
         let vars = EventIntake.eventVariables(event, def)
         let at = now.timeIntervalSince1970
@@ -53,8 +55,8 @@ extension BatchContext {
             if windows[k] == nil { changedWindows.append(k) }
             windows[k] = SilenceBook.row(at: at, variables: vars)
         }
-        return .init(definitionId: def.id, action: .ignored, correlationKey: key,
-                     reason: "\(s.kind.rawValue) armed: fires after \(Self.seconds(s.after)) without an event for key '\(key)'")
+        let armed = "\(s.kind.rawValue) armed: fires after \(Self.seconds(s.after)) without an event for key '\(key)'"
+        return .init(definitionId: def.id, action: .ignored, correlationKey: key, reason: armed)
     }
 
     /// A key gone quiet: its row goes (unless an event armed it again meanwhile) with what it
@@ -68,24 +70,25 @@ extension BatchContext {
         }
         guard let (def, version) = await definition(defId), let s = def.trigger?.silence else { return [] }
         let vars = (try? JSON.parse(f.variables))?.contextValue ?? [:]
+        func outcome(_ a: Runtime.EventOutcome.Action, _ id: String? = nil, _ why: String? = nil)
+            -> Runtime.EventOutcome
+        {
+            .init(definitionId: defId, action: a, instanceId: id, correlationKey: f.key, reason: why)
+        }
         if let name = s.message {
-            let m = PublishedMessage(name: name, correlationKey: f.key, variables: vars)
-            switch try await deliver(message: m) {
-            case .correlated(let id): return [.init(definitionId: defId, action: .correlated, instanceId: id, correlationKey: f.key)]
-            case .started(let ids): return ids.map { .init(definitionId: defId, action: .started, instanceId: $0, correlationKey: f.key) }
-            case .buffered, .dropped:
-                return [.init(definitionId: defId, action: .ignored, correlationKey: f.key, reason: "no instance waits for '\(name)'")]
+            switch try await deliver(message: PublishedMessage(name: name, correlationKey: f.key, variables: vars)) {
+            case .correlated(let id): return [outcome(.correlated, id)]
+            case .started(let ids): return ids.map { outcome(.started, $0) }
+            case .buffered, .dropped: return [outcome(.ignored, nil, "no instance waits for '\(name)'")]
             }
         }
-        if registry.retired.contains(def.id) {
-            return [.init(definitionId: defId, action: .ignored, correlationKey: f.key, reason: "definition is retired")]
-        }
+        if registry.retired.contains(def.id) { return [outcome(.ignored, nil, "definition is retired")] }
         if let running = try await activeInstance(def.id, f.key) {
             _ = try await applyCommand(.correlate(variables: vars), to: running)
-            return [.init(definitionId: defId, action: .correlated, instanceId: running, correlationKey: f.key)]
+            return [outcome(.correlated, running)]
         }
         let variables = EventIntake.constants(def).merging(vars) { _, e in e }
         let started = start(def, version: version, variables: variables, key: f.key, businessKey: nil)
-        return [.init(definitionId: defId, action: .started, instanceId: started.id, correlationKey: f.key)]
+        return [outcome(.started, started.id)]
     }
 }

@@ -19,7 +19,9 @@ public final class SilenceBook: @unchecked Sendable {
     /// An event for a silence trigger's key; true when its row must be written.
     public func touch(_ definitionId: String, _ s: Silence, key: String, at: Double, variables: String) -> Bool {
         lock.withLock {
-            if tables[definitionId]?.after != s.after { tables[definitionId] = SilenceTable(after: s.after, slack: s.slack) }
+            if tables[definitionId]?.after != s.after {
+                tables[definitionId] = SilenceTable(after: s.after, slack: s.slack)
+            }
             return tables[definitionId]!.touch(key, at: at, variables: variables)
         }
     }

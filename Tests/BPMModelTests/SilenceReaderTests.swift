@@ -29,15 +29,21 @@ import Testing
 
     @Test func badSilencesAreReportedWhereTheyAre() {
         #expect(errors(trigger("silence: {after: 0s}")) == ["test.yaml:5:20: error: 'after' must be longer than zero"])
-        #expect(errors(trigger("silence: {message: x}")) == ["test.yaml:5:12: error: 'silence' needs 'after': how long a key may stay quiet, such as 5m"])
-        #expect(errors(trigger("silence: {after: 5m, every: 1m}")).first?.hasPrefix("test.yaml:5:24: error: unknown field 'every'") == true)
-        #expect(errors(trigger("silence: [5m]")) == ["test.yaml:5:12: error: 'silence' must be a duration or a mapping such as {after: 5m}"])
+        #expect(errors(trigger("silence: {message: x}"))
+            == ["test.yaml:5:12: error: 'silence' needs 'after': how long a key may stay quiet, such as 5m"])
+        #expect(errors(trigger("silence: {after: 5m, every: 1m}")).first?
+            .hasPrefix("test.yaml:5:24: error: unknown field 'every'") == true)
+        #expect(errors(trigger("silence: [5m]"))
+            == ["test.yaml:5:12: error: 'silence' must be a duration or a mapping such as {after: 5m}"])
         #expect(errors(trigger("debounce: soon")).first?.hasPrefix("test.yaml:5:13: error: debounce:") == true)
-        #expect(errors(trigger("silence: 5m\ndebounce: 1m")) == ["test.yaml:6:13: error: a trigger has either 'silence' or 'debounce', not both"])
+        #expect(errors(trigger("silence: 5m\ndebounce: 1m"))
+            == ["test.yaml:6:13: error: a trigger has either 'silence' or 'debounce', not both"])
         #expect(errors(trigger("silence: 5m\nthrottle: {starts: 1, per: 1h}")).contains(
             "test.yaml:6:13: error: 'silence' fires on the absence of events and does not combine with 'throttle'"))
         #expect(errors(trigger("silence: 5m", key: false)) == [
-            "test.yaml:5:12: error: 'silence' is kept per key: the definition needs a 'correlation_key' (or a variable to key on)"])
-        #expect(errors(trigger("debounce: 5m", type: "manual")) == ["test.yaml:5:13: error: 'debounce' applies to event triggers"])
+            "test.yaml:5:12: error: 'silence' is kept per key: "
+                + "the definition needs a 'correlation_key' (or a variable to key on)"])
+        #expect(errors(trigger("debounce: 5m", type: "manual"))
+            == ["test.yaml:5:13: error: 'debounce' applies to event triggers"])
     }
 }

@@ -19,14 +19,17 @@ import Testing
           - {id: visit, type: user, name: Visit the heat pump}
         """, file: "pump-service.yaml")
         func start(_ bk: String?) async throws -> String {
-            guard case .started(let s) = try await h.runtime.start(.init(definitionId: "pump-service", businessKey: bk)) else {
+            let o = try await h.runtime.start(.init(definitionId: "pump-service", businessKey: bk))
+            guard case .started(let s) = o else {
                 throw TestError("not started")
             }
             return s.id
         }
         let a = try await start("hp-7")
         let b = try await start("hp-7")
-        await #expect(throws: Runtime.RuntimeError.tooManyRunning(definitionId: "pump-service", businessKey: "hp-7", instanceIds: [a, b])) {
+        let refused = Runtime.RuntimeError.tooManyRunning(definitionId: "pump-service", businessKey: "hp-7",
+                                                           instanceIds: [a, b])
+        await #expect(throws: refused) {
             _ = try await start("hp-7")
         }
         _ = try await start("hp-8")
@@ -35,7 +38,9 @@ import Testing
         _ = try await start(nil)  // starts without a business key are not limited
         _ = try await h.runtime.send(.cancel(reason: nil), to: a)
         let c = try await start("hp-7")
-        await #expect(throws: Runtime.RuntimeError.tooManyRunning(definitionId: "pump-service", businessKey: "hp-7", instanceIds: [b, c])) {
+        let refusedAgain = Runtime.RuntimeError.tooManyRunning(definitionId: "pump-service", businessKey: "hp-7",
+                                                           instanceIds: [b, c])
+        await #expect(throws: refusedAgain) {
             _ = try await start("hp-7")
         }
     }
@@ -49,13 +54,15 @@ import Testing
         #expect(d.trigger?.flow.maxRunning == 3)
         func errors(_ trigger: String) -> [String] {
             do {
-                _ = try YAMLDefinitionReader.read(source: "id: p\ntrigger: \(trigger)\nactivities: [{id: a, type: user}]", file: "p.yaml")
+                let source = "id: p\ntrigger: \(trigger)\nactivities: [{id: a, type: user}]"
+                _ = try YAMLDefinitionReader.read(source: source, file: "p.yaml")
                 return []
             } catch { return error.errors.map(\.description) }
         }
         #expect(errors("{type: manual, max_running: 0}") == ["p.yaml:2:38: error: 'max_running' must be 1 or more"])
         #expect(errors("{type: manual, unique: refuse, max_running: 2}")
-            == ["p.yaml:2:54: error: 'max_running' and 'unique' exclude each other ('unique: refuse' is 'max_running: 1')"])
+            == ["p.yaml:2:54: error: 'max_running' and 'unique' exclude each other "
+                + "('unique: refuse' is 'max_running: 1')"])
     }
 }
 

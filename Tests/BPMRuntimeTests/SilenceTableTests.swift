@@ -58,7 +58,8 @@ import Testing
     @Test func restoredKeysFireNeverEarlyAndAtMostSlackLate() {
         var t = SilenceTable(after: 300, slack: 30)
         // stored at 1000: the last event came in [1000, 1030); the engine restarts at 1100
-        t.restore([(key: "hp-1", stored: 1000, variables: #"{"v":7}"#), (key: "hp-0", stored: 900, variables: "{}")], now: 1100)
+        t.restore([(key: "hp-1", stored: 1000, variables: #"{"v":7}"#),
+                   (key: "hp-0", stored: 900, variables: "{}")], now: 1100)
         t.notBefore = 1110
         let r13 = t.due(at: 1229)
         #expect(r13.isEmpty, "hp-0: 900 + 30 + 300")

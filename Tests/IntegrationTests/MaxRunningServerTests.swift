@@ -15,7 +15,8 @@ import Testing
         activities:
           - {id: visit, type: user, name: Visit the heat pump}
         """.write(to: dir.appendingPathComponent("pump-service.yaml"), atomically: true, encoding: .utf8)
-        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: dir, extra: ["--no-watch"])
+        let store = dir.appendingPathComponent("bpm.sqlite")
+        let server = try Server(store: store, definitions: dir, extra: ["--no-watch"])
         defer { server.kill(SIGTERM) }
         func start() async throws -> HTTPResult {
             try await http("POST", "\(server.base)/processes/pump-service/start", body: #"{"businessKey": "hp-7"}"#)

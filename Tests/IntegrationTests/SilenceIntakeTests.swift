@@ -25,12 +25,14 @@ import Testing
           - {id: page, type: user, name: "Check ${device_id}"}
         """.write(to: defs.appendingPathComponent("heartbeat.yaml"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: defs,
-                                extra: ["--mqtt-url", mqtt.url, "--log-level", "info"], stderr: dir.appendingPathComponent("serve.log"))
+                                extra: ["--mqtt-url", mqtt.url, "--log-level", "info"],
+                                stderr: dir.appendingPathComponent("serve.log"))
         defer { server.kill(SIGTERM) }
         func beat(_ device: String, _ seq: Int) throws {
             let r = try Spawned.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", String(mqtt.port), "-q", "1",
-                                     "-t", "sensors/\(device)/heartbeat", "-m", #"{"device_id": "\#(device)", "seq": \#(seq)}"#])
-            #expect(r.status == 0, "\(r.output)")
+                                     "-t", "sensors/\(device)/heartbeat",
+                                     "-m", #"{"device_id": "\#(device)", "seq": \#(seq)}"#])
+            #expect(r.status == 0, "mosquitto_pub: \(r.output)")
         }
         func instance(_ device: String) async throws -> Value {
             try await http("GET", "\(server.base)/processes?definitionId=heartbeat-lost&correlationKey=\(device)")
@@ -59,7 +61,9 @@ import Testing
         let detected = Date().timeIntervalSince(lastBeat)
         #expect(!found.isNull, "hp-1's silence was detected")
         #expect(detected <= 3 + 1, "detected \(detected) s after the last beat")
-        #expect(found[member: "variables"][member: "seq"] == 7, "with the last beat's variables")
+        let id = try #require(found[member: "id"].stringValue)
+        let full = try await http("GET", "\(server.base)/processes/\(id)")
+        #expect(full.body[member: "variables"][member: "seq"] == 7, "with the last beat's variables")
         #expect(try await instance("hp-2").isNull, "a device that keeps beating is not silent")
     }
 

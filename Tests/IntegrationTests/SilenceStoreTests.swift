@@ -42,7 +42,8 @@ import Testing
         try await r.publish(event: Self.beat(device, battery: battery, status: status), topic: "heartbeats")
     }
 
-    @Test(arguments: ["sqlite", "postgres"]) func aQuietKeyStartsOneInstanceWithItsLastEvent(kind: String) async throws {
+    @Test(arguments: ["sqlite", "postgres"])
+    func aQuietKeyStartsOneInstanceWithItsLastEvent(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "silence")
         defer { cleanup() }
         let clock = ManualClock()
@@ -65,11 +66,13 @@ import Testing
         clock.advance(by: 3600)
         try await r.settle()
         #expect(try await started(store).count == 1, "fired once: the next event arms it again")
-        #expect(try await store.eventWindows(definitionId: "silence:heartbeat-lost").isEmpty, "its row went with the start")
+        let rows = try await store.eventWindows(definitionId: "silence:heartbeat-lost")
+        #expect(rows.isEmpty, "its row went with the start")
         await r.shutdown()
     }
 
-    @Test(arguments: ["sqlite", "postgres"]) func storedKeysFireAfterARestartNeverEarlyNorTwice(kind: String) async throws {
+    @Test(arguments: ["sqlite", "postgres"])
+    func storedKeysFireAfterARestartNeverEarlyNorTwice(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "silence_restart")
         defer { cleanup() }
         let clock = ManualClock()
@@ -78,7 +81,9 @@ import Testing
         let first = try await quietRuntime(store, clock: clock)
         _ = try await first.deploy(source: Self.heartbeat, file: "heartbeat.yaml")
         let counter = WriteCounter()
-        await first.observeCommits { c in counter.add(c.windows.filter { $0.definitionId.hasPrefix("silence:") }.count) }
+        await first.observeCommits { c in
+            counter.add(c.windows.filter { $0.definitionId.hasPrefix("silence:") }.count)
+        }
         // ten beats a second for a minute: one row write per 30 s (the slack), not 600
         for i in 0..<600 {
             clock.set(t0.addingTimeInterval(Double(i) / 10))
@@ -104,7 +109,8 @@ import Testing
         await third.shutdown()
     }
 
-    @Test(arguments: ["sqlite", "postgres"]) func aKeyOverdueDuringADowntimeWaitsForTheReplay(kind: String) async throws {
+    @Test(arguments: ["sqlite", "postgres"])
+    func aKeyOverdueDuringADowntimeWaitsForTheReplay(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "silence_grace")
         defer { cleanup() }
         let clock = ManualClock()
@@ -123,12 +129,14 @@ import Testing
         await second.shutdown()
     }
 
-    @Test(arguments: ["sqlite"]) func debounceStartsAfterTheBurstAndCorrelatesARunningInstance(kind: String) async throws {
+    @Test(arguments: ["sqlite"])
+    func debounceStartsAfterTheBurstAndCorrelatesARunningInstance(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "debounce")
         defer { cleanup() }
         let clock = ManualClock()
         let r = try await quietRuntime(store, clock: clock)
-        _ = try await r.deploy(source: Self.heartbeat.replacingOccurrences(of: "silence: {after: 5m}", with: "debounce: 30s"),
+        let debounced = Self.heartbeat.replacingOccurrences(of: "silence: {after: 5m}", with: "debounce: 30s")
+        _ = try await r.deploy(source: debounced,
                                file: "heartbeat.yaml")
         for i in 0..<5 {
             _ = try await publish(r, "hp-1", Double(i))
