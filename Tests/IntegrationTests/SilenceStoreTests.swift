@@ -157,6 +157,35 @@ import Testing
         #expect(try await battery(store, still.first?.id) == .number(42))
         await r.shutdown()
     }
+
+    @Test(arguments: ["sqlite"])
+    func aSilenceWithAMessageReachesTheInstanceWaitingForIt(kind: String) async throws {
+        let (store, cleanup) = try await migratedStore(kind, database: "silence_message")
+        defer { cleanup() }
+        let clock = ManualClock()
+        let r = try await quietRuntime(store, clock: clock)
+        let watcher = Self.heartbeat.replacingOccurrences(of: "silence: {after: 5m}",
+                                                          with: "silence: {after: 5m, message: device-silent}")
+        _ = try await r.deploy(source: watcher, file: "heartbeat.yaml")
+        _ = try await r.deploy(source: """
+        id: commissioning
+        variables:
+          - {name: device_id, value: hp-1}
+        correlation_key: device_id
+        activities:
+          - {id: wait_silent, type: receive, message: device-silent, correlation_key: device_id}
+          - {id: noted, type: script, set: {went_silent: true}}
+        """, file: "commissioning.yaml")
+        let waiting = try await r.startInstance("commissioning", variables: ["device_id": "hp-1"])
+        _ = try await publish(r, "hp-1", 33)
+        clock.advance(by: 300)
+        try await r.settle()
+        let done = try #require(try await store.instance(waiting.id))
+        #expect(done.status == .completed, "the published message moved the waiting instance on")
+        #expect(done.variables["battery"] == .number(33), "with the last event's variables")
+        #expect(try await started(store).isEmpty, "a silence with a message starts nothing itself")
+        await r.shutdown()
+    }
 }
 
 /// Counts rows written, from commit observers.
