@@ -18,9 +18,9 @@ extension Runtime {
             guard let s = def.trigger?.silence else { continue }
             ids.insert(def.id)
             let stored = try await store.eventWindows(definitionId: SilenceBook.namespace + def.id)
-            let rows = stored.compactMap { r -> (key: String, stored: Double, variables: String)? in
+            let rows = stored.compactMap { r -> (key: String, stored: Double, variables: String, exact: Bool)? in
                 guard let c = r.state.contextValue, let seen = c["seen"]?.doubleValue else { return nil }
-                return (r.key, seen, JSON.encode(c["vars"] ?? .context([:])))
+                return (r.key, seen, JSON.encode(c["vars"] ?? .context([:])), c["exact"] == .bool(true))
             }
             silences.restore(def.id, s, rows: rows, now: now, notBefore: now + silenceGrace)
             if !rows.isEmpty { logger.info("silence trigger \(def.id): \(rows.count) key(s) restored") }
@@ -28,6 +28,22 @@ extension Runtime {
         silences.keep(ids)
         let book = silences
         commitObservers.append { book.committed($0.windows) }
+    }
+
+    /// At a clean stop (after the queued work is committed): writes every key whose row lags
+    /// its last event, marked exact, so the next start takes its deadlines as they were.
+    func flushSilences() async {
+        let rows = silences.unsaved().map { u in
+            let vars = (try? JSON.parse(u.fire.variables))?.contextValue ?? [:]
+            var row = SilenceBook.row(at: u.fire.lastSeen, variables: vars)
+            row["exact"] = true
+            let id = SilenceBook.namespace + u.definitionId
+            return WindowWrite(definitionId: id, key: u.fire.key, state: .context(row))
+        }
+        guard !rows.isEmpty else { return }
+        var batch = CommitBatch()
+        batch.windows = rows
+        do { try await store.commit(batch) } catch { logger.error("silence keys not written at stop: \(error)") }
     }
 
     /// Queues the keys gone quiet; how many.

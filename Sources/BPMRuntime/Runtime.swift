@@ -158,6 +158,7 @@ public actor Runtime {
         timerTask?.cancel()
         timerTask = nil
         await waitIdle()
+        await flushSilences()
     }
 
     /// Work not finished: items queued for commit and connector calls running or queued.

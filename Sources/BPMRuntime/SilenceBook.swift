@@ -32,7 +32,8 @@ public final class SilenceBook: @unchecked Sendable {
     }
 
     /// Rows read after a restart; nothing fires before `notBefore`.
-    public func restore(_ definitionId: String, _ s: Silence, rows: [(key: String, stored: Double, variables: String)],
+    public func restore(_ definitionId: String, _ s: Silence,
+                        rows: [(key: String, stored: Double, variables: String, exact: Bool)],
                         now: Double, notBefore: Double)
     {
         lock.withLock {
@@ -64,6 +65,11 @@ public final class SilenceBook: @unchecked Sendable {
             }
             return out
         }
+    }
+
+    /// Every key whose row lags its last event, per definition.
+    public func unsaved() -> [(definitionId: String, fire: SilenceTable.Fire)] {
+        lock.withLock { tables.flatMap { id, t in t.unsaved().map { (id, $0) } } }
     }
 
     /// When the next key is due.

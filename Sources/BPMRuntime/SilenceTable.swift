@@ -72,10 +72,21 @@ public struct SilenceTable: Sendable {
     /// Keys read from their stored rows after a restart, with their stored times. The last
     /// event of a key may have come up to `slack` after its stored time without a write, so
     /// each is taken as seen at `stored + slack` (never later than `now`): its silence is never
-    /// early, and at most `slack` late. Call before any `touch`.
-    public mutating func restore(_ rows: [(key: String, stored: Double, variables: String)], now: Double) {
+    /// early, and at most `slack` late. An `exact` row (written at a clean stop) holds the last
+    /// event's time itself; its key's next event writes its row again (the row then no longer
+    /// says exact). Call before any `touch`.
+    public mutating func restore(_ rows: [(key: String, stored: Double, variables: String, exact: Bool)], now: Double) {
         for r in rows.sorted(by: { $0.stored < $1.stored }) where slots[r.key] == nil {
-            insert(r.key, seen: min(r.stored + slack, now), stored: r.stored, variables: r.variables)
+            let seen = r.exact ? min(r.stored, now) : min(r.stored + slack, now)
+            insert(r.key, seen: seen, stored: r.exact ? .nan : r.stored, variables: r.variables)
+        }
+    }
+
+    /// The keys whose last event is not what their row says (at a clean stop, to write them).
+    public func unsaved() -> [Fire] {
+        slots.values.compactMap { s in
+            let i = Int(s)
+            return stored[i] == seen[i] ? nil : Fire(key: keys[i], variables: variables[i], lastSeen: seen[i])
         }
     }
 

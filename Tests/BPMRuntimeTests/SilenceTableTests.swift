@@ -58,8 +58,8 @@ import Testing
     @Test func restoredKeysFireNeverEarlyAndAtMostSlackLate() {
         var t = SilenceTable(after: 300, slack: 30)
         // stored at 1000: the last event came in [1000, 1030); the engine restarts at 1100
-        t.restore([(key: "hp-1", stored: 1000, variables: #"{"v":7}"#),
-                   (key: "hp-0", stored: 900, variables: "{}")], now: 1100)
+        t.restore([(key: "hp-1", stored: 1000, variables: #"{"v":7}"#, exact: false),
+                   (key: "hp-0", stored: 900, variables: "{}", exact: false)], now: 1100)
         t.notBefore = 1110
         let r13 = t.due(at: 1229)
         #expect(r13.isEmpty, "hp-0: 900 + 30 + 300")
@@ -73,7 +73,8 @@ import Testing
 
     @Test func nothingFiresBeforeTheGraceAfterARestartAndAReplayedEventReArms() {
         var t = SilenceTable(after: 60, slack: 6)
-        t.restore([(key: "hp-1", stored: 0, variables: "{}"), (key: "hp-2", stored: 0, variables: "{}")], now: 1000)
+        t.restore([(key: "hp-1", stored: 0, variables: "{}", exact: false),
+                   (key: "hp-2", stored: 0, variables: "{}", exact: false)], now: 1000)
         t.notBefore = 1010
         #expect(t.nextDue == 1010)
         let r17 = t.due(at: 1009)
@@ -108,5 +109,21 @@ import Testing
         #expect(t.count == 0)
         t.forget("k1")
         #expect(t.nextDue == nil)
+    }
+
+    @Test func anExactRowFromACleanStopKeepsItsTimeAndIsRewrittenByTheNextEvent() {
+        var t = SilenceTable(after: 60, slack: 6)
+        _ = t.touch("k", at: 0, variables: "{}")
+        t.committed("k", at: 0)
+        _ = t.touch("k", at: 5, variables: #"{"v":5}"#)
+        #expect(t.unsaved() == [.init(key: "k", variables: #"{"v":5}"#, lastSeen: 5)], "its row says 0")
+        var after = SilenceTable(after: 60, slack: 6)
+        after.restore([(key: "k", stored: 5, variables: #"{"v":5}"#, exact: true)], now: 30)
+        let early = after.due(at: 64.9)
+        #expect(early.isEmpty)
+        let w = after.touch("k", at: 31, variables: "{}")
+        #expect(w, "the next event writes the row again: the exact one no longer holds")
+        let due = after.due(at: 91)
+        #expect(due.map(\.key) == ["k"])
     }
 }

@@ -91,8 +91,8 @@ import Testing
         }
         writes = counter.total
         #expect(writes == 2, "t = 0 s and t = 30 s")
-        await first.shutdown()
-        // down for a minute; the last beat was at 59.9 s, the stored one at 30 s
+        // a crash (no clean stop: nothing more is written), down for a minute; the last beat was
+        // at 59.9 s, the stored one at 30 s
         clock.set(t0.addingTimeInterval(120))
         let second = try await quietRuntime(store, clock: clock)
         clock.set(t0.addingTimeInterval(359.8))
@@ -185,6 +185,33 @@ import Testing
         #expect(done.variables["battery"] == .number(33), "with the last event's variables")
         #expect(try await started(store).isEmpty, "a silence with a message starts nothing itself")
         await r.shutdown()
+    }
+
+    @Test(arguments: ["sqlite", "postgres"])
+    func aCleanStopWritesTheLastEventsSoTheRestartIsExact(kind: String) async throws {
+        let (store, cleanup) = try await migratedStore(kind, database: "silence_stop")
+        defer { cleanup() }
+        let clock = ManualClock()
+        let t0 = clock.now()
+        let first = try await quietRuntime(store, clock: clock)
+        _ = try await first.deploy(source: Self.heartbeat, file: "heartbeat.yaml")
+        _ = try await publish(first, "hp-1", 90)
+        clock.set(t0.addingTimeInterval(20))
+        _ = try await publish(first, "hp-1", 80)  // within the slack: not written yet
+        await first.shutdown()
+        let rows = try await store.eventWindows(definitionId: "silence:heartbeat-lost")
+        #expect(rows.first?.state[member: "seen"] == .number(t0.timeIntervalSince1970 + 20))
+        clock.set(t0.addingTimeInterval(40))
+        let second = try await quietRuntime(store, clock: clock)
+        clock.set(t0.addingTimeInterval(319.9))
+        try await second.settle()
+        #expect(try await started(store).isEmpty)
+        clock.set(t0.addingTimeInterval(320))
+        try await second.settle()
+        let fired = try await started(store)
+        #expect(fired.count == 1, "exactly 5 m after the last beat")
+        #expect(try await battery(store, fired.first?.id) == .number(80))
+        await second.shutdown()
     }
 }
 
