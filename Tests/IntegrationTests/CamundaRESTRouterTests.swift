@@ -5,6 +5,7 @@ import BPMRuntime
 import BPMServer
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -25,7 +26,11 @@ import Testing
     func withRouter(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let (store, remove) = try await migratedStore("sqlite", database: "v2")
         defer { remove() }
-        let runtime = try await quietRuntime(store)
+        // no connectors: service tasks are jobs for external workers, as with `bpm serve`
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runtime = Runtime(store: store, clock: ManualClock(), connectors: ConnectorRegistry(), logger: logger)
+        try await runtime.start(timerLoop: false)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tokens")
