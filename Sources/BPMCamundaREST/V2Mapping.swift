@@ -91,8 +91,8 @@ enum V2Instances {
     }
 }
 
-/// Sort and page of the searches. Cursors are offsets: `endCursor` continues after the page (`after`),
-/// `startCursor` goes back before it (`before`).
+/// Sort and page of the searches. Cursors are opaque base64 strings (as Camunda's) holding an offset: `endCursor`
+/// continues after the page (`after`), `startCursor` goes back before it (`before`).
 enum V2Search {
     static func sortAndPage(_ sort: [Components.Schemas.SearchSort]?, _ page: Components.Schemas.SearchPage?)
         throws -> ([CamundaSort], CamundaPage)
@@ -102,20 +102,23 @@ enum V2Search {
         guard let page else { return (s, p) }
         if let limit = page.limit { p.limit = Int(limit) }
         if let from = page.from { p.from = Int(from) }
-        if let after = page.after {
-            guard let n = Int(after), n >= 0 else { throw V2Problem.invalid("page.after: not a cursor this server gave") }
-            p.from = n
-        }
-        if let before = page.before {
-            guard let n = Int(before), n >= 0 else { throw V2Problem.invalid("page.before: not a cursor this server gave") }
-            p.from = max(0, n - p.limit)
-        }
+        if let after = page.after { p.from = try offset(after, "page.after") }
+        if let before = page.before { p.from = max(0, try offset(before, "page.before") - p.limit) }
         return (s, p)
     }
 
     static func page(_ total: Int, _ page: CamundaPage, count: Int) -> Components.Schemas.SearchQueryPageResponse {
         .init(totalItems: Int64(total), hasMoreTotalItems: false,
-              startCursor: count == 0 ? nil : V2.nullable(String(page.from)),
-              endCursor: count == 0 ? nil : V2.nullable(String(page.from + count)))
+              startCursor: count == 0 ? nil : V2.nullable(cursor(page.from)),
+              endCursor: count == 0 ? nil : V2.nullable(cursor(page.from + count)))
+    }
+
+    static func cursor(_ offset: Int) -> String { Data("offset:\(offset)".utf8).base64EncodedString() }
+
+    static func offset(_ cursor: String, _ field: String) throws -> Int {
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
+              text.hasPrefix("offset:"), let n = Int(text.dropFirst(7)), n >= 0
+        else { throw V2Problem.invalid("\(field): '\(cursor)' is not a cursor this server gave") }
+        return n
     }
 }

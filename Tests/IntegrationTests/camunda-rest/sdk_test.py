@@ -26,6 +26,7 @@ from camunda_orchestration_sdk.models import (  # noqa: E402
     UserTaskSearchQueryFilter, IncidentSearchQuery, IncidentSearchQueryFilter, JobUpdateRequest, JobChangeset,
     SearchVariablesData, VariableSearchQueryFilter,
 )
+from camunda_orchestration_sdk import models  # noqa: E402
 from camunda_orchestration_sdk.runtime.job_worker import JobError, JobFailure, WorkerConfig  # noqa: E402
 
 
@@ -58,7 +59,8 @@ def ours(path):
 
 def our_instance(order_id):
     items = ours(f"/processes?definitionId=rest-order&var.orderId=%22{order_id}%22")["items"]
-    check(len(items) == 1, f"our API lists one instance for order {order_id}")
+    if len(items) != 1:
+        check(False, f"our API lists one instance for order {order_id}, not {len(items)}")
     return ours(f"/processes/{items[0]['id']}")
 
 
@@ -106,7 +108,8 @@ def main():
 
     # a message published before its instance waits, kept by its TTL
     published = client.publish_message(data=MessagePublicationRequest(
-        name="payment-received", correlation_key="A", time_to_live=120000, variables={"paidBy": "card"}))
+        name="payment-received", correlation_key="A", time_to_live=120000,
+        variables=models.MessagePublicationRequestVariables.from_dict({"paidBy": "card"})))
     check(str(published.message_key).isdigit(), "message published before the instance waits")
 
     keys = {}
@@ -141,7 +144,8 @@ def main():
     client.assign_user_task(user_task_key=str(tasks[0].user_task_key), data=UserTaskAssignmentRequest(assignee="alice"))
     check(our_instance("A")["waitingAt"][0]["elementId"] == "Approve", "A: our API sees it waiting at Approve")
     client.complete_user_task(user_task_key=str(tasks[0].user_task_key),
-                              data=UserTaskCompletionRequest(variables={"approved": True}))
+                              data=UserTaskCompletionRequest(
+                                  variables=models.UserTaskCompletionRequestVariables.from_dict({"approved": True})))
     a = until("A completes with the buffered message", lambda: (lambda s: s if s["status"] == "completed" else None)(
         our_instance("A")))
     check(a["variables"].get("paidBy") == "card" and a["variables"].get("approved") is True,
@@ -158,7 +162,7 @@ def main():
     check(our_instance("C")["status"] == "completed", "C: our API sees it completed")
 
     # cancel
-    client.cancel_process_instance(process_instance_key=keys["D"])
+    client.cancel_process_instance(process_instance_key=keys["D"], data=models.CancelProcessInstanceData())
     check(our_instance("D")["status"] == "terminated", "D: cancelled (our API: terminated)")
 
     # signal start
