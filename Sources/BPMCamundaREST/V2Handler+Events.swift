@@ -103,7 +103,8 @@ extension V2Handler {
         let items = r.items.map { i in
             Components.Schemas.IncidentResult(
                 processDefinitionId: i.processDefinitionId, errorType: i.errorType, errorMessage: i.errorMessage,
-                elementId: i.elementId, creationTime: i.creationTime, state: .init(rawValue: i.state.rawValue) ?? .active,
+                elementId: i.elementId, creationTime: i.creationTime,
+                state: .init(rawValue: i.state.rawValue) ?? .active,
                 tenantId: i.tenantId, incidentKey: V2.string(i.incidentKey),
                 processDefinitionKey: V2.string(i.processDefinitionKey),
                 processInstanceKey: V2.string(i.processInstanceKey),

@@ -21,7 +21,8 @@ extension V2Handler {
     static func activated(_ j: CamundaActivatedJob) throws -> Components.Schemas.ActivatedJobResult {
         .init(_type: j.type, processDefinitionId: j.bpmnProcessId, processDefinitionVersion: j.processDefinitionVersion,
               elementId: j.elementId, customHeaders: .init(additionalProperties: j.customHeaders), worker: j.worker,
-              retries: j.retries, deadline: j.deadline, variables: .init(additionalProperties: try V2.object(j.variables)),
+              retries: j.retries, deadline: j.deadline,
+              variables: .init(additionalProperties: try V2.object(j.variables)),
               tenantId: j.tenantId, jobKey: V2.string(j.key), processInstanceKey: V2.string(j.processInstanceKey),
               processDefinitionKey: V2.string(j.processDefinitionKey),
               elementInstanceKey: V2.string(j.elementInstanceKey), kind: .bpmnElement, listenerEventType: .unspecified,
