@@ -89,15 +89,28 @@ struct V2Problem: Error, Sendable, CustomStringConvertible {
 
 /// Turns every error of a v2 operation into Camunda's problem detail (`application/problem+json`).
 struct V2ProblemMiddleware: ServerMiddleware {
+    /// The largest request body read (deployments included).
+    static let maxBody = 64 << 20
+
+    /// An empty body is none: clients send one (with or without a JSON content type) to operations whose body is
+    /// optional, and the generated code would try to decode it. A body of unknown length is read to find out.
+    static func nonEmpty(_ body: HTTPBody?) async throws -> HTTPBody? {
+        guard let body else { return nil }
+        switch body.length {
+        case .known(0): return nil
+        case .known: return body
+        case .unknown:
+            let data = try await Data(collecting: body, upTo: maxBody)
+            return data.isEmpty ? nil : HTTPBody(data)
+        }
+    }
+
     func intercept(_ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
                    next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws
                        -> (HTTPResponse, HTTPBody?)) async throws -> (HTTPResponse, HTTPBody?)
     {
-        // an empty body (clients send one with a JSON content type for operations whose body is optional) is none
-        var body = body
-        if case .known(0) = body?.length { body = nil }
         do {
-            return try await next(request, body, metadata)
+            return try await next(request, try await Self.nonEmpty(body), metadata)
         } catch {
             let problem = V2Problem.from(error)
             let path = request.path.map { String($0.split(separator: "?", maxSplits: 1)[0]) } ?? ""

@@ -14,11 +14,13 @@ import Testing
 @Suite(.serialized) struct CamundaRESTRouterTests {
     static let admin = "admin-token-0123456789abcdef", viewer = "viewer-token-0123456789abcdef"
     static let worker = "worker-token-0123456789abcdef", operatorToken = "operator-token-0123456789abcdef"
+    static let charger = "charger-token-0123456789abcdef"
     static let tokens = """
     \(admin)     user=ada roles=admin,operator groups=sales
     \(viewer)    user=vera roles=viewer
     \(operatorToken) user=otto roles=operator
     \(worker)    user=wim roles=worker job_types=reserve
+    \(charger)   user=carl roles=worker job_types=charge
     """
     static let bpmn = repoRoot.appendingPathComponent("Tests/IntegrationTests/camunda-rest/order.bpmn")
 
@@ -181,6 +183,56 @@ import Testing
             let done = try await call(client, .post, "/v2/jobs/\(jobKey)/completion", token: Self.worker,
                                       json: #"{"variables": {"reserved": true}}"#)
             #expect(done.status == 204, "\(JSON.encode(done.json))")
+        }
+    }
+
+    /// Activates one job of a type with a worker's token; its key.
+    func activateOne(_ client: any TestClientProtocol, _ type: String, token: String) async throws -> String? {
+        let r = try await call(client, .post, "/v2/jobs/activation", token: token,
+                               json: #"{"type": "\#(type)", "timeout": 60000, "maxJobsToActivate": 1, "#
+                                   + #""requestTimeout": 5000}"#)
+        guard case .list(let jobs) = r.json[member: "jobs"], case .string(let key) = jobs.first?[member: "jobKey"]
+        else { Issue.record("no \(type) job: \(JSON.encode(r.json))"); return nil }
+        return key
+    }
+
+    @Test func workersReportOnlyTheirJobTypesAndTasksNeedACandidate() async throws {
+        try await withRouter { client in
+            #expect(try await deploy(client).status == 200)
+            let created = try await call(client, .post, "/v2/process-instances",
+                                         json: #"{"processDefinitionId": "rest-order", "variables": {"orderId": "T"}}"#)
+            guard case .string(let instanceKey) = created.json[member: "processInstanceKey"],
+                  let reserve = try await activateOne(client, "reserve", token: Self.worker)
+            else { Issue.record("no instance: \(JSON.encode(created.json))"); return }
+            #expect(try await call(client, .post, "/v2/jobs/\(reserve)/completion", token: Self.worker).status == 204)
+            guard let charge = try await activateOne(client, "charge", token: Self.charger) else { return }
+            // the reserve worker may not report the charge job, nor fail it
+            expectProblem(try await call(client, .post, "/v2/jobs/\(charge)/completion", token: Self.worker,
+                                         json: "{}"), 403, "FORBIDDEN", "/v2/jobs/\(charge)/completion",
+                          detail: "'charge'")
+            expectProblem(try await call(client, .post, "/v2/jobs/\(charge)/failure", token: Self.worker,
+                                         json: #"{"retries": 0}"#), 403, "FORBIDDEN", "/v2/jobs/\(charge)/failure")
+            #expect(try await call(client, .post, "/v2/jobs/\(charge)/completion", token: Self.charger,
+                                   json: #"{"variables": {"charged": 42}}"#).status == 204)
+            // a completed job is gone
+            expectProblem(try await call(client, .post, "/v2/jobs/\(charge)/completion", token: Self.charger,
+                                         json: "{}"), 404, "NOT_FOUND", "/v2/jobs/\(charge)/completion")
+            let tasks = try await call(client, .post, "/v2/user-tasks/search", token: Self.viewer,
+                                       json: #"{"filter": {"processInstanceKey": "\#(instanceKey)"}}"#)
+            guard case .list(let items) = tasks.json[member: "items"], let task = items.first,
+                  case .string(let taskKey) = task[member: "userTaskKey"]
+            else { Issue.record("no task: \(JSON.encode(tasks.json))"); return }
+            #expect(task[member: "candidateGroups"] == .list(["sales"]) && task[member: "state"] == "CREATED")
+            if case .context(let c) = task { #expect(c["assignee"] == .null, "assignee present as null") }
+            // vera is no candidate; ada is in the sales group
+            expectProblem(try await call(client, .post, "/v2/user-tasks/\(taskKey)/completion", token: Self.viewer,
+                                         json: "{}"), 403, "FORBIDDEN", "/v2/user-tasks/\(taskKey)/completion",
+                          detail: "sales")
+            #expect(try await call(client, .post, "/v2/user-tasks/\(taskKey)/completion",
+                                   json: #"{"variables": {"approved": true}}"#).status == 204)
+            let done = try await call(client, .post, "/v2/user-tasks/search",
+                                      json: #"{"filter": {"userTaskKey": "\#(taskKey)", "state": "COMPLETED"}}"#)
+            #expect(done.json[member: "page"][member: "totalItems"] == 1, "\(JSON.encode(done.json))")
         }
     }
 }
