@@ -69,11 +69,13 @@ import Testing
     }
 
     /// A multipart/form-data deployment of the order process, as the SDK and Modeler send it.
-    func deploy(_ client: any TestClientProtocol, token: String = admin) async throws -> Reply {
+    func deploy(_ client: any TestClientProtocol, token: String = admin, name: String = "order.bpmn",
+                content: String? = nil) async throws -> Reply
+    {
         let boundary = "b0undary-v2-test"
-        var text = "--\(boundary)\r\nContent-Disposition: form-data; name=\"resources\"; filename=\"order.bpmn\"\r\n"
+        var text = "--\(boundary)\r\nContent-Disposition: form-data; name=\"resources\"; filename=\"\(name)\"\r\n"
         text += "Content-Type: application/octet-stream\r\n\r\n"
-        text += try String(contentsOf: Self.bpmn, encoding: .utf8)
+        text += try content ?? String(contentsOf: Self.bpmn, encoding: .utf8)
         text += "\r\n--\(boundary)--\r\n"
         return try await call(client, .post, "/v2/deployments", token: token, body: ByteBuffer(string: text),
                               contentType: "multipart/form-data; boundary=\(boundary)")
@@ -233,6 +235,26 @@ import Testing
             let done = try await call(client, .post, "/v2/user-tasks/search",
                                       json: #"{"filter": {"userTaskKey": "\#(taskKey)", "state": "COMPLETED"}}"#)
             #expect(done.json[member: "page"][member: "totalItems"] == 1, "\(JSON.encode(done.json))")
+        }
+    }
+
+    @Test func anInstanceAwaitedAnswersWithItsVariables() async throws {
+        let quick = """
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="q" targetNamespace="t">
+          <process id="quick" isExecutable="true">
+            <startEvent id="s"/><endEvent id="e"/><sequenceFlow id="f" sourceRef="s" targetRef="e"/>
+          </process>
+        </definitions>
+        """
+        try await withRouter { client in
+            #expect(try await deploy(client, name: "quick.bpmn", content: quick).status == 200)
+            let r = try await call(client, .post, "/v2/process-instances",
+                                   json: #"{"processDefinitionId": "quick", "awaitCompletion": true, "#
+                                       + #""variables": {"a": 1, "b": "x"}, "fetchVariables": ["a"]}"#)
+            #expect(r.status == 200, "\(JSON.encode(r.json))")
+            #expect(r.json[member: "variables"] == .context(["a": 1]), "\(JSON.encode(r.json))")
+            let broken = try await deploy(client, name: "broken.bpmn", content: "<definitions")
+            expectProblem(broken, 400, "INVALID_ARGUMENT", "/v2/deployments")
         }
     }
 }
