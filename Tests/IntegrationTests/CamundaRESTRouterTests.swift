@@ -105,7 +105,8 @@ import Testing
             let deployed = try await deploy(client)
             #expect(deployed.status == 200, "\(JSON.encode(deployed.json))")
             guard case .list(let items) = deployed.json[member: "deployments"],
-                  case .string(let definitionKey) = items.first?[member: "processDefinition"][member: "processDefinitionKey"]
+                  case .string(let definitionKey) =
+                  items.first?[member: "processDefinition"][member: "processDefinitionKey"]
             else { Issue.record("no process in \(JSON.encode(deployed.json))"); return }
             #expect(Int64(definitionKey).map { $0 >= CamundaKeys.base } == true, "a Zeebe-shaped key: \(definitionKey)")
 

@@ -24,7 +24,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("tokens")
         try Self.tokens.write(to: file, atomically: true, encoding: .utf8)
-        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: try subfolder("defs", of: dir),
+        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"),
+                                definitions: try subfolder("defs", of: dir),
                                 extra: ["--auth-tokens", file.path], storeURL: storeURL,
                                 stderr: dir.appendingPathComponent("server.log"))
         defer { server.kill(SIGTERM) }

@@ -218,9 +218,11 @@ async def run_workers(client, keys):
             await asyncio.sleep(0.2)  # the workers run on this loop meanwhile
         check(False, f"{what} within {seconds} s")
 
+    def at_approve(order):
+        return [w for w in our_instance(order)["waitingAt"] if w["elementId"] == "Approve"]
+
     for order in "ACD":
-        await until_async(f"{order} reaches its user task",
-                          lambda order=order: [w for w in our_instance(order)["waitingAt"] if w["elementId"] == "Approve"])
+        await until_async(f"{order} reaches its user task", lambda order=order: at_approve(order))
     await until_async("B ends at the boundary", lambda: our_instance("B")["status"] == "completed")
     incidents = await until_async("E's job fails to an incident", lambda: client.search_incidents(
         data=IncidentSearchQuery(filter_=IncidentSearchQueryFilter(process_instance_key=keys["E"]))).items)
