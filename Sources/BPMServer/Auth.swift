@@ -175,11 +175,24 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     static func requiredRole(_ method: HTTPRequest.Method, _ path: String) -> Role {
         if method == .get || method == .head { return .viewer }
         let parts = path.split(separator: "/").map(String.init)
+        if parts.first == "v2" { return v2Role(method, Array(parts.dropFirst())) }
         switch (parts.first ?? "", parts.last ?? "") {
         case ("definitions", _), ("clock", _): return .admin
         case ("jobs", _): return .worker
         case ("tasks", "complete"), ("tasks", "claim"), ("tasks", "unclaim"): return .viewer  // and assignee or candidate: checked with the task
         case ("decisions", "evaluate"): return .viewer
+        default: return .operator
+        }
+    }
+
+    /// The role a Camunda REST v2 operation needs (`/v2/…`, see docs/camunda.md): jobs are for workers (their job
+    /// types checked per job), searches, decisions and task completion (as assignee or candidate) for viewers,
+    /// deployments for admins, the rest for operators.
+    static func v2Role(_ method: HTTPRequest.Method, _ parts: [String]) -> Role {
+        switch (parts.first ?? "", parts.last ?? "") {
+        case ("deployments", _): return .admin
+        case ("jobs", _): return method == .patch ? .operator : .worker
+        case (_, "search"), ("decision-definitions", _), ("user-tasks", "completion"): return .viewer
         default: return .operator
         }
     }

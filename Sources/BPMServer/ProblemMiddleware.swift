@@ -11,7 +11,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("\(request.method.rawValue) \(request.uri.path) answered \(response.status.code)")
             }
             return response
-        } catch let p as Problem {
+        } catch var p as Problem {
+            // Camunda's REST v2 clients read `instance` (the request path) from every problem
+            if request.uri.path.hasPrefix("/v2/") { p.extra["instance"] = .string(request.uri.path) }
             var r = p.response
             if p.status == .unauthorized { r.headers[.wwwAuthenticate] = "Bearer" }
             return r
@@ -23,7 +25,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             let kind = e.status == .notFound ? "no-such-route" : "http-\(e.status.code)"
             let detail = e.status == .notFound ? "no endpoint \(request.method.rawValue) \(request.uri.path); see /openapi.json" : (e.body ?? e.status.reasonPhrase)
-            return Problem(e.status, kind, e.status.reasonPhrase, detail).response
+            var p = Problem(e.status, kind, e.status.reasonPhrase, detail)
+            if request.uri.path.hasPrefix("/v2/") { p.extra["instance"] = .string(request.uri.path) }
+            return p.response
         }
     }
 }

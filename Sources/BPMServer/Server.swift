@@ -50,6 +50,8 @@ public enum BPMServer {
         public var limits = Limits.active
         /// The engine's clock when tests may pin it (`PUT /clock`); nil: the wall clock, fixed.
         public var clock: ControlledClock?
+        /// Routes other modules add (Camunda's REST API v2), behind the same problem and auth middleware.
+        public var extraRoutes: [@Sendable (Router<BasicRequestContext>) -> Void] = []
 
         public init(publicURL: String? = nil, catalogOwner: String = "bpm", auth: AuthSettings = AuthSettings()) {
             self.publicURL = publicURL
@@ -197,6 +199,7 @@ public enum BPMServer {
         router.get("/clock") { _, _ in await api.handle { clock.now() } }
         router.put("/clock") { req, _ in await api.handle { try clock.pin(try await api.body(req)) } }
         router.post("/clock/reset") { _, _ in await api.handle { try clock.reset() } }
+        for add in options.extraRoutes { add(router) }
         return router
     }
 

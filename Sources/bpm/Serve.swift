@@ -1,4 +1,6 @@
 import ArgumentParser
+import BPMCamunda
+import BPMCamundaREST
 import BPMEngine
 import BPMExpressions
 import BPMModel
@@ -250,6 +252,10 @@ struct Serve: AsyncParsableCommand {
 
         var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
         options.clock = controlled
+        // Camunda 8's REST API v2 under /v2 (docs/camunda.md)
+        let camunda = CamundaGateway(runtime: runtime)
+        let (restHost, restPort) = (host, port)
+        options.extraRoutes.append { CamundaREST.register(on: $0, gateway: camunda, host: restHost, port: restPort) }
         if let intake = kafkaIntake {
             let brokers = kafkaBrokers ?? ""
             options.readiness["kafka"] = { intake.brokersReachable == false ? "no broker of \(brokers) answers" : nil }

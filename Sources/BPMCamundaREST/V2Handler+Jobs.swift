@@ -1,0 +1,103 @@
+import BPMCamunda
+import BPMServer
+import Foundation
+
+/// Jobs: activation (long polling), completion, failure, BPMN errors, retries and timeouts. A worker token limited
+/// to some job types may activate and report only jobs of those types (403 otherwise).
+extension V2Handler {
+    func activateJobs(_ input: Operations.ActivateJobs.Input) async throws -> Operations.ActivateJobs.Output {
+        guard case .json(let b) = input.body else { throw V2Problem.invalid("send application/json") }
+        guard !b._type.isEmpty else { throw V2Problem.invalid("type must not be empty") }
+        guard b.maxJobsToActivate > 0 else { throw V2Problem.invalid("maxJobsToActivate must be at least 1") }
+        guard b.timeout > 0 else { throw V2Problem.invalid("timeout must be positive (ms the jobs stay locked)") }
+        try authorizeJobType(b._type)
+        let request = CamundaActivateJobs(type: b._type, worker: b.worker ?? "", timeout: b.timeout,
+                                          maxJobsToActivate: b.maxJobsToActivate, fetchVariable: b.fetchVariable ?? [],
+                                          requestTimeout: b.requestTimeout ?? 0, tenantIds: b.tenantIds ?? [])
+        let jobs = try await gateway.activateJobs(request)
+        return .ok(.init(body: .json(.init(jobs: try jobs.map(Self.activated)))))
+    }
+
+    static func activated(_ j: CamundaActivatedJob) throws -> Components.Schemas.ActivatedJobResult {
+        .init(_type: j.type, processDefinitionId: j.bpmnProcessId, processDefinitionVersion: j.processDefinitionVersion,
+              elementId: j.elementId, customHeaders: .init(additionalProperties: j.customHeaders), worker: j.worker,
+              retries: j.retries, deadline: j.deadline,
+              variables: .init(additionalProperties: try V2.object(j.variables)),
+              tenantId: j.tenantId, jobKey: V2.string(j.key), processInstanceKey: V2.string(j.processInstanceKey),
+              processDefinitionKey: V2.string(j.processDefinitionKey),
+              elementInstanceKey: V2.string(j.elementInstanceKey), kind: .bpmnElement, listenerEventType: .unspecified,
+              userTask: nil, tags: [], rootProcessInstanceKey: V2.nullable(j.processInstanceKey))
+    }
+
+    func completeJob(_ input: Operations.CompleteJob.Input) async throws -> Operations.CompleteJob.Output {
+        let key = try V2.key(input.path.jobKey, "jobKey")
+        var variables: CamundaVariables = [:]
+        if case .json(let b) = input.body {
+            if let result = b.result, result.value != nil {
+                throw V2Problem.invalid("job results (for task listeners and ad-hoc sub-processes) are not supported")
+            }
+            variables = try V2.variables(b.variables?.additionalProperties)
+        }
+        try await authorizeJob(key)
+        try await gateway.completeJob(key: key, variables: variables)
+        return .noContent(.init())
+    }
+
+    func failJob(_ input: Operations.FailJob.Input) async throws -> Operations.FailJob.Output {
+        let key = try V2.key(input.path.jobKey, "jobKey")
+        var request = CamundaFailJob(jobKey: key, retries: 0)
+        if case .json(let b) = input.body {
+            if let r = b.retries, r < 0 { throw V2Problem.invalid("retries must not be negative") }
+            if let r = b.retryBackOff, r < 0 { throw V2Problem.invalid("retryBackOff must not be negative") }
+            request = CamundaFailJob(jobKey: key, retries: b.retries ?? 0, errorMessage: b.errorMessage ?? "",
+                                     retryBackOff: b.retryBackOff ?? 0,
+                                     variables: try V2.variables(b.variables?.additionalProperties))
+        }
+        try await authorizeJob(key)
+        try await gateway.failJob(request)
+        return .noContent(.init())
+    }
+
+    func throwJobError(_ input: Operations.ThrowJobError.Input) async throws -> Operations.ThrowJobError.Output {
+        let key = try V2.key(input.path.jobKey, "jobKey")
+        guard case .json(let b) = input.body else { throw V2Problem.invalid("send application/json") }
+        guard !b.errorCode.isEmpty else { throw V2Problem.invalid("errorCode must not be empty") }
+        try await authorizeJob(key)
+        try await gateway.throwError(CamundaThrowError(jobKey: key, errorCode: b.errorCode,
+                                                       errorMessage: b.errorMessage ?? "",
+                                                       variables: try V2.variables(b.variables?.additionalProperties)))
+        return .noContent(.init())
+    }
+
+    func updateJob(_ input: Operations.UpdateJob.Input) async throws -> Operations.UpdateJob.Output {
+        let key = try V2.key(input.path.jobKey, "jobKey")
+        guard case .json(let b) = input.body else { throw V2Problem.invalid("send application/json") }
+        let c = b.changeset
+        guard c.retries != nil || c.timeout != nil else {
+            throw V2Problem.invalid("the changeset needs retries or timeout")
+        }
+        if let r = c.retries, r < 0 { throw V2Problem.invalid("retries must not be negative") }
+        if let t = c.timeout, t < 0 { throw V2Problem.invalid("timeout must not be negative") }
+        if let r = c.retries { try await gateway.updateJobRetries(key: key, retries: r) }
+        if let t = c.timeout { try await gateway.updateJobTimeout(key: key, timeout: t) }
+        return .noContent(.init())
+    }
+
+    // MARK: worker job types
+
+    /// With auth on: a worker limited to some job types may handle only those.
+    func authorizeJobType(_ type: String) throws {
+        guard let caller = Auth.caller, let types = caller.jobTypes, !types.contains(type) else { return }
+        throw V2Problem(.forbidden, "FORBIDDEN",
+                        "worker \(caller.user) may handle job types [\(types.sorted().joined(separator: ", "))], "
+                            + "not '\(type)'")
+    }
+
+    /// The job type check for a job named by its key (an unknown key is left to the operation: 404).
+    func authorizeJob(_ key: CamundaKey) async throws {
+        guard Auth.caller?.jobTypes != nil else { return }
+        guard let ref = try await gateway.keys.ref(key), ref.kind == .job,
+              let (job, _) = try await gateway.runtime.store.job(ref.id) else { return }
+        try authorizeJobType(job.action)
+    }
+}
