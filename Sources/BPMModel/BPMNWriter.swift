@@ -65,9 +65,7 @@ public enum BPMNWriter {
         var flowIds: [String: String] = [:]
         /// Shared root elements: messages by name and correlation key, errors by code.
         var messages: [(key: String, id: String, node: XMLNode)] = []
-        var errorIds: [(code: String, id: String)] = []
-        var escalationIds: [(code: String, id: String)] = []
-        var signalIds: [(name: String, id: String)] = []
+        var shared: [(kind: String, key: String, id: String)] = []
         var associations: [XMLNode] = []
         var usedIds: Set<String> = []
 
@@ -142,12 +140,14 @@ public enum BPMNWriter {
 
         /// Messages, errors, escalations and signals, shared by the events that refer to them.
         func rootElements() -> [XMLNode] {
-            messages.map(\.node)
-                + errorIds.map { XMLNode("bpmn:error", [("id", $0.id), ("name", $0.code), ("errorCode", $0.code)]) }
-                + escalationIds.map {
-                    XMLNode("bpmn:escalation", [("id", $0.id), ("name", $0.code), ("escalationCode", $0.code)])
+            messages.map(\.node) + shared.map { r in
+                switch r.kind {
+                case "error": XMLNode("bpmn:error", [("id", r.id), ("name", r.key), ("errorCode", r.key)])
+                case "escalation":
+                    XMLNode("bpmn:escalation", [("id", r.id), ("name", r.key), ("escalationCode", r.key)])
+                default: XMLNode("bpmn:signal", [("id", r.id), ("name", r.key)])
                 }
-                + signalIds.map { XMLNode("bpmn:signal", [("id", $0.id), ("name", $0.name)]) }
+            }
         }
 
         mutating func messageRef(_ m: MessageDefinition) -> String {
@@ -163,24 +163,16 @@ public enum BPMNWriter {
             return id
         }
 
-        mutating func errorRef(_ code: String) -> String {
-            if let found = errorIds.first(where: { $0.code == code }) { return found.id }
-            let id = unique(BPMNWriterExpressions.ncName(code, prefix: "Error_"))
-            errorIds.append((code, id))
-            return id
-        }
+        mutating func errorRef(_ code: String) -> String { sharedRef("error", code) }
+        mutating func escalationRef(_ code: String) -> String { sharedRef("escalation", code) }
+        mutating func signalRef(_ name: String) -> String { sharedRef("signal", name) }
 
-        mutating func escalationRef(_ code: String) -> String {
-            if let found = escalationIds.first(where: { $0.code == code }) { return found.id }
-            let id = unique(BPMNWriterExpressions.ncName(code, prefix: "Escalation_"))
-            escalationIds.append((code, id))
-            return id
-        }
-
-        mutating func signalRef(_ name: String) -> String {
-            if let found = signalIds.first(where: { $0.name == name }) { return found.id }
-            let id = unique(BPMNWriterExpressions.ncName(name, prefix: "Signal_"))
-            signalIds.append((name, id))
+        /// The id of the shared root element of a kind (`error`, `escalation`, `signal`) for a code or name.
+        mutating func sharedRef(_ kind: String, _ key: String) -> String {
+            if let found = shared.first(where: { $0.kind == kind && $0.key == key }) { return found.id }
+            let prefix = kind.prefix(1).uppercased() + kind.dropFirst() + "_"
+            let id = unique(BPMNWriterExpressions.ncName(key, prefix: prefix))
+            shared.append((kind, key, id))
             return id
         }
     }

@@ -161,7 +161,9 @@ extension BPMNWriter.Writer {
         var out: [XMLNode] = []
         for key in values.keys.sorted() {
             do {
-                out += try X.mappings(values[key]!, target: key).map { XMLNode(tag, [("source", $0.source), ("target", $0.target)]) }
+                out += try X.mappings(values[key]!, target: key).map {
+                    XMLNode(tag, [("source", $0.source), ("target", $0.target)])
+                }
             } catch {
                 refuse(e, "'\(key)': \(error.message)")
                 return nil

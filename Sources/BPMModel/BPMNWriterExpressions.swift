@@ -50,7 +50,9 @@ enum BPMNWriterExpressions {
     /// mapping per entry at a dotted target (`body.item`), as Zeebe nests them — a FEEL context
     /// literal would let an entry read its sibling (`{count: 2, label: string(count)}` reads 2,
     /// not the variable). Throws why it cannot be written.
-    static func mappings(_ v: TemplateValue, target: String) throws(MappingProblem) -> [(target: String, source: String)] {
+    static func mappings(_ v: TemplateValue, target: String)
+        throws(MappingProblem) -> [(target: String, source: String)]
+    {
         guard case .context(let c) = v, !c.isEmpty, !isConstant(v) else {
             if let clash = siblingClash(v) { throw clash }
             return [(target, staticOrFEEL(v))]
@@ -87,8 +89,8 @@ enum BPMNWriterExpressions {
             for (key, value) in c where !isConstant(value) {
                 let source = feelSource(value)
                 for sibling in c.keys where sibling != key && mentions(source, sibling) {
-                    return MappingProblem("the entry '\(key)' of a context inside a list reads '\(sibling)', which is also "
-                        + "a key of that context: in FEEL it would read the entry, not the variable")
+                    return MappingProblem("the entry '\(key)' of a context inside a list reads '\(sibling)', "
+                        + "which is also a key of that context: in FEEL it would read the entry, not the variable")
                 }
             }
             return c.values.lazy.compactMap(siblingClash).first

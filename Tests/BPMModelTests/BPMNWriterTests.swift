@@ -238,6 +238,21 @@ import Testing
         #expect(text.contains("d.yaml:3:5: error: cannot export 'send' to BPMN: parameter 'a.b'"), "\(text)")
     }
 
+    /// A mapping with placeholders is written one input per entry (`body.label`), so an entry
+    /// cannot read its sibling; inside a list, where it must be a FEEL context, such a read is refused.
+    @Test func mappingEntriesDoNotReadTheirSiblings() throws {
+        let ok = "id: m\nactivities:\n  - id: s\n    type: service\n    action: http\n"
+            + "    body: {count: 2, label: \"of ${count}\"}\n"
+        let xml = try BPMNWriter.export(yaml: ok, file: "m.yaml")
+        #expect(xml.contains("target=\"body.label\""))
+        #expect(xml.contains("<zeebe:input source=\"=2\" target=\"body.count\" />"))
+        let clash = "id: m\nactivities:\n  - id: s\n    type: service\n    action: http\n"
+            + "    items: [{count: 2, label: \"of ${count}\"}]\n"
+        let e = #expect(throws: DefinitionErrors.self) { try BPMNWriter.export(yaml: clash, file: "m.yaml") }
+        let text = e?.description ?? ""
+        #expect(text.contains("m.yaml:3:5: error: cannot export 's' to BPMN: 'items': the entry 'label'"), "\(text)")
+    }
+
     @Test func invalidYAMLGivesItsOwnErrors() throws {
         let e = #expect(throws: DefinitionErrors.self) {
             try BPMNWriter.export(yaml: "id: x\nactivities:\n  - id: a\n    type: nope\n", file: "bad.yaml")
