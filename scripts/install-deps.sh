@@ -17,6 +17,7 @@ if $tests; then
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)   # the MQTT broker the tests start
   command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)                      # a real subscriber and publisher
   command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)                                   # promtool checks /metrics
+  command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)                                # validates exported BPMN against the XSD
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
@@ -42,6 +43,10 @@ if $tests; then
   if ! "$venv/bin/python" -c "import camunda_orchestration_sdk" 2>/dev/null; then
     python3 -m venv "$venv" && "$venv/bin/pip" install -q camunda-orchestration-sdk==9.0.1
   fi
+  # the OMG BPMN 2.0 XSDs (BPMN20.xsd, Semantic, BPMNDI, DI, DC) ship in SpiffWorkflow: the BPMN export's
+  # tests validate every exported example against them with xmllint
+  [ -f .build/bpmn-xsd/.installed ] || { python3 -m venv .build/bpmn-xsd \
+    && .build/bpmn-xsd/bin/pip install -q --no-deps spiffworkflow==3.2.0 && touch .build/bpmn-xsd/.installed; }
   mkdir -p .build/kafka-runtime
   ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
     .build/kafka-runtime/librdkafka.so.1

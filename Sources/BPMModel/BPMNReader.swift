@@ -143,6 +143,7 @@ public enum BPMNDefinitionReader {
             def.isExecutable = executable
             def.diagram = diagram
             def.documentation = docs
+            applyProcessExtensions(p, &def)
             if let doc = p.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty { def.description = doc }
             // graph checks only when every element was read: otherwise they would repeat the rejection
             if errors.count == errorsBefore {
@@ -251,6 +252,7 @@ public enum BPMNDefinitionReader {
             element?.completionQuantity = tokenQuantity(c, "completionQuantity", id: id)
             element?.isForCompensation = c.attributes["isForCompensation"] == "true"
             if let element { checkInputsApply(c, element) }
+            if element != nil { applyBPMExtensions(c, &element!) }
             refuseCamunda7Extensions(c, id: id)
             return element
         }
@@ -296,13 +298,9 @@ public enum BPMNDefinitionReader {
             var params: [String: TemplateValue] = [:]
             for input in zeebe(c, "ioMapping")?.children("input", ns: zeebeNS) ?? [] {
                 guard let target = input.attributes["target"], let src = input.attributes["source"] else { continue }
-                if !src.hasPrefix("=") {
-                    // a static value, as connector templates write them
-                    Self.set(.constant(.string(src)), at: target, in: &params)
-                } else if let e = expression(src, input, "input mapping '\(target)'"),
-                          let t = try? Template("${\(e.source)}")
-                {
-                    Self.set(.template(t), at: target, in: &params)
+                // a static value (as connector templates write them), or FEEL
+                if let v = jobParameter(src, input, "input mapping '\(target)'") {
+                    Self.set(v, at: target, in: &params)
                 }
             }
             if let headers = zeebe(c, "taskHeaders") {

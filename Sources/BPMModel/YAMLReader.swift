@@ -128,15 +128,7 @@ public enum YAMLDefinitionReader {
             let name = ctx.string(top[key: "name"], "name") ?? id
             let versionLabel = top[key: "version"].flatMap { ctx.string($0, "version") }
             let description = top[key: "description"].flatMap { ctx.string($0, "description") }
-            let trigger = top[key: "trigger"].flatMap { readTrigger($0) }
-            let variables = top[key: "variables"].map { readVariables($0) } ?? []
-            var correlation: Expression?
-            if let ck = top[key: "correlation_key"] {
-                correlation = ctx.expression(ck, "correlation_key")
-            } else if let dflt = YAMLDefinitionReader.defaultCorrelationVariable(variables) {
-                correlation = try? Expression(dflt)
-            }
-            YAMLSilence.requireKey(top[key: "trigger"], trigger, hasKey: correlation != nil, &ctx)
+            let level = readProcessLevel(top)
 
             guard let actsNode = top[key: "activities"] else {
                 ctx.error("missing required field 'activities': a process needs at least one activity", root)
@@ -227,7 +219,7 @@ public enum YAMLDefinitionReader {
                 return nil
             }
 
-            let startKind: ElementKind = trigger?.schedule.map { .timerStartEvent($0) } ?? .startEvent
+            let startKind: ElementKind = level.trigger?.schedule.map { .timerStartEvent($0) } ?? .startEvent
             var elements: [FlowElement] = [FlowElement(id: "start", kind: startKind, location: ctx.location(seq.first))]
             if let first = activities.first { addFlow("start", first.id, location: ctx.location(first.node)) }
 
@@ -278,9 +270,10 @@ public enum YAMLDefinitionReader {
             if needsEnd { elements.append(FlowElement(id: "end", kind: .endEvent(EndEvent()))) }
 
             var def = ProcessDefinition(id: id, name: name, versionLabel: versionLabel, description: description,
-                                        elements: elements, flows: flows, trigger: trigger, variables: variables,
-                                        correlationKey: correlation, sourceFile: ctx.file)
-            def.timeout = top[key: "timeout"].flatMap { processTimeout($0) }
+                                        elements: elements, flows: flows, trigger: level.trigger,
+                                        variables: level.variables, correlationKey: level.correlation,
+                                        sourceFile: ctx.file)
+            def.timeout = level.timeout
             def.warnings = ctx.warnings
             return def
         }
