@@ -6,12 +6,16 @@ import Foundation
 
 /// REST v2's incident and variable searches.
 extension CamundaGateway {
-    public func searchIncidents(_ filter: CamundaIncidentFilter, sort: [CamundaSort] = [],
-                                page: CamundaPage = CamundaPage()) async throws
+    public func searchIncidents(
+        _ filter: CamundaIncidentFilter, sort: [CamundaSort] = [],
+        page: CamundaPage = CamundaPage()
+    ) async throws
         -> CamundaSearchResult<CamundaIncidentItem>
     {
         var q = IncidentQuery(openOnly: filter.state == .active, limit: Self.scanLimit)
-        if let key = filter.processInstanceKey { q.instanceId = try await keys.id(key, .processInstance, what: "process instance") }
+        if let key = filter.processInstanceKey {
+            q.instanceId = try await keys.id(key, .processInstance, what: "process instance")
+        }
         q.definitionId = filter.processDefinitionId
         q.elementId = filter.elementId
         var rows = try await camunda { try await runtime.store.incidents(q) }
@@ -43,16 +47,21 @@ extension CamundaGateway {
         let i = r.incident
         // incidents do not carry their definition; their instance does
         let s = try await camunda { try await runtime.store.instance(i.instanceId) }
-        let definitionId = s?.definitionId ?? "", version = s?.definitionVersion ?? 1
+        let definitionId = s?.definitionId ?? ""
+        let version = s?.definitionVersion ?? 1
         let scope = "\(i.instanceId)/\(i.jobId ?? i.elementId)"
-        var refs = [CamundaRef(.incident, i.id), CamundaRef(.processDefinition, Self.definitionRef(definitionId, version)),
-                    CamundaRef(.processInstance, i.instanceId), CamundaRef(.elementInstance, scope)]
+        var refs = [
+            CamundaRef(.incident, i.id), CamundaRef(.processDefinition, Self.definitionRef(definitionId, version)),
+            CamundaRef(.processInstance, i.instanceId), CamundaRef(.elementInstance, scope),
+        ]
         if let j = i.jobId { refs.append(CamundaRef(.job, j)) }
         let k = try await keys.keys(refs)
         return CamundaIncidentItem(
             incidentKey: k[0], processDefinitionKey: k[1], processDefinitionId: definitionId, processInstanceKey: k[2],
-            errorType: Self.errorType(i.type), errorMessage: i.message, elementId: i.elementId, elementInstanceKey: k[3],
-            creationTime: i.createdAt, state: r.resolvedAt == nil ? .active : .resolved, jobKey: k.count > 4 ? k[4] : nil,
+            errorType: Self.errorType(i.type), errorMessage: i.message, elementId: i.elementId,
+            elementInstanceKey: k[3],
+            creationTime: i.createdAt, state: r.resolvedAt == nil ? .active : .resolved,
+            jobKey: k.count > 4 ? k[4] : nil,
             tenantId: camundaDefaultTenant)
     }
 
@@ -73,8 +82,10 @@ extension CamundaGateway {
     /// The variables of the instances the filter names (one instance by `processInstanceKey`,
     /// else the newest `scanLimit`): the instance's own (scope: the process instance) and
     /// those local to its scopes (scope: the element instance).
-    public func searchVariables(_ filter: CamundaVariableFilter, sort: [CamundaSort] = [],
-                                page: CamundaPage = CamundaPage()) async throws
+    public func searchVariables(
+        _ filter: CamundaVariableFilter, sort: [CamundaSort] = [],
+        page: CamundaPage = CamundaPage()
+    ) async throws
         -> CamundaSearchResult<CamundaVariableItem>
     {
         var states: [InstanceState] = []
@@ -108,12 +119,15 @@ extension CamundaGateway {
                 rows.append((CamundaRef(.elementInstance, "\(s.id)/\(scope)"), name, value))
             }
         }
-        let k = try await keys.keys([process] + rows.flatMap { r in
-            [r.scope, CamundaRef(.variable, "\(r.scope.kind.rawValue):\(r.scope.id)/\(r.name)")]
-        })
+        let k = try await keys.keys(
+            [process]
+                + rows.flatMap { r in
+                    [r.scope, CamundaRef(.variable, "\(r.scope.kind.rawValue):\(r.scope.id)/\(r.name)")]
+                })
         return rows.enumerated().map { n, r in
-            CamundaVariableItem(variableKey: k[2 + 2 * n], name: r.name, value: JSON.encode(r.value), isTruncated: false,
-                                processInstanceKey: k[0], scopeKey: k[1 + 2 * n], tenantId: camundaDefaultTenant)
+            CamundaVariableItem(
+                variableKey: k[2 + 2 * n], name: r.name, value: JSON.encode(r.value), isTruncated: false,
+                processInstanceKey: k[0], scopeKey: k[1 + 2 * n], tenantId: camundaDefaultTenant)
         }
     }
 }

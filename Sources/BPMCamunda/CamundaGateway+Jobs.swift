@@ -14,11 +14,14 @@ extension CamundaGateway {
         guard request.maxJobsToActivate > 0 else {
             throw CamundaError(.invalidArgument, "maxJobsToActivate must be greater than 0")
         }
-        guard request.timeout > 0 else { throw CamundaError(.invalidArgument, "the job timeout must be greater than 0") }
+        guard request.timeout > 0 else {
+            throw CamundaError(.invalidArgument, "the job timeout must be greater than 0")
+        }
         let wait = request.requestTimeout == 0 ? 10 : max(0, Self.seconds(request.requestTimeout))
         let found = try await camunda {
-            try await runtime.activateJobs(type: request.type, worker: request.worker, max: Int(request.maxJobsToActivate),
-                                           lock: Self.seconds(request.timeout), requestTimeout: wait)
+            try await runtime.activateJobs(
+                type: request.type, worker: request.worker, max: Int(request.maxJobsToActivate),
+                lock: Self.seconds(request.timeout), requestTimeout: wait)
         }
         return try await activated(found, worker: request.worker, fetch: request.fetchVariable)
     }
@@ -51,16 +54,19 @@ extension CamundaGateway {
     /// output); `notFound` for an unknown (or already completed) job.
     public func completeJob(key: CamundaKey, variables: CamundaVariables) async throws {
         let job = try await storedJob(key)
-        _ = try await camunda { try await runtime.reportJob(job, command: .jobCompleted(jobId: job.id, output: variables)) }
+        _ = try await camunda {
+            try await runtime.reportJob(job, command: .jobCompleted(jobId: job.id, output: variables))
+        }
     }
 
     /// `FailJob`: see `CamundaFailJob` (retries 0: incident JOB_NO_RETRIES with the message;
     /// more: activatable again after `retryBackOff` ms).
     public func failJob(_ request: CamundaFailJob) async throws {
         let job = try await storedJob(request.jobKey)
-        let command = Command.jobFailedWithRetries(jobId: job.id, message: request.errorMessage, retries: Int(request.retries),
-                                                   backoff: Self.seconds(max(0, request.retryBackOff)),
-                                                   variables: request.variables)
+        let command = Command.jobFailedWithRetries(
+            jobId: job.id, message: request.errorMessage, retries: Int(request.retries),
+            backoff: Self.seconds(max(0, request.retryBackOff)),
+            variables: request.variables)
         _ = try await camunda { try await runtime.reportJob(job, command: command) }
     }
 
@@ -71,8 +77,9 @@ extension CamundaGateway {
         guard !request.errorCode.isEmpty else { throw CamundaError(.invalidArgument, "expected an error code") }
         let job = try await storedJob(request.jobKey)
         let message = request.errorMessage.isEmpty ? nil : request.errorMessage
-        let command = Command.jobThrewErrorOrIncident(jobId: job.id, code: request.errorCode, message: message,
-                                                      variables: request.variables)
+        let command = Command.jobThrewErrorOrIncident(
+            jobId: job.id, code: request.errorCode, message: message,
+            variables: request.variables)
         _ = try await camunda { try await runtime.reportJob(job, command: command) }
     }
 
@@ -82,7 +89,9 @@ extension CamundaGateway {
         guard retries > 0 else { throw CamundaError(.invalidArgument, "retries must be at least 1, got \(retries)") }
         let id = try await keys.id(key, .job, what: "job")
         let instanceId = Self.instanceId(ofJob: id)
-        _ = try await camunda { try await runtime.send(.setJobRetries(jobId: id, retries: Int(retries)), to: instanceId) }
+        _ = try await camunda {
+            try await runtime.send(.setJobRetries(jobId: id, retries: Int(retries)), to: instanceId)
+        }
     }
 
     /// `UpdateJobTimeout`: an activated job's lock runs out `timeout` ms from now;
@@ -110,35 +119,42 @@ extension CamundaGateway {
 
     /// Camunda's view of activated jobs: keys (one store call for all), headers, retries left
     /// and the variables at the job's element (`fetch` only, when given).
-    func activated(_ found: [Runtime.ActivatedJob], worker: String, fetch: [String]) async throws -> [CamundaActivatedJob] {
+    func activated(
+        _ found: [Runtime.ActivatedJob], worker: String, fetch: [String]
+    ) async throws -> [CamundaActivatedJob] {
         guard !found.isEmpty else { return [] }
         var versions: [String: Int] = [:]
         for j in found where versions[j.job.instanceId] == nil {
-            versions[j.job.instanceId] = try await camunda { try await runtime.store.instance(j.job.instanceId) }?.definitionVersion ?? 1
+            versions[j.job.instanceId] =
+                try await camunda { try await runtime.store.instance(j.job.instanceId) }?.definitionVersion ?? 1
         }
         let refs = found.flatMap { j in
-            [CamundaRef(.job, j.job.id), CamundaRef(.processInstance, j.job.instanceId),
-             CamundaRef(.processDefinition, Self.definitionRef(j.job.definitionId, versions[j.job.instanceId] ?? 1)),
-             CamundaRef(.elementInstance, "\(j.job.instanceId)/\(j.job.id)")]
+            [
+                CamundaRef(.job, j.job.id), CamundaRef(.processInstance, j.job.instanceId),
+                CamundaRef(.processDefinition, Self.definitionRef(j.job.definitionId, versions[j.job.instanceId] ?? 1)),
+                CamundaRef(.elementInstance, "\(j.job.instanceId)/\(j.job.id)"),
+            ]
         }
         let k = try await keys.keys(refs)
         var out: [CamundaActivatedJob] = []
         for (n, a) in found.enumerated() {
             let job = a.job
             let version = versions[job.instanceId] ?? 1
-            out.append(CamundaActivatedJob(
-                key: k[4 * n], type: job.action, processInstanceKey: k[4 * n + 1], bpmnProcessId: job.definitionId,
-                processDefinitionVersion: Int32(version), processDefinitionKey: k[4 * n + 2], elementId: job.elementId,
-                elementInstanceKey: k[4 * n + 3], customHeaders: Self.headers(job), worker: worker,
-                retries: Int32(await retriesLeft(job, version: version)), deadline: Self.epochMillis(a.deadline),
-                variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant))
+            out.append(
+                CamundaActivatedJob(
+                    key: k[4 * n], type: job.action, processInstanceKey: k[4 * n + 1], bpmnProcessId: job.definitionId,
+                    processDefinitionVersion: Int32(version), processDefinitionKey: k[4 * n + 2],
+                    elementId: job.elementId,
+                    elementInstanceKey: k[4 * n + 3], customHeaders: Self.headers(job), worker: worker,
+                    retries: Int32(await retriesLeft(job, version: version)), deadline: Self.epochMillis(a.deadline),
+                    variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant))
         }
         return out
     }
 
     func retriesLeft(_ job: JobRecord, version: Int) async -> Int {
         guard let (def, _) = await runtime.definition(job.definitionId, version: version),
-              case .serviceTask(let task)? = def.element(job.elementId)?.kind
+            case .serviceTask(let task)? = def.element(job.elementId)?.kind
         else { return max(0, 4 - job.attempt) }
         return task.retriesLeft(atAttempt: job.attempt)
     }

@@ -16,7 +16,8 @@ extension CamundaGateway {
     public func assignUserTask(key: CamundaKey, assignee: String, allowOverride: Bool = true) async throws {
         let id = try await keys.id(key, .userTask, what: "user task")
         _ = try await camunda {
-            allowOverride ? try await runtime.assignTask(id, to: assignee) : try await runtime.claimTask(id, user: assignee)
+            allowOverride
+                ? try await runtime.assignTask(id, to: assignee) : try await runtime.claimTask(id, user: assignee)
         }
     }
 
@@ -35,8 +36,10 @@ extension CamundaGateway {
 
     // MARK: searches
 
-    public func searchInstances(_ filter: CamundaInstanceFilter, sort: [CamundaSort] = [],
-                                page: CamundaPage = CamundaPage()) async throws
+    public func searchInstances(
+        _ filter: CamundaInstanceFilter, sort: [CamundaSort] = [],
+        page: CamundaPage = CamundaPage()
+    ) async throws
         -> CamundaSearchResult<CamundaInstanceItem>
     {
         var q = InstanceQuery(definitionId: filter.processDefinitionId, limit: Self.scanLimit)
@@ -55,19 +58,25 @@ extension CamundaGateway {
             rows = rows.filter { $0.id == id }
         }
         if let state = filter.state { rows = rows.filter { Self.state($0.status) == state } }
-        let open = Set(try await camunda {
-            try await runtime.store.incidents(IncidentQuery(openOnly: true, limit: Self.scanLimit))
-        }.map(\.incident.instanceId))
+        let open = Set(
+            try await camunda {
+                try await runtime.store.incidents(IncidentQuery(openOnly: true, limit: Self.scanLimit))
+            }.map(\.incident.instanceId))
         if let h = filter.hasIncident { rows = rows.filter { open.contains($0.id) == h } }
-        let refs = rows.flatMap { [CamundaRef(.processInstance, $0.id),
-                                   CamundaRef(.processDefinition, Self.definitionRef($0.definitionId, $0.definitionVersion))] }
+        let refs = rows.flatMap {
+            [
+                CamundaRef(.processInstance, $0.id),
+                CamundaRef(.processDefinition, Self.definitionRef($0.definitionId, $0.definitionVersion)),
+            ]
+        }
         let k = try await keys.keys(refs)
         let items = rows.enumerated().map { n, r in
-            CamundaInstanceItem(processInstanceKey: k[2 * n], processDefinitionId: r.definitionId,
-                                processDefinitionName: r.definitionId, processDefinitionVersion: Int32(r.definitionVersion),
-                                processDefinitionKey: k[2 * n + 1], parentProcessInstanceKey: nil, startDate: r.startedAt,
-                                endDate: r.completedAt, state: Self.state(r.status), hasIncident: open.contains(r.id),
-                                tenantId: camundaDefaultTenant)
+            CamundaInstanceItem(
+                processInstanceKey: k[2 * n], processDefinitionId: r.definitionId,
+                processDefinitionName: r.definitionId, processDefinitionVersion: Int32(r.definitionVersion),
+                processDefinitionKey: k[2 * n + 1], parentProcessInstanceKey: nil, startDate: r.startedAt,
+                endDate: r.completedAt, state: Self.state(r.status), hasIncident: open.contains(r.id),
+                tenantId: camundaDefaultTenant)
         }
         return Self.paged(items, sort: sort, page: page) { item, field in
             switch field {
@@ -81,13 +90,18 @@ extension CamundaGateway {
         }
     }
 
-    public func searchUserTasks(_ filter: CamundaUserTaskFilter, sort: [CamundaSort] = [],
-                                page: CamundaPage = CamundaPage()) async throws
+    public func searchUserTasks(
+        _ filter: CamundaUserTaskFilter, sort: [CamundaSort] = [],
+        page: CamundaPage = CamundaPage()
+    ) async throws
         -> CamundaSearchResult<CamundaUserTaskItem>
     {
-        var q = TaskQuery(status: filter.state.map(Self.taskStatus), assignee: filter.assignee,
-                          candidateGroup: filter.candidateGroup, limit: Self.scanLimit)
-        if let key = filter.processInstanceKey { q.instanceId = try await keys.id(key, .processInstance, what: "process instance") }
+        var q = TaskQuery(
+            status: filter.state.map(Self.taskStatus), assignee: filter.assignee,
+            candidateGroup: filter.candidateGroup, limit: Self.scanLimit)
+        if let key = filter.processInstanceKey {
+            q.instanceId = try await keys.id(key, .processInstance, what: "process instance")
+        }
         q.definitionId = filter.processDefinitionId
         var rows = try await camunda { try await runtime.store.userTasks(q) }
         if let key = filter.userTaskKey {
@@ -112,11 +126,14 @@ extension CamundaGateway {
 
     func item(_ t: UserTaskRecord) async throws -> CamundaUserTaskItem {
         let version = try await camunda { try await runtime.store.instance(t.instanceId) }?.definitionVersion ?? 1
-        let k = try await keys.keys([CamundaRef(.userTask, t.id), CamundaRef(.elementInstance, "\(t.instanceId)/\(t.id)"),
-                                     CamundaRef(.processDefinition, Self.definitionRef(t.definitionId, version)),
-                                     CamundaRef(.processInstance, t.instanceId)])
+        let k = try await keys.keys([
+            CamundaRef(.userTask, t.id), CamundaRef(.elementInstance, "\(t.instanceId)/\(t.id)"),
+            CamundaRef(.processDefinition, Self.definitionRef(t.definitionId, version)),
+            CamundaRef(.processInstance, t.instanceId),
+        ])
         return CamundaUserTaskItem(
-            userTaskKey: k[0], name: t.name, state: Self.taskState(t.status), assignee: t.assignee, elementId: t.elementId,
+            userTaskKey: k[0], name: t.name, state: Self.taskState(t.status), assignee: t.assignee,
+            elementId: t.elementId,
             elementInstanceKey: k[1], candidateGroups: t.candidateGroups, candidateUsers: t.candidateUsers,
             processDefinitionId: t.definitionId, processDefinitionKey: k[2], processDefinitionVersion: Int32(version),
             processInstanceKey: k[3], formKey: nil, creationDate: t.createdAt, completionDate: t.completedAt,
@@ -150,14 +167,16 @@ extension CamundaGateway {
     }
 
     /// Sorts by the given fields (each item's value from `value`), then takes the page.
-    static func paged<T: Sendable>(_ items: [T], sort: [CamundaSort], page: CamundaPage,
-                                   value: (T, String) -> Value) -> CamundaSearchResult<T>
-    {
+    static func paged<T: Sendable>(
+        _ items: [T], sort: [CamundaSort], page: CamundaPage,
+        value: (T, String) -> Value
+    ) -> CamundaSearchResult<T> {
         var sorted = items
         if !sort.isEmpty {
             sorted.sort { a, b in
                 for s in sort {
-                    let x = value(a, s.field), y = value(b, s.field)
+                    let x = value(a, s.field)
+                    let y = value(b, s.field)
                     if x == y { continue }
                     let less = Self.less(x, y)
                     return s.descending ? !less : less

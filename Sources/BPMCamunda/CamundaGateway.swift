@@ -33,7 +33,8 @@ public final class CamundaGateway: Sendable {
     public func topology(host: String, port: Int32) -> CamundaTopology {
         let partition = CamundaPartition(partitionId: 1, role: .leader, health: .healthy)
         let broker = CamundaBroker(nodeId: 0, host: host, port: port, partitions: [partition], version: version)
-        return CamundaTopology(brokers: [broker], clusterSize: 1, partitionsCount: 1, replicationFactor: 1,
-                               gatewayVersion: version)
+        return CamundaTopology(
+            brokers: [broker], clusterSize: 1, partitionsCount: 1, replicationFactor: 1,
+            gatewayVersion: version)
     }
 }

@@ -18,9 +18,10 @@ extension CamundaGateway {
     /// with its variables (only `fetchVariables` when given); `deadlineExceeded` when it does
     /// not complete within `requestTimeout` ms (0 or less: the gateway's default, 10 s) — the
     /// instance goes on; `failedPrecondition` when it ends otherwise (terminated, failed).
-    public func createInstanceWithResult(_ request: CamundaCreateInstance, requestTimeout: Int64,
-                                         fetchVariables: [String] = []) async throws -> CamundaInstanceResult
-    {
+    public func createInstanceWithResult(
+        _ request: CamundaCreateInstance, requestTimeout: Int64,
+        fetchVariables: [String] = []
+    ) async throws -> CamundaInstanceResult {
         let id = try await startable(request)
         await observeEnds()
         let s = try await camunda { try await runtime.startInstance(id, variables: request.variables) }
@@ -28,11 +29,14 @@ extension CamundaGateway {
         let timeout = requestTimeout > 0 ? Self.seconds(requestTimeout) : 10
         let end = s.status.isActive ? await waitForEnd(s.id, timeout: timeout) : s
         guard let end else {
-            throw CamundaError(.deadlineExceeded, "process instance \(info.processInstanceKey) did not complete "
-                + "within \(Int64(timeout * 1000)) ms")
+            throw CamundaError(
+                .deadlineExceeded,
+                "process instance \(info.processInstanceKey) did not complete "
+                    + "within \(Int64(timeout * 1000)) ms")
         }
         guard end.status == .completed else {
-            throw CamundaError(.failedPrecondition, "process instance \(info.processInstanceKey) ended \(end.status.rawValue)")
+            throw CamundaError(
+                .failedPrecondition, "process instance \(info.processInstanceKey) ended \(end.status.rawValue)")
         }
         let vars = fetchVariables.isEmpty ? end.variables : end.variables.filter { fetchVariables.contains($0.key) }
         return CamundaInstanceResult(instance: info, variables: vars)
@@ -48,9 +52,10 @@ extension CamundaGateway {
 
     /// `ModifyProcessInstance`: not supported by the engine yet (`unimplemented`), except the
     /// empty modification, which checks the instance (`notFound`).
-    public func modifyInstance(key: CamundaKey, activate: [CamundaActivateInstruction],
-                               terminate: [CamundaKey]) async throws
-    {
+    public func modifyInstance(
+        key: CamundaKey, activate: [CamundaActivateInstruction],
+        terminate: [CamundaKey]
+    ) async throws {
         _ = try await instance(key: key)
         guard activate.isEmpty, terminate.isEmpty else {
             throw CamundaError(.unimplemented, "modifying process instances is not supported yet")
@@ -60,9 +65,10 @@ extension CamundaGateway {
     /// `MigrateProcessInstance`: moves the instance to another version of its process where
     /// every active element exists with the same id and kind (mappings must name an element
     /// by itself: mapping to another id is `unimplemented`); `failedPrecondition` otherwise.
-    public func migrateInstance(key: CamundaKey, targetProcessDefinitionKey: CamundaKey,
-                                mappings: [CamundaMappingInstruction]) async throws
-    {
+    public func migrateInstance(
+        key: CamundaKey, targetProcessDefinitionKey: CamundaKey,
+        mappings: [CamundaMappingInstruction]
+    ) async throws {
         let s = try await instance(key: key)
         let target = try await definition(key: targetProcessDefinitionKey)
         guard target.id == s.definitionId else {
@@ -77,9 +83,10 @@ extension CamundaGateway {
     /// `SetVariables`: on the process instance (its key, or the key of one of its element
     /// instances: our element instances have no variables of their own, so `local` and
     /// propagated both set the instance's). Returns the command's key.
-    public func setVariables(elementInstanceKey: CamundaKey, variables: CamundaVariables,
-                             local: Bool) async throws -> CamundaKey
-    {
+    public func setVariables(
+        elementInstanceKey: CamundaKey, variables: CamundaVariables,
+        local: Bool
+    ) async throws -> CamundaKey {
         guard let ref = try await keys.ref(elementInstanceKey) else {
             throw CamundaError(.notFound, "no element instance with key \(elementInstanceKey)")
         }
@@ -98,7 +105,8 @@ extension CamundaGateway {
     /// The process to start for a request (the latest version, which it must name if any).
     func startable(_ r: CamundaCreateInstance) async throws -> String {
         guard r.startInstructions.isEmpty else {
-            throw CamundaError(.unimplemented, "start instructions are not supported: instances start at their start event")
+            throw CamundaError(
+                .unimplemented, "start instructions are not supported: instances start at their start event")
         }
         let id: String
         var version: Int?
@@ -123,11 +131,14 @@ extension CamundaGateway {
     }
 
     func created(_ s: InstanceState) async throws -> CamundaCreatedInstance {
-        let k = try await keys.keys([CamundaRef(.processDefinition, Self.definitionRef(s.definitionId, s.definitionVersion)),
-                                     CamundaRef(.processInstance, s.id)])
-        return CamundaCreatedInstance(processDefinitionKey: k[0], bpmnProcessId: s.definitionId,
-                                      version: Int32(s.definitionVersion), processInstanceKey: k[1],
-                                      tenantId: camundaDefaultTenant)
+        let k = try await keys.keys([
+            CamundaRef(.processDefinition, Self.definitionRef(s.definitionId, s.definitionVersion)),
+            CamundaRef(.processInstance, s.id),
+        ])
+        return CamundaCreatedInstance(
+            processDefinitionKey: k[0], bpmnProcessId: s.definitionId,
+            version: Int32(s.definitionVersion), processInstanceKey: k[1],
+            tenantId: camundaDefaultTenant)
     }
 
     /// Tells waiters of `waitForEnd` every instance a commit ends (registered once).

@@ -17,9 +17,10 @@ public struct CamundaActivateJobs: Sendable {
     public var requestTimeout: Int64
     public var tenantIds: [String]
 
-    public init(type: String, worker: String, timeout: Int64, maxJobsToActivate: Int32 = 32,
-                fetchVariable: [String] = [], requestTimeout: Int64 = 0, tenantIds: [String] = [])
-    {
+    public init(
+        type: String, worker: String, timeout: Int64, maxJobsToActivate: Int32 = 32,
+        fetchVariable: [String] = [], requestTimeout: Int64 = 0, tenantIds: [String] = []
+    ) {
         self.type = type
         self.worker = worker
         self.timeout = timeout
@@ -63,9 +64,10 @@ public struct CamundaFailJob: Sendable {
     /// Set on the job's element instance (local), as Zeebe does.
     public var variables: CamundaVariables
 
-    public init(jobKey: CamundaKey, retries: Int32, errorMessage: String = "", retryBackOff: Int64 = 0,
-                variables: CamundaVariables = [:])
-    {
+    public init(
+        jobKey: CamundaKey, retries: Int32, errorMessage: String = "", retryBackOff: Int64 = 0,
+        variables: CamundaVariables = [:]
+    ) {
         self.jobKey = jobKey
         self.retries = retries
         self.errorMessage = errorMessage

@@ -23,7 +23,10 @@ public struct CamundaRef: Sendable, Hashable {
         /// id: `formId@version`.
         case form = "form"
         /// One-off keys (published messages, signals, evaluations): a fresh id each.
-        case message = "message", signal = "signal", decisionInstance = "di", command = "command"
+        case message = "message"
+        case signal = "signal"
+        case decisionInstance = "di"
+        case command = "command"
         /// id: `scopeId/name` (the scope is the instance or a token).
         case variable = "variable"
     }

@@ -13,9 +13,10 @@ public struct CamundaPublishMessage: Sendable {
     public var variables: CamundaVariables
     public var tenantId: String?
 
-    public init(name: String, correlationKey: String, timeToLive: Int64 = 0, messageId: String = "",
-                variables: CamundaVariables = [:], tenantId: String? = nil)
-    {
+    public init(
+        name: String, correlationKey: String, timeToLive: Int64 = 0, messageId: String = "",
+        variables: CamundaVariables = [:], tenantId: String? = nil
+    ) {
         self.name = name
         self.correlationKey = correlationKey
         self.timeToLive = timeToLive

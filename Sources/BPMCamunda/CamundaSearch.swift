@@ -33,7 +33,9 @@ public struct CamundaSearchResult<Item: Sendable>: Sendable {
 
 /// `ACTIVE`, `COMPLETED`, `TERMINATED`, as REST v2 names an instance's state.
 public enum CamundaInstanceState: String, Sendable, CaseIterable {
-    case active = "ACTIVE", completed = "COMPLETED", terminated = "TERMINATED"
+    case active = "ACTIVE"
+    case completed = "COMPLETED"
+    case terminated = "TERMINATED"
 }
 
 /// `POST /v2/process-instances/search` filter (every field optional; all given must hold).
@@ -70,7 +72,9 @@ public struct CamundaInstanceItem: Sendable, Equatable {
 
 /// `CREATED` (open), `COMPLETED`, `CANCELED`.
 public enum CamundaUserTaskState: String, Sendable, CaseIterable {
-    case created = "CREATED", completed = "COMPLETED", canceled = "CANCELED"
+    case created = "CREATED"
+    case completed = "COMPLETED"
+    case canceled = "CANCELED"
 }
 
 /// `POST /v2/user-tasks/search` filter.
@@ -115,7 +119,8 @@ public struct CamundaUserTaskItem: Sendable, Equatable {
 
 /// `ACTIVE`, `RESOLVED`.
 public enum CamundaIncidentState: String, Sendable, CaseIterable {
-    case active = "ACTIVE", resolved = "RESOLVED"
+    case active = "ACTIVE"
+    case resolved = "RESOLVED"
 }
 
 /// `POST /v2/incidents/search` filter.

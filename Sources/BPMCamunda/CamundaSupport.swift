@@ -13,9 +13,15 @@ extension CamundaError {
         case let e as DefinitionErrors: self.init(.invalidArgument, e.description)
         case let e as Runtime.RuntimeError: self.init(runtime: e)
         case let e as CommandRejection:
-            if case .stale = e { self.init(.notFound, e.description) } else { self.init(.failedPrecondition, e.description) }
+            if case .stale = e {
+                self.init(.notFound, e.description)
+            } else {
+                self.init(.failedPrecondition, e.description)
+            }
         case let e as StoreError:
-            if case .conflict = e { self.init(.failedPrecondition, e.description) } else {
+            if case .conflict = e {
+                self.init(.failedPrecondition, e.description)
+            } else {
                 self.init(.resourceExhausted, e.description)
             }
         default: self.init(.internal, "\(error)")
@@ -24,10 +30,11 @@ extension CamundaError {
 
     init(runtime e: Runtime.RuntimeError) {
         switch e {
-        case .unknownDefinition, .unknownInstance, .unknownTask, .unknownIncident, .retired: self.init(.notFound, e.description)
+        case .unknownDefinition, .unknownInstance, .unknownTask, .unknownIncident, .retired:
+            self.init(.notFound, e.description)
         case .alreadyRunning, .idempotencyKeyReused: self.init(.alreadyExists, e.description)
         case .invalidInput(let m, let problems): self.init(.invalidArgument, ([m] + problems).joined(separator: "; "))
-        case .rejected, .runaway: self.init(.failedPrecondition, e.description)
+        case .rejected, .runaway, .tooManyRunning: self.init(.failedPrecondition, e.description)
         }
     }
 }

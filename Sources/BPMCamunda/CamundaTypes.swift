@@ -32,8 +32,16 @@ public struct CamundaBroker: Sendable, Equatable {
 }
 
 public struct CamundaPartition: Sendable, Equatable {
-    public enum Role: String, Sendable { case leader = "LEADER", follower = "FOLLOWER", inactive = "INACTIVE" }
-    public enum Health: String, Sendable { case healthy = "HEALTHY", unhealthy = "UNHEALTHY", dead = "DEAD" }
+    public enum Role: String, Sendable {
+        case leader = "LEADER"
+        case follower = "FOLLOWER"
+        case inactive = "INACTIVE"
+    }
+    public enum Health: String, Sendable {
+        case healthy = "HEALTHY"
+        case unhealthy = "UNHEALTHY"
+        case dead = "DEAD"
+    }
     public var partitionId: Int32
     public var role: Role
     public var health: Health
@@ -111,9 +119,10 @@ public struct CamundaCreateInstance: Sendable {
     public var startInstructions: [String]
     public var tenantId: String?
 
-    public init(bpmnProcessId: String? = nil, processDefinitionKey: CamundaKey? = nil, version: Int32 = -1,
-                variables: CamundaVariables = [:], startInstructions: [String] = [], tenantId: String? = nil)
-    {
+    public init(
+        bpmnProcessId: String? = nil, processDefinitionKey: CamundaKey? = nil, version: Int32 = -1,
+        variables: CamundaVariables = [:], startInstructions: [String] = [], tenantId: String? = nil
+    ) {
         self.bpmnProcessId = bpmnProcessId
         self.processDefinitionKey = processDefinitionKey
         self.version = version
@@ -146,9 +155,10 @@ public struct CamundaActivateInstruction: Sendable {
     /// Variables by the id of the scope element they are set on ("" or nil: the element's flow scope).
     public var variables: [(scopeId: String?, variables: CamundaVariables)]
 
-    public init(elementId: String, ancestorElementInstanceKey: CamundaKey? = nil,
-                variables: [(scopeId: String?, variables: CamundaVariables)] = [])
-    {
+    public init(
+        elementId: String, ancestorElementInstanceKey: CamundaKey? = nil,
+        variables: [(scopeId: String?, variables: CamundaVariables)] = []
+    ) {
         self.elementId = elementId
         self.ancestorElementInstanceKey = ancestorElementInstanceKey
         self.variables = variables

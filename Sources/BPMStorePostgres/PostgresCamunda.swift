@@ -13,16 +13,22 @@ extension PostgresStore {
             return b
         }
         // assign the missing ones (a concurrent replica's insert wins; ours is skipped), then read all
-        try await exec(PostgresQuery(unsafeSQL: """
-            INSERT INTO camunda_keys (kind, id) SELECT k, i FROM unnest($1::text[], $2::text[]) AS t(k, i)
-            ON CONFLICT (kind, id) DO NOTHING
-            """, binds: bindings()))
-        let found = try await rows(PostgresQuery(unsafeSQL: """
-            SELECT number, kind, id FROM camunda_keys WHERE (kind, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-            """, binds: bindings()))
+        try await exec(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO camunda_keys (kind, id) SELECT k, i FROM unnest($1::text[], $2::text[]) AS t(k, i)
+                    ON CONFLICT (kind, id) DO NOTHING
+                    """, binds: bindings()))
+        let found = try await rows(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT number, kind, id FROM camunda_keys
+                    WHERE (kind, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                    """, binds: bindings()))
         var numbers: [KeyRef: Int64] = [:]
         for r in found {
-            numbers[KeyRef(kind: try Self.str(r, "kind"), id: try Self.str(r, "id"))] = try r["number"].decode(Int64.self)
+            numbers[KeyRef(kind: try Self.str(r, "kind"), id: try Self.str(r, "id"))] = try r["number"].decode(
+                Int64.self)
         }
         return try refs.map { r in
             guard let n = numbers[r] else { throw StoreError.unavailable("no key for \(r.kind) \(r.id)") }
@@ -41,7 +47,8 @@ extension PostgresStore {
     public func camundaRef(_ number: Int64) async throws -> KeyRef? {
         var b = PostgresBindings()
         b.append(number)
-        let found = try await rows(PostgresQuery(unsafeSQL: "SELECT kind, id FROM camunda_keys WHERE number = $1", binds: b))
+        let found = try await rows(
+            PostgresQuery(unsafeSQL: "SELECT kind, id FROM camunda_keys WHERE number = $1", binds: b))
         return try found.first.map { KeyRef(kind: try Self.str($0, "kind"), id: try Self.str($0, "id")) }
     }
 }

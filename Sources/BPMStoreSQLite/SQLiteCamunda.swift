@@ -8,9 +8,12 @@ extension SQLiteStore {
     public func camundaKeys(_ refs: [KeyRef]) async throws -> [Int64] {
         try await pool.write { db in
             try refs.map { r in
-                try db.execute(sql: "INSERT OR IGNORE INTO camunda_keys (kind, id) VALUES (?, ?)", arguments: [r.kind, r.id])
-                guard let n = try Int64.fetchOne(db, sql: "SELECT number FROM camunda_keys WHERE kind = ? AND id = ?",
-                                                 arguments: [r.kind, r.id])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO camunda_keys (kind, id) VALUES (?, ?)", arguments: [r.kind, r.id])
+                guard
+                    let n = try Int64.fetchOne(
+                        db, sql: "SELECT number FROM camunda_keys WHERE kind = ? AND id = ?",
+                        arguments: [r.kind, r.id])
                 else { throw DatabaseError(message: "no key for \(r.kind) \(r.id)") }
                 return n
             }
@@ -19,8 +22,9 @@ extension SQLiteStore {
 
     public func extendJobLock(_ id: String, until: Date) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by IS NOT NULL",
-                           arguments: [Coding.iso(until), id])
+            try db.execute(
+                sql: "UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by IS NOT NULL",
+                arguments: [Coding.iso(until), id])
             return db.changesCount == 1
         }
     }

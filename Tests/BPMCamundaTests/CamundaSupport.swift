@@ -36,40 +36,40 @@ func camundaGateway(_ store: any ProcessStore, clock: ManualClock = ManualClock(
 /// boundary (PAYMENT_FAILED → end `rejected`), a message catch `paid` by `=orderId`, a user
 /// task `review`.
 let orderBPMN = """
-<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
-xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:message id="paidMessage" name="paid">
-    <bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements>
-  </bpmn:message>
-  <bpmn:error id="paymentError" errorCode="PAYMENT_FAILED"/>
-  <bpmn:process id="order" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge"/>
-    <bpmn:serviceTask id="charge">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="charge" retries="3"/>
-        <zeebe:taskHeaders><zeebe:header key="currency" value="EUR"/></zeebe:taskHeaders>
-      </bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:boundaryEvent id="failed" attachedToRef="charge">
-      <bpmn:errorEventDefinition errorRef="paymentError"/>
-    </bpmn:boundaryEvent>
-    <bpmn:sequenceFlow id="f2" sourceRef="failed" targetRef="rejected"/>
-    <bpmn:endEvent id="rejected"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="charge" targetRef="waitPaid"/>
-    <bpmn:intermediateCatchEvent id="waitPaid">
-      <bpmn:messageEventDefinition messageRef="paidMessage"/>
-    </bpmn:intermediateCatchEvent>
-    <bpmn:sequenceFlow id="f4" sourceRef="waitPaid" targetRef="review"/>
-    <bpmn:userTask id="review">
-      <bpmn:extensionElements><zeebe:userTask/></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f5" sourceRef="review" targetRef="done"/>
-    <bpmn:endEvent id="done"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+    <?xml version="1.0" encoding="UTF-8"?>
+    <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
+      <bpmn:message id="paidMessage" name="paid">
+        <bpmn:extensionElements><zeebe:subscription correlationKey="=orderId"/></bpmn:extensionElements>
+      </bpmn:message>
+      <bpmn:error id="paymentError" errorCode="PAYMENT_FAILED"/>
+      <bpmn:process id="order" isExecutable="true">
+        <bpmn:startEvent id="start"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge"/>
+        <bpmn:serviceTask id="charge">
+          <bpmn:extensionElements>
+            <zeebe:taskDefinition type="charge" retries="3"/>
+            <zeebe:taskHeaders><zeebe:header key="currency" value="EUR"/></zeebe:taskHeaders>
+          </bpmn:extensionElements>
+        </bpmn:serviceTask>
+        <bpmn:boundaryEvent id="failed" attachedToRef="charge">
+          <bpmn:errorEventDefinition errorRef="paymentError"/>
+        </bpmn:boundaryEvent>
+        <bpmn:sequenceFlow id="f2" sourceRef="failed" targetRef="rejected"/>
+        <bpmn:endEvent id="rejected"/>
+        <bpmn:sequenceFlow id="f3" sourceRef="charge" targetRef="waitPaid"/>
+        <bpmn:intermediateCatchEvent id="waitPaid">
+          <bpmn:messageEventDefinition messageRef="paidMessage"/>
+        </bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="f4" sourceRef="waitPaid" targetRef="review"/>
+        <bpmn:userTask id="review">
+          <bpmn:extensionElements><zeebe:userTask/></bpmn:extensionElements>
+        </bpmn:userTask>
+        <bpmn:sequenceFlow id="f5" sourceRef="review" targetRef="done"/>
+        <bpmn:endEvent id="done"/>
+      </bpmn:process>
+    </bpmn:definitions>
+    """
 
 extension CamundaGateway {
     /// Deploys the order process; its definition key.
@@ -80,7 +80,8 @@ extension CamundaGateway {
 
     /// Activates the one `charge` job there must be.
     func chargeJob() async throws -> CamundaActivatedJob? {
-        try await activateJobs(CamundaActivateJobs(type: "charge", worker: "w", timeout: 60_000, requestTimeout: -1)).first
+        try await activateJobs(CamundaActivateJobs(type: "charge", worker: "w", timeout: 60_000, requestTimeout: -1))
+            .first
     }
 }
 
