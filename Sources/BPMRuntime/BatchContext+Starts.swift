@@ -9,12 +9,7 @@ extension BatchContext {
     /// correlated when the definition is unique per business key and an instance runs for it;
     /// else a new instance.
     mutating func apiStart(_ r: Runtime.StartRequest) async throws -> Runtime.StartOutcome {
-        if let key = r.idempotencyKey, let known = try await startRecord(key) {
-            guard known.definitionId == r.definitionId else {
-                throw Runtime.RuntimeError.idempotencyKeyReused(key: key, definitionId: known.definitionId)
-            }
-            return .replayed(known)
-        }
+        if let known = try await answered(r) { return .replayed(known) }
         guard let (def, version) = await definition(r.definitionId) else {
             throw Runtime.RuntimeError.unknownDefinition(r.definitionId)
         }
@@ -22,6 +17,7 @@ extension BatchContext {
         if let bk = r.businessKey, let n = def.trigger?.flow.maxRunning {
             let ids = try await runningInstances(def.id, businessKey: bk, limit: n)
             if ids.count >= n {
+                if let known = try await answered(r) { return .replayed(known) }
                 throw Runtime.RuntimeError.tooManyRunning(definitionId: def.id, businessKey: bk,
                                                           instanceIds: ids.sorted())
             }
@@ -32,6 +28,9 @@ extension BatchContext {
         if let running = try await runningInstance(def.id, businessKey: bk) {
             switch policy {
             case .refuse:
+                // the running instance may be this key's own start, committed by another replica
+                // after the first look: its answer then
+                if let known = try await answered(r) { return .replayed(known) }
                 throw Runtime.RuntimeError.alreadyRunning(definitionId: def.id, businessKey: bk, instanceId: running)
             case .correlate: return .correlated(try await applyCommand(.correlate(variables: r.variables), to: running))
             }
@@ -39,6 +38,16 @@ extension BatchContext {
         let s = start(def, version: version, variables: r.variables, key: nil, businessKey: bk)
         uniqueKeys[s.id] = bk
         return .started(s)
+    }
+
+    /// The first answer to a start with the request's idempotency key, if it was answered
+    /// (refused when that key started another definition).
+    mutating func answered(_ r: Runtime.StartRequest) async throws -> StartRecord? {
+        guard let key = r.idempotencyKey, let known = try await startRecord(key) else { return nil }
+        guard known.definitionId == r.definitionId else {
+            throw Runtime.RuntimeError.idempotencyKeyReused(key: key, definitionId: known.definitionId)
+        }
+        return known
     }
 
     /// An idempotent start's answer, from this batch or the store.
