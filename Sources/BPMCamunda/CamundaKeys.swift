@@ -48,8 +48,11 @@ public final class CamundaKeys: Sendable {
     public static let base: Int64 = 1 << 51
 
     let store: any ProcessStore
-    /// Keys never change once assigned: both directions are cached for good.
+    /// Keys never change once assigned, so a cached pair is never stale; the cache is emptied
+    /// when it reaches `cacheLimit` pairs, so a long-running server's memory stays bounded.
     let cache = Locked<(keys: [CamundaRef: CamundaKey], refs: [CamundaKey: CamundaRef])>(([:], [:]))
+
+    static let cacheLimit = 200_000
 
     public init(store: any ProcessStore) {
         self.store = store
@@ -68,13 +71,13 @@ public final class CamundaKeys: Sendable {
                 throw CamundaError(.resourceExhausted, "the store could not assign keys: \(error)")
             }
             cache.withLock { c in
-                for (r, n) in zip(missing, numbers) {
-                    c.keys[r] = Self.base + n
-                    c.refs[Self.base + n] = r
-                }
+                for (r, n) in zip(missing, numbers) { Self.remember(r, Self.base + n, in: &c) }
             }
+            // from what was looked up, not the cache, which may have been emptied meanwhile
+            let assigned = Dictionary(zip(missing, numbers.map { Self.base + $0 }), uniquingKeysWith: { a, _ in a })
+            return zip(refs, known).map { r, k in k ?? assigned[r]! }
         }
-        return cache.withLock { c in refs.map { c.keys[$0]! } }
+        return known.map { $0! }
     }
 
     /// The key of one object, assigned if missing.
@@ -97,11 +100,15 @@ public final class CamundaKeys: Sendable {
         }
         guard let stored, let kind = CamundaRef.Kind(rawValue: stored.kind) else { return nil }
         let r = CamundaRef(kind, stored.id)
-        cache.withLock { c in
-            c.keys[r] = key
-            c.refs[key] = r
-        }
+        cache.withLock { c in Self.remember(r, key, in: &c) }
         return r
+    }
+
+    static func remember(_ r: CamundaRef, _ key: CamundaKey,
+                         in c: inout (keys: [CamundaRef: CamundaKey], refs: [CamundaKey: CamundaRef])) {
+        if c.keys.count >= cacheLimit { c = ([:], [:]) }
+        c.keys[r] = key
+        c.refs[key] = r
     }
 
     /// Our id for a key of an expected kind; `notFound` (naming `what`) otherwise.
