@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "bpm", targets: ["bpm"]),
         .library(name: "BPMEngine", targets: ["BPMEngine"]),
         .library(name: "BPMRuntime", targets: ["BPMRuntime"]),
+        .library(name: "BPMCamunda", targets: ["BPMCamunda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -74,6 +75,10 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
+        // Camunda 8's operations with Zeebe's semantics, shared by the gRPC and REST v2 adapters
+        .target(name: "BPMCamunda", dependencies: [
+            "BPMRuntime", "BPMStore", "BPMDecisions", "BPMModel", "BPMEngine", "BPMExpressions",
+        ]),
         // the developer tooling on the production runtime: a temporary store, a manual clock, a connector sandbox
         .target(name: "BPMTooling", dependencies: [
             "BPMRuntime", "BPMStoreSQLite", "BPMDecisions", "BPMModel", "BPMEngine",
@@ -101,6 +106,9 @@ let package = Package(
         .testTarget(name: "BPMStoreTests", dependencies: ["BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BPMRuntimeTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStoreSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "BPMCamundaTests", dependencies: [
+            "BPMCamunda", "BPMRuntime", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
                                                              .product(name: "JWTKit", package: "jwt-kit")],
                     exclude: ["browser"]),  // the Selenium scripts the browser tests run
