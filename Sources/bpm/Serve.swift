@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPMCamunda
 import BPMEngine
 import BPMExpressions
 import BPMModel
@@ -8,6 +9,7 @@ import BPMStore
 import BPMStorePostgres
 import BPMStoreSQLite
 import BPMStreams
+import BPMZeebe
 import Foundation
 import Hummingbird
 import JWTKit
@@ -25,7 +27,7 @@ struct Serve: AsyncParsableCommand {
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_GRPC_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
         BPM_KAFKA_BROKERS, BPM_KAFKA_GROUP, BPM_KAFKA_OPTIONS (k=v,k=v), BPM_DEAD_LETTER_TOPIC,
         BPM_LIFECYCLE_TOPIC, BPM_MQTT_URL, BPM_MQTT_OPTIONS (k=v,k=v), BPM_SHUTDOWN_TIMEOUT, BPM_MAX_* (limits);
         or from a file of such
@@ -58,6 +60,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (0 picks a free one and prints it).")
     var port: Int = Int(ProcessInfo.processInfo.environment["BPM_PORT"] ?? "") ?? 8080
+
+    @Option(name: .customLong("grpc-port"), help: "Port of the Zeebe gRPC gateway (Camunda 8 clients, Modeler; default 26500, 0: off).")
+    var grpcPort: Int = Int(ProcessInfo.processInfo.environment["BPM_GRPC_PORT"] ?? "") ?? 26500
 
     @Option(help: "SQLite durability: FULL (survives power loss) or NORMAL (survives process crashes, faster).")
     var sqliteSync: String = ProcessInfo.processInfo.environment["BPM_SQLITE_SYNC"] ?? "FULL"
@@ -284,7 +289,10 @@ struct Serve: AsyncParsableCommand {
             mqttIntakeRef?.stop()
             await kafkaIntakeRef?.stop(waitForEngine: false)
         })
-        var config = ServiceGroupConfiguration(services: [.init(service: engine), .init(service: app), .init(service: intake)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: engine), .init(service: app)]
+        if grpcPort != 0 { services.append(.init(service: zeebeGateway(runtime: runtime, auth: auth, logger: logger))) }
+        services.append(.init(service: intake))
+        var config = ServiceGroupConfiguration(services: services,
                                                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
         config.maximumCancellationDuration = .seconds(2)
@@ -301,6 +309,15 @@ struct Serve: AsyncParsableCommand {
         }
         producer?.close()
         publisher?.stop()
+    }
+}
+
+extension Serve {
+    /// Zeebe's gRPC gateway on --grpc-port (docs/zeebe-grpc.md), stopped before HTTP on shutdown.
+    func zeebeGateway(runtime: Runtime, auth: AuthSettings, logger: Logger) -> ZeebeServer {
+        ZeebeServer(gateway: CamundaGateway(runtime: runtime), host: host, port: grpcPort, auth: auth, logger: logger) { actual in
+            FileHandle.standardOutput.write(Data("bpm serve gRPC gateway listening on \(host):\(actual)\n".utf8))
+        }
     }
 }
 
