@@ -12,8 +12,8 @@ public struct CamundaActivateJobs: Sendable {
     public var maxJobsToActivate: Int32
     /// Variable names to fetch (empty: all visible at the job's element).
     public var fetchVariable: [String]
-    /// How long to wait for a job when none is available (ms): 0 answers at once; negative
-    /// waits the default (10 s), as Zeebe's gateway does.
+    /// How long to wait for a job when none is available (ms): 0 waits the default (10 s),
+    /// negative answers at once, as Zeebe's gateway does.
     public var requestTimeout: Int64
     public var tenantIds: [String]
 

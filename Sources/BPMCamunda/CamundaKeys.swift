@@ -45,14 +45,33 @@ public final class CamundaKeys: Sendable {
     public static let base: Int64 = 1 << 51
 
     let store: any ProcessStore
+    /// Keys never change once assigned: both directions are cached for good.
+    let cache = Locked<(keys: [CamundaRef: CamundaKey], refs: [CamundaKey: CamundaRef])>(([:], [:]))
 
     public init(store: any ProcessStore) {
         self.store = store
     }
 
-    /// The keys of objects, assigned where missing, in the order asked.
+    /// The keys of objects, assigned where missing, in the order asked (one store call for
+    /// those not cached).
     public func keys(_ refs: [CamundaRef]) async throws -> [CamundaKey] {
-        throw CamundaError(.unimplemented, "keys are not implemented yet")
+        let known = cache.withLock { c in refs.map { c.keys[$0] } }
+        let missing = Array(Set(zip(refs, known).filter { $0.1 == nil }.map(\.0)))
+        if !missing.isEmpty {
+            let numbers: [Int64]
+            do {
+                numbers = try await store.camundaKeys(missing.map { KeyRef(kind: $0.kind.rawValue, id: $0.id) })
+            } catch {
+                throw CamundaError(.resourceExhausted, "the store could not assign keys: \(error)")
+            }
+            cache.withLock { c in
+                for (r, n) in zip(missing, numbers) {
+                    c.keys[r] = Self.base + n
+                    c.refs[Self.base + n] = r
+                }
+            }
+        }
+        return cache.withLock { c in refs.map { c.keys[$0]! } }
     }
 
     /// The key of one object, assigned if missing.
@@ -60,9 +79,26 @@ public final class CamundaKeys: Sendable {
         try await keys([CamundaRef(kind, id)])[0]
     }
 
+    /// A fresh key for a one-off object (a published message, a signal, a command).
+    public func fresh(_ kind: CamundaRef.Kind) async throws -> CamundaKey {
+        try await key(kind, UUIDv7.make())
+    }
+
     /// What a key names; nil when no object has it.
     public func ref(_ key: CamundaKey) async throws -> CamundaRef? {
-        throw CamundaError(.unimplemented, "keys are not implemented yet")
+        if let r = cache.withLock({ $0.refs[key] }) { return r }
+        guard key > Self.base else { return nil }
+        let stored: KeyRef?
+        do { stored = try await store.camundaRef(key - Self.base) } catch {
+            throw CamundaError(.resourceExhausted, "the store could not read keys: \(error)")
+        }
+        guard let stored, let kind = CamundaRef.Kind(rawValue: stored.kind) else { return nil }
+        let r = CamundaRef(kind, stored.id)
+        cache.withLock { c in
+            c.keys[r] = key
+            c.refs[key] = r
+        }
+        return r
     }
 
     /// Our id for a key of an expected kind; `notFound` (naming `what`) otherwise.

@@ -11,6 +11,18 @@ public enum Command: Sendable, Equatable {
     /// A job ended with a BPMN error (a worker's error, a script's thrown error): caught by an
     /// error boundary event or an error event sub-process, or failing the instance.
     case jobThrewError(jobId: String, code: String, message: String?)
+    /// A job worker of Camunda's protocols failed a job (Zeebe's FailJob): `variables` are set
+    /// in the job's scope; with `retries` left the job is dispatched again after `backoff`
+    /// seconds (its attempt set so that `retries` remain of the task's), with none an incident
+    /// (`job_no_retries`) holds the path with the message.
+    case jobFailedWithRetries(jobId: String, message: String, retries: Int, backoff: Double, variables: [String: Value])
+    /// A worker of Camunda's protocols threw a BPMN error (Zeebe's ThrowError): `variables` are
+    /// set in the job's scope and the error is caught as `jobThrewError`'s; one nothing catches
+    /// raises an incident (`unhandled_error_event`) instead of failing the instance, as Zeebe.
+    case jobThrewErrorOrIncident(jobId: String, code: String, message: String?, variables: [String: Value])
+    /// Sets a job's retries (Zeebe's UpdateJobRetries): of a job waiting for a worker (its
+    /// attempt), or of one whose incident is open (its retry dispatches it with them).
+    case setJobRetries(jobId: String, retries: Int)
     /// A published message matched one of the instance's subscriptions.
     case correlateMessage(subscriptionId: String, variables: [String: Value])
     /// A called instance completed with these variables.

@@ -94,6 +94,12 @@ extension Run {
             try jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
         case .jobThrewError(let jobId, let code, let message):
             try jobThrewError(jobId, code: code, message: message)
+        case .jobFailedWithRetries(let jobId, let message, let retries, let backoff, let variables):
+            try jobFailed(jobId, message: message, retries: retries, backoff: backoff, variables: variables)
+        case .jobThrewErrorOrIncident(let jobId, let code, let message, let variables):
+            try jobThrewErrorOrIncident(jobId, code: code, message: message, variables: variables)
+        case .setJobRetries(let jobId, let retries):
+            try setJobRetries(jobId, retries: retries)
         case .correlateMessage(let subscriptionId, let variables):
             try correlateMessage(subscriptionId, variables: variables)
         case .childCompleted(let tokenId, let variables):

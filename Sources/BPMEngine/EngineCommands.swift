@@ -79,7 +79,9 @@ extension Run {
         effects.append(.resolveIncident(id: incidentId))
         record(element, "incident_resolved", data: .context(["incident": .string(incidentId)]))
         if case .serviceTask(let task) = element.kind, let jobId = incident.jobId {
-            dispatchJob(element, task, jobId: jobId, attempt: 1, scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
+            let attempt = incident.retries.map { task.attempt(leaving: $0) } ?? 1
+            dispatchJob(element, task, jobId: jobId, attempt: attempt, scope: scope,
+                        boundaries: armBoundaryEvents(of: element, scope: scope))
             settleTimerFailure(element, scope: scope)
         } else {
             activate(element, via: nil, scope: scope, inner: true)

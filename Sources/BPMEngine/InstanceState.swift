@@ -203,6 +203,9 @@ public struct Incident: Sendable, Equatable {
     public var message: String
     public var jobId: String?
     public var createdAt: Date
+    /// The job's retries set while the incident is open (Zeebe's UpdateJobRetries): retrying
+    /// dispatches the job with them (nil: from its first attempt).
+    public var retries: Int?
 
     public init(id: String, instanceId: String, elementId: String, type: String, message: String, jobId: String? = nil, createdAt: Date) {
         self.id = id

@@ -152,6 +152,7 @@ extension Incident {
         var c: [String: Value] = ["id": .string(id), "instanceId": .string(instanceId), "elementId": .string(elementId),
                                   "type": .string(type), "message": .string(message), "createdAt": .string(Coding.iso(createdAt))]
         if let jobId { c["jobId"] = .string(jobId) }
+        if let retries { c["retries"] = .number(Double(retries)) }
         return .context(c)
     }
 
@@ -161,6 +162,7 @@ extension Incident {
               let created = c["createdAt"]?.stringValue.flatMap(Coding.date) else { return nil }
         self.init(id: id, instanceId: iid, elementId: el, type: type, message: c["message"]?.stringValue ?? "",
                   jobId: c["jobId"]?.stringValue, createdAt: created)
+        retries = c["retries"]?.doubleValue.map { Int($0) }
     }
 }
 

@@ -136,9 +136,10 @@ enum DefinitionCatalog {
     /// Whether a record holds decisions (a DMN model or a YAML rule set), not processes.
     static func isDecision(_ rec: DefinitionRecord) -> Bool { ["dmn", "rules"].contains(rec.format) }
 
-    /// The process of a stored record; nil for decision records.
+    /// The process of a stored record; nil for decision records and forms (kept for Camunda's
+    /// user tasks).
     static func parseProcess(_ rec: DefinitionRecord) -> Parsed? {
-        guard !isDecision(rec) else { return nil }
+        guard !isDecision(rec), rec.format != "form" else { return nil }
         do {
             return .process(try DefinitionLoader.parse(source: rec.source, file: rec.origin, processId: rec.id))
         } catch {

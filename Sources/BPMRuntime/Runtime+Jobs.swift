@@ -71,3 +71,14 @@ extension Runtime {
         }
     }
 }
+
+extension Runtime {
+    /// Applies a worker's result for an external job as Camunda's protocols report it
+    /// (`.jobCompleted`, `.jobFailedWithRetries`, `.jobThrewErrorOrIncident`); returns the
+    /// instance's state after it.
+    public func reportJob(_ job: JobRecord, command: Command) async throws -> InstanceState? {
+        guard job.external else { throw RuntimeError.rejected("job \(job.id) is performed by the engine, not by a worker") }
+        _ = try await submit(.jobResult(job, command))
+        return try await store.instance(job.instanceId)
+    }
+}

@@ -81,6 +81,16 @@ public protocol ProcessStore: Sendable {
     /// Removes published outbox messages.
     func deleteOutbox(_ ids: [String]) async throws
 
+    /// The durable numbers of objects exposed through Camunda's protocols (`camunda_keys`), in
+    /// the order asked: each (kind, id) gets the next number of the table's sequence the first
+    /// time it is asked for, and keeps it (replicas sharing the store agree).
+    func camundaKeys(_ refs: [KeyRef]) async throws -> [Int64]
+    /// What a number of `camundaKeys` was assigned to.
+    func camundaRef(_ number: Int64) async throws -> KeyRef?
+    /// Moves the end of a locked job's lock (Zeebe's UpdateJobTimeout); false when the job is
+    /// not locked to a worker.
+    func extendJobLock(_ id: String, until: Date) async throws -> Bool
+
     /// Whether several engine processes may share this store (then due timers and pending
     /// jobs are claimed, not just read).
     var sharedByReplicas: Bool { get }
@@ -104,6 +114,17 @@ extension ProcessStore {
     }
 
     public func claimJobs(owner: String, leaseUntil: Date, now: Date, limit: Int) async throws -> [JobRecord] { [] }
+}
+
+/// An object of a kind, by our id (for `camundaKeys`).
+public struct KeyRef: Sendable, Hashable {
+    public var kind: String
+    public var id: String
+
+    public init(kind: String, id: String) {
+        self.kind = kind
+        self.id = id
+    }
 }
 
 /// Store failures the runtime handles.

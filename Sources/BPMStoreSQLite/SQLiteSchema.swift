@@ -249,6 +249,14 @@ enum SQLiteSchema {
                     status INTEGER NOT NULL, response TEXT NOT NULL, created_at TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("017-camunda-keys") { db in
+            // Zeebe-style int64 keys of the objects Camunda's protocols expose (docs/camunda.md)
+            try db.execute(sql: """
+                CREATE TABLE camunda_keys (
+                    number INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, id TEXT NOT NULL,
+                    UNIQUE (kind, id));
+                """)
+        }
         return m
     }
 }

@@ -1,0 +1,34 @@
+import BPMEngine
+import BPMStore
+import Foundation
+import GRDB
+
+/// The `camunda_keys` table (Camunda's protocols' int64 keys).
+extension SQLiteStore {
+    public func camundaKeys(_ refs: [KeyRef]) async throws -> [Int64] {
+        try await pool.write { db in
+            try refs.map { r in
+                try db.execute(sql: "INSERT OR IGNORE INTO camunda_keys (kind, id) VALUES (?, ?)", arguments: [r.kind, r.id])
+                guard let n = try Int64.fetchOne(db, sql: "SELECT number FROM camunda_keys WHERE kind = ? AND id = ?",
+                                                 arguments: [r.kind, r.id])
+                else { throw DatabaseError(message: "no key for \(r.kind) \(r.id)") }
+                return n
+            }
+        }
+    }
+
+    public func extendJobLock(_ id: String, until: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by IS NOT NULL",
+                           arguments: [Coding.iso(until), id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func camundaRef(_ number: Int64) async throws -> KeyRef? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT kind, id FROM camunda_keys WHERE number = ?", arguments: [number])
+                .map { KeyRef(kind: $0["kind"], id: $0["id"]) }
+        }
+    }
+}
