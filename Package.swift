@@ -33,6 +33,11 @@ let package = Package(
         // Camunda's REST API v2: the runtime of the code generated from our OpenAPI document, on Hummingbird
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        // Zeebe's gRPC gateway (BPMZeebe); the protoc plugins are built only by scripts/generate-grpc.sh
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         .target(name: "BPMExpressions"),
@@ -82,6 +87,16 @@ let package = Package(
         .target(name: "BPMCamunda", dependencies: [
             "BPMRuntime", "BPMStore", "BPMDecisions", "BPMModel", "BPMEngine", "BPMExpressions",
         ]),
+        // Zeebe's gateway protocol over gRPC (Proto/gateway.proto; Generated/ from scripts/generate-grpc.sh)
+        .target(name: "BPMZeebe", dependencies: [
+            "BPMServer", "BPMRuntime", "BPMCamunda",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], exclude: ["Proto"]),
         // the developer tooling on the production runtime: a temporary store, a manual clock, a connector sandbox
         .target(name: "BPMTooling", dependencies: [
             "BPMRuntime", "BPMStoreSQLite", "BPMDecisions", "BPMModel", "BPMEngine",
@@ -89,9 +104,12 @@ let package = Package(
         ]),
         .target(name: "BPMBench", dependencies: [
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
+            "BPMCamunda", "BPMZeebe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         ]),
         // Camunda 8's Orchestration Cluster REST API (v2) over the BPMCamunda facade; Generated/ comes from
         // openapi.yaml through scripts/generate-openapi.sh (committed: no generator in the build)
@@ -102,9 +120,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], exclude: ["openapi.yaml", "openapi-generator-config.yaml"]),
         .executableTarget(name: "bpm", dependencies: [
-            "BPMCamundaREST", "BPMCamunda",
+            "BPMCamundaREST",
             "BPMServer", "BPMRuntime", "BPMStreams", "BPMStoreSQLite", "BPMStorePostgres", "BPMDecisions",
-            "BPMTooling", "BPMBench",
+            "BPMTooling", "BPMBench", "BPMCamunda", "BPMZeebe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,8 +143,13 @@ let package = Package(
                                                              .product(name: "JWTKit", package: "jwt-kit"),
                                                              "BPMCamunda", "BPMCamundaREST", "BPMServer",
                                                              .product(name: "HummingbirdTesting", package: "hummingbird")],
-                    // the Selenium scripts the browser tests run; the Camunda SDK's script and its BPMN
-                    exclude: ["browser", "camunda-rest"]),
+                    // the Selenium scripts the browser tests run; the Camunda SDK's and pyzeebe's scripts and BPMN
+                    exclude: ["browser", "camunda-rest", "camunda"]),
+        .testTarget(name: "BPMZeebeTests", dependencies: [
+            "BPMZeebe", "BPMCamunda", "BPMServer", "BPMRuntime", "BPMStoreSQLite",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -47,6 +47,10 @@ if $tests; then
   # tests validate every exported example against them with xmllint
   [ -f .build/bpmn-xsd/.installed ] || { python3 -m venv .build/bpmn-xsd \
     && .build/bpmn-xsd/bin/pip install -q --no-deps spiffworkflow==3.2.0 && touch .build/bpmn-xsd/.installed; }
+  # pyzeebe, a real Zeebe gRPC client, drives the gRPC gateway's tests; its own venv keeps its
+  # grpcio and protobuf pins away from the other clients'
+  [ -x .build/venv-zeebe/bin/python ] || python3 -m venv .build/venv-zeebe
+  .build/venv-zeebe/bin/python -c "import pyzeebe" 2>/dev/null || .build/venv-zeebe/bin/pip install -q pyzeebe==4.7.0
   mkdir -p .build/kafka-runtime
   ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
     .build/kafka-runtime/librdkafka.so.1

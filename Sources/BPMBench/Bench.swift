@@ -25,6 +25,8 @@ public struct Bench: AsyncParsableCommand {
           http-worker       start → service task served by 8 external workers over the REST
                             API (activate up to 32 jobs, complete each) → end; a quarter as
                             many instances, 64 clients, latency from start to completion
+          grpc-worker       the same served by 8 Zeebe-protocol workers over the gRPC gateway
+                            (StreamActivatedJobs pushes each job, CompleteJob answers it)
 
         --concurrency clients each start instances one after another; latency is from the
         start request to its commit. Build with -c release for meaningful figures.
@@ -88,7 +90,7 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "With --peer: client threads of the DBOS peer, and clients of the straight-through run beside it.")
     var peerClients = 8
 
-    @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, decision-table; with --intake: match, intake-filter, intake-start, latency-half, kafka-filter, kafka-start.")
+    @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
     static let straightThrough = """
@@ -195,7 +197,8 @@ public struct Bench: AsyncParsableCommand {
         for spec in BenchSupport.withSQLite(store) {
             for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
                                              ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0]),
-                                             ("http-worker", WorkerBench.source, [:])]
+                                             ("http-worker", WorkerBench.source, [:]),
+                                             ("grpc-worker", GRPCWorkerBench.source, [:])]
                 where scenario.isEmpty || scenario.contains(name) {
                 rows.append(try await measure(name: name, source: source, expected: expected, spec: spec))
             }
@@ -317,9 +320,11 @@ public struct Bench: AsyncParsableCommand {
         logger.logLevel = .warning
         let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
         try await runtime.start(timerLoop: false)
-        if name == "http-worker" {
+        if name == "http-worker" || name == "grpc-worker" {
             let n = max(1, instances / 4)
-            let r = try await WorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
+            let r = name == "http-worker"
+                ? try await WorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
+                : try await GRPCWorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
             await runtime.shutdown()
             return Row(name: name, store: label, instances: n, perSecond: r.perSecond, p50: r.p50, p99: r.p99)
         }

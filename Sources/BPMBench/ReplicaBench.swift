@@ -108,7 +108,8 @@ struct ReplicaBench {
         for _ in 0..<n {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            p.arguments = ["serve", "--store", url, "--definitions", dir.path, "--no-watch", "--port", "0", "--log-level", "error"]
+            p.arguments = ["serve", "--store", url, "--definitions", dir.path, "--no-watch", "--port", "0", "--grpc-port", "0",
+                           "--log-level", "error"]
                 + (kafka.map { k in ["--kafka-brokers", k.brokers, "--kafka-group", group] + k.options.flatMap { ["--kafka-option", $0] } } ?? [])
             let out = Pipe()
             p.standardOutput = out

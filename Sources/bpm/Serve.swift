@@ -10,6 +10,7 @@ import BPMStore
 import BPMStorePostgres
 import BPMStoreSQLite
 import BPMStreams
+import BPMZeebe
 import Foundation
 import Hummingbird
 import JWTKit
@@ -27,7 +28,7 @@ struct Serve: AsyncParsableCommand {
         (timers re-armed, pending connector calls re-dispatched), and serves the API.
 
         Configuration can also come from the environment: BPM_STORE, BPM_DEFINITIONS,
-        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
+        BPM_WATCH, BPM_WATCH_INTERVAL, BPM_PUBLIC_URL, BPM_CATALOG_OWNER, BPM_HOST, BPM_PORT, BPM_GRPC_PORT, BPM_SQLITE_SYNC, BPM_LEASE, BPM_LOG_LEVEL, BPM_LOG_FORMAT,
         BPM_KAFKA_BROKERS, BPM_KAFKA_GROUP, BPM_KAFKA_OPTIONS (k=v,k=v), BPM_DEAD_LETTER_TOPIC,
         BPM_LIFECYCLE_TOPIC, BPM_MQTT_URL, BPM_MQTT_OPTIONS (k=v,k=v), BPM_SHUTDOWN_TIMEOUT, BPM_MAX_* (limits);
         or from a file of such
@@ -60,6 +61,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (0 picks a free one and prints it).")
     var port: Int = Int(ProcessInfo.processInfo.environment["BPM_PORT"] ?? "") ?? 8080
+
+    @Option(name: .customLong("grpc-port"), help: "Port of the Zeebe gRPC gateway (Camunda 8 clients, Modeler; default 26500, 0: off).")
+    var grpcPort: Int = Int(ProcessInfo.processInfo.environment["BPM_GRPC_PORT"] ?? "") ?? 26500
 
     @Option(help: "SQLite durability: FULL (survives power loss) or NORMAL (survives process crashes, faster).")
     var sqliteSync: String = ProcessInfo.processInfo.environment["BPM_SQLITE_SYNC"] ?? "FULL"
@@ -252,7 +256,7 @@ struct Serve: AsyncParsableCommand {
 
         var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
         options.clock = controlled
-        // Camunda 8's REST API v2 under /v2 (docs/camunda.md)
+        // Camunda 8's REST API v2 under /v2 and the gRPC gateway share one facade (docs/camunda.md)
         let camunda = CamundaGateway(runtime: runtime)
         let (restHost, restPort) = (host, port)
         options.extraRoutes.append { CamundaREST.register(on: $0, gateway: camunda, host: restHost, port: restPort) }
@@ -290,7 +294,10 @@ struct Serve: AsyncParsableCommand {
             mqttIntakeRef?.stop()
             await kafkaIntakeRef?.stop(waitForEngine: false)
         })
-        var config = ServiceGroupConfiguration(services: [.init(service: engine), .init(service: app), .init(service: intake)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: engine), .init(service: app)]
+        if grpcPort != 0 { services.append(.init(service: zeebeGateway(camunda, auth: auth, logger: logger))) }
+        services.append(.init(service: intake))
+        var config = ServiceGroupConfiguration(services: services,
                                                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         config.maximumGracefulShutdownDuration = .milliseconds(Int64(shutdownTimeout * 1000))
         config.maximumCancellationDuration = .seconds(2)
@@ -307,6 +314,15 @@ struct Serve: AsyncParsableCommand {
         }
         producer?.close()
         publisher?.stop()
+    }
+}
+
+extension Serve {
+    /// Zeebe's gRPC gateway on --grpc-port (docs/zeebe-grpc.md), stopped before HTTP on shutdown.
+    func zeebeGateway(_ camunda: CamundaGateway, auth: AuthSettings, logger: Logger) -> ZeebeServer {
+        ZeebeServer(gateway: camunda, host: host, port: grpcPort, auth: auth, logger: logger) { actual in
+            FileHandle.standardOutput.write(Data("bpm serve gRPC gateway listening on \(host):\(actual)\n".utf8))
+        }
     }
 }
 

@@ -58,7 +58,8 @@ final class Server: @unchecked Sendable {
     init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:], storeURL: String? = nil, stderr: URL? = nil) throws {
         dir = store.deletingLastPathComponent()
         process.executableURL = URL(fileURLWithPath: bpmBinary)
-        process.arguments = ["serve", "--store", storeURL ?? "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"] + extra
+        process.arguments = ["serve", "--store", storeURL ?? "sqlite:\(store.path)", "--definitions", definitions.path, "--port", "0", "--log-level", "warning"]
+            + (extra.contains("--grpc-port") ? [] : ["--grpc-port", "0"]) + extra  // servers in parallel: no shared 26500
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         let out = Pipe()
         process.standardOutput = out
