@@ -1,3 +1,4 @@
+import BPMDecisions
 import BPMEngine
 import BPMExpressions
 import BPMRuntime
@@ -90,7 +91,8 @@ extension CamundaGateway {
         _ = try await camunda { try await runtime.retryIncident(id) }
     }
 
-    /// `EvaluateDecision`: by `decisionId` (latest) or `decisionKey`, over the variables; a
+    /// `EvaluateDecision`: by `decisionId` (latest) or `decisionKey`, over the variables; the
+    /// decisions evaluated (required ones first) with a table's inputs and matched rules; a
     /// failed evaluation answers with `failedDecisionId` and `failureMessage`.
     public func evaluateDecision(
         decisionId: String?, decisionKey: CamundaKey?,
@@ -102,31 +104,44 @@ extension CamundaGateway {
             id = String(ref[..<(ref.lastIndex(of: "@") ?? ref.endIndex)])
         }
         guard !id.isEmpty else { throw CamundaError(.invalidArgument, "expected a decisionId or a decisionKey") }
-        let stored = try await camunda { try await runtime.store.definitions() }.filter { $0.id == "decision:" + id }
-        guard let rec = stored.max(by: { $0.version < $1.version }) else {
+        var latest: [String: DefinitionRecord] = [:]
+        for d in try await camunda({ try await runtime.store.definitions() }) where d.id.hasPrefix("decision:") {
+            if d.version > latest[d.id]?.version ?? 0 { latest[d.id] = d }
+        }
+        guard let rec = latest["decision:" + id] else {
             throw CamundaError(.notFound, "no decision with id '\(id)' is deployed")
         }
-        let k = try await keys.keys([
-            CamundaRef(.decision, Self.definitionRef(id, rec.version)),
-            CamundaRef(.decisionInstance, UUIDv7.make()),
-        ])
-        var out = CamundaDecisionEvaluation(
+        let trace = try runtime.decisions.trace(id, inputs: variables)
+        let evaluated = trace.decisions.map { ($0, latest["decision:" + $0.id]?.version ?? rec.version) }
+        let drgVersion = evaluated.map(\.1).max() ?? rec.version
+        let k = try await keys.keys(
+            [
+                CamundaRef(.decision, Self.definitionRef(id, rec.version)),
+                CamundaRef(.decisionInstance, UUIDv7.make()),
+                CamundaRef(.decisionRequirements, Self.definitionRef(trace.model, max(drgVersion, rec.version))),
+            ] + evaluated.map { CamundaRef(.decision, Self.definitionRef($0.0.id, $0.1)) })
+        return CamundaDecisionEvaluation(
             decisionKey: k[0], decisionId: id, decisionName: rec.name, decisionVersion: Int32(rec.version),
-            decisionRequirementsId: "", decisionRequirementsKey: -1, decisionOutput: .null, evaluatedDecisions: [],
-            failedDecisionId: "", failureMessage: "", tenantId: camundaDefaultTenant, decisionInstanceKey: k[1])
-        do {
-            out.decisionOutput = try runtime.decisions.evaluate(id, inputs: variables)
-        } catch {
-            out.failedDecisionId = id
-            out.failureMessage = error.description
-            return out
-        }
-        out.evaluatedDecisions = [
-            CamundaEvaluatedDecision(
-                decisionKey: k[0], decisionId: id, decisionName: rec.name, decisionVersion: Int32(rec.version),
-                decisionType: "DECISION", decisionOutput: out.decisionOutput, matchedRules: [], evaluatedInputs: [],
-                tenantId: camundaDefaultTenant)
-        ]
-        return out
+            decisionRequirementsId: trace.model, decisionRequirementsKey: k[2], decisionOutput: trace.result ?? .null,
+            evaluatedDecisions: zip(evaluated, k.dropFirst(3)).map { Self.evaluated($0.0.0, $0.0.1, $0.1) },
+            failedDecisionId: trace.failure == nil ? "" : trace.failedDecision ?? id,
+            failureMessage: trace.failure?.message ?? "", tenantId: camundaDefaultTenant, decisionInstanceKey: k[1])
+    }
+
+    static func evaluated(_ d: EvaluatedDecision, _ version: Int, _ key: CamundaKey) -> CamundaEvaluatedDecision {
+        CamundaEvaluatedDecision(
+            decisionKey: key, decisionId: d.id, decisionName: d.name, decisionVersion: Int32(version),
+            decisionType: d.type, decisionOutput: d.output,
+            matchedRules: d.matchedRules.map { r in
+                CamundaMatchedRule(
+                    ruleId: r.id, ruleIndex: Int32(r.index),
+                    evaluatedOutputs: r.outputs.map {
+                        CamundaEvaluatedOutput(outputId: $0.id, outputName: $0.name, outputValue: $0.value)
+                    })
+            },
+            evaluatedInputs: d.inputs.map {
+                CamundaEvaluatedInput(inputId: $0.id, inputName: $0.name, inputValue: $0.value)
+            },
+            tenantId: camundaDefaultTenant)
     }
 }

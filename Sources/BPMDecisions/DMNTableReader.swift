@@ -19,7 +19,7 @@ extension DMNReader.Reader {
             {
                 allowed = try? UnaryTests(text, names: names, types: types)
             }
-            inputs.append(.init(expression: ex, allowed: allowed))
+            inputs.append(.init(expression: ex, allowed: allowed, id: i.attributes["id"], label: i.attributes["label"]))
         }
         var outputs: [DecisionTable.Output] = []
         for o in e.children("output") {
@@ -38,7 +38,7 @@ extension DMNReader.Reader {
             outputs.append(
                 .init(
                     name: o.attributes["name"], allowed: allowed, defaultValue: dflt,
-                    type: typeRef(o.attributes["typeRef"], o)))
+                    type: typeRef(o.attributes["typeRef"], o), id: o.attributes["id"], label: o.attributes["label"]))
         }
         var rules: [DecisionTable.Rule] = []
         for r in e.children("rule") {
@@ -66,7 +66,7 @@ extension DMNReader.Reader {
                 guard case .literal(let ex) = x else { return x }
                 outs.append(ex)
             }
-            rules.append(.init(tests: tests, outputs: outs))
+            rules.append(.init(tests: tests, outputs: outs, id: r.attributes["id"]))
         }
         return .decisionTable(
             DecisionTable(

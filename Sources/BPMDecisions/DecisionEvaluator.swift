@@ -33,7 +33,12 @@ public struct DecisionEvaluator: Sendable {
 final class Session: @unchecked Sendable {
     let namespaced: [String: [String: Value]]
     var memo: [String: [String: Value]] = [:]
-    init(namespaced: [String: [String: Value]]) { self.namespaced = namespaced }
+    /// Set when the evaluation is traced (`DecisionEvaluator.trace`).
+    var trace: TraceRecorder?
+    init(namespaced: [String: [String: Value]], trace: TraceRecorder? = nil) {
+        self.namespaced = namespaced
+        self.trace = trace
+    }
 }
 
 /// A model within an evaluation, with the input data it reads.
@@ -87,7 +92,12 @@ struct ModelScope: Sendable {
             scope[p] = merge(scope[p], r.name, try m.decision(r.name, depth: depth + 1))
         }
         bindKnowledge(d.requiredKnowledge, into: &scope, depth: depth)
-        let v = try eval(d.expression, scope, depth: 0)
+        let v: Value
+        if let trace = session.trace {
+            v = try traced(d, scope, trace)
+        } else {
+            v = try eval(d.expression, scope, depth: 0)
+        }
         session.memo[model.namespace, default: [:]][d.name] = v
         return v
     }
@@ -165,7 +175,8 @@ struct ModelScope: Sendable {
             inputs[p] = v
             if service.inputDecisions.contains(p) { given[p] = v }
         }
-        var inner = ModelScope(model: model, inputs: inputs, session: Session(namespaced: session.namespaced))
+        let innerSession = Session(namespaced: session.namespaced, trace: session.trace)
+        var inner = ModelScope(model: model, inputs: inputs, session: innerSession)
         inner.given = given
         var results: [String: Value] = [:]
         for o in service.outputs { results[o] = try inner.decision(o, depth: depth + 1) }

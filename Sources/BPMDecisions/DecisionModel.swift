@@ -107,13 +107,18 @@ public indirect enum BoxedExpression: Sendable {
 
 /// A decision table.
 public struct DecisionTable: Sendable {
-    public enum HitPolicy: String, Sendable { case unique = "UNIQUE", any = "ANY", priority = "PRIORITY", first = "FIRST",
-                                                 collect = "COLLECT", ruleOrder = "RULE ORDER", outputOrder = "OUTPUT ORDER" }
+    public enum HitPolicy: String, Sendable {
+        case unique = "UNIQUE", any = "ANY", priority = "PRIORITY", first = "FIRST"
+        case collect = "COLLECT", ruleOrder = "RULE ORDER", outputOrder = "OUTPUT ORDER"
+    }
     public enum Aggregation: String, Sendable { case sum = "SUM", min = "MIN", max = "MAX", count = "COUNT" }
 
     public struct Input: Sendable {
         public var expression: Expression
         public var allowed: UnaryTests?
+        /// The `<input>`'s `id` and `label` (what evaluation traces report).
+        public var id: String? = nil
+        public var label: String? = nil
     }
 
     public struct Output: Sendable {
@@ -123,11 +128,16 @@ public struct DecisionTable: Sendable {
         public var defaultValue: Expression?
         /// The output's declared type (`typeRef`).
         public var type: FEELType? = nil
+        /// The `<output>`'s `id` and `label`.
+        public var id: String? = nil
+        public var label: String? = nil
     }
 
     public struct Rule: Sendable {
         public var tests: [UnaryTests]
         public var outputs: [Expression]
+        /// The `<rule>`'s `id`.
+        public var id: String? = nil
     }
 
     public var hitPolicy: HitPolicy

@@ -2,11 +2,17 @@ import BPMExpressions
 
 /// Decision table semantics: rule matching and every hit policy of DMN 1.5.
 enum DecisionTableEvaluator {
-    static func evaluate(_ t: DecisionTable, _ scope: [String: Value]) throws(DecisionError) -> Value {
+    /// Evaluates the table; `record`, when given, is told the inputs and the rules that gave the result
+    /// (evaluation traces: the plain path passes nil and pays nothing for it).
+    static func evaluate(
+        _ t: DecisionTable, _ scope: [String: Value], record: TableRecord? = nil
+    ) throws(DecisionError) -> Value {
         let inputValues = t.inputs.map { $0.expression.evaluate(scope) }
         for (i, input) in t.inputs.enumerated() {
             if let allowed = input.allowed, !inputValues[i].isNull, allowed.matches(inputValues[i], scope) != true {
-                throw DecisionError("input '\(input.expression.source)' = \(inputValues[i].interpolated) is not one of the allowed values (\(allowed.source))")
+                throw DecisionError(
+                    "input '\(input.expression.source)' = \(inputValues[i].interpolated) "
+                        + "is not one of the allowed values (\(allowed.source))")
             }
         }
         var matched: [Int] = []
@@ -17,19 +23,28 @@ enum DecisionTableEvaluator {
             }
             if ok { matched.append(r) }
         }
-        func result(_ r: Int) throws(DecisionError) -> Value {
-            let rule = t.rules[r]
-            var values: [Value] = []
-            for (k, e) in rule.outputs.enumerated() {
-                var v = e.evaluate(scope)
-                if k < t.outputs.count, let type = t.outputs[k].type { v = type.convert(v) ?? .null }
-                if k < t.outputs.count, let allowed = t.outputs[k].allowed, !v.isNull, !allowed.contains(v) {
-                    throw DecisionError("output \(v.interpolated) of rule \(r + 1) is not one of the allowed values")
-                }
-                values.append(v)
+        let value = try select(t, scope, matched)
+        record?.capture(t, scope, inputValues, matched)
+        return value
+    }
+
+    /// The values of a rule's outputs, converted to the outputs' types and checked against their allowed values.
+    static func outputs(_ t: DecisionTable, _ r: Int, _ scope: [String: Value]) throws(DecisionError) -> [Value] {
+        var values: [Value] = []
+        for (k, e) in t.rules[r].outputs.enumerated() {
+            var v = e.evaluate(scope)
+            if k < t.outputs.count, let type = t.outputs[k].type { v = type.convert(v) ?? .null }
+            if k < t.outputs.count, let allowed = t.outputs[k].allowed, !v.isNull, !allowed.contains(v) {
+                throw DecisionError("output \(v.interpolated) of rule \(r + 1) is not one of the allowed values")
             }
-            return pack(values, t)
+            values.append(v)
         }
+        return values
+    }
+
+    /// The table's result for the matched rules, by its hit policy.
+    static func select(_ t: DecisionTable, _ scope: [String: Value], _ matched: [Int]) throws(DecisionError) -> Value {
+        func result(_ r: Int) throws(DecisionError) -> Value { pack(try outputs(t, r, scope), t) }
         if matched.isEmpty {
             switch t.hitPolicy {
             case .collect where t.aggregation == .count: return .number(0)
@@ -40,17 +55,22 @@ enum DecisionTableEvaluator {
         }
         switch t.hitPolicy {
         case .unique:
-            guard matched.count == 1 else { throw DecisionError("UNIQUE hit policy: rules \(matched.map { String($0 + 1) }.joined(separator: ", ")) all match") }
+            guard matched.count == 1 else {
+                let rules = matched.map { String($0 + 1) }.joined(separator: ", ")
+                throw DecisionError("UNIQUE hit policy: rules \(rules) all match")
+            }
             return try result(matched[0])
         case .first:
             return try result(matched[0])
         case .any:
             let results = try matched.map { r throws(DecisionError) in try result(r) }
-            guard results.allSatisfy({ $0 == results[0] }) else { throw DecisionError("ANY hit policy: matching rules give different outputs") }
+            guard results.allSatisfy({ $0 == results[0] }) else {
+                throw DecisionError("ANY hit policy: matching rules give different outputs")
+            }
             return results[0]
         case .priority:
             let results = try matched.map { r throws(DecisionError) in try result(r) }
-            return results.enumerated().min { priority(results[$0.offset], t) < priority(results[$1.offset], t) }!.element
+            return results.min { priority($0, t) < priority($1, t) }!
         case .ruleOrder:
             return .list(try matched.map { r throws(DecisionError) in try result(r) })
         case .outputOrder:

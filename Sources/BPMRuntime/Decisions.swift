@@ -32,6 +32,15 @@ public final class DecisionRegistry: @unchecked Sendable {
         return try DecisionEvaluator(model: model).evaluate(name, inputs: inputs)
     }
 
+    /// Evaluates a decision by id or name, recording each decision evaluated (Zeebe's
+    /// `evaluatedDecisions`); throws only for a decision that is not deployed.
+    public func trace(_ key: String, inputs: [String: Value]) throws(DecisionError) -> DecisionTrace {
+        guard let (model, name) = lock.withLock({ byKey[key] }) else {
+            throw DecisionError("no deployed decision '\(key)'")
+        }
+        return DecisionEvaluator(model: model).trace(name, inputs: inputs)
+    }
+
     /// Reads a DMN model or a YAML rule set.
     public static func parse(source: String, file: String) throws(DefinitionErrors) -> DecisionModel {
         if DefinitionLoader.format(of: source) == "dmn" { return try DMNReader.read(source: source, file: file) }
