@@ -53,7 +53,7 @@ extension V2Handler {
     }
 
     static func evaluation(_ e: CamundaDecisionEvaluation) -> Components.Schemas.EvaluateDecisionResult {
-        let evaluated = e.evaluatedDecisions.map { d in
+        let evaluated = e.evaluatedDecisions.enumerated().map { n, d in
             Components.Schemas.EvaluatedDecisionResult(
                 decisionDefinitionId: d.decisionId, decisionDefinitionName: d.decisionName,
                 decisionDefinitionVersion: d.decisionVersion, decisionDefinitionType: d.decisionType,
@@ -68,7 +68,7 @@ extension V2Handler {
                     .init(inputId: $0.inputId, inputName: $0.inputName, inputValue: V2.json($0.inputValue))
                 },
                 decisionDefinitionKey: V2.string(d.decisionKey),
-                decisionEvaluationInstanceKey: V2.string(e.decisionInstanceKey))
+                decisionEvaluationInstanceKey: "\(e.decisionInstanceKey)-\(n + 1)")
         }
         return .init(decisionDefinitionId: e.decisionId, decisionDefinitionKey: V2.string(e.decisionKey),
                      decisionDefinitionName: e.decisionName, decisionDefinitionVersion: e.decisionVersion,

@@ -3,49 +3,11 @@ import BPMExpressions
 import Foundation
 import Testing
 
-/// A DMN model as Camunda Modeler writes it: `dish` (a FIRST table) requires `season` (a literal
+/// A DMN model as Camunda Modeler writes it (Tests/Fixtures/camunda8/dinner.dmn): `dish` (a FIRST table) requires `season` (a literal
 /// expression); `strict` is a UNIQUE table whose two rules always both match (it fails).
-let dishDMN = """
-    <?xml version="1.0" encoding="UTF-8"?>
-    <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="dinner" name="Dinner" \
-    namespace="http://camunda.org/schema/1.0/dmn">
-      <decision id="season" name="Season">
-        <literalExpression><text>if month &lt; 6 then "Spring" else "Autumn"</text></literalExpression>
-      </decision>
-      <decision id="dish" name="Dish">
-        <informationRequirement id="r1"><requiredDecision href="#season"/></informationRequirement>
-        <decisionTable id="table" hitPolicy="FIRST">
-          <input id="inSeason" label="Season of the year">
-            <inputExpression id="e1" typeRef="string"><text>Season</text></inputExpression>
-          </input>
-          <input id="inGuests">
-            <inputExpression id="e2" typeRef="number"><text>guests</text></inputExpression>
-          </input>
-          <output id="outDish" name="dish" label="Dish" typeRef="string"/>
-          <rule id="rule-stew">
-            <inputEntry><text>"Spring"</text></inputEntry><inputEntry><text>&gt; 10</text></inputEntry>
-            <outputEntry><text>"Stew"</text></outputEntry>
-          </rule>
-          <rule id="rule-ribs">
-            <inputEntry><text>"Autumn"</text></inputEntry><inputEntry><text>-</text></inputEntry>
-            <outputEntry><text>"Ribs"</text></outputEntry>
-          </rule>
-          <rule id="rule-salad">
-            <inputEntry><text>-</text></inputEntry><inputEntry><text>-</text></inputEntry>
-            <outputEntry><text>"Salad"</text></outputEntry>
-          </rule>
-        </decisionTable>
-      </decision>
-      <decision id="strict" name="Strict">
-        <decisionTable id="strictTable" hitPolicy="UNIQUE">
-          <input id="inX"><inputExpression typeRef="number"><text>guests</text></inputExpression></input>
-          <output id="outX" name="x" typeRef="string"/>
-          <rule id="a"><inputEntry><text>-</text></inputEntry><outputEntry><text>"a"</text></outputEntry></rule>
-          <rule id="b"><inputEntry><text>-</text></inputEntry><outputEntry><text>"b"</text></outputEntry></rule>
-        </decisionTable>
-      </decision>
-    </definitions>
-    """
+let dishDMN = try! String(
+    contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/camunda8/dinner.dmn"), encoding: .utf8)
 
 @Suite(.serialized) struct CamundaDecisionEvaluationTests {
     /// The evaluated decisions in evaluation order, the table's inputs (id, label or expression,

@@ -2727,8 +2727,10 @@ extension Components {
             internal var evaluatedInputs: Components.Schemas.EvaluatedDecisionResult.EvaluatedInputsPayload
             /// - Remark: Generated from `#/components/schemas/EvaluatedDecisionResult/decisionDefinitionKey`.
             internal var decisionDefinitionKey: Components.Schemas.Key
+            /// The evaluation's key and the decision's place in the evaluation (from 1), as `KEY-N`.
+            ///
             /// - Remark: Generated from `#/components/schemas/EvaluatedDecisionResult/decisionEvaluationInstanceKey`.
-            internal var decisionEvaluationInstanceKey: Components.Schemas.Key
+            internal var decisionEvaluationInstanceKey: Swift.String
             /// Creates a new `EvaluatedDecisionResult`.
             ///
             /// - Parameters:
@@ -2741,7 +2743,7 @@ extension Components {
             ///   - matchedRules:
             ///   - evaluatedInputs:
             ///   - decisionDefinitionKey:
-            ///   - decisionEvaluationInstanceKey:
+            ///   - decisionEvaluationInstanceKey: The evaluation's key and the decision's place in the evaluation (from 1), as `KEY-N`.
             internal init(
                 decisionDefinitionId: Swift.String,
                 decisionDefinitionName: Swift.String,
@@ -2752,7 +2754,7 @@ extension Components {
                 matchedRules: Components.Schemas.EvaluatedDecisionResult.MatchedRulesPayload,
                 evaluatedInputs: Components.Schemas.EvaluatedDecisionResult.EvaluatedInputsPayload,
                 decisionDefinitionKey: Components.Schemas.Key,
-                decisionEvaluationInstanceKey: Components.Schemas.Key
+                decisionEvaluationInstanceKey: Swift.String
             ) {
                 self.decisionDefinitionId = decisionDefinitionId
                 self.decisionDefinitionName = decisionDefinitionName

@@ -106,6 +106,8 @@ def main():
     check(all(str(p.process_definition_key).isdigit() for p in deployment.processes), "keys are decimal strings")
     check(ours("/definitions/rest-order")["id"] == "rest-order", "our API has the deployed definition")
 
+    evaluate_decision(client)
+
     # a message published before its instance waits, kept by its TTL
     published = client.publish_message(data=MessagePublicationRequest(
         name="payment-received", correlation_key="A", time_to_live=120000,
@@ -181,6 +183,28 @@ def main():
     status, problem = raw_v2("POST", "/process-instances/not-a-key/cancellation", {}, token=ADMIN)
     check(status == 400 and problem["title"] == "INVALID_ARGUMENT", "a malformed key: 400 INVALID_ARGUMENT")
     print("ALL OK", flush=True)
+
+
+def evaluate_decision(client):
+    """Deploys Tests/Fixtures/camunda8/dinner.dmn and evaluates `dish` (FIRST, requires `season`) by key."""
+    dmn = os.path.join(HERE, "..", "..", "Fixtures", "camunda8", "dinner.dmn")
+    deployed = client.deploy_resources_from_files([dmn])
+    keys = {d.decision_definition_id: str(d.decision_definition_key) for d in deployed.decisions}
+    result = client.evaluate_decision(data=models.DecisionEvaluationByKey(
+        decision_definition_key=keys["dish"],
+        variables=models.DecisionEvaluationByIdVariables.from_dict({"month": 9, "guests": 4})))
+    evaluated = [(d.decision_definition_id, d.decision_definition_type, str(d.decision_definition_key))
+                 for d in result.evaluated_decisions]
+    check(json.loads(result.output) == "Ribs" and evaluated == [
+        ("season", "LITERAL_EXPRESSION", keys["season"]), ("dish", "DECISION_TABLE", keys["dish"])],
+        f"decision evaluation: season, then dish ({evaluated})")
+    table = result.evaluated_decisions[1]
+    inputs = [(i.input_id, i.input_name, json.loads(i.input_value)) for i in table.evaluated_inputs]
+    rules = [(r.rule_id, r.rule_index, [(o.output_id, o.output_name, json.loads(o.output_value))
+                                        for o in r.evaluated_outputs]) for r in table.matched_rules]
+    check(inputs == [("inSeason", "Season of the year", "Autumn"), ("inGuests", "guests", 4)]
+          and rules == [("rule-ribs", 2, [("outDish", "dish", "Ribs")])],
+          f"decision evaluation: the table's inputs and matched rule ({inputs}, {rules})")
 
 
 async def run_workers(client, keys):

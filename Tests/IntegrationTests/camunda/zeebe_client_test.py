@@ -14,6 +14,7 @@ Prints `ok   …` per check; exits 1 at the first failure.
 """
 import asyncio
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -80,6 +81,8 @@ async def run_phase(client, channel, bpmn):
         fail("our API does not list the deployed definition")
     ok(f"DeployResource: order-fulfilment version {process.version}, key {process.process_definition_key}")
 
+    await evaluate_decision(client, channel, bpmn)
+
     # the message comes before its instance waits: buffered for its TTL, then correlated
     await client.publish_message("payment-received", "o-1", {"paid": 42.5},
                                  time_to_live_in_milliseconds=60000, message_id="pay-o-1")
@@ -144,6 +147,30 @@ async def run_phase(client, channel, bpmn):
         await t
     print("state " + json.dumps({"instance": ids["o-1"], "jobKey": str(shipped_job["key"]),
                                  "incident": incident["id"]}), flush=True)
+
+
+async def evaluate_decision(client, channel, bpmn):
+    """Deploys Tests/Fixtures/camunda8/dinner.dmn and evaluates `dish` (a FIRST table requiring `season`)."""
+    dmn = os.path.join(os.path.dirname(bpmn), "..", "..", "Fixtures", "camunda8", "dinner.dmn")
+    deployed = await client.deploy_resource(dmn)
+    keys = {d.dmn_decision_id: d.decision_key for d in deployed.deployments if hasattr(d, "dmn_decision_id")}
+    e = await client.evaluate_decision(keys["dish"], None, {"month": 9, "guests": 4})
+    evaluated = [(d.decision_id, d.decision_type, d.decision_key) for d in e.evaluated_decisions]
+    if e.decision_output != "Ribs" or e.failed_decision_id or evaluated != [
+            ("season", "LITERAL_EXPRESSION", keys["season"]), ("dish", "DECISION_TABLE", keys["dish"])]:
+        fail(f"EvaluateDecision: {e}")
+    table = e.evaluated_decisions[1]
+    inputs = [(i.input_id, i.input_name, i.input_value) for i in table.evaluated_inputs]
+    rules = [(r.rule_id, r.rule_index, [(o.output_id, o.output_name, o.output_value) for o in r.evaluated_outputs])
+             for r in table.matched_rules]
+    if inputs != [("inSeason", "Season of the year", "Autumn"), ("inGuests", "guests", 4)] \
+            or rules != [("rule-ribs", 2, [("outDish", "dish", "Ribs")])]:
+        fail(f"EvaluateDecision's table: inputs {inputs}, rules {rules}")
+    failed = await client.evaluate_decision(None, "strict", {"guests": 1})
+    if failed.failed_decision_id != "strict" or "UNIQUE" not in failed.failure_message:
+        fail(f"EvaluateDecision of a failing decision: {failed}")
+    ok("EvaluateDecision: season, then dish with its inputs and matched rule rule-ribs (index 2); "
+       "a failure names its decision")
 
 
 async def resolve_phase(client, channel, instance_id, job_key, incident_key):
