@@ -9,18 +9,15 @@ extension CamundaGateway {
     /// `PublishMessage`: correlates to the oldest subscription of the name and correlation
     /// key, starts message start events, and is buffered `timeToLive` ms for instances that
     /// start waiting later; the same `messageId` (and name) within the first's time to live
-    /// → `alreadyExists`.
+    /// → `alreadyExists` (claimed in the store, so it holds across restarts and replicas).
     public func publishMessage(_ request: CamundaPublishMessage) async throws -> CamundaPublishedMessage {
         guard !request.name.isEmpty else { throw CamundaError(.invalidArgument, "expected a message name") }
         let ttl = Self.seconds(max(0, request.timeToLive))
         if !request.messageId.isEmpty {
             let now = runtime.clock.now()
-            let id = request.name + "\u{0}" + request.messageId
-            let fresh = messageIds.withLock { ids in
-                ids = ids.filter { $0.value > now }
-                guard ids[id] == nil else { return false }
-                if ttl > 0 { ids[id] = now.addingTimeInterval(ttl) }
-                return true
+            let fresh = try await camunda {
+                try await runtime.store.claimMessageId(
+                    name: request.name, messageId: request.messageId, expiresAt: now.addingTimeInterval(ttl), now: now)
             }
             guard fresh else {
                 throw CamundaError(

@@ -17,8 +17,6 @@ public final class CamundaGateway: Sendable {
 
     /// Callers of `createInstanceWithResult` waiting for their instance to end, by instance id.
     let endWaiters = Locked<EndWaiters>(EndWaiters())
-    /// Message ids published and still within their time to live: name + id → expiry.
-    let messageIds = Locked<[String: Date]>([:])
 
     public init(runtime: Runtime, version: String = "8.7.0") {
         self.runtime = runtime

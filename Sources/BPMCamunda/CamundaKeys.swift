@@ -22,7 +22,8 @@ public struct CamundaRef: Sendable, Hashable {
         case decisionRequirements = "drg"
         /// id: `formId@version`.
         case form = "form"
-        /// One-off keys (published messages, signals, evaluations): a fresh id each.
+        /// One-off keys (published messages, signals, evaluations, commands): nothing looks them
+        /// up again, so each is a fresh number of the sequence with no row (`isOneOff`).
         case message = "message"
         case signal = "signal"
         case decisionInstance = "di"
@@ -33,6 +34,9 @@ public struct CamundaRef: Sendable, Hashable {
 
     public var kind: Kind
     public var id: String
+
+    /// Whether the kind's keys are one-off: a fresh number, never stored nor cached.
+    public var isOneOff: Bool { [.message, .signal, .decisionInstance, .command].contains(kind) }
 
     public init(_ kind: Kind, _ id: String) {
         self.kind = kind
@@ -61,6 +65,7 @@ public final class CamundaKeys: Sendable {
     /// The keys of objects, assigned where missing, in the order asked (one store call for
     /// those not cached).
     public func keys(_ refs: [CamundaRef]) async throws -> [CamundaKey] {
+        if refs.contains(where: \.isOneOff) { return try await withOneOff(refs) }
         let known = cache.withLock { c in refs.map { c.keys[$0] } }
         let missing = Array(Set(zip(refs, known).filter { $0.1 == nil }.map(\.0)))
         if !missing.isEmpty {
@@ -78,6 +83,19 @@ public final class CamundaKeys: Sendable {
             return zip(refs, known).map { r, k in k ?? assigned[r]! }
         }
         return known.map { $0! }
+    }
+
+    /// Keys where some are one-off: those are fresh numbers (no row, not cached), the others as `keys`.
+    func withOneOff(_ refs: [CamundaRef]) async throws -> [CamundaKey] {
+        let numbers: [Int64]
+        do {
+            numbers = try await store.camundaFreshKeys(refs.filter(\.isOneOff).count)
+        } catch {
+            throw CamundaError(.resourceExhausted, "the store could not assign keys: \(error)")
+        }
+        var stored = try await keys(refs.filter { !$0.isOneOff }).makeIterator()
+        var fresh = numbers.makeIterator()
+        return refs.map { r in r.isOneOff ? Self.base + fresh.next()! : stored.next()! }
     }
 
     /// The key of one object, assigned if missing.

@@ -89,6 +89,13 @@ public protocol ProcessStore: Sendable {
     func camundaKeys(_ refs: [KeyRef]) async throws -> [Int64]
     /// What a number of `camundaKeys` was assigned to.
     func camundaRef(_ number: Int64) async throws -> KeyRef?
+    /// `count` fresh numbers of the `camunda_keys` sequence that name nothing (keys of one-off
+    /// objects no call looks up again: published messages, signals, evaluations): no row is kept.
+    func camundaFreshKeys(_ count: Int) async throws -> [Int64]
+    /// Claims a published message's `messageId` (with the message's name) until `expiresAt`:
+    /// true when no message with the pair is still buffered (a claim expired by `now` is taken
+    /// over), false when one is. Claims expired by `now` are deleted (replicas share the table).
+    func claimMessageId(name: String, messageId: String, expiresAt: Date, now: Date) async throws -> Bool
     /// Moves the end of a locked job's lock (Zeebe's UpdateJobTimeout); false when the job is
     /// not locked to a worker.
     func extendJobLock(_ id: String, until: Date) async throws -> Bool

@@ -51,4 +51,31 @@ extension PostgresStore {
             PostgresQuery(unsafeSQL: "SELECT kind, id FROM camunda_keys WHERE number = $1", binds: b))
         return try found.first.map { KeyRef(kind: try Self.str($0, "kind"), id: try Self.str($0, "id")) }
     }
+
+    public func camundaFreshKeys(_ count: Int) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        var b = PostgresBindings()
+        b.append(count)
+        let sql = "SELECT nextval(pg_get_serial_sequence('camunda_keys', 'number')) AS n FROM generate_series(1, $1)"
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map { try $0["n"].decode(Int64.self) }
+    }
+
+    public func claimMessageId(name: String, messageId: String, expiresAt: Date, now: Date) async throws -> Bool {
+        var prune = PostgresBindings()
+        prune.append(now)
+        try await exec(PostgresQuery(unsafeSQL: "DELETE FROM camunda_message_ids WHERE expires_at <= $1", binds: prune))
+        var b = PostgresBindings()
+        b.append(name)
+        b.append(messageId)
+        b.append(expiresAt)
+        b.append(now)
+        // a claim that expired meanwhile (not yet pruned) is taken over; a live one wins
+        let sql = """
+            INSERT INTO camunda_message_ids (name, message_id, expires_at) VALUES ($1, $2, $3)
+            ON CONFLICT (name, message_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+                WHERE camunda_message_ids.expires_at <= $4
+            RETURNING 1 AS claimed
+            """
+        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).count == 1
+    }
 }

@@ -35,4 +35,29 @@ extension SQLiteStore {
                 .map { KeyRef(kind: $0["kind"], id: $0["id"]) }
         }
     }
+
+    public func camundaFreshKeys(_ count: Int) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        // AUTOINCREMENT never hands out a number again, even once its row is deleted
+        return try await pool.write { db in
+            let numbers = try (0..<count).map { _ in
+                try db.execute(sql: "INSERT INTO camunda_keys (kind, id) VALUES ('fresh', ?)", arguments: [UUIDv7.make()])
+                return db.lastInsertedRowID
+            }
+            try db.execute(
+                sql: "DELETE FROM camunda_keys WHERE number BETWEEN ? AND ? AND kind = 'fresh'",
+                arguments: [numbers.first, numbers.last])
+            return numbers
+        }
+    }
+
+    public func claimMessageId(name: String, messageId: String, expiresAt: Date, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM camunda_message_ids WHERE expires_at <= ?", arguments: [Coding.iso(now)])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO camunda_message_ids (name, message_id, expires_at) VALUES (?, ?, ?)",
+                arguments: [name, messageId, Coding.iso(expiresAt)])
+            return db.changesCount == 1
+        }
+    }
 }

@@ -257,6 +257,17 @@ enum SQLiteSchema {
                     UNIQUE (kind, id));
                 """)
         }
+        m.registerMigration("018-camunda-message-ids") { db in
+            // published messages' messageIds while they are buffered (shared by replicas); one-off keys
+            // (messages, signals, evaluations, commands) keep no row any more: those written before go
+            try db.execute(sql: """
+                CREATE TABLE camunda_message_ids (
+                    name TEXT NOT NULL, message_id TEXT NOT NULL, expires_at TEXT NOT NULL,
+                    PRIMARY KEY (name, message_id));
+                CREATE INDEX camunda_message_ids_expiry ON camunda_message_ids(expires_at);
+                DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
+                """)
+        }
         return m
     }
 }

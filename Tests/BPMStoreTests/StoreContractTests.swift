@@ -444,8 +444,11 @@ enum StoreContract {
             try await group.waitForAll()
         }
         let names = try TestPostgres.server().psql(String(url.split(separator: "/").last!.split(separator: "?").first!), "SELECT name FROM schema_migrations ORDER BY name")
-        #expect(names.split(separator: "\n") == ["001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake",
-                                                   "005-history-element-instances", "006-instance-list-orders", "007-flow-control",
-                                                   "008-camunda-keys"])
+        #expect(
+            names.split(separator: "\n") == [
+                "001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake",
+                "005-history-element-instances", "006-instance-list-orders", "007-flow-control",
+                "008-camunda-keys", "009-camunda-message-ids",
+            ])
     }
 }
