@@ -111,7 +111,8 @@ extension CamundaGateway {
         if let e = filter.elementId { rows = rows.filter { $0.elementId == e } }
         if let u = filter.candidateUser { rows = rows.filter { $0.candidateUsers.contains(u) } }
         var items: [CamundaUserTaskItem] = []
-        for t in rows { items.append(try await item(t)) }
+        let forms = try await linkedForms(rows)
+        for t in rows { items.append(try await item(t, forms: forms)) }
         if let key = filter.processDefinitionKey { items = items.filter { $0.processDefinitionKey == key } }
         return Self.paged(items, sort: sort, page: page) { item, field in
             switch field {
@@ -124,19 +125,25 @@ extension CamundaGateway {
         }
     }
 
-    func item(_ t: UserTaskRecord) async throws -> CamundaUserTaskItem {
+    /// Camunda's view of a user task; `forms` the deployed forms tasks link (`linkedForms`).
+    func item(_ t: UserTaskRecord, forms: [String: DefinitionRecord]) async throws -> CamundaUserTaskItem {
         let version = try await camunda { try await runtime.store.instance(t.instanceId) }?.definitionVersion ?? 1
-        let k = try await keys.keys([
-            CamundaRef(.userTask, t.id), CamundaRef(.elementInstance, "\(t.instanceId)/\(t.id)"),
-            CamundaRef(.processDefinition, Self.definitionRef(t.definitionId, version)),
-            CamundaRef(.processInstance, t.instanceId),
-        ])
+        let form = Self.formId(t).flatMap { id in
+            forms[id].map { CamundaRef(.form, Self.definitionRef(id, $0.version)) }
+        }
+        let k = try await keys.keys(
+            [
+                CamundaRef(.userTask, t.id), CamundaRef(.elementInstance, "\(t.instanceId)/\(t.id)"),
+                CamundaRef(.processDefinition, Self.definitionRef(t.definitionId, version)),
+                CamundaRef(.processInstance, t.instanceId),
+            ] + (form.map { [$0] } ?? []))
         return CamundaUserTaskItem(
             userTaskKey: k[0], name: t.name, state: Self.taskState(t.status), assignee: t.assignee,
             elementId: t.elementId,
             elementInstanceKey: k[1], candidateGroups: t.candidateGroups, candidateUsers: t.candidateUsers,
             processDefinitionId: t.definitionId, processDefinitionKey: k[2], processDefinitionVersion: Int32(version),
-            processInstanceKey: k[3], formKey: nil, creationDate: t.createdAt, completionDate: t.completedAt,
+            processInstanceKey: k[3], formKey: form == nil ? nil : k[4], creationDate: t.createdAt,
+            completionDate: t.completedAt,
             dueDate: t.dueAt, followUpDate: t.followUpAt, priority: Int32(t.priority), tenantId: camundaDefaultTenant)
     }
 

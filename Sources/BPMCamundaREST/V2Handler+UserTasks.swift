@@ -2,7 +2,7 @@ import BPMCamunda
 import BPMServer
 import Foundation
 
-/// User tasks: search, assignment, completion. With auth on, completing needs the caller to be the task's assignee
+/// User tasks: search, get (and the linked form), assignment, completion. With auth on, completing needs the caller to be the task's assignee
 /// or one of its candidates, as on our own API.
 extension V2Handler {
     func searchUserTasks(_ input: Operations.SearchUserTasks.Input) async throws -> Operations.SearchUserTasks.Output {
@@ -39,6 +39,19 @@ extension V2Handler {
               processName: nil, processDefinitionKey: V2.string(t.processDefinitionKey),
               processInstanceKey: V2.string(t.processInstanceKey),
               rootProcessInstanceKey: V2.nullable(t.processInstanceKey), formKey: V2.nullable(t.formKey), tags: [])
+    }
+
+    func getUserTask(_ input: Operations.GetUserTask.Input) async throws -> Operations.GetUserTask.Output {
+        let t = try await gateway.userTask(key: try V2.key(input.path.userTaskKey, "userTaskKey"))
+        return .ok(.init(body: .json(Self.userTask(t))))
+    }
+
+    func getUserTaskForm(_ input: Operations.GetUserTaskForm.Input) async throws -> Operations.GetUserTaskForm.Output {
+        guard let f = try await gateway.userTaskForm(key: try V2.key(input.path.userTaskKey, "userTaskKey")) else {
+            return .noContent(.init())
+        }
+        return .ok(.init(body: .json(.init(tenantId: f.tenantId, formId: f.formId, schema: f.schema,
+                                           version: f.version, formKey: V2.string(f.formKey)))))
     }
 
     func assignUserTask(_ input: Operations.AssignUserTask.Input) async throws -> Operations.AssignUserTask.Output {

@@ -291,7 +291,7 @@ public enum BPMNDefinitionReader {
                 error("service task '\(id)' has no job type: add <zeebe:taskDefinition type=\"…\"/> in its extensionElements", c)
                 return nil
             }
-            var retry = RetryPolicy()
+            var retry = RetryPolicy(retries: 2)  // without `retries`, Zeebe's default: 3 attempts
             if let r = td?.attributes["retries"], let n = deployTimeInt(r, td!, "retries of '\(id)'") {
                 retry.retries = max(0, n - 1)  // Zeebe's retries count attempts
             }

@@ -1788,6 +1788,49 @@ extension Components {
                 case page
             }
         }
+        /// - Remark: Generated from `#/components/schemas/FormResult`.
+        internal struct FormResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FormResult/tenantId`.
+            internal var tenantId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FormResult/formId`.
+            internal var formId: Swift.String
+            /// The form's JSON (form-js schema) as deployed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormResult/schema`.
+            internal var schema: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FormResult/version`.
+            internal var version: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/FormResult/formKey`.
+            internal var formKey: Components.Schemas.Key
+            /// Creates a new `FormResult`.
+            ///
+            /// - Parameters:
+            ///   - tenantId:
+            ///   - formId:
+            ///   - schema: The form's JSON (form-js schema) as deployed.
+            ///   - version:
+            ///   - formKey:
+            internal init(
+                tenantId: Swift.String,
+                formId: Swift.String,
+                schema: Swift.String,
+                version: Swift.Int64,
+                formKey: Components.Schemas.Key
+            ) {
+                self.tenantId = tenantId
+                self.formId = formId
+                self.schema = schema
+                self.version = version
+                self.formKey = formKey
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case tenantId
+                case formId
+                case schema
+                case version
+                case formKey
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/UserTaskResult`.
         internal struct UserTaskResult: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/UserTaskResult/name`.

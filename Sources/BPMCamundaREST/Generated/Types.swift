@@ -91,6 +91,16 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /user-tasks/search`.
     /// - Remark: Generated from `#/paths//user-tasks/search/post(searchUserTasks)`.
     func searchUserTasks(_ input: Operations.SearchUserTasks.Input) async throws -> Operations.SearchUserTasks.Output
+    /// One user task.
+    ///
+    /// - Remark: HTTP `GET /user-tasks/{userTaskKey}`.
+    /// - Remark: Generated from `#/paths//user-tasks/{userTaskKey}/get(getUserTask)`.
+    func getUserTask(_ input: Operations.GetUserTask.Input) async throws -> Operations.GetUserTask.Output
+    /// The deployed form a user task links by formId (its latest version).
+    ///
+    /// - Remark: HTTP `GET /user-tasks/{userTaskKey}/form`.
+    /// - Remark: Generated from `#/paths//user-tasks/{userTaskKey}/form/get(getUserTaskForm)`.
+    func getUserTaskForm(_ input: Operations.GetUserTaskForm.Input) async throws -> Operations.GetUserTaskForm.Output
     /// Sets a task's assignee (with `allowOverride` false, refused when another user holds it).
     ///
     /// - Remark: HTTP `POST /user-tasks/{userTaskKey}/assignment`.
@@ -334,6 +344,32 @@ extension APIProtocol {
         try await searchUserTasks(Operations.SearchUserTasks.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// One user task.
+    ///
+    /// - Remark: HTTP `GET /user-tasks/{userTaskKey}`.
+    /// - Remark: Generated from `#/paths//user-tasks/{userTaskKey}/get(getUserTask)`.
+    internal func getUserTask(
+        path: Operations.GetUserTask.Input.Path,
+        headers: Operations.GetUserTask.Input.Headers = .init()
+    ) async throws -> Operations.GetUserTask.Output {
+        try await getUserTask(Operations.GetUserTask.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The deployed form a user task links by formId (its latest version).
+    ///
+    /// - Remark: HTTP `GET /user-tasks/{userTaskKey}/form`.
+    /// - Remark: Generated from `#/paths//user-tasks/{userTaskKey}/form/get(getUserTaskForm)`.
+    internal func getUserTaskForm(
+        path: Operations.GetUserTaskForm.Input.Path,
+        headers: Operations.GetUserTaskForm.Input.Headers = .init()
+    ) async throws -> Operations.GetUserTaskForm.Output {
+        try await getUserTaskForm(Operations.GetUserTaskForm.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Sets a task's assignee (with `allowOverride` false, refused when another user holds it).
