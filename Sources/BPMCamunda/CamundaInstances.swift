@@ -80,9 +80,10 @@ extension CamundaGateway {
         _ = try await camunda { try await runtime.migrate(s.id, toVersion: target.version) }
     }
 
-    /// `SetVariables`: on the process instance (its key, or the key of one of its element
-    /// instances: our element instances have no variables of their own, so `local` and
-    /// propagated both set the instance's). Returns the command's key.
+    /// `SetVariables`: on the process instance (its key), or on an element instance: a
+    /// sub-process or multi-instance scope holds them (`local`), or each goes where it is
+    /// defined, else to the instance (propagated); a job's or user task's element instance
+    /// has no variables of its own, so its enclosing scope takes them. Returns the command's key.
     public func setVariables(
         elementInstanceKey: CamundaKey, variables: CamundaVariables,
         local: Bool
@@ -90,13 +91,16 @@ extension CamundaGateway {
         guard let ref = try await keys.ref(elementInstanceKey) else {
             throw CamundaError(.notFound, "no element instance with key \(elementInstanceKey)")
         }
-        let instanceId: String
         switch ref.kind {
-        case .processInstance: instanceId = ref.id
-        case .elementInstance: instanceId = String(ref.id.prefix { $0 != "/" })
+        case .processInstance:
+            _ = try await camunda { try await runtime.send(.setVariables(variables), to: ref.id) }
+        case .elementInstance:
+            let instanceId = String(ref.id.prefix { $0 != "/" })
+            let element = String(ref.id.dropFirst(instanceId.count + 1))
+            let command = Command.setScopedVariables(elementInstance: element, variables: variables, local: local)
+            _ = try await camunda { try await runtime.send(command, to: instanceId) }
         default: throw CamundaError(.notFound, "no element instance with key \(elementInstanceKey)")
         }
-        _ = try await camunda { try await runtime.send(.setVariables(variables), to: instanceId) }
         return try await keys.fresh(.command)
     }
 

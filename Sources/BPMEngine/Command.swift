@@ -37,6 +37,10 @@ public enum Command: Sendable, Equatable {
     case correlate(variables: [String: Value])
     /// An operator sets variables.
     case setVariables([String: Value])
+    /// A client of Camunda's protocols sets variables on an element instance (a scope token's id,
+    /// a job's or a user task's id): `local` in that scope, else each where it is defined
+    /// (`Run.setScopedVariables`).
+    case setScopedVariables(elementInstance: String, variables: [String: Value], local: Bool)
     /// An operator retries an incident after fixing its cause.
     case retryIncident(incidentId: String)
     /// An operator resolves an incident without retrying: the failed activity counts as done

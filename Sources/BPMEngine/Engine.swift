@@ -66,7 +66,7 @@ public enum Engine {
                 }
                 run.drain()
                 return run.finish()
-            case .cancel, .setVariables, .suspend:
+            case .cancel, .setVariables, .setScopedVariables, .suspend:
                 break
             case .completeUserTask, .retryIncident, .resolveIncident:
                 throw .invalid("instance \(state.id) is suspended: resume it first")
@@ -116,6 +116,8 @@ extension Run {
         case .setVariables(let variables):
             state.variables.merge(variables) { _, new in new }
             record(definition.id, "process", "variables_set", data: .context(variables))
+        case .setScopedVariables(let elementInstance, let variables, let local):
+            try setScopedVariables(elementInstance, variables, local: local)
         case .retryIncident(let incidentId):
             try retryIncident(incidentId)
         case .resolveIncident(let incidentId, let variables):
