@@ -5,12 +5,15 @@ import BPMStore
 import Foundation
 
 extension CamundaGateway {
-    /// `CreateProcessInstance`: starts an instance at its none start event; `notFound` when no
-    /// such process (or version) is deployed. Only the latest version starts (an older one:
-    /// `failedPrecondition`); start instructions are `unimplemented`.
+    /// `CreateProcessInstance`: starts an instance of the latest version, or of the version
+    /// named (`version`, or a `processDefinitionKey` of an older one), at its none start event;
+    /// `notFound` when no such process (or version) is deployed; start instructions are
+    /// `unimplemented`.
     public func createInstance(_ request: CamundaCreateInstance) async throws -> CamundaCreatedInstance {
-        let id = try await startable(request)
-        let s = try await camunda { try await runtime.startInstance(id, variables: request.variables) }
+        let (id, version) = try await startable(request)
+        let s = try await camunda {
+            try await runtime.startInstance(id, variables: request.variables, version: version)
+        }
         return try await created(s)
     }
 
@@ -22,9 +25,11 @@ extension CamundaGateway {
         _ request: CamundaCreateInstance, requestTimeout: Int64,
         fetchVariables: [String] = []
     ) async throws -> CamundaInstanceResult {
-        let id = try await startable(request)
+        let (id, version) = try await startable(request)
         await observeEnds()
-        let s = try await camunda { try await runtime.startInstance(id, variables: request.variables) }
+        let s = try await camunda {
+            try await runtime.startInstance(id, variables: request.variables, version: version)
+        }
         let info = try await created(s)
         let timeout = requestTimeout > 0 ? Self.seconds(requestTimeout) : 10
         let end = s.status.isActive ? await waitForEnd(s.id, timeout: timeout) : s
@@ -106,8 +111,8 @@ extension CamundaGateway {
 
     // MARK: helpers
 
-    /// The process to start for a request (the latest version, which it must name if any).
-    func startable(_ r: CamundaCreateInstance) async throws -> String {
+    /// The process to start for a request and its version (nil: the latest).
+    func startable(_ r: CamundaCreateInstance) async throws -> (String, Int?) {
         guard r.startInstructions.isEmpty else {
             throw CamundaError(
                 .unimplemented, "start instructions are not supported: instances start at their start event")
@@ -122,16 +127,13 @@ extension CamundaGateway {
         } else {
             throw CamundaError(.invalidArgument, "expected a bpmnProcessId or a processDefinitionKey")
         }
-        guard let (_, latest) = await runtime.definition(id) else {
+        guard await runtime.definition(id) != nil else {
             throw CamundaError(.notFound, "no process with bpmnProcessId '\(id)' is deployed")
         }
-        if let version, version != latest {
-            guard await runtime.definition(id, version: version) != nil else {
-                throw CamundaError(.notFound, "no version \(version) of process '\(id)' is deployed")
-            }
-            throw CamundaError(.failedPrecondition, "only the latest version (\(latest)) of '\(id)' can be started")
+        if let version, await runtime.definition(id, version: version) == nil {
+            throw CamundaError(.notFound, "no version \(version) of process '\(id)' is deployed")
         }
-        return id
+        return (id, version)
     }
 
     func created(_ s: InstanceState) async throws -> CamundaCreatedInstance {

@@ -10,7 +10,7 @@ extension BatchContext {
     /// else a new instance.
     mutating func apiStart(_ r: Runtime.StartRequest) async throws -> Runtime.StartOutcome {
         if let known = try await answered(r) { return .replayed(known) }
-        guard let (def, version) = await definition(r.definitionId) else {
+        guard let (def, version) = await definition(r.definitionId, version: r.version) else {
             throw Runtime.RuntimeError.unknownDefinition(r.definitionId)
         }
         if registry.retired.contains(def.id) { throw Runtime.RuntimeError.retired(def.id) }

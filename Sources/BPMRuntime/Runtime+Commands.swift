@@ -26,8 +26,11 @@ extension Runtime {
     }
 
     /// Starts an instance of the latest version; returns its state once committed.
-    public func startInstance(_ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil) async throws -> InstanceState {
-        let request = StartRequest(definitionId: definitionId, variables: variables, businessKey: businessKey)
+    public func startInstance(
+        _ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil, version: Int? = nil
+    ) async throws -> InstanceState {
+        var request = StartRequest(definitionId: definitionId, variables: variables, businessKey: businessKey)
+        request.version = version
         switch try await start(request) {
         case .started(let s), .correlated(let s): return s
         case .replayed(let r):

@@ -42,6 +42,8 @@ extension Runtime {
         public var idempotencyKey: String?
         /// The body of the answer, stored for a start with an idempotency key.
         public var render: @Sendable (InstanceState) -> String
+        /// The version to start (nil: the latest), as Zeebe starts an older version by its key.
+        public var version: Int? = nil
 
         public init(definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil,
                     idempotencyKey: String? = nil, render: @escaping @Sendable (InstanceState) -> String = { $0.id })
