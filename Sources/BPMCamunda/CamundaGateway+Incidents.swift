@@ -32,7 +32,7 @@ extension CamundaGateway {
         var items: [CamundaIncidentItem] = []
         for r in rows { items.append(try await item(r)) }
         if let key = filter.processDefinitionKey { items = items.filter { $0.processDefinitionKey == key } }
-        return Self.paged(items, sort: sort, page: page) { item, field in
+        return Self.paged(items, sort: sort, page: page, where: filter.conditions) { item, field in
             switch field {
             case "incidentKey": .number(Double(item.incidentKey))
             case "errorType": .string(item.errorType)
@@ -101,7 +101,7 @@ extension CamundaGateway {
         if let n = filter.name { items = items.filter { $0.name == n } }
         if let k = filter.scopeKey { items = items.filter { $0.scopeKey == k } }
         if let k = filter.variableKey { items = items.filter { $0.variableKey == k } }
-        return Self.paged(items, sort: sort, page: page) { item, field in
+        return Self.paged(items, sort: sort, page: page, where: filter.conditions) { item, field in
             switch field {
             case "value": .string(item.value)
             case "variableKey": .number(Double(item.variableKey))

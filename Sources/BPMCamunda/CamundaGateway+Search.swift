@@ -78,7 +78,7 @@ extension CamundaGateway {
                 endDate: r.completedAt, state: Self.state(r.status), hasIncident: open.contains(r.id),
                 tenantId: camundaDefaultTenant)
         }
-        return Self.paged(items, sort: sort, page: page) { item, field in
+        return Self.paged(items, sort: sort, page: page, where: filter.conditions) { item, field in
             switch field {
             case "processInstanceKey": .number(Double(item.processInstanceKey))
             case "processDefinitionId": .string(item.processDefinitionId)
@@ -114,7 +114,7 @@ extension CamundaGateway {
         let forms = try await linkedForms(rows)
         for t in rows { items.append(try await item(t, forms: forms)) }
         if let key = filter.processDefinitionKey { items = items.filter { $0.processDefinitionKey == key } }
-        return Self.paged(items, sort: sort, page: page) { item, field in
+        return Self.paged(items, sort: sort, page: page, where: filter.conditions) { item, field in
             switch field {
             case "priority": .number(Double(item.priority))
             case "completionDate": item.completionDate.map { .number($0.timeIntervalSince1970) } ?? .null
@@ -175,10 +175,10 @@ extension CamundaGateway {
 
     /// Sorts by the given fields (each item's value from `value`), then takes the page.
     static func paged<T: Sendable>(
-        _ items: [T], sort: [CamundaSort], page: CamundaPage,
+        _ items: [T], sort: [CamundaSort], page: CamundaPage, where conditions: [CamundaCondition] = [],
         value: (T, String) -> Value
     ) -> CamundaSearchResult<T> {
-        var sorted = items
+        var sorted = conditions.isEmpty ? items : items.filter { CamundaCondition.all(conditions, $0) }
         if !sort.isEmpty {
             sorted.sort { a, b in
                 for s in sort {

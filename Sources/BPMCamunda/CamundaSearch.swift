@@ -51,6 +51,9 @@ public struct CamundaInstanceFilter: Sendable {
     public var startDateBefore: Date?
     public var tenantId: String?
 
+    /// Advanced conditions (`$neq`, `$in`, `$like`, …) on the items' fields.
+    public var conditions: [CamundaCondition] = []
+
     public init() {}
 }
 
@@ -89,6 +92,9 @@ public struct CamundaUserTaskFilter: Sendable {
     public var processDefinitionId: String?
     public var elementId: String?
     public var tenantId: String?
+
+    /// Advanced conditions (`$neq`, `$in`, `$like`, …) on the items' fields.
+    public var conditions: [CamundaCondition] = []
 
     public init() {}
 }
@@ -136,6 +142,9 @@ public struct CamundaIncidentFilter: Sendable {
     public var jobKey: CamundaKey?
     public var tenantId: String?
 
+    /// Advanced conditions (`$neq`, `$in`, `$like`, …) on the items' fields.
+    public var conditions: [CamundaCondition] = []
+
     public init() {}
 }
 
@@ -164,6 +173,9 @@ public struct CamundaVariableFilter: Sendable {
     /// The element instance (or process instance) whose scope holds the variable.
     public var scopeKey: CamundaKey?
     public var tenantId: String?
+
+    /// Advanced conditions (`$neq`, `$in`, `$like`, …) on the items' fields.
+    public var conditions: [CamundaCondition] = []
 
     public init() {}
 }

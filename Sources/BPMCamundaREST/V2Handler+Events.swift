@@ -88,7 +88,7 @@ extension V2Handler {
         if case .json(let q) = input.body { query = q }
         let (sort, page) = try V2Search.sortAndPage(query.sort, query.page)
         var filter = CamundaIncidentFilter()
-        if let f = query.filter {
+        if let f = query.filter { filter.conditions = try V2.conditions {
             filter.incidentKey = try V2.filterKey(f.incidentKey, "incidentKey")
             filter.processInstanceKey = try V2.filterKey(f.processInstanceKey, "processInstanceKey")
             filter.processDefinitionKey = try V2.filterKey(f.processDefinitionKey, "processDefinitionKey")
@@ -98,7 +98,7 @@ extension V2Handler {
             filter.state = try V2.filterEnum(f.state, "state", CamundaIncidentState.self)
             filter.jobKey = try V2.filterKey(f.jobKey, "jobKey")
             filter.tenantId = try V2.filterString(f.tenantId, "tenantId")
-        }
+        } }
         let r = try await gateway.searchIncidents(filter, sort: sort, page: page)
         let items = r.items.map { i in
             Components.Schemas.IncidentResult(
@@ -126,13 +126,13 @@ extension V2Handler {
         if case .json(let q) = input.body { query = q }
         let (sort, page) = try V2Search.sortAndPage(query.sort, query.page)
         var filter = CamundaVariableFilter()
-        if let f = query.filter {
+        if let f = query.filter { filter.conditions = try V2.conditions {
             filter.variableKey = try V2.filterKey(f.variableKey, "variableKey")
             filter.name = try V2.filterString(f.name, "name")
             filter.processInstanceKey = try V2.filterKey(f.processInstanceKey, "processInstanceKey")
             filter.scopeKey = try V2.filterKey(f.scopeKey, "scopeKey")
             filter.tenantId = try V2.filterString(f.tenantId, "tenantId")
-        }
+        } }
         let r = try await gateway.searchVariables(filter, sort: sort, page: page)
         let items = r.items.map { v in
             Components.Schemas.VariableSearchResult(

@@ -2,15 +2,15 @@ import BPMCamunda
 import BPMServer
 import Foundation
 
-/// User tasks: search, get (and the linked form), assignment, completion. With auth on, completing needs the caller to be the task's assignee
-/// or one of its candidates, as on our own API.
+/// User tasks: search, get (and the linked form), assignment, completion. With auth on, completing needs the
+/// caller to be the task's assignee or one of its candidates, as on our own API.
 extension V2Handler {
     func searchUserTasks(_ input: Operations.SearchUserTasks.Input) async throws -> Operations.SearchUserTasks.Output {
         var query = Components.Schemas.UserTaskSearchQuery()
         if case .json(let q) = input.body { query = q }
         let (sort, page) = try V2Search.sortAndPage(query.sort, query.page)
         var filter = CamundaUserTaskFilter()
-        if let f = query.filter {
+        if let f = query.filter { filter.conditions = try V2.conditions {
             filter.userTaskKey = try V2.filterKey(f.userTaskKey, "userTaskKey")
             filter.state = try V2.filterEnum(f.state, "state", CamundaUserTaskState.self)
             filter.assignee = try V2.filterString(f.assignee, "assignee")
@@ -21,7 +21,7 @@ extension V2Handler {
             filter.processDefinitionId = try V2.filterString(f.processDefinitionId, "processDefinitionId")
             filter.elementId = try V2.filterString(f.elementId, "elementId")
             filter.tenantId = try V2.filterString(f.tenantId, "tenantId")
-        }
+        } }
         let r = try await gateway.searchUserTasks(filter, sort: sort, page: page)
         let items = r.items.map(Self.userTask)
         return .ok(.init(body: .json(.init(items: items, page: V2Search.page(r.totalItems, page, count: items.count)))))

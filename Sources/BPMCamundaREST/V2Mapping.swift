@@ -67,6 +67,13 @@ enum V2Instances {
     {
         var out = CamundaInstanceFilter()
         guard let f else { return out }
+        out.conditions = try V2.conditions { try read(f, into: &out) }
+        return out
+    }
+
+    static func read(
+        _ f: Components.Schemas.ProcessInstanceSearchQuery.FilterPayload, into out: inout CamundaInstanceFilter
+    ) throws {
         out.processInstanceKey = try V2.filterKey(f.processInstanceKey, "processInstanceKey")
         out.processDefinitionId = try V2.filterString(f.processDefinitionId, "processDefinitionId")
         out.processDefinitionKey = try V2.filterKey(f.processDefinitionKey, "processDefinitionKey")
@@ -75,7 +82,6 @@ enum V2Instances {
         out.state = try V2.filterEnum(f.state, "state", CamundaInstanceState.self)
         out.hasIncident = try V2.filterBool(f.hasIncident, "hasIncident")
         out.tenantId = try V2.filterString(f.tenantId, "tenantId")
-        return out
     }
 
     static func result(_ i: CamundaInstanceItem) -> Components.Schemas.ProcessInstanceResult {

@@ -66,16 +66,55 @@ enum V2 {
     /// A value as JSON text (the decision and variable responses carry values so).
     static func json(_ value: Value) -> String { JSON.encode(value) }
 
-    /// A search filter's field: the value itself, or `{"$eq": value}`; other operators are refused.
-    static func filter(_ container: OpenAPIValueContainer?, _ field: String) throws -> Value? {
+    /// A search filter's field: the value itself, or an object of operators (`$eq` gives the value; `$neq`,
+    /// `$exists`, `$in`, `$notIn`, `$like`, `$gt`, `$gte`, `$lt`, `$lte` become conditions of the search that is
+    /// reading its filter, `V2.conditions`); an unknown operator is refused naming the field.
+    static func filter(_ container: OpenAPIValueContainer?, _ field: String, key: Bool = false) throws -> Value? {
         guard let container else { return nil }
         let v = try value(container)
         guard case .context(let ops) = v else { return v }
-        guard ops.count == 1, let eq = ops["$eq"] else {
-            let names = ops.keys.sorted().joined(separator: ", ")
-            throw V2Problem.invalid("filter '\(field)': only a value or {\"$eq\": value} is supported, got \(names)")
+        var eq: Value?
+        for (name, operand) in ops.sorted(by: { $0.key < $1.key }) {
+            guard let op = CamundaCondition.Op(rawValue: name) else {
+                let known = CamundaCondition.Op.allCases.map(\.rawValue).joined(separator: ", ")
+                throw V2Problem.invalid("filter '\(field)': unknown operator '\(name)' (one of \(known))")
+            }
+            if op == .eq { eq = operand; continue }
+            guard let box = collected else {
+                throw V2Problem.invalid("filter '\(field)': only a value or {\"$eq\": value} is supported here")
+            }
+            box.items.append(CamundaCondition(field: field, op: op, operand: try operandValue(op, operand, field, key)))
         }
         return eq
+    }
+
+    /// An operator's operand, checked: `$exists` a boolean, `$in`/`$notIn` a list, `$like` a string; keys as numbers.
+    static func operandValue(_ op: CamundaCondition.Op, _ v: Value, _ field: String, _ key: Bool) throws -> Value {
+        func keyed(_ v: Value) throws -> Value {
+            guard key, case .string(let s) = v else { return v }
+            return .number(Double(try V2.key(s, "filter '\(field)'")))
+        }
+        switch op {
+        case .exists:
+            guard case .bool = v else { throw V2Problem.invalid("filter '\(field)': $exists takes true or false") }
+            return v
+        case .in, .notIn:
+            guard case .list(let items) = v else {
+                throw V2Problem.invalid("filter '\(field)': \(op.rawValue) takes a list of values")
+            }
+            return .list(try items.map(keyed))
+        case .like:
+            guard case .string = v else { throw V2Problem.invalid("filter '\(field)': $like takes a string") }
+            return v
+        default: return try keyed(v)
+        }
+    }
+
+    /// The advanced conditions a search's filter holds: `read` parses the filter (its `filter…` calls collect them).
+    static func conditions(_ read: () throws -> Void) throws -> [CamundaCondition] {
+        let box = V2ConditionBox()
+        try $collected.withValue(box) { try read() }
+        return box.items
     }
 
     static func filterString(_ container: OpenAPIValueContainer?, _ field: String) throws -> String? {
@@ -85,7 +124,7 @@ enum V2 {
     }
 
     static func filterKey(_ container: OpenAPIValueContainer?, _ field: String) throws -> CamundaKey? {
-        guard let v = try filter(container, field) else { return nil }
+        guard let v = try filter(container, field, key: true) else { return nil }
         switch v {
         case .string(let s): return try key(s, "filter '\(field)'")
         case .number(let n) where n == n.rounded() && abs(n) < 9.0e15: return Int64(n)
@@ -118,4 +157,13 @@ enum V2 {
         }
         return e
     }
+}
+
+/// Where `V2.filter` puts the conditions of the search reading its filter.
+final class V2ConditionBox: @unchecked Sendable {
+    var items: [CamundaCondition] = []
+}
+
+extension V2 {
+    @TaskLocal static var collected: V2ConditionBox?
 }

@@ -52,4 +52,37 @@ extension CamundaRESTRouterTests {
             #expect(activated.first?[member: "retries"] == 3, "Zeebe's default when the task names no retries")
         }
     }
+
+    /// The advanced filter operators on the fields a search filters, keys compared as numbers.
+    @Test func advancedFilterOperatorsSelectTasksAndInstances() async throws {
+        try await withRouter { client in
+            _ = try await deploy(client, name: "form-order.bpmn",
+                                 content: try String(contentsOf: Self.formOrder, encoding: .utf8))
+            let created = try await call(client, .post, "/v2/process-instances",
+                                         json: #"{"processDefinitionId": "form-order"}"#)
+            let key = try #require(created.json[member: "processInstanceKey"].stringValue)
+            func tasks(_ filter: String) async throws -> [String] {
+                let r = try await call(client, .post, "/v2/user-tasks/search", json: #"{"filter": \#(filter)}"#)
+                #expect(r.status == 200, "\(filter): \(JSON.encode(r.json))")
+                guard case .list(let items) = r.json[member: "items"] else { return [] }
+                return items.compactMap { $0[member: "elementId"].stringValue }.sorted()
+            }
+            #expect(try await tasks(#"{"elementId": {"$in": ["review", "other"]}}"#) == ["review"])
+            #expect(try await tasks(#"{"elementId": {"$notIn": ["review"]}}"#) == ["note"])
+            #expect(try await tasks(#"{"elementId": {"$neq": "review"}, "processInstanceKey": "\#(key)"}"#) == ["note"])
+            #expect(try await tasks(#"{"elementId": {"$like": "r?v*"}}"#) == ["review"])
+            #expect(try await tasks(#"{"assignee": {"$exists": false}}"#) == ["note", "review"])
+            #expect(try await tasks(#"{"assignee": {"$exists": true}}"#) == [])
+            #expect(try await tasks(#"{"processInstanceKey": {"$gte": "\#(key)"}}"#) == ["note", "review"])
+            #expect(try await tasks(#"{"processInstanceKey": {"$lt": "\#(key)"}}"#) == [])
+            #expect(try await tasks(#"{"processInstanceKey": {"$in": ["\#(key)"]}, "state": {"$eq": "CREATED"}}"#)
+                == ["note", "review"])
+            let instances = try await call(client, .post, "/v2/process-instances/search",
+                                           json: #"{"filter": {"state": {"$in": ["ACTIVE", "COMPLETED"]}}}"#)
+            #expect(instances.json[member: "page"][member: "totalItems"] == 1)
+            expectProblem(try await call(client, .post, "/v2/user-tasks/search",
+                                         json: #"{"filter": {"elementId": {"$in": "review"}}}"#), 400,
+                          "INVALID_ARGUMENT", "/v2/user-tasks/search", detail: "$in takes a list")
+        }
+    }
 }

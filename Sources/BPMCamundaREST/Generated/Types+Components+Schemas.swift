@@ -754,7 +754,7 @@ extension Components {
                 case endCursor
             }
         }
-        /// A value to match exactly, or an object with `$eq` (match) — the other operators of Camunda's advanced filters are refused with 400.
+        /// A value to match exactly, or an object of Camunda's advanced filter operators, all of which must hold: `$eq`, `$neq`, `$exists` (a boolean), `$in` and `$notIn` (a list), `$like` (a string; `*` any run of characters, `?` one, `\` escapes), `$gt`, `$gte`, `$lt`, `$lte` (numbers, keys and ISO dates in order, other text in code-point order). An unknown operator is refused with 400.
         ///
         ///
         /// - Remark: Generated from `#/components/schemas/FilterValue`.
