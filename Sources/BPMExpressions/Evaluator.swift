@@ -118,7 +118,7 @@ enum Evaluator {
             return f(values)
         case .lambda(let params, let body, let types):
             let captured = env
-            return .function(FunctionValue(parameters: params) { args in
+            return .function(FunctionValue(parameters: params, types: types, result: literalType(body)) { args in
                 var e = captured
                 for (i, p) in params.enumerated() {
                     var v = i < args.count ? args[i] : .null
@@ -404,5 +404,26 @@ enum DecimalMath {
         if whole(x), whole(y), whole(r) { return r }
         guard x.isFinite, y.isFinite, let a = decimal(x), let b = decimal(y) else { return r }
         return back(a / b, r)
+    }
+}
+
+extension Evaluator {
+    /// The type of a function body's result where the body is a literal (`"foo"`, `1`,
+    /// `{b: "b"}`), for `instance of function<…> -> T` (§10.3.2.9.1); nil when it depends on
+    /// the arguments.
+    static func literalType(_ n: Node) -> FEELType? {
+        switch n {
+        case .literal(.number): return .number
+        case .literal(.string): return .string
+        case .literal(.bool): return .boolean
+        case .context(let entries):
+            var types: [FEELType.ContextEntryType] = []
+            for (name, value) in entries {
+                guard let t = literalType(value) else { return nil }
+                types.append(.init(name: name, type: t))
+            }
+            return .context(types)
+        default: return nil
+        }
     }
 }
