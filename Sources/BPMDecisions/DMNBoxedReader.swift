@@ -26,7 +26,16 @@ extension DMNReader.Reader {
         func resolve(_ name: String) {
             guard types[name] == nil, let d = pending[name], !visiting.contains(name) else { return }
             visiting.insert(name)
-            for ref in d.descendants("typeRef") { resolve(ref.trimmedText) }
+            // a definition refers to others by `<typeRef>`, a function item's `outputTypeRef` and
+            // its parameters' `typeRef`, by name or inside a type expression (`list<tItem>`)
+            var refs = d.descendants("typeRef").map(\.trimmedText)
+            for f in d.descendants("functionItem") {
+                let attributes = [f.attributes["outputTypeRef"]] + f.children("parameters").map { $0.attributes["typeRef"] }
+                refs += attributes.compactMap { $0 }
+            }
+            for ref in refs {
+                for n in pending.keys.sorted() where n == ref || ref.contains(n) { resolve(n) }
+            }
             types[name] = itemType(d, name: name)
         }
         for n in pending.keys.sorted() { resolve(n) }

@@ -236,6 +236,11 @@ public enum DMNReader {
                 ?? .invalid("knowledge model '\(name)' has no body")
             let result = typeRef(logic.attributes["typeRef"], logic)
             if let result { body = .typed(body, result) }
+            // §6.3.9: the variable's typeRef is the function's type; its result is converted to
+            // the output type (a singleton list, a value to a list, a date to a date and time)
+            if case .function(_, let out)? = typeRef(b.child("variable")?.attributes["typeRef"], b), out != .any {
+                body = .typed(body, out)
+            }
             var k = BusinessKnowledgeModel(
                 name: name, parameters: params.compactMap { $0.attributes["name"] }, body: body)
             k.parameterTypes = params.map { typeRef($0.attributes["typeRef"], $0) }

@@ -216,7 +216,14 @@ public enum TCKRunner {
             case "boolean": return .bool(text.trimmingCharacters(in: .whitespaces) == "true")
             case "date", "time", "dateTime", "duration", "dayTimeDuration", "yearMonthDuration":
                 return Temporal.parse(text).map(Value.temporal) ?? .string(text)
-            default: return .string(text)
+            case "string", "anyURI", "normalizedString", "token": return .string(text)
+            default:
+                // an untyped `<value>` (no xsi:type): a boolean or number when its text is one
+                guard node.attributes["type"] == nil else { return .string(text) }
+                let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if t == "true" || t == "false" { return .bool(t == "true") }
+                guard !t.isEmpty, t.allSatisfy({ "0123456789.-".contains($0) }) else { return .string(text) }
+                return Double(t).map(Value.number) ?? .string(text)
             }
         }
         if let v = node.child("value") { return value(v) }

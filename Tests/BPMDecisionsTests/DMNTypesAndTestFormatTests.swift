@@ -1,0 +1,83 @@
+import BPMDecisions
+import BPMExpressions
+import Foundation
+import Testing
+
+/// Item definitions that refer to later ones, a knowledge model's function type (§6.3.9,
+/// §7.3.2), and the TCK test-case format's untyped values and `type="bkm"` cases.
+@Suite struct DMNTypesAndTestFormatTests {
+    func read(_ body: String) throws -> DecisionModel {
+        try DMNReader.read(source: DMNConformanceTests.model(body), file: "m.dmn", imports: [:])
+    }
+
+    // §7.3.2: a function item's outputTypeRef and parameter typeRefs may name any item
+    // definition of the model, in any order
+    @Test func functionItemsReferToLaterDefinitions() throws {
+        let m = try read(
+            """
+            <itemDefinition name="aFunction"><functionItem outputTypeRef="zNumbers"/></itemDefinition>
+            <itemDefinition name="zNumbers" isCollection="true"><typeRef>number</typeRef></itemDefinition>
+            <businessKnowledgeModel name="one" id="one"><variable name="one" typeRef="aFunction"/>
+              <encapsulatedLogic><literalExpression><text>1</text></literalExpression></encapsulatedLogic>
+            </businessKnowledgeModel>
+            <decision name="d" id="d"><variable name="d"/>
+              <knowledgeRequirement><requiredKnowledge href="#one"/></knowledgeRequirement>
+              <literalExpression><text>one()</text></literalExpression></decision>
+            """)
+        // §6.3.9: the knowledge model's variable has the function's type; its result is
+        // converted to the output type (here a value to a singleton list, §10.3.2.9.4)
+        #expect(try DecisionEvaluator(model: m).evaluate("d", inputs: [:]) == [1])
+        // a knowledge model evaluated on its own takes its parameters by name
+        #expect(try DecisionEvaluator(model: m).evaluate("one", inputs: [:]) == [1])
+    }
+
+    @Test func knowledgeModelsTakeNamedInputs() throws {
+        let m = try read(
+            """
+            <businessKnowledgeModel name="twice" id="twice"><variable name="twice"/>
+              <encapsulatedLogic><formalParameter name="n" typeRef="number"/>
+              <literalExpression><text>n * 2</text></literalExpression></encapsulatedLogic>
+            </businessKnowledgeModel>
+            """)
+        #expect(try DecisionEvaluator(model: m).evaluate("twice", inputs: ["n": 21]) == 42)
+    }
+
+    // the TCK format: a `<value>` without xsi:type holds a boolean or a number when its text
+    // is one; `type="bkm"` test cases invoke a knowledge model
+    @Test func untypedExpectedValuesAndKnowledgeModelCases() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tck-format-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try DMNConformanceTests.model(
+            """
+            <decision name="ctx" id="ctx"><variable name="ctx"/><context>
+              <contextEntry><variable name="yes"/><literalExpression><text>1 &lt; 2</text></literalExpression></contextEntry>
+              <contextEntry><variable name="n"/><literalExpression><text>1.5 * 2</text></literalExpression></contextEntry>
+              <contextEntry><variable name="s"/><literalExpression><text>"x"</text></literalExpression></contextEntry>
+            </context></decision>
+            <businessKnowledgeModel name="inc" id="inc"><variable name="inc"/><encapsulatedLogic>
+              <formalParameter name="n"/><literalExpression><text>n + 1</text></literalExpression></encapsulatedLogic>
+            </businessKnowledgeModel>
+            """
+        ).write(to: dir.appendingPathComponent("m.dmn"), atomically: true, encoding: .utf8)
+        try """
+        <tc:testCases xmlns:tc="http://www.omg.org/spec/DMN/20160719/testcase"
+          xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+          <tc:modelName>m.dmn</tc:modelName>
+          <tc:testCase id="1"><tc:resultNode name="ctx"><tc:expected>
+            <tc:component name="yes"><tc:value>true</tc:value></tc:component>
+            <tc:component name="n"><tc:value>3</tc:value></tc:component>
+            <tc:component name="s"><tc:value>x</tc:value></tc:component>
+          </tc:expected></tc:resultNode></tc:testCase>
+          <tc:testCase id="2" invocableName="inc" type="bkm">
+            <tc:inputNode name="n"><tc:value xsi:type="xsd:decimal">41</tc:value></tc:inputNode>
+            <tc:resultNode name="inc"><tc:expected><tc:value xsi:type="xsd:decimal">42</tc:value></tc:expected></tc:resultNode>
+          </tc:testCase>
+        </tc:testCases>
+        """.write(to: dir.appendingPathComponent("m-test-01.xml"), atomically: true, encoding: .utf8)
+        let r = TCKRunner.run(folder: dir.path)
+        #expect(r.results.count == 2)
+        let failed = r.results.filter { !$0.passed }.map { "\($0.caseId): \($0.actual)" }
+        #expect(failed.isEmpty, "\(failed)")
+    }
+}
