@@ -14,6 +14,13 @@ extension DMNReader.Reader {
         {
             return t
         }
+        // a QName (DMN 1.1 writes typeRef="ns1:tType"): its prefix names this model's namespace
+        // or an imported model's
+        if let colon = text.firstIndex(of: ":"), let uri = xmlPrefixes[String(text[..<colon])] {
+            let local = String(text[text.index(after: colon)...])
+            if uri == root.attributes["namespace"], let t = FEELType.parse(local, types: types) { return t }
+            if let t = (available[uri] ?? imports.values.first { $0.namespace == uri })?.types[local] { return t }
+        }
         fail("unknown type '\(text)' in typeRef of <\(e.name)> '\(e.attributes["name"] ?? "")'", e)
         return nil
     }

@@ -1,3 +1,4 @@
+import Foundation
 import BPMExpressions
 import BPMModel
 
@@ -17,6 +18,7 @@ public enum DMNReader {
     ) throws(DefinitionErrors) -> DecisionModel {
         let root = try parse(source: source, file: file)
         var r = Reader(file: file, root: root, available: imports)
+        r.xmlPrefixes = namespacePrefixes(source)
         let model = r.read()
         if !r.errors.isEmpty { throw DefinitionErrors(r.errors) }
         return model
@@ -28,6 +30,18 @@ public enum DMNReader {
         return root.children("import").filter { ($0.attributes["importType"] ?? "").contains("DMN") }.compactMap {
             $0.attributes["namespace"]
         }
+    }
+
+    /// The XML namespace prefixes a model declares (`xmlns:ns1="…"`), for QName typeRefs.
+    static func namespacePrefixes(_ source: String) -> [String: String] {
+        guard let re = try? NSRegularExpression(pattern: #"xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']"#)
+        else { return [:] }
+        var out: [String: String] = [:]
+        for m in re.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+            guard let p = Range(m.range(at: 1), in: source), let u = Range(m.range(at: 2), in: source) else { continue }
+            if out[String(source[p])] == nil { out[String(source[p])] = String(source[u]) }
+        }
+        return out
     }
 
     /// The namespace a model declares.
@@ -64,6 +78,8 @@ public enum DMNReader {
         var imports: [String: DecisionModel] = [:]
         /// Import prefixes by namespace.
         var prefixes: [String: String] = [:]
+        /// XML namespace prefixes (`xmlns:ns1`) by prefix.
+        var xmlPrefixes: [String: String] = [:]
         var errors: [DefinitionError] = []
         /// The definitions' default expression language.
         var language: String?

@@ -120,7 +120,9 @@ public enum TCKRunner {
 
     public static func run(folder: String) -> FolderResult {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        let name = (folder as NSString).lastPathComponent
+        // an absolute, standardized path: `bpm tck .` names the folder, and its parent the group
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        let name = url.lastPathComponent
         var results: [CaseResult] = []
         let (models, modelErrors) = loadModels(folder)
         for t in files where t.contains("-test-") && t.hasSuffix(".xml") {
@@ -141,7 +143,7 @@ public enum TCKRunner {
             }
         }
         var out = FolderResult(folder: name, results: results)
-        out.group = ((folder as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        out.group = url.deletingLastPathComponent().lastPathComponent
         return out
     }
 

@@ -1,5 +1,6 @@
 import BPMDecisions
 import BPMExpressions
+import BPMModel
 import Foundation
 import Testing
 
@@ -29,6 +30,24 @@ import Testing
         #expect(try DecisionEvaluator(model: m).evaluate("d", inputs: [:]) == [1])
         // a knowledge model evaluated on its own takes its parameters by name
         #expect(try DecisionEvaluator(model: m).evaluate("one", inputs: [:]) == [1])
+    }
+
+    // DMN 1.1 writes typeRefs as QNames; a prefix bound to the model's own namespace names its
+    // item definitions
+    @Test func qualifiedTypeRefsOfTheModelsOwnNamespace() throws {
+        let source = """
+            <dmn:definitions xmlns:dmn="http://www.omg.org/spec/DMN/20151101/dmn.xsd" xmlns:ns1="urn:q"
+              xmlns:feel="http://www.omg.org/spec/FEEL/20140401" name="q" id="q" namespace="urn:q">
+              <dmn:itemDefinition name="tDays"><dmn:typeRef>feel:dayTimeDuration</dmn:typeRef></dmn:itemDefinition>
+              <dmn:decision name="d" id="d"><dmn:variable name="d" typeRef="ns1:tDays"/>
+                <dmn:literalExpression><dmn:text>[duration("P1D")]</dmn:text></dmn:literalExpression></dmn:decision>
+            </dmn:definitions>
+            """
+        let m = try DMNReader.read(source: source, file: "q.dmn")
+        #expect(try DecisionEvaluator(model: m).evaluate("d", inputs: [:]) == (try Expression("@\"P1D\"").evaluate([:])))
+        #expect(throws: DefinitionErrors.self) {
+            try DMNReader.read(source: source.replacingOccurrences(of: "ns1:tDays", with: "ns2:tDays"), file: "q.dmn")
+        }
     }
 
     @Test func knowledgeModelsTakeNamedInputs() throws {
@@ -77,6 +96,8 @@ import Testing
         """.write(to: dir.appendingPathComponent("m-test-01.xml"), atomically: true, encoding: .utf8)
         let r = TCKRunner.run(folder: dir.path)
         #expect(r.results.count == 2)
+        // a folder given as `.` or with a trailing `/.` is named by its own name
+        #expect(TCKRunner.run(folder: dir.path + "/.").folder == dir.lastPathComponent)
         let failed = r.results.filter { !$0.passed }.map { "\($0.caseId): \($0.actual)" }
         #expect(failed.isEmpty, "\(failed)")
     }
