@@ -37,8 +37,8 @@ extension DMNReader.Reader {
             // its parameters' `typeRef`, by name or inside a type expression (`list<tItem>`)
             var refs = d.descendants("typeRef").map(\.trimmedText)
             for f in d.descendants("functionItem") {
-                let attributes = [f.attributes["outputTypeRef"]] + f.children("parameters").map { $0.attributes["typeRef"] }
-                refs += attributes.compactMap { $0 }
+                let parameters = f.children("parameters").map { $0.attributes["typeRef"] }
+                refs += ([f.attributes["outputTypeRef"]] + parameters).compactMap { $0 }
             }
             for ref in refs {
                 for n in pending.keys.sorted() where n == ref || ref.contains(n) { resolve(n) }

@@ -491,7 +491,9 @@ enum Builtins {
         "distinct values", "flatten", "sublist", "append", "list contains", "index of", "insert before", "remove",
         "list replace", "sort", "string join", "context merge", "context",
     ].flatMap { [$0, $0.replacingOccurrences(of: " ", with: "_")] }
-    static let variadic: Set<String> = ["min", "max", "sum", "mean", "median", "stddev", "mode", "all", "any", "product"]
+    static let variadic: Set<String> = [
+        "min", "max", "sum", "mean", "median", "stddev", "mode", "all", "any", "product",
+    ]
 }
 
 extension Builtins {
