@@ -125,6 +125,7 @@ public enum DMNReader {
                 var service = DecisionService(
                     name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
                     outputs: refs("outputDecision"))
+                service.resultIsContext = ["20151101", "20180521"].contains { root.namespace.contains($0) }
                 switch typeRef(s.child("variable")?.attributes["typeRef"], s) {
                 case .function(_, let result)?: service.type = result == .any ? nil : result
                 case let t?: service.type = t

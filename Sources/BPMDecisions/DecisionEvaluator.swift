@@ -173,7 +173,8 @@ struct ModelScope: Sendable {
         inner.given = given
         var results: [String: Value] = [:]
         for o in service.outputs { results[o] = try inner.decision(o, depth: depth + 1) }
-        let v: Value = service.outputs.count == 1 ? results[service.outputs[0]] ?? .null : .context(results)
+        let single = service.outputs.count == 1 && !service.resultIsContext
+        let v: Value = single ? results[service.outputs[0]] ?? .null : .context(results)
         guard let t = service.type else { return v }
         return t.convert(v) ?? .null
     }

@@ -180,7 +180,7 @@ public enum TCKRunner {
                 {
                     // the service is invoked with the inputs; each result node is one of its outputs
                     actual = try evaluator.evaluate(svc, inputs: inputs, namespaced: namespaced)
-                    if service.outputs.count > 1 { actual = actual[member: node] }
+                    if service.outputs.count > 1 || service.resultIsContext { actual = actual[member: node] }
                 } else {
                     actual = try evaluator.evaluate(node, inputs: inputs, namespaced: namespaced)
                 }

@@ -93,7 +93,11 @@ enum Evaluator {
                 let parts = n.split(separator: ".").map(String.init)
                 return parts.dropFirst().reduce(env.lookup(parts[0])) { $0[member: $1] }
             }
-            return env.lookup(n)
+            let v = env.lookup(n)
+            // §10.3.2.13: a built-in function's name not shadowed by a variable is a function value
+            // (passed as an argument: `sort(l, precedes)`, `apply(abs, -5)`)
+            if case .null = v, !env.has(n), let f = builtinValue(n) { return f }
+            return v
         case .path(let base, let member):
             return eval(base, env)[member: member]
         case .filter(let base, let f, _):
@@ -408,6 +412,18 @@ enum DecimalMath {
 }
 
 extension Evaluator {
+    /// A built-in function as a value: called with an argument count it takes, as a call
+    /// written in place would be; null otherwise.
+    static func builtinValue(_ name: String) -> Value? {
+        guard let fn = Builtins.table[name] else { return nil }
+        let scalar = Builtins.scalarParameters.contains(name)
+        return .function(
+            FunctionValue(parameters: Builtins.parameters[name]?.first ?? []) { args in
+                guard fn.arity.contains(args.count) else { return .null }
+                return fn.body(scalar ? args.map { if case .list(let l) = $0, l.count == 1 { l[0] } else { $0 } } : args)
+            })
+    }
+
     /// The type of a function body's result where the body is a literal (`"foo"`, `1`,
     /// `{b: "b"}`), for `instance of function<…> -> T` (§10.3.2.9.1); nil when it depends on
     /// the arguments.

@@ -51,6 +51,26 @@ import Testing
         }
     }
 
+    // DMN 1.2 (and 1.1): invoking a decision service gives a context of its output decisions,
+    // also for one output; DMN 1.3 and later give that one decision's value (DMN13-163)
+    @Test func decisionServiceResultsByDMNVersion() throws {
+        func model(_ ns: String) -> String {
+            """
+            <definitions xmlns="\(ns)" name="s" id="s" namespace="urn:s">
+              <decisionService name="ds" id="ds"><variable name="ds"/><outputDecision href="#out"/></decisionService>
+              <decision name="out" id="out"><variable name="out"/><literalExpression><text>5</text></literalExpression></decision>
+              <decision name="call" id="call"><variable name="call"/>
+                <knowledgeRequirement><requiredKnowledge href="#ds"/></knowledgeRequirement>
+                <literalExpression><text>ds()</text></literalExpression></decision>
+            </definitions>
+            """
+        }
+        let v12 = try DMNReader.read(source: model("http://www.omg.org/spec/DMN/20180521/MODEL/"), file: "s.dmn")
+        let v15 = try DMNReader.read(source: model("https://www.omg.org/spec/DMN/20230324/MODEL/"), file: "s.dmn")
+        #expect(try DecisionEvaluator(model: v12).evaluate("call", inputs: [:]) == .context(["out": 5]))
+        #expect(try DecisionEvaluator(model: v15).evaluate("call", inputs: [:]) == 5)
+    }
+
     @Test func knowledgeModelsTakeNamedInputs() throws {
         let m = try read(
             """

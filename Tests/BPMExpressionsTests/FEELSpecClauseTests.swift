@@ -69,6 +69,16 @@ import Testing
         #expect(try eval("count(null)") == .null)
     }
 
+    // §10.3.2.13: a built-in function's name is a function value where no variable shadows it
+    @Test func builtInFunctionsAsValues() throws {
+        func calls(_ s: String) throws -> Value { try Expression(s, dynamicCalls: true).evaluate([:]) }
+        #expect(try calls("(function(f) f(-5))(abs)") == 5)
+        #expect(try calls("(function(f) f([1, 2, 3]) * f(1, 2))(sum)") == 18)
+        #expect(try calls("(function(f) f(10, 2))(sqrt)") == .null)
+        #expect(try eval("sort([3, 1, 2], function(a, b) a > b)") == .list([3, 2, 1]))
+        #expect(try Expression("abs").evaluate(["abs": 1]) == 1)
+    }
+
     // §10.3.2.9.1: functions conform contravariantly in their parameters, covariantly in results
     @Test func functionTypeConformance() throws {
         #expect(try eval("(function(a: number) a) instance of function<number> -> Any") == true)
