@@ -420,7 +420,8 @@ extension Evaluator {
         return .function(
             FunctionValue(parameters: Builtins.parameters[name]?.first ?? []) { args in
                 guard fn.arity.contains(args.count) else { return .null }
-                return fn.body(scalar ? args.map { if case .list(let l) = $0, l.count == 1 { l[0] } else { $0 } } : args)
+                guard scalar else { return fn.body(args) }
+                return fn.body(args.map { if case .list(let l) = $0, l.count == 1 { l[0] } else { $0 } })
             })
     }
 

@@ -58,7 +58,8 @@ import Testing
             """
             <definitions xmlns="\(ns)" name="s" id="s" namespace="urn:s">
               <decisionService name="ds" id="ds"><variable name="ds"/><outputDecision href="#out"/></decisionService>
-              <decision name="out" id="out"><variable name="out"/><literalExpression><text>5</text></literalExpression></decision>
+              <decision name="out" id="out"><variable name="out"/>
+                <literalExpression><text>5</text></literalExpression></decision>
               <decision name="call" id="call"><variable name="call"/>
                 <knowledgeRequirement><requiredKnowledge href="#ds"/></knowledgeRequirement>
                 <literalExpression><text>ds()</text></literalExpression></decision>
