@@ -180,7 +180,12 @@ public enum TCKRunner {
                 {
                     // the service is invoked with the inputs; each result node is one of its outputs
                     actual = try evaluator.evaluate(svc, inputs: inputs, namespaced: namespaced)
-                    if service.outputs.count > 1 || service.resultIsContext { actual = actual[member: node] }
+                    // a result node names one output decision, or the service (its one output)
+                    if service.outputs.count > 1 || service.resultIsContext {
+                        let single = service.outputs.count == 1 ? service.outputs[0] : node
+                        let output = service.outputs.contains(node) ? node : single
+                        actual = actual[member: output]
+                    }
                 } else {
                     actual = try evaluator.evaluate(node, inputs: inputs, namespaced: namespaced)
                 }
