@@ -14,7 +14,7 @@ extension ModelScope {
         case .function(let params, let types, let body):
             let me = self
             return .function(
-                FunctionValue(parameters: params) { args in
+                FunctionValue(parameters: params, types: types) { args in
                     var s = scope
                     for (i, p) in params.enumerated() {
                         let v = i < args.count ? args[i] : .null

@@ -14,6 +14,13 @@ extension DMNReader.Reader {
         {
             return t
         }
+        // a QName (DMN 1.1 writes typeRef="ns1:tType"): its prefix names this model's namespace
+        // or an imported model's
+        if let colon = text.firstIndex(of: ":"), let uri = xmlPrefixes[String(text[..<colon])] {
+            let local = String(text[text.index(after: colon)...])
+            if uri == root.attributes["namespace"], let t = FEELType.parse(local, types: types) { return t }
+            if let t = (available[uri] ?? imports.values.first { $0.namespace == uri })?.types[local] { return t }
+        }
         fail("unknown type '\(text)' in typeRef of <\(e.name)> '\(e.attributes["name"] ?? "")'", e)
         return nil
     }
@@ -26,7 +33,16 @@ extension DMNReader.Reader {
         func resolve(_ name: String) {
             guard types[name] == nil, let d = pending[name], !visiting.contains(name) else { return }
             visiting.insert(name)
-            for ref in d.descendants("typeRef") { resolve(ref.trimmedText) }
+            // a definition refers to others by `<typeRef>`, a function item's `outputTypeRef` and
+            // its parameters' `typeRef`, by name or inside a type expression (`list<tItem>`)
+            var refs = d.descendants("typeRef").map(\.trimmedText)
+            for f in d.descendants("functionItem") {
+                let parameters = f.children("parameters").map { $0.attributes["typeRef"] }
+                refs += ([f.attributes["outputTypeRef"]] + parameters).compactMap { $0 }
+            }
+            for ref in refs {
+                for n in pending.keys.sorted() where n == ref || ref.contains(n) { resolve(n) }
+            }
             types[name] = itemType(d, name: name)
         }
         for n in pending.keys.sorted() { resolve(n) }

@@ -1,3 +1,4 @@
+import Foundation
 import BPMExpressions
 import BPMModel
 
@@ -17,6 +18,7 @@ public enum DMNReader {
     ) throws(DefinitionErrors) -> DecisionModel {
         let root = try parse(source: source, file: file)
         var r = Reader(file: file, root: root, available: imports)
+        r.xmlPrefixes = namespacePrefixes(source)
         let model = r.read()
         if !r.errors.isEmpty { throw DefinitionErrors(r.errors) }
         return model
@@ -28,6 +30,18 @@ public enum DMNReader {
         return root.children("import").filter { ($0.attributes["importType"] ?? "").contains("DMN") }.compactMap {
             $0.attributes["namespace"]
         }
+    }
+
+    /// The XML namespace prefixes a model declares (`xmlns:ns1="…"`), for QName typeRefs.
+    static func namespacePrefixes(_ source: String) -> [String: String] {
+        guard let re = try? NSRegularExpression(pattern: #"xmlns:([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']"#)
+        else { return [:] }
+        var out: [String: String] = [:]
+        for m in re.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+            guard let p = Range(m.range(at: 1), in: source), let u = Range(m.range(at: 2), in: source) else { continue }
+            if out[String(source[p])] == nil { out[String(source[p])] = String(source[u]) }
+        }
+        return out
     }
 
     /// The namespace a model declares.
@@ -64,6 +78,8 @@ public enum DMNReader {
         var imports: [String: DecisionModel] = [:]
         /// Import prefixes by namespace.
         var prefixes: [String: String] = [:]
+        /// XML namespace prefixes (`xmlns:ns1`) by prefix.
+        var xmlPrefixes: [String: String] = [:]
         var errors: [DefinitionError] = []
         /// The definitions' default expression language.
         var language: String?
@@ -109,6 +125,7 @@ public enum DMNReader {
                 var service = DecisionService(
                     name: name, inputDecisions: refs("inputDecision"), inputData: refs("inputData"),
                     outputs: refs("outputDecision"))
+                service.resultIsContext = ["20151101", "20180521"].contains { root.namespace.contains($0) }
                 switch typeRef(s.child("variable")?.attributes["typeRef"], s) {
                 case .function(_, let result)?: service.type = result == .any ? nil : result
                 case let t?: service.type = t
@@ -236,6 +253,11 @@ public enum DMNReader {
                 ?? .invalid("knowledge model '\(name)' has no body")
             let result = typeRef(logic.attributes["typeRef"], logic)
             if let result { body = .typed(body, result) }
+            // §6.3.9: the variable's typeRef is the function's type; its result is converted to
+            // the output type (a singleton list, a value to a list, a date to a date and time)
+            if case .function(_, let out)? = typeRef(b.child("variable")?.attributes["typeRef"], b), out != .any {
+                body = .typed(body, out)
+            }
             var k = BusinessKnowledgeModel(
                 name: name, parameters: params.compactMap { $0.attributes["name"] }, body: body)
             k.parameterTypes = params.map { typeRef($0.attributes["typeRef"], $0) }

@@ -25,6 +25,10 @@ public struct DecisionEvaluator: Sendable {
         if model.decision(name) == nil, let service = model.services[name] {
             return try scope.call(service, service.parameters.map { inputs[$0] ?? .null }, depth: 0)
         }
+        if model.decision(name) == nil, let bkm = model.knowledge[name] {
+            // a knowledge model invoked on its own, its parameters bound by name
+            return try scope.invoke(bkm, bkm.parameters.map { inputs[$0] ?? .null }, depth: 0)
+        }
         return try scope.decision(name, depth: 0)
     }
 }
@@ -126,7 +130,7 @@ struct ModelScope: Sendable {
             let me = self
             // §10.3.2.13.1: an invocation with another number of arguments than parameters is null
             return .function(
-                FunctionValue(parameters: bkm.parameters) { args in
+                FunctionValue(parameters: bkm.parameters, types: bkm.parameterTypes) { args in
                     args.count == bkm.parameters.count ? (try? me.invoke(bkm, args, depth: depth + 1)) ?? .null : .null
                 })
         }
@@ -180,7 +184,8 @@ struct ModelScope: Sendable {
         inner.given = given
         var results: [String: Value] = [:]
         for o in service.outputs { results[o] = try inner.decision(o, depth: depth + 1) }
-        let v: Value = service.outputs.count == 1 ? results[service.outputs[0]] ?? .null : .context(results)
+        let single = service.outputs.count == 1 && !service.resultIsContext
+        let v: Value = single ? results[service.outputs[0]] ?? .null : .context(results)
         guard let t = service.type else { return v }
         return t.convert(v) ?? .null
     }

@@ -64,6 +64,9 @@ public struct DecisionService: Sendable {
     public var parameters: [String] { inputData + inputDecisions }
     /// The type of its result (its variable's typeRef, when that is not a function type).
     public var type: FEELType? = nil
+    /// Whether its result is a context even for one output decision: DMN 1.1 and 1.2 models
+    /// (DMN 1.3 made a single output decision's value the result, issue DMN13-163).
+    public var resultIsContext = false
 }
 
 /// A business knowledge model: a function (parameters and a body) decisions invoke.

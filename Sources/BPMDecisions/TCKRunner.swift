@@ -120,7 +120,9 @@ public enum TCKRunner {
 
     public static func run(folder: String) -> FolderResult {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-        let name = (folder as NSString).lastPathComponent
+        // an absolute, standardized path: `bpm tck .` names the folder, and its parent the group
+        let url = URL(fileURLWithPath: folder).standardizedFileURL
+        let name = url.lastPathComponent
         var results: [CaseResult] = []
         let (models, modelErrors) = loadModels(folder)
         for t in files where t.contains("-test-") && t.hasSuffix(".xml") {
@@ -141,7 +143,7 @@ public enum TCKRunner {
             }
         }
         var out = FolderResult(folder: name, results: results)
-        out.group = ((folder as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        out.group = url.deletingLastPathComponent().lastPathComponent
         return out
     }
 
@@ -178,7 +180,12 @@ public enum TCKRunner {
                 {
                     // the service is invoked with the inputs; each result node is one of its outputs
                     actual = try evaluator.evaluate(svc, inputs: inputs, namespaced: namespaced)
-                    if service.outputs.count > 1 { actual = actual[member: node] }
+                    // a result node names one output decision, or the service (its one output)
+                    if service.outputs.count > 1 || service.resultIsContext {
+                        let single = service.outputs.count == 1 ? service.outputs[0] : node
+                        let output = service.outputs.contains(node) ? node : single
+                        actual = actual[member: output]
+                    }
                 } else {
                     actual = try evaluator.evaluate(node, inputs: inputs, namespaced: namespaced)
                 }
@@ -216,7 +223,14 @@ public enum TCKRunner {
             case "boolean": return .bool(text.trimmingCharacters(in: .whitespaces) == "true")
             case "date", "time", "dateTime", "duration", "dayTimeDuration", "yearMonthDuration":
                 return Temporal.parse(text).map(Value.temporal) ?? .string(text)
-            default: return .string(text)
+            case "string", "anyURI", "normalizedString", "token": return .string(text)
+            default:
+                // an untyped `<value>` (no xsi:type): a boolean or number when its text is one
+                guard node.attributes["type"] == nil else { return .string(text) }
+                let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if t == "true" || t == "false" { return .bool(t == "true") }
+                guard !t.isEmpty, t.allSatisfy({ "0123456789.-".contains($0) }) else { return .string(text) }
+                return Double(t).map(Value.number) ?? .string(text)
             }
         }
         if let v = node.child("value") { return value(v) }

@@ -324,14 +324,18 @@ enum Builtins {
             }
             return .context(c)
         }
-        def(["context put"], 3...3) { a in
-            if case .list(let path) = a[1] {
-                return path.isEmpty ? .null : CamundaBuiltins.put(a[0], path: path[...], a[2])
-            }
+        @Sendable func putKey(_ a: [Value]) -> Value {
             guard case .context(var c) = a[0], let k = a[1].stringValue else { return .null }
             c[k] = a[2]
             return .context(c)
         }
+        def(["context put"], 3...3) { a in
+            if case .list(let path) = a[1] {
+                return path.isEmpty ? .null : CamundaBuiltins.put(a[0], path: path[...], a[2])
+            }
+            return putKey(a)
+        }
+        def([contextPutKey], 3...3, putKey)
         // temporal (dates, times, durations)
         @Sendable func int(_ v: Value) -> Int? {
             guard case .number(let d) = v, d == d.rounded(), abs(d) < 1e12 else { return nil }
@@ -463,8 +467,33 @@ enum Builtins {
         }
         Intervals.register(def)
         CamundaBuiltins.register(def)
+        // §10.3.2.9.4 "to singleton list": a value bound to a parameter of type list<T> is a
+        // list of that one value (`count(1)` is 1); null stays null
+        for n in listFirst {
+            guard let b = t[n] else { continue }
+            t[n] = Builtin(arity: b.arity) { a in
+                // (the functions that also take their items as arguments, `min(1, 2)`, only when given one)
+                guard let first = a.first, !first.isNull, first.listValue == nil,
+                    a.count == 1 || !variadic.contains(n)
+                else { return b.body(a) }
+                return b.body([.list([first])] + a.dropFirst())
+            }
+        }
         return t
     }()
+
+    /// `context put` called with a parameter named `key` (a name no expression can spell).
+    static let contextPutKey = "context put (key)"
+
+    /// The built-ins whose first parameter is a list.
+    static let listFirst = [
+        "count", "min", "max", "sum", "mean", "median", "stddev", "mode", "all", "any", "product", "reverse",
+        "distinct values", "flatten", "sublist", "append", "list contains", "index of", "insert before", "remove",
+        "list replace", "sort", "string join", "context merge", "context",
+    ].flatMap { [$0, $0.replacingOccurrences(of: " ", with: "_")] }
+    static let variadic: Set<String> = [
+        "min", "max", "sum", "mean", "median", "stddev", "mode", "all", "any", "product",
+    ]
 }
 
 extension Builtins {
@@ -510,7 +539,15 @@ extension Builtins {
         set(["string"], [["from"]])
         set(["get value"], [["m", "key"]])
         set(["get entries"], [["m"]])
-        set(["context put"], [["context", "key", "value"]])
+        set(["context put"], [["context", "key", "value"], ["context", "keys", "value"]])
+        set(["range"], [["from"]])
+        // §10.3.4.9: the range functions' signatures by the kinds of their arguments
+        let pointOrRange = [["point1", "point2"], ["point", "range"], ["range", "point"], ["range1", "range2"]]
+        set(["before", "after"], pointOrRange)
+        set(["coincides"], [["point1", "point2"], ["range1", "range2"]])
+        set(["meets", "met by", "overlaps", "overlaps before", "overlaps after"], [["range1", "range2"]])
+        set(["finishes", "during", "starts"], [["point", "range"], ["range1", "range2"]])
+        set(["finished by", "includes", "started by"], [["range", "point"], ["range1", "range2"]])
         set(["context merge"], [["contexts"]])
         set(["context"], [["entries"]])
         set(["is"], [["value1", "value2"]])

@@ -93,7 +93,11 @@ enum Evaluator {
                 let parts = n.split(separator: ".").map(String.init)
                 return parts.dropFirst().reduce(env.lookup(parts[0])) { $0[member: $1] }
             }
-            return env.lookup(n)
+            let v = env.lookup(n)
+            // §10.3.2.13: a built-in function's name not shadowed by a variable is a function value
+            // (passed as an argument: `sort(l, precedes)`, `apply(abs, -5)`)
+            if case .null = v, !env.has(n), let f = builtinValue(n) { return f }
+            return v
         case .path(let base, let member):
             return eval(base, env)[member: member]
         case .filter(let base, let f, _):
@@ -118,7 +122,7 @@ enum Evaluator {
             return f(values)
         case .lambda(let params, let body, let types):
             let captured = env
-            return .function(FunctionValue(parameters: params) { args in
+            return .function(FunctionValue(parameters: params, types: types, result: literalType(body)) { args in
                 var e = captured
                 for (i, p) in params.enumerated() {
                     var v = i < args.count ? args[i] : .null
@@ -404,5 +408,39 @@ enum DecimalMath {
         if whole(x), whole(y), whole(r) { return r }
         guard x.isFinite, y.isFinite, let a = decimal(x), let b = decimal(y) else { return r }
         return back(a / b, r)
+    }
+}
+
+extension Evaluator {
+    /// A built-in function as a value: called with an argument count it takes, as a call
+    /// written in place would be; null otherwise.
+    static func builtinValue(_ name: String) -> Value? {
+        guard let fn = Builtins.table[name] else { return nil }
+        let scalar = Builtins.scalarParameters.contains(name)
+        return .function(
+            FunctionValue(parameters: Builtins.parameters[name]?.first ?? []) { args in
+                guard fn.arity.contains(args.count) else { return .null }
+                guard scalar else { return fn.body(args) }
+                return fn.body(args.map { if case .list(let l) = $0, l.count == 1 { l[0] } else { $0 } })
+            })
+    }
+
+    /// The type of a function body's result where the body is a literal (`"foo"`, `1`,
+    /// `{b: "b"}`), for `instance of function<…> -> T` (§10.3.2.9.1); nil when it depends on
+    /// the arguments.
+    static func literalType(_ n: Node) -> FEELType? {
+        switch n {
+        case .literal(.number): return .number
+        case .literal(.string): return .string
+        case .literal(.bool): return .boolean
+        case .context(let entries):
+            var types: [FEELType.ContextEntryType] = []
+            for (name, value) in entries {
+                guard let t = literalType(value) else { return nil }
+                types.append(.init(name: name, type: t))
+            }
+            return .context(types)
+        default: return nil
+        }
     }
 }

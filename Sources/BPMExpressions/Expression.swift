@@ -32,8 +32,10 @@ public struct Expression: Sendable, CustomStringConvertible {
     /// Operators other expression languages (JUEL, JavaScript, Flowable's `== "HIGH"`) use and
     /// FEEL does not (DMN 1.5 §10.3.1.2): a clear error instead of a wrong reading.
     static func refuseNonFEEL(_ tokens: [Token]) throws(ExpressionError) {
-        for t in tokens {
+        for (i, t) in tokens.enumerated() {
             guard case .op(let o) = t.kind, ["==", "&&", "||", "!", "%", "<>"].contains(o) else { continue }
+            // `function<> -> T` and `context<>` are FEEL types (rule 54) with no parameters or entries
+            if o == "<>", i > 0, case .name(let n) = tokens[i - 1].kind, n == "function" || n == "context" { continue }
             let feel = ["==": "=", "&&": "and", "||": "or", "!": "not(…)", "%": "modulo(…)", "<>": "!="][o]!
             throw ExpressionError("'\(o)' is not FEEL (an expression in another language?); FEEL writes '\(feel)'",
                                   column: t.column)

@@ -114,12 +114,15 @@ extension FEELType {
     /// Whether `value` conforms to the type (§10.3.2.9.1). `null` conforms to every type.
     public func accepts(_ value: Value) -> Bool {
         if value.isNull { return true }
-        return isInstance(value)
+        return matches(value, constraints: true)
     }
 
     /// `value instance of type` (§10.3.2.9.2 and Table 61): like conformance, but `null` is an
-    /// instance of `Null` only.
-    public func isInstance(_ value: Value) -> Bool {
+    /// instance of `Null` only, and an item definition's allowed values are not checked (an
+    /// instance of `tAge`, a number type, is any number; conversion to it checks the values).
+    public func isInstance(_ value: Value) -> Bool { matches(value, constraints: false) }
+
+    func matches(_ value: Value, constraints: Bool) -> Bool {
         switch (self, value) {
         case (.any, _): return !value.isNull
         case (.null, _): return value.isNull
@@ -134,8 +137,25 @@ extension FEELType {
             return [r.low, r.high].allSatisfy { $0.map(t.accepts) ?? true }
         case (.function(let params, let result), .function(let f)):
             return f.conforms(parameters: params, result: result)
-        case (.item(let i), _): return i.accepts(value)
+        case (.item(let i), _): return i.accepts(value, constraints: constraints)
         default: return false
+        }
+    }
+
+    /// Whether every value of this type conforms to `other` (§10.3.2.9.1, type conformance):
+    /// Any is the top type, Null conforms to every type, lists and ranges by their elements,
+    /// contexts by the entries `other` requires, functions contravariantly in their parameters.
+    public func conforms(to other: FEELType) -> Bool {
+        switch (self, other) {
+        case (_, .any), (.null, _): return true
+        case (.list(let a), .list(let b)), (.range(let a), .range(let b)): return a.conforms(to: b)
+        case (.context(let a), .context(let b)):
+            return b.allSatisfy { e in a.first { $0.name == e.name }.map { $0.type.conforms(to: e.type) } ?? false }
+        case (.function(let p, let r), .function(let q, let u)):
+            return p.count == q.count && zip(p, q).allSatisfy { $1.conforms(to: $0) } && r.conforms(to: u)
+        case (.item(let i), _) where !i.isCollection && i.allowedValues == nil && i.components == nil:
+            return i.base.conforms(to: other)
+        default: return self == other
         }
     }
 
@@ -183,22 +203,22 @@ extension FEELType {
 }
 
 extension ItemType {
-    func accepts(_ value: Value) -> Bool {
+    func accepts(_ value: Value, constraints: Bool = true) -> Bool {
         if isCollection {
             guard case .list(let items) = value else { return false }
-            return items.allSatisfy(acceptsElement)
+            return items.allSatisfy { acceptsElement($0, constraints: constraints) }
         }
-        return acceptsElement(value)
+        return acceptsElement(value, constraints: constraints)
     }
 
-    func acceptsElement(_ value: Value) -> Bool {
+    func acceptsElement(_ value: Value, constraints: Bool = true) -> Bool {
         if value.isNull { return true }
         if let components {
             guard case .context(let c) = value else { return false }
             return components.allSatisfy { e in c[e.name].map(e.type.accepts) ?? false }
         }
         guard base.accepts(value) else { return false }
-        if let allowedValues { return allowedValues.matches(value, [:]) == true }
+        if constraints, let allowedValues { return allowedValues.matches(value, [:]) == true }
         return true
     }
 }

@@ -231,29 +231,16 @@ enum Intervals {
                 || (r.eq(a.high, false, b.high, false) && (a.highInclusive || !b.highInclusive)))
     }
 
-    /// `range(from)`: the text of a range literal (`"[1..10)"`, `"(..@\"2020-01-01\"]"`) or of a
-    /// unary comparison (`"< 10"`, `">= 5"`), whose endpoints are literals of one comparable
-    /// type (a temporal literal may be written `date("…")` and so on). Null otherwise.
+    /// `range(from)` (§10.3.4.9): the text of a range literal (`"[1..10)"`, `"(..@\"2020-01-01\"]"`),
+    /// whose endpoints are literals of one comparable type (a temporal literal may be written
+    /// `date("…")` and so on). Null otherwise.
     static func parseRange(_ text: String) -> Value {
         var lexer = Lexer(text)
         guard let tokens = try? lexer.tokenize() else { return .null }
         var parser = Parser(tokens: tokens)
         let node: Node
-        if case .op(let o) = parser.current.kind, ["<", "<=", ">", ">=", "="].contains(o) {
-            parser.p += 1
-            guard let bound = try? parser.additive(), case .end = parser.current.kind, literal(bound) else {
-                return .null
-            }
-            let v = Evaluator.run(bound, Environment(base: [:]))
-            guard !v.isNull else { return .null }
-            switch o {
-            case "<": return .range(RangeValue(low: nil, high: v, lowInclusive: false, highInclusive: false))
-            case "<=": return .range(RangeValue(low: nil, high: v, lowInclusive: false, highInclusive: true))
-            case ">": return .range(RangeValue(low: v, high: nil, lowInclusive: false, highInclusive: false))
-            case ">=": return .range(RangeValue(low: v, high: nil, lowInclusive: true, highInclusive: false))
-            default: return .range(RangeValue(low: v, high: v, lowInclusive: true, highInclusive: true))
-            }
-        }
+        // the string is a range literal (grammar rule 8); a unary comparison (`">= 10"`) is not one
+        if case .op(let o) = parser.current.kind, ["<", "<=", ">", ">=", "="].contains(o) { return .null }
         guard let n = try? parser.parseAll() else { return .null }
         node = n
         guard case .range(let lo, let hi, _, _) = node, lo.map(literal) ?? true, hi.map(literal) ?? true else {

@@ -331,7 +331,7 @@ struct Parser {
             if isOp(".") {
                 p += 1
                 n = .path(n, try memberName())
-            } else if isOp("[") {
+            } else if isOp("["), !closesRange(at: p + 1) {
                 let col = current.column
                 p += 1
                 let f = try expression()
@@ -404,6 +404,19 @@ struct Parser {
             case "?":
                 p += 1
                 return .name("?", column: t.column)
+            case "<", "<=", ">", ">=", "=", "!=":
+                // grammar rule 2.i: a simple positive unary test (rule 7.a, `< 10`) is an
+                // expression too, whose value is the range it tests for (`= 10` is [10..10],
+                // `!= 10` the empty (10..10))
+                p += 1
+                let v = try additive()
+                switch o {
+                case "<": return .range(low: nil, high: v, lowInclusive: false, highInclusive: false)
+                case "<=": return .range(low: nil, high: v, lowInclusive: false, highInclusive: true)
+                case ">": return .range(low: v, high: nil, lowInclusive: false, highInclusive: false)
+                case ">=": return .range(low: v, high: nil, lowInclusive: true, highInclusive: false)
+                default: return .range(low: v, high: v, lowInclusive: o == "=", highInclusive: o == "=")
+                }
             case "(":
                 p += 1
                 if isOp("..") {  // (..5)
@@ -455,7 +468,11 @@ struct Parser {
                         let words = try wordsUntil { $0 == ":" }
                         key = sourceText(from: first, wordsUntil: words)
                         learn(key)
-                    case .string(let k): p += 1; key = k
+                    case .string(let k):
+                        // §10.3.2.6: a key written as a string is a name too (`{"a b": 1}.a b`)
+                        p += 1
+                        key = k
+                        if k.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == " " }) { learn(k) }
                     default: throw ExpressionError("expected a context key", column: current.column)
                     }
                     try expect(":")
@@ -473,7 +490,24 @@ struct Parser {
         }
     }
 
+    /// Whether the `[` before token `k` closes a range (`[1..10[`, rule 11) rather than opening a
+    /// filter: nothing that could be a filter's condition follows it.
+    func closesRange(at k: Int) -> Bool {
+        guard k < tokens.count else { return true }
+        switch tokens[k].kind {
+        case .end: return true
+        case .op(let o): return [",", ")", "]", "}", ".", "=", "!=", "<", "<=", ">", ">="].contains(o)
+        case .name(let n): return ["and", "or", "then", "else", "return", "satisfies", "in", "instance"].contains(n)
+        default: return false
+        }
+    }
+
     mutating func rangeEnd(low: Node, lowInclusive: Bool) throws(ExpressionError) -> Node {
+        // `[2..)`: no upper endpoint, an open end (as `(..2]` has no lower one)
+        if isOp(")") {
+            p += 1
+            return .range(low: low, high: nil, lowInclusive: lowInclusive, highInclusive: false)
+        }
         let high = try expression()
         let inclusive: Bool
         if isOp("]") { inclusive = true } else if isOp(")") || isOp("[") { inclusive = false } else {
@@ -533,7 +567,10 @@ struct Parser {
             let given = named.map { $0.0! }
             // the signature with these names; a parameter left out is null (§10.3.2.13.1)
             let lists = Builtins.parameters[name] ?? []
-            guard let params = lists.first(where: { Set(given) == Set($0.prefix(given.count)) })
+            // (names in a signature's own order pick it: `before(range: r, point: p)` is not
+            // `before(point: p, range: r)`)
+            guard let params = lists.first(where: { Array($0.prefix(given.count)) == given })
+                ?? lists.first(where: { Set(given) == Set($0.prefix(given.count)) })
                 ?? lists.first(where: { Set(given).isSubset(of: $0) }) else {
                 throw ExpressionError("function '\(name)' has no parameters named \(given.joined(separator: ", "))", column: column)
             }
@@ -542,6 +579,11 @@ struct Parser {
             let required = Builtins.table[name]?.arity.lowerBound ?? 0
             while let last = all.last, last == nil, all.count > required { all.removeLast() }
             args = all.map { $0 ?? .literal(.null) }
+            // §10.3.4.8: `context put(context, key, value)` puts one key, a string; a path (a list)
+            // is given as `keys`
+            if name == "context put" || name == "context_put", params.contains("key") {
+                return .call(Builtins.contextPutKey, args, column: column)
+            }
         }
         guard let fn = Builtins.table[name] else { throw ExpressionError("unknown function '\(name)'", column: column) }
         guard fn.arity.contains(args.count) else {

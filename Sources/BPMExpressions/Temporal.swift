@@ -88,6 +88,20 @@ public enum Temporal: Sendable, Hashable {
     }
 
     /// The instant, for values with a zone (local time read as UTC otherwise).
+    /// 0 without a zone, 1 with an offset, 2 with a time zone id.
+    var zoneKind: Int {
+        let zone: Zone?
+        switch self {
+        case .time(_, let z), .dateTime(_, _, _, _, let z): zone = z
+        default: return 0
+        }
+        switch zone {
+        case nil: return 0
+        case .offset?: return 1
+        case .id?: return 2
+        }
+    }
+
     public var instant: Double? {
         switch self {
         case .date: return localEpoch

@@ -10,6 +10,14 @@ extension Parser {
         guard case .name(let first) = current.kind else {
             throw ExpressionError("expected a type name", column: column)
         }
+        if first == "context" || first == "function", peekIsOp("<>") {
+            // `context<>` (any context) and `function<> -> T` (no parameters)
+            p += 2
+            guard first == "function" else { return .context([]) }
+            try expect("-")
+            try expect(">")
+            return .function(parameters: [], result: try parseType())
+        }
         if ["list", "range", "context", "function"].contains(first), peekIsOp("<") {
             p += 2
             switch first {

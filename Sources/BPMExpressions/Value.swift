@@ -237,20 +237,38 @@ public struct RangeValue: Sendable, Hashable {
 /// A FEEL function value: its parameter names and a body to call with arguments.
 public final class FunctionValue: Sendable, Hashable {
     public let parameters: [String]
+    /// The parameters' declared types (nil: not declared, Any).
+    public let parameterTypes: [FEELType?]
+    /// The type of every result, where it is known before a call (nil: not known).
+    public let resultType: FEELType?
     let body: @Sendable ([Value]) -> Value
 
-    public init(parameters: [String], body: @escaping @Sendable ([Value]) -> Value) {
+    public init(
+        parameters: [String], types: [FEELType?] = [], result: FEELType? = nil,
+        body: @escaping @Sendable ([Value]) -> Value
+    ) {
         self.parameters = parameters
+        self.parameterTypes = types
+        self.resultType = result
         self.body = body
     }
 
     /// Calls the function; missing arguments are null.
     public func call(_ args: [Value]) -> Value { body(args) }
 
-    /// Whether the function conforms to `function<parameters> -> result` (§10.3.2.9.1): it takes
-    /// as many parameters (types of parameters and result are known only when called).
+    /// Whether the function conforms to `function<parameters> -> result` (§10.3.2.9.1: "a function
+    /// type (T1, …, Tn) → U conforms to (S1, …, Sn) → V if Si conforms to Ti for all i and U
+    /// conforms to V"): it takes as many parameters, and every type the caller may pass conforms
+    /// to the parameter's declared type, and the result's type, where known, conforms to `result`.
     public func conforms(parameters types: [FEELType], result: FEELType) -> Bool {
-        types.isEmpty && result == .any || parameters.count == types.count
+        if types.isEmpty && result == .any { return true }
+        guard parameters.count == types.count, resultType.map({ $0.conforms(to: result) }) ?? true else {
+            return false
+        }
+        return types.enumerated().allSatisfy { i, s in
+            guard i < parameterTypes.count, let t = parameterTypes[i] else { return true }
+            return s.conforms(to: t)
+        }
     }
 
     public static func == (a: FunctionValue, b: FunctionValue) -> Bool { a === b }
@@ -285,10 +303,10 @@ public enum Comparison {
         case (.bool(let x), .bool(let y)): return x == y
         case (.temporal(let x), .temporal(let y)):
             guard x.typeName == y.typeName else { return nil }
-            if case .dateTime(_, _, _, _, let zx) = x, case .dateTime(_, _, _, _, let zy) = y,
-               (zx == nil) != (zy == nil) {
-                return false
-            }
+            // §10.3.2.3.4–5: a time or date and time is local (no zone), has an offset, or has a
+            // time zone id; values of two of these kinds are not equal, even at the same instant
+            // (`…T00:00:00+00:00` is not `…T00:00:00@Etc/UTC`)
+            if x.zoneKind != y.zoneKind { return false }
             return Temporal.compare(x, y).map { $0 == 0 }
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
