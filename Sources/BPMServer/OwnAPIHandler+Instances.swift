@@ -12,7 +12,8 @@ extension OwnAPIHandler {
 
     func startInstance(_ input: Operations.StartInstance.Input) async throws -> Operations.StartInstance.Output {
         try await reply { x in
-            try await api.start(input.path.id, x.body, idempotencyKey: API.header(x.request, "Idempotency-Key"))
+            let key = API.header(x.request, "Idempotency-Key")
+            return try await api.start(input.path.definitionId, x.body, idempotencyKey: key)
         }
     }
 

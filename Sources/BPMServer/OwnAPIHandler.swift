@@ -3,6 +3,7 @@ import BPMEngine
 import BPMExpressions
 import BPMRuntime
 import Foundation
+import HTTPTypes
 import Hummingbird
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -22,7 +23,7 @@ struct OwnAPIHandler: APIProtocol {
     {
         let handler = OwnAPIHandler(api: api, options: options, clock: clock)
         do {
-            try handler.registerHandlers(on: router, serverURL: URL(string: "/")!,
+            try handler.registerHandlers(on: SharedCaptures(router: router), serverURL: URL(string: "/")!,
                                          configuration: Configuration(dateTranscoder: ISODateTranscoder()),
                                          middlewares: [OwnAPIMiddleware(api: api)])
         } catch {
@@ -148,5 +149,37 @@ struct OwnAPIHandler: APIProtocol {
     {
         // the generated code decodes the path (decision names may hold spaces)
         try await json { try await api.evaluateDecision(input.path.id, $0.body) }
+    }
+}
+
+/// Registers the generated routes on the router with one capture name per path position: the router's trie
+/// takes a single name where paths share a prefix (`/processes/{definitionId}/start` beside `/processes/{id}`),
+/// so a later path's capture is routed under the first name and handed to the generated code under its own.
+final class SharedCaptures: ServerTransport, @unchecked Sendable {
+    let router: Router<BasicRequestContext>
+    /// The capture name first registered after each path prefix.
+    private var names: [String: String] = [:]
+
+    init(router: Router<BasicRequestContext>) { self.router = router }
+
+    func register(_ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws
+                      -> (HTTPResponse, HTTPBody?), method: HTTPRequest.Method, path: String) throws
+    {
+        var segments: [String] = []
+        var renamed: [(routed: String, documented: String)] = []
+        for part in path.split(separator: "/").map(String.init) {
+            guard part.hasPrefix("{"), part.hasSuffix("}") else { segments.append(part); continue }
+            let prefix = segments.joined(separator: "/")
+            let name = String(part.dropFirst().dropLast()), routed = names[prefix] ?? name
+            names[prefix] = routed
+            if routed != name { renamed.append((routed, name)) }
+            segments.append("{\(routed)}")
+        }
+        let aliases = renamed
+        router.register({ request, body, metadata in
+            var metadata = metadata
+            for r in aliases { metadata.pathParameters[r.documented] = metadata.pathParameters[r.routed] }
+            return try await handler(request, body, metadata)
+        }, method: method, path: "/" + segments.joined(separator: "/"))
     }
 }

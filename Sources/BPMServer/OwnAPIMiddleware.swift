@@ -111,7 +111,8 @@ struct OwnAPIMiddleware: ServerMiddleware {
         case "publishMessage": return Problem(.badRequest, "invalid-message", "Invalid message", detail)
         case "broadcastSignal": return Problem(.badRequest, "invalid-signal", "Invalid signal", detail)
         default:
-            if OpenAPI.bodyTypes[operationID] != nil, !path.isEmpty {
+            // a field of the wrong type, as the handlers' field checks named it; a missing one, the body
+            if OpenAPI.bodyTypes[operationID] != nil, !path.isEmpty, case .keyNotFound = d {
                 return Problem(.badRequest, "invalid-body", "Invalid body", detail)
             }
             return Problem(.badRequest, "invalid-parameter", "Invalid parameter", detail)
@@ -127,8 +128,7 @@ struct OwnAPIMiddleware: ServerMiddleware {
         switch error {
         case .keyNotFound(let key, let c):
             return (keys(c) + [key.stringValue], "\(name(keys(c) + [key.stringValue])) is required")
-        case .typeMismatch(let type, let c):
-            return (keys(c), "\(name(keys(c))) must be \(kind(type)): \(c.debugDescription)")
+        case .typeMismatch(let type, let c): return (keys(c), "\(name(keys(c))) must be \(kind(type))")
         case .valueNotFound(let type, let c): return (keys(c), "\(name(keys(c))) must be \(kind(type)), not null")
         case .dataCorrupted(let c): return (keys(c), "\(name(keys(c))): \(c.debugDescription)")
         @unknown default: return ([], "\(error)")

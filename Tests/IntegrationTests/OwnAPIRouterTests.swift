@@ -133,7 +133,7 @@ import Yams
             let ops = paths.values.flatMap(\.values)
             #expect(ops.count == 44)
             #expect(ops.allSatisfy { $0["operationId"] is String && ($0["tags"] as? [String])?.count == 1 })
-            let start = try #require(paths["/processes/{id}/start"]?["post"]?["responses"] as? [String: Any])
+            let start = try #require(paths["/processes/{definitionId}/start"]?["post"]?["responses"] as? [String: Any])
             for code in ["400", "401", "403", "404", "413", "415", "503"] { #expect(start[code] != nil, "\(code)") }
             let page = try await call(client, .get, "/ui/api", token: nil)
             #expect(page.status == 200 && page.text.contains("startInstance") && page.text.contains("Jobs"))
@@ -178,8 +178,11 @@ import Yams
                           detail: "'name'")
             expectProblem(try await call(client, .post, "/messages", json: #"{"name": "m", "correlationKey": {}}"#),
                           400, "invalid-message", detail: "correlationKey")
-            expectProblem(try await call(client, .post, "/jobs/activate", json: #"{"type": "x", "timeout": "1s"}"#),
-                          400, "invalid-body", detail: "'timeout'")
+            let timeout = try await call(client, .post, "/jobs/activate", json: #"{"type": "x", "timeout": "1s"}"#)
+            expectProblem(timeout, 400, "invalid-parameter")
+            #expect(timeout.json[member: "detail"] == "'timeout' must be a whole number")
+            expectProblem(try await call(client, .post, "/jobs/activate", json: #"{"worker": "w"}"#), 400,
+                          "invalid-body", detail: "'type' is required")
             expectProblem(try await call(client, .get, "/processes?limit=many"), 400, "invalid-parameter")
             expectProblem(try await call(client, .get, "/processes?limit=5000"), 400, "invalid-parameter",
                           detail: "at most 1000")

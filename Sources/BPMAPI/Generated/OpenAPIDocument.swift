@@ -2471,6 +2471,113 @@ public enum OpenAPIDocument {
         ]
       }
     },
+    "/processes/{definitionId}/start": {
+      "post": {
+        "operationId": "startInstance",
+        "parameters": [
+          {
+            "in": "path",
+            "name": "definitionId",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "description": "the same key answers the same status and body again (header Idempotent-Replayed: true), across restarts; a key used for another definition is refused with 422",
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": false,
+            "schema": {
+              "maxLength": 255,
+              "minLength": 1,
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "properties": {
+                  "businessKey": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  },
+                  "variables": {
+                    "type": "object"
+                  }
+                },
+                "type": "object"
+              }
+            }
+          },
+          "required": false
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Instance"
+                }
+              }
+            },
+            "description": "the definition is unique per business key (unique: correlate) and an instance runs for it: that instance, its variables refreshed"
+          },
+          "201": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Instance"
+                }
+              }
+            },
+            "description": "started; the state after running to its first wait"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "409": {
+            "content": {
+              "application/problem+json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Problem"
+                }
+              }
+            },
+            "description": "the definition is retired, or unique per business key (unique: refuse) and an instance runs for it: the problem's instanceId names it"
+          },
+          "413": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "415": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "422": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Start an instance of the latest version",
+        "tags": [
+          "Instances"
+        ]
+      }
+    },
     "/processes/{id}": {
       "get": {
         "operationId": "getInstance",
@@ -2731,114 +2838,6 @@ public enum OpenAPIDocument {
           }
         },
         "summary": "Resume a suspended instance; held arrivals are applied in order",
-        "tags": [
-          "Instances"
-        ]
-      }
-    },
-    "/processes/{id}/start": {
-      "post": {
-        "operationId": "startInstance",
-        "parameters": [
-          {
-            "description": "the definition's id (each instance starts at its latest version)",
-            "in": "path",
-            "name": "id",
-            "required": true,
-            "schema": {
-              "type": "string"
-            }
-          },
-          {
-            "description": "the same key answers the same status and body again (header Idempotent-Replayed: true), across restarts; a key used for another definition is refused with 422",
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": false,
-            "schema": {
-              "maxLength": 255,
-              "minLength": 1,
-              "type": "string"
-            }
-          }
-        ],
-        "requestBody": {
-          "content": {
-            "application/json": {
-              "schema": {
-                "properties": {
-                  "businessKey": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "variables": {
-                    "type": "object"
-                  }
-                },
-                "type": "object"
-              }
-            }
-          },
-          "required": false
-        },
-        "responses": {
-          "200": {
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Instance"
-                }
-              }
-            },
-            "description": "the definition is unique per business key (unique: correlate) and an instance runs for it: that instance, its variables refreshed"
-          },
-          "201": {
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Instance"
-                }
-              }
-            },
-            "description": "started; the state after running to its first wait"
-          },
-          "400": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "401": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "403": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "404": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "409": {
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            },
-            "description": "the definition is retired, or unique per business key (unique: refuse) and an instance runs for it: the problem's instanceId names it"
-          },
-          "413": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "415": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "422": {
-            "$ref": "#/components/responses/Problem"
-          },
-          "503": {
-            "$ref": "#/components/responses/Problem"
-          }
-        },
-        "summary": "Start an instance of the latest version",
         "tags": [
           "Instances"
         ]

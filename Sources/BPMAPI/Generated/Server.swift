@@ -189,7 +189,7 @@ extension APIProtocol {
                 )
             },
             method: .post,
-            path: server.apiPathComponentsWithServerPrefix("/processes/{id}/start")
+            path: server.apiPathComponentsWithServerPrefix("/processes/{definitionId}/start")
         )
         try transport.register(
             {
@@ -2257,8 +2257,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Start an instance of the latest version
     ///
-    /// - Remark: HTTP `POST /processes/{id}/start`.
-    /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)`.
+    /// - Remark: HTTP `POST /processes/{definitionId}/start`.
+    /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)`.
     func startInstance(
         request: HTTPTypes.HTTPRequest,
         body: OpenAPIRuntime.HTTPBody?,
@@ -2273,9 +2273,9 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.startInstance($0)
             },
             deserializer: { request, requestBody, metadata in
-                let path: Operations.StartInstance.Input.Path = .init(id: try converter.getPathParameterAsURI(
+                let path: Operations.StartInstance.Input.Path = .init(definitionId: try converter.getPathParameterAsURI(
                     in: metadata.pathParameters,
-                    name: "id",
+                    name: "definitionId",
                     as: Swift.String.self
                 ))
                 let headers: Operations.StartInstance.Input.Headers = .init(

@@ -3131,31 +3131,29 @@ public enum Operations {
     }
     /// Start an instance of the latest version
     ///
-    /// - Remark: HTTP `POST /processes/{id}/start`.
-    /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)`.
+    /// - Remark: HTTP `POST /processes/{definitionId}/start`.
+    /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)`.
     public enum StartInstance {
         public static let id: Swift.String = "startInstance"
         public struct Input: Sendable, Hashable {
-            /// - Remark: Generated from `#/paths/processes/{id}/start/POST/path`.
+            /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/path`.
             public struct Path: Sendable, Hashable {
-                /// the definition's id (each instance starts at its latest version)
-                ///
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/path/id`.
-                public var id: Swift.String
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/path/definitionId`.
+                public var definitionId: Swift.String
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
-                ///   - id: the definition's id (each instance starts at its latest version)
-                public init(id: Swift.String) {
-                    self.id = id
+                ///   - definitionId:
+                public init(definitionId: Swift.String) {
+                    self.definitionId = definitionId
                 }
             }
             public var path: Operations.StartInstance.Input.Path
-            /// - Remark: Generated from `#/paths/processes/{id}/start/POST/header`.
+            /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/header`.
             public struct Headers: Sendable, Hashable {
                 /// the same key answers the same status and body again (header Idempotent-Replayed: true), across restarts; a key used for another definition is refused with 422
                 ///
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/header/Idempotency-Key`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/header/Idempotency-Key`.
                 public var idempotencyKey: Swift.String?
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.StartInstance.AcceptableContentType>]
                 /// Creates a new `Headers`.
@@ -3172,13 +3170,13 @@ public enum Operations {
                 }
             }
             public var headers: Operations.StartInstance.Input.Headers
-            /// - Remark: Generated from `#/paths/processes/{id}/start/POST/requestBody`.
+            /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/requestBody`.
             @frozen public enum Body: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/requestBody/json`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/requestBody/json`.
                 public struct JsonPayload: Codable, Hashable, Sendable {
-                    /// - Remark: Generated from `#/paths/processes/{id}/start/POST/requestBody/json/variables`.
+                    /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/requestBody/json/variables`.
                     public var variables: OpenAPIRuntime.OpenAPIObjectContainer?
-                    /// - Remark: Generated from `#/paths/processes/{id}/start/POST/requestBody/json/businessKey`.
+                    /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/requestBody/json/businessKey`.
                     public var businessKey: Swift.String?
                     /// Creates a new `JsonPayload`.
                     ///
@@ -3197,7 +3195,7 @@ public enum Operations {
                         case businessKey
                     }
                 }
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/requestBody/content/application\/json`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/requestBody/content/application\/json`.
                 case json(Operations.StartInstance.Input.Body.JsonPayload)
             }
             public var body: Operations.StartInstance.Input.Body?
@@ -3219,9 +3217,9 @@ public enum Operations {
         }
         @frozen public enum Output: Sendable, Hashable {
             public struct Created: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/201/content`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/201/content`.
                 @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/201/content/application\/json`.
+                    /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/201/content/application\/json`.
                     case json(Components.Schemas.Instance)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
@@ -3248,7 +3246,7 @@ public enum Operations {
             }
             /// started; the state after running to its first wait
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/201`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/201`.
             ///
             /// HTTP response code: `201 created`.
             case created(Operations.StartInstance.Output.Created)
@@ -3270,9 +3268,9 @@ public enum Operations {
                 }
             }
             public struct Ok: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/200/content`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/200/content`.
                 @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/200/content/application\/json`.
+                    /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/200/content/application\/json`.
                     case json(Components.Schemas.Instance)
                     /// The associated value of the enum case if `self` is `.json`.
                     ///
@@ -3299,7 +3297,7 @@ public enum Operations {
             }
             /// the definition is unique per business key (unique: correlate) and an instance runs for it: that instance, its variables refreshed
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/200`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/200`.
             ///
             /// HTTP response code: `200 ok`.
             case ok(Operations.StartInstance.Output.Ok)
@@ -3322,7 +3320,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/400`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/400`.
             ///
             /// HTTP response code: `400 badRequest`.
             case badRequest(Components.Responses.Problem)
@@ -3345,7 +3343,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/404`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/404`.
             ///
             /// HTTP response code: `404 notFound`.
             case notFound(Components.Responses.Problem)
@@ -3367,9 +3365,9 @@ public enum Operations {
                 }
             }
             public struct Conflict: Sendable, Hashable {
-                /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/409/content`.
+                /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/409/content`.
                 @frozen public enum Body: Sendable, Hashable {
-                    /// - Remark: Generated from `#/paths/processes/{id}/start/POST/responses/409/content/application\/problem+json`.
+                    /// - Remark: Generated from `#/paths/processes/{definitionId}/start/POST/responses/409/content/application\/problem+json`.
                     case applicationProblemJson(Components.Schemas.Problem)
                     /// The associated value of the enum case if `self` is `.applicationProblemJson`.
                     ///
@@ -3396,7 +3394,7 @@ public enum Operations {
             }
             /// the definition is retired, or unique per business key (unique: refuse) and an instance runs for it: the problem's instanceId names it
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/409`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/409`.
             ///
             /// HTTP response code: `409 conflict`.
             case conflict(Operations.StartInstance.Output.Conflict)
@@ -3419,7 +3417,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/422`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/422`.
             ///
             /// HTTP response code: `422 unprocessableContent`.
             case unprocessableContent(Components.Responses.Problem)
@@ -3442,7 +3440,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/401`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/401`.
             ///
             /// HTTP response code: `401 unauthorized`.
             case unauthorized(Components.Responses.Problem)
@@ -3465,7 +3463,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/403`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/403`.
             ///
             /// HTTP response code: `403 forbidden`.
             case forbidden(Components.Responses.Problem)
@@ -3488,7 +3486,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/503`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/503`.
             ///
             /// HTTP response code: `503 serviceUnavailable`.
             case serviceUnavailable(Components.Responses.Problem)
@@ -3511,7 +3509,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/413`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/413`.
             ///
             /// HTTP response code: `413 contentTooLarge`.
             case contentTooLarge(Components.Responses.Problem)
@@ -3534,7 +3532,7 @@ public enum Operations {
             }
             /// RFC 9457 problem details
             ///
-            /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)/responses/415`.
+            /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)/responses/415`.
             ///
             /// HTTP response code: `415 unsupportedMediaType`.
             case unsupportedMediaType(Components.Responses.Problem)

@@ -85,8 +85,8 @@ public protocol APIProtocol: Sendable {
     func listInstances(_ input: Operations.ListInstances.Input) async throws -> Operations.ListInstances.Output
     /// Start an instance of the latest version
     ///
-    /// - Remark: HTTP `POST /processes/{id}/start`.
-    /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)`.
+    /// - Remark: HTTP `POST /processes/{definitionId}/start`.
+    /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)`.
     func startInstance(_ input: Operations.StartInstance.Input) async throws -> Operations.StartInstance.Output
     /// Instance status, variables and where it waits
     ///
@@ -381,8 +381,8 @@ extension APIProtocol {
     }
     /// Start an instance of the latest version
     ///
-    /// - Remark: HTTP `POST /processes/{id}/start`.
-    /// - Remark: Generated from `#/paths//processes/{id}/start/post(startInstance)`.
+    /// - Remark: HTTP `POST /processes/{definitionId}/start`.
+    /// - Remark: Generated from `#/paths//processes/{definitionId}/start/post(startInstance)`.
     public func startInstance(
         path: Operations.StartInstance.Input.Path,
         headers: Operations.StartInstance.Input.Headers = .init(),
