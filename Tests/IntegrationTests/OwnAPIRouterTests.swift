@@ -45,26 +45,12 @@ import Yams
     """
 
     /// A router over a runtime on a fresh SQLite store with the tokens above.
-    func withRouter(limits: Limits = Limits(), _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void)
-        async throws
+    func withRouter(limits: Limits = Limits(),
+                    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws
     {
-        let (store, remove) = try await migratedStore("sqlite", database: "own")
-        defer { remove() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let runtime = Runtime(store: store, clock: ManualClock(), connectors: ConnectorRegistry(), logger: logger)
-        try await runtime.start(timerLoop: false)
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("tokens")
-        try Self.tokens.write(to: file, atomically: true, encoding: .utf8)
-        var auth = AuthSettings()
-        auth.tokens = try AuthSettings.tokens(file: file.path)
-        var options = BPMServer.Options(auth: auth)
-        options.limits = limits
-        let app = Application(router: BPMServer.router(runtime: runtime, options: options))
-        try await app.test(.router) { client in try await body(client) }
-        await runtime.shutdown()
+        try await withTestRouter(database: "own", tokens: Self.tokens, configure: { options, _ in
+            options.limits = limits
+        }, body)
     }
 
     struct Reply {
@@ -184,6 +170,8 @@ import Yams
             expectProblem(try await call(client, .post, "/jobs/activate", json: #"{"worker": "w"}"#), 400,
                           "invalid-body", detail: "'type' is required")
             expectProblem(try await call(client, .get, "/processes?limit=many"), 400, "invalid-parameter")
+            expectProblem(try await call(client, .get, "/tasks?sort=colour"), 400, "invalid-parameter",
+                          detail: "'sort' must be one of priority")
             expectProblem(try await call(client, .get, "/processes?limit=5000"), 400, "invalid-parameter",
                           detail: "at most 1000")
             expectProblem(try await call(client, .get, "/definitions/order/versions/first"), 400, "invalid-parameter")
