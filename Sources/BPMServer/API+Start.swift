@@ -10,7 +10,7 @@ extension API {
     /// unique per business key and `correlate`s, 200 with the running instance (one that
     /// `refuse`s: a 409 problem naming it). With an `Idempotency-Key` the same key answers
     /// the same status and body again, across restarts.
-    func start(_ definitionId: String, _ body: String, idempotencyKey: String?) async throws -> Response {
+    func start(_ definitionId: String, _ body: String, idempotencyKey: String?) async throws -> Reply {
         let o = try Self.object(body)
         let bk = try Self.string(o, "businessKey")
         if let key = idempotencyKey, key.isEmpty || key.unicodeScalars.count > 255 {
@@ -22,15 +22,13 @@ extension API {
         switch try await runtime.start(request) {
         case .started(let s):
             await Audit.record(runtime, instanceId: s.id, action: "POST /processes/\(definitionId)/start")
-            return Response.json(Views.instance(s), status: .created)
+            return Reply.json(Views.instance(s), status: .created)
         case .correlated(let s):
-            return Response.json(Views.instance(s), status: .ok)
+            return Reply.json(Views.instance(s), status: .ok)
         case .replayed(let r):
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-            let body = ResponseBody(byteBuffer: ByteBuffer(string: r.response))
-            return Response(status: .init(code: r.status), headers: headers, body: body)
+            var reply = Reply(.init(code: r.status), contentType: "application/json", r.response)
+            reply.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+            return reply
         }
     }
 }

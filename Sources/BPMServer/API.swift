@@ -27,13 +27,24 @@ struct API: Sendable {
     /// Reads a request body up to a limit: `limits.requestBytes`, or for a definition
     /// `limits.definitionBytes`; the problem names the option that sets it.
     func body(_ req: Request, definition: Bool = false) async throws -> String {
-        let (limit, option) = definition ? (limits.definitionBytes, Limits.Option.definitionBytes) : (limits.requestBytes, Limits.Option.requestBytes)
+        let (limit, option) = bodyLimit(definition: definition)
         do {
             let buffer = try await req.body.collect(upTo: limit)
             return String(buffer: buffer)
         } catch {
-            throw Problem(.contentTooLarge, "body-too-large", "Request body too large", "this request's body is limited to \(limit) bytes (\(option.rawValue))")
+            throw Self.tooLarge(limit, option)
         }
+    }
+
+    /// The problem for a body over its limit, naming the option that sets it.
+    static func tooLarge(_ limit: Int, _ option: Limits.Option) -> Problem {
+        Problem(.contentTooLarge, "body-too-large", "Request body too large",
+                "this request's body is limited to \(limit) bytes (\(option.rawValue))")
+    }
+
+    /// The body limit of a request: `limits.definitionBytes` for a definition, else `limits.requestBytes`.
+    func bodyLimit(definition: Bool) -> (Int, Limits.Option) {
+        definition ? (limits.definitionBytes, .definitionBytes) : (limits.requestBytes, .requestBytes)
     }
 
     /// Parses a JSON object body; an empty body is an empty object.
@@ -113,7 +124,7 @@ struct API: Sendable {
     // MARK: handlers
 
     /// Ready when the store answers and every configured broker is reachable.
-    func ready(_ checks: [String: @Sendable () async -> String?] = [:]) async throws -> Response {
+    func ready(_ checks: [String: @Sendable () async -> String?] = [:]) async throws -> Reply {
         var status: [String: Value] = [:]
         var failures: [String] = []
         do {
@@ -131,9 +142,9 @@ struct API: Sendable {
                 status[name] = "ok"
             }
         }
-        if failures.isEmpty { return Response.json(["status": "ready", "checks": .context(status)]) }
+        if failures.isEmpty { return Reply.json(["status": "ready", "checks": .context(status)]) }
         return Problem(.serviceUnavailable, failures.count == 1 && status["store"] != "ok" ? "store-unavailable" : "not-ready", "Not ready",
-                       failures.joined(separator: "; "), extra: ["checks": .context(status)]).response
+                       failures.joined(separator: "; "), extra: ["checks": .context(status)]).reply
     }
 
     func definitions() async -> Value {
@@ -155,14 +166,14 @@ struct API: Sendable {
 
     /// Deploys a definition sent as the body. `?file=NAME` names it in error messages and
     /// history; `?deployedBy=WHO` (or the `X-Deployed-By` header) records who deployed it.
-    func deploy(_ body: String, _ req: Request) async throws -> Response {
+    func deploy(_ body: String, _ req: Request) async throws -> Reply {
         guard !body.isEmpty else { throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML, BPMN or DMN as the request body") }
         let q = req.uri.queryParameters
         let file = q.get("file").map { String($0) } ?? "request"
         let by = q.get("deployedBy").map { String($0) } ?? API.header(req, "X-Deployed-By")
         let origin = "api" + (by.map { " by \($0)" } ?? "") + (file == "request" ? "" : " (\(file))")
         let deployed = try await runtime.deployDetailed(source: body, file: file, origin: origin)
-        if deployed.isEmpty { return Response.json(.context(["decisions": .list(runtime.decisions.keys.map(Value.string))]), status: .created) }
+        if deployed.isEmpty { return Reply.json(.context(["decisions": .list(runtime.decisions.keys.map(Value.string))]), status: .created) }
         func view(_ d: Runtime.Deployed) -> Value {
             var c = Views.definition(d.definition, version: d.version).contextValue ?? [:]
             c["created"] = .bool(d.created)
@@ -171,7 +182,7 @@ struct API: Sendable {
         var first = view(deployed[0]).contextValue ?? [:]
         first["deployed"] = .list(deployed.map(view))
         // 201 when a version was made, 200 when the content was already the latest version
-        return Response.json(.context(first), status: deployed.contains(where: { $0.created }) ? .created : .ok)
+        return Reply.json(.context(first), status: deployed.contains(where: { $0.created }) ? .created : .ok)
     }
 
     func records(_ id: String) async throws -> [DefinitionRecord] {
@@ -213,11 +224,10 @@ struct API: Sendable {
     }
 
     /// A version's source as deployed (YAML or XML).
-    func source(_ id: String, _ version: String) async throws -> Response {
+    func source(_ id: String, _ version: String) async throws -> Reply {
         let (r, _) = try await record(id, version)
-        var h = HTTPFields()
-        h[.contentType] = r.format == "bpmn" || r.format == "dmn" ? "application/xml; charset=utf-8" : "application/yaml; charset=utf-8"
-        return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: r.source)))
+        let xml = r.format == "bpmn" || r.format == "dmn"
+        return Reply(contentType: xml ? "application/xml; charset=utf-8" : "application/yaml; charset=utf-8", r.source)
     }
 
     /// The structural difference between two versions (`?from=&to=`; default: the latest and
@@ -272,11 +282,16 @@ struct API: Sendable {
     /// Applies an operator action to every instance matching a filter (at most 10,000 a call).
     enum BatchOperation: String, CaseIterable { case cancel, suspend, resume, retry, migrate }
 
-    func batch(_ operation: String, _ body: String) async throws -> Value {
-        guard let op = BatchOperation(rawValue: operation) else {
+    static func batchOperation(_ name: String) throws -> BatchOperation {
+        guard let op = BatchOperation(rawValue: name) else {
             throw Problem(.notFound, "no-such-operation", "No such batch operation",
                           "batch operations: \(BatchOperation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        return op
+    }
+
+    func batch(_ operation: String, _ body: String) async throws -> Value {
+        let op = try Self.batchOperation(operation)
         let o = try Self.object(body)
         // the operation's arguments are checked before any instance is touched
         let reason = op == .cancel ? try Self.string(o, "reason") ?? "batch cancel" : ""

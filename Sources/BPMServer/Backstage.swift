@@ -31,7 +31,7 @@ enum Backstage {
         return "\(proto)://\(host)"
     }
 
-    static func catalog(runtime: Runtime, baseURL: String, owner: String) async -> Response {
+    static func catalog(runtime: Runtime, baseURL: String, owner: String) async -> Reply {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         let retired = await runtime.retiredDefinitions
         var docs: [Value] = [[
@@ -63,10 +63,8 @@ enum Backstage {
                 "spec": ["type": "business-process", "lifecycle": "production", "owner": .string(owner), "consumesApis": ["swift-bpm-api"]],
             ])
         }
-        var h = HTTPFields()
-        h[.contentType] = "application/yaml; charset=utf-8"
         let text = docs.map { "---\n" + yaml($0, indent: 0) }.joined()
-        return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Reply(contentType: "application/yaml; charset=utf-8", text)
     }
 
     /// Block-style YAML; strings double-quoted (JSON escapes are valid YAML), keys sorted.

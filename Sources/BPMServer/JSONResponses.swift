@@ -65,10 +65,31 @@ enum Views {
     }
 }
 
+/// An answer of the API: its status, headers and body text. The generated routes of the
+/// OpenAPI document hand it back as is (see `OwnAPIMiddleware`); hand-written routes send it as a `Response`.
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var body: String
+
+    init(_ status: HTTPResponse.Status = .ok, contentType: String, _ body: String) {
+        self.status = status
+        headers = HTTPFields()
+        headers[.contentType] = contentType
+        self.body = body
+    }
+
+    static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Reply {
+        Reply(status, contentType: "application/json", JSON.encode(value))
+    }
+
+    var response: Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
 extension Response {
     static func json(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSON.encode(value))))
+        Reply.json(value, status: status).response
     }
 }

@@ -29,11 +29,9 @@ public struct Problem: Error, Sendable {
         return .context(c)
     }
 
-    var response: Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/problem+json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSON.encode(body))))
-    }
+    var reply: Reply { Reply(status, contentType: "application/problem+json", JSON.encode(body)) }
+
+    var response: Response { reply.response }
 
     /// Maps engine, runtime and store errors to problems.
     static func from(_ error: any Error) -> Problem {

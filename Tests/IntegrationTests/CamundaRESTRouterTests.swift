@@ -26,25 +26,10 @@ import Testing
 
     /// A router over a runtime on a fresh SQLite store, with the v2 routes and the tokens above.
     func withRouter(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let (store, remove) = try await migratedStore("sqlite", database: "v2")
-        defer { remove() }
-        // no connectors: service tasks are jobs for external workers, as with `bpm serve`
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let runtime = Runtime(store: store, clock: ManualClock(), connectors: ConnectorRegistry(), logger: logger)
-        try await runtime.start(timerLoop: false)
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("tokens")
-        try Self.tokens.write(to: file, atomically: true, encoding: .utf8)
-        var auth = AuthSettings()
-        auth.tokens = try AuthSettings.tokens(file: file.path)
-        var options = BPMServer.Options(auth: auth)
-        let gateway = CamundaGateway(runtime: runtime)
-        options.extraRoutes.append { CamundaREST.register(on: $0, gateway: gateway, host: "127.0.0.1", port: 8080) }
-        let app = Application(router: BPMServer.router(runtime: runtime, options: options))
-        try await app.test(.router) { client in try await body(client) }
-        await runtime.shutdown()
+        try await withTestRouter(database: "v2", tokens: Self.tokens, configure: { options, runtime in
+            let gateway = CamundaGateway(runtime: runtime)
+            options.extraRoutes.append { CamundaREST.register(on: $0, gateway: gateway, host: "127.0.0.1", port: 8080) }
+        }, body)
     }
 
     struct Reply {
