@@ -244,6 +244,7 @@ extension Run {
 
     /// A job reported a BPMN error: an error boundary on its task catches it, else it propagates.
     mutating func jobThrewError(_ jobId: String, code: String, message: String?) throws(CommandRejection) {
+        if listenerTokenIndex(jobId) != nil { throw Self.listenerErrorRefusal(jobId) }
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
               let element = definition.element(state.tokens[i].elementId)
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }

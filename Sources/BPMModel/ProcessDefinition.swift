@@ -43,6 +43,8 @@ public struct ProcessDefinition: Sendable {
     public var timeout: ProcessTimeout?
     /// Problems that do not stop it from deploying (Zeebe deploys them too), for `bpm validate`.
     public var warnings: [DefinitionError] = []
+    /// Process-level execution listeners: start before the start event, end after the last path ends.
+    public var executionListeners = ExecutionListeners()
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]
@@ -166,6 +168,8 @@ public struct FlowElement: Sendable {
     public var isForCompensation = false
     /// An ad-hoc sub-process's activation and completion (its kind is `.subProcess`).
     public var adHoc: AdHocSubProcess?
+    /// Camunda 8 execution listeners: jobs run before (start) and after (end) the element.
+    public var executionListeners = ExecutionListeners()
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -364,6 +368,8 @@ public struct UserTask: Sendable {
     /// When the task is due, and when to look at it again: relative to its creation, or an expression.
     public var due: TaskDate?
     public var followUp: TaskDate?
+    /// Camunda 8 user task listeners by lifecycle event, each list in the order written.
+    public var taskListeners: [TaskListenerEvent: [Listener]] = [:]
 
     public init(assignee: Template? = nil, candidateUsers: [String] = [], candidateGroups: [String] = [], priority: Int = 50, form: Value? = nil, description: Template? = nil) {
         self.assignee = assignee
