@@ -155,6 +155,7 @@ extension CamundaGateway {
         case .created: "open"
         case .completed: "completed"
         case .canceled: "cancelled"
+        case .creating, .assigning, .completing: s.rawValue.lowercased()
         }
     }
 
@@ -162,6 +163,9 @@ extension CamundaGateway {
         switch status {
         case "completed": .completed
         case "open": .created
+        case "creating": .creating
+        case "assigning": .assigning
+        case "completing": .completing
         default: .canceled
         }
     }
