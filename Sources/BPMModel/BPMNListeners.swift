@@ -67,6 +67,10 @@ extension BPMNDefinitionReader.Reader {
                 error("task listener of '\(id)' has eventType=\"\(raw)\": expected one of \(known)", x)
                 continue
             }
+            if event == .updating || event == .canceling {
+                error(TaskListenerEvent.unrunMessage(event, on: "user task '\(id)'"), x)
+                continue
+            }
             guard let l = listener(x, what: "\(event.rawValue) task listener of '\(id)'") else { continue }
             out[event, default: []].append(l)
         }
