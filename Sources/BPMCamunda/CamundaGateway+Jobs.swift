@@ -57,10 +57,6 @@ extension CamundaGateway {
         async throws
     {
         let job = try await storedJob(key)
-        if result != nil, job.kind != "TASK_LISTENER" {
-            throw CamundaError(.invalidArgument, "job \(key) is not a task listener's (kind \(job.kind)): "
-                + "a user task result applies to task listener jobs only")
-        }
         let command: Command =
             result.map { .jobCompletedWithResult(jobId: job.id, output: variables, result: $0) }
             ?? .jobCompleted(jobId: job.id, output: variables)

@@ -72,6 +72,7 @@ extension Runtime {
         case .failed(let message, let retryable): command = .jobFailed(jobId: id, message: message, retryable: retryable, incidentType: "job_failed")
         case .bpmnError(let code, let message): command = .jobThrewError(jobId: id, code: code, message: message)
         }
+        if let why = ListenerJobReport.refusal(command, for: job) { throw RuntimeError.rejected(why) }
         _ = try await submit(.jobResult(job, command))
         return try await store.instance(job.instanceId)
     }

@@ -18,10 +18,6 @@ extension API {
         guard let (job, _) = try await runtime.store.job(id) else {
             throw Problem(.notFound, "not-found", "Not found", "no active job \(id)")
         }
-        guard job.kind == "TASK_LISTENER" else {
-            throw Problem(.badRequest, "invalid-body", "Invalid body",
-                          "job \(id) is not a task listener's (kind \(job.kind)): a result applies to task listener jobs")
-        }
         guard case .context(let r) = result else {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "result must be an object")
         }

@@ -133,3 +133,52 @@ extension Run {
         if case .task(_, let taskId, _) = l.phase { effects.append(.closeUserTask(id: taskId, status: "cancelled", at: now)) }
     }
 }
+
+/// What a worker may not report for a listener's job, checked before the report is queued
+/// (a refused report leaves the job as it was, for the worker to report again).
+public enum ListenerJobReport {
+    /// Why `command` is refused for `job`, or nil when it may be applied.
+    public static func refusal(_ command: Command, for job: JobRecord) -> String? {
+        switch command {
+        case .jobThrewError, .jobThrewErrorOrIncident:
+            guard job.kind != "BPMN_ELEMENT" else { return nil }
+            return "job \(job.id) is a listener's: throwing a BPMN error from a listener job is not supported (Camunda 8)"
+        case .jobCompletedWithResult(_, let output, let result):
+            guard job.kind == "TASK_LISTENER" else {
+                return "job \(job.id) is not a task listener's (kind \(job.kind)): a job result applies to task listener jobs"
+            }
+            return taskResultRefusal(job.id, event: job.listenerEventType.lowercased(), output: output, result: result)
+        case .jobCompleted(_, let output) where job.kind == "TASK_LISTENER":
+            return taskResultRefusal(job.id, event: job.listenerEventType.lowercased(), output: output,
+                                     result: UserTaskJobResult())
+        default:
+            return nil
+        }
+    }
+
+    /// Why a task listener's completion (of the `event` transition) is refused, or nil.
+    static func taskResultRefusal(_ jobId: String, event: String, output: [String: Value],
+                                  result: UserTaskJobResult) -> String?
+    {
+        if !output.isEmpty {
+            return "job \(jobId) is a task listener's: completing it with variables is not supported (Camunda 8); "
+                + "correct the task with the result's corrections instead"
+        }
+        if let bad = result.corrections.keys.sorted().first(where: { !UserTaskJobResult.correctable.contains($0) }) {
+            let known = UserTaskJobResult.correctable.sorted().joined(separator: ", ")
+            return "the task listener's result corrects '\(bad)': only \(known) can be corrected"
+        }
+        for name in ["dueDate", "followUpDate"] {
+            guard let v = result.corrections[name], let s = v.stringValue, !s.isEmpty else { continue }
+            if Coding.date(s) == nil { return "corrections.\(name) '\(s)' is not an ISO 8601 date-time" }
+        }
+        if let p = result.corrections["priority"], !(p.doubleValue.map { (0...100).contains($0) } ?? false) {
+            return "corrections.priority must be a number from 0 to 100"
+        }
+        if result.denied, let e = TaskListenerEvent(rawValue: event), !e.deniable {
+            return "a task listener cannot deny the \(event) of a user task (only assigning, updating and completing "
+                + "can be denied)"
+        }
+        return nil
+    }
+}

@@ -26,19 +26,10 @@ extension Run {
     {
         guard case .task(let name, let taskId, _) = lj.phase, let event = TaskListenerEvent(rawValue: name),
               let element = definition.element(state.tokens[i].elementId) else { return false }
-        guard output.isEmpty else {
-            throw .invalid("job \(lj.jobId) is a task listener's: completing it with variables is not supported "
-                + "(Camunda 8); correct the task with the result's corrections instead")
-        }
-        if let bad = result.corrections.keys.first(where: { !UserTaskJobResult.correctable.contains($0) }) {
-            let known = UserTaskJobResult.correctable.sorted().joined(separator: ", ")
-            throw .invalid("the task listener's result corrects '\(bad)': only \(known) can be corrected")
+        if let why = ListenerJobReport.taskResultRefusal(lj.jobId, event: name, output: output, result: result) {
+            throw .invalid(why)
         }
         if result.denied {
-            guard event.deniable else {
-                throw .invalid("a task listener cannot deny the \(event.rawValue) of a user task "
-                    + "(only assigning, updating and completing can be denied)")
-            }
             state.tokens[i].wait = .userTask(taskId: taskId)
             effects.append(.updateUserTask(id: taskId, status: "open", corrections: [:]))
             var data: [String: Value] = ["transition": .string(event.rawValue), "job": .string(lj.jobId)]
