@@ -210,3 +210,41 @@ import Testing
         #expect(task.status == "open" && task.assignee == "ann")
     }
 }
+
+/// The YAML DSL's listeners run as the BPMN ones (docs/dsl.md, "Listeners").
+@Suite struct ListenerYAMLStoreTests {
+    static let yaml = """
+    id: payment
+    listeners:
+      end: [close-case]
+    activities:
+      - id: charge
+        type: script
+        set: {charged: risk = "low"}
+        listeners:
+          start: [fraud-check]
+      - id: approve
+        type: user
+        task_listeners:
+          completing: [validate]
+    """
+
+    @Test(arguments: ["sqlite", "postgres"]) func yamlListenersRun(kind: String) async throws {
+        let (store, cleanup) = try await migratedStore(kind, database: "listeners")
+        defer { cleanup() }
+        let r = try await ListenerStoreTests.runtime(store)
+        _ = try await r.deploy(source: Self.yaml, file: "payment.yaml")
+        let instance = try await r.startInstance("payment", variables: ["amount": 5])
+        #expect(try await ListenerStoreTests.types(store) == ["fraud-check"])
+        _ = try await r.reportJob(try await ListenerStoreTests.job(r, "fraud-check").id, .completed(["risk": "low"]))
+        let task = try #require(try await store.userTasks(TaskQuery(instanceId: instance.id)).first)
+        _ = try await r.completeTask(task.id, variables: ["approved": true])
+        #expect(try await store.userTask(task.id)?.status == "completing")
+        _ = try await r.reportJob(try await ListenerStoreTests.job(r, "validate").id, .completed([:]))
+        #expect(try await store.userTask(task.id)?.status == "completed")
+        #expect(try await store.instance(instance.id)?.status == .running)  // the process's end listener
+        _ = try await r.reportJob(try await ListenerStoreTests.job(r, "close-case").id, .completed([:]))
+        let done = try #require(try await store.instance(instance.id))
+        #expect(done.status == .completed && done.variables["charged"] == true && done.variables["approved"] == true)
+    }
+}
