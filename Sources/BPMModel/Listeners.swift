@@ -114,3 +114,21 @@ public enum ExecutionListenerRules {
         }
     }
 }
+
+extension ExecutionListenerRules {
+    /// Start listeners on a joining parallel, inclusive or complex gateway (more than one
+    /// incoming flow) are refused: this engine would run them at each arrival, Camunda once.
+    static func joinRefusals(_ def: ProcessDefinition) -> [DefinitionError] {
+        def.elements.compactMap { e in
+            guard !e.executionListeners.start.isEmpty, def.incoming(e.id).count > 1 else { return nil }
+            switch e.kind {
+            case .parallelGateway, .inclusiveGateway, .complexGateway:
+                return DefinitionError("start execution listeners on the joining gateway '\(e.id)' are not "
+                    + "supported yet (put them on the element after the gateway)",
+                    at: e.location ?? SourceLocation(file: def.sourceFile, line: 1, column: 1))
+            default:
+                return nil
+            }
+        }
+    }
+}

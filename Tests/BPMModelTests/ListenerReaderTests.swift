@@ -100,6 +100,12 @@ import Testing
                 body: #"<b:task id="t">"#
                     + listeners(#"<zeebe:executionListener eventType="end" type="a" retries="many"/>"#) + "</b:task>",
                 at: "<zeebe:executionListener ", says: "retries of the end execution listener of task 't'"),
+        Refusal(rule: "a joining gateway's start listeners are not run yet",
+                body: #"<b:task id="x"/><b:parallelGateway id="g">"#
+                    + listeners(#"<zeebe:executionListener eventType="start" type="a"/>"#) + "</b:parallelGateway>"
+                    + #"<b:sequenceFlow id="f1" sourceRef="s" targetRef="g"/>"#
+                    + #"<b:sequenceFlow id="f2" sourceRef="x" targetRef="g"/>"#,
+                at: #"<b:parallelGateway id="g">"#, says: "joining gateway 'g' are not supported yet"),
         Refusal(rule: "task listeners apply to user tasks",
                 body: #"<b:task id="t"><b:extensionElements><zeebe:taskListeners><zeebe:taskListener "#
                     + #"eventType="completing" type="a"/></zeebe:taskListeners></b:extensionElements></b:task>"#,
