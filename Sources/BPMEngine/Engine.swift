@@ -579,28 +579,6 @@ struct Run {
         record(element, "incident", scope: scope, data: .context(["type": .string(type), "message": .string(message)]))
     }
 
-    mutating func completeIfDone() {
-        guard state.status == .running, state.tokens.isEmpty, queue.isEmpty else { return }
-        if !definition.executionListeners.end.isEmpty {
-            // the process's end listeners run after its last path ended (they complete it)
-            dispatchListener(at: definition.id, .end, index: 0, attempt: 1, scope: nil)
-            return
-        }
-        completeProcess()
-    }
-
-    /// Ends the instance as completed.
-    mutating func completeProcess() {
-        for b in state.processTriggers { disarm(b) }
-        state.processTriggers = []
-        state.status = .completed
-        state.endedAt = now
-        state.joins = [:]
-        state.locals = [:]
-        state.compensable = []
-        record(definition.id, "process", "completed")
-    }
-
     mutating func finish() -> Transition {
         state.revision += 1
         return Transition(state: state, history: history, effects: effects)
