@@ -145,6 +145,15 @@ import Testing
       </zeebe:taskListeners></extensionElements></userTask>
     """)
 
+    /// A runtime on `store` with an instance of `review` started: its user task's id.
+    static func startReview(_ store: any ProcessStore) async throws -> (Runtime, InstanceState, String) {
+        let r = try await runtime(store)
+        _ = try await r.deploy(source: review, file: "p.bpmn")
+        let instance = try await r.startInstance("p")
+        let taskId = try #require(try await store.userTasks(TaskQuery(status: nil, instanceId: instance.id)).first).id
+        return (r, instance, taskId)
+    }
+
     /// "The user task lifecycle transition is paused until the task listener completes"; the
     /// task's state shows it; "corrections … are applied to the user task when the lifecycle
     /// transition is finalized"; a denied completion leaves "the task … as if the lifecycle event
@@ -152,10 +161,7 @@ import Testing
     @Test(arguments: ["sqlite", "postgres"]) func taskListenersHoldDenyAndCorrect(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "listeners")
         defer { cleanup() }
-        let r = try await Self.runtime(store)
-        _ = try await r.deploy(source: Self.review, file: "p.bpmn")
-        let instance = try await r.startInstance("p")
-        let taskId = try #require(try await store.userTasks(TaskQuery(status: nil, instanceId: instance.id)).first).id
+        let (r, instance, taskId) = try await Self.startReview(store)
         #expect(try await store.userTask(taskId)?.status == "creating")
         let prepare = try await Self.job(r, "prepare")
         #expect(prepare.kind == "TASK_LISTENER" && prepare.listenerEventType == "CREATING")
@@ -194,10 +200,7 @@ import Testing
     @Test(arguments: ["sqlite", "postgres"]) func aDeniedAssignmentKeepsTheAssignee(kind: String) async throws {
         let (store, cleanup) = try await migratedStore(kind, database: "listeners")
         defer { cleanup() }
-        let r = try await Self.runtime(store)
-        _ = try await r.deploy(source: Self.review, file: "p.bpmn")
-        let instance = try await r.startInstance("p")
-        let taskId = try #require(try await store.userTasks(TaskQuery(status: nil, instanceId: instance.id)).first).id
+        let (r, _, taskId) = try await Self.startReview(store)
         _ = try await r.reportJob(try await Self.job(r, "prepare").id, .completed([:]))
         _ = try await r.reportJob(try await Self.job(r, "route").id, .completed([:]))
         #expect(try await store.userTask(taskId)?.assignee == "ann")

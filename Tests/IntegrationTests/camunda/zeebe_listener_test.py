@@ -10,41 +10,15 @@ the end listener, and the process goes on to its end. Prints `ok   …` per chec
 first failure.
 """
 import asyncio
-import json
 import sys
-import time
-import urllib.request
 
 from google.protobuf import unknown_fields
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
+from driver_support import fail, get, ok, until
+
 GRPC, HTTP, BPMN = sys.argv[1], sys.argv[2], sys.argv[3]
-
-
-def ok(what):
-    print(f"ok   {what}", flush=True)
-
-
-def fail(what):
-    print(f"FAIL {what}", flush=True)
-    sys.exit(1)
-
-
-def get(path):
-    with urllib.request.urlopen(HTTP + path, timeout=10) as r:
-        return json.loads(r.read())
-
-
-async def until(what, check, seconds=20):
-    """Waits for our HTTP API to show a state the gateway's calls lead to (bounded)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    fail(f"{what}: not seen within {seconds} s")
 
 
 async def main():
