@@ -22,7 +22,9 @@ extension ListenerJob {
     }
 
     init?(_ v: Value) {
-        guard case .context(let c) = v, let job = c["job"]?.stringValue, let p = c["phase"]?.stringValue else { return nil }
+        guard case .context(let c) = v, let job = c["job"]?.stringValue, let p = c["phase"]?.stringValue else {
+            return nil
+        }
         let phase: ListenerPhase
         switch p {
         case "start": phase = .start(flowId: c["flow"]?.stringValue)

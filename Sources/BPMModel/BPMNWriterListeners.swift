@@ -19,7 +19,9 @@ extension BPMNWriter.Writer {
     }
 
     func listenerNode(_ tag: String, _ event: String, _ l: Listener) -> XMLNode {
-        let headers = l.headers.sorted { $0.key < $1.key }.map { XMLNode("zeebe:header", [("key", $0.key), ("value", $0.value)]) }
+        let headers = l.headers.sorted { $0.key < $1.key }.map {
+            XMLNode("zeebe:header", [("key", $0.key), ("value", $0.value)])
+        }
         return XMLNode(tag, [("eventType", event), ("type", l.type.source), ("retries", l.retries.source)],
                        headers.isEmpty ? [] : [XMLNode("zeebe:taskHeaders", [], headers)])
     }

@@ -151,7 +151,8 @@ enum ZeebeMessages {
         out.tenantID = j.tenantId
         out.kind = jobKinds.firstIndex(of: j.kind).flatMap { GatewayProtocol_JobKind(rawValue: $0) } ?? .bpmnElement
         out.listenerEventType =
-            listenerEvents.firstIndex(of: j.listenerEventType).flatMap { GatewayProtocol_ListenerEventType(rawValue: $0) }
+            listenerEvents.firstIndex(of: j.listenerEventType)
+            .flatMap { GatewayProtocol_ListenerEventType(rawValue: $0) }
             ?? .unspecified
         return out
     }
@@ -177,7 +178,9 @@ enum ZeebeMessages {
         if c.hasDueDate { out.corrections["dueDate"] = .string(c.dueDate) }
         if c.hasFollowUpDate { out.corrections["followUpDate"] = .string(c.followUpDate) }
         if c.hasCandidateUsers { out.corrections["candidateUsers"] = .list(c.candidateUsers.values.map(Value.string)) }
-        if c.hasCandidateGroups { out.corrections["candidateGroups"] = .list(c.candidateGroups.values.map(Value.string)) }
+        if c.hasCandidateGroups {
+            out.corrections["candidateGroups"] = .list(c.candidateGroups.values.map(Value.string))
+        }
         if c.hasPriority { out.corrections["priority"] = .number(Double(c.priority)) }
         return out
     }

@@ -36,7 +36,8 @@ import Testing
 
     @Test func processListenersAndTaskListenersAreRead() throws {
         let src = bpmn("""
-        <b:process id="p" isExecutable="true">\(Self.listeners(#"<zeebe:executionListener eventType="end" type="audit"/>"#))
+        <b:process id="p" isExecutable="true">
+          \(Self.listeners(#"<zeebe:executionListener eventType="end" type="audit"/>"#))
           <b:startEvent id="s"/>
           <b:userTask id="u"><b:extensionElements><zeebe:userTask/><zeebe:taskListeners>
             <zeebe:taskListener eventType="completing" type="check"/>

@@ -184,7 +184,9 @@ import Testing
         task = try #require(try await store.userTask(taskId))
         #expect(task.status == "open" && task.priority == 70)
         let history = try await store.history(instanceId: instance.id)
-        #expect(history.contains { $0.event == "completing_denied" && $0.data?[member: "deniedReason"] == "ok must be true" })
+        #expect(history.contains {
+            $0.event == "completing_denied" && $0.data?[member: "deniedReason"] == "ok must be true"
+        })
         _ = try await r.completeTask(taskId, variables: ["ok": true])
         let validate = try await Self.job(r, "validate")
         _ = try await r.reportJob(validate, command: .jobCompletedWithResult(

@@ -66,7 +66,8 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let grpcPort = try TestPostgres.freePort()
-        let server = try Server(store: dir.appendingPathComponent("l.sqlite"), definitions: try subfolder("defs", of: dir),
+        let defs = try subfolder("defs", of: dir)
+        let server = try Server(store: dir.appendingPathComponent("l.sqlite"), definitions: defs,
                                 extra: ["--grpc-port", "\(grpcPort)"])
         defer { server.kill(SIGTERM) }
         let bpmn = Self.folder.appendingPathComponent("listeners.bpmn").path

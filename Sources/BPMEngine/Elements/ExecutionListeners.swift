@@ -37,7 +37,9 @@ extension Run {
         case .start: return (element?.executionListeners ?? definition.executionListeners).start
         case .end: return (element?.executionListeners ?? definition.executionListeners).end
         case .task(let event, _, _):
-            guard case .userTask(let task)? = element?.kind, let e = TaskListenerEvent(rawValue: event) else { return [] }
+            guard case .userTask(let task)? = element?.kind, let e = TaskListenerEvent(rawValue: event) else {
+                return []
+            }
             return task.taskListeners[e] ?? []
         }
     }
@@ -99,7 +101,8 @@ extension Run {
         if case .task(_, let taskId, _) = lj.phase { info["userTask"] = .string(taskId) }
         if !lj.corrections.isEmpty { info["corrections"] = .context(lj.corrections) }
         var job = JobRecord(id: lj.jobId, instanceId: state.id, definitionId: definition.id, elementId: elementId,
-                            action: lj.type, payload: .context(["headers": .context(headers), "listener": .context(info)]),
+                            action: lj.type,
+                            payload: .context(["headers": .context(headers), "listener": .context(info)]),
                             attempt: lj.attempt, createdAt: now, variables: vars)
         job.external = true
         return job

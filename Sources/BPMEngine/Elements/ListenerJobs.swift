@@ -21,16 +21,16 @@ extension Run {
         recordListener(token.elementId, "listener_completed", scope: token.scope,
                        data: ["job": .string(lj.jobId), "type": .string(lj.type)])
         if case .task = lj.phase {
-            guard try taskListenerCompleted(tokenIndex: i, &lj, output: output, result: result ?? UserTaskJobResult()) else {
-                return
-            }
+            let r = result ?? UserTaskJobResult()
+            guard try taskListenerCompleted(tokenIndex: i, &lj, output: output, result: r) else { return }
         } else {
             state.tokens.remove(at: i)
             setVariables(output, scope: token.scope)
         }
         let list = listeners(at: token.elementId, lj.phase)
         if lj.index + 1 < list.count {
-            dispatchListener(at: token.elementId, lj.phase, index: lj.index + 1, attempt: 1, scope: token.scope, carry: lj)
+            dispatchListener(at: token.elementId, lj.phase, index: lj.index + 1, attempt: 1, scope: token.scope,
+                             carry: lj)
         } else {
             resumeAfterListeners(at: token.elementId, lj, scope: token.scope)
         }
@@ -130,7 +130,9 @@ extension Run {
             state.incidents.removeAll { $0.id == id }
             effects.append(.resolveIncident(id: id))
         }
-        if case .task(_, let taskId, _) = l.phase { effects.append(.closeUserTask(id: taskId, status: "cancelled", at: now)) }
+        if case .task(_, let taskId, _) = l.phase {
+            effects.append(.closeUserTask(id: taskId, status: "cancelled", at: now))
+        }
     }
 }
 
@@ -142,10 +144,12 @@ public enum ListenerJobReport {
         switch command {
         case .jobThrewError, .jobThrewErrorOrIncident:
             guard job.kind != "BPMN_ELEMENT" else { return nil }
-            return "job \(job.id) is a listener's: throwing a BPMN error from a listener job is not supported (Camunda 8)"
+            return "job \(job.id) is a listener's: throwing a BPMN error from a listener job is not supported "
+                + "(Camunda 8)"
         case .jobCompletedWithResult(_, let output, let result):
             guard job.kind == "TASK_LISTENER" else {
-                return "job \(job.id) is not a task listener's (kind \(job.kind)): a job result applies to task listener jobs"
+                return "job \(job.id) is not a task listener's (kind \(job.kind)): a job result applies to task "
+                    + "listener jobs"
             }
             return taskResultRefusal(job.id, event: job.listenerEventType.lowercased(), output: output, result: result)
         case .jobCompleted(_, let output) where job.kind == "TASK_LISTENER":

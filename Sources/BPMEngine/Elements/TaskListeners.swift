@@ -78,7 +78,8 @@ extension Run {
               let element = definition.element(state.tokens[i].elementId)
         else { throw .invalid("task \(taskId) is not open") }
         let a: Value = assignee.map(Value.string) ?? .null
-        if !startTaskListeners(element, .assigning, taskId: taskId, variables: ["assignee": a], scope: state.tokens[i].scope) {
+        let scope = state.tokens[i].scope
+        if !startTaskListeners(element, .assigning, taskId: taskId, variables: ["assignee": a], scope: scope) {
             effects.append(.updateUserTask(id: taskId, status: "open", corrections: ["assignee": a]))
             record(element, "assigned", scope: state.tokens[i].scope, data: .context(["assignee": a]))
         }
