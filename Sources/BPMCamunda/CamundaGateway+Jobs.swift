@@ -51,12 +51,22 @@ extension CamundaGateway {
     }
 
     /// `CompleteJob`: completes an activated job with variables (merged as the job's
-    /// output); `notFound` for an unknown (or already completed) job.
-    public func completeJob(key: CamundaKey, variables: CamundaVariables) async throws {
+    /// output) and, for a task listener's job, its result (denial, corrections); `notFound`
+    /// for an unknown (or already completed) job.
+    public func completeJob(key: CamundaKey, variables: CamundaVariables, result: UserTaskJobResult? = nil)
+        async throws
+    {
         let job = try await storedJob(key)
-        _ = try await camunda {
-            try await runtime.reportJob(job, command: .jobCompleted(jobId: job.id, output: variables))
-        }
+        let command: Command =
+            result.map { .jobCompletedWithResult(jobId: job.id, output: variables, result: $0) }
+            ?? .jobCompleted(jobId: job.id, output: variables)
+        _ = try await camunda { try await runtime.reportJob(job, command: command) }
+    }
+
+    /// A task listener job's user task key (nil for other jobs).
+    func listenerTaskKey(_ job: JobRecord) async throws -> CamundaKey? {
+        guard let task = job.listenerUserTask else { return nil }
+        return try await keys.keys([CamundaRef(.userTask, task)]).first
     }
 
     /// `FailJob`: see `CamundaFailJob` (retries 0: incident JOB_NO_RETRIES with the message;
@@ -147,12 +157,15 @@ extension CamundaGateway {
                     elementId: job.elementId,
                     elementInstanceKey: k[4 * n + 3], customHeaders: Self.headers(job), worker: worker,
                     retries: Int32(await retriesLeft(job, version: version)), deadline: Self.epochMillis(a.deadline),
-                    variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant))
+                    variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant,
+                    kind: job.kind, listenerEventType: job.listenerEventType,
+                    userTaskKey: try await listenerTaskKey(job)))
         }
         return out
     }
 
     func retriesLeft(_ job: JobRecord, version: Int) async -> Int {
+        if let retries = job.listenerRetries { return max(0, retries + 1 - job.attempt) }
         guard let (def, _) = await runtime.definition(job.definitionId, version: version),
             case .serviceTask(let task)? = def.element(job.elementId)?.kind
         else { return max(0, 4 - job.attempt) }
@@ -166,7 +179,7 @@ extension CamundaGateway {
     /// The job's variables: the instance's when it was created, with the task's input mappings.
     static func variables(_ job: JobRecord, fetch: [String]) -> CamundaVariables {
         var vars = job.variables ?? [:]
-        for (k, v) in job.payload.contextValue ?? [:] where k != "headers" { vars[k] = v }
+        for (k, v) in job.payload.contextValue ?? [:] where k != "headers" && k != "listener" { vars[k] = v }
         return fetch.isEmpty ? vars : vars.filter { fetch.contains($0.key) }
     }
 }

@@ -162,6 +162,7 @@ extension CamundaGateway {
         case .created: "open"
         case .completed: "completed"
         case .canceled: "cancelled"
+        case .creating, .assigning, .completing: s.rawValue.lowercased()
         }
     }
 
@@ -169,6 +170,9 @@ extension CamundaGateway {
         switch status {
         case "completed": .completed
         case "open": .created
+        case "creating": .creating
+        case "assigning": .assigning
+        case "completing": .completing
         default: .canceled
         }
     }

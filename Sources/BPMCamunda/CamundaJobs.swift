@@ -51,6 +51,12 @@ public struct CamundaActivatedJob: Sendable, Equatable {
     public var deadline: Int64
     public var variables: CamundaVariables
     public var tenantId: String
+    /// Zeebe's `JobKind`: `BPMN_ELEMENT`, `EXECUTION_LISTENER` or `TASK_LISTENER`.
+    public var kind = "BPMN_ELEMENT"
+    /// Zeebe's `JobListenerEventType`: `UNSPECIFIED`, `START`, `END`, `CREATING`, `ASSIGNING`, `COMPLETING`…
+    public var listenerEventType = "UNSPECIFIED"
+    /// For a task listener's job, the user task it listens to.
+    public var userTaskKey: CamundaKey?
 }
 
 /// `FailJobRequest`.

@@ -75,7 +75,13 @@ public struct CamundaInstanceItem: Sendable, Equatable {
 
 /// `CREATED` (open), `COMPLETED`, `CANCELED`.
 public enum CamundaUserTaskState: String, Sendable, CaseIterable {
+    /// Its creating task listeners run.
+    case creating = "CREATING"
     case created = "CREATED"
+    /// Its assigning task listeners run.
+    case assigning = "ASSIGNING"
+    /// Its completing task listeners run.
+    case completing = "COMPLETING"
     case completed = "COMPLETED"
     case canceled = "CANCELED"
 }

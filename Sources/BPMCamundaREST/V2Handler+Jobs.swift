@@ -1,6 +1,9 @@
 import BPMCamunda
+import BPMEngine
+import BPMExpressions
 import BPMServer
 import Foundation
+import OpenAPIRuntime
 
 /// Jobs: activation (long polling), completion, failure, BPMN errors, retries and timeouts. A worker token limited
 /// to some job types may activate and report only jobs of those types (403 otherwise).
@@ -25,21 +28,50 @@ extension V2Handler {
               variables: .init(additionalProperties: try V2.object(j.variables)),
               tenantId: j.tenantId, jobKey: V2.string(j.key), processInstanceKey: V2.string(j.processInstanceKey),
               processDefinitionKey: V2.string(j.processDefinitionKey),
-              elementInstanceKey: V2.string(j.elementInstanceKey), kind: .bpmnElement, listenerEventType: .unspecified,
-              userTask: nil, tags: [], rootProcessInstanceKey: V2.nullable(j.processInstanceKey))
+              elementInstanceKey: V2.string(j.elementInstanceKey), kind: .init(rawValue: j.kind) ?? .bpmnElement,
+              listenerEventType: .init(rawValue: j.listenerEventType) ?? .unspecified,
+              userTask: try Self.userTask(j), tags: [], rootProcessInstanceKey: V2.nullable(j.processInstanceKey))
+    }
+
+    /// A task listener job's `userTask`: the task's key and the transition (`action`); null for other jobs.
+    static func userTask(_ j: CamundaActivatedJob) throws -> OpenAPIValueContainer {
+        guard let key = j.userTaskKey else { return try OpenAPIValueContainer(unvalidatedValue: nil) }
+        let action: [String: String] = ["ASSIGNING": "assign", "COMPLETING": "complete", "CREATING": "create"]
+        return try OpenAPIValueContainer(unvalidatedValue: [
+            "userTaskKey": V2.string(key), "action": action[j.listenerEventType] ?? "",
+        ])
+    }
+
+    /// A completion's `result` as the engine takes it (type userTask; another type is 400).
+    static func result(_ r: Components.Schemas.JobResult?) throws -> UserTaskJobResult? {
+        guard let r else { return nil }
+        if let type = r._type, type != "userTask" {
+            throw V2Problem.invalid("job result type '\(type)' is not supported (userTask is)")
+        }
+        var out = UserTaskJobResult(denied: r.denied ?? false, deniedReason: r.deniedReason)
+        guard let c = r.corrections else { return out }
+        if let v = c.assignee { out.corrections["assignee"] = .string(v) }
+        if let v = c.dueDate { out.corrections["dueDate"] = .string(v) }
+        if let v = c.followUpDate { out.corrections["followUpDate"] = .string(v) }
+        if let v = c.candidateUsers { out.corrections["candidateUsers"] = .list(v.map(Value.string)) }
+        if let v = c.candidateGroups { out.corrections["candidateGroups"] = .list(v.map(Value.string)) }
+        if let v = c.priority {
+            guard (0...100).contains(v) else { throw V2Problem.invalid("corrections.priority must be 0 to 100") }
+            out.corrections["priority"] = .number(Double(v))
+        }
+        return out
     }
 
     func completeJob(_ input: Operations.CompleteJob.Input) async throws -> Operations.CompleteJob.Output {
         let key = try V2.key(input.path.jobKey, "jobKey")
         var variables: CamundaVariables = [:]
+        var result: UserTaskJobResult?
         if case .json(let b) = input.body {
-            if let result = b.result, result.value != nil {
-                throw V2Problem.invalid("job results (for task listeners and ad-hoc sub-processes) are not supported")
-            }
+            result = try Self.result(b.result)
             variables = try V2.variables(b.variables?.additionalProperties)
         }
         try await authorizeJob(key)
-        try await gateway.completeJob(key: key, variables: variables)
+        try await gateway.completeJob(key: key, variables: variables, result: result)
         return .noContent(.init())
     }
 

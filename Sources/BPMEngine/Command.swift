@@ -33,6 +33,11 @@ public enum Command: Sendable, Equatable {
     case childStartFailed(tokenId: String, message: String)
     /// A person completed a user task.
     case completeUserTask(taskId: String, variables: [String: Value])
+    /// A worker completed a task listener's job with a result: `denied` rejects the user task's
+    /// transition, `corrections` change the task (Zeebe's JobResult of type userTask).
+    case jobCompletedWithResult(jobId: String, output: [String: Value], result: UserTaskJobResult)
+    /// A user task's assignee is set (nil: cleared) through its `assigning` task listeners.
+    case assignUserTask(taskId: String, assignee: String?)
     /// A later event for the instance's correlation key: refreshes its variables.
     case correlate(variables: [String: Value])
     /// An operator sets variables.
@@ -66,4 +71,25 @@ public enum CommandRejection: Error, Sendable, Equatable, CustomStringConvertibl
         case .stale(let m), .invalid(let m): m
         }
     }
+}
+
+/// A task listener job's result (Zeebe's `JobResult` for user tasks).
+public struct UserTaskJobResult: Sendable, Equatable {
+    /// The attributes a listener may correct (Camunda 8.8).
+    public static let correctable: Set<String> = [
+        "assignee", "dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority",
+    ]
+
+    public var denied: Bool
+    public var deniedReason: String?
+    /// Corrected attributes by name (`correctable`); a null value clears the attribute.
+    public var corrections: [String: Value]
+
+    public init(denied: Bool = false, deniedReason: String? = nil, corrections: [String: Value] = [:]) {
+        self.denied = denied
+        self.deniedReason = deniedReason
+        self.corrections = corrections
+    }
+
+    public var isEmpty: Bool { !denied && deniedReason == nil && corrections.isEmpty }
 }

@@ -67,6 +67,21 @@ public struct JobRecord: Sendable, Equatable {
     /// Workers get jobs by priority (highest first), then age.
     public var priority = 50
 
+    /// Zeebe's job kind: `BPMN_ELEMENT`, or `EXECUTION_LISTENER` / `TASK_LISTENER` for a
+    /// listener's job (kept in the payload's `listener` member, which workers do not see).
+    public var kind: String { payload[member: "listener"][member: "kind"].stringValue ?? "BPMN_ELEMENT" }
+
+    /// Zeebe's listener event type: `START`, `END`, `CREATING`, …; `UNSPECIFIED` for other jobs.
+    public var listenerEventType: String {
+        payload[member: "listener"][member: "listenerEventType"].stringValue ?? "UNSPECIFIED"
+    }
+
+    /// A listener job's retries (the attempts it has); nil for other jobs.
+    public var listenerRetries: Int? { payload[member: "listener"][member: "retries"].doubleValue.map { Int($0) } }
+
+    /// A task listener job's user task.
+    public var listenerUserTask: String? { payload[member: "listener"][member: "userTask"].stringValue }
+
     public init(id: String, instanceId: String, definitionId: String, elementId: String, action: String, payload: Value, attempt: Int, createdAt: Date,
                 variables: [String: Value]? = nil)
     {
@@ -184,6 +199,9 @@ public enum Effect: Sendable, Equatable {
     case cancelJob(id: String)
     case createUserTask(UserTaskRecord)
     case closeUserTask(id: String, status: String, at: Date)
+    /// A user task's lifecycle state while its task listeners run (`creating`, `assigning`,
+    /// `completing`, back to `open`), with the listeners' corrections (attribute → value).
+    case updateUserTask(id: String, status: String, corrections: [String: Value])
     case raiseIncident(Incident)
     case resolveIncident(id: String)
     /// Start an instance of another process for a call activity.

@@ -37,7 +37,10 @@ public enum Engine {
             run.effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: instanceId, elementId: definition.id, dueAt: now.addingTimeInterval(limit.after))))
             run.state.processTriggers.append(BoundaryTimer(timerId: tid, boundaryElementId: ProcessTimeout.triggerId))
         }
-        if let startEvent {
+        if !definition.executionListeners.start.isEmpty {
+            // the process's start listeners run before its start event
+            run.dispatchListener(at: definition.id, .start(flowId: startEvent), index: 0, attempt: 1, scope: nil)
+        } else if let startEvent {
             run.arrive(at: startEvent, via: nil, scope: nil)
         } else {
             for s in definition.startEvents { run.arrive(at: s.id, via: nil, scope: nil) }
@@ -68,7 +71,7 @@ public enum Engine {
                 return run.finish()
             case .cancel, .setVariables, .setScopedVariables, .suspend:
                 break
-            case .completeUserTask, .retryIncident, .resolveIncident:
+            case .completeUserTask, .retryIncident, .resolveIncident, .assignUserTask:
                 throw .invalid("instance \(state.id) is suspended: resume it first")
             default:
                 run.state.held.append(command)
@@ -90,6 +93,13 @@ extension Run {
             try timerFired(timerId)
         case .jobCompleted(let jobId, let output):
             try jobCompleted(jobId, output: output)
+        case .jobCompletedWithResult(let jobId, let output, let result):
+            guard let i = listenerTokenIndex(jobId) else {
+                throw .invalid("job \(jobId) is not a task listener's: a job result applies to task listener jobs")
+            }
+            try listenerJobCompleted(tokenIndex: i, output: output, result: result)
+        case .assignUserTask(let taskId, let assignee):
+            try assignUserTask(taskId, assignee: assignee)
         case .jobFailed(let jobId, let message, let retryable, let type):
             try jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
         case .jobThrewError(let jobId, let code, let message):
@@ -242,7 +252,9 @@ struct Run {
     }
 
     /// Dispatches an arrival to the element kind's behaviour (or to its loop, when it has one).
-    mutating func activate(_ element: FlowElement, via flowId: String?, scope: String?, inner: Bool = false) {
+    mutating func activate(_ element: FlowElement, via flowId: String?, scope: String?, inner: Bool = false,
+                           listeners: Bool = true)
+    {
         if element.startQuantity > 1, !inner {
             // wait for startQuantity arrivals, then start once
             let key = joinKey(element.id, scope)
@@ -255,7 +267,7 @@ struct Run {
         }
         if !inner, element.loop != nil {
             activateLoop(element, scope: scope)
-        } else {
+        } else if !(listeners && startListeners(element, via: flowId, scope: scope)) {
             activateKind(element, via: flowId, scope: scope)
         }
         settleTimerFailure(element, scope: scope)
@@ -295,8 +307,11 @@ struct Run {
     /// conditional one whose condition holds; the default flow when no conditional flow holds
     /// (BPMN 13.2.1). `completionQuantity` tokens go on each flow. The last step of an instance
     /// of a loop or multi-instance reports to its body instead.
-    mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true, body: String? = nil) {
+    mutating func leave(_ element: FlowElement, scope: String?, applyOutputs: Bool = true, body: String? = nil,
+                        listened: Bool = false)
+    {
         if applyOutputs { self.applyOutputs(of: element, scope: scope) }
+        if !listened, endListeners(element, scope: scope) { return }  // they leave it when done
         noteCompensable(element, scope: scope)
         if element.loop != nil, innerInstance(of: element, scope) == nil {
             recordBody(element, "completed", body: body)
@@ -522,6 +537,7 @@ struct Run {
                 effects.append(.resolveIncident(id: id))
             case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler: break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
+            case .listener(let l): cancelListenerJob(l)
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):
                 for a in armed {
@@ -563,18 +579,6 @@ struct Run {
         effects.append(.raiseIncident(incident))
         wait(at: element, .incident(incidentId: incident.id), scope: scope)
         record(element, "incident", scope: scope, data: .context(["type": .string(type), "message": .string(message)]))
-    }
-
-    mutating func completeIfDone() {
-        guard state.status == .running, state.tokens.isEmpty, queue.isEmpty else { return }
-        for b in state.processTriggers { disarm(b) }
-        state.processTriggers = []
-        state.status = .completed
-        state.endedAt = now
-        state.joins = [:]
-        state.locals = [:]
-        state.compensable = []
-        record(definition.id, "process", "completed")
     }
 
     mutating func finish() -> Transition {

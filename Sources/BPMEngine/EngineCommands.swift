@@ -28,6 +28,7 @@ extension Run {
             rearmEventSubProcessTimer(t, start, scope: nil)
             return
         }
+        if listenerRetryTimerFired(timerId) { return }
         for (i, token) in state.tokens.enumerated() {
             switch token.wait {
             case .timer(let t) where t == timerId:
@@ -52,6 +53,7 @@ extension Run {
     }
 
     mutating func resolveIncident(_ incidentId: String, variables: [String: Value]) throws(CommandRejection) {
+        if try listenerIncidentSettled(incidentId, resolvedWith: variables) { return }
         guard let i = state.tokens.firstIndex(where: { $0.wait == .incident(incidentId: incidentId) }),
               let element = definition.element(state.tokens[i].elementId)
         else { throw .invalid("instance \(state.id) has no open incident \(incidentId)") }
@@ -69,6 +71,7 @@ extension Run {
     }
 
     mutating func retryIncident(_ incidentId: String) throws(CommandRejection) {
+        if try listenerIncidentSettled(incidentId, resolvedWith: nil) { return }
         guard let i = state.tokens.firstIndex(where: { $0.wait == .incident(incidentId: incidentId) }),
               let incident = state.incidents.first(where: { $0.id == incidentId }),
               let element = definition.element(state.tokens[i].elementId)
@@ -84,7 +87,7 @@ extension Run {
                         boundaries: armBoundaryEvents(of: element, scope: scope))
             settleTimerFailure(element, scope: scope)
         } else {
-            activate(element, via: nil, scope: scope, inner: true)
+            activate(element, via: nil, scope: scope, inner: true, listeners: false)
         }
     }
 }

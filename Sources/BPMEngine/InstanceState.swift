@@ -182,6 +182,9 @@ public enum Wait: Sendable, Equatable {
     /// One compensation handler (or compensation event sub-process) running, for `record`:
     /// a scope whose locals are the variables as they were when the activity completed.
     case compensationHandler(CompensationRecord)
+    /// A Camunda 8 listener's job (execution or user task listener) in flight, in its
+    /// backoff, or held by an incident (ExecutionListeners.swift, TaskListeners.swift).
+    case listener(ListenerJob)
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {
@@ -226,5 +229,41 @@ public struct InstanceError: Sendable, Equatable {
     public init(code: String, message: String?) {
         self.code = code
         self.message = message
+    }
+}
+
+/// Which listeners a listener job belongs to, and what resumes when the last completes.
+public enum ListenerPhase: Sendable, Equatable {
+    /// Start listeners: the element's behaviour runs after them (`flowId`: the flow it was entered by).
+    case start(flowId: String?)
+    /// End listeners: the element's outgoing flows are taken after them.
+    case end
+    /// User task listeners of `event` for task `taskId`; `variables`: a completion's variables.
+    case task(event: String, taskId: String, variables: [String: Value])
+}
+
+/// A listener job of a waiting token: the `index`th listener of its phase, at `attempt`.
+public struct ListenerJob: Sendable, Equatable {
+    public var phase: ListenerPhase
+    public var index: Int
+    public var jobId: String
+    public var attempt: Int
+    /// The job type (evaluated when the job was created) and the retries it has.
+    public var type: String
+    public var retries: Int
+    /// A failed attempt's backoff timer, when the next attempt waits for it.
+    public var retryTimer: String?
+    /// The incident holding the job when it failed with no retries left.
+    public var incident: String?
+    /// Corrections made by earlier task listeners of the same transition.
+    public var corrections: [String: Value] = [:]
+
+    public init(phase: ListenerPhase, index: Int, jobId: String, attempt: Int, type: String, retries: Int) {
+        self.phase = phase
+        self.index = index
+        self.jobId = jobId
+        self.attempt = attempt
+        self.type = type
+        self.retries = retries
     }
 }

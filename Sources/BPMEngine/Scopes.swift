@@ -244,6 +244,7 @@ extension Run {
 
     /// A job reported a BPMN error: an error boundary on its task catches it, else it propagates.
     mutating func jobThrewError(_ jobId: String, code: String, message: String?) throws(CommandRejection) {
+        if listenerTokenIndex(jobId) != nil { throw Self.listenerErrorRefusal(jobId) }
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
               let element = definition.element(state.tokens[i].elementId)
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
@@ -258,5 +259,27 @@ extension Run {
         } else {
             throwError(code: code, message: message, from: token.scope)
         }
+    }
+
+    mutating func completeIfDone() {
+        guard state.status == .running, state.tokens.isEmpty, queue.isEmpty else { return }
+        if !definition.executionListeners.end.isEmpty {
+            // the process's end listeners run after its last path ended (they complete it)
+            dispatchListener(at: definition.id, .end, index: 0, attempt: 1, scope: nil)
+            return
+        }
+        completeProcess()
+    }
+
+    /// Ends the instance as completed.
+    mutating func completeProcess() {
+        for b in state.processTriggers { disarm(b) }
+        state.processTriggers = []
+        state.status = .completed
+        state.endedAt = now
+        state.joins = [:]
+        state.locals = [:]
+        state.compensable = []
+        record(definition.id, "process", "completed")
     }
 }

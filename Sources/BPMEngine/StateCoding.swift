@@ -81,6 +81,7 @@ extension Wait {
         case .compensating(let pending, let resume):
             ["compensating": .list(pending.map(\.value)), "resume": .bool(resume)]
         case .compensationHandler(let record): ["compensationHandler": record.value]
+        case .listener(let l): ["listener": l.value]
         case .loop(let l):
             ["loop": .context([
                 "total": l.total.map { .number(Double($0)) } ?? .null, "started": .number(Double(l.started)),
@@ -115,6 +116,7 @@ extension Wait {
             self = .compensating(pending: p.compactMap(CompensationRecord.init), resume: c["resume"] != .bool(false))
         }
         else if let r = c["compensationHandler"].flatMap(CompensationRecord.init) { self = .compensationHandler(r) }
+        else if let l = c["listener"].flatMap(ListenerJob.init) { self = .listener(l) }
         else if case .context(let l) = c["loop"] ?? .null {
             var ls = LoopState(total: l["total"]?.doubleValue.map { Int($0) }, items: l["items"]?.listValue)
             ls.started = Int(l["started"]?.doubleValue ?? 0)
@@ -143,6 +145,7 @@ extension Wait {
         case .innerInstance: "instance"
         case .compensating: "compensation"
         case .compensationHandler: "compensation handler"
+        case .listener: "listener job"
         }
     }
 }

@@ -144,6 +144,7 @@ public enum BPMNDefinitionReader {
             def.diagram = diagram
             def.documentation = docs
             applyProcessExtensions(p, &def)
+            def.executionListeners = executionListeners(p, what: "process '\(pid)'")
             if let doc = p.child("documentation", ns: bpmnNS)?.trimmedText, !doc.isEmpty { def.description = doc }
             // graph checks only when every element was read: otherwise they would repeat the rejection
             if errors.count == errorsBefore {
@@ -253,6 +254,7 @@ public enum BPMNDefinitionReader {
             element?.isForCompensation = c.attributes["isForCompensation"] == "true"
             if let element { checkInputsApply(c, element) }
             if element != nil { applyBPMExtensions(c, &element!) }
+            if element != nil { applyListeners(c, &element!) }
             refuseCamunda7Extensions(c, id: id)
             return element
         }

@@ -1,5 +1,4 @@
 private let bpmnNS = BPMNDefinitionReader.bpmnNS
-private let zeebeNS = BPMNDefinitionReader.zeebeNS
 
 /// BPMN 2.0 attributes and elements with execution semantics this engine does not run: refused
 /// at deploy, naming them, rather than read past (docs/bpmn.md, "Coverage").
@@ -16,12 +15,6 @@ extension BPMNDefinitionReader.Reader {
         if c.name == "eventBasedGateway" { refuseEventGatewayInstantiation(c, id) }
         if let lc = c.child("multiInstanceLoopCharacteristics", ns: bpmnNS) { refuseUnrunMultiInstance(lc, id) }
         refuseDataAssignments(c, id)
-        let listeners = ["executionListeners": "Camunda 8 execution listeners",
-                         "taskListeners": "Camunda 8 task listeners"]
-        for e in c.child("extensionElements", ns: bpmnNS)?.children ?? [] where e.namespace == zeebeNS {
-            guard let what = listeners[e.name] else { continue }
-            error("zeebe:\(e.name) on '\(id)': \(what) are not supported yet", e)
-        }
     }
 
     /// §10.6.6: an event-based gateway that instantiates the process (exclusive or parallel).

@@ -112,6 +112,7 @@ public enum BPMNWriter {
                 n.cdata = true
                 ext.append(n)
             }
+            ext += listenerNodes(def.executionListeners)
             var children: [XMLNode] = []
             if let d = def.description { children.append(XMLNode("bpmn:documentation", text: d)) }
             if !ext.isEmpty { children.append(XMLNode("bpmn:extensionElements", [], ext)) }

@@ -21,6 +21,7 @@ extension BPMNWriter.Writer {
         }
         var p = BPMNNodeParts(tag: "bpmn:" + e.typeName)
         guard kindParts(e, &p) else { return nil }
+        p.extensions += listenerNodes(e.executionListeners) + taskListenerNodes(e)
         let outputs = e.outputs.map { XMLNode("zeebe:output", [("source", X.feel($0.source)), ("target", $0.target)]) }
         if !p.inputs.isEmpty || !outputs.isEmpty {
             p.extensions.insert(XMLNode("zeebe:ioMapping", [], p.inputs + outputs), at: 0)

@@ -43,6 +43,8 @@ public struct ProcessDefinition: Sendable {
     public var timeout: ProcessTimeout?
     /// Problems that do not stop it from deploying (Zeebe deploys them too), for `bpm validate`.
     public var warnings: [DefinitionError] = []
+    /// Process-level execution listeners: start before the start event, end after the last path ends.
+    public var executionListeners = ExecutionListeners()
 
     let elementIndex: [String: Int]
     let flowIndex: [String: Int]
@@ -166,6 +168,8 @@ public struct FlowElement: Sendable {
     public var isForCompensation = false
     /// An ad-hoc sub-process's activation and completion (its kind is `.subProcess`).
     public var adHoc: AdHocSubProcess?
+    /// Camunda 8 execution listeners: jobs run before (start) and after (end) the element.
+    public var executionListeners = ExecutionListeners()
 
     public init(id: String, name: String? = nil, kind: ElementKind, location: SourceLocation? = nil, defaultFlow: String? = nil) {
         self.id = id
@@ -295,29 +299,6 @@ public struct SequenceFlow: Sendable {
     }
 }
 
-/// How a failed action is retried: `retries` more attempts after the first, waiting
-/// `initial` seconds, multiplied by `multiplier` each time, at most `maximum`.
-public struct RetryPolicy: Sendable, Equatable {
-    public var retries: Int
-    public var initial: Double
-    public var multiplier: Double
-    public var maximum: Double
-
-    public init(retries: Int = 3, initial: Double = 1, multiplier: Double = 2, maximum: Double = 300) {
-        self.retries = retries
-        self.initial = initial
-        self.multiplier = multiplier
-        self.maximum = maximum
-    }
-
-    /// The wait before retry number `n` (1-based).
-    public func delay(beforeRetry n: Int) -> Double {
-        var d = initial
-        for _ in 1..<max(n, 1) { d *= multiplier }
-        return min(d, maximum)
-    }
-}
-
 /// A service task: an action performed by a connector (`database_log`, `mqtt_publish`, …).
 public struct ServiceTask: Sendable {
     public var action: String
@@ -364,6 +345,8 @@ public struct UserTask: Sendable {
     /// When the task is due, and when to look at it again: relative to its creation, or an expression.
     public var due: TaskDate?
     public var followUp: TaskDate?
+    /// Camunda 8 user task listeners by lifecycle event, each list in the order written.
+    public var taskListeners: [TaskListenerEvent: [Listener]] = [:]
 
     public init(assignee: Template? = nil, candidateUsers: [String] = [], candidateGroups: [String] = [], priority: Int = 50, form: Value? = nil, description: Template? = nil) {
         self.assignee = assignee

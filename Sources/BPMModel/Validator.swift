@@ -30,6 +30,7 @@ public enum Validator {
                 ids[e.id] = e
             }
         }
+        errors += ExecutionListenerRules.joinRefusals(def)
         for f in def.flows {
             for (end, what) in [(f.source, "source"), (f.target, "target")] where ids[end] == nil {
                 errors.append(DefinitionError("sequence flow '\(f.id)' has unknown \(what) '\(end)'", at: f.location ?? fileLoc))

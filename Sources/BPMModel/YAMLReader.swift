@@ -9,14 +9,16 @@ import Yams
 /// `false_path`, `cases`, `default`), a parallel `next: [..]` list, or a `timeout` of an
 /// activity listed before it — in which case, as after the last activity, the path ends.
 public enum YAMLDefinitionReader {
-    static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout"]
+    static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout",
+                                            "listeners"]
     static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance",
-                                          "compensate_with"]
+                                          "compensate_with", "listeners"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action
         "script": ["set", "script", "expression", "result_variable"],
-        "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form", "due", "follow_up"],
+        "user": ["assignee", "candidate_users", "candidate_groups", "priority", "form", "due", "follow_up",
+                 "task_listeners"],
         "timer": ["duration"],
         "receive": ["message", "correlation_key", "topic", "source", "key_path", "ttl"],
         "rules": ["decision", "result_variable"],
@@ -24,7 +26,8 @@ public enum YAMLDefinitionReader {
         "end": ["result", "error", "terminate"],
         "compensate": ["activity", "wait"],
     ]
-    static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable", "job_priority"]
+    static let serviceReserved: Set<String> = ["action", "retries", "backoff", "result_variable", "job_priority",
+                                               "listeners"]
     static let waitingTypes: Set<String> = ["service", "user", "receive"]
     /// The BPMN element an activity type stands for, where it is not its kind's own.
     static let bpmnTypes: [String: String] = ["rules": "businessRuleTask", "receive": "receiveTask"]
@@ -177,6 +180,7 @@ public enum YAMLDefinitionReader {
                 }
                 var a = Activity(id: aid, type: type, node: item, mapping: m)
                 a.element = readElement(&a)
+                applyListeners(&a)
                 a.compensation = readCompensation(a)
                 if let mi = m[key: "multi_instance"] {
                     if ["service", "user", "script", "timer", "receive", "rules"].contains(type) {
@@ -274,6 +278,7 @@ public enum YAMLDefinitionReader {
                                         variables: level.variables, correlationKey: level.correlation,
                                         sourceFile: ctx.file)
             def.timeout = level.timeout
+            def.executionListeners = readExecutionListeners(top[key: "listeners"], on: nil, what: "the process")
             def.warnings = ctx.warnings
             return def
         }

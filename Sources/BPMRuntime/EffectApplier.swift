@@ -34,6 +34,11 @@ enum EffectApplier {
                 if let i = c.jobsToAdd.firstIndex(where: { $0.id == id }) { c.jobsToAdd.remove(at: i) } else { c.jobsToDelete.append(id) }
             case .createUserTask(let task): c.tasksToAdd.append(task)
             case .closeUserTask(let id, let status, let at): c.taskUpdates.append((id, status, at))
+            case .updateUserTask(let id, let status, let corrections):
+                let k = TaskCorrection(id: id, status: status, corrections: corrections)
+                if let i = c.tasksToAdd.firstIndex(where: { $0.id == id }) { k.apply(to: &c.tasksToAdd[i]) } else {
+                    c.taskCorrections.append(k)
+                }
             case .raiseIncident(let incident): c.incidentsToAdd.append(incident)
             case .resolveIncident(let id): c.incidentsResolved.append((id, t.history.last?.at ?? t.state.startedAt))
             case .openSubscription(let sub):

@@ -75,6 +75,7 @@ extension Runtime {
         case .failed(let message, let retryable): command = .jobFailed(jobId: id, message: message, retryable: retryable, incidentType: "job_failed")
         case .bpmnError(let code, let message): command = .jobThrewError(jobId: id, code: code, message: message)
         }
+        if let why = ListenerJobReport.refusal(command, for: job) { throw RuntimeError.rejected(why) }
         _ = try await submit(.jobResult(job, command))
         return try await store.instance(job.instanceId)
     }
@@ -103,6 +104,13 @@ extension Runtime {
         guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
         guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
         if task.assignee == user { return task }
+        if try await hasAssigningListeners(task) {
+            guard task.assignee == nil else {
+                throw RuntimeError.rejected("task \(taskId) is already claimed by \(task.assignee ?? "someone")")
+            }
+            _ = try await send(.assignUserTask(taskId: taskId, assignee: user), to: task.instanceId)
+            return try await store.userTask(taskId) ?? task
+        }
         guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: true) else {
             throw RuntimeError.rejected("task \(taskId) is already claimed by \(task.assignee ?? "someone")")
         }
@@ -112,10 +120,24 @@ extension Runtime {
     /// Sets (or, with nil, clears) an open task's assignee.
     public func assignTask(_ taskId: String, to user: String?) async throws -> UserTaskRecord {
         guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
+        if try await hasAssigningListeners(task) {
+            guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
+            _ = try await send(.assignUserTask(taskId: taskId, assignee: user), to: task.instanceId)
+            return try await store.userTask(taskId) ?? task
+        }
         guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: false) else {
             throw RuntimeError.rejected("task \(taskId) is \(task.status), not open")
         }
         return try await store.userTask(taskId) ?? task
+    }
+
+    /// Whether the task's element has `assigning` task listeners (its assignment then goes
+    /// through the engine, which runs them).
+    func hasAssigningListeners(_ task: UserTaskRecord) async throws -> Bool {
+        guard let s = try await store.instance(task.instanceId),
+              let (def, _) = await definition(task.definitionId, version: s.definitionVersion),
+              case .userTask(let ut)? = def.element(task.elementId)?.kind else { return false }
+        return !(ut.taskListeners[.assigning] ?? []).isEmpty
     }
 
     /// Retries an incident after its cause is fixed.

@@ -80,6 +80,7 @@ extension Runtime {
         guard job.external else {
             throw RuntimeError.rejected("job \(job.id) is performed by the engine, not by a worker")
         }
+        if let why = ListenerJobReport.refusal(command, for: job) { throw RuntimeError.rejected(why) }
         _ = try await submit(.jobResult(job, command))
         return try await store.instance(job.instanceId)
     }

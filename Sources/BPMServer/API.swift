@@ -429,7 +429,8 @@ struct API: Sendable {
     func tasks(_ req: Request) async throws -> Value {
         let q = req.uri.queryParameters
         var query = TaskQuery(limit: try Self.int(q.get("limit"), "limit", default: 50, max: 1000), offset: try Self.int(q.get("offset"), "offset", default: 0, max: Int.max))
-        query.status = try Self.oneOf(q.get("status"), "status", ["open", "completed", "cancelled", "all"]) ?? "open"
+        let statuses = ["open", "creating", "assigning", "completing", "completed", "cancelled", "all"]
+        query.status = try Self.oneOf(q.get("status"), "status", statuses) ?? "open"
         if query.status == "all" { query.status = nil }
         query.assignee = q.get("assignee")
         query.candidateGroup = q.get("candidateGroup")
@@ -499,12 +500,13 @@ struct API: Sendable {
         return ["jobs": .list(jobs.map { a in
             var payload = a.job.payload.contextValue ?? [:]
             let headers = payload.removeValue(forKey: "headers") ?? .context([:])
-            return .context([
+            payload["listener"] = nil
+            return .context(Self.listenerFields(a.job).merging([
                 "key": .string(a.job.id), "type": .string(a.job.action), "processInstanceKey": .string(a.job.instanceId),
                 "bpmnProcessId": .string(a.job.definitionId), "elementId": .string(a.job.elementId), "attempt": .number(Double(a.job.attempt)),
                 "variables": .context((a.job.variables ?? [:]).merging(payload) { _, input in input }), "customHeaders": headers,
                 "deadline": .string(Coding.iso(a.deadline)),
-            ])
+            ]) { _, v in v })
         })]
     }
 
@@ -512,7 +514,9 @@ struct API: Sendable {
         let o = try Self.object(body)
         let outcome: ConnectorOutcome
         switch kind {
-        case "complete": outcome = .completed(try variables(o))
+        case "complete":
+            if let result = o["result"], result != .null { return try await completeWithResult(id, o, result: result) }
+            outcome = .completed(try variables(o))
         case "fail":
             let retries = o["retries"]?.doubleValue ?? 0
             outcome = .failed(message: try Self.string(o, "errorMessage") ?? "failed by the worker", retryable: retries > 0)

@@ -134,6 +134,8 @@ public struct CommitBatch: Sendable {
     public var jobsToDelete: [String] = []
     public var tasksToAdd: [UserTaskRecord] = []
     public var taskUpdates: [(id: String, status: String, at: Date)] = []
+    /// Lifecycle states and listener corrections of open tasks (written after the batch's new tasks).
+    public var taskCorrections: [TaskCorrection] = []
     public var incidentsToAdd: [Incident] = []
     public var incidentsResolved: [(id: String, at: Date)] = []
     public var subscriptionsToAdd: [MessageSubscription] = []
@@ -161,7 +163,8 @@ public struct CommitBatch: Sendable {
 
     public var isEmpty: Bool {
         instances.isEmpty && history.isEmpty && timersToAdd.isEmpty && timersToDelete.isEmpty && timersToEnsure.isEmpty && jobsToAdd.isEmpty
-            && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
+            && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && taskCorrections.isEmpty
+            && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
             && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty && timersFired.isEmpty
             && offsets.isEmpty && windows.isEmpty && outbox.isEmpty && startRecords.isEmpty
     }

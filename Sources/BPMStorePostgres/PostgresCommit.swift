@@ -15,6 +15,12 @@ enum PostgresCommit {
 
     static func opt(_ s: String?) -> String { s ?? null }
 
+    /// The SQL type of each column a task listener may correct.
+    static let correctionType = [
+        "assignee": "text", "candidate_users": "jsonb", "candidate_groups": "jsonb", "priority": "int4",
+        "due_at": "timestamptz", "follow_up_at": "timestamptz",
+    ]
+
     static func write(_ batch: CommitBatch, _ tx: PostgresConnection, _ logger: Logger) async throws {
         func run(_ sql: String, _ columns: [any PostgresArrayColumn]) async throws {
             var b = PostgresBindings()
@@ -196,6 +202,15 @@ enum PostgresCommit {
             try await run("""
                 UPDATE user_tasks k SET status = t.s, completed_at = t.c FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS t(id, s, c) WHERE k.id = t.id
                 """, [u.map(\.id), u.map(\.status), u.map(\.at)])
+        }
+        for k in batch.taskCorrections {
+            try await run("UPDATE user_tasks k SET status = t.s FROM unnest($1::text[], $2::text[]) AS t(id, s) "
+                + "WHERE k.id = t.id AND k.completed_at IS NULL", [[k.id], [k.status]])
+            for (column, value) in k.columns.sorted(by: { $0.key < $1.key }) {
+                guard let type = Self.correctionType[column] else { continue }
+                try await run("UPDATE user_tasks k SET \(column) = NULLIF(t.v, chr(1))::\(type) "
+                    + "FROM unnest($1::text[], $2::text[]) AS t(id, v) WHERE k.id = t.id", [[k.id], [opt(value)]])
+            }
         }
         if !batch.incidentsToAdd.isEmpty {
             let i = batch.incidentsToAdd

@@ -174,6 +174,14 @@ enum SQLiteCommit {
             let stmt = try db.cachedStatement(sql: "UPDATE user_tasks SET status = ?, completed_at = ? WHERE id = ?")
             for u in batch.taskUpdates { try stmt.execute(arguments: [u.status, Coding.iso(u.at), u.id]) }
         }
+        for k in batch.taskCorrections {
+            try db.execute(sql: "UPDATE user_tasks SET status = ? WHERE id = ? AND completed_at IS NULL",
+                           arguments: [k.status, k.id])
+            for (column, value) in k.columns.sorted(by: { $0.key < $1.key })
+            where TaskCorrection.column.values.contains(column) {
+                try db.execute(sql: "UPDATE user_tasks SET \(column) = ? WHERE id = ?", arguments: [value, k.id])
+            }
+        }
         if !batch.incidentsToAdd.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO incidents (id, instance_id, element_id, type, message, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)

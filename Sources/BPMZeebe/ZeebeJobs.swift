@@ -60,7 +60,8 @@ extension ZeebeService {
         try await ZeebeStatus.answering {
             let variables = try ZeebeJSON.variables(request.variables)
             try await ZeebeAccess.mayHandle(job: request.jobKey, gateway)
-            try await gateway.completeJob(key: request.jobKey, variables: variables)
+            try await gateway.completeJob(key: request.jobKey, variables: variables,
+                                          result: try ZeebeMessages.result(request))
             return GatewayProtocol_CompleteJobResponse()
         }
     }

@@ -1,4 +1,5 @@
 import BPMCamunda
+import BPMEngine
 import BPMExpressions
 import Foundation
 import GRPCCore
@@ -148,6 +149,39 @@ enum ZeebeMessages {
         out.deadline = j.deadline
         out.variables = ZeebeJSON.encode(j.variables)
         out.tenantID = j.tenantId
+        out.kind = jobKinds.firstIndex(of: j.kind).flatMap { GatewayProtocol_JobKind(rawValue: $0) } ?? .bpmnElement
+        out.listenerEventType =
+            listenerEvents.firstIndex(of: j.listenerEventType)
+            .flatMap { GatewayProtocol_ListenerEventType(rawValue: $0) }
+            ?? .unspecified
+        return out
+    }
+
+    /// `JobKind` and `ListenerEventType` names by their numbers in gateway.proto.
+    static let jobKinds = ["BPMN_ELEMENT", "EXECUTION_LISTENER", "TASK_LISTENER", "AD_HOC_SUB_PROCESS"]
+    static let listenerEvents = [
+        "UNSPECIFIED", "START", "END", "CREATING", "ASSIGNING", "UPDATING", "COMPLETING", "CANCELING",
+    ]
+
+    /// A `JobResult` for a user task (nil when the request has none); another `type` is refused.
+    static func result(_ r: GatewayProtocol_CompleteJobRequest) throws -> UserTaskJobResult? {
+        guard r.hasResult else { return nil }
+        let res = r.result
+        if res.hasType, res.type != "userTask" {
+            throw RPCError(code: .invalidArgument, message: "job result type '\(res.type)' is not supported "
+                + "(userTask is)")
+        }
+        var out = UserTaskJobResult(denied: res.denied, deniedReason: res.hasDeniedReason ? res.deniedReason : nil)
+        guard res.hasCorrections else { return out }
+        let c = res.corrections
+        if c.hasAssignee { out.corrections["assignee"] = .string(c.assignee) }
+        if c.hasDueDate { out.corrections["dueDate"] = .string(c.dueDate) }
+        if c.hasFollowUpDate { out.corrections["followUpDate"] = .string(c.followUpDate) }
+        if c.hasCandidateUsers { out.corrections["candidateUsers"] = .list(c.candidateUsers.values.map(Value.string)) }
+        if c.hasCandidateGroups {
+            out.corrections["candidateGroups"] = .list(c.candidateGroups.values.map(Value.string))
+        }
+        if c.hasPriority { out.corrections["priority"] = .number(Double(c.priority)) }
         return out
     }
 

@@ -65,15 +65,16 @@ import Testing
             body: #"<b:adHocSubProcess id="c"><b:extensionElements><zeebe:taskDefinition type="agent"/>"#
                 + #"</b:extensionElements><b:task id="in"/></b:adHocSubProcess>"#,
             at: "<zeebe:taskDefinition", names: "job worker implementation"),
-        Row(row: "execution listeners",
-            body: #"<b:task id="c"><b:extensionElements><zeebe:executionListeners><zeebe:executionListener "#
-                + #"eventType="start" type="audit"/></zeebe:executionListeners></b:extensionElements></b:task>"#,
-            at: "<zeebe:executionListeners>", names: "execution listeners"),
-        Row(row: "task listeners",
+        Row(row: "updating task listeners",
             body: #"<b:userTask id="c"><b:extensionElements><zeebe:userTask/><zeebe:taskListeners>"#
-                + #"<zeebe:taskListener eventType="assigning" type="audit"/></zeebe:taskListeners>"#
+                + #"<zeebe:taskListener eventType="updating" type="audit"/></zeebe:taskListeners>"#
                 + "</b:extensionElements></b:userTask>",
-            at: "<zeebe:taskListeners>", names: "task listeners"),
+            at: "<zeebe:taskListener ", names: "updating task listeners"),
+        Row(row: "canceling task listeners",
+            body: #"<b:userTask id="c"><b:extensionElements><zeebe:userTask/><zeebe:taskListeners>"#
+                + #"<zeebe:taskListener eventType="canceling" type="audit"/></zeebe:taskListeners>"#
+                + "</b:extensionElements></b:userTask>",
+            at: "<zeebe:taskListener ", names: "canceling task listeners"),
         Row(row: "conditional event variable filter",
             body: #"<b:intermediateCatchEvent id="c"><b:conditionalEventDefinition><b:extensionElements>"#
                 + #"<zeebe:conditionalFilter variableNames="x"/></b:extensionElements><b:condition>=x</b:condition>"#

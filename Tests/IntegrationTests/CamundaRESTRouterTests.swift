@@ -14,13 +14,14 @@ import Testing
 @Suite(.serialized) struct CamundaRESTRouterTests {
     static let admin = "admin-token-0123456789abcdef", viewer = "viewer-token-0123456789abcdef"
     static let worker = "worker-token-0123456789abcdef", operatorToken = "operator-token-0123456789abcdef"
-    static let charger = "charger-token-0123456789abcdef"
+    static let charger = "charger-token-0123456789abcdef", validator = "validator-token-0123456789abcdef"
     static let tokens = """
     \(admin)     user=ada roles=admin,operator groups=sales
     \(viewer)    user=vera roles=viewer
     \(operatorToken) user=otto roles=operator
     \(worker)    user=wim roles=worker job_types=reserve
     \(charger)   user=carl roles=worker job_types=charge
+    \(validator) user=val roles=worker job_types=validate
     """
     static let bpmn = repoRoot.appendingPathComponent("Tests/IntegrationTests/camunda-rest/order.bpmn")
 

@@ -60,6 +60,21 @@ import Testing
         #expect(out.contains("fields match the client's contract"))
     }
 
+    /// A pyzeebe worker completes an execution listener's job (after failing it once with a
+    /// retry left), the service task's and the end listener's: the process goes on to its end.
+    @Test(.timeLimit(.minutes(4))) func pyzeebeWorksExecutionListenerJobs() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let grpcPort = try TestPostgres.freePort()
+        let defs = try subfolder("defs", of: dir)
+        let server = try Server(store: dir.appendingPathComponent("l.sqlite"), definitions: defs,
+                                extra: ["--grpc-port", "\(grpcPort)"])
+        defer { server.kill(SIGTERM) }
+        let bpmn = Self.folder.appendingPathComponent("listeners.bpmn").path
+        let out = try await script(["127.0.0.1:\(grpcPort)", server.base, bpmn], driver: "zeebe_listener_test.py")
+        #expect(out.contains("ok   pyzeebe completed the start listener, the service task and the end listener"))
+    }
+
     @Test(.timeLimit(.minutes(4))) func pyzeebeRunsTheOrderProcessOnSQLite() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1184,7 +1184,8 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/ActivatedJobResult/listenerEventType`.
             internal var listenerEventType: Components.Schemas.ActivatedJobResult.ListenerEventTypePayload
-            /// For a task listener's job, the user task it listens to; null for a service task's job.
+            /// For a task listener's job, the user task it listens to (`userTaskKey`, `action`); null for other jobs.
+            ///
             ///
             /// - Remark: Generated from `#/components/schemas/ActivatedJobResult/userTask`.
             internal var userTask: OpenAPIRuntime.OpenAPIValueContainer
@@ -1211,7 +1212,7 @@ extension Components {
             ///   - elementInstanceKey:
             ///   - kind:
             ///   - listenerEventType:
-            ///   - userTask: For a task listener's job, the user task it listens to; null for a service task's job.
+            ///   - userTask: For a task listener's job, the user task it listens to (`userTaskKey`, `action`); null for other jobs.
             ///   - tags:
             ///   - rootProcessInstanceKey:
             internal init(
@@ -1281,18 +1282,16 @@ extension Components {
         internal struct JobCompletionRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/JobCompletionRequest/variables`.
             internal var variables: Components.Schemas.Variables?
-            /// Refused (400) unless null — results for user task listeners and ad-hoc sub-processes.
-            ///
             /// - Remark: Generated from `#/components/schemas/JobCompletionRequest/result`.
-            internal var result: OpenAPIRuntime.OpenAPIValueContainer?
+            internal var result: Components.Schemas.JobResult?
             /// Creates a new `JobCompletionRequest`.
             ///
             /// - Parameters:
             ///   - variables:
-            ///   - result: Refused (400) unless null — results for user task listeners and ad-hoc sub-processes.
+            ///   - result:
             internal init(
                 variables: Components.Schemas.Variables? = nil,
-                result: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                result: Components.Schemas.JobResult? = nil
             ) {
                 self.variables = variables
                 self.result = result
@@ -1300,6 +1299,99 @@ extension Components {
             internal enum CodingKeys: String, CodingKey {
                 case variables
                 case result
+            }
+        }
+        /// A task listener's verdict (type userTask, the default): `denied` rejects the user task's assigning or completing transition, `corrections` change the task when the transition finishes. Other types are 400.
+        ///
+        ///
+        /// - Remark: Generated from `#/components/schemas/JobResult`.
+        internal struct JobResult: Codable, Hashable, Sendable {
+            /// userTask (the default).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResult/type`.
+            internal var _type: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JobResult/denied`.
+            internal var denied: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/JobResult/deniedReason`.
+            internal var deniedReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JobResult/corrections`.
+            internal var corrections: Components.Schemas.JobResultCorrections?
+            /// Creates a new `JobResult`.
+            ///
+            /// - Parameters:
+            ///   - _type: userTask (the default).
+            ///   - denied:
+            ///   - deniedReason:
+            ///   - corrections:
+            internal init(
+                _type: Swift.String? = nil,
+                denied: Swift.Bool? = nil,
+                deniedReason: Swift.String? = nil,
+                corrections: Components.Schemas.JobResultCorrections? = nil
+            ) {
+                self._type = _type
+                self.denied = denied
+                self.deniedReason = deniedReason
+                self.corrections = corrections
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case denied
+                case deniedReason
+                case corrections
+            }
+        }
+        /// Omitted attributes stay as they are; an empty string or list clears one.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JobResultCorrections`.
+        internal struct JobResultCorrections: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/assignee`.
+            internal var assignee: Swift.String?
+            /// ISO 8601 date-time.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/dueDate`.
+            internal var dueDate: Swift.String?
+            /// ISO 8601 date-time.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/followUpDate`.
+            internal var followUpDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/candidateUsers`.
+            internal var candidateUsers: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/candidateGroups`.
+            internal var candidateGroups: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/JobResultCorrections/priority`.
+            internal var priority: Swift.Int32?
+            /// Creates a new `JobResultCorrections`.
+            ///
+            /// - Parameters:
+            ///   - assignee:
+            ///   - dueDate: ISO 8601 date-time.
+            ///   - followUpDate: ISO 8601 date-time.
+            ///   - candidateUsers:
+            ///   - candidateGroups:
+            ///   - priority:
+            internal init(
+                assignee: Swift.String? = nil,
+                dueDate: Swift.String? = nil,
+                followUpDate: Swift.String? = nil,
+                candidateUsers: [Swift.String]? = nil,
+                candidateGroups: [Swift.String]? = nil,
+                priority: Swift.Int32? = nil
+            ) {
+                self.assignee = assignee
+                self.dueDate = dueDate
+                self.followUpDate = followUpDate
+                self.candidateUsers = candidateUsers
+                self.candidateGroups = candidateGroups
+                self.priority = priority
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case assignee
+                case dueDate
+                case followUpDate
+                case candidateUsers
+                case candidateGroups
+                case priority
             }
         }
         /// - Remark: Generated from `#/components/schemas/JobFailRequest`.
@@ -1837,7 +1929,10 @@ extension Components {
             internal var name: Components.Schemas.NullableString
             /// - Remark: Generated from `#/components/schemas/UserTaskResult/state`.
             internal enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case creating = "CREATING"
                 case created = "CREATED"
+                case assigning = "ASSIGNING"
+                case completing = "COMPLETING"
                 case completed = "COMPLETED"
                 case canceled = "CANCELED"
             }

@@ -11,6 +11,12 @@ extension Run {
         if let result = end.result {
             for (k, v) in result { setVariable(k, v.render(variables(in: scope)), scope: scope) }
         }
+        if endListeners(element, scope: scope) { return }  // they finish it when done
+        finishEndEvent(element, end, scope: scope)
+    }
+
+    /// Completes an end event: throws its error or terminates its scope.
+    mutating func finishEndEvent(_ element: FlowElement, _ end: EndEvent, scope: String?) {
         record(element, "completed", scope: scope)
         if let error = end.error {
             let message = error.message?.render(variables(in: scope)).interpolated

@@ -23,6 +23,10 @@ extension Run {
     }
 
     mutating func jobCompleted(_ jobId: String, output: [String: Value]) throws(CommandRejection) {
+        if let i = listenerTokenIndex(jobId) {
+            try listenerJobCompleted(tokenIndex: i, output: output)
+            return
+        }
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }) else {
             throw .stale("instance \(state.id) does not wait for job \(jobId)")
         }
@@ -38,6 +42,13 @@ extension Run {
     }
 
     mutating func jobFailed(_ jobId: String, message: String, retryable: Bool, incidentType: String) throws(CommandRejection) {
+        if let i = listenerTokenIndex(jobId), let lj = state.tokens[i].listenerJob {
+            let left = retryable ? lj.retries - lj.attempt : 0
+            let delay = RetryPolicy().delay(beforeRetry: lj.attempt)
+            listenerJobFailed(tokenIndex: i, message: message, retries: left, backoff: delay, variables: [:],
+                              incidentType: incidentType)
+            return
+        }
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
               case .job(_, let attempt) = state.tokens[i].wait,
               let element = definition.element(state.tokens[i].elementId),

@@ -29,6 +29,10 @@ extension Run {
         _ jobId: String, message: String, retries: Int, backoff: Double,
         variables: [String: Value]
     ) throws(CommandRejection) {
+        if let i = listenerTokenIndex(jobId) {
+            listenerJobFailed(tokenIndex: i, message: message, retries: retries, backoff: backoff, variables: variables)
+            return
+        }
         let (i, element, task) = try jobToken(jobId)
         let scope = state.tokens[i].scope
         guard case .job(_, let attempt) = state.tokens[i].wait else { return }
@@ -65,6 +69,7 @@ extension Run {
         _ jobId: String, code: String, message: String?,
         variables: [String: Value]
     ) throws(CommandRejection) {
+        if listenerTokenIndex(jobId) != nil { throw Self.listenerErrorRefusal(jobId) }
         let (i, element, _) = try jobToken(jobId)
         setVariables(variables, scope: state.tokens[i].scope)
         var trial = self
@@ -84,6 +89,7 @@ extension Run {
     }
 
     mutating func setJobRetries(_ jobId: String, retries: Int) throws(CommandRejection) {
+        if setListenerRetries(jobId, retries: retries) { return }
         if let n = state.incidents.firstIndex(where: { $0.jobId == jobId }) {
             state.incidents[n].retries = retries
             return

@@ -37,6 +37,108 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What a job is for (Zeebe's JobKind).
+public nonisolated enum GatewayProtocol_JobKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case bpmnElement // = 0
+  case executionListener // = 1
+  case taskListener // = 2
+  case adHocSubProcess // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .bpmnElement
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .bpmnElement
+    case 1: self = .executionListener
+    case 2: self = .taskListener
+    case 3: self = .adHocSubProcess
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .bpmnElement: return 0
+    case .executionListener: return 1
+    case .taskListener: return 2
+    case .adHocSubProcess: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [GatewayProtocol_JobKind] = [
+    .bpmnElement,
+    .executionListener,
+    .taskListener,
+    .adHocSubProcess,
+  ]
+
+}
+
+/// When a listener's job runs (Zeebe's ListenerEventType); UNSPECIFIED for other jobs.
+public nonisolated enum GatewayProtocol_ListenerEventType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case start // = 1
+  case end // = 2
+  case creating // = 3
+  case assigning // = 4
+  case updating // = 5
+  case completing // = 6
+  case canceling // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .start
+    case 2: self = .end
+    case 3: self = .creating
+    case 4: self = .assigning
+    case 5: self = .updating
+    case 6: self = .completing
+    case 7: self = .canceling
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .start: return 1
+    case .end: return 2
+    case .creating: return 3
+    case .assigning: return 4
+    case .updating: return 5
+    case .completing: return 6
+    case .canceling: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [GatewayProtocol_ListenerEventType] = [
+    .unspecified,
+    .start,
+    .end,
+    .creating,
+    .assigning,
+    .updating,
+    .completing,
+    .canceling,
+  ]
+
+}
+
 public nonisolated struct GatewayProtocol_ActivateJobsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -135,6 +237,11 @@ public nonisolated struct GatewayProtocol_ActivatedJob: Sendable {
 
   public var tenantID: String = String()
 
+  /// a BPMN element's job, or a listener's
+  public var kind: GatewayProtocol_JobKind = .bpmnElement
+
+  public var listenerEventType: GatewayProtocol_ListenerEventType = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -148,6 +255,159 @@ public nonisolated struct GatewayProtocol_CompleteJobRequest: Sendable {
   public var jobKey: Int64 = 0
 
   public var variables: String = String()
+
+  /// a task listener's verdict on the user task's transition
+  public var result: GatewayProtocol_JobResult {
+    get {_result ?? GatewayProtocol_JobResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: GatewayProtocol_JobResult? = nil
+}
+
+public nonisolated struct GatewayProtocol_JobResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// rejects the transition (assigning, completing)
+  public var denied: Bool {
+    get {_denied ?? false}
+    set {_denied = newValue}
+  }
+  /// Returns true if `denied` has been explicitly set.
+  public var hasDenied: Bool {self._denied != nil}
+  /// Clears the value of `denied`. Subsequent reads from it will return its default value.
+  public mutating func clearDenied() {self._denied = nil}
+
+  /// applied when the transition finishes
+  public var corrections: GatewayProtocol_JobResultCorrections {
+    get {_corrections ?? GatewayProtocol_JobResultCorrections()}
+    set {_corrections = newValue}
+  }
+  /// Returns true if `corrections` has been explicitly set.
+  public var hasCorrections: Bool {self._corrections != nil}
+  /// Clears the value of `corrections`. Subsequent reads from it will return its default value.
+  public mutating func clearCorrections() {self._corrections = nil}
+
+  public var deniedReason: String {
+    get {_deniedReason ?? String()}
+    set {_deniedReason = newValue}
+  }
+  /// Returns true if `deniedReason` has been explicitly set.
+  public var hasDeniedReason: Bool {self._deniedReason != nil}
+  /// Clears the value of `deniedReason`. Subsequent reads from it will return its default value.
+  public mutating func clearDeniedReason() {self._deniedReason = nil}
+
+  /// "userTask" (the default)
+  public var type: String {
+    get {_type ?? String()}
+    set {_type = newValue}
+  }
+  /// Returns true if `type` has been explicitly set.
+  public var hasType: Bool {self._type != nil}
+  /// Clears the value of `type`. Subsequent reads from it will return its default value.
+  public mutating func clearType() {self._type = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _denied: Bool? = nil
+  fileprivate var _corrections: GatewayProtocol_JobResultCorrections? = nil
+  fileprivate var _deniedReason: String? = nil
+  fileprivate var _type: String? = nil
+}
+
+public nonisolated struct GatewayProtocol_JobResultCorrections: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "" clears it
+  public var assignee: String {
+    get {_assignee ?? String()}
+    set {_assignee = newValue}
+  }
+  /// Returns true if `assignee` has been explicitly set.
+  public var hasAssignee: Bool {self._assignee != nil}
+  /// Clears the value of `assignee`. Subsequent reads from it will return its default value.
+  public mutating func clearAssignee() {self._assignee = nil}
+
+  /// ISO 8601; "" clears it
+  public var dueDate: String {
+    get {_dueDate ?? String()}
+    set {_dueDate = newValue}
+  }
+  /// Returns true if `dueDate` has been explicitly set.
+  public var hasDueDate: Bool {self._dueDate != nil}
+  /// Clears the value of `dueDate`. Subsequent reads from it will return its default value.
+  public mutating func clearDueDate() {self._dueDate = nil}
+
+  public var followUpDate: String {
+    get {_followUpDate ?? String()}
+    set {_followUpDate = newValue}
+  }
+  /// Returns true if `followUpDate` has been explicitly set.
+  public var hasFollowUpDate: Bool {self._followUpDate != nil}
+  /// Clears the value of `followUpDate`. Subsequent reads from it will return its default value.
+  public mutating func clearFollowUpDate() {self._followUpDate = nil}
+
+  /// an empty list clears it
+  public var candidateUsers: GatewayProtocol_StringList {
+    get {_candidateUsers ?? GatewayProtocol_StringList()}
+    set {_candidateUsers = newValue}
+  }
+  /// Returns true if `candidateUsers` has been explicitly set.
+  public var hasCandidateUsers: Bool {self._candidateUsers != nil}
+  /// Clears the value of `candidateUsers`. Subsequent reads from it will return its default value.
+  public mutating func clearCandidateUsers() {self._candidateUsers = nil}
+
+  public var candidateGroups: GatewayProtocol_StringList {
+    get {_candidateGroups ?? GatewayProtocol_StringList()}
+    set {_candidateGroups = newValue}
+  }
+  /// Returns true if `candidateGroups` has been explicitly set.
+  public var hasCandidateGroups: Bool {self._candidateGroups != nil}
+  /// Clears the value of `candidateGroups`. Subsequent reads from it will return its default value.
+  public mutating func clearCandidateGroups() {self._candidateGroups = nil}
+
+  /// 0 to 100
+  public var priority: Int32 {
+    get {_priority ?? 0}
+    set {_priority = newValue}
+  }
+  /// Returns true if `priority` has been explicitly set.
+  public var hasPriority: Bool {self._priority != nil}
+  /// Clears the value of `priority`. Subsequent reads from it will return its default value.
+  public mutating func clearPriority() {self._priority = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _assignee: String? = nil
+  fileprivate var _dueDate: String? = nil
+  fileprivate var _followUpDate: String? = nil
+  fileprivate var _candidateUsers: GatewayProtocol_StringList? = nil
+  fileprivate var _candidateGroups: GatewayProtocol_StringList? = nil
+  fileprivate var _priority: Int32? = nil
+}
+
+public nonisolated struct GatewayProtocol_StringList: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var values: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1278,6 +1538,14 @@ public nonisolated struct GatewayProtocol_Partition: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "gateway_protocol"
 
+nonisolated extension GatewayProtocol_JobKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0BPMN_ELEMENT\0\u{1}EXECUTION_LISTENER\0\u{1}TASK_LISTENER\0\u{1}AD_HOC_SUB_PROCESS\0")
+}
+
+nonisolated extension GatewayProtocol_ListenerEventType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNSPECIFIED\0\u{1}START\0\u{1}END\0\u{1}CREATING\0\u{1}ASSIGNING\0\u{1}UPDATING\0\u{1}COMPLETING\0\u{1}CANCELING\0")
+}
+
 nonisolated extension GatewayProtocol_ActivateJobsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActivateJobsRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}type\0\u{1}worker\0\u{1}timeout\0\u{1}maxJobsToActivate\0\u{1}fetchVariable\0\u{1}requestTimeout\0\u{1}tenantIds\0")
@@ -1420,7 +1688,7 @@ nonisolated extension GatewayProtocol_StreamActivatedJobsRequest: SwiftProtobuf.
 
 nonisolated extension GatewayProtocol_ActivatedJob: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActivatedJob"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}type\0\u{1}processInstanceKey\0\u{1}bpmnProcessId\0\u{1}processDefinitionVersion\0\u{1}processDefinitionKey\0\u{1}elementId\0\u{1}elementInstanceKey\0\u{1}customHeaders\0\u{1}worker\0\u{1}retries\0\u{1}deadline\0\u{1}variables\0\u{1}tenantId\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}type\0\u{1}processInstanceKey\0\u{1}bpmnProcessId\0\u{1}processDefinitionVersion\0\u{1}processDefinitionKey\0\u{1}elementId\0\u{1}elementInstanceKey\0\u{1}customHeaders\0\u{1}worker\0\u{1}retries\0\u{1}deadline\0\u{1}variables\0\u{1}tenantId\0\u{1}kind\0\u{1}listenerEventType\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1442,6 +1710,8 @@ nonisolated extension GatewayProtocol_ActivatedJob: SwiftProtobuf.Message, Swift
       case 12: try { try decoder.decodeSingularInt64Field(value: &self.deadline) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.variables) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.tenantID) }()
+      case 15: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 16: try { try decoder.decodeSingularEnumField(value: &self.listenerEventType) }()
       default: break
       }
     }
@@ -1490,6 +1760,12 @@ nonisolated extension GatewayProtocol_ActivatedJob: SwiftProtobuf.Message, Swift
     if !self.tenantID.isEmpty {
       try visitor.visitSingularStringField(value: self.tenantID, fieldNumber: 14)
     }
+    if self.kind != .bpmnElement {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 15)
+    }
+    if self.listenerEventType != .unspecified {
+      try visitor.visitSingularEnumField(value: self.listenerEventType, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1508,6 +1784,8 @@ nonisolated extension GatewayProtocol_ActivatedJob: SwiftProtobuf.Message, Swift
     if lhs.deadline != rhs.deadline {return false}
     if lhs.variables != rhs.variables {return false}
     if lhs.tenantID != rhs.tenantID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.listenerEventType != rhs.listenerEventType {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1515,7 +1793,7 @@ nonisolated extension GatewayProtocol_ActivatedJob: SwiftProtobuf.Message, Swift
 
 nonisolated extension GatewayProtocol_CompleteJobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CompleteJobRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobKey\0\u{1}variables\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobKey\0\u{1}variables\0\u{1}result\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1525,24 +1803,171 @@ nonisolated extension GatewayProtocol_CompleteJobRequest: SwiftProtobuf.Message,
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.jobKey) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.variables) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._result) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.jobKey != 0 {
       try visitor.visitSingularInt64Field(value: self.jobKey, fieldNumber: 1)
     }
     if !self.variables.isEmpty {
       try visitor.visitSingularStringField(value: self.variables, fieldNumber: 2)
     }
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: GatewayProtocol_CompleteJobRequest, rhs: GatewayProtocol_CompleteJobRequest) -> Bool {
     if lhs.jobKey != rhs.jobKey {return false}
     if lhs.variables != rhs.variables {return false}
+    if lhs._result != rhs._result {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension GatewayProtocol_JobResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}denied\0\u{1}corrections\0\u{1}deniedReason\0\u{1}type\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self._denied) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._corrections) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._deniedReason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._type) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._denied {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._corrections {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._deniedReason {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._type {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: GatewayProtocol_JobResult, rhs: GatewayProtocol_JobResult) -> Bool {
+    if lhs._denied != rhs._denied {return false}
+    if lhs._corrections != rhs._corrections {return false}
+    if lhs._deniedReason != rhs._deniedReason {return false}
+    if lhs._type != rhs._type {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension GatewayProtocol_JobResultCorrections: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobResultCorrections"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}assignee\0\u{1}dueDate\0\u{1}followUpDate\0\u{1}candidateUsers\0\u{1}candidateGroups\0\u{1}priority\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self._assignee) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._dueDate) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._followUpDate) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._candidateUsers) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._candidateGroups) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self._priority) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._assignee {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._dueDate {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._followUpDate {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._candidateUsers {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._candidateGroups {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._priority {
+      try visitor.visitSingularInt32Field(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: GatewayProtocol_JobResultCorrections, rhs: GatewayProtocol_JobResultCorrections) -> Bool {
+    if lhs._assignee != rhs._assignee {return false}
+    if lhs._dueDate != rhs._dueDate {return false}
+    if lhs._followUpDate != rhs._followUpDate {return false}
+    if lhs._candidateUsers != rhs._candidateUsers {return false}
+    if lhs._candidateGroups != rhs._candidateGroups {return false}
+    if lhs._priority != rhs._priority {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension GatewayProtocol_StringList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StringList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.values) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.values.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.values, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: GatewayProtocol_StringList, rhs: GatewayProtocol_StringList) -> Bool {
+    if lhs.values != rhs.values {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -16,28 +16,14 @@ import asyncio
 import json
 import os
 import sys
-import time
-import urllib.request
 
 import grpc
 from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel, errors
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
+from driver_support import fail, get, ok, until
+
 GRPC, HTTP, PHASE = sys.argv[1], sys.argv[2], sys.argv[3]
-
-
-def ok(what):
-    print(f"ok   {what}", flush=True)
-
-
-def fail(what):
-    print(f"FAIL {what}", flush=True)
-    sys.exit(1)
-
-
-def get(path):
-    with urllib.request.urlopen(HTTP + path, timeout=10) as r:
-        return json.loads(r.read())
 
 
 def instance_by_order(order_id):
@@ -46,17 +32,6 @@ def instance_by_order(order_id):
         if full["variables"].get("orderId") == order_id:
             return full
     fail(f"our API lists no instance for order {order_id}")
-
-
-async def until(what, check, seconds=20):
-    """Waits for our HTTP API to show a state the gateway's calls lead to (bounded)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    fail(f"{what}: not seen within {seconds} s")
 
 
 def history(instance_id):
