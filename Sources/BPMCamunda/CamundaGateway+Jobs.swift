@@ -52,10 +52,14 @@ extension CamundaGateway {
 
     /// `CompleteJob`: completes an activated job with variables (merged as the job's
     /// output); `notFound` for an unknown (or already completed) job.
-    public func completeJob(key: CamundaKey, variables: CamundaVariables) async throws {
+    /// With a `result` (the job of an ad-hoc sub-process's job worker): the listed elements are
+    /// activated and the sub-process may complete; a result naming an element it cannot activate,
+    /// or given for another job, is `invalidArgument` and changes nothing.
+    public func completeJob(key: CamundaKey, variables: CamundaVariables, result: AdHocJobResult? = nil) async throws {
         let job = try await storedJob(key)
         _ = try await camunda {
-            try await runtime.reportJob(job, command: .jobCompleted(jobId: job.id, output: variables))
+            if let result { return try await runtime.completeAdHocJob(job, variables: variables, result: result) }
+            return try await runtime.reportJob(job, command: .jobCompleted(jobId: job.id, output: variables))
         }
     }
 
@@ -147,16 +151,23 @@ extension CamundaGateway {
                     elementId: job.elementId,
                     elementInstanceKey: k[4 * n + 3], customHeaders: Self.headers(job), worker: worker,
                     retries: Int32(await retriesLeft(job, version: version)), deadline: Self.epochMillis(a.deadline),
-                    variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant))
+                    variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant,
+                    kind: await jobKind(job, version: version)))
         }
         return out
     }
 
     func retriesLeft(_ job: JobRecord, version: Int) async -> Int {
         guard let (def, _) = await runtime.definition(job.definitionId, version: version),
-            case .serviceTask(let task)? = def.element(job.elementId)?.kind
+            let task = def.element(job.elementId)?.jobTask
         else { return max(0, 4 - job.attempt) }
         return task.retriesLeft(atAttempt: job.attempt)
+    }
+
+    /// Zeebe's job kind: AD_HOC_SUB_PROCESS for the job of an ad-hoc sub-process's job worker.
+    func jobKind(_ job: JobRecord, version: Int) async -> String {
+        let element = await runtime.definition(job.definitionId, version: version)?.0.element(job.elementId)
+        return element?.adHoc?.jobWorker != nil ? "AD_HOC_SUB_PROCESS" : "BPMN_ELEMENT"
     }
 
     static func headers(_ job: JobRecord) -> [String: String] {

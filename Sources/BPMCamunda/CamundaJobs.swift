@@ -51,6 +51,8 @@ public struct CamundaActivatedJob: Sendable, Equatable {
     public var deadline: Int64
     public var variables: CamundaVariables
     public var tenantId: String
+    /// Zeebe's job kind: BPMN_ELEMENT, or AD_HOC_SUB_PROCESS for an ad-hoc sub-process's job worker.
+    public var kind = "BPMN_ELEMENT"
 }
 
 /// `FailJobRequest`.

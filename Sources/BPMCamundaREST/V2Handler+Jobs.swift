@@ -1,4 +1,6 @@
 import BPMCamunda
+import BPMEngine
+import BPMRuntime
 import BPMServer
 import Foundation
 
@@ -25,22 +27,39 @@ extension V2Handler {
               variables: .init(additionalProperties: try V2.object(j.variables)),
               tenantId: j.tenantId, jobKey: V2.string(j.key), processInstanceKey: V2.string(j.processInstanceKey),
               processDefinitionKey: V2.string(j.processDefinitionKey),
-              elementInstanceKey: V2.string(j.elementInstanceKey), kind: .bpmnElement, listenerEventType: .unspecified,
+              elementInstanceKey: V2.string(j.elementInstanceKey), kind: .init(rawValue: j.kind) ?? .bpmnElement,
+              listenerEventType: .unspecified,
               userTask: nil, tags: [], rootProcessInstanceKey: V2.nullable(j.processInstanceKey))
     }
 
     func completeJob(_ input: Operations.CompleteJob.Input) async throws -> Operations.CompleteJob.Output {
         let key = try V2.key(input.path.jobKey, "jobKey")
         var variables: CamundaVariables = [:]
+        var result: AdHocJobResult?
         if case .json(let b) = input.body {
-            if let result = b.result, result.value != nil {
-                throw V2Problem.invalid("job results (for task listeners and ad-hoc sub-processes) are not supported")
-            }
             variables = try V2.variables(b.variables?.additionalProperties)
+            if let r = b.result { result = try Self.adHocResult(r) }
         }
         try await authorizeJob(key)
-        try await gateway.completeJob(key: key, variables: variables)
+        try await gateway.completeJob(key: key, variables: variables, result: result)
         return .noContent(.init())
+    }
+
+    /// A job result for an ad-hoc sub-process's job (`JobResult`, type adHocSubProcess).
+    static func adHocResult(_ r: Components.Schemas.JobResult) throws -> AdHocJobResult {
+        do {
+            try AdHocJobResult.checkType(r._type, present: r._type != nil)
+        } catch {
+            throw V2Problem.invalid(error.description)
+        }
+        let activations = try (r.activateElements ?? []).map { a in
+            guard !a.elementId.isEmpty else { throw V2Problem.invalid("result.activateElements[].elementId must not be empty") }
+            return AdHocJobResult.Activation(elementId: a.elementId,
+                                             variables: try V2.variables(a.variables?.additionalProperties))
+        }
+        return AdHocJobResult(activateElements: activations,
+                              isCompletionConditionFulfilled: r.isCompletionConditionFulfilled ?? false,
+                              isCancelRemainingInstances: r.isCancelRemainingInstances ?? false)
     }
 
     func failJob(_ input: Operations.FailJob.Input) async throws -> Operations.FailJob.Output {

@@ -90,6 +90,8 @@ extension Run {
             try timerFired(timerId)
         case .jobCompleted(let jobId, let output):
             try jobCompleted(jobId, output: output)
+        case .adHocJobCompleted(let jobId, let output, let result):
+            try adHocJobCompleted(jobId, output: output, result: result)
         case .jobFailed(let jobId, let message, let retryable, let type):
             try jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
         case .jobThrewError(let jobId, let code, let message):
@@ -205,8 +207,10 @@ struct Run {
         guard let e = definition.element(token.elementId) else { return }
         switch token.wait {
         case .loop: recordBody(e, "terminated", body: token.id)
-        case .innerInstance, .compensationHandler: return
-        default: record(e, "terminated", scope: token.scope)
+        case .innerInstance, .compensationHandler, .adHocActivation: return
+        default:
+            if isAdHocJob(token) { return }  // the sub-process records itself
+            record(e, "terminated", scope: token.scope)
         }
     }
 
@@ -231,7 +235,7 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || completeFinishedHandler() || fireReadyInclusiveJoin() || fireConditionalEvent() {
+            if completeFinishedScope() || completeFinishedAdHocActivation() || completeFinishedHandler() || fireReadyInclusiveJoin() || fireConditionalEvent() {
                 continue
             }
             break
@@ -351,8 +355,14 @@ struct Run {
 
     /// Sets a variable where it lives: the innermost scope that has it as a local, else the process.
     mutating func setVariable(_ name: String, _ value: Value, scope: String?) {
-        for id in scopeChain(scope) where state.locals[id]?[name] != nil {
+        let chain = scopeChain(scope)
+        for id in chain where state.locals[id]?[name] != nil {
             state.locals[id]![name] = value
+            return
+        }
+        // a new variable of an ad-hoc activation stays local to it (Camunda 8.8's inner instances)
+        if let a = chain.first(where: { id in state.tokens.contains { $0.id == id && $0.wait == .adHocActivation } }) {
+            state.locals[a, default: [:]][name] = value
             return
         }
         state.variables[name] = value
@@ -518,7 +528,7 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler: break
+            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler, .adHocActivation: break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):

@@ -182,11 +182,14 @@ public enum Wait: Sendable, Equatable {
     /// One compensation handler (or compensation event sub-process) running, for `record`:
     /// a scope whose locals are the variables as they were when the activity completed.
     case compensationHandler(CompensationRecord)
+    /// One activation of an inner element of an ad-hoc sub-process with a job worker (Zeebe's
+    /// ad-hoc inner instance): a scope whose locals are the variables the job result gave it.
+    case adHocActivation
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {
         switch self {
-        case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler: true
+        case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler, .adHocActivation: true
         default: false
         }
     }

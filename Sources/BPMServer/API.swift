@@ -497,7 +497,15 @@ struct API: Sendable {
         let o = try Self.object(body)
         let outcome: ConnectorOutcome
         switch kind {
-        case "complete": outcome = .completed(try variables(o))
+        case "complete":
+            if let raw = o["result"], let result = try AdHocJobResult(json: raw) {  // an ad-hoc sub-process's job
+                guard let (job, _) = try await runtime.store.job(id) else {
+                    throw Runtime.RuntimeError.rejected("no active job \(id)")
+                }
+                let s = try await runtime.completeAdHocJob(job, variables: try variables(o), result: result)
+                return s.map(Views.instance) ?? .null
+            }
+            outcome = .completed(try variables(o))
         case "fail":
             let retries = o["retries"]?.doubleValue ?? 0
             outcome = .failed(message: try Self.string(o, "errorMessage") ?? "failed by the worker", retryable: retries > 0)

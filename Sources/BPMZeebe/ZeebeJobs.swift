@@ -59,8 +59,9 @@ extension ZeebeService {
                             context: ServerContext) async throws -> GatewayProtocol_CompleteJobResponse {
         try await ZeebeStatus.answering {
             let variables = try ZeebeJSON.variables(request.variables)
+            let result = try ZeebeJobResult.adHoc(request)
             try await ZeebeAccess.mayHandle(job: request.jobKey, gateway)
-            try await gateway.completeJob(key: request.jobKey, variables: variables)
+            try await gateway.completeJob(key: request.jobKey, variables: variables, result: result)
             return GatewayProtocol_CompleteJobResponse()
         }
     }

@@ -1281,18 +1281,16 @@ extension Components {
         internal struct JobCompletionRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/JobCompletionRequest/variables`.
             internal var variables: Components.Schemas.Variables?
-            /// Refused (400) unless null — results for user task listeners and ad-hoc sub-processes.
-            ///
             /// - Remark: Generated from `#/components/schemas/JobCompletionRequest/result`.
-            internal var result: OpenAPIRuntime.OpenAPIValueContainer?
+            internal var result: Components.Schemas.JobResult?
             /// Creates a new `JobCompletionRequest`.
             ///
             /// - Parameters:
             ///   - variables:
-            ///   - result: Refused (400) unless null — results for user task listeners and ad-hoc sub-processes.
+            ///   - result:
             internal init(
                 variables: Components.Schemas.Variables? = nil,
-                result: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                result: Components.Schemas.JobResult? = nil
             ) {
                 self.variables = variables
                 self.result = result
@@ -1300,6 +1298,92 @@ extension Components {
             internal enum CodingKeys: String, CodingKey {
                 case variables
                 case result
+            }
+        }
+        /// The result of the job of an ad-hoc sub-process's job worker (type adHocSubProcess): the inner elements to activate, each with variables local to its activation, and whether the completion condition is fulfilled (then, with isCancelRemainingInstances, what is still active inside is terminated). An element the sub-process cannot activate, a result for another kind of job, or type userTask (user task listeners) is a 400 problem and changes nothing.
+        ///
+        /// - Remark: Generated from `#/components/schemas/JobResult`.
+        internal struct JobResult: Codable, Hashable, Sendable {
+            /// adHocSubProcess (the default when absent).
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResult/type`.
+            internal var _type: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/JobResult/activateElements`.
+            internal var activateElements: [Components.Schemas.JobResultActivateElement]?
+            /// - Remark: Generated from `#/components/schemas/JobResult/isCompletionConditionFulfilled`.
+            internal var isCompletionConditionFulfilled: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/JobResult/isCancelRemainingInstances`.
+            internal var isCancelRemainingInstances: Swift.Bool?
+            /// Creates a new `JobResult`.
+            ///
+            /// - Parameters:
+            ///   - _type: adHocSubProcess (the default when absent).
+            ///   - activateElements:
+            ///   - isCompletionConditionFulfilled:
+            ///   - isCancelRemainingInstances:
+            internal init(
+                _type: Swift.String? = nil,
+                activateElements: [Components.Schemas.JobResultActivateElement]? = nil,
+                isCompletionConditionFulfilled: Swift.Bool? = nil,
+                isCancelRemainingInstances: Swift.Bool? = nil
+            ) {
+                self._type = _type
+                self.activateElements = activateElements
+                self.isCompletionConditionFulfilled = isCompletionConditionFulfilled
+                self.isCancelRemainingInstances = isCancelRemainingInstances
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case activateElements
+                case isCompletionConditionFulfilled
+                case isCancelRemainingInstances
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JobResultActivateElement`.
+        internal struct JobResultActivateElement: Codable, Hashable, Sendable {
+            /// An inner element without incoming flows.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/elementId`.
+            internal var elementId: Swift.String
+            /// Variables local to this activation of the element.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/variables`.
+            internal struct VariablesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `VariablesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Variables local to this activation of the element.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/variables`.
+            internal var variables: Components.Schemas.JobResultActivateElement.VariablesPayload?
+            /// Creates a new `JobResultActivateElement`.
+            ///
+            /// - Parameters:
+            ///   - elementId: An inner element without incoming flows.
+            ///   - variables: Variables local to this activation of the element.
+            internal init(
+                elementId: Swift.String,
+                variables: Components.Schemas.JobResultActivateElement.VariablesPayload? = nil
+            ) {
+                self.elementId = elementId
+                self.variables = variables
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case elementId
+                case variables
             }
         }
         /// - Remark: Generated from `#/components/schemas/JobFailRequest`.

@@ -1,0 +1,29 @@
+import BPMCamunda
+import BPMEngine
+import BPMRuntime
+import GRPCCore
+
+/// CompleteJobRequest's `result` (Zeebe's JobResult) for the job of an ad-hoc sub-process's job
+/// worker: the elements to activate, each with its JSON variables, and the completion flags.
+enum ZeebeJobResult {
+    static func adHoc(_ request: GatewayProtocol_CompleteJobRequest) throws -> AdHocJobResult? {
+        guard request.hasResult else { return nil }
+        let r = request.result
+        do {
+            try AdHocJobResult.checkType(r.type, present: r.hasType)
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
+        let activations = try r.activateElements.map { a in
+            guard !a.elementID.isEmpty else {
+                throw RPCError(code: .invalidArgument, message: "result.activateElements[].elementId must not be empty")
+            }
+            return AdHocJobResult.Activation(
+                elementId: a.elementID,
+                variables: try ZeebeJSON.variables(a.variables, field: "the variables of activated element '\(a.elementID)'"))
+        }
+        return AdHocJobResult(activateElements: activations,
+                              isCompletionConditionFulfilled: r.isCompletionConditionFulfilled,
+                              isCancelRemainingInstances: r.isCancelRemainingInstances)
+    }
+}
