@@ -14,6 +14,10 @@ import BPMModel
 extension Run {
     /// Whether a token is the job of an ad-hoc sub-process (it waits inside the sub-process's scope).
     func isAdHocJob(_ token: Token) -> Bool {
+        switch token.wait {
+        case .job, .retry: break
+        default: return false
+        }
         guard let scope = token.scope, let i = tokenIndex(scope) else { return false }
         return state.tokens[i].elementId == token.elementId && state.tokens[i].wait == .subProcess
     }
