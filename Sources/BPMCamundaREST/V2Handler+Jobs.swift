@@ -53,7 +53,9 @@ extension V2Handler {
             throw V2Problem.invalid(error.description)
         }
         let activations = try (r.activateElements ?? []).map { a in
-            guard !a.elementId.isEmpty else { throw V2Problem.invalid("result.activateElements[].elementId must not be empty") }
+            guard !a.elementId.isEmpty else {
+                throw V2Problem.invalid("result.activateElements[].elementId must not be empty")
+            }
             return AdHocJobResult.Activation(elementId: a.elementId,
                                              variables: try V2.variables(a.variables?.additionalProperties))
         }

@@ -235,7 +235,9 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || completeFinishedAdHocActivation() || completeFinishedHandler() || fireReadyInclusiveJoin() || fireConditionalEvent() {
+            if completeFinishedScope() || completeFinishedAdHocActivation() || completeFinishedHandler()
+                || fireReadyInclusiveJoin() || fireConditionalEvent()
+            {
                 continue
             }
             break
@@ -528,7 +530,8 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler, .adHocActivation: break
+            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler, .adHocActivation:
+                break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))
             case .eventGateway(let armed):

@@ -269,7 +269,8 @@ extension Command {
         switch self {
         case .timerFired(let t): ["timer": .string(t)]
         case .jobCompleted(let j, let out): ["jobCompleted": .string(j), "output": .context(out)]
-        case .adHocJobCompleted(let j, let out, let r): ["jobCompleted": .string(j), "output": .context(out), "adHoc": r.value]
+        case .adHocJobCompleted(let j, let out, let r):
+            ["jobCompleted": .string(j), "output": .context(out), "adHoc": r.value]
         case .jobFailed(let j, let m, let r, let type): ["jobFailed": .string(j), "message": .string(m), "retryable": .bool(r), "type": .string(type)]
         case .jobThrewError(let j, let code, let m): ["jobError": .string(j), "code": .string(code), "message": m.map(Value.string) ?? .null]
         case .correlate(let v): ["correlate": .context(v)]

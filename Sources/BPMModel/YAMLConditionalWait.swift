@@ -60,14 +60,16 @@ extension YAMLDefinitionReader.Builder {
                     + "goes on waiting", item)
                 continue
             }
-            a.conditions.append(ConditionalWait(condition: condition, target: next, interrupting: interrupting, node: item))
+            a.conditions.append(ConditionalWait(condition: condition, target: next, interrupting: interrupting,
+                                                node: item))
         }
     }
 
     /// The `n`th conditional boundary event of an activity.
     func conditionalBoundary(_ activity: String, _ n: Int, _ c: ConditionalWait) -> FlowElement {
         let id = "\(activity)_condition" + (n == 0 ? "" : "_\(n + 1)")
-        let boundary = BoundaryEvent(attachedTo: activity, trigger: .condition(c.condition), interrupting: c.interrupting)
+        let boundary = BoundaryEvent(attachedTo: activity, trigger: .condition(c.condition),
+                                     interrupting: c.interrupting)
         return FlowElement(id: id, name: "when \(c.condition.source)", kind: .boundaryEvent(boundary),
                            location: ctx.location(c.node))
     }

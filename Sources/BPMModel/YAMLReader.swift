@@ -268,11 +268,12 @@ public enum YAMLDefinitionReader {
                         for s in normalSuccessors { addFlow(bid, s, location: ctx.location(to.node), label: "timeout") }
                     }
                 }
-                for (n, c) in a.conditions.enumerated() {  // on_condition: an interrupting one without next goes on as usual
+                for (n, c) in a.conditions.enumerated() {  // without next, an interrupting one goes on as usual
                     let b = conditionalBoundary(a.id, n, c)
                     elements.append(b)
-                    let next = c.target.flatMap { check($0, "on_condition next") }.map { [$0] } ?? (c.target == nil ? normalSuccessors : [])
-                    for s in next { addFlow(b.id, s, location: ctx.location(c.target?.1 ?? c.node), label: c.condition.source) }
+                    let next = c.target.map { check($0, "on_condition next").map { [$0] } ?? [] } ?? normalSuccessors
+                    let at = ctx.location(c.target?.1 ?? c.node)
+                    for s in next { addFlow(b.id, s, location: at, label: c.condition.source) }
                 }
             }
             if needsEnd { elements.append(FlowElement(id: "end", kind: .endEvent(EndEvent()))) }

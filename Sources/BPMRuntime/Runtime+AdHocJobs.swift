@@ -13,7 +13,8 @@ extension AdHocJobResult {
     public init?(json v: Value) throws(Runtime.RuntimeError) {
         if v == .null { return nil }
         guard case .context(let c) = v else { throw Self.bad("result must be an object, got \(JSON.encode(v))") }
-        let known: Set<String> = ["type", "activateElements", "isCompletionConditionFulfilled", "isCancelRemainingInstances"]
+        let known: Set<String> = ["type", "activateElements", "isCompletionConditionFulfilled",
+                                  "isCancelRemainingInstances"]
         if let other = c.keys.sorted().first(where: { !known.contains($0) }) {
             throw Self.bad("result member '\(other)' is not supported (\(known.sorted().joined(separator: ", ")) are)")
         }

@@ -18,9 +18,9 @@ enum ZeebeJobResult {
             guard !a.elementID.isEmpty else {
                 throw RPCError(code: .invalidArgument, message: "result.activateElements[].elementId must not be empty")
             }
-            return AdHocJobResult.Activation(
-                elementId: a.elementID,
-                variables: try ZeebeJSON.variables(a.variables, field: "the variables of activated element '\(a.elementID)'"))
+            let field = "the variables of activated element '\(a.elementID)'"
+            return AdHocJobResult.Activation(elementId: a.elementID,
+                                             variables: try ZeebeJSON.variables(a.variables, field: field))
         }
         return AdHocJobResult(activateElements: activations,
                               isCompletionConditionFulfilled: r.isCompletionConditionFulfilled,

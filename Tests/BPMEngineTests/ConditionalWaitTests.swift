@@ -11,18 +11,22 @@ import Testing
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures/conditional/cooling-watch.yaml")
 
+    static let start: [String: Value] = ["device_id": "hp9", "flow_temp_c": 26]
+
     func model() throws -> ProcessDefinition {
-        try definition(try String(contentsOf: Self.fixture, encoding: .utf8).replacingOccurrences(of: "TOPIC", with: "t"))
+        let source = try String(contentsOf: Self.fixture, encoding: .utf8)
+        return try definition(source.replacingOccurrences(of: "TOPIC", with: "t"))
     }
 
     /// A warm reading starts the side path once (false → true); another warm one does not; a hot
     /// one interrupts the wait (its timer cancelled) and the path goes to emergency_stop.
     @Test func correlatedReadingsFireOnTheChangeToTrue() throws {
         let d = try model()
-        var t = Engine.start(d, instanceId: "i", version: 1, variables: ["device_id": "hp9", "flow_temp_c": 26], now: t0)
+        var t = Engine.start(d, instanceId: "i", version: 1, variables: Self.start, now: t0)
         let timer = try #require(t.timers.first)
         func correlate(_ temp: Double) throws {
-            t = try Engine.apply(.correlate(variables: ["flow_temp_c": .number(temp)]), to: t.state, definition: d, now: t0)
+            t = try Engine.apply(.correlate(variables: ["flow_temp_c": .number(temp)]), to: t.state,
+                                 definition: d, now: t0)
         }
         try correlate(29)
         #expect(completedPath(t.history) == ["wait_recheck_condition_2", "log_warm", "warm_done"])
@@ -42,7 +46,7 @@ import Testing
     /// Without an event the wait ends as a timer does, and the normal path is taken.
     @Test func theWaitEndsNormallyWhenNothingFires() throws {
         let d = try model()
-        let t = Engine.start(d, instanceId: "i", version: 1, variables: ["device_id": "hp9", "flow_temp_c": 26], now: t0)
+        let t = Engine.start(d, instanceId: "i", version: 1, variables: Self.start, now: t0)
         let timer = try #require(t.timers.first)
         let done = try Engine.apply(.timerFired(timerId: timer.id), to: t.state, definition: d, now: t0)
         #expect(done.state.variables["outcome"] == "cooled")
@@ -70,12 +74,17 @@ import Testing
             }
         }
         #expect(errors("{when: t > }").first?.hasPrefix("test.yaml:6:") == true)
-        #expect(errors("{next: x}") == ["test.yaml:6:19: error: on_condition needs 'when' (a condition such as flow_temp_c > 30)"])
+        #expect(errors("{next: x}") == [
+            "test.yaml:6:19: error: on_condition needs 'when' (a condition such as flow_temp_c > 30)",
+        ])
         #expect(errors("{when: t > 1, interrupting: false}") == [
-            "test.yaml:6:19: error: a non-interrupting on_condition needs 'next': the side path it starts while 'w' goes on waiting",
+            "test.yaml:6:19: error: a non-interrupting on_condition needs 'next': the side path it starts while 'w' "
+                + "goes on waiting",
         ])
         #expect(errors("{when: t > 1, next: nowhere}").first?.contains("unknown activity 'nowhere'") == true)
         #expect(errors("{when: t > 1, then: x}").first?.contains("then") == true)
-        #expect(errors("{when: t > 1}", type: "script").contains { $0.contains("'on_condition' applies only to activities that wait") })
+        #expect(errors("{when: t > 1}", type: "script").contains {
+            $0.contains("'on_condition' applies only to activities that wait")
+        })
     }
 }

@@ -54,7 +54,8 @@ import Testing
                                                result: AdHocJobResult(activateElements: [call("lookupOrder", "c1")]))
         runtime = try await workerRuntime(store)
         let lookup = try await one(runtime, "io.camunda:http-json:1")
-        _ = try await runtime.reportJob(lookup, command: .jobCompleted(jobId: lookup.id, output: ["response": ["body": "shipped"]]))
+        let shipped: [String: Value] = ["response": ["body": "shipped"]]
+        _ = try await runtime.reportJob(lookup, command: .jobCompleted(jobId: lookup.id, output: shipped))
 
         runtime = try await workerRuntime(store)
         let second = try await one(runtime, Self.agent)
@@ -92,8 +93,9 @@ import Testing
         let tokens = dir.appendingPathComponent("tokens")
         try "admin-token-0123456789abcdef user=alice roles=admin,operator,worker\n".write(to: tokens, atomically: true,
                                                                                   encoding: .utf8)
-        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: try subfolder("defs", of: dir),
-                                extra: ["--auth-tokens", tokens.path], stderr: dir.appendingPathComponent("server.log"))
+        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"),
+                                definitions: try subfolder("defs", of: dir), extra: ["--auth-tokens", tokens.path],
+                                stderr: dir.appendingPathComponent("server.log"))
         defer { server.kill(SIGTERM) }
         let r = try await Spawned.completion(of: [Self.python, Self.script, server.base, "admin-token-0123456789abcdef",
                                                   Self.fixture.path])

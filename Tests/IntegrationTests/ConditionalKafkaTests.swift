@@ -43,14 +43,17 @@ extension EventIntakeTests {
             return try await http("GET", "\(server.base)/processes/\(id)/history").body.listValue ?? []
         }
         func completions(_ definition: String, _ element: String) async throws -> Int {
-            try await history(definition).filter { $0[member: "elementId"] == .string(element) && $0[member: "event"] == "completed" }.count
+            try await history(definition).filter {
+                $0[member: "elementId"] == .string(element) && $0[member: "event"] == "completed"
+            }.count
         }
         /// Sends a reading and waits until both instances have it.
         func reading(_ temp: Double) async throws {
             try await producer.send(topic: topic, key: "hp9", value: telemetry("hp9", temp))
             try await waitUntil("both instances to see \(temp)", timeout: 60) {
-                for d in ["cooling-watch", "cooling-watch-yaml"] where try await instance(d)[member: "variables"][member: "flow_temp_c"] != .number(temp) {
-                    return false
+                for d in ["cooling-watch", "cooling-watch-yaml"] {
+                    let seen = try await instance(d)[member: "variables"][member: "flow_temp_c"]
+                    if seen != .number(temp) { return false }
                 }
                 return true
             }
@@ -68,16 +71,20 @@ extension EventIntakeTests {
             let yaml = try await instance("cooling-watch-yaml")[member: "status"]
             return bpmn == "completed" && yaml == "completed"
         }
-        for (d, warm, stop) in [("cooling-watch", "logWarm", "emergencyStop"), ("cooling-watch-yaml", "log_warm", "emergency_stop")] {
+        let paths = [("cooling-watch", "logWarm", "emergencyStop"),
+                     ("cooling-watch-yaml", "log_warm", "emergency_stop")]
+        for (d, warm, stop) in paths {
             let done = try await instance(d)
             #expect(done[member: "variables"][member: "outcome"] == "stopped", "\(d): \(JSON.encode(done))")
             #expect(done[member: "variables"][member: "warmAt"] == 29, "\(d) noted the first warm reading")
             #expect(try await completions(d, warm) == 1, "\(d): the warm path ran once for 29, 29.5 and 31")
             #expect(try await completions(d, stop) == 1)
         }
-        let watch = try await history("cooling-watch").filter { $0[member: "elementId"] == "watch" }.compactMap { $0[member: "event"].stringValue }
+        let watch = try await history("cooling-watch").filter { $0[member: "elementId"] == "watch" }
+            .compactMap { $0[member: "event"].stringValue }
         #expect(watch.contains("terminated"), "the user task was interrupted: \(watch)")
-        let list = try await http("GET", "\(server.base)/processes?definitionId=cooling-watch").body[member: "items"].listValue ?? []
+        let listed = try await http("GET", "\(server.base)/processes?definitionId=cooling-watch")
+        let list = listed.body[member: "items"].listValue ?? []
         #expect(list.count == 1, "later events were correlated, not started anew")
     }
 }

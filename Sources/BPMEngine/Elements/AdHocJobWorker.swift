@@ -33,8 +33,9 @@ extension Run {
     /// `fromAi()` parameters (none here: `fromAi` is not read; see docs/bpmn.md).
     func adHocElementsMetadata(_ element: FlowElement, _ adHoc: AdHocSubProcess) -> Value {
         .list(definition.adHocActivatable(in: element.id).map { e in
+            let properties = (adHoc.elementProperties[e.id] ?? [:]).mapValues(Value.string)
             var c: [String: Value] = ["elementId": .string(e.id), "parameters": .list([]),
-                                      "properties": .context((adHoc.elementProperties[e.id] ?? [:]).mapValues(Value.string))]
+                                      "properties": .context(properties)]
             if let name = e.name, !name.isEmpty { c["elementName"] = .string(name) }
             if let doc = definition.documentation[e.id] { c["documentation"] = .string(doc) }
             return .context(c)
@@ -46,7 +47,8 @@ extension Run {
     mutating func adHocJobCompleted(_ jobId: String, output: [String: Value], result: AdHocJobResult?)
         throws(CommandRejection)
     {
-        guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
+        let waits = { (t: Token) -> Bool in if case .job(let j, _) = t.wait { j == jobId } else { false } }
+        guard let i = state.tokens.firstIndex(where: waits),
               let element = definition.element(state.tokens[i].elementId), let scope = state.tokens[i].scope
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
         guard isAdHocJob(state.tokens[i]) else {

@@ -46,7 +46,9 @@ extension Run {
 
     /// The scope is open: `adHocSubProcessElements` lists what it can activate, the output
     /// collection starts empty, and the named elements start (or its job worker's first job).
-    mutating func startAdHoc(_ element: FlowElement, _ adHoc: AdHocSubProcess, scope id: String, activating ids: [String]) {
+    mutating func startAdHoc(_ element: FlowElement, _ adHoc: AdHocSubProcess, scope id: String,
+                             activating ids: [String])
+    {
         state.locals[id, default: [:]]["adHocSubProcessElements"] = adHocElementsMetadata(element, adHoc)
         if let oc = adHoc.outputCollection { state.locals[id, default: [:]][oc] = .list([]) }
         if let task = adHoc.jobWorker {

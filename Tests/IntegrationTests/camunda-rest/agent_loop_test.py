@@ -7,11 +7,9 @@ is a 400 problem that changes nothing. Every step is checked against swift-bpm's
 Usage: agent_loop_test.py BASE_URL ADMIN_TOKEN MODEL_FILE
 Prints one "ok: ..." line per check and "ALL OK" at the end; exits 1 on the first failure.
 """
-import json
 import os
 import sys
 import time
-import urllib.request
 
 BASE, ADMIN, MODEL = sys.argv[1:4]
 os.environ["CAMUNDA_REST_ADDRESS"] = BASE
@@ -25,31 +23,13 @@ from camunda_orchestration_sdk.models import (  # noqa: E402
     ProcessInstanceCreationInstructionByIdVariables,
 )
 
+from sdk_support import Bearer, check, get_ours  # noqa: E402
+
 AGENT = "io.camunda.agenticai:aiagent-job-worker:1"
 
 
-class Bearer:
-    def __init__(self, token):
-        self.token = token
-
-    def get_headers(self):
-        return {"Authorization": f"Bearer {self.token}"}
-
-    async def aget_headers(self):
-        return self.get_headers()
-
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
-
-
 def ours(path):
-    req = urllib.request.Request(BASE + path, headers={"Authorization": f"Bearer {ADMIN}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
+    return get_ours(BASE, ADMIN, path)
 
 
 def one_job(client, job_type):
@@ -113,7 +93,8 @@ def main():
     second = one_job(client, AGENT)
     results = variables(second)["toolCallResults"]
     check(results == [{"id": "c1", "name": "lookupOrder", "content": "shipped"}], f"turn 2 sees the result: {results}")
-    complete(client, second, JobResultAdHocSubProcess(activate_elements=[call("refund", "c2")]), agentContext={"turn": 2})
+    complete(client, second, JobResultAdHocSubProcess(activate_elements=[call("refund", "c2")]),
+             agentContext={"turn": 2})
     refund = one_job(client, "refund-payment")
     complete(client, refund, refunded=True)
 
