@@ -174,6 +174,24 @@ import Testing
         #expect(d.state.tokens.map(\.elementId) == ["agent"])
     }
 
+    /// The agent's job fails as a service task's does: out of retries it raises an incident at the
+    /// sub-process; retrying the incident creates the job again inside it.
+    @Test func aFailedAgentJobRaisesAnIncidentAndItsRetryAsksAgain() throws {
+        var d = try Driver()
+        let job = try d.job(Driver.agent)
+        try d.apply(.jobFailedWithRetries(jobId: job.id, message: "model unreachable", retries: 0, backoff: 0,
+                                          variables: [:]))
+        let incident = try #require(d.state.incidents.first)
+        #expect(incident.elementId == "agent" && incident.type == "job_no_retries")
+        #expect(d.state.status == .running)
+        try d.apply(.retryIncident(incidentId: incident.id))
+        let again = try d.job(Driver.agent)
+        #expect(again.id == job.id && again.elementId == "agent")
+        try d.apply(.adHocJobCompleted(jobId: again.id, output: [:],
+                                       result: AdHocJobResult(isCompletionConditionFulfilled: true)))
+        #expect(d.state.status == .completed)
+    }
+
     /// The state with activation scopes survives its stored form (a restart reads it back).
     @Test func activationScopesRoundTripThroughTheStoredState() throws {
         var d = try Driver()
