@@ -81,6 +81,36 @@ import Testing
         #expect(history.filter { $0.elementId == "agent" && $0.event == "job_completed" }.count == 3)
     }
 
+    /// Our own jobs API: `POST /jobs/{id}/complete` with a `result` activates a tool; a bad one is a 400 problem.
+    @Test(.timeLimit(.minutes(2))) func ourJobsAPITakesJobResults() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try FileManager.default.copyItem(at: Self.fixture, to: defs.appendingPathComponent("ai-agent.bpmn"))
+        let server = try Server(store: dir.appendingPathComponent("bpm.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        func activate(_ type: String) async throws -> [Value] {
+            let body = #"{"type":"\#(type)","worker":"w","maxJobsToActivate":5,"timeout":30000,"requestTimeout":5000}"#
+            let r = try await http("POST", "\(server.base)/jobs/activate", body: body)
+            return r.body[member: "jobs"].listValue ?? []
+        }
+        let started = try await http("POST", "\(server.base)/processes/support-agent-loop/start",
+                                     body: #"{"variables":{"ticket":"order 42?"}}"#)
+        let instance = try #require(started.body[member: "id"].stringValue)
+        let agent = try #require(try await activate(Self.agent).first?[member: "key"].stringValue)
+        let bad = try await http("POST", "\(server.base)/jobs/\(agent)/complete",
+                                 body: #"{"result":{"activateElements":[{"elementId":"nope"}]}}"#)
+        #expect(bad.status == 400)
+        #expect(bad.body[member: "detail"].stringValue?.contains("no inner element 'nope'") == true, "\(bad.body)")
+        let refundResult = #"{"result":{"type":"adHocSubProcess","activateElements":[{"elementId":"refund"}]}}"#
+        let ok = try await http("POST", "\(server.base)/jobs/\(agent)/complete", body: refundResult)
+        #expect(ok.status == 200)
+        let refund = try await activate("refund-payment")
+        #expect(refund.count == 1)
+        let state = try await http("GET", "\(server.base)/processes/\(instance)")
+        #expect(state.body[member: "status"] == "running")
+    }
+
     static let python = repoRoot.appendingPathComponent(".build/venv-camunda/bin/python").path
     static let script = repoRoot.appendingPathComponent("Tests/IntegrationTests/camunda-rest/agent_loop_test.py").path
 
