@@ -51,16 +51,24 @@ extension CamundaGateway {
     }
 
     /// `CompleteJob`: completes an activated job with variables (merged as the job's
-    /// output) and, for a task listener's job, its result (denial, corrections); `notFound`
-    /// for an unknown (or already completed) job.
-    public func completeJob(key: CamundaKey, variables: CamundaVariables, result: UserTaskJobResult? = nil)
-        async throws
+    /// output); `notFound` for an unknown (or already completed) job.
+    /// With a `result` (a task listener's job): its denial or corrections. With an `adHocResult`
+    /// (the job of an ad-hoc sub-process's job worker): the listed elements are activated and the
+    /// sub-process may complete; a result naming an element it cannot activate, or given for
+    /// another job, is `invalidArgument` and changes nothing.
+    public func completeJob(key: CamundaKey, variables: CamundaVariables, result: UserTaskJobResult? = nil,
+                            adHocResult: AdHocJobResult? = nil) async throws
     {
         let job = try await storedJob(key)
-        let command: Command =
-            result.map { .jobCompletedWithResult(jobId: job.id, output: variables, result: $0) }
-            ?? .jobCompleted(jobId: job.id, output: variables)
-        _ = try await camunda { try await runtime.reportJob(job, command: command) }
+        _ = try await camunda {
+            if let adHocResult {
+                return try await runtime.completeAdHocJob(job, variables: variables, result: adHocResult)
+            }
+            let command: Command =
+                result.map { .jobCompletedWithResult(jobId: job.id, output: variables, result: $0) }
+                ?? .jobCompleted(jobId: job.id, output: variables)
+            return try await runtime.reportJob(job, command: command)
+        }
     }
 
     /// A task listener job's user task key (nil for other jobs).
@@ -158,7 +166,7 @@ extension CamundaGateway {
                     elementInstanceKey: k[4 * n + 3], customHeaders: Self.headers(job), worker: worker,
                     retries: Int32(await retriesLeft(job, version: version)), deadline: Self.epochMillis(a.deadline),
                     variables: Self.variables(job, fetch: fetch), tenantId: camundaDefaultTenant,
-                    kind: job.kind, listenerEventType: job.listenerEventType,
+                    kind: await jobKind(job, version: version), listenerEventType: job.listenerEventType,
                     userTaskKey: try await listenerTaskKey(job)))
         }
         return out
@@ -167,9 +175,16 @@ extension CamundaGateway {
     func retriesLeft(_ job: JobRecord, version: Int) async -> Int {
         if let retries = job.listenerRetries { return max(0, retries + 1 - job.attempt) }
         guard let (def, _) = await runtime.definition(job.definitionId, version: version),
-            case .serviceTask(let task)? = def.element(job.elementId)?.kind
+            let task = def.element(job.elementId)?.jobTask
         else { return max(0, 4 - job.attempt) }
         return task.retriesLeft(atAttempt: job.attempt)
+    }
+
+    /// Zeebe's job kind: AD_HOC_SUB_PROCESS for the job of an ad-hoc sub-process's job worker.
+    func jobKind(_ job: JobRecord, version: Int) async -> String {
+        if job.kind != "BPMN_ELEMENT" { return job.kind }  // a listener's job
+        let element = await runtime.definition(job.definitionId, version: version)?.0.element(job.elementId)
+        return element?.adHoc?.jobWorker != nil ? "AD_HOC_SUB_PROCESS" : "BPMN_ELEMENT"
     }
 
     static func headers(_ job: JobRecord) -> [String: String] {

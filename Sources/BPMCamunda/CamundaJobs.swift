@@ -51,7 +51,8 @@ public struct CamundaActivatedJob: Sendable, Equatable {
     public var deadline: Int64
     public var variables: CamundaVariables
     public var tenantId: String
-    /// Zeebe's `JobKind`: `BPMN_ELEMENT`, `EXECUTION_LISTENER` or `TASK_LISTENER`.
+    /// Zeebe's `JobKind`: `BPMN_ELEMENT`, `EXECUTION_LISTENER`, `TASK_LISTENER`, or
+    /// `AD_HOC_SUB_PROCESS` for an ad-hoc sub-process's job worker.
     public var kind = "BPMN_ELEMENT"
     /// Zeebe's `JobListenerEventType`: `UNSPECIFIED`, `START`, `END`, `CREATING`, `ASSIGNING`, `COMPLETING`…
     public var listenerEventType = "UNSPECIFIED"

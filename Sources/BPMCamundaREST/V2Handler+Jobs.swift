@@ -1,6 +1,7 @@
 import BPMCamunda
 import BPMEngine
 import BPMExpressions
+import BPMRuntime
 import BPMServer
 import Foundation
 import OpenAPIRuntime
@@ -66,13 +67,43 @@ extension V2Handler {
         let key = try V2.key(input.path.jobKey, "jobKey")
         var variables: CamundaVariables = [:]
         var result: UserTaskJobResult?
+        var adHoc: AdHocJobResult?
         if case .json(let b) = input.body {
-            result = try Self.result(b.result)
+            if let r = b.result, Self.isAdHoc(r) {
+                adHoc = try Self.adHocResult(r)
+            } else {
+                result = try Self.result(b.result)
+            }
             variables = try V2.variables(b.variables?.additionalProperties)
         }
         try await authorizeJob(key)
-        try await gateway.completeJob(key: key, variables: variables, result: result)
+        try await gateway.completeJob(key: key, variables: variables, result: result, adHocResult: adHoc)
         return .noContent(.init())
+    }
+
+    /// Whether a result is an ad-hoc sub-process's (typed so, or with one of its members set).
+    static func isAdHoc(_ r: Components.Schemas.JobResult) -> Bool {
+        r._type == "adHocSubProcess" || r.activateElements != nil || r.isCompletionConditionFulfilled != nil
+            || r.isCancelRemainingInstances != nil
+    }
+
+    /// A job result for an ad-hoc sub-process's job (`JobResult`, type adHocSubProcess).
+    static func adHocResult(_ r: Components.Schemas.JobResult) throws -> AdHocJobResult {
+        do {
+            try AdHocJobResult.checkType(r._type, present: r._type != nil)
+        } catch {
+            throw V2Problem.invalid(error.description)
+        }
+        let activations = try (r.activateElements ?? []).map { a in
+            guard !a.elementId.isEmpty else {
+                throw V2Problem.invalid("result.activateElements[].elementId must not be empty")
+            }
+            return AdHocJobResult.Activation(elementId: a.elementId,
+                                             variables: try V2.variables(a.variables?.additionalProperties))
+        }
+        return AdHocJobResult(activateElements: activations,
+                              isCompletionConditionFulfilled: r.isCompletionConditionFulfilled ?? false,
+                              isCancelRemainingInstances: r.isCancelRemainingInstances ?? false)
     }
 
     func failJob(_ input: Operations.FailJob.Input) async throws -> Operations.FailJob.Output {

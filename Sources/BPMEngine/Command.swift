@@ -6,6 +6,10 @@ public enum Command: Sendable, Equatable {
     case timerFired(timerId: String)
     /// A connector finished a job; `output` is merged into the variables.
     case jobCompleted(jobId: String, output: [String: Value])
+    /// A worker completed the job of an ad-hoc sub-process's job worker implementation with
+    /// Zeebe's job result (`JobResultAdHocSubProcess`): `output` is set as the job's variables,
+    /// the listed elements are activated, and the sub-process may complete.
+    case adHocJobCompleted(jobId: String, output: [String: Value], result: AdHocJobResult)
     /// A job failed; retryable failures are retried with backoff, others raise an incident.
     case jobFailed(jobId: String, message: String, retryable: Bool, incidentType: String)
     /// A job ended with a BPMN error (a worker's error, a script's thrown error): caught by an
@@ -57,6 +61,34 @@ public enum Command: Sendable, Equatable {
     case suspend
     /// An operator resumes a suspended instance: held arrivals are applied in order.
     case resume
+}
+
+/// What the job of an ad-hoc sub-process's job worker decided (Zeebe's `JobResultAdHocSubProcess`).
+public struct AdHocJobResult: Sendable, Equatable {
+    /// An inner element to activate, with variables local to that activation.
+    public struct Activation: Sendable, Equatable {
+        public var elementId: String
+        public var variables: [String: Value]
+
+        public init(elementId: String, variables: [String: Value] = [:]) {
+            self.elementId = elementId
+            self.variables = variables
+        }
+    }
+
+    public var activateElements: [Activation]
+    /// The sub-process completes (once what is still active inside is done, or cancelled).
+    public var isCompletionConditionFulfilled: Bool
+    /// With the completion: the elements still active inside are terminated.
+    public var isCancelRemainingInstances: Bool
+
+    public init(activateElements: [Activation] = [], isCompletionConditionFulfilled: Bool = false,
+                isCancelRemainingInstances: Bool = false)
+    {
+        self.activateElements = activateElements
+        self.isCompletionConditionFulfilled = isCompletionConditionFulfilled
+        self.isCancelRemainingInstances = isCancelRemainingInstances
+    }
 }
 
 /// Why the engine refused a command.

@@ -100,6 +100,8 @@ extension Run {
             try listenerJobCompleted(tokenIndex: i, output: output, result: result)
         case .assignUserTask(let taskId, let assignee):
             try assignUserTask(taskId, assignee: assignee)
+        case .adHocJobCompleted(let jobId, let output, let result):
+            try adHocJobCompleted(jobId, output: output, result: result)
         case .jobFailed(let jobId, let message, let retryable, let type):
             try jobFailed(jobId, message: message, retryable: retryable, incidentType: type)
         case .jobThrewError(let jobId, let code, let message):
@@ -217,8 +219,10 @@ struct Run {
         guard let e = definition.element(token.elementId) else { return }
         switch token.wait {
         case .loop: recordBody(e, "terminated", body: token.id)
-        case .innerInstance, .compensationHandler: return
-        default: record(e, "terminated", scope: token.scope)
+        case .innerInstance, .compensationHandler, .adHocActivation: return
+        default:
+            if isAdHocJob(token) { return }  // the sub-process records itself
+            record(e, "terminated", scope: token.scope)
         }
     }
 
@@ -243,7 +247,9 @@ struct Run {
                 activate(element, via: a.flowId, scope: a.scope)
             }
             // with nothing queued: finished scopes complete, inclusive joins with nothing left to wait for fire
-            if completeFinishedScope() || completeFinishedHandler() || fireReadyInclusiveJoin() || fireConditionalEvent() {
+            if completeFinishedScope() || completeFinishedAdHocActivation() || completeFinishedHandler()
+                || fireReadyInclusiveJoin() || fireConditionalEvent()
+            {
                 continue
             }
             break
@@ -368,8 +374,14 @@ struct Run {
 
     /// Sets a variable where it lives: the innermost scope that has it as a local, else the process.
     mutating func setVariable(_ name: String, _ value: Value, scope: String?) {
-        for id in scopeChain(scope) where state.locals[id]?[name] != nil {
+        let chain = scopeChain(scope)
+        for id in chain where state.locals[id]?[name] != nil {
             state.locals[id]![name] = value
+            return
+        }
+        // a new variable of an ad-hoc activation stays local to it (Camunda 8.8's inner instances)
+        if let a = chain.first(where: { id in state.tokens.contains { $0.id == id && $0.wait == .adHocActivation } }) {
+            state.locals[a, default: [:]][name] = value
             return
         }
         state.variables[name] = value
@@ -535,7 +547,8 @@ struct Run {
             case .incident(let id):
                 state.incidents.removeAll { $0.id == id }
                 effects.append(.resolveIncident(id: id))
-            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler: break
+            case .subProcess, .loop, .innerInstance, .condition, .compensating, .compensationHandler, .adHocActivation:
+                break
             case .message, .signal: effects.append(.closeSubscription(id: token.id))
             case .listener(let l): cancelListenerJob(l)
             case .calledInstance(let child): effects.append(.cancelChild(instanceId: child))

@@ -81,10 +81,11 @@ extension Run {
         state.incidents.removeAll { $0.id == incidentId }
         effects.append(.resolveIncident(id: incidentId))
         record(element, "incident_resolved", data: .context(["incident": .string(incidentId)]))
-        if case .serviceTask(let task) = element.kind, let jobId = incident.jobId {
+        if let task = element.jobTask, let jobId = incident.jobId {
             let attempt = incident.retries.map { task.attempt(leaving: $0) } ?? 1
-            dispatchJob(element, task, jobId: jobId, attempt: attempt, scope: scope,
-                        boundaries: armBoundaryEvents(of: element, scope: scope))
+            // an ad-hoc sub-process's job waits inside its scope, whose boundary events stay armed
+            let boundaries = element.adHoc == nil ? armBoundaryEvents(of: element, scope: scope) : []
+            dispatchJob(element, task, jobId: jobId, attempt: attempt, scope: scope, boundaries: boundaries)
             settleTimerFailure(element, scope: scope)
         } else {
             activate(element, via: nil, scope: scope, inner: true, listeners: false)

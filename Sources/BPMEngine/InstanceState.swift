@@ -185,11 +185,14 @@ public enum Wait: Sendable, Equatable {
     /// A Camunda 8 listener's job (execution or user task listener) in flight, in its
     /// backoff, or held by an incident (ExecutionListeners.swift, TaskListeners.swift).
     case listener(ListenerJob)
+    /// One activation of an inner element of an ad-hoc sub-process with a job worker (Zeebe's
+    /// ad-hoc inner instance): a scope whose locals are the variables the job result gave it.
+    case adHocActivation
 
     /// Whether the token is a scope that holds other tokens.
     public var isScope: Bool {
         switch self {
-        case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler: true
+        case .subProcess, .loop, .innerInstance, .compensating, .compensationHandler, .adHocActivation: true
         default: false
         }
     }

@@ -22,7 +22,7 @@ extension Run {
         let triggers = armEventSubProcesses(in: element.id, scope: id)
         if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
         if let adHoc = element.adHoc {
-            startAdHoc(adHoc, scope: id, activating: adHocIds)
+            startAdHoc(element, adHoc, scope: id, activating: adHocIds)
             return
         }
         let starts = definition.startEvents(in: element.id)

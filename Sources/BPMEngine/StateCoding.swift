@@ -78,6 +78,7 @@ extension Wait {
             })]
         case .innerInstance(let index): ["inner": .number(Double(index))]
         case .condition: ["condition": true]
+        case .adHocActivation: ["adHocActivation": true]
         case .compensating(let pending, let resume):
             ["compensating": .list(pending.map(\.value)), "resume": .bool(resume)]
         case .compensationHandler(let record): ["compensationHandler": record.value]
@@ -112,6 +113,7 @@ extension Wait {
         }
         else if let n = c["inner"]?.doubleValue { self = .innerInstance(index: Int(n)) }
         else if c["condition"] != nil { self = .condition }
+        else if c["adHocActivation"] != nil { self = .adHocActivation }
         else if let p = c["compensating"]?.listValue {
             self = .compensating(pending: p.compactMap(CompensationRecord.init), resume: c["resume"] != .bool(false))
         }
@@ -141,6 +143,7 @@ extension Wait {
         case .message: "message"
         case .eventGateway: "event"
         case .condition: "condition"
+        case .adHocActivation: "ad-hoc activation"
         case .loop: "instances"
         case .innerInstance: "instance"
         case .compensating: "compensation"
@@ -269,6 +272,8 @@ extension Command {
         switch self {
         case .timerFired(let t): ["timer": .string(t)]
         case .jobCompleted(let j, let out): ["jobCompleted": .string(j), "output": .context(out)]
+        case .adHocJobCompleted(let j, let out, let r):
+            ["jobCompleted": .string(j), "output": .context(out), "adHoc": r.value]
         case .jobFailed(let j, let m, let r, let type): ["jobFailed": .string(j), "message": .string(m), "retryable": .bool(r), "type": .string(type)]
         case .jobThrewError(let j, let code, let m): ["jobError": .string(j), "code": .string(code), "message": m.map(Value.string) ?? .null]
         case .correlate(let v): ["correlate": .context(v)]
@@ -284,6 +289,9 @@ extension Command {
         guard case .context(let c) = v else { return nil }
         let vars = c["variables"]?.contextValue ?? [:]
         if let t = c["timer"]?.stringValue { self = .timerFired(timerId: t) }
+        else if let j = c["jobCompleted"]?.stringValue, let r = c["adHoc"].flatMap(AdHocJobResult.init(value:)) {
+            self = .adHocJobCompleted(jobId: j, output: c["output"]?.contextValue ?? [:], result: r)
+        }
         else if let j = c["jobCompleted"]?.stringValue { self = .jobCompleted(jobId: j, output: c["output"]?.contextValue ?? [:]) }
         else if let j = c["jobFailed"]?.stringValue {
             self = .jobFailed(jobId: j, message: c["message"]?.stringValue ?? "", retryable: c["retryable"] == .bool(true), incidentType: c["type"]?.stringValue ?? "job_failed")

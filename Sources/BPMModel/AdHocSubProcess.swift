@@ -16,6 +16,12 @@ public struct AdHocSubProcess: Sendable {
     /// propagated to the parent scope when the sub-process completes.
     public var outputCollection: String?
     public var outputElement: Expression?
+    /// Camunda 8.8's job worker implementation (a `zeebe:taskDefinition` on the sub-process, as
+    /// the AI-agent connector uses): a job of this type decides which elements to activate and
+    /// when the sub-process is done, instead of `activeElements` and `completionCondition`.
+    public var jobWorker: ServiceTask?
+    /// `zeebe:properties` of the inner elements, by element id, for `adHocSubProcessElements`.
+    public var elementProperties: [String: [String: String]] = [:]
 
     public init(activeElements: Expression? = nil, completionCondition: Expression? = nil,
                 cancelRemainingInstances: Bool = true, outputCollection: String? = nil,
@@ -40,5 +46,14 @@ extension ProcessDefinition {
             default: return !e.isForCompensation
             }
         }
+    }
+}
+
+extension FlowElement {
+    /// The job an element creates for a worker: a service task's, or the job worker
+    /// implementation of an ad-hoc sub-process.
+    public var jobTask: ServiceTask? {
+        if case .serviceTask(let task) = kind { return task }
+        return adHoc?.jobWorker
     }
 }

@@ -11,7 +11,6 @@ extension BPMNDefinitionReader.Reader {
         let c = d.c
         let before = errors.count
         checkAdHocContents(c, d.id)
-        refuseAdHocJobWorker(c, d.id)
         if let ordering = c.attributes["ordering"], ordering != "Parallel" {
             error("ad-hoc sub-process '\(d.id)' has ordering=\"\(ordering)\": only Parallel ordering (what "
                 + "Camunda 8 runs: the activated elements run at the same time) is supported", c)
@@ -25,6 +24,8 @@ extension BPMNDefinitionReader.Reader {
         }
         adHoc.completionCondition = expressionChild(c, "completionCondition", "completion condition of '\(d.id)'")
         if let z = zeebe(c, "adHoc") { readZeebeAdHoc(z, d.id, into: &adHoc) }
+        readAdHocJobWorker(c, d.id, into: &adHoc)
+        adHoc.elementProperties = innerProperties(c)
         guard errors.count == before else { return nil }
         var e = d.make(.subProcess(triggeredByEvent: false), "adHocSubProcess")
         e.inputs = zeebeInputs(c)
@@ -66,12 +67,38 @@ extension BPMNDefinitionReader.Reader {
         }
     }
 
-    /// Camunda 8.8's job worker implementation (a task definition on the ad-hoc sub-process,
-    /// as the AI-agent connector uses) needs job results that activate elements: refused.
-    mutating func refuseAdHocJobWorker(_ c: XMLElement, _ id: String) {
+    /// Camunda 8.8's job worker implementation: a `zeebe:taskDefinition` on the ad-hoc sub-process
+    /// (as the AI-agent connector writes it) makes a job of that type decide what to activate and
+    /// when it is done, so `activeElementsCollection` and `completionCondition` would go unused:
+    /// they are refused beside it (as Camunda's element templates keep them apart).
+    mutating func readAdHocJobWorker(_ c: XMLElement, _ id: String, into adHoc: inout AdHocSubProcess) {
         guard let t = zeebe(c, "taskDefinition") else { return }
-        error("ad-hoc sub-process '\(id)' has a zeebe:taskDefinition (Camunda 8.8's job worker implementation, "
-            + "used by the AI-agent connector): not supported yet — activate its elements with "
-            + "zeebe:adHoc activeElementsCollection instead", t)
+        if adHoc.activeElements != nil, let z = zeebe(c, "adHoc") {
+            error("ad-hoc sub-process '\(id)' has both a zeebe:taskDefinition (its job worker decides which "
+                + "elements to activate) and an activeElementsCollection: keep one", z)
+        }
+        if adHoc.completionCondition != nil, let cc = c.child("completionCondition", ns: bpmnNS) {
+            error("ad-hoc sub-process '\(id)' has both a zeebe:taskDefinition (its job worker's result says when "
+                + "the completion condition is fulfilled) and a completionCondition: keep one", cc)
+        }
+        guard (t.attributes["type"] ?? "").isEmpty == false else {
+            error("the zeebe:taskDefinition of ad-hoc sub-process '\(id)' has no job type", t)
+            return
+        }
+        adHoc.jobWorker = serviceTask(c, id: id, executable: true)
+    }
+
+    /// The `zeebe:properties` of the inner elements (`adHocSubProcessElements` lists them).
+    func innerProperties(_ c: XMLElement) -> [String: [String: String]] {
+        var out: [String: [String: String]] = [:]
+        for e in c.children where e.namespace == bpmnNS {
+            guard let id = e.attributes["id"], let props = zeebe(e, "properties") else { continue }
+            var p: [String: String] = [:]
+            for prop in props.children("property", ns: zeebeNS) {
+                if let name = prop.attributes["name"] { p[name] = prop.attributes["value"] ?? "" }
+            }
+            out[id] = p
+        }
+        return out
     }
 }

@@ -85,6 +85,15 @@ extension BPMNWriter.Writer {
             var ref: String?
             if let code { ref = escalationRef(code) }
             p.body.append(XMLNode("bpmn:escalationEventDefinition", [("escalationRef", ref)]))
+        case .condition(let c):  // YAML on_condition: BPMN attaches boundary events to activities only
+            if case .timerCatchEvent? = def.element(b.attachedTo)?.kind {
+                refuse(e, "an on_condition on a timer wait has no BPMN form (boundary events attach to activities): "
+                    + "wait in a user or receive task, or in a sub-process holding the timer")
+                return false
+            }
+            let condition = XMLNode("bpmn:condition", [("xsi:type", "bpmn:tFormalExpression")],
+                                    text: BPMNWriterExpressions.feel(c))
+            p.body.append(XMLNode("bpmn:conditionalEventDefinition", [], [condition]))
         default:
             refuse(e, "a boundary event of this kind is not exported yet (the YAML DSL does not write one)")
             return false

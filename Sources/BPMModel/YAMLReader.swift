@@ -12,7 +12,7 @@ public enum YAMLDefinitionReader {
     static let topLevelKeys: Set<String> = ["id", "name", "version", "description", "trigger", "variables", "correlation_key", "activities", "timeout",
                                             "listeners"]
     static let commonKeys: Set<String> = ["id", "name", "type", "description", "next", "timeout", "multi_instance",
-                                          "compensate_with", "listeners"]
+                                          "compensate_with", "listeners", "on_condition"]
     static let typeKeys: [String: Set<String>] = [
         "decision": ["condition", "true_path", "false_path", "cases", "default"],
         "service": [],  // any other key is a parameter of the action
@@ -113,6 +113,7 @@ public enum YAMLDefinitionReader {
         var defaultTarget: (String, Node)?
         var timeout: (seconds: Double, text: String, target: (String, Node)?, node: Node)?
         var compensation: [FlowElement] = []  // its compensation boundary event and handler
+        var conditions: [ConditionalWait] = []  // `on_condition`: conditional boundary events
     }
 
     struct Builder {
@@ -207,6 +208,7 @@ public enum YAMLDefinitionReader {
                 if let d = a.defaultTarget { targets.append(d.0) }
                 targets += a.cases.map(\.1)
                 if let t = a.timeout?.target { targets.append(t.0) }
+                targets += a.conditions.compactMap { $0.target?.0 }
                 for t in targets where (position[t] ?? -1) > i { branchTargets.insert(t) }
             }
             var needsEnd = false
@@ -270,6 +272,13 @@ public enum YAMLDefinitionReader {
                         for s in normalSuccessors { addFlow(bid, s, location: ctx.location(to.node), label: "timeout") }
                     }
                 }
+                for (n, c) in a.conditions.enumerated() {  // without next, an interrupting one goes on as usual
+                    let b = conditionalBoundary(a.id, n, c)
+                    elements.append(b)
+                    let next = c.target.map { check($0, "on_condition next").map { [$0] } ?? [] } ?? normalSuccessors
+                    let at = ctx.location(c.target?.1 ?? c.node)
+                    for s in next { addFlow(b.id, s, location: at, label: c.condition.source) }
+                }
             }
             if needsEnd { elements.append(FlowElement(id: "end", kind: .endEvent(EndEvent()))) }
 
@@ -326,6 +335,7 @@ public enum YAMLDefinitionReader {
             let loc = ctx.location(a.node)
             readNext(&a)
             readTimeout(&a)
+            readOnCondition(&a)
             guard let kind = readKind(&a) else { return nil }
             var element = FlowElement(id: a.id, name: name, kind: kind, location: loc)
             element.bpmnType = YAMLDefinitionReader.bpmnTypes[a.type]

@@ -515,7 +515,16 @@ struct API: Sendable {
         let outcome: ConnectorOutcome
         switch kind {
         case "complete":
-            if let result = o["result"], result != .null { return try await completeWithResult(id, o, result: result) }
+            if let raw = o["result"], raw != .null {
+                // an ad-hoc sub-process's job worker activates elements; a task listener's verdict otherwise
+                if case .context(let r) = raw, r["type"]?.stringValue == "adHocSubProcess"
+                    || ["activateElements", "isCompletionConditionFulfilled", "isCancelRemainingInstances"]
+                    .contains(where: { r[$0] != nil })
+                {
+                    return try await completeAdHocJob(id, raw, try variables(o))
+                }
+                return try await completeWithResult(id, o, result: raw)
+            }
             outcome = .completed(try variables(o))
         case "fail":
             let retries = o["retries"]?.doubleValue ?? 0
@@ -528,6 +537,23 @@ struct API: Sendable {
         }
         guard let s = try await runtime.reportJob(id, outcome) else { return .null }
         return Views.instance(s)
+    }
+
+    /// Completes the job of an ad-hoc sub-process's job worker with a job result (docs/bpmn.md);
+    /// a result that is malformed or names an element the sub-process cannot activate is a 400.
+    func completeAdHocJob(_ id: String, _ raw: Value, _ vars: [String: Value]) async throws -> Value {
+        guard let (job, _) = try await runtime.store.job(id) else {
+            throw Runtime.RuntimeError.rejected("no active job \(id)")
+        }
+        do {
+            guard let result = try AdHocJobResult(json: raw) else {
+                return try await runtime.reportJob(id, .completed(vars)).map(Views.instance) ?? .null
+            }
+            let s = try await runtime.completeAdHocJob(job, variables: vars, result: result)
+            return s.map(Views.instance) ?? .null
+        } catch Runtime.RuntimeError.invalidInput(let message, _) {
+            throw Problem(.badRequest, "invalid-body", "Invalid body", message)
+        }
     }
 
     static func targetVersion(_ o: [String: Value]) throws -> Int? {

@@ -59,9 +59,12 @@ extension ZeebeService {
                             context: ServerContext) async throws -> GatewayProtocol_CompleteJobResponse {
         try await ZeebeStatus.answering {
             let variables = try ZeebeJSON.variables(request.variables)
+            let adHoc = ZeebeJobResult.isAdHoc(request)
+            let result = adHoc ? try ZeebeJobResult.adHoc(request) : nil
             try await ZeebeAccess.mayHandle(job: request.jobKey, gateway)
             try await gateway.completeJob(key: request.jobKey, variables: variables,
-                                          result: try ZeebeMessages.result(request))
+                                          result: adHoc ? nil : try ZeebeMessages.result(request),
+                                          adHocResult: result)
             return GatewayProtocol_CompleteJobResponse()
         }
     }

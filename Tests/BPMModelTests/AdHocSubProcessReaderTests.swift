@@ -69,13 +69,29 @@ import Testing
         ])
     }
 
-    /// Camunda 8.8's job worker implementation needs job results that activate elements.
-    @Test func theJobWorkerImplementationIsRefused() {
-        let refused = refusal(Self.model(extensions: #"<zeebe:taskDefinition type="agent"/>"#))
-        #expect(refused == [
-            "m.bpmn:6:29: error: ad-hoc sub-process 'a' has a zeebe:taskDefinition (Camunda 8.8's job worker "
-                + "implementation, used by the AI-agent connector): not supported yet — activate its elements "
-                + "with zeebe:adHoc activeElementsCollection instead",
+    /// Camunda 8.8's job worker implementation: the task definition (type, retries, headers)
+    /// becomes the sub-process's job; its result replaces activeElementsCollection and
+    /// completionCondition, which are refused beside it rather than left unused.
+    @Test func theJobWorkerImplementationDeploysAndExcludesTheBPMNSettings() throws {
+        let ok = Self.model(extensions: #"<zeebe:taskDefinition type="agent" retries="5"/>"#
+            + #"<zeebe:taskHeaders><zeebe:header key="k" value="v"/></zeebe:taskHeaders>"#)
+        let def = try #require(try BPMNDefinitionReader.read(source: ok, file: "m.bpmn").first)
+        let worker = try #require(def.element("a")?.adHoc?.jobWorker)
+        #expect(worker.action == "agent")
+        #expect(worker.retry.retries == 4)
+        #expect(worker.external)
+        #expect(refusal(Self.model(extensions: #"<zeebe:taskDefinition type="agent"/>"#
+            + #"<zeebe:adHoc activeElementsCollection="=tools"/>"#)) == [
+            "m.bpmn:6:65: error: ad-hoc sub-process 'a' has both a zeebe:taskDefinition (its job worker decides "
+                + "which elements to activate) and an activeElementsCollection: keep one",
+        ])
+        let condition = #"<b:task id="t1"/><b:completionCondition>=done</b:completionCondition>"#
+        #expect(refusal(Self.model(extensions: #"<zeebe:taskDefinition type="agent"/>"#, inner: condition)) == [
+            "m.bpmn:7:25: error: ad-hoc sub-process 'a' has both a zeebe:taskDefinition (its job worker's result "
+                + "says when the completion condition is fulfilled) and a completionCondition: keep one",
+        ])
+        #expect(refusal(Self.model(extensions: #"<zeebe:taskDefinition retries="3"/>"#)) == [
+            "m.bpmn:6:29: error: the zeebe:taskDefinition of ad-hoc sub-process 'a' has no job type",
         ])
     }
 

@@ -61,10 +61,6 @@ import Testing
         Row(row: "sequential ad-hoc sub-process",
             body: #"<b:adHocSubProcess id="c" ordering="Sequential"><b:task id="in"/></b:adHocSubProcess>"#,
             at: #"<b:adHocSubProcess id="c""#, names: "ordering=\"Sequential\""),
-        Row(row: "ad-hoc sub-process job worker implementation",
-            body: #"<b:adHocSubProcess id="c"><b:extensionElements><zeebe:taskDefinition type="agent"/>"#
-                + #"</b:extensionElements><b:task id="in"/></b:adHocSubProcess>"#,
-            at: "<zeebe:taskDefinition", names: "job worker implementation"),
         Row(row: "updating task listeners",
             body: #"<b:userTask id="c"><b:extensionElements><zeebe:userTask/><zeebe:taskListeners>"#
                 + #"<zeebe:taskListener eventType="updating" type="audit"/></zeebe:taskListeners>"#

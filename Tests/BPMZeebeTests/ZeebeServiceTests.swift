@@ -17,6 +17,7 @@ import Testing
         "operator-token-0123456": Principal(user: "otto", roles: [.operator]),
         "viewer-token-012345678": Principal(user: "vera", roles: [.viewer]),
         "worker-token-012345678": Principal(user: "wim", roles: [.worker], jobTypes: ["check-stock"]),
+        "agent-token-0123456789": Principal(user: "ai", roles: [.worker]),
     ]
 
     /// Runs `body` with a client of a gateway over a fresh SQLite store (auth on with `tokens`).

@@ -1846,10 +1846,34 @@ public enum OpenAPIDocument {
                           "key": {
                             "type": "string"
                           },
+                          "kind": {
+                            "enum": [
+                              "BPMN_ELEMENT",
+                              "EXECUTION_LISTENER",
+                              "TASK_LISTENER",
+                              "AD_HOC_SUB_PROCESS"
+                            ],
+                            "type": "string"
+                          },
+                          "listenerEventType": {
+                            "enum": [
+                              "UNSPECIFIED",
+                              "START",
+                              "END",
+                              "CREATING",
+                              "ASSIGNING",
+                              "COMPLETING"
+                            ],
+                            "type": "string"
+                          },
                           "processInstanceKey": {
                             "type": "string"
                           },
                           "type": {
+                            "type": "string"
+                          },
+                          "userTaskId": {
+                            "description": "a task listener's task",
                             "type": "string"
                           },
                           "variables": {
@@ -1894,6 +1918,7 @@ public enum OpenAPIDocument {
     },
     "/jobs/{id}/complete": {
       "post": {
+        "description": "A task listener's job may carry a `result` with its verdict (denied, deniedReason, corrections of assignee, dueDate, followUpDate, candidateUsers, candidateGroups, priority); the job of an ad-hoc sub-process's job worker a `result` that activates inner elements (type adHocSubProcess, activateElements, isCompletionConditionFulfilled, isCancelRemainingInstances; docs/bpmn.md). Without a type, a result with activateElements or one of the two flags is the ad-hoc kind. A result that does not fit the job is a 400.",
         "operationId": "completeJob",
         "parameters": [
           {
@@ -1905,6 +1930,57 @@ public enum OpenAPIDocument {
             "application/json": {
               "schema": {
                 "properties": {
+                  "result": {
+                    "properties": {
+                      "activateElements": {
+                        "items": {
+                          "properties": {
+                            "elementId": {
+                              "minLength": 1,
+                              "type": "string"
+                            },
+                            "variables": {
+                              "type": [
+                                "object",
+                                "null"
+                              ]
+                            }
+                          },
+                          "required": [
+                            "elementId"
+                          ],
+                          "type": "object"
+                        },
+                        "type": "array"
+                      },
+                      "corrections": {
+                        "type": "object"
+                      },
+                      "denied": {
+                        "type": "boolean"
+                      },
+                      "deniedReason": {
+                        "type": "string"
+                      },
+                      "isCancelRemainingInstances": {
+                        "type": "boolean"
+                      },
+                      "isCompletionConditionFulfilled": {
+                        "type": "boolean"
+                      },
+                      "type": {
+                        "enum": [
+                          "userTask",
+                          "adHocSubProcess"
+                        ],
+                        "type": "string"
+                      }
+                    },
+                    "type": [
+                      "object",
+                      "null"
+                    ]
+                  },
                   "variables": {
                     "type": "object"
                   }
@@ -3035,6 +3111,9 @@ public enum OpenAPIDocument {
               "default": "open",
               "enum": [
                 "open",
+                "creating",
+                "assigning",
+                "completing",
                 "completed",
                 "cancelled",
                 "all"

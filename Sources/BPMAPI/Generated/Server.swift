@@ -6296,6 +6296,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Complete a job with variables
     ///
+    /// A task listener's job may carry a `result` with its verdict (denied, deniedReason, corrections of assignee, dueDate, followUpDate, candidateUsers, candidateGroups, priority); the job of an ad-hoc sub-process's job worker a `result` that activates inner elements (type adHocSubProcess, activateElements, isCompletionConditionFulfilled, isCancelRemainingInstances; docs/bpmn.md). Without a type, a result with activateElements or one of the two flags is the ad-hoc kind. A result that does not fit the job is a 400.
+    ///
     /// - Remark: HTTP `POST /jobs/{id}/complete`.
     /// - Remark: Generated from `#/paths//jobs/{id}/complete/post(completeJob)`.
     func completeJob(

@@ -7786,6 +7786,9 @@ public enum Operations {
                 /// - Remark: Generated from `#/paths/tasks/GET/query/status`.
                 @frozen public enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
                     case open = "open"
+                    case creating = "creating"
+                    case assigning = "assigning"
+                    case completing = "completing"
                     case completed = "completed"
                     case cancelled = "cancelled"
                     case all = "all"
@@ -9765,6 +9768,30 @@ public enum Operations {
                             public var customHeaders: OpenAPIRuntime.OpenAPIObjectContainer?
                             /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/deadline`.
                             public var deadline: Foundation.Date?
+                            /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/kind`.
+                            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                                case bpmnElement = "BPMN_ELEMENT"
+                                case executionListener = "EXECUTION_LISTENER"
+                                case taskListener = "TASK_LISTENER"
+                                case adHocSubProcess = "AD_HOC_SUB_PROCESS"
+                            }
+                            /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/kind`.
+                            public var kind: Operations.ActivateJobs.Output.Ok.Body.JsonPayload.JobsPayloadPayload.KindPayload?
+                            /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/listenerEventType`.
+                            @frozen public enum ListenerEventTypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                                case unspecified = "UNSPECIFIED"
+                                case start = "START"
+                                case end = "END"
+                                case creating = "CREATING"
+                                case assigning = "ASSIGNING"
+                                case completing = "COMPLETING"
+                            }
+                            /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/listenerEventType`.
+                            public var listenerEventType: Operations.ActivateJobs.Output.Ok.Body.JsonPayload.JobsPayloadPayload.ListenerEventTypePayload?
+                            /// a task listener's task
+                            ///
+                            /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/JobsPayload/userTaskId`.
+                            public var userTaskId: Swift.String?
                             /// Creates a new `JobsPayloadPayload`.
                             ///
                             /// - Parameters:
@@ -9777,6 +9804,9 @@ public enum Operations {
                             ///   - variables:
                             ///   - customHeaders:
                             ///   - deadline:
+                            ///   - kind:
+                            ///   - listenerEventType:
+                            ///   - userTaskId: a task listener's task
                             public init(
                                 key: Swift.String? = nil,
                                 _type: Swift.String? = nil,
@@ -9786,7 +9816,10 @@ public enum Operations {
                                 attempt: Swift.Int? = nil,
                                 variables: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
                                 customHeaders: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
-                                deadline: Foundation.Date? = nil
+                                deadline: Foundation.Date? = nil,
+                                kind: Operations.ActivateJobs.Output.Ok.Body.JsonPayload.JobsPayloadPayload.KindPayload? = nil,
+                                listenerEventType: Operations.ActivateJobs.Output.Ok.Body.JsonPayload.JobsPayloadPayload.ListenerEventTypePayload? = nil,
+                                userTaskId: Swift.String? = nil
                             ) {
                                 self.key = key
                                 self._type = _type
@@ -9797,6 +9830,9 @@ public enum Operations {
                                 self.variables = variables
                                 self.customHeaders = customHeaders
                                 self.deadline = deadline
+                                self.kind = kind
+                                self.listenerEventType = listenerEventType
+                                self.userTaskId = userTaskId
                             }
                             public enum CodingKeys: String, CodingKey {
                                 case key
@@ -9808,6 +9844,9 @@ public enum Operations {
                                 case variables
                                 case customHeaders
                                 case deadline
+                                case kind
+                                case listenerEventType
+                                case userTaskId
                             }
                         }
                         /// - Remark: Generated from `#/paths/jobs/activate/POST/responses/200/content/json/jobs`.
@@ -10050,6 +10089,8 @@ public enum Operations {
     }
     /// Complete a job with variables
     ///
+    /// A task listener's job may carry a `result` with its verdict (denied, deniedReason, corrections of assignee, dueDate, followUpDate, candidateUsers, candidateGroups, priority); the job of an ad-hoc sub-process's job worker a `result` that activates inner elements (type adHocSubProcess, activateElements, isCompletionConditionFulfilled, isCancelRemainingInstances; docs/bpmn.md). Without a type, a result with activateElements or one of the two flags is the ad-hoc kind. A result that does not fit the job is a 400.
+    ///
     /// - Remark: HTTP `POST /jobs/{id}/complete`.
     /// - Remark: Generated from `#/paths//jobs/{id}/complete/post(completeJob)`.
     public enum CompleteJob {
@@ -10086,15 +10127,106 @@ public enum Operations {
                 public struct JsonPayload: Codable, Hashable, Sendable {
                     /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/variables`.
                     public var variables: OpenAPIRuntime.OpenAPIObjectContainer?
+                    /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result`.
+                    public struct ResultPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/type`.
+                        @frozen public enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                            case userTask = "userTask"
+                            case adHocSubProcess = "adHocSubProcess"
+                        }
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/type`.
+                        public var _type: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload._TypePayload?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/denied`.
+                        public var denied: Swift.Bool?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/deniedReason`.
+                        public var deniedReason: Swift.String?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/corrections`.
+                        public var corrections: OpenAPIRuntime.OpenAPIObjectContainer?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/ActivateElementsPayload`.
+                        public struct ActivateElementsPayloadPayload: Codable, Hashable, Sendable {
+                            /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/ActivateElementsPayload/elementId`.
+                            public var elementId: Swift.String
+                            /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/ActivateElementsPayload/variables`.
+                            public var variables: OpenAPIRuntime.OpenAPIObjectContainer?
+                            /// Creates a new `ActivateElementsPayloadPayload`.
+                            ///
+                            /// - Parameters:
+                            ///   - elementId:
+                            ///   - variables:
+                            public init(
+                                elementId: Swift.String,
+                                variables: OpenAPIRuntime.OpenAPIObjectContainer? = nil
+                            ) {
+                                self.elementId = elementId
+                                self.variables = variables
+                            }
+                            public enum CodingKeys: String, CodingKey {
+                                case elementId
+                                case variables
+                            }
+                        }
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/activateElements`.
+                        public typealias ActivateElementsPayload = [Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload.ActivateElementsPayloadPayload]
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/activateElements`.
+                        public var activateElements: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload.ActivateElementsPayload?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/isCompletionConditionFulfilled`.
+                        public var isCompletionConditionFulfilled: Swift.Bool?
+                        /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result/isCancelRemainingInstances`.
+                        public var isCancelRemainingInstances: Swift.Bool?
+                        /// Creates a new `ResultPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - _type:
+                        ///   - denied:
+                        ///   - deniedReason:
+                        ///   - corrections:
+                        ///   - activateElements:
+                        ///   - isCompletionConditionFulfilled:
+                        ///   - isCancelRemainingInstances:
+                        public init(
+                            _type: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload._TypePayload? = nil,
+                            denied: Swift.Bool? = nil,
+                            deniedReason: Swift.String? = nil,
+                            corrections: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                            activateElements: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload.ActivateElementsPayload? = nil,
+                            isCompletionConditionFulfilled: Swift.Bool? = nil,
+                            isCancelRemainingInstances: Swift.Bool? = nil
+                        ) {
+                            self._type = _type
+                            self.denied = denied
+                            self.deniedReason = deniedReason
+                            self.corrections = corrections
+                            self.activateElements = activateElements
+                            self.isCompletionConditionFulfilled = isCompletionConditionFulfilled
+                            self.isCancelRemainingInstances = isCancelRemainingInstances
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case _type = "type"
+                            case denied
+                            case deniedReason
+                            case corrections
+                            case activateElements
+                            case isCompletionConditionFulfilled
+                            case isCancelRemainingInstances
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/json/result`.
+                    public var result: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload?
                     /// Creates a new `JsonPayload`.
                     ///
                     /// - Parameters:
                     ///   - variables:
-                    public init(variables: OpenAPIRuntime.OpenAPIObjectContainer? = nil) {
+                    ///   - result:
+                    public init(
+                        variables: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                        result: Operations.CompleteJob.Input.Body.JsonPayload.ResultPayload? = nil
+                    ) {
                         self.variables = variables
+                        self.result = result
                     }
                     public enum CodingKeys: String, CodingKey {
                         case variables
+                        case result
                     }
                 }
                 /// - Remark: Generated from `#/paths/jobs/{id}/complete/POST/requestBody/content/application\/json`.

@@ -1301,12 +1301,12 @@ extension Components {
                 case result
             }
         }
-        /// A task listener's verdict (type userTask, the default): `denied` rejects the user task's assigning or completing transition, `corrections` change the task when the transition finishes. Other types are 400.
+        /// The result of a job, by `type`. userTask (a task listener's verdict): `denied` rejects the user task's assigning or completing transition, `corrections` change the task when the transition finishes. adHocSubProcess (the job of an ad-hoc sub-process's job worker): the inner elements to activate, each with variables local to its activation, and whether the completion condition is fulfilled (then, with isCancelRemainingInstances, what is still active inside is terminated). Without a type, a result with activateElements or one of the two flags is adHocSubProcess, otherwise userTask. A result that does not fit the job (an element the sub-process cannot activate, a verdict for a job that is not a task listener's) is a 400 problem and changes nothing.
         ///
         ///
         /// - Remark: Generated from `#/components/schemas/JobResult`.
         internal struct JobResult: Codable, Hashable, Sendable {
-            /// userTask (the default).
+            /// userTask or adHocSubProcess (see above when absent).
             ///
             /// - Remark: Generated from `#/components/schemas/JobResult/type`.
             internal var _type: Swift.String?
@@ -1316,29 +1316,47 @@ extension Components {
             internal var deniedReason: Swift.String?
             /// - Remark: Generated from `#/components/schemas/JobResult/corrections`.
             internal var corrections: Components.Schemas.JobResultCorrections?
+            /// - Remark: Generated from `#/components/schemas/JobResult/activateElements`.
+            internal var activateElements: [Components.Schemas.JobResultActivateElement]?
+            /// - Remark: Generated from `#/components/schemas/JobResult/isCompletionConditionFulfilled`.
+            internal var isCompletionConditionFulfilled: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/JobResult/isCancelRemainingInstances`.
+            internal var isCancelRemainingInstances: Swift.Bool?
             /// Creates a new `JobResult`.
             ///
             /// - Parameters:
-            ///   - _type: userTask (the default).
+            ///   - _type: userTask or adHocSubProcess (see above when absent).
             ///   - denied:
             ///   - deniedReason:
             ///   - corrections:
+            ///   - activateElements:
+            ///   - isCompletionConditionFulfilled:
+            ///   - isCancelRemainingInstances:
             internal init(
                 _type: Swift.String? = nil,
                 denied: Swift.Bool? = nil,
                 deniedReason: Swift.String? = nil,
-                corrections: Components.Schemas.JobResultCorrections? = nil
+                corrections: Components.Schemas.JobResultCorrections? = nil,
+                activateElements: [Components.Schemas.JobResultActivateElement]? = nil,
+                isCompletionConditionFulfilled: Swift.Bool? = nil,
+                isCancelRemainingInstances: Swift.Bool? = nil
             ) {
                 self._type = _type
                 self.denied = denied
                 self.deniedReason = deniedReason
                 self.corrections = corrections
+                self.activateElements = activateElements
+                self.isCompletionConditionFulfilled = isCompletionConditionFulfilled
+                self.isCancelRemainingInstances = isCancelRemainingInstances
             }
             internal enum CodingKeys: String, CodingKey {
                 case _type = "type"
                 case denied
                 case deniedReason
                 case corrections
+                case activateElements
+                case isCompletionConditionFulfilled
+                case isCancelRemainingInstances
             }
         }
         /// Omitted attributes stay as they are; an empty string or list clears one.
@@ -1392,6 +1410,53 @@ extension Components {
                 case candidateUsers
                 case candidateGroups
                 case priority
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/JobResultActivateElement`.
+        internal struct JobResultActivateElement: Codable, Hashable, Sendable {
+            /// An inner element without incoming flows.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/elementId`.
+            internal var elementId: Swift.String
+            /// Variables local to this activation of the element.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/variables`.
+            internal struct VariablesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+                /// Creates a new `VariablesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Variables local to this activation of the element.
+            ///
+            /// - Remark: Generated from `#/components/schemas/JobResultActivateElement/variables`.
+            internal var variables: Components.Schemas.JobResultActivateElement.VariablesPayload?
+            /// Creates a new `JobResultActivateElement`.
+            ///
+            /// - Parameters:
+            ///   - elementId: An inner element without incoming flows.
+            ///   - variables: Variables local to this activation of the element.
+            internal init(
+                elementId: Swift.String,
+                variables: Components.Schemas.JobResultActivateElement.VariablesPayload? = nil
+            ) {
+                self.elementId = elementId
+                self.variables = variables
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case elementId
+                case variables
             }
         }
         /// - Remark: Generated from `#/components/schemas/JobFailRequest`.

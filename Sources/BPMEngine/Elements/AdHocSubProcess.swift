@@ -44,9 +44,17 @@ extension Run {
                       message: "the active elements collection of '\(element.id)' (\(source)) \(what)")
     }
 
-    /// The scope is open: the output collection starts empty and the named elements start.
-    mutating func startAdHoc(_ adHoc: AdHocSubProcess, scope id: String, activating ids: [String]) {
+    /// The scope is open: `adHocSubProcessElements` lists what it can activate, the output
+    /// collection starts empty, and the named elements start (or its job worker's first job).
+    mutating func startAdHoc(_ element: FlowElement, _ adHoc: AdHocSubProcess, scope id: String,
+                             activating ids: [String])
+    {
+        state.locals[id, default: [:]]["adHocSubProcessElements"] = adHocElementsMetadata(element, adHoc)
         if let oc = adHoc.outputCollection { state.locals[id, default: [:]][oc] = .list([]) }
+        if let task = adHoc.jobWorker {
+            startAdHocJobWorker(element, task, scope: id)
+            return
+        }
         if ids.isEmpty { state.adHocWaiting.insert(id) }  // nothing activated: it stays active
         for e in ids { arrive(at: e, via: nil, scope: id) }
     }

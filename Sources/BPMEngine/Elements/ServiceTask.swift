@@ -30,6 +30,7 @@ extension Run {
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }) else {
             throw .stale("instance \(state.id) does not wait for job \(jobId)")
         }
+        if isAdHocJob(state.tokens[i]) { return try adHocJobCompleted(jobId, output: output, result: nil) }
         let token = removeToken(at: i, cancelWait: false)
         guard let element = definition.element(token.elementId) else { return }
         if leaveWithMappedResult(element, output, scope: token.scope) { return }
@@ -52,7 +53,7 @@ extension Run {
         guard let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
               case .job(_, let attempt) = state.tokens[i].wait,
               let element = definition.element(state.tokens[i].elementId),
-              case .serviceTask(let task) = element.kind
+              let task = element.jobTask
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
         record(element, "failed", scope: state.tokens[i].scope, data: .context(["attempt": .number(Double(attempt)), "message": .string(message)]))
         if retryable, attempt <= task.retry.retries {
@@ -69,7 +70,7 @@ extension Run {
     }
 
     mutating func retryJob(tokenIndex i: Int, jobId: String, attempt: Int) {
-        guard let element = definition.element(state.tokens[i].elementId), case .serviceTask(let task) = element.kind else { return }
+        guard let element = definition.element(state.tokens[i].elementId), let task = element.jobTask else { return }
         let boundaries = state.tokens[i].boundaryTimers
         let scope = state.tokens[i].scope
         state.tokens.remove(at: i)

@@ -7,7 +7,8 @@ extension Run {
         guard let (due, _) = firstOccurrence(of: timer, scope: scope) else { return }  // settled by an incident
         let tid = nextId("t")
         effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: state.id, elementId: element.id, dueAt: due)))
-        wait(at: element, .timer(timerId: tid), scope: scope)
+        // a YAML timer wait may carry conditional boundary events (`on_condition`)
+        wait(at: element, .timer(timerId: tid), scope: scope, boundaries: armBoundaryEvents(of: element, scope: scope))
     }
 
     mutating func timerCatchEventFired(tokenIndex i: Int) {

@@ -20,7 +20,7 @@ extension Run {
         guard
             let i = state.tokens.firstIndex(where: { if case .job(let j, _) = $0.wait { j == jobId } else { false } }),
             let element = definition.element(state.tokens[i].elementId),
-            case .serviceTask(let task) = element.kind
+            let task = element.jobTask
         else { throw .stale("instance \(state.id) does not wait for job \(jobId)") }
         return (i, element, task)
     }

@@ -256,7 +256,8 @@ public nonisolated struct GatewayProtocol_CompleteJobRequest: Sendable {
 
   public var variables: String = String()
 
-  /// a task listener's verdict on the user task's transition
+  /// a task listener's verdict on the user task's transition, or the decision of an ad-hoc
+  /// sub-process's job worker (docs/bpmn.md)
   public var result: GatewayProtocol_JobResult {
     get {_result ?? GatewayProtocol_JobResult()}
     set {_result = newValue}
@@ -307,7 +308,7 @@ public nonisolated struct GatewayProtocol_JobResult: Sendable {
   /// Clears the value of `deniedReason`. Subsequent reads from it will return its default value.
   public mutating func clearDeniedReason() {self._deniedReason = nil}
 
-  /// "userTask" (the default)
+  /// "userTask" or "adHocSubProcess"
   public var type: String {
     get {_type ?? String()}
     set {_type = newValue}
@@ -317,6 +318,29 @@ public nonisolated struct GatewayProtocol_JobResult: Sendable {
   /// Clears the value of `type`. Subsequent reads from it will return its default value.
   public mutating func clearType() {self._type = nil}
 
+  /// inner elements to activate
+  public var activateElements: [GatewayProtocol_JobResultActivateElement] = []
+
+  /// the ad-hoc sub-process completes
+  public var isCompletionConditionFulfilled: Bool {
+    get {_isCompletionConditionFulfilled ?? false}
+    set {_isCompletionConditionFulfilled = newValue}
+  }
+  /// Returns true if `isCompletionConditionFulfilled` has been explicitly set.
+  public var hasIsCompletionConditionFulfilled: Bool {self._isCompletionConditionFulfilled != nil}
+  /// Clears the value of `isCompletionConditionFulfilled`. Subsequent reads from it will return its default value.
+  public mutating func clearIsCompletionConditionFulfilled() {self._isCompletionConditionFulfilled = nil}
+
+  /// ...terminating what is still active inside
+  public var isCancelRemainingInstances: Bool {
+    get {_isCancelRemainingInstances ?? false}
+    set {_isCancelRemainingInstances = newValue}
+  }
+  /// Returns true if `isCancelRemainingInstances` has been explicitly set.
+  public var hasIsCancelRemainingInstances: Bool {self._isCancelRemainingInstances != nil}
+  /// Clears the value of `isCancelRemainingInstances`. Subsequent reads from it will return its default value.
+  public mutating func clearIsCancelRemainingInstances() {self._isCancelRemainingInstances = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -325,6 +349,8 @@ public nonisolated struct GatewayProtocol_JobResult: Sendable {
   fileprivate var _corrections: GatewayProtocol_JobResultCorrections? = nil
   fileprivate var _deniedReason: String? = nil
   fileprivate var _type: String? = nil
+  fileprivate var _isCompletionConditionFulfilled: Bool? = nil
+  fileprivate var _isCancelRemainingInstances: Bool? = nil
 }
 
 public nonisolated struct GatewayProtocol_JobResultCorrections: Sendable {
@@ -412,6 +438,30 @@ public nonisolated struct GatewayProtocol_StringList: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+public nonisolated struct GatewayProtocol_JobResultActivateElement: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var elementID: String = String()
+
+  /// a JSON object: variables local to this activation
+  public var variables: String {
+    get {_variables ?? String()}
+    set {_variables = newValue}
+  }
+  /// Returns true if `variables` has been explicitly set.
+  public var hasVariables: Bool {self._variables != nil}
+  /// Clears the value of `variables`. Subsequent reads from it will return its default value.
+  public mutating func clearVariables() {self._variables = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _variables: String? = nil
 }
 
 public nonisolated struct GatewayProtocol_CompleteJobResponse: Sendable {
@@ -1837,7 +1887,7 @@ nonisolated extension GatewayProtocol_CompleteJobRequest: SwiftProtobuf.Message,
 
 nonisolated extension GatewayProtocol_JobResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}denied\0\u{1}corrections\0\u{1}deniedReason\0\u{1}type\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}denied\0\u{1}corrections\0\u{1}deniedReason\0\u{1}type\0\u{1}activateElements\0\u{1}isCompletionConditionFulfilled\0\u{1}isCancelRemainingInstances\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1849,6 +1899,9 @@ nonisolated extension GatewayProtocol_JobResult: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularMessageField(value: &self._corrections) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._deniedReason) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self._type) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.activateElements) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self._isCompletionConditionFulfilled) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self._isCancelRemainingInstances) }()
       default: break
       }
     }
@@ -1871,6 +1924,15 @@ nonisolated extension GatewayProtocol_JobResult: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._type {
       try visitor.visitSingularStringField(value: v, fieldNumber: 4)
     } }()
+    if !self.activateElements.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.activateElements, fieldNumber: 5)
+    }
+    try { if let v = self._isCompletionConditionFulfilled {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._isCancelRemainingInstances {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1879,6 +1941,9 @@ nonisolated extension GatewayProtocol_JobResult: SwiftProtobuf.Message, SwiftPro
     if lhs._corrections != rhs._corrections {return false}
     if lhs._deniedReason != rhs._deniedReason {return false}
     if lhs._type != rhs._type {return false}
+    if lhs.activateElements != rhs.activateElements {return false}
+    if lhs._isCompletionConditionFulfilled != rhs._isCompletionConditionFulfilled {return false}
+    if lhs._isCancelRemainingInstances != rhs._isCancelRemainingInstances {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1968,6 +2033,45 @@ nonisolated extension GatewayProtocol_StringList: SwiftProtobuf.Message, SwiftPr
 
   public static func ==(lhs: GatewayProtocol_StringList, rhs: GatewayProtocol_StringList) -> Bool {
     if lhs.values != rhs.values {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension GatewayProtocol_JobResultActivateElement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobResultActivateElement"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}elementId\0\u{1}variables\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.elementID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._variables) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.elementID.isEmpty {
+      try visitor.visitSingularStringField(value: self.elementID, fieldNumber: 1)
+    }
+    try { if let v = self._variables {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: GatewayProtocol_JobResultActivateElement, rhs: GatewayProtocol_JobResultActivateElement) -> Bool {
+    if lhs.elementID != rhs.elementID {return false}
+    if lhs._variables != rhs._variables {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

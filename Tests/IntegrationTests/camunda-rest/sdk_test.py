@@ -28,26 +28,7 @@ from camunda_orchestration_sdk.models import (  # noqa: E402
 )
 from camunda_orchestration_sdk import models  # noqa: E402
 from camunda_orchestration_sdk.runtime.job_worker import JobError, JobFailure, WorkerConfig  # noqa: E402
-
-
-class Bearer:
-    """An auth provider for the SDK: a swift-bpm API token as `Authorization: Bearer`."""
-
-    def __init__(self, token):
-        self.token = token
-
-    def get_headers(self):
-        return {"Authorization": f"Bearer {self.token}"}
-
-    async def aget_headers(self):
-        return self.get_headers()
-
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
+from sdk_support import Bearer, check  # noqa: E402
 
 
 def ours(path):
