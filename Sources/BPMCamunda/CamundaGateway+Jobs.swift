@@ -28,25 +28,17 @@ extension CamundaGateway {
 
     /// `StreamActivatedJobs`: jobs of the type pushed to the worker as they are created (the
     /// runtime's wake-up on each commit of a job of the type), each locked for `timeout` ms,
-    /// until the consumer stops the stream.
-    public func streamJobs(_ request: CamundaActivateJobs) -> AsyncThrowingStream<CamundaActivatedJob, any Error> {
-        var request = request
-        request.maxJobsToActivate = max(1, request.maxJobsToActivate)
-        request.requestTimeout = 1000  // a cancelled stream stops within a second
-        let poll = request
-        return AsyncThrowingStream { stream in
-            let task = Task {
-                while !Task.isCancelled {
-                    do {
-                        for job in try await self.activateJobs(poll) { stream.yield(job) }
-                    } catch {
-                        stream.finish(throwing: error)
-                        return
-                    }
-                }
-                stream.finish()
-            }
-            stream.onTermination = { _ in task.cancel() }
+    /// until the consumer stops the stream (cancels the task). Each round locks up to `batch`
+    /// jobs, and the next round waits until `deliver` has taken them all: a slow stream's
+    /// backpressure (its transport's flow control) holds back activation, so one stream does
+    /// not lock jobs it cannot send while other workers wait.
+    public func streamJobs(_ request: CamundaActivateJobs, batch: Int = 32,
+                           deliver: (CamundaActivatedJob) async throws -> Void) async throws {
+        var poll = request
+        poll.maxJobsToActivate = Int32(max(1, batch))
+        poll.requestTimeout = 1000  // a cancelled stream stops within a second
+        while !Task.isCancelled {
+            for job in try await activateJobs(poll) { try await deliver(job) }
         }
     }
 
