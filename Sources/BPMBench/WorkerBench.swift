@@ -50,7 +50,8 @@ enum WorkerBench {
             return try await drive(kind, store: store, instances: total, clients: clients,
                                    start: { try await runtime.startInstance(def.id).id },
                                    workers: { done in (0..<workers).map { w in
-                                       Task { try await work(base: base, session: session, worker: "w\(w)", done: done) }
+                                       Task { try await work(base: base, session: session, worker: "w\(w)",
+                                                             done: done) }
                                    } })
         case .grpc:
             return try await GRPCWorkerBench.measure(runtime: runtime, store: store, instances: total,

@@ -64,7 +64,9 @@ extension Runtime {
             let now = clock.now()
             let until = now.addingTimeInterval(lock)
             let found = try await store.activateJobs(type: type, worker: worker, max: max, until: until, now: now)
-            if !found.isEmpty || Date() >= giveUp || Task.isCancelled { return found.map { ActivatedJob(job: $0, deadline: until) } }
+            if !found.isEmpty || Date() >= giveUp || Task.isCancelled {
+                return found.map { ActivatedJob(job: $0, deadline: until) }
+            }
             // woken as soon as this replica commits a job of the type; at the latest after
             // 250 ms (jobs another replica created, locks that ran out)
             let wait = min(0.25, giveUp.timeIntervalSinceNow)

@@ -350,7 +350,8 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         try await rows(PostgresQuery(unsafeSQL: """
             WITH locked AS (
                 UPDATE jobs SET locked_by = $1, locked_until = $2
-                WHERE id IN (SELECT id FROM jobs WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
+                WHERE id IN (SELECT id FROM jobs
+                             WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
                              ORDER BY priority DESC, created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
                 RETURNING \(Self.jobColumns))
             SELECT locked.*, p.definition_version AS instance_version

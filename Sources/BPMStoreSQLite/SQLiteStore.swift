@@ -267,7 +267,8 @@ public final class SQLiteStore: ProcessStore {
     public func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord] {
         try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT *, (SELECT definition_version FROM process_instances WHERE id = jobs.instance_id) AS instance_version
+                SELECT *,
+                    (SELECT definition_version FROM process_instances WHERE id = jobs.instance_id) AS instance_version
                 FROM jobs WHERE action = ? AND external = 1 AND (locked_until IS NULL OR locked_until <= ?)
                 ORDER BY priority DESC, created_at, id LIMIT ?
                 """, arguments: [type, Coding.iso(now), max])

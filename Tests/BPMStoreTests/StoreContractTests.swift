@@ -313,7 +313,8 @@ enum StoreContract {
         #expect(try await store.job("x0")?.lockedBy == "wa")
         // a lock ended early (a job stream gives back what it could not deliver): activatable again
         #expect(try await store.extendJobLock("x1", until: at + 1))
-        #expect(try await store.activateJobs(type: "charge", worker: "wc", max: 5, until: at + 30, now: at + 1).map(\.id) == ["x1"])
+        let early = try await store.activateJobs(type: "charge", worker: "wc", max: 5, until: at + 30, now: at + 1)
+        #expect(early.map(\.id) == ["x1"])
         #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x2", "x0", "x1"])
     }
 
