@@ -322,9 +322,8 @@ public struct Bench: AsyncParsableCommand {
         try await runtime.start(timerLoop: false)
         if name == "http-worker" || name == "grpc-worker" {
             let n = max(1, instances / 4)
-            let r = name == "http-worker"
-                ? try await WorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
-                : try await GRPCWorkerBench.measure(runtime: runtime, store: s, instances: n, clients: min(concurrency, 64))
+            let r = try await WorkerBench.measure(WorkerBench.Kind(rawValue: name)!, runtime: runtime, store: s,
+                                                  instances: n, clients: min(concurrency, 64))
             await runtime.shutdown()
             return Row(name: name, store: label, instances: n, perSecond: r.perSecond, p50: r.p50, p99: r.p99)
         }

@@ -10,6 +10,13 @@ extension CamundaGateway {
     /// waiting up to `requestTimeout` ms for the first (long polling; the runtime wakes the
     /// poll as soon as it commits a job of the type).
     public func activateJobs(_ request: CamundaActivateJobs) async throws -> [CamundaActivatedJob] {
+        let wait = request.requestTimeout == 0 ? 10 : max(0, Self.seconds(request.requestTimeout))
+        let found = try await lockJobs(request, wait: wait)
+        return try await activated(found, worker: request.worker, fetch: request.fetchVariable)
+    }
+
+    /// Locks up to `maxJobsToActivate` jobs of the type, waiting up to `wait` seconds for one.
+    func lockJobs(_ request: CamundaActivateJobs, wait: Double) async throws -> [Runtime.ActivatedJob] {
         guard !request.type.isEmpty else { throw CamundaError(.invalidArgument, "expected a job type") }
         guard request.maxJobsToActivate > 0 else {
             throw CamundaError(.invalidArgument, "maxJobsToActivate must be greater than 0")
@@ -17,37 +24,51 @@ extension CamundaGateway {
         guard request.timeout > 0 else {
             throw CamundaError(.invalidArgument, "the job timeout must be greater than 0")
         }
-        let wait = request.requestTimeout == 0 ? 10 : max(0, Self.seconds(request.requestTimeout))
-        let found = try await camunda {
+        return try await camunda {
             try await runtime.activateJobs(
                 type: request.type, worker: request.worker, max: Int(request.maxJobsToActivate),
                 lock: Self.seconds(request.timeout), requestTimeout: wait)
         }
-        return try await activated(found, worker: request.worker, fetch: request.fetchVariable)
     }
 
     /// `StreamActivatedJobs`: jobs of the type pushed to the worker as they are created (the
     /// runtime's wake-up on each commit of a job of the type), each locked for `timeout` ms,
-    /// until the consumer stops the stream.
-    public func streamJobs(_ request: CamundaActivateJobs) -> AsyncThrowingStream<CamundaActivatedJob, any Error> {
-        var request = request
-        request.maxJobsToActivate = max(1, request.maxJobsToActivate)
-        request.requestTimeout = 1000  // a cancelled stream stops within a second
-        let poll = request
-        return AsyncThrowingStream { stream in
-            let task = Task {
-                while !Task.isCancelled {
-                    do {
-                        for job in try await self.activateJobs(poll) { stream.yield(job) }
-                    } catch {
-                        stream.finish(throwing: error)
-                        return
-                    }
+    /// until the consumer stops the stream (cancels the task). Each round locks up to `batch`
+    /// jobs, and the next round waits until `deliver` has taken them all: a slow stream's
+    /// backpressure (its transport's flow control) holds back activation, so one stream does
+    /// not lock jobs it cannot send while other workers wait. When the stream ends in a round
+    /// (cancelled, or `deliver` fails), the jobs it has not delivered are given back at once,
+    /// activatable by other workers, as Zeebe yields a job whose push failed.
+    public func streamJobs(_ request: CamundaActivateJobs, batch: Int = 32,
+                           deliver: (CamundaActivatedJob) async throws -> Void) async throws {
+        var poll = request
+        poll.maxJobsToActivate = Int32(max(1, batch))
+        while !Task.isCancelled {
+            let found = try await lockJobs(poll, wait: 1)  // a cancelled stream stops within a second
+            var delivered = 0
+            do {
+                let jobs = try await activated(found, worker: request.worker, fetch: request.fetchVariable)
+                for job in jobs {
+                    try Task.checkCancellation()
+                    try await deliver(job)
+                    delivered += 1
                 }
-                stream.finish()
+            } catch {
+                await giveBack(found[delivered...].map(\.job.id))
+                throw error
             }
-            stream.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// Unlocks jobs a worker took and did not get: activatable again now. Runs apart from the
+    /// caller's task, which may be cancelled (the store refuses work for a cancelled task).
+    func giveBack(_ ids: [String]) async {
+        guard !ids.isEmpty else { return }
+        let runtime = self.runtime
+        await Task {
+            let now = runtime.clock.now()
+            for id in ids { _ = try? await runtime.store.extendJobLock(id, until: now) }
+        }.value
     }
 
     /// `CompleteJob`: completes an activated job with variables (merged as the job's
@@ -60,14 +81,15 @@ extension CamundaGateway {
                             adHocResult: AdHocJobResult? = nil) async throws
     {
         let job = try await storedJob(key)
-        _ = try await camunda {
+        try await camunda {
             if let adHocResult {
-                return try await runtime.completeAdHocJob(job, variables: variables, result: adHocResult)
+                _ = try await runtime.completeAdHocJob(job, variables: variables, result: adHocResult)
+                return
             }
             let command: Command =
                 result.map { .jobCompletedWithResult(jobId: job.id, output: variables, result: $0) }
                 ?? .jobCompleted(jobId: job.id, output: variables)
-            return try await runtime.reportJob(job, command: command)
+            try await runtime.applyJobResult(job, command: command)
         }
     }
 
@@ -85,7 +107,7 @@ extension CamundaGateway {
             jobId: job.id, message: request.errorMessage, retries: Int(request.retries),
             backoff: Self.seconds(max(0, request.retryBackOff)),
             variables: request.variables)
-        _ = try await camunda { try await runtime.reportJob(job, command: command) }
+        try await camunda { try await runtime.applyJobResult(job, command: command) }
     }
 
     /// `ThrowError`: a BPMN error from the job's element, caught by the nearest boundary
@@ -98,7 +120,7 @@ extension CamundaGateway {
         let command = Command.jobThrewErrorOrIncident(
             jobId: job.id, code: request.errorCode, message: message,
             variables: request.variables)
-        _ = try await camunda { try await runtime.reportJob(job, command: command) }
+        try await camunda { try await runtime.applyJobResult(job, command: command) }
     }
 
     /// `UpdateJobRetries`: sets the retries left (≥ 1) of a job waiting for a worker, or of a
@@ -141,10 +163,14 @@ extension CamundaGateway {
         _ found: [Runtime.ActivatedJob], worker: String, fetch: [String]
     ) async throws -> [CamundaActivatedJob] {
         guard !found.isEmpty else { return [] }
-        var versions: [String: Int] = [:]
+        var versions: [String: Int] = [:]  // the store reads them with the jobs; else the instance's
         for j in found where versions[j.job.instanceId] == nil {
-            versions[j.job.instanceId] =
-                try await camunda { try await runtime.store.instance(j.job.instanceId) }?.definitionVersion ?? 1
+            if let v = j.job.definitionVersion {
+                versions[j.job.instanceId] = v
+            } else {
+                versions[j.job.instanceId] =
+                    try await camunda { try await runtime.store.instance(j.job.instanceId) }?.definitionVersion ?? 1
+            }
         }
         let refs = found.flatMap { j in
             [

@@ -66,6 +66,9 @@ public struct JobRecord: Sendable, Equatable {
     public var external = false
     /// Workers get jobs by priority (highest first), then age.
     public var priority = 50
+    /// The version of the instance's definition, where the store read it with the job (on
+    /// activation, so workers learn it without reading the instance); nil otherwise.
+    public var definitionVersion: Int?
 
     /// Zeebe's job kind: `BPMN_ELEMENT`, or `EXECUTION_LISTENER` / `TASK_LISTENER` for a
     /// listener's job (kept in the payload's `listener` member, which workers do not see).

@@ -54,7 +54,8 @@ extension Runtime {
     }
 
     /// Locks up to `max` jobs of a type for a worker for `lock` seconds, waiting up to
-    /// `requestTimeout` seconds (wall time) for one to become available (long poll).
+    /// `requestTimeout` seconds (wall time) for one to become available (long poll); a
+    /// cancelled caller gets what the last look found (nothing, or jobs it must give back).
     public func activateJobs(type: String, worker: String, max: Int, lock: Double, requestTimeout: Double) async throws
         -> [ActivatedJob]
     {
@@ -63,7 +64,9 @@ extension Runtime {
             let now = clock.now()
             let until = now.addingTimeInterval(lock)
             let found = try await store.activateJobs(type: type, worker: worker, max: max, until: until, now: now)
-            if !found.isEmpty || Date() >= giveUp { return found.map { ActivatedJob(job: $0, deadline: until) } }
+            if !found.isEmpty || Date() >= giveUp || Task.isCancelled {
+                return found.map { ActivatedJob(job: $0, deadline: until) }
+            }
             // woken as soon as this replica commits a job of the type; at the latest after
             // 250 ms (jobs another replica created, locks that ran out)
             let wait = min(0.25, giveUp.timeIntervalSinceNow)
@@ -77,11 +80,17 @@ extension Runtime {
     /// (`.jobCompleted`, `.jobFailedWithRetries`, `.jobThrewErrorOrIncident`); returns the
     /// instance's state after it.
     public func reportJob(_ job: JobRecord, command: Command) async throws -> InstanceState? {
+        try await applyJobResult(job, command: command)
+        return try await store.instance(job.instanceId)
+    }
+
+    /// `reportJob` for callers that answer without the instance's state (Zeebe's `CompleteJob`
+    /// and its kin): no read after the commit.
+    public func applyJobResult(_ job: JobRecord, command: Command) async throws {
         guard job.external else {
             throw RuntimeError.rejected("job \(job.id) is performed by the engine, not by a worker")
         }
         if let why = ListenerJobReport.refusal(command, for: job) { throw RuntimeError.rejected(why) }
         _ = try await submit(.jobResult(job, command))
-        return try await store.instance(job.instanceId)
     }
 }

@@ -348,12 +348,20 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
 
     public func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord] {
         try await rows(PostgresQuery(unsafeSQL: """
-            UPDATE jobs SET locked_by = $1, locked_until = $2
-            WHERE id IN (SELECT id FROM jobs WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
-                         ORDER BY priority DESC, created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
-            RETURNING \(Self.jobColumns)
+            WITH locked AS (
+                UPDATE jobs SET locked_by = $1, locked_until = $2
+                WHERE id IN (SELECT id FROM jobs
+                             WHERE action = $3 AND external AND (locked_until IS NULL OR locked_until <= $4)
+                             ORDER BY priority DESC, created_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+                RETURNING \(Self.jobColumns))
+            SELECT locked.*, p.definition_version AS instance_version
+            FROM locked LEFT JOIN process_instances p ON p.id = locked.instance_id
             """, binds: { var b = PostgresBindings(); b.append(worker); b.append(until); b.append(type); b.append(now); b.append(max); return b }()))
-            .map(Self.job).sorted { (-$0.priority, $0.createdAt, $0.id) < (-$1.priority, $1.createdAt, $1.id) }
+            .map { r in
+                var j = try Self.job(r)
+                j.definitionVersion = try r["instance_version"].decode(Int?.self)
+                return j
+            }.sorted { (-$0.priority, $0.createdAt, $0.id) < (-$1.priority, $1.createdAt, $1.id) }
     }
 
     public func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)? {

@@ -7,14 +7,14 @@ import GRDB
 extension SQLiteStore {
     public func camundaKeys(_ refs: [KeyRef]) async throws -> [Int64] {
         try await pool.write { db in
-            try refs.map { r in
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO camunda_keys (kind, id) VALUES (?, ?)", arguments: [r.kind, r.id])
-                guard
-                    let n = try Int64.fetchOne(
-                        db, sql: "SELECT number FROM camunda_keys WHERE kind = ? AND id = ?",
-                        arguments: [r.kind, r.id])
-                else { throw DatabaseError(message: "no key for \(r.kind) \(r.id)") }
+            // prepared once per connection: a response's keys are many small statements
+            let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO camunda_keys (kind, id) VALUES (?, ?)")
+            let select = try db.cachedStatement(sql: "SELECT number FROM camunda_keys WHERE kind = ? AND id = ?")
+            return try refs.map { r in
+                try insert.execute(arguments: [r.kind, r.id])
+                guard let n = try Int64.fetchOne(select, arguments: [r.kind, r.id]) else {
+                    throw DatabaseError(message: "no key for \(r.kind) \(r.id)")
+                }
                 return n
             }
         }

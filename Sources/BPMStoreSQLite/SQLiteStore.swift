@@ -266,19 +266,27 @@ public final class SQLiteStore: ProcessStore {
 
     public func activateJobs(type: String, worker: String, max: Int, until: Date, now: Date) async throws -> [JobRecord] {
         try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM jobs WHERE action = ? AND external = 1 AND (locked_until IS NULL OR locked_until <= ?)
+            let select = try db.cachedStatement(sql: """
+                SELECT *,
+                    (SELECT definition_version FROM process_instances WHERE id = jobs.instance_id) AS instance_version
+                FROM jobs WHERE action = ? AND external = 1 AND (locked_until IS NULL OR locked_until <= ?)
                 ORDER BY priority DESC, created_at, id LIMIT ?
-                """, arguments: [type, Coding.iso(now), max])
+                """)
+            let rows = try Row.fetchAll(select, arguments: [type, Coding.iso(now), max])
             let lock = try db.cachedStatement(sql: "UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?")
             for r in rows { try lock.execute(arguments: [worker, Coding.iso(until), r["id"] as String]) }
-            return rows.map(Self.job)
+            return rows.map { r in
+                var j = Self.job(r)
+                j.definitionVersion = r["instance_version"]
+                return j
+            }
         }
     }
 
     public func job(_ id: String) async throws -> (job: JobRecord, lockedBy: String?)? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map { (Self.job($0), $0["locked_by"]) }
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jobs WHERE id = ?"), arguments: [id])
+                .map { (Self.job($0), $0["locked_by"]) }
         }
     }
 

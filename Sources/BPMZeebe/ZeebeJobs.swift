@@ -44,13 +44,12 @@ extension ZeebeService {
         try await ZeebeStatus.answering {
             try Self.check(type: request.type, timeout: request.timeout)
             try ZeebeAccess.mayHandle(type: request.type)
-            let stream = gateway.streamJobs(CamundaActivateJobs(
+            let poll = CamundaActivateJobs(
                 type: request.type, worker: request.worker, timeout: request.timeout, maxJobsToActivate: 1,
-                fetchVariable: request.fetchVariable, requestTimeout: 0, tenantIds: request.tenantIds))
+                fetchVariable: request.fetchVariable, requestTimeout: 0, tenantIds: request.tenantIds)
             try await untilShutdown {
-                for try await job in stream {
-                    try await response.write(ZeebeMessages.job(job))
-                }
+                // each job written as the HTTP/2 stream's flow control lets it
+                try await gateway.streamJobs(poll) { job in try await response.write(ZeebeMessages.job(job)) }
             }
         }
     }

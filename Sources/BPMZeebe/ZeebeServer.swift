@@ -48,10 +48,19 @@ public struct ZeebeServer: Service {
 }
 
 /// Long-lived calls (job streams, long polls, health watches) end when the server shuts down:
-/// UNAVAILABLE, as a gateway going away answers.
+/// UNAVAILABLE, as a gateway going away answers. They end too when gRPC cancels the RPC (the
+/// client went away or closed the stream, or its deadline passed), which gRPC signals through
+/// the RPC's cancellation handle, not by cancelling the handler's task.
 func untilShutdown(_ body: @escaping @Sendable () async throws -> Void) async throws {
     do {
-        try await cancelWhenGracefulShutdown { try await body() }
+        try await cancelWhenGracefulShutdown {
+            let call = Task { try await body() }
+            try await withTaskCancellationHandler {
+                try await withRPCCancellationHandler { try await call.value } onCancelRPC: { call.cancel() }
+            } onCancel: {
+                call.cancel()
+            }
+        }
     } catch is CancellationError {
         throw RPCError(code: .unavailable, message: "the gateway is shutting down")
     }

@@ -300,13 +300,21 @@ enum StoreContract {
             if i == 2 { j.priority = 90 }  // handed out first despite being the youngest
             return j
         }
+        var instance = StoreContract.state("i")
+        instance.definitionVersion = 3
+        b.instances = [InstanceWrite(state: instance, expectedRevision: nil)]
         try await store.commit(b)
         let a = try await store.activateJobs(type: "charge", worker: "wa", max: 2, until: at + 30, now: at)
         let c = try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 30, now: at)
         #expect(a.map(\.id) == ["x2", "x0"])
         #expect(a.first?.priority == 90)
+        #expect(a.map(\.definitionVersion) == [3, 3])  // read with the jobs, for the workers
         #expect(c.map(\.id) == ["x1"])
         #expect(try await store.job("x0")?.lockedBy == "wa")
+        // a lock ended early (a job stream gives back what it could not deliver): activatable again
+        #expect(try await store.extendJobLock("x1", until: at + 1))
+        let early = try await store.activateJobs(type: "charge", worker: "wc", max: 5, until: at + 30, now: at + 1)
+        #expect(early.map(\.id) == ["x1"])
         #expect(try await store.activateJobs(type: "charge", worker: "wb", max: 5, until: at + 90, now: at + 31).map(\.id) == ["x2", "x0", "x1"])
     }
 

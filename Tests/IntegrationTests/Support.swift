@@ -53,6 +53,7 @@ final class Server: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
     private(set) var port = 0
+    private let exited = DispatchSemaphore(value: 0)
     let dir: URL
 
     init(store: URL, definitions: URL, extra: [String] = [], environment: [String: String] = [:], storeURL: String? = nil, stderr: URL? = nil) throws {
@@ -73,6 +74,7 @@ final class Server: @unchecked Sendable {
             let text = String(decoding: h.availableData, as: UTF8.self)
             self?.lock.withLock { self?.output += text }
         }
+        process.terminationHandler = { [exited] _ in exited.signal() }
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -90,8 +92,14 @@ final class Server: @unchecked Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    func kill(_ signal: Int32) {
+    /// Sends `signal` and waits for the exit, at most `seconds`: a server that does not stop
+    /// (a call or stream its shutdown waits for) is a failure, killed, not a hung test run.
+    func kill(_ signal: Int32, within seconds: Int = 60) {
         Foundation.kill(process.processIdentifier, signal)
+        if exited.wait(timeout: .now() + .seconds(seconds)) == .timedOut {
+            Issue.record("bpm serve did not exit within \(seconds) s of signal \(signal)")
+            Foundation.kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
     }
 
