@@ -94,10 +94,7 @@ extension Run {
         case .jobCompleted(let jobId, let output):
             try jobCompleted(jobId, output: output)
         case .jobCompletedWithResult(let jobId, let output, let result):
-            guard let i = listenerTokenIndex(jobId) else {
-                throw .invalid("job \(jobId) is not a task listener's: a job result applies to task listener jobs")
-            }
-            try listenerJobCompleted(tokenIndex: i, output: output, result: result)
+            try listenerJobCompleted(jobId, output: output, result: result)
         case .assignUserTask(let taskId, let assignee):
             try assignUserTask(taskId, assignee: assignee)
         case .adHocJobCompleted(let jobId, let output, let result):

@@ -186,3 +186,15 @@ public enum ListenerJobReport {
         return nil
     }
 }
+
+extension Run {
+    /// A job completed with a result: only a task listener's job takes one.
+    mutating func listenerJobCompleted(_ jobId: String, output: [String: Value], result: UserTaskJobResult)
+        throws(CommandRejection)
+    {
+        guard let i = listenerTokenIndex(jobId) else {
+            throw .invalid("job \(jobId) is not a task listener's: a job result applies to task listener jobs")
+        }
+        try listenerJobCompleted(tokenIndex: i, output: output, result: result)
+    }
+}
