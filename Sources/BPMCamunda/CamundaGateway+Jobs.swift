@@ -81,6 +81,10 @@ extension CamundaGateway {
                             adHocResult: AdHocJobResult? = nil) async throws
     {
         let job = try await storedJob(key)
+        if result != nil, job.listenerUserTask == nil {
+            throw CamundaError(.invalidArgument, "job \(key) is not a task listener's: a result of type userTask "
+                + "applies to task listener jobs")
+        }
         try await camunda {
             if let adHocResult {
                 _ = try await runtime.completeAdHocJob(job, variables: variables, result: adHocResult)
