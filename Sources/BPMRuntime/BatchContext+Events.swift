@@ -153,10 +153,14 @@ extension BatchContext {
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }
         }
-        // message events that take their messages from this topic: one message per name
-        guard let topic, definitionId == nil else { return out }
+        // message events that take their messages from this topic (also for an event addressed
+        // to one definition: it still arrived on the topic): one message per name
+        guard let topic else { return out }
         var names: Set<String> = []
-        for (defId, md) in registry.receivers(ofTopic: topic, mqtt: mqtt) where names.insert(md.name).inserted {
+        // an event through the API (`POST /events`, a process test) reaches receives of either source
+        let receivers = detailed ? registry.receivers(ofTopic: topic) + registry.receivers(ofTopic: topic, mqtt: true)
+            : registry.receivers(ofTopic: topic, mqtt: mqtt)
+        for (defId, md) in receivers where names.insert(md.name).inserted {
             let keyValue = md.keyPath.flatMap { event.lookup(path: $0) }
             let key = keyValue.flatMap { $0.isNull ? nil : $0.interpolated }
             let message = PublishedMessage(name: md.name, correlationKey: key, variables: event.contextValue ?? ["event": event], timeToLive: md.timeToLive)
