@@ -53,7 +53,7 @@ import Testing
                 + "string(now() + duration(\"PT\" + string(iot_timer_heartbeat_seconds) + \"S\"))"))
         #expect(out.yaml.contains("condition: iot_timeout_heartbeat"))
         #expect(out.yaml.contains("action: mqtt_publish\n    topic: \"heatpumps/${device}/alerts\""))
-        #expect(out.yaml.contains(#"payload: "{\"device\": \"${device}\", \"status\": \"offline\", \"battery\": ${battery}}""#))
+        #expect(out.yaml.contains(#"payload: "{\"device\": \"${device}\", \"status\": \"offline\", \"battery\": ${var_battery}}""#))
         #expect(out.yaml.contains("condition: (reconnects = null)"))
     }
 
@@ -77,6 +77,34 @@ import Testing
         let given = try convert("threshold.json") { $0.lambdaURL = "https://tickets.example.com/open" }
         #expect(given.unmapped.isEmpty)
         #expect(given.yaml.contains("url: \"https://tickets.example.com/open\""))
+    }
+
+    /// The imported threshold detector runs on the simulated engine: three hot readings in a
+    /// row open a ticket (the Lambda, over HTTP) and page (SNS, as notify); a cool one resets.
+    @Test func theImportedThresholdDetectorCountsAndAlarms() async throws {
+        let out = try convert("threshold.json") { $0.lambdaURL = "https://tickets.example.com/open" }
+        let file = try scenarioFixture(definition: out.yaml, test: """
+            scenarios:
+              - name: three hot readings alarm, a cool one resets
+                steps:
+                  - event: {sensor: {id: s1, flowTempC: 56}}
+                  - event: {sensor: {id: s1, flowTempC: 50}}
+                  - event: {sensor: {id: s1, flowTempC: 57}}
+                  - event: {sensor: {id: s1, flowTempC: 58}}
+                  - event: {sensor: {id: s1, flowTempC: 61}}
+                  - event: {sensor: {id: s1, flowTempC: 45}}
+                expect:
+                  status: waiting
+                  waiting: [normal_wait]
+                  variables: {iot_state: Normal, highCount: 0, peak: 61}
+                  calls:
+                    - action: http
+                      payload: {url: "https://tickets.example.com/open", body: '{"sensor": "s1", "peak": 61}'}
+                    - action: notify
+                      payload: {message: Flow temperature 61 C on sensor s1}
+            """, name: "flow-temperature-alarm")
+        let r = try #require(await ProcessTestRunner.run(file: file).first)
+        #expect(r.passed, "\(r.failures.joined(separator: "\n"))")
     }
 
     @Test func whatCannotBeMappedIsListedWithItsJSONPath() throws {
