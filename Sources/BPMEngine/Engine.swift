@@ -23,13 +23,14 @@ public enum Engine {
                              startEvent: String? = nil, parent: ParentLink? = nil, now: Date) -> Transition
     {
         EvaluationClock.$now.withValue(now) {
-            begin(definition, instanceId: instanceId, version: version, variables: variables, correlationKey: correlationKey,
-                  businessKey: businessKey, startEvent: startEvent, parent: parent, now: now)
+            begin(definition, instanceId, version, variables, correlationKey, businessKey, startEvent, parent,
+                  now: now)
         }
     }
 
-    static func begin(_ definition: ProcessDefinition, instanceId: String, version: Int, variables: [String: Value],
-                      correlationKey: String?, businessKey: String?, startEvent: String?, parent: ParentLink?,
+    static func begin(_ definition: ProcessDefinition, _ instanceId: String, _ version: Int,
+                      _ variables: [String: Value], _ correlationKey: String?, _ businessKey: String?,
+                      _ startEvent: String?, _ parent: ParentLink?,
                       now: Date) -> Transition
     {
         var state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
@@ -58,10 +59,9 @@ public enum Engine {
 
     /// Applies a command to a running instance.
     public static func apply(_ command: Command, to state: InstanceState, definition: ProcessDefinition, now: Date) throws(CommandRejection) -> Transition {
-        let result = EvaluationClock.$now.withValue(now) {
+        try EvaluationClock.$now.withValue(now) {
             Result { () throws(CommandRejection) in try applying(command, to: state, definition: definition, now: now) }
-        }
-        return try result.get()
+        }.get()
     }
 
     static func applying(_ command: Command, to state: InstanceState, definition: ProcessDefinition,

@@ -352,18 +352,22 @@ public enum YAMLDefinitionReader {
             let m = a.mapping
             guard let t = m[key: "timeout"] else { return }
             guard YAMLDefinitionReader.waitingTypes.contains(a.type) else {
-                ctx.error("'timeout' applies only to activities that wait (service, user, receive); '\(a.id)' is a \(a.type)",
+                ctx.error("'timeout' applies only to activities that wait (service, user, receive); "
+                          + "'\(a.id)' is a \(a.type)",
                           m.keyNode("timeout"))
                 return
             }
             switch t {
             case .scalar:
-                if let s = ctx.duration(t, "timeout") { a.timeout = (TimerDefinition(seconds: s, text: t.string ?? ""), t.string ?? "", nil, t) }
+                if let s = ctx.duration(t, "timeout") { a.timeout = (TimerDefinition(seconds: s,
+                    text: t.string ?? ""), t.string ?? "", nil, t) }
             case .mapping(let tm):
                 ctx.checkKeys(tm, allowed: ["after", "at", "next"], in: "timeout")
                 let next = target(tm[key: "next"], "timeout next")
                 if let atNode = tm[key: "at"] {
-                    if tm[key: "after"] != nil { ctx.error("timeout takes 'after' (a duration) or 'at' (a date and time), not both", t) }
+                    if tm[key: "after"] != nil {
+                        ctx.error("timeout takes 'after' (a duration) or 'at' (a date and time), not both", t)
+                    }
                     guard let e = ctx.expression(atNode, "timeout at") else { return }
                     var timer = TimerDefinition(.expression(e, .date), text: "=" + e.source)
                     timer.unarmedWhenNull = true
@@ -371,9 +375,12 @@ public enum YAMLDefinitionReader {
                     return
                 }
                 let afterNode = tm[key: "after"]
-                if afterNode == nil { ctx.error("timeout needs 'after' (a duration such as 24h) or 'at' (a date and time)", t) }
+                if afterNode == nil {
+                    ctx.error("timeout needs 'after' (a duration such as 24h) or 'at' (a date and time)", t)
+                }
                 if let s = ctx.duration(afterNode, "timeout after") {
-                    a.timeout = (TimerDefinition(seconds: s, text: afterNode?.string ?? ""), afterNode?.string ?? "", next, t)
+                    a.timeout = (TimerDefinition(seconds: s, text: afterNode?.string ?? ""), afterNode?.string ?? "",
+                        next, t)
                 }
             default:
                 ctx.error("'timeout' must be a duration or a mapping with 'after' (or 'at') and 'next'", t)

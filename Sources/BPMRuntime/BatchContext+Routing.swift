@@ -105,7 +105,8 @@ extension BatchContext {
     mutating func correlate(_ sub: MessageSubscription, variables: [String: Value]) async throws -> Bool {
         routing.closedSubscriptions.insert(sub.id)
         do {
-            let s = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
+            let s = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables),
+                to: sub.instanceId)
             // taken: its row goes (else a later message with its name and key would meet it first,
             // stale, and miss the instance's next wait); a subscription still armed stays
             if !Self.waits(s, on: sub.id) {

@@ -162,7 +162,8 @@ public final class Simulation {
     public func deliver(event: Value, extraVariables: [String: Value] = [:]) async {
         do {
             // on the trigger's topic, as under `bpm serve`: a receive listening on it takes it too
-            let outcomes = try await runtime.publish(event: event, topic: definition.trigger?.topic, definitionId: definition.id,
+            let outcomes = try await runtime.publish(event: event, topic: definition.trigger?.topic,
+                definitionId: definition.id,
                                                      variables: extraVariables)
             for o in outcomes {
                 switch o.action {

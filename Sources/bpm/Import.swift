@@ -12,7 +12,8 @@ struct Import: ParsableCommand {
     struct IoTEvents: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "iot-events",
-            abstract: "Convert an AWS IoT Events detector model (JSON) into a YAML process, one instance per detector key.",
+            abstract: "Convert an AWS IoT Events detector model (JSON) into a YAML process, "
+                + "one instance per detector key.",
             discussion: """
             Reads the JSON of CreateDetectorModel or DescribeDetectorModel (docs/iot-events.md has the mapping).
             The YAML goes to standard output (or --output); everything the process does not do is listed on

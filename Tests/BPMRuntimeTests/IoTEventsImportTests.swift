@@ -10,11 +10,13 @@ import Testing
 @Suite struct IoTEventsImportTests {
     static let fixtures = repoRoot.appendingPathComponent("Tests/Fixtures/iot-events")
 
-    func convert(_ name: String, _ configure: (inout IoTEventsImport.Options) -> Void = { _ in }) throws -> IoTEventsImport.Output {
+    func convert(_ name: String,
+        _ configure: (inout IoTEventsImport.Options) -> Void = { _ in }) throws -> IoTEventsImport.Output {
         let file = Self.fixtures.appendingPathComponent(name).path
         var options = IoTEventsImport.Options()
         configure(&options)
-        return try IoTEventsImport.convert(text: try String(contentsOfFile: file, encoding: .utf8), file: file, options: options)
+        return try IoTEventsImport.convert(text: try String(contentsOfFile: file, encoding: .utf8), file: file,
+            options: options)
     }
 
     func load(_ yaml: String) throws -> ProcessDefinition {
@@ -40,7 +42,8 @@ import Testing
             return
         }
         #expect(md.name == "HeartbeatInput" && md.topic == "HeartbeatInput" && md.keyPath == "deviceId")
-        guard case .boundaryEvent(let b) = try element(def, "online_wait_timeout").kind, case .timer(let t) = b.trigger else {
+        guard case .boundaryEvent(let b) = try element(def,
+            "online_wait_timeout").kind, case .timer(let t) = b.trigger else {
             Issue.record("online_wait has no timeout")
             return
         }
@@ -53,15 +56,17 @@ import Testing
                 + "string(now() + duration(\"PT\" + string(iot_timer_heartbeat_seconds) + \"S\"))"))
         #expect(out.yaml.contains("condition: iot_timeout_heartbeat"))
         #expect(out.yaml.contains("action: mqtt_publish\n    topic: \"heatpumps/${device}/alerts\""))
-        #expect(out.yaml.contains(#"payload: "{\"device\": \"${device}\", \"status\": \"offline\", \"battery\": ${var_battery}}""#))
+        #expect(out.yaml.contains(#"payload: "{\"device\": \"${device}\", "#
+            + #"\"status\": \"offline\", \"battery\": ${var_battery}}""#))
         #expect(out.yaml.contains("condition: (reconnects = null)"))
     }
 
     @Test func aThresholdDetectorKeepsCountersInVariablesAndMapsLambdaAndSNS() throws {
         let out = try convert("threshold.json")
         #expect(out.unmapped.map(\.description) == [
-            "$.detectorModel.detectorModelDefinition.states[0].onInput.transitionEvents[0].actions[1].lambda.functionArn: "
-                + "not mapped: Lambda function arn:aws:lambda:eu-central-1:123456789012:function:open-ticket: the http step "
+            "$.detectorModel.detectorModelDefinition.states[0].onInput.transitionEvents[0].actions[1]"
+                + ".lambda.functionArn: not mapped: Lambda function "
+                + "arn:aws:lambda:eu-central-1:123456789012:function:open-ticket: the http step "
                 + "calls the placeholder https://lambda.invalid/open-ticket; give its URL with --lambda-url",
         ])
         let def = try load(out.yaml)
@@ -72,7 +77,8 @@ import Testing
         #expect(out.yaml.contains("highCount: (highCount + 1)"))
         #expect(out.yaml.contains("condition: ((sensor.flowTempC < 50) or not((sensor.reset = null)))"))
         #expect(out.yaml.contains("action: notify"))
-        #expect(out.yaml.contains(#"message: "${(((\"Flow temperature \" + string(peak)) + \" C on sensor \") + sensor.id)}""#))
+        #expect(out.yaml.contains(#"message: "${(((\"Flow temperature \" + string(peak)) + \" C on "#
+            + #"sensor \") + sensor.id)}""#))
         #expect(out.yaml.contains("target_arn: \"arn:aws:sns:eu-central-1:123456789012:heatpump-oncall\""))
         let given = try convert("threshold.json") { $0.lambdaURL = "https://tickets.example.com/open" }
         #expect(given.unmapped.isEmpty)
@@ -111,16 +117,21 @@ import Testing
         let out = try convert("unmappable.json")
         let p = "$.detectorModelDefinition.states"
         #expect(out.unmapped.map(\.description) == [
-            "$.evaluationMethod: not mapped: BATCH evaluation; the process evaluates SERIAL (each action sees the ones before it)",
-            "\(p)[0].onInput.events[0].actions[0].sqs: not mapped: the sqs action (an Amazon SQS queue) has no connector here",
+            "$.evaluationMethod: not mapped: BATCH evaluation; the process evaluates SERIAL (each "
+                + "action sees the ones before it)",
+            "\(p)[0].onInput.events[0].actions[0].sqs: not mapped: the sqs action (an Amazon SQS "
+                + "queue) has no connector here",
             "\(p)[0].onInput.events[0].actions[2].dynamoDB: not mapped: the dynamoDB action (an Amazon DynamoDB table) "
                 + "has no connector here",
             "\(p)[0].onInput.events[0].condition: not mapped: the bitwise operator '&' has no counterpart in FEEL",
-            "\(p)[0].onInput.events[1].actions[0].iotEvents: not mapped: the iotEvents action (an input of another detector "
+            "\(p)[0].onInput.events[1].actions[0].iotEvents: not mapped: the iotEvents action (an "
+                + "input of another detector "
                 + "model) has no connector here",
-            "\(p)[0].onInput.events[1].actions[1].firehose: not mapped: the firehose action (an Amazon Data Firehose stream) "
+            "\(p)[0].onInput.events[1].actions[1].firehose: not mapped: the firehose action (an "
+                + "Amazon Data Firehose stream) "
                 + "has no connector here",
-            "\(p)[1].onInput.transitionEvents[0].actions[0].iotSiteWise: not mapped: the iotSiteWise action (an AWS IoT "
+            "\(p)[1].onInput.transitionEvents[0].actions[0].iotSiteWise: not mapped: the "
+                + "iotSiteWise action (an AWS IoT "
                 + "SiteWise asset property) has no connector here",
         ], "\(out.unmapped.map(\.description).joined(separator: "\n"))")
         // what maps is still written, and loads: an unmappable condition never holds
@@ -131,14 +142,16 @@ import Testing
 
     @Test func unreadableJSONIsRefusedWithItsLineAndColumn() {
         #expect {
-            _ = try IoTEventsImport.convert(text: "{\n  \"detectorModelName\": \"x\",\n  \"key\": ]\n}", file: "bad.json")
+            _ = try IoTEventsImport.convert(text: "{\n  \"detectorModelName\": \"x\",\n  \"key\": ]\n}",
+                file: "bad.json")
         } throws: { e in
             (e as? IoTEventsImport.ReadError)?.description.hasPrefix("bad.json:3:10: error: invalid JSON") == true
         }
         #expect {
             _ = try IoTEventsImport.convert(text: "{\"detectorModelName\": \"x\"}", file: "none.json")
         } throws: { e in
-            (e as? IoTEventsImport.ReadError)?.description.hasPrefix("none.json:1:1: error: no detectorModelDefinition") == true
+            (e as? IoTEventsImport.ReadError)?.description.hasPrefix("none.json:1:1: error: no "
+                + "detectorModelDefinition") == true
         }
     }
 
@@ -150,7 +163,8 @@ import Testing
         ("timeout('t1') || triggerType(\"Timer\")", "(iot_timeout_t1 or (iot_trigger = \"Timer\"))"),
         ("isUndefined($input.In.x) || isNumeric($input.In.x)", "((x = null) or (x instance of number))"),
         ("convert(Decimal, $input.In.s) >= 2", "((if s instance of number then s else number(string(s))) >= 2)"),
-        ("startsWith($input.In.s, 'hp') && contains($input.In.s, '7')", "(starts with(s, \"hp\") and contains(s, \"7\"))"),
+        ("startsWith($input.In.s, 'hp') && contains($input.In.s, '7')",
+            "(starts with(s, \"hp\") and contains(s, \"7\"))"),
         ("'Temp ${$input.In.t}'", "(\"Temp \" + string(t))"),
         ("$input.Other.x > 1", "error"),
         ("bitand($input.In.x, 4) == 4", "error"),

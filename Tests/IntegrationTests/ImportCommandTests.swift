@@ -10,12 +10,14 @@ import Testing
         let r = try await bpm(["import", "iot-events", "\(fixtures)/heartbeat.json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.isEmpty)
-        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/heatpump-heartbeat.yaml"), encoding: .utf8)
+        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/heatpump-heartbeat.yaml"),
+            encoding: .utf8)
         #expect(r.stdout == example, "examples/heatpump-heartbeat.yaml is the import of heartbeat.json")
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("hb.yaml").path
-        let w = try await bpm(["import", "iot-events", "\(fixtures)/heartbeat.json", "-o", out, "--topic", "sensors/+/heartbeat"])
+        let w = try await bpm(["import", "iot-events", "\(fixtures)/heartbeat.json", "-o", out, "--topic",
+            "sensors/+/heartbeat"])
         #expect(w.status == 0 && w.stdout.isEmpty, "\(w.stderr)")
         let v = try await bpm(["validate", out])
         #expect(v.status == 0 && v.stderr.isEmpty, "\(v.stdout)\(v.stderr)")

@@ -21,7 +21,8 @@ extension IoTEventsConverter {
 
     mutating func event(_ e: Value, path: String, id: String, state: String, then: String) -> String {
         let m = e.contextValue ?? [:]
-        for k in m.keys.sorted() where !["eventName", "condition", "actions"].contains(k) { report("\(path).\(k)", "unknown field") }
+        for k in m.keys.sorted() where !["eventName", "condition", "actions"].contains(k) { report("\(path).\(k)",
+            "unknown field") }
         let list = m["actions"]?.listValue ?? []
         guard !list.isEmpty else { return then }
         var condition: String?
@@ -116,14 +117,16 @@ extension IoTEventsConverter {
             known(["mqttTopic", "payload", "qos"])
             guard let t = f["mqttTopic"]?.stringValue, let topic = topicTemplate(t, path + ".mqttTopic"),
                   let payload = payload(f["payload"], path + ".payload", state: state) else { return nil }
-            var fields: [(String, YNode)] = [("action", .raw("mqtt_publish")), ("topic", .str(topic)), ("payload", payload)]
+            var fields: [(String, YNode)] = [("action", .raw("mqtt_publish")), ("topic", .str(topic)), ("payload",
+                payload)]
             if let q = f["qos"]?.doubleValue { fields.append(("qos", .raw(String(Int(q))))) }
             return fields
         case "lambda":
             known(["functionArn", "payload"])
             guard let body = payload(f["payload"], path + ".payload", state: state) else { return nil }
             let arn = f["functionArn"]?.stringValue ?? ""
-            let url = options.lambdaURL ?? "https://lambda.invalid/" + (arn.split(separator: ":").last.map(String.init) ?? "function")
+            let name = arn.split(separator: ":").last.map(String.init) ?? "function"
+            let url = options.lambdaURL ?? "https://lambda.invalid/" + name
             if options.lambdaURL == nil {
                 report(path + ".functionArn", "Lambda function \(arn): the http step calls the placeholder \(url); "
                        + "give its URL with --lambda-url")
@@ -133,16 +136,19 @@ extension IoTEventsConverter {
         case "sns":
             known(["targetArn", "payload"])
             guard let message = payload(f["payload"], path + ".payload", state: state) else { return nil }
-            return [("action", .raw("notify")), ("message", message), ("target_arn", .str(f["targetArn"]?.stringValue ?? ""))]
+            return [("action", .raw("notify")), ("message", message), ("target_arn",
+                .str(f["targetArn"]?.stringValue ?? ""))]
         default:
-            let what = Self.awsActions[kind].map { "the \(kind) action (\($0)) has no connector here" } ?? "unknown action '\(kind)'"
+            let what = Self.awsActions[kind].map { "the \(kind) action (\($0)) has no connector here" }
+                ?? "unknown action '\(kind)'"
             report(path, what)
             return nil
         }
     }
 
     static let awsActions: [String: String] = [
-        "iotEvents": "an input of another detector model", "sqs": "an Amazon SQS queue", "firehose": "an Amazon Data Firehose stream",
+        "iotEvents": "an input of another detector model", "sqs": "an Amazon SQS queue",
+        "firehose": "an Amazon Data Firehose stream",
         "dynamoDB": "an Amazon DynamoDB table", "dynamoDBv2": "an Amazon DynamoDB table",
         "iotSiteWise": "an AWS IoT SiteWise asset property",
     ]
@@ -151,9 +157,11 @@ extension IoTEventsConverter {
     /// model, key and state) as JSON.
     mutating func payload(_ p: Value?, _ path: String, state: String) -> YNode? {
         guard let m = p?.contextValue else {
-            return .str("{\"detectorModelName\": \"\(model.name)\", \"keyValue\": \"${iot_key}\", \"state\": \"\(state)\"}")
+            return .str("{\"detectorModelName\": \"\(model.name)\", \"keyValue\": \"${iot_key}\", "
+                        + "\"state\": \"\(state)\"}")
         }
-        for k in m.keys.sorted() where !["contentExpression", "type"].contains(k) { report("\(path).\(k)", "unknown field") }
+        for k in m.keys.sorted() where !["contentExpression", "type"].contains(k) { report("\(path).\(k)",
+            "unknown field") }
         guard let e = m["contentExpression"]?.stringValue else {
             report(path, "a payload without contentExpression")
             return nil
@@ -166,7 +174,8 @@ extension IoTEventsConverter {
     mutating func template(_ e: String, _ path: String) -> String? {
         var x = IoTEventsExpression(names: expressionNames)
         do {
-            if case .string(let s)? = try IoTEventsExpression.tokenize(e).first, try IoTEventsExpression.tokenize(e).count == 1 {
+            let tokens = try IoTEventsExpression.tokenize(e)
+            if tokens.count == 1, case .string(let s) = tokens[0] {
                 return try x.templateParts(s).map(Self.text).joined()
             }
             return "${\(try x.translate(e))}"

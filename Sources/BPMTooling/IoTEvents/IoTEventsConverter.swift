@@ -46,7 +46,11 @@ struct IoTEventsConverter {
         func runs(_ s: String) -> [String] {
             var out: [String] = []
             for ch in s {
-                if let l = out.last, l.last?.isNumber == ch.isNumber { out[out.count - 1].append(ch) } else { out.append(String(ch)) }
+                if let l = out.last, l.last?.isNumber == ch.isNumber {
+                    out[out.count - 1].append(ch)
+                } else {
+                    out.append(String(ch))
+                }
             }
             return out
         }
@@ -71,11 +75,13 @@ struct IoTEventsConverter {
             for m in Self.matches(#"\$input\.([A-Za-z0-9_]+)"#, s) { counts[m, default: 0] += 1 }
             for m in Self.matches(#"currentInput\(\s*["']([^"']+)["']"#, s) { counts[m, default: 0] += 1 }
         }
-        input = options.input ?? counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
+        let most = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.first?.key
+        input = options.input ?? most
             ?? "Input"
         var members: Set<String> = []
         for s in strings {
-            for m in Self.matches(#"\$input\."# + NSRegularExpression.escapedPattern(for: input) + #"\.`?([A-Za-z0-9_]+)"#, s) {
+            let pattern = #"\$input\."# + NSRegularExpression.escapedPattern(for: input) + #"\.`?([A-Za-z0-9_]+)"#
+            for m in Self.matches(pattern, s) {
                 members.insert(m)
             }
         }
@@ -112,7 +118,8 @@ struct IoTEventsConverter {
 
     func forEachAction(_ body: ([String: Value], String) -> Void) {
         for (i, s) in model.states.enumerated() {
-            for (part, list) in [("onEnter", "events"), ("onExit", "events"), ("onInput", "events"), ("onInput", "transitionEvents")] {
+            for (part, list) in [("onEnter", "events"), ("onExit", "events"), ("onInput", "events"), ("onInput",
+                "transitionEvents")] {
                 let events = s[part]?.contextValue?[list]?.listValue ?? []
                 for (j, e) in events.enumerated() {
                     for (k, a) in (e.contextValue?["actions"]?.listValue ?? []).enumerated() {
@@ -126,7 +133,8 @@ struct IoTEventsConverter {
     static func matches(_ pattern: String, _ s: String) -> [String] {
         guard let re = try? NSRegularExpression(pattern: pattern) else { return [] }
         let ns = s as NSString
-        return re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
+        return re.matches(in: s, range: NSRange(location: 0,
+            length: ns.length)).map { ns.substring(with: $0.range(at: 1)) }
     }
 
     func timerVar(_ t: String) -> String { "iot_timer_" + FEELName.sanitized(t) }
@@ -223,12 +231,14 @@ struct IoTEventsConverter {
         }
         emitChain(state["onEnter"]?.contextValue?["events"]?.listValue ?? [], path: path + ".onEnter.events",
                   prefix: "\(sid)_enter", state: name, then: "\(sid)_idle", entry: "\(sid)_enter")
-        add("\(sid)_idle", "script", [("set", .map([("iot_input", .expr("null"))] + inputMembers.map { ($0, .expr("null")) })),
+        add("\(sid)_idle", "script", [("set", .map([("iot_input", .expr("null"))] + inputMembers.map { ($0,
+            .expr("null")) })),
                                      ("next", .raw("\(sid)_wait"))])
         var wait = receiveFields
         if !timers.isEmpty {
             let list = timers.map(timerVar).joined(separator: ", ")
-            wait.append(("timeout", .map([("at", .expr("min(for t in [\(list)][item != null] return date and time(t))")),
+            wait.append(("timeout", .map([("at",
+                .expr("min(for t in [\(list)][item != null] return date and time(t))")),
                                           ("next", .raw("\(sid)_timer"))])))
         }
         add("\(sid)_wait", "receive", wait + [("next", .raw("\(sid)_message"))])
@@ -280,7 +290,8 @@ struct IoTEventsConverter {
     }
 
     /// An event list under a fixed entry id (a pass-through script when it has nothing to do).
-    mutating func emitChain(_ events: [Value], path: String, prefix: String, state: String, then: String, entry: String) {
+    mutating func emitChain(_ events: [Value], path: String, prefix: String, state: String, then: String,
+        entry: String) {
         let start = activities.count
         let first = chain(events, path: path, prefix: prefix, state: state, then: then)
         add(entry, "script", [("set", .map([("iot_state", .str(state))])), ("next", .raw(first))])

@@ -173,7 +173,8 @@ struct IoTEventsExpression {
         case "$input":
             guard segments.count >= 3 else { throw Failure(message: "'\(n)' names no attribute of an input") }
             guard segments[1] == names.input else {
-                throw Failure(message: "'\(n)' reads input '\(segments[1])'; the process waits for input '\(names.input)' only")
+                throw Failure(message: "'\(n)' reads input '\(segments[1])'; "
+                              + "the process waits for input '\(names.input)' only")
             }
             inputMembers.insert(Self.member(segments[2]))
             return try Self.path(segments[2...])
@@ -191,7 +192,15 @@ struct IoTEventsExpression {
         var cur = ""
         var quoted = false
         for ch in n {
-            if ch == "`" { quoted.toggle(); cur.append(ch) } else if ch == "." && !quoted { out.append(cur); cur = "" } else { cur.append(ch) }
+            if ch == "`" {
+                quoted.toggle()
+                cur.append(ch)
+            } else if ch == "." && !quoted {
+                out.append(cur)
+                cur = ""
+            } else {
+                cur.append(ch)
+            }
         }
         out.append(cur)
         return out
@@ -233,7 +242,9 @@ struct IoTEventsExpression {
     /// The built-in functions of IoT Events expressions.
     private mutating func call(_ f: String, _ a: [String], _ raw: [Token]) throws(Failure) -> String {
         func need(_ n: Int) throws(Failure) {
-            guard a.count == n else { throw Failure(message: "\(f) takes \(n) argument\(n == 1 ? "" : "s"), not \(a.count)") }
+            guard a.count == n else {
+                throw Failure(message: "\(f) takes \(n) argument\(n == 1 ? "" : "s"), not \(a.count)")
+            }
         }
         func literal(_ i: Int) throws(Failure) -> String {
             if case .string(let s) = raw[i] { return s }
@@ -318,7 +329,7 @@ struct IoTEventsExpression {
                 i = j + 1
             } else if c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber) {
                 var j = i
-                while j < chars.count, chars[j].isNumber || chars[j] == "." || chars[j] == "e" || chars[j] == "E" { j += 1 }
+                while j < chars.count, chars[j].isNumber || ".eE".contains(chars[j]) { j += 1 }
                 out.append(.number(String(chars[i..<j])))
                 i = j
             } else if c.isLetter || c == "$" || c == "_" {
@@ -326,7 +337,11 @@ struct IoTEventsExpression {
                 var quoted = false
                 while j < chars.count {
                     let d = chars[j]
-                    if d == "`" { quoted.toggle() } else if !quoted && !(d.isLetter || d.isNumber || "_$.[]".contains(d)) { break }
+                    if d == "`" {
+                        quoted.toggle()
+                    } else if !quoted && !(d.isLetter || d.isNumber || "_$.[]".contains(d)) {
+                        break
+                    }
                     j += 1
                 }
                 out.append(.name(String(chars[i..<j])))
@@ -347,7 +362,8 @@ struct IoTEventsExpression {
 
 /// How a name is written in FEEL text.
 enum FEELName {
-    static let reserved: Set<String> = ["and", "or", "not", "if", "then", "else", "for", "in", "return", "some", "every",
+    static let reserved: Set<String> = ["and", "or", "not", "if", "then", "else", "for", "in", "return", "some",
+        "every",
                                         "satisfies", "between", "instance", "of", "true", "false", "null", "function"]
 
     static func isPlain(_ n: String) -> Bool {

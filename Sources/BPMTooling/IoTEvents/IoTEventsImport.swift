@@ -79,9 +79,11 @@ struct DetectorModel {
     var definitionPath: String
     var unmapped: [IoTEventsImport.Unmapped] = []
 
-    static let rootKeys: Set<String> = ["detectorModelName", "detectorModelDefinition", "detectorModelDescription", "key",
+    static let rootKeys: Set<String> = ["detectorModelName", "detectorModelDefinition", "detectorModelDescription",
+        "key",
                                         "roleArn", "evaluationMethod", "tags", "detectorModelConfiguration"]
-    static let configurationKeys: Set<String> = ["detectorModelName", "detectorModelVersion", "detectorModelDescription",
+    static let configurationKeys: Set<String> = ["detectorModelName", "detectorModelVersion",
+        "detectorModelDescription",
                                                  "detectorModelArn", "roleArn", "creationTime", "lastUpdateTime",
                                                  "status", "key", "evaluationMethod"]
 
@@ -114,7 +116,9 @@ struct DetectorModel {
             unmapped.append(.init(path: "\(prefix).detectorModelConfiguration.\(k)", message: "unknown field"))
         }
         guard def["states"]?.listValue?.isEmpty == false else { throw fail("the detector model has no states") }
-        guard def["initialStateName"]?.stringValue != nil else { throw fail("the detector model has no initialStateName") }
+        guard def["initialStateName"]?.stringValue != nil else {
+            throw fail("the detector model has no initialStateName")
+        }
     }
 
     var states: [[String: Value]] { (definition["states"]?.listValue ?? []).map { $0.contextValue ?? [:] } }

@@ -1,4 +1,4 @@
-import Foundation
+import BPMExpressions
 
 /// The little YAML the converter writes: block mappings and lists, expressions as plain
 /// scalars (or literal blocks when plain text would not read back the same), strings
@@ -57,19 +57,6 @@ indirect enum YNode {
         return !s.contains(": ") && !s.contains(" #") && !s.contains("\n") && !s.hasSuffix(":")
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if ch.value < 0x20 { out += String(format: "\\x%02X", ch.value) } else { out.unicodeScalars.append(ch) }
-            }
-        }
-        return out + "\""
-    }
+    /// A YAML double-quoted scalar: JSON's string syntax is one.
+    static func quoted(_ s: String) -> String { JSON.encode(.string(s)) }
 }
