@@ -10,7 +10,7 @@ public struct Transition: Sendable {
 }
 
 /// The pure, deterministic engine core: `(state, command) → (state', history, effects)`.
-/// It performs no I/O and reads no clock; `now` comes with each call.
+/// It performs no I/O and reads no clock; `now` comes with each call (and is what `now()` reads).
 public enum Engine {
     /// The most element activations one command may cause; beyond it an incident stops a
     /// runaway loop (`Limits.steps`, `--max-steps`).
@@ -21,6 +21,17 @@ public enum Engine {
     public static func start(_ definition: ProcessDefinition, instanceId: String, version: Int,
                              variables: [String: Value], correlationKey: String? = nil, businessKey: String? = nil,
                              startEvent: String? = nil, parent: ParentLink? = nil, now: Date) -> Transition
+    {
+        EvaluationClock.$now.withValue(now) {
+            begin(definition, instanceId, version, variables, correlationKey, businessKey, startEvent, parent,
+                  now: now)
+        }
+    }
+
+    static func begin(_ definition: ProcessDefinition, _ instanceId: String, _ version: Int,
+                      _ variables: [String: Value], _ correlationKey: String?, _ businessKey: String?,
+                      _ startEvent: String?, _ parent: ParentLink?,
+                      now: Date) -> Transition
     {
         var state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
                                   variables: variables, correlationKey: correlationKey, businessKey: businessKey, startedAt: now)
@@ -51,6 +62,13 @@ public enum Engine {
 
     /// Applies a command to a running instance.
     public static func apply(_ command: Command, to state: InstanceState, definition: ProcessDefinition, now: Date) throws(CommandRejection) -> Transition {
+        try EvaluationClock.$now.withValue(now) {
+            Result { () throws(CommandRejection) in try applying(command, to: state, definition: definition, now: now) }
+        }.get()
+    }
+
+    static func applying(_ command: Command, to state: InstanceState, definition: ProcessDefinition,
+                         now: Date) throws(CommandRejection) -> Transition {
         guard state.status.isActive else {
             throw .invalid("instance \(state.id) is \(state.status.rawValue)")
         }

@@ -451,11 +451,11 @@ enum Builtins {
             return .number(Double((thursday - Temporal.days(ty, 1, 1)) / 7 + 1))
         }
         def(["now"], 0...0) { _ in
-            let now = Date().timeIntervalSince1970
+            let now = EvaluationClock.current.timeIntervalSince1970
             return .temporal(Temporal.fromLocal(now, zone: .offset(0)))
         }
         def(["today"], 0...0) { _ in
-            let day = Int((Date().timeIntervalSince1970 / 86400).rounded(.down))
+            let day = Int((EvaluationClock.current.timeIntervalSince1970 / 86400).rounded(.down))
             let (y, m, d) = Temporal.civil(day)
             return .temporal(.date(year: y, month: m, day: d))
         }

@@ -41,7 +41,8 @@ extension BPMNDefinitionReader.Reader {
         let raw = e.trimmedText
         guard raw.hasPrefix("=") else { return staticTimer(raw, form, e, id) }
         guard let ex = expression(raw, e, "timer \(form.rawValue) of '\(id)'") else { return nil }
-        let t = TimerDefinition(.expression(ex, form), text: raw)
+        var t = TimerDefinition(.expression(ex, form), text: raw)
+        t.unarmedWhenNull = d.attributes["bpm:unarmedWhenNull"] == "true"
         if ex.referencedNames.isEmpty, case .failure(let f) = t.schedule([:], now: Date()) {
             error("\(f.message) (of '\(id)')", e)
             return nil

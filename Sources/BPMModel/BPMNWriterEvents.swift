@@ -112,7 +112,8 @@ extension BPMNWriter.Writer {
             case .date: "bpmn:timeDate"
             case .cycle: "bpmn:timeCycle"
             }
-            return XMLNode("bpmn:timerEventDefinition", [],
+            // bpm:unarmedWhenNull: the YAML `timeout: {at}` that arms nothing when it gives null
+            return XMLNode("bpmn:timerEventDefinition", t.unarmedWhenNull ? [("bpm:unarmedWhenNull", "true")] : [],
                            [XMLNode(name, [("xsi:type", "bpmn:tFormalExpression")], text: X.feel(x))])
         }
     }

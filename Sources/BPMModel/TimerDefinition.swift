@@ -18,6 +18,9 @@ public struct TimerDefinition: Sendable {
     public var when: When
     /// The text it was written as (`PT1H`, `=remind`), for printing.
     public var text: String
+    /// An expression timer that gives `null` is not armed (no timer, no incident): the YAML
+    /// `timeout: {at: EXPR}` of a wait that may have nothing to time out on.
+    public var unarmedWhenNull = false
 
     public init(seconds: Double, text: String) {
         self.init(.fixed(.duration(seconds)), text: text)

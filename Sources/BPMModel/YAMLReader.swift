@@ -111,7 +111,7 @@ public enum YAMLDefinitionReader {
         var condition: Expression?
         var cases: [(Expression?, String, Node)] = []
         var defaultTarget: (String, Node)?
-        var timeout: (seconds: Double, text: String, target: (String, Node)?, node: Node)?
+        var timeout: (timer: TimerDefinition, text: String, target: (String, Node)?, node: Node)?
         var compensation: [FlowElement] = []  // its compensation boundary event and handler
         var conditions: [ConditionalWait] = []  // `on_condition`: conditional boundary events
     }
@@ -264,7 +264,7 @@ public enum YAMLDefinitionReader {
                 if let to = a.timeout {
                     let bid = "\(a.id)_timeout"
                     elements.append(FlowElement(id: bid, name: "timeout \(to.text)",
-                                                kind: .boundaryEvent(BoundaryEvent(attachedTo: a.id, timer: TimerDefinition(seconds: to.seconds, text: to.text))),
+                                                kind: .boundaryEvent(BoundaryEvent(attachedTo: a.id, timer: to.timer)),
                                                 location: ctx.location(to.node)))
                     if let t = to.target {
                         if let target = check(t, "timeout next") { addFlow(bid, target, location: ctx.location(t.1), label: "timeout") }
@@ -361,27 +361,44 @@ public enum YAMLDefinitionReader {
             }
         }
 
-        /// `timeout`: a duration, or `{after, next}`, on an activity that waits.
+        /// `timeout`: a duration, `{after, next}`, or `{at, next}` (an expression giving the date
+        /// and time, evaluated when the wait begins; `null` arms no timeout), on an activity that waits.
         mutating func readTimeout(_ a: inout Activity) {
             let m = a.mapping
-            if let t = m[key: "timeout"] {
-                if !YAMLDefinitionReader.waitingTypes.contains(a.type) {
-                    ctx.error("'timeout' applies only to activities that wait (service, user); '\(a.id)' is a \(a.type)", m.keyNode("timeout"))
-                } else {
-                    switch t {
-                    case .scalar:
-                        if let s = ctx.duration(t, "timeout") { a.timeout = (s, t.string ?? "", nil, t) }
-                    case .mapping(let tm):
-                        ctx.checkKeys(tm, allowed: ["after", "next"], in: "timeout")
-                        let afterNode = tm[key: "after"]
-                        if afterNode == nil { ctx.error("timeout needs 'after' (a duration such as 24h)", t) }
-                        if let s = ctx.duration(afterNode, "timeout after") {
-                            a.timeout = (s, afterNode?.string ?? "", target(tm[key: "next"], "timeout next"), t)
-                        }
-                    default:
-                        ctx.error("'timeout' must be a duration or a mapping with 'after' and 'next'", t)
+            guard let t = m[key: "timeout"] else { return }
+            guard YAMLDefinitionReader.waitingTypes.contains(a.type) else {
+                ctx.error("'timeout' applies only to activities that wait (service, user, receive); "
+                          + "'\(a.id)' is a \(a.type)",
+                          m.keyNode("timeout"))
+                return
+            }
+            switch t {
+            case .scalar:
+                if let s = ctx.duration(t, "timeout") { a.timeout = (TimerDefinition(seconds: s,
+                    text: t.string ?? ""), t.string ?? "", nil, t) }
+            case .mapping(let tm):
+                ctx.checkKeys(tm, allowed: ["after", "at", "next"], in: "timeout")
+                let next = target(tm[key: "next"], "timeout next")
+                if let atNode = tm[key: "at"] {
+                    if tm[key: "after"] != nil {
+                        ctx.error("timeout takes 'after' (a duration) or 'at' (a date and time), not both", t)
                     }
+                    guard let e = ctx.expression(atNode, "timeout at") else { return }
+                    var timer = TimerDefinition(.expression(e, .date), text: "=" + e.source)
+                    timer.unarmedWhenNull = true
+                    a.timeout = (timer, "at " + e.source, next, t)
+                    return
                 }
+                let afterNode = tm[key: "after"]
+                if afterNode == nil {
+                    ctx.error("timeout needs 'after' (a duration such as 24h) or 'at' (a date and time)", t)
+                }
+                if let s = ctx.duration(afterNode, "timeout after") {
+                    a.timeout = (TimerDefinition(seconds: s, text: afterNode?.string ?? ""), afterNode?.string ?? "",
+                        next, t)
+                }
+            default:
+                ctx.error("'timeout' must be a duration or a mapping with 'after' (or 'at') and 'next'", t)
             }
         }
 

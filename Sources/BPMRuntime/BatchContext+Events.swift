@@ -61,6 +61,13 @@ extension BatchContext {
         }
     }
 
+    /// The receives an event on `topic` reaches: one through the API (`POST /events`, a process
+    /// test) those of either source, a consumed one those of its own.
+    func receivers(_ topic: String, mqtt: Bool, api: Bool) -> [(definitionId: String, message: MessageDefinition)] {
+        api ? registry.receivers(ofTopic: topic) + registry.receivers(ofTopic: topic, mqtt: true)
+            : registry.receivers(ofTopic: topic, mqtt: mqtt)
+    }
+
     /// A consumed event: its position is stored whatever it leads to — a rejection is its
     /// outcome, not a reason to deliver it again.
     mutating func consume(_ e: IntakeEvent) async throws -> [Runtime.EventOutcome] {
@@ -153,10 +160,11 @@ extension BatchContext {
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }
         }
-        // message events that take their messages from this topic: one message per name
-        guard let topic, definitionId == nil else { return out }
+        // message events that take their messages from this topic (also for an event addressed
+        // to one definition: it still arrived on the topic): one message per name
+        guard let topic else { return out }
         var names: Set<String> = []
-        for (defId, md) in registry.receivers(ofTopic: topic, mqtt: mqtt) where names.insert(md.name).inserted {
+        for (defId, md) in receivers(topic, mqtt: mqtt, api: detailed) where names.insert(md.name).inserted {
             let keyValue = md.keyPath.flatMap { event.lookup(path: $0) }
             let key = keyValue.flatMap { $0.isNull ? nil : $0.interpolated }
             let message = PublishedMessage(name: md.name, correlationKey: key, variables: event.contextValue ?? ["event": event], timeToLive: md.timeToLive)

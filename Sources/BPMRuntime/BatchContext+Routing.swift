@@ -105,10 +105,32 @@ extension BatchContext {
     mutating func correlate(_ sub: MessageSubscription, variables: [String: Value]) async throws -> Bool {
         routing.closedSubscriptions.insert(sub.id)
         do {
-            _ = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables), to: sub.instanceId)
+            let s = try await applyCommand(.correlateMessage(subscriptionId: sub.id, variables: variables),
+                to: sub.instanceId)
+            // taken: its row goes (else a later message with its name and key would meet it first,
+            // stale, and miss the instance's next wait); a subscription still armed stays
+            if !Self.waits(s, on: sub.id) {
+                if let i = commit.subscriptionsToAdd.firstIndex(where: { $0.id == sub.id }) {
+                    commit.subscriptionsToAdd.remove(at: i)
+                } else {
+                    commit.subscriptionsToDelete.append(sub.id)
+                }
+            }
             return true
         } catch is CommandRejection {
             commit.subscriptionsToDelete.append(sub.id)
+            return false
+        }
+    }
+
+    /// Whether an instance still waits on a subscription (a repeating event sub-process start,
+    /// a path or boundary event armed with it).
+    static func waits(_ s: InstanceState, on id: String) -> Bool {
+        guard s.status.isActive else { return false }
+        if s.processTriggers.contains(where: { $0.timerId == id }) { return true }
+        return s.tokens.contains { t in
+            if t.id == id || t.boundaryTimers.contains(where: { $0.timerId == id }) { return true }
+            if case .eventGateway(let armed) = t.wait { return armed.contains { $0.subscriptionId == id } }
             return false
         }
     }

@@ -161,7 +161,10 @@ public final class Simulation {
     /// their correlation key, or start another.
     public func deliver(event: Value, extraVariables: [String: Value] = [:]) async {
         do {
-            let outcomes = try await runtime.publish(event: event, definitionId: definition.id, variables: extraVariables)
+            // on the trigger's topic, as under `bpm serve`: a receive listening on it takes it too
+            let outcomes = try await runtime.publish(event: event, topic: definition.trigger?.topic,
+                definitionId: definition.id,
+                                                     variables: extraVariables)
             for o in outcomes {
                 switch o.action {
                 case .started: if mainId == nil { mainId = o.instanceId }

@@ -51,6 +51,7 @@ struct BPM: AsyncParsableCommand {
 
           bpm serve --definitions examples
         """,
-        subcommands: [Validate.self, Graph.self, Run.self, Serve.self, Bench.self, Decide.self, TCK.self, Test.self, New.self, Diff.self, Deploy.self, Export.self]
+        subcommands: [Validate.self, Graph.self, Run.self, Serve.self, Bench.self, Decide.self, TCK.self, Test.self,
+            New.self, Diff.self, Deploy.self, Export.self, Import.self]
     )
 }

@@ -16,7 +16,12 @@ extension Run {
     /// to settle) when its expression gives no usable value or a cycle has no occurrence left.
     mutating func firstOccurrence(of timer: TimerDefinition, scope: String?) -> (Date, TimerSchedule)? {
         let vars: [String: Value]
-        if case .expression = timer.when { vars = variables(in: scope) } else { vars = [:] }
+        if case .expression(let e, _) = timer.when {
+            vars = variables(in: scope)
+            if timer.unarmedWhenNull, e.evaluate(vars).isNull { return nil }
+        } else {
+            vars = [:]
+        }
         switch timer.schedule(vars, now: now) {
         case .success(let s):
             return s.firstDue(now: now).map { ($0, s) }
