@@ -1792,6 +1792,7 @@ public enum OpenAPIDocument {
                   },
                   "timeout": {
                     "description": "lock, ms",
+                    "maximum": 9223372036854775807,
                     "minimum": 1,
                     "type": [
                       "integer",
@@ -2128,6 +2129,8 @@ public enum OpenAPIDocument {
                     ]
                   },
                   "retries": {
+                    "maximum": 2147483647,
+                    "minimum": -2147483648,
                     "type": "integer"
                   }
                 },
