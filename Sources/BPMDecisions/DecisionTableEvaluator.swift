@@ -21,7 +21,11 @@ enum DecisionTableEvaluator {
             for (i, test) in rule.tests.enumerated() where i < inputValues.count {
                 if test.matches(inputValues[i], scope) != true { ok = false; break }
             }
-            if ok { matched.append(r) }
+            if ok {
+                matched.append(r)
+                // FIRST: the first matching rule in table order is the result; the others need no test
+                if t.hitPolicy == .first { break }
+            }
         }
         let value = try select(t, scope, matched)
         record?.capture(t, scope, inputValues, matched)

@@ -5,6 +5,9 @@ enum ConstantTest: Sendable {
     case equal(Value)
     case range(RangeValue)
     case compare(String, Value)
+    /// `true` or `false`: equal to a boolean input; for any other input, the literal's own value
+    /// (a boolean test expression passes when true, as `Evaluator.test` reads it).
+    case boolean(Bool)
 
     /// The tests of a list when every one is constant; nil otherwise.
     static func compile(_ list: UnaryTestList) -> [ConstantTest]? {
@@ -23,8 +26,10 @@ enum ConstantTest: Sendable {
                 let low = lo.map(constant), high = hi.map(constant)
                 if low == .some(nil) || high == .some(nil) { return nil }
                 out.append(.range(RangeValue(low: low ?? nil, high: high ?? nil, lowInclusive: li, highInclusive: hi2)))
+            case .equals(.literal(.bool(let b))):
+                out.append(.boolean(b))
             case .equals(let n):
-                // only numbers and strings: booleans, lists and null have special meanings there
+                // numbers and strings; booleans are `.boolean`; lists and null have special meanings there
                 guard let v = constant(n) else { return nil }
                 out.append(.equal(v))
             }
@@ -52,6 +57,8 @@ enum ConstantTest: Sendable {
             switch t {
             case .equal(let v):
                 if x == v { return true }
+            case .boolean(let b):
+                if case .bool(let y) = x { if y == b { return true } } else if b { return true }
             case .range(let r):
                 switch r.contains(x) {
                 case true?: return true

@@ -192,6 +192,7 @@ public struct UnaryTests: Sendable, CustomStringConvertible {
 
     /// Whether `value` passes: true, false, or nil when a test cannot be decided (FEEL null).
     public func matches(_ value: Value, _ variables: [String: Value]) -> Bool? {
+        if case .any = list { return true }
         if let constant, case .tests = list { return ConstantTest.any(constant, value) }
         if let constant, case .not = list { return ConstantTest.any(constant, value).map { !$0 } }
         let env = Environment(base: variables)
