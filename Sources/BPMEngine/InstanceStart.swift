@@ -13,7 +13,8 @@ extension Engine {
                              now: Date) throws(CommandRejection) -> Transition
     {
         guard definition.executionListeners.start.isEmpty else {
-            throw .invalid("process '\(definition.id)' has start execution listeners: it starts only at its start event")
+            throw .invalid(
+                "process '\(definition.id)' has start execution listeners: it starts only at its start event")
         }
         let activations = elementIds.map { Modification.Activation(elementId: $0) }
         return try EvaluationClock.$now.withValue(now) {

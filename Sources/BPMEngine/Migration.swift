@@ -16,7 +16,8 @@ extension Engine {
         -> Transition
     {
         guard state.status.isActive else {
-            throw .invalid("instance \(state.id) is \(state.status.rawValue); only running or suspended instances migrate")
+            throw .invalid(
+                "instance \(state.id) is \(state.status.rawValue); only running or suspended instances migrate")
         }
         guard source.id == target.id else { throw .invalid("version \(version) belongs to '\(target.id)', not '\(source.id)'") }
         guard version != state.definitionVersion else { throw .invalid("instance \(state.id) already runs on version \(version)") }
@@ -84,7 +85,8 @@ struct MigrationPlan {
         let named = mapped == id ? "'\(id)'" : "'\(id)' (mapped to '\(mapped)')"
         guard let new = target.element(mapped) else { return ["\(what) \(named) does not exist in version \(to)"] }
         if Engine.caseName(old.kind) != Engine.caseName(new.kind) || old.typeName != new.typeName {
-            return ["\(what) \(named) is a \(Engine.describe(old)) in version \(from) but a \(Engine.describe(new)) in version \(to)"]
+            let kinds = "a \(Engine.describe(old)) in version \(from) but a \(Engine.describe(new)) in version \(to)"
+            return ["\(what) \(named) is \(kinds)"]
         }
         if old.parent.map(map) != new.parent {
             let scope = new.parent.map { "'\($0)'" } ?? "the process"
@@ -112,7 +114,9 @@ struct MigrationPlan {
             let mappedKey = (parts.dropLast() + [map(parts.last ?? "")]).joined(separator: "|")
             return (mappedKey, arrivals)
         }) { a, b in a.merging(b, uniquingKeysWith: +) }
-        for p in s.processTriggers.indices { s.processTriggers[p].boundaryElementId = map(s.processTriggers[p].boundaryElementId) }
+        for p in s.processTriggers.indices {
+            s.processTriggers[p].boundaryElementId = map(s.processTriggers[p].boundaryElementId)
+        }
         for i in s.incidents.indices { s.incidents[i].elementId = map(s.incidents[i].elementId) }
         for c in s.compensable.indices { s.compensable[c].elementId = map(s.compensable[c].elementId) }
         return s

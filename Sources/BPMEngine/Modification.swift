@@ -187,7 +187,9 @@ extension Run {
     }
 
     /// The scope instance an activation's `ancestor` names (nil: the process instance).
-    func ancestorScope(_ ancestor: String?, _ e: FlowElement, _ chain: [FlowElement]) throws(CommandRejection) -> String? {
+    func ancestorScope(_ ancestor: String?, _ e: FlowElement, _ chain: [FlowElement])
+        throws(CommandRejection) -> String?
+    {
         guard let ancestor, !ancestor.isEmpty, ancestor != state.id else { return nil }
         guard let i = tokenIndex(ancestor), state.tokens[i].wait == .subProcess,
               chain.contains(where: { $0.id == state.tokens[i].elementId })

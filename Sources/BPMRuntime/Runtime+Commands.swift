@@ -169,7 +169,8 @@ extension Runtime {
             guard let (_, v) = await definition(s.definitionId) else { throw RuntimeError.unknownDefinition(s.definitionId) }
             target = v
         }
-        guard case .instance(let out) = try await submit(.migrate(instanceId: instanceId, version: target, mappings: mappings)) else {
+        let work = Work.migrate(instanceId: instanceId, version: target, mappings: mappings)
+        guard case .instance(let out) = try await submit(work) else {
             throw RuntimeError.rejected("migration produced no state")
         }
         return out

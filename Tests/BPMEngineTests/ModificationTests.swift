@@ -90,7 +90,8 @@ import Testing
         #expect(t.history.contains { $0.elementId == "wait" && $0.event == "terminated" })
         #expect(t.history.contains { $0.event == "modified" && $0.elementType == "process" })
         // the sub-process then completes as usual and the instance goes on
-        let done = try Engine.apply(.jobCompleted(jobId: t.jobs[0].id, output: [:]), to: t.state, definition: def, now: t0)
+        let completed = Command.jobCompleted(jobId: t.jobs[0].id, output: [:])
+        let done = try Engine.apply(completed, to: t.state, definition: def, now: t0)
         #expect(done.state.tokens.filter { $0.elementId == "d" }.count == 2)
     }
 
@@ -100,7 +101,8 @@ import Testing
         #expect(started.jobs.map(\.elementId) == ["b"], "start instructions: the instance starts at b")
         #expect(!started.history.contains { $0.elementId == "start" })
         let job = try #require(started.jobs.first)
-        let t = try Engine.apply(.modify(Modification(terminate: [job.id])), to: started.state, definition: def, now: t0)
+        let terminate = Command.modify(Modification(terminate: [job.id]))
+        let t = try Engine.apply(terminate, to: started.state, definition: def, now: t0)
         #expect(t.state.status == .terminated)
         #expect(t.state.tokens.isEmpty)
         #expect(t.effects.contains(.cancelJob(id: job.id)))
