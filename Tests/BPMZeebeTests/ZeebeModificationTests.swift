@@ -32,6 +32,7 @@ extension ZeebeServiceTests {
     @Test func modifyProcessInstanceMovesATokenOverGRPC() async throws {
         try await withGateway { gateway, _ in
             let admin = Self.bearer("admin-token-0123456789")
+            let worker = Self.bearer("agent-token-0123456789")
             _ = try await gateway.deployResource(.with {
                 $0.resources = [.with { $0.name = "repair.bpmn"; $0.content = Data(Self.repairBPMN.utf8) }]
             }, metadata: admin)
@@ -39,7 +40,7 @@ extension ZeebeServiceTests {
                 let request = GatewayProtocol_ActivateJobsRequest.with {
                     $0.type = type; $0.maxJobsToActivate = 5; $0.timeout = 60_000; $0.requestTimeout = -1
                 }
-                return try await gateway.activateJobs(request, metadata: admin) { r in
+                return try await gateway.activateJobs(request, metadata: worker) { r in
                     var all: [GatewayProtocol_ActivatedJob] = []
                     for try await m in r.messages { all += m.jobs }
                     return all
@@ -61,7 +62,7 @@ extension ZeebeServiceTests {
             #expect(store.processInstanceKey == created.processInstanceKey)
             #expect(store.variables.contains(#""fetched":false"#), "\(store.variables)")
             #expect(await Self.code {
-                _ = try await gateway.completeJob(.with { $0.jobKey = fetch.key; $0.variables = "{}" }, metadata: admin)
+                _ = try await gateway.completeJob(.with { $0.jobKey = fetch.key; $0.variables = "{}" }, metadata: worker)
             } == .notFound, "the terminated task's job is gone")
             #expect(await Self.code {
                 _ = try await gateway.modifyProcessInstance(.with {

@@ -254,7 +254,7 @@ import Testing
                                    json: #"{"processDefinitionId": "rest-order", "variables": {"orderId": "S"}, "#
                                        + #""startInstructions": [{"elementId": "Charge"}]}"#)
             #expect(r.status == 200, "\(JSON.encode(r.json))")
-            #expect(try await activateOne(client, "charge", token: Self.admin) != nil, "it starts at Charge")
+            #expect(try await activateOne(client, "charge", token: Self.charger) != nil, "it starts at Charge")
             let bad = try await call(client, .post, "/v2/process-instances",
                                      json: #"{"processDefinitionId": "rest-order", "#
                                          + #""startInstructions": [{"elementId": "Declined"}]}"#)
