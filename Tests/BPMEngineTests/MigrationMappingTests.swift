@@ -9,27 +9,20 @@ import Testing
 /// naming the element.
 @Suite struct MigrationMappingTests {
     static func version(task: String, boundary: String, kind: String = "serviceTask") throws -> ProcessDefinition {
-        let body = kind == "serviceTask"
-            ? "<bpmn:extensionElements><zeebe:taskDefinition type=\"work\"/></bpmn:extensionElements>" : ""
-        let xml = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
-            xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
-              <bpmn:process id="moving" isExecutable="true">
-                <bpmn:startEvent id="start"/>
-                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="\(task)"/>
-                <bpmn:\(kind) id="\(task)">\(body)</bpmn:\(kind)>
-                <bpmn:boundaryEvent id="\(boundary)" attachedToRef="\(task)">
-                  <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
-                </bpmn:boundaryEvent>
-                <bpmn:sequenceFlow id="f2" sourceRef="\(boundary)" targetRef="late"/>
-                <bpmn:endEvent id="late"/>
-                <bpmn:sequenceFlow id="f3" sourceRef="\(task)" targetRef="end"/>
-                <bpmn:endEvent id="end"/>
-              </bpmn:process>
-            </bpmn:definitions>
-            """
-        return try #require(try BPMNDefinitionReader.read(source: xml, file: "moving.bpmn").first)
+        let activity = kind == "serviceTask"
+            ? zeebeServiceTask(task) : "<bpmn:\(kind) id=\"\(task)\"/>"
+        return try zeebeModel("moving", """
+            <bpmn:startEvent id="start"/>
+            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="\(task)"/>
+            \(activity)
+            <bpmn:boundaryEvent id="\(boundary)" attachedToRef="\(task)">
+              <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+            </bpmn:boundaryEvent>
+            <bpmn:sequenceFlow id="f2" sourceRef="\(boundary)" targetRef="late"/>
+            <bpmn:endEvent id="late"/>
+            <bpmn:sequenceFlow id="f3" sourceRef="\(task)" targetRef="end"/>
+            <bpmn:endEvent id="end"/>
+            """)
     }
 
     @Test func tokensAndBoundaryEventsMoveToTheMappedIds() throws {

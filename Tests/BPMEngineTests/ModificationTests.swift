@@ -9,57 +9,43 @@ import Testing
 /// scope's boundary events); terminating cancels what the element instance waits for and
 /// terminates scopes left empty, up to the instance.
 @Suite struct ModificationTests {
-    static let bpmn = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
-        xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="repair" isExecutable="true">
-            <bpmn:startEvent id="start"/>
-            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a"/>
-            <bpmn:serviceTask id="a">
-              <bpmn:extensionElements><zeebe:taskDefinition type="a"/></bpmn:extensionElements>
-            </bpmn:serviceTask>
-            <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="wait"/>
-            <bpmn:intermediateCatchEvent id="wait">
-              <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
-            </bpmn:intermediateCatchEvent>
-            <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="sub"/>
-            <bpmn:subProcess id="sub">
-              <bpmn:startEvent id="subStart"/>
-              <bpmn:sequenceFlow id="f4" sourceRef="subStart" targetRef="b"/>
-              <bpmn:serviceTask id="b">
-                <bpmn:extensionElements><zeebe:taskDefinition type="b"/></bpmn:extensionElements>
-              </bpmn:serviceTask>
-              <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="subEnd"/>
-              <bpmn:endEvent id="subEnd"/>
-            </bpmn:subProcess>
-            <bpmn:boundaryEvent id="late" attachedToRef="sub">
-              <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
-            </bpmn:boundaryEvent>
-            <bpmn:sequenceFlow id="f6" sourceRef="late" targetRef="lateEnd"/>
-            <bpmn:endEvent id="lateEnd"/>
-            <bpmn:sequenceFlow id="f7" sourceRef="sub" targetRef="each"/>
-            <bpmn:subProcess id="each">
-              <bpmn:multiInstanceLoopCharacteristics>
-                <bpmn:extensionElements>
-                  <zeebe:loopCharacteristics inputCollection="=[1, 2]" inputElement="item"/>
-                </bpmn:extensionElements>
-              </bpmn:multiInstanceLoopCharacteristics>
-              <bpmn:startEvent id="eachStart"/>
-              <bpmn:sequenceFlow id="f8" sourceRef="eachStart" targetRef="d"/>
-              <bpmn:serviceTask id="d">
-                <bpmn:extensionElements><zeebe:taskDefinition type="d"/></bpmn:extensionElements>
-              </bpmn:serviceTask>
-            </bpmn:subProcess>
-            <bpmn:sequenceFlow id="f9" sourceRef="each" targetRef="end"/>
-            <bpmn:endEvent id="end"/>
-          </bpmn:process>
-        </bpmn:definitions>
+    static let body = """
+        <bpmn:startEvent id="start"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="a"/>
+        \(zeebeServiceTask("a"))
+        <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="wait"/>
+        <bpmn:intermediateCatchEvent id="wait">
+          <bpmn:timerEventDefinition><bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="sub"/>
+        <bpmn:subProcess id="sub">
+          <bpmn:startEvent id="subStart"/>
+          <bpmn:sequenceFlow id="f4" sourceRef="subStart" targetRef="b"/>
+          \(zeebeServiceTask("b"))
+          <bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="subEnd"/>
+          <bpmn:endEvent id="subEnd"/>
+        </bpmn:subProcess>
+        <bpmn:boundaryEvent id="late" attachedToRef="sub">
+          <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:boundaryEvent>
+        <bpmn:sequenceFlow id="f6" sourceRef="late" targetRef="lateEnd"/>
+        <bpmn:endEvent id="lateEnd"/>
+        <bpmn:sequenceFlow id="f7" sourceRef="sub" targetRef="each"/>
+        <bpmn:subProcess id="each">
+          <bpmn:multiInstanceLoopCharacteristics>
+            <bpmn:extensionElements>
+              <zeebe:loopCharacteristics inputCollection="=[1, 2]" inputElement="item"/>
+            </bpmn:extensionElements>
+          </bpmn:multiInstanceLoopCharacteristics>
+          <bpmn:startEvent id="eachStart"/>
+          <bpmn:sequenceFlow id="f8" sourceRef="eachStart" targetRef="d"/>
+          \(zeebeServiceTask("d"))
+        </bpmn:subProcess>
+        <bpmn:sequenceFlow id="f9" sourceRef="each" targetRef="end"/>
+        <bpmn:endEvent id="end"/>
         """
 
-    static func model() throws -> ProcessDefinition {
-        try #require(try BPMNDefinitionReader.read(source: bpmn, file: "repair.bpmn").first)
-    }
+    static func model() throws -> ProcessDefinition { try zeebeModel("repair", body) }
 
     /// An instance past task `a`, waiting at the timer `wait`.
     static func waiting(_ def: ProcessDefinition) throws -> InstanceState {
