@@ -146,4 +146,26 @@ import Testing
         let t = try Engine.apply(.modify(m), to: s, definition: def, now: t0)
         #expect(t.state.status == .completed, "the end event activated ends the instance once the timer is gone")
     }
+
+    @Test func anAncestorPicksTheScopeWhenSeveralAreActive() throws {
+        let def = try Self.model()
+        let s = try Self.waiting(def)
+        let twice = Modification(activate: [Modification.Activation(elementId: "sub"), .init(elementId: "sub")])
+        let two = try Engine.apply(.modify(twice), to: s, definition: def, now: t0).state
+        let subs = two.tokens.filter { $0.elementId == "sub" }
+        #expect(subs.count == 2)
+        let ambiguous = Modification(activate: [Modification.Activation(elementId: "b")])
+        #expect { _ = try Engine.apply(.modify(ambiguous), to: two, definition: def, now: t0) } throws: {
+            "\($0)".contains("'sub' has 2 active instances")
+        }
+        let scoped = Modification(activate: [Modification.Activation(elementId: "b", ancestor: subs[1].id)])
+        let t = try Engine.apply(.modify(scoped), to: two, definition: def, now: t0)
+        #expect(t.state.tokens.filter { $0.elementId == "b" && $0.scope == subs[1].id }.count == 2)
+        let nowhere = Modification.ScopedValues(scopeId: "nope", variables: [:])
+        let stray = Modification(activate: [Modification.Activation(elementId: "b", ancestor: subs[0].id,
+                                                                    variables: [nowhere])])
+        #expect { _ = try Engine.apply(.modify(stray), to: two, definition: def, now: t0) } throws: {
+            "\($0)".contains("variables for 'nope'")
+        }
+    }
 }
