@@ -62,7 +62,8 @@ extension ZeebeServiceTests {
             #expect(store.processInstanceKey == created.processInstanceKey)
             #expect(store.variables.contains(#""fetched":false"#), "\(store.variables)")
             #expect(await Self.code {
-                _ = try await gateway.completeJob(.with { $0.jobKey = fetch.key; $0.variables = "{}" }, metadata: worker)
+                let complete = GatewayProtocol_CompleteJobRequest.with { $0.jobKey = fetch.key; $0.variables = "{}" }
+                _ = try await gateway.completeJob(complete, metadata: worker)
             } == .notFound, "the terminated task's job is gone")
             #expect(await Self.code {
                 _ = try await gateway.modifyProcessInstance(.with {
