@@ -113,22 +113,4 @@ extension CamundaGateway {
                     dmnDecisionRequirementsId: drgId, decisionRequirementsKey: drgKey, tenantId: camundaDefaultTenant))
         }
     }
-
-    /// `DeleteResource`: a process definition (retired: no new instances; running ones go
-    /// on), by key; `notFound` for an unknown key, `unimplemented` for other resources.
-    public func deleteResource(key: CamundaKey) async throws {
-        guard let ref = try await keys.ref(key) else { throw CamundaError(.notFound, "no resource with key \(key)") }
-        switch ref.kind {
-        case .processDefinition:
-            let (id, version) = try await definition(key: key)
-            guard let (_, latest) = await runtime.definition(id), latest == version else {
-                throw CamundaError(.failedPrecondition, "only the latest version of '\(id)' can be deleted")
-            }
-            try await camunda { try await runtime.retire(id) }
-        case .decisionRequirements, .form:
-            throw CamundaError(.unimplemented, "deleting decisions and forms is not supported")
-        default:
-            throw CamundaError(.notFound, "no resource with key \(key)")
-        }
-    }
 }

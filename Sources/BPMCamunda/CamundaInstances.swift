@@ -7,14 +7,11 @@ import Foundation
 extension CamundaGateway {
     /// `CreateProcessInstance`: starts an instance of the latest version, or of the version
     /// named (`version`, or a `processDefinitionKey` of an older one), at its none start event;
-    /// `notFound` when no such process (or version) is deployed; start instructions are
-    /// `unimplemented`.
+    /// `notFound` when no such process (or version) is deployed; with start instructions it
+    /// starts at those elements instead (`invalidArgument` for one it cannot start at).
     public func createInstance(_ request: CamundaCreateInstance) async throws -> CamundaCreatedInstance {
         let (id, version) = try await startable(request)
-        let s = try await camunda {
-            try await runtime.startInstance(id, variables: request.variables, version: version)
-        }
-        return try await created(s)
+        return try await created(try await start(id, version, request))
     }
 
     /// `CreateProcessInstanceWithResult`: starts an instance and answers once it completes,
@@ -27,9 +24,7 @@ extension CamundaGateway {
     ) async throws -> CamundaInstanceResult {
         let (id, version) = try await startable(request)
         await observeEnds()
-        let s = try await camunda {
-            try await runtime.startInstance(id, variables: request.variables, version: version)
-        }
+        let s = try await start(id, version, request)
         let info = try await created(s)
         let timeout = requestTimeout > 0 ? Self.seconds(requestTimeout) : 10
         let end = s.status.isActive ? await waitForEnd(s.id, timeout: timeout) : s
@@ -55,21 +50,9 @@ extension CamundaGateway {
         _ = try await camunda { try await runtime.send(.cancel(reason: "cancelled through Camunda's API"), to: s.id) }
     }
 
-    /// `ModifyProcessInstance`: not supported by the engine yet (`unimplemented`), except the
-    /// empty modification, which checks the instance (`notFound`).
-    public func modifyInstance(
-        key: CamundaKey, activate: [CamundaActivateInstruction],
-        terminate: [CamundaKey]
-    ) async throws {
-        _ = try await instance(key: key)
-        guard activate.isEmpty, terminate.isEmpty else {
-            throw CamundaError(.unimplemented, "modifying process instances is not supported yet")
-        }
-    }
-
     /// `MigrateProcessInstance`: moves the instance to another version of its process where
-    /// every active element exists with the same id and kind (mappings must name an element
-    /// by itself: mapping to another id is `unimplemented`); `failedPrecondition` otherwise.
+    /// every active element exists as the same kind, under the id its mapping instruction
+    /// names (unmapped: the same id); `failedPrecondition` otherwise, naming the elements.
     public func migrateInstance(
         key: CamundaKey, targetProcessDefinitionKey: CamundaKey,
         mappings: [CamundaMappingInstruction]
@@ -79,10 +62,15 @@ extension CamundaGateway {
         guard target.id == s.definitionId else {
             throw CamundaError(.failedPrecondition, "migrating to another process ('\(target.id)') is not supported")
         }
-        if let m = mappings.first(where: { $0.sourceElementId != $0.targetElementId }) {
-            throw CamundaError(.unimplemented, "mapping '\(m.sourceElementId)' to another element is not supported")
+        var map: [String: String] = [:]
+        for m in mappings {
+            if let other = map[m.sourceElementId], other != m.targetElementId {
+                throw CamundaError(
+                    .invalidArgument, "'\(m.sourceElementId)' is mapped to both '\(other)' and '\(m.targetElementId)'")
+            }
+            map[m.sourceElementId] = m.targetElementId
         }
-        _ = try await camunda { try await runtime.migrate(s.id, toVersion: target.version) }
+        _ = try await camunda { try await runtime.migrate(s.id, toVersion: target.version, mappings: map) }
     }
 
     /// `SetVariables`: on the process instance (its key), or on an element instance: a
@@ -113,10 +101,6 @@ extension CamundaGateway {
 
     /// The process to start for a request and its version (nil: the latest).
     func startable(_ r: CamundaCreateInstance) async throws -> (String, Int?) {
-        guard r.startInstructions.isEmpty else {
-            throw CamundaError(
-                .unimplemented, "start instructions are not supported: instances start at their start event")
-        }
         let id: String
         var version: Int?
         if let key = r.processDefinitionKey, key > 0 {
@@ -134,6 +118,14 @@ extension CamundaGateway {
             throw CamundaError(.notFound, "no version \(version) of process '\(id)' is deployed")
         }
         return (id, version)
+    }
+
+    /// Starts the instance a request asks for; an engine's refusal of its start instructions
+    /// is the client's mistake (`invalidArgument`).
+    func start(_ id: String, _ version: Int?, _ r: CamundaCreateInstance) async throws -> InstanceState {
+        try await refusedAsInvalid {
+            try await runtime.startInstance(id, variables: r.variables, version: version, startAt: r.startInstructions)
+        }
     }
 
     func created(_ s: InstanceState) async throws -> CamundaCreatedInstance {

@@ -56,6 +56,8 @@ extension Run {
             state.endedAt = now
             state.held = []
             record(definition.id, "process", "cancelled", data: reason.map { .context(["reason": .string($0)]) })
+        case .modify(let m):
+            try modify(m)
         case .suspend:
             guard state.status == .running else { throw .invalid("instance \(state.id) is already suspended") }
             state.status = .suspended

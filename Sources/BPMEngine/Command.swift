@@ -57,6 +57,9 @@ public enum Command: Sendable, Equatable {
     case resolveIncident(incidentId: String, variables: [String: Value])
     /// An operator cancels the instance.
     case cancel(reason: String?)
+    /// An operator repairs the instance (Zeebe's ModifyProcessInstance): elements are activated,
+    /// then element instances terminated (`Modification.swift`).
+    case modify(Modification)
     /// An operator suspends the instance: what arrives is held until it resumes.
     case suspend
     /// An operator resumes a suspended instance: held arrivals are applied in order.

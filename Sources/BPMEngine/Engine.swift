@@ -33,21 +33,9 @@ public enum Engine {
                       _ startEvent: String?, _ parent: ParentLink?,
                       now: Date) -> Transition
     {
-        var state = InstanceState(id: instanceId, definitionId: definition.id, definitionVersion: version,
-                                  variables: variables, correlationKey: correlationKey, businessKey: businessKey, startedAt: now)
-        state.parent = parent
-        var run = Run(definition: definition, state: state, now: now)
-        run.record(definition.id, "process", "started", data: variables.isEmpty ? nil : .context(variables))
-        run.state.processTriggers = run.armEventSubProcesses(in: nil, scope: nil)
-        if let failure = run.timerFailure {  // no path has begun: nothing to hold with an incident
-            run.failInstance(code: "timer", message: failure)
-            return run.finish()
-        }
-        if let limit = definition.timeout {
-            let tid = run.nextId("t")
-            run.effects.append(.scheduleTimer(TimerRecord(id: tid, instanceId: instanceId, elementId: definition.id, dueAt: now.addingTimeInterval(limit.after))))
-            run.state.processTriggers.append(BoundaryTimer(timerId: tid, boundaryElementId: ProcessTimeout.triggerId))
-        }
+        var run = Run.beginning(definition, instanceId, version, variables, correlationKey, businessKey, parent,
+                                now: now)
+        guard run.state.status == .running else { return run.finish() }
         if !definition.executionListeners.start.isEmpty {
             // the process's start listeners run before its start event
             run.dispatchListener(at: definition.id, .start(flowId: startEvent), index: 0, attempt: 1, scope: nil)
@@ -89,7 +77,7 @@ public enum Engine {
                 return run.finish()
             case .cancel, .setVariables, .setScopedVariables, .suspend:
                 break
-            case .completeUserTask, .retryIncident, .resolveIncident, .assignUserTask:
+            case .completeUserTask, .retryIncident, .resolveIncident, .assignUserTask, .modify:
                 throw .invalid("instance \(state.id) is suspended: resume it first")
             default:
                 run.state.held.append(command)

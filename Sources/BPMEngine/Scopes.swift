@@ -12,6 +12,18 @@ extension Run {
             guard let ids = adHocActivation(element, adHoc, scope: scope) else { return }
             adHocIds = ids
         }
+        let id = openSubProcessScope(element, scope: scope)
+        if let adHoc = element.adHoc {
+            startAdHoc(element, adHoc, scope: id, activating: adHocIds)
+            return
+        }
+        let starts = definition.startEvents(in: element.id)
+        for s in starts { arrive(at: s.id, via: nil, scope: id) }
+    }
+
+    /// Opens a sub-process's scope (records it activated, arms its boundary events and event
+    /// sub-processes, evaluates its input mappings into locals) without starting anything inside.
+    mutating func openSubProcessScope(_ element: FlowElement, scope: String?) -> String {
         record(element, "activated", scope: scope)
         let id = wait(at: element, .subProcess, scope: scope, boundaries: armBoundaryEvents(of: element))
         if !element.inputs.isEmpty {  // input mappings are the scope's local variables
@@ -21,12 +33,7 @@ extension Run {
         }
         let triggers = armEventSubProcesses(in: element.id, scope: id)
         if let i = tokenIndex(id) { state.tokens[i].boundaryTimers += triggers }
-        if let adHoc = element.adHoc {
-            startAdHoc(element, adHoc, scope: id, activating: adHocIds)
-            return
-        }
-        let starts = definition.startEvents(in: element.id)
-        for s in starts { arrive(at: s.id, via: nil, scope: id) }
+        return id
     }
 
     /// Completes one sub-process scope with nothing left inside; returns whether it did.

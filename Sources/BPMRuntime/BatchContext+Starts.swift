@@ -23,7 +23,7 @@ extension BatchContext {
             }
         }
         guard let bk = r.businessKey, let policy = def.trigger?.flow.unique else {
-            return .started(start(def, version: version, variables: r.variables, key: nil, businessKey: r.businessKey))
+            return .started(try start(def, version: version, r, businessKey: r.businessKey))
         }
         if let running = try await runningInstance(def.id, businessKey: bk) {
             switch policy {
@@ -35,9 +35,21 @@ extension BatchContext {
             case .correlate: return .correlated(try await applyCommand(.correlate(variables: r.variables), to: running))
             }
         }
-        let s = start(def, version: version, variables: r.variables, key: nil, businessKey: bk)
+        let s = try start(def, version: version, r, businessKey: bk)
         uniqueKeys[s.id] = bk
         return .started(s)
+    }
+
+    /// A new instance for an API start: at its start events, or at the request's elements.
+    mutating func start(_ def: ProcessDefinition, version: Int, _ r: Runtime.StartRequest,
+                        businessKey: String?) throws -> InstanceState {
+        guard !r.startAt.isEmpty else {
+            return start(def, version: version, variables: r.variables, key: nil, businessKey: businessKey)
+        }
+        let t = try Engine.start(def, instanceId: UUIDv7.make(now), version: version, variables: r.variables,
+                                 at: r.startAt, businessKey: businessKey, now: now)
+        record(t, expected: nil)
+        return t.state
     }
 
     /// The first answer to a start with the request's idempotency key, if it was answered

@@ -185,7 +185,7 @@ struct BatchContext {
             return .eventBatch(outcomes)
         case .command(let id, let command):
             return .instance(try await applyCommand(command, to: id))
-        case .migrate(let id, let version):
+        case .migrate(let id, let version, let mappings):
             let state = try await load(id)
             guard let from = await definition(state.definitionId, version: state.definitionVersion)?.0 else {
                 throw Runtime.RuntimeError.unknownDefinition("\(state.definitionId) v\(state.definitionVersion)")
@@ -193,7 +193,7 @@ struct BatchContext {
             guard let to = await definition(state.definitionId, version: version)?.0 else {
                 throw Runtime.RuntimeError.unknownDefinition("\(state.definitionId) v\(version)")
             }
-            let t = try Engine.migrate(state, from: from, to: to, version: version, now: now)
+            let t = try Engine.migrate(state, from: from, to: to, version: version, mappings: mappings, now: now)
             record(t, expected: states[id]?.expected)
             return .instance(t.state)
         case .timer(let t) where t.instanceId.isEmpty:

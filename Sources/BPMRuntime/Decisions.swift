@@ -21,6 +21,16 @@ public final class DecisionRegistry: @unchecked Sendable {
         }
     }
 
+    /// Removes decisions by id (and their names), as their deletion does.
+    public func remove(_ ids: [String]) {
+        lock.withLock {
+            for id in ids {
+                if let (_, name) = byKey[id] { byKey[name] = nil }
+                byKey[id] = nil
+            }
+        }
+    }
+
     /// The ids (and names) of the deployed decisions.
     public var keys: [String] { lock.withLock { byKey.keys.sorted() } }
 

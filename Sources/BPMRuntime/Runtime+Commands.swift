@@ -25,12 +25,15 @@ extension Runtime {
         Task { await self.drain() }
     }
 
-    /// Starts an instance of the latest version; returns its state once committed.
+    /// Starts an instance of the latest version (or `version`), at its start events or at the
+    /// elements `startAt` names; returns its state once committed.
     public func startInstance(
-        _ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil, version: Int? = nil
+        _ definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil, version: Int? = nil,
+        startAt: [String] = []
     ) async throws -> InstanceState {
         var request = StartRequest(definitionId: definitionId, variables: variables, businessKey: businessKey)
         request.version = version
+        request.startAt = startAt
         switch try await start(request) {
         case .started(let s), .correlated(let s): return s
         case .replayed(let r):
@@ -156,15 +159,18 @@ extension Runtime {
     }
 
     /// Moves a running instance to another version of its definition (default: the latest),
-    /// when every element it is at exists there as the same kind; refused with the reasons otherwise.
-    public func migrate(_ instanceId: String, toVersion version: Int? = nil) async throws -> InstanceState {
+    /// when every element it is at exists there as the same kind (under the id `mappings` gives
+    /// it: source id → target id); refused with the reasons otherwise.
+    public func migrate(_ instanceId: String, toVersion version: Int? = nil,
+                        mappings: [String: String] = [:]) async throws -> InstanceState {
         guard let s = try await store.instance(instanceId) else { throw RuntimeError.unknownInstance(instanceId) }
         var target = version ?? 0
         if version == nil {
             guard let (_, v) = await definition(s.definitionId) else { throw RuntimeError.unknownDefinition(s.definitionId) }
             target = v
         }
-        guard case .instance(let out) = try await submit(.migrate(instanceId: instanceId, version: target)) else {
+        let work = Work.migrate(instanceId: instanceId, version: target, mappings: mappings)
+        guard case .instance(let out) = try await submit(work) else {
             throw RuntimeError.rejected("migration produced no state")
         }
         return out

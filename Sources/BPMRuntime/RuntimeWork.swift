@@ -44,6 +44,9 @@ extension Runtime {
         public var render: @Sendable (InstanceState) -> String
         /// The version to start (nil: the latest), as Zeebe starts an older version by its key.
         public var version: Int? = nil
+        /// The elements to start at instead of the none start events (Zeebe's start
+        /// instructions; `Engine.start(_:instanceId:version:variables:at:businessKey:now:)`).
+        public var startAt: [String] = []
 
         public init(definitionId: String, variables: [String: Value] = [:], businessKey: String? = nil,
                     idempotencyKey: String? = nil, render: @escaping @Sendable (InstanceState) -> String = { $0.id })
@@ -77,7 +80,7 @@ extension Runtime {
         case command(instanceId: String, Command)
         case timer(TimerRecord)
         case jobResult(JobRecord, Command)
-        case migrate(instanceId: String, version: Int)
+        case migrate(instanceId: String, version: Int, mappings: [String: String])
         /// A silence trigger's key went quiet (`SilenceBook`).
         case silence(definitionId: String, SilenceTable.Fire)
     }

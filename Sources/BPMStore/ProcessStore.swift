@@ -10,8 +10,12 @@ public protocol ProcessStore: Sendable {
 
     /// Stores a definition version. Identical content (same hash) returns the existing version.
     func saveDefinition(id: String, name: String, format: String, source: String, contentHash: String, origin: String, at: Date) async throws -> DefinitionRecord
-    /// Every stored version of every definition, oldest first.
+    /// Every stored version of every definition, oldest first (not those deleted).
     func definitions() async throws -> [DefinitionRecord]
+    /// Deletes a definition version (a decision's or a form's, Zeebe's DeleteResource): later
+    /// `definitions()` omit it; its version number is not given again. False when there is
+    /// no such version (or it was deleted before).
+    func deleteDefinition(id: String, version: Int, at: Date) async throws -> Bool
 
     /// Loads an instance's full state.
     func instance(_ id: String) async throws -> InstanceState?

@@ -200,6 +200,10 @@ enum PostgresSchema {
             CREATE INDEX camunda_message_ids_expiry ON camunda_message_ids(expires_at);
             DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
             """),
+        // decisions and forms deleted through Camunda's DeleteResource keep their row (and version number)
+        ("010-definition-deletion", """
+            ALTER TABLE process_definitions ADD COLUMN deleted_at TIMESTAMPTZ;
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

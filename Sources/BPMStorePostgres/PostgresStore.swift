@@ -184,12 +184,19 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
                 // serialise deployments of one id across replicas
                 try await tx.query("SELECT pg_advisory_xact_lock(hashtext(\(id)))", logger: logger)
                 var latest: (Int, String, PostgresRandomAccessRow)?
-                for try await r in try await tx.query("SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions WHERE id = \(id) ORDER BY version DESC LIMIT 1", logger: logger) {
+                for try await r in try await tx.query("""
+                    SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions
+                    WHERE id = \(id) AND deleted_at IS NULL ORDER BY version DESC LIMIT 1
+                    """, logger: logger) {
                     let ra = r.makeRandomAccess()
                     latest = (try Self.int(ra, "version"), try Self.str(ra, "content_hash"), ra)
                 }
                 if let (_, hash, row) = latest, hash == contentHash { return try Self.definition(row) }
-                let version = (latest?.0 ?? 0) + 1
+                var version = 1  // after the highest, deleted versions too
+                for try await r in try await tx.query(
+                    "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM process_definitions WHERE id = \(id)",
+                    logger: logger
+                ) { version = try Self.int(r.makeRandomAccess(), "next") }
                 let meta = JSON.encode(.context(["name": .string(name), "format": .string(format), "origin": .string(origin)]))
                 try await tx.query("""
                     INSERT INTO process_definitions (id, version, name, format, source, content_hash, origin, definition, created_at)
@@ -201,7 +208,18 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
     }
 
     public func definitions() async throws -> [DefinitionRecord] {
-        try await rows("SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions ORDER BY id, version").map(Self.definition)
+        try await rows("""
+            SELECT id, version, name, format, source, content_hash, origin, created_at FROM process_definitions
+            WHERE deleted_at IS NULL ORDER BY id, version
+            """).map(Self.definition)
+    }
+
+    public func deleteDefinition(id: String, version: Int, at: Date) async throws -> Bool {
+        let deleted = try await rows("""
+            UPDATE process_definitions SET deleted_at = \(at)
+            WHERE id = \(id) AND version = \(version) AND deleted_at IS NULL RETURNING id
+            """)
+        return !deleted.isEmpty
     }
 
     static func definition(_ r: PostgresRandomAccessRow) throws -> DefinitionRecord {

@@ -268,6 +268,10 @@ enum SQLiteSchema {
                 DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
                 """)
         }
+        m.registerMigration("019-definition-deletion") { db in
+            // decisions and forms deleted through Camunda's DeleteResource keep their row (and version number)
+            try db.execute(sql: "ALTER TABLE process_definitions ADD COLUMN deleted_at TEXT")
+        }
         return m
     }
 }

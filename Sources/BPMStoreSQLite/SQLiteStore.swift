@@ -56,7 +56,10 @@ public final class SQLiteStore: ProcessStore {
 
     public func saveDefinition(id: String, name: String, format: String, source: String, contentHash: String, origin: String, at: Date) async throws -> DefinitionRecord {
         try await pool.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM process_definitions WHERE id = ? ORDER BY version DESC LIMIT 1", arguments: [id]),
+            let latest = """
+                SELECT * FROM process_definitions WHERE id = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1
+                """
+            if let row = try Row.fetchOne(db, sql: latest, arguments: [id]),
                (row["content_hash"] as String?) == contentHash
             {
                 return Self.definition(row)
@@ -73,7 +76,19 @@ public final class SQLiteStore: ProcessStore {
 
     public func definitions() async throws -> [DefinitionRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM process_definitions ORDER BY id, version").map(Self.definition)
+            try Row.fetchAll(db, sql: "SELECT * FROM process_definitions WHERE deleted_at IS NULL ORDER BY id, version")
+                .map(Self.definition)
+        }
+    }
+
+    public func deleteDefinition(id: String, version: Int, at: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE process_definitions SET deleted_at = ? WHERE id = ? AND version = ? AND deleted_at IS NULL
+                    """,
+                arguments: [Coding.iso(at), id, version])
+            return db.changesCount > 0
         }
     }
 

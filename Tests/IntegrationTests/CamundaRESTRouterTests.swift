@@ -244,4 +244,21 @@ import Testing
             expectProblem(broken, 400, "INVALID_ARGUMENT", "/v2/deployments")
         }
     }
+
+    /// `startInstructions` start the instance at the named element (its job is the first);
+    /// one that cannot be entered (a boundary event) is a 400 problem naming it.
+    @Test func startInstructionsStartAtTheNamedElement() async throws {
+        try await withRouter { client in
+            #expect(try await deploy(client).status == 200)
+            let r = try await call(client, .post, "/v2/process-instances",
+                                   json: #"{"processDefinitionId": "rest-order", "variables": {"orderId": "S"}, "#
+                                       + #""startInstructions": [{"elementId": "Charge"}]}"#)
+            #expect(r.status == 200, "\(JSON.encode(r.json))")
+            #expect(try await activateOne(client, "charge", token: Self.charger) != nil, "it starts at Charge")
+            let bad = try await call(client, .post, "/v2/process-instances",
+                                     json: #"{"processDefinitionId": "rest-order", "#
+                                         + #""startInstructions": [{"elementId": "Declined"}]}"#)
+            expectProblem(bad, 400, "INVALID_ARGUMENT", "/v2/process-instances", detail: "'Declined'")
+        }
+    }
 }

@@ -75,6 +75,23 @@ import Testing
         #expect(out.contains("ok   pyzeebe completed the start listener, the service task and the end listener"))
     }
 
+    /// ModifyProcessInstance and start instructions sent over pyzeebe's channel with its
+    /// generated protocol code: a token moved from `fetch` to `store`, an instance started at
+    /// `store`, both completed by a pyzeebe worker.
+    @Test(.timeLimit(.minutes(4))) func pyzeebeModifiesAnInstanceAndStartsOneAtAnElement() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let grpcPort = try TestPostgres.freePort()
+        let defs = try subfolder("defs", of: dir)
+        let server = try Server(store: dir.appendingPathComponent("m.sqlite"), definitions: defs,
+                                extra: ["--grpc-port", "\(grpcPort)"])
+        defer { server.kill(SIGTERM) }
+        let bpmn = Self.folder.appendingPathComponent("repair.bpmn").path
+        let out = try await script(["127.0.0.1:\(grpcPort)", server.base, bpmn], driver: "zeebe_modify_test.py")
+        #expect(out.contains("ok   ModifyProcessInstance: fetch terminated, store activated"))
+        #expect(out.contains("ok   pyzeebe completed store in both instances"))
+    }
+
     @Test(.timeLimit(.minutes(4))) func pyzeebeRunsTheOrderProcessOnSQLite() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
