@@ -124,10 +124,13 @@ extension BatchContext {
                 if detailed { out.append(o) }
                 continue
             }
+            // windows count every event of their key, whatever it leads to
+            let windows = route.windowed[i] ? try await windowValues(route.targets[i].0, key: key, event: event) : [:]
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
+                let refreshed = EventIntake.eventVariables(event, route.targets[i].0).merging(windows) { _, w in w }
                 do {
-                    _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
+                    _ = try await applyCommand(.correlate(variables: refreshed), to: running)
                     out.append(.init(definitionId: route.ids[i], action: .correlated, instanceId: running, correlationKey: key))
                     continue
                 } catch Runtime.RuntimeError.unknownInstance {
@@ -138,7 +141,7 @@ extension BatchContext {
                     counters.keysFoundReleased += 1
                 }
             }
-            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {
+            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0, windows: windows)) {
                 if route.hasHoldFor[i] { try await patternBroken(route.targets[i].0, key: key ?? "") }
                 guard detailed else { continue }
                 let reason = route.hasKey[i] && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
@@ -146,16 +149,16 @@ extension BatchContext {
                 continue
             }
             let def = route.targets[i].0
+            let vars = EventIntake.startVariables(event, def).merging(extra) { _, x in x }.merging(windows) { _, w in w }
             var reason: String?
             if registry.retired.contains(def.id) {
                 reason = "definition is retired for new instances"
             } else if let t = def.trigger, t.hasPattern {
-                reason = try await patternBlocks(def, t, key: key ?? "")
+                reason = try await patternBlocks(def, t, key: key ?? "", variables: vars)
             }
             if let reason {
                 if detailed { out.append(.init(definitionId: def.id, action: .ignored, correlationKey: key, reason: reason)) }
             } else {
-                let vars = EventIntake.startVariables(event, def).merging(extra) { _, x in x }
                 let s = start(def, version: route.targets[i].1, variables: vars, key: key, businessKey: nil)
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }
