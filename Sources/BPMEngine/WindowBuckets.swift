@@ -105,7 +105,7 @@ public struct WindowBuckets: Sendable, Equatable {
 /// A trigger's windows for one key: each window's buckets, by name, and their values at a time.
 public enum WindowAggregates {
     /// Adds the event's samples (taken at `t`) to the key's stored windows; the new state and
-    /// every window's value at `t`.
+    /// every window's value at `t` (or at its newest sample, if later).
     public static func apply(_ windows: [WindowAggregate], event: Value, at t: Double, state: [String: Value])
         -> (state: [String: Value], values: [String: Value])
     {
@@ -115,7 +115,8 @@ public enum WindowAggregates {
             var b = WindowBuckets(stored: state[w.name], w)
             if let v = event.lookup(components: w.ofPath)?.doubleValue, v.isFinite { b.add(v, at: t, w) }
             next[w.name] = b.stored
-            values[w.name] = b.value(at: t, w)
+            // a late event sees the window as of the newest sample
+            values[w.name] = b.value(at: max(t, b.buckets.last?.lastAt ?? t), w)
         }
         return (next, values)
     }
