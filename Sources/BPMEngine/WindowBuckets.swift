@@ -18,8 +18,21 @@ public struct WindowBuckets: Sendable, Equatable {
         public var lastAt: Double, last: Double
 
         init(index: Double, value v: Double, at t: Double) {
-            (self.index, count, sum, min, max) = (index, 1, v, v, v)
-            (firstAt, first, lastAt, last) = (t, v, t, v)
+            self.init(index: index, count: 1, sum: v, min: v, max: v, firstAt: t, first: v, lastAt: t, last: v)
+        }
+
+        init(index: Double, count: Double, sum: Double, min: Double, max: Double,
+             firstAt: Double, first: Double, lastAt: Double, last: Double)
+        {
+            self.index = index
+            self.count = count
+            self.sum = sum
+            self.min = min
+            self.max = max
+            self.firstAt = firstAt
+            self.first = first
+            self.lastAt = lastAt
+            self.last = last
         }
 
         mutating func add(_ v: Double, at t: Double) {
@@ -35,8 +48,8 @@ public struct WindowBuckets: Sendable, Equatable {
 
         init?(row r: [Double]) {
             guard r.count == 9 else { return nil }
-            (index, count, sum, min, max) = (r[0], r[1], r[2], r[3], r[4])
-            (firstAt, first, lastAt, last) = (r[5], r[6], r[7], r[8])
+            self.init(index: r[0], count: r[1], sum: r[2], min: r[3], max: r[4], firstAt: r[5], first: r[6],
+                      lastAt: r[7], last: r[8])
         }
     }
 

@@ -41,12 +41,12 @@ enum YAMLFlowControl {
         }
         if starts < 1 { ctx.error("'starts' must be 1 or more", m[key: "starts"]) }
         if per <= 0 { ctx.error("'per' must be longer than zero", m[key: "per"]) }
-        guard starts >= 1, per > 0, let (excess, limit) = excess(m, &ctx) else { return nil }
+        guard starts >= 1, per > 0, let (excess, limit) = readExcess(m, &ctx) else { return nil }
         return .init(starts: starts, per: per, excess: excess, queueLimit: limit)
     }
 
     /// `excess: drop | queue` and, with `queue`, `queue_limit: N`.
-    static func excess(_ m: Node.Mapping, _ ctx: inout YAMLContext)
+    static func readExcess(_ m: Node.Mapping, _ ctx: inout YAMLContext)
         -> (FlowControl.Throttle.Excess, Int)?
     {
         var excess = FlowControl.Throttle.Excess.drop

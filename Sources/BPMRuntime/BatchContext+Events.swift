@@ -125,7 +125,8 @@ extension BatchContext {
                 continue
             }
             // windows count every event of their key, whatever it leads to
-            let windows = route.windowed[i] ? try await windowValues(route.targets[i].0, key: key, event: event) : [:]
+            var windows: [String: Value] = [:]
+            if route.windowed[i] { windows = try await windowValues(route.targets[i].0, key: key, event: event) }
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
                 let refreshed = EventIntake.eventVariables(event, route.targets[i].0).merging(windows) { _, w in w }
