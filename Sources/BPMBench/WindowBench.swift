@@ -36,7 +36,9 @@ extension IntakeBench {
     /// A device's reading a second after the one before (the event's time is its timestamp).
     static func keyedPayload(_ i: Int) -> [UInt8] {
         let temp = 21 + Double(i % 97) / 10
-        return Array(#"{"tags": {"device_id": "hp\#(i % 1000)"}, "fields": {"flow_temp_c": \#(temp)}, "timestamp": \#(1_790_000_000 + i / 1000)}"#.utf8)
+        let tags = #"{"device_id": "hp\#(i % 1000)"}"#
+        let fields = #"{"flow_temp_c": \#(temp)}"#
+        return Array(#"{"tags": \#(tags), "fields": \#(fields), "timestamp": \#(1_790_000_000 + i / 1000)}"#.utf8)
     }
 
     func keyed(windowed: Bool, _ spec: String) async throws -> Row {
@@ -46,7 +48,9 @@ extension IntakeBench {
             _ = try await runtime.deploy(source: Self.keyedDefinition(windowed: windowed), file: "keyed.yaml")
             let secs = try await feed(runtime, payloads: (0..<10_000).map(Self.keyedPayload), topic: Self.keyedTopic)
             await runtime.shutdown()
-            guard try await store.countInstances(status: nil) == 0 else { throw ValidationError("keyed benchmark: an instance started") }
+            guard try await store.countInstances(status: nil) == 0 else {
+                throw ValidationError("keyed benchmark: an instance started")
+            }
             guard try await store.consumerOffsets(group: "bench").first?.next == Int64(events) else {
                 throw ValidationError("keyed benchmark: positions not stored")
             }

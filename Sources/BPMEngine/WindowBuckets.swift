@@ -73,7 +73,11 @@ public struct WindowBuckets: Sendable, Equatable {
         guard i >= newest - Double(w.buckets - 1) else { return false }
         buckets.removeAll { $0.index < newest - Double(w.buckets - 1) }
         if let at = buckets.firstIndex(where: { $0.index >= i }) {
-            if buckets[at].index == i { buckets[at].add(v, at: t) } else { buckets.insert(Bucket(index: i, value: v, at: t), at: at) }
+            if buckets[at].index == i {
+                buckets[at].add(v, at: t)
+            } else {
+                buckets.insert(Bucket(index: i, value: v, at: t), at: at)
+            }
         } else {
             buckets.append(Bucket(index: i, value: v, at: t))
         }

@@ -9,7 +9,8 @@ enum YAMLWindows {
     static func read(_ m: Node.Mapping, _ t: Trigger, _ ctx: inout YAMLContext) -> [WindowAggregate] {
         guard let node = m[key: "windows"] else { return [] }
         guard case .mapping(let entries) = node else {
-            ctx.error("'windows' must be a mapping of names to windows such as {of: fields.flow_temp_c, avg: 10m}", node)
+            let example = "{of: fields.flow_temp_c, avg: 10m}"
+            ctx.error("'windows' must be a mapping of names to windows such as \(example)", node)
             return []
         }
         if t.kind != .event { ctx.error("'windows' apply to event triggers", node) }
@@ -17,7 +18,8 @@ enum YAMLWindows {
             ctx.error("'windows' do not combine with '\(m[key: "silence"] != nil ? "silence" : "debounce")'", n)
         }
         if entries.count > WindowAggregate.maxWindows {
-            ctx.error("a trigger has at most \(WindowAggregate.maxWindows) windows (this one has \(entries.count))", node)
+            let most = WindowAggregate.maxWindows
+            ctx.error("a trigger has at most \(most) windows (this one has \(entries.count))", node)
         }
         var out: [WindowAggregate] = []
         for (k, v) in entries {
@@ -40,7 +42,8 @@ enum YAMLWindows {
         let given = functions.filter { m[key: $0] != nil }
         guard given.count == 1, let f = WindowAggregate.Function(rawValue: given[0]) else {
             let what = given.isEmpty ? "needs" : "has more than one"
-            ctx.error("window '\(name)' \(what) a function with its length (one of: \(functions.joined(separator: ", ")))", node)
+            let names = functions.joined(separator: ", ")
+            ctx.error("window '\(name)' \(what) a function with its length (one of: \(names))", node)
             return nil
         }
         guard let ofNode = m[key: "of"], let of = ctx.string(ofNode, "of") else {
@@ -57,7 +60,9 @@ enum YAMLWindows {
             return nil
         }
         let tumbling = m[key: "tumbling"]?.bool ?? false
-        if let n = m[key: "tumbling"], n.bool == nil { ctx.error("window '\(name)': 'tumbling' must be true or false", n) }
+        if let n = m[key: "tumbling"], n.bool == nil {
+            ctx.error("window '\(name)': 'tumbling' must be true or false", n)
+        }
         guard let buckets = buckets(name, m, tumbling: tumbling, &ctx) else { return nil }
         return WindowAggregate(name: name, of: of, function: f, length: length, tumbling: tumbling, buckets: buckets)
     }
@@ -87,8 +92,8 @@ enum YAMLWindows {
     static func checkNames(_ trigger: Node?, _ t: Trigger?, variables: [VariableSpec], hasKey: Bool,
                            _ ctx: inout YAMLContext)
     {
-        guard let t, !t.windows.isEmpty, case .mapping(let m)? = trigger, case .mapping(let entries)? = m[key: "windows"]
-        else { return }
+        guard let t, !t.windows.isEmpty, case .mapping(let m)? = trigger,
+              case .mapping(let entries)? = m[key: "windows"] else { return }
         if !hasKey {
             let why = "the definition needs a 'correlation_key' (or a variable to key on)"
             ctx.error("'windows' are kept per key: \(why)", m[key: "windows"])

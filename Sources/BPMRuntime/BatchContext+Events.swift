@@ -95,6 +95,13 @@ extension BatchContext {
         return flags[i]
     }
 
+    /// The definitions an event goes to: those listening on its topic, or the one named.
+    mutating func route(_ definitionId: String?, topic: String?, mqtt: Bool) async throws -> TopicRoute {
+        guard let definitionId else { return registry.route(forTopic: topic, mqtt: mqtt) }
+        guard let d = await definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
+        return TopicRoute([d])
+    }
+
     /// Delivers an event to the definitions listening on its topic (or to one definition).
     /// With `detailed` false (intake from Kafka and MQTT, where nobody reads them) definitions
     /// the event leaves alone give no outcome, and those whose condition cannot hold (a
@@ -102,13 +109,7 @@ extension BatchContext {
     mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false, detailed: Bool = true,
                           adding extra: [String: Value] = [:]) async throws -> [Runtime.EventOutcome]
     {
-        let route: TopicRoute
-        if let definitionId {
-            guard let d = await definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
-            route = TopicRoute([d])
-        } else {
-            route = registry.route(forTopic: topic, mqtt: mqtt)
-        }
+        let route = try await route(definitionId, topic: topic, mqtt: mqtt)
         let values = route.read(event)
         var out: [Runtime.EventOutcome] = []
         var visit: [Int]?

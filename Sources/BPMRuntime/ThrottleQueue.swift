@@ -70,14 +70,16 @@ extension BatchContext {
             return
         }
         let at = now.timeIntervalSince1970
-        var starts = FlowControl.recentStarts((w["starts"]?.listValue ?? []).compactMap(\.doubleValue), at: at, per: th.per)
+        let kept = (w["starts"]?.listValue ?? []).compactMap(\.doubleValue)
+        var starts = FlowControl.recentStarts(kept, at: at, per: th.per)
         while starts.count < th.starts, !queue.isEmpty {
             let vars = queue.removeFirst()[member: "vars"].contextValue ?? [:]
             if def.correlationKey != nil, let running = try await activeInstance(defId, key) {
                 _ = try await applyCommand(.correlate(variables: vars), to: running)
                 continue
             }
-            _ = start(def, version: version, variables: vars, key: def.correlationKey == nil ? nil : key, businessKey: nil)
+            let k = def.correlationKey == nil ? nil : key
+            _ = start(def, version: version, variables: vars, key: k, businessKey: nil)
             starts.append(at)
         }
         w["starts"] = .list(starts.map(Value.number))
