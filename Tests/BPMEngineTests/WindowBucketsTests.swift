@@ -90,7 +90,8 @@ import Testing
         let windows = [window(.count), WindowAggregate(name: "m", of: "fields.t", function: .max, length: 60)]
         var state: [String: Value] = [:]
         var values: [String: Value] = [:]
-        for (t, event) in [(100.0, ["fields": ["t": 21]]), (110, ["fields": ["t": "warm"]]), (120, ["v": 1])] as [(Double, Value)] {
+        let events: [(Double, Value)] = [(100.0, ["fields": ["t": 21]]), (110, ["fields": ["t": "warm"]]), (120, ["v": 1])]
+        for (t, event) in events {
             (state, values) = WindowAggregates.apply(windows, event: event, at: t, state: state)
         }
         #expect(values == ["w": 1, "m": 21], "only numbers at the window's path count")

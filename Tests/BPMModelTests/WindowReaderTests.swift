@@ -36,22 +36,26 @@ import Testing
         #expect(errors(trigger("windows: {a: {of: fields.t, median: 5m}}")).contains(
             "test.yaml:4:21: error: unknown key 'median' in window 'a'"))
         #expect(errors(trigger("windows: {a: {of: fields.t}}")) == [
-            "test.yaml:4:16: error: window 'a' needs a function with its length (one of: avg, min, max, count, sum, first, "
-                + "last, rate_of_change)"])
-        #expect(errors(trigger("windows: {a: {of: fields.t, avg: 5m, max: 5m}}")).first?.contains("has more than one") == true)
+            "test.yaml:4:16: error: window 'a' needs a function with its length (one of: avg, min, max, count, sum, "
+                + "first, last, rate_of_change)"])
+        #expect(errors(trigger("windows: {a: {of: fields.t, avg: 5m, max: 5m}}")).first?
+            .contains("has more than one") == true)
         #expect(errors(trigger("windows: {a: {avg: 5m}}")) == [
             "test.yaml:4:16: error: window 'a' needs 'of': the event path of the numbers, such as fields.flow_temp_c"])
         #expect(errors(trigger("windows: {a: {of: fields.t, avg: 0s}}")) == [
             "test.yaml:4:36: error: window 'a': 'avg' must be longer than zero"])
         #expect(errors(trigger("windows: {a: {of: fields.t, avg: 1h, buckets: 1000}}")) == [
-            "test.yaml:4:49: error: window 'a': 'buckets' must be 1 to 360 (per key and window memory is bounded to 360 buckets)"])
+            "test.yaml:4:49: error: window 'a': 'buckets' must be 1 to 360 "
+                + "(per key and window memory is bounded to 360 buckets)"])
         #expect(errors(trigger("windows: {a: {of: fields.t, avg: 1h, tumbling: true, buckets: 5}}")).first?
             .contains("'buckets' applies to sliding windows") == true)
-        #expect(errors(trigger("windows: {1a: {of: fields.t, avg: 1h}}")).first?.hasPrefix("test.yaml:4:13: error: window name '1a'") == true)
+        #expect(errors(trigger("windows: {1a: {of: fields.t, avg: 1h}}")).first?
+            .hasPrefix("test.yaml:4:13: error: window name '1a'") == true)
         #expect(errors(trigger("windows: {device_id: {of: fields.t, avg: 1h}}")) == [
             "test.yaml:4:13: error: window 'device_id' has the name of a variable"])
         #expect(errors(trigger("windows: {a: {of: fields.t, avg: 1h}}", key: false)) == [
-            "test.yaml:4:12: error: 'windows' are kept per key: the definition needs a 'correlation_key' (or a variable to key on)"])
+            "test.yaml:4:12: error: 'windows' are kept per key: "
+                + "the definition needs a 'correlation_key' (or a variable to key on)"])
         #expect(errors(trigger("windows: {a: {of: fields.t, avg: 1h}}\nsilence: 5m")).contains(
             "test.yaml:5:12: error: 'windows' do not combine with 'silence'"))
         let many = (0...WindowAggregate.maxWindows).map { "w\($0): {of: f, sum: 1m}" }.joined(separator: ", ")

@@ -75,8 +75,8 @@ import Testing
     @Test func dropStaysTheDefault() async throws {
         let h = try await Harness()
         defer { h.cleanup() }
-        try await h.runtime.deploy(source: Self.source.replacingOccurrences(of: ", excess: queue, queue_limit: 2", with: ""),
-                                   file: "heatpump-alert.yaml")
+        let dropping = Self.source.replacingOccurrences(of: ", excess: queue, queue_limit: 2", with: "")
+        try await h.runtime.deploy(source: dropping, file: "heatpump-alert.yaml")
         #expect(try await alarm(h, "hp-7", 11).action == .started)
         #expect(try await alarm(h, "hp-7", 12).reason == "throttled: 1 start per 1h for key 'hp-7' (1 dropped)")
         h.clock.advance(by: 3600)

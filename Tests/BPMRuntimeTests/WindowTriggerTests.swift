@@ -27,13 +27,15 @@ import Testing
     """
 
     static func telemetry(_ device: String, _ temp: Double, at: Double? = nil) -> Value {
-        var e: [String: Value] = ["name": "heatpump", "tags": ["device_id": .string(device)], "fields": ["flow_temp_c": .number(temp)]]
+        var e: [String: Value] = ["name": "heatpump", "tags": ["device_id": .string(device)],
+                                  "fields": ["flow_temp_c": .number(temp)]]
         if let at { e["timestamp"] = .number(at) }
         return .context(e)
     }
 
     func send(_ h: Harness, _ device: String, _ temp: Double, at: Double? = nil) async throws -> Runtime.EventOutcome {
-        try #require(try await h.runtime.publish(event: Self.telemetry(device, temp, at: at), topic: "heatpump-telemetry").first)
+        let event = Self.telemetry(device, temp, at: at)
+        return try #require(try await h.runtime.publish(event: event, topic: "heatpump-telemetry").first)
     }
 
     func variables(_ h: Harness, _ o: Runtime.EventOutcome) async throws -> [String: Value] {

@@ -39,7 +39,8 @@ extension EventIntakeTests {
         for k in 0..<5 {
             for d in 0..<10 {
                 let temp = d % 2 == 0 ? [26, 28, 30, 34, 36][k] : 25
-                let text = #"{"tags": {"device_id": "d\#(d)"}, "fields": {"flow_temp_c": \#(temp)}, "timestamp": \#(1_790_000_000 + k * 60)}"#
+                let fields = #"{"flow_temp_c": \#(temp)}"#
+                let text = #"{"tags": {"device_id": "d\#(d)"}, "fields": \#(fields), "timestamp": \#(1_790_000_000 + k * 60)}"#
                 messages.append(("heatpump-windowed", "d\(d)", Array(text.utf8), []))
             }
         }

@@ -42,7 +42,9 @@ import Testing
         ["tags": ["device_id": .string(device)], "fields": ["flow_temp_c": .number(temp)]]
     }
 
-    static func alarm(_ device: String, _ value: Double) -> Value { ["device": .string(device), "value": .number(value)] }
+    static func alarm(_ device: String, _ value: Double) -> Value {
+        ["device": .string(device), "value": .number(value)]
+    }
 
     func replica(_ store: any ProcessStore, _ clock: ManualClock, owner: String) async throws -> Runtime {
         var logger = Logger(label: "test")
@@ -64,11 +66,14 @@ import Testing
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let first = try await quietRuntime(store, clock: clock)
         _ = try await first.deploy(source: Self.windowed, file: "overheat.yaml")
-        for t in [25.0, 25] { _ = try await first.publish(event: Self.telemetry("hp-1", t), topic: "heatpump-telemetry") }
+        for t in [25.0, 25] {
+            _ = try await first.publish(event: Self.telemetry("hp-1", t), topic: "heatpump-telemetry")
+        }
         await first.shutdown()
         clock.advance(by: 60)
         let second = try await quietRuntime(store, clock: clock)
-        let o = try #require(try await second.publish(event: Self.telemetry("hp-1", 41), topic: "heatpump-telemetry").first)
+        let outcomes = try await second.publish(event: Self.telemetry("hp-1", 41), topic: "heatpump-telemetry")
+        let o = try #require(outcomes.first)
         #expect(o.action == .started)
         let vars = try #require(try await store.instance(try #require(o.instanceId))).variables
         #expect(vars["readings"] == 3)
