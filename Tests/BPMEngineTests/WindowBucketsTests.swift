@@ -49,7 +49,8 @@ import Testing
         b.add(30, at: 7300, w)  // the next hour
         #expect(b.value(at: 7300, w) == 30)
         #expect(b.buckets.count == 1)
-        #expect(!b.add(99, at: 7100, w), "a sample of a past period came too late")
+        let late = b.add(99, at: 7100, w)
+        #expect(!late, "a sample of a past period came too late")
         #expect(b.value(at: 7300, w) == 30)
         #expect(b.value(at: 11000, w) == .null, "a new period without samples")
     }
@@ -65,9 +66,11 @@ import Testing
     @Test func lateSamplesInsideTheWindowCountAndOlderOnesDoNot() {
         let w = window(.first, 600)
         var b = fed([(1500, 5)], w)
-        #expect(b.add(3, at: 1200, w), "out of order but inside the window")
+        let inside = b.add(3, at: 1200, w)
+        #expect(inside, "out of order but inside the window")
         #expect(b.value(at: 1500, w) == 3)
-        #expect(!b.add(1, at: 800, w))
+        let tooOld = b.add(1, at: 800, w)
+        #expect(!tooOld)
         #expect(b.buckets.map(\.index) == [120, 150])
     }
 
@@ -90,7 +93,8 @@ import Testing
         let windows = [window(.count), WindowAggregate(name: "m", of: "fields.t", function: .max, length: 60)]
         var state: [String: Value] = [:]
         var values: [String: Value] = [:]
-        let events: [(Double, Value)] = [(100.0, ["fields": ["t": 21]]), (110, ["fields": ["t": "warm"]]), (120, ["v": 1])]
+        let events: [(Double, Value)] = [(100.0, ["fields": ["t": 21]]), (110, ["fields": ["t": "warm"]]),
+                                         (120, ["v": 1])]
         for (t, event) in events {
             (state, values) = WindowAggregates.apply(windows, event: event, at: t, state: state)
         }

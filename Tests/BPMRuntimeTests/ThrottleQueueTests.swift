@@ -30,8 +30,11 @@ import Testing
     /// The values of the started instances of a device, in the order they started.
     func started(_ h: Harness, _ device: String) async throws -> [Value] {
         let all = try await h.store.instances(InstanceQuery(definitionId: "heatpump-alert", limit: 100))
-        return all.filter { $0.variables["device"] == .string(device) }.sorted { $0.startedAt < $1.startedAt }
-            .map { $0.variables["value"] ?? .null }
+        var out: [Value] = []
+        for s in all.filter({ $0.correlationKey == device }).sorted(by: { $0.startedAt < $1.startedAt }) {
+            out.append(try await h.store.instance(s.id)?.variables["value"] ?? .null)
+        }
+        return out
     }
 
     @Test func queuedStartsStartInOrderAsThePeriodAllowsAcrossARestart() async throws {

@@ -39,7 +39,8 @@ import Testing
     }
 
     func variables(_ h: Harness, _ o: Runtime.EventOutcome) async throws -> [String: Value] {
-        try #require(try await h.store.instance(try #require(o.instanceId))).variables
+        let id = try #require(o.instanceId)
+        return try #require(try await h.store.instance(id)).variables
     }
 
     @Test func theConditionReadsTheKeysWindowsAndTheInstanceGetsThem() async throws {

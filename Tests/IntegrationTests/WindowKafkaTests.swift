@@ -1,3 +1,4 @@
+import BPMEngine
 import BPMExpressions
 import BPMStore
 import BPMStoreSQLite
@@ -40,7 +41,8 @@ extension EventIntakeTests {
             for d in 0..<10 {
                 let temp = d % 2 == 0 ? [26, 28, 30, 34, 36][k] : 25
                 let fields = #"{"flow_temp_c": \#(temp)}"#
-                let text = #"{"tags": {"device_id": "d\#(d)"}, "fields": \#(fields), "timestamp": \#(1_790_000_000 + k * 60)}"#
+                let at = 1_790_000_000 + k * 60
+                let text = #"{"tags": {"device_id": "d\#(d)"}, "fields": \#(fields), "timestamp": \#(at)}"#
                 messages.append(("heatpump-windowed", "d\(d)", Array(text.utf8), []))
             }
         }
@@ -49,8 +51,11 @@ extension EventIntakeTests {
         try await waitUntil("every position stored", timeout: 120) {
             try await store.consumerOffsets(group: "windowed").reduce(0) { $0 + $1.next } == 50
         }
-        let started = try await store.instances(InstanceQuery(definitionId: "overheat-windowed", limit: 100))
-        #expect(Set(started.compactMap { $0.variables["device_id"]?.stringValue }) == ["d0", "d2", "d4", "d6", "d8"])
+        var started: [InstanceState] = []
+        for s in try await store.instances(InstanceQuery(definitionId: "overheat-windowed", limit: 100)) {
+            started.append(try #require(try await store.instance(s.id)))
+        }
+        #expect(Set(started.compactMap(\.correlationKey)) == ["d0", "d2", "d4", "d6", "d8"])
         for s in started {
             #expect(s.variables["readings"] == 5, "every reading of the device counted once")
             #expect(s.variables["flow_avg_10m"] == .number(154.0 / 5))

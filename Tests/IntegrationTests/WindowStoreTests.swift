@@ -56,8 +56,12 @@ import Testing
     }
 
     func values(_ store: any ProcessStore) async throws -> [Value] {
-        try await store.instances(InstanceQuery(definitionId: "heatpump-alert", limit: 100))
-            .sorted { $0.startedAt < $1.startedAt }.map { $0.variables["value"] ?? .null }
+        var out: [Value] = []
+        let all = try await store.instances(InstanceQuery(definitionId: "heatpump-alert", limit: 100))
+        for s in all.sorted(by: { $0.startedAt < $1.startedAt }) {
+            out.append(try await store.instance(s.id)?.variables["value"] ?? .null)
+        }
+        return out
     }
 
     @Test(arguments: ["sqlite", "postgres"]) func windowStateSurvivesARestart(kind: String) async throws {
@@ -75,7 +79,8 @@ import Testing
         let outcomes = try await second.publish(event: Self.telemetry("hp-1", 41), topic: "heatpump-telemetry")
         let o = try #require(outcomes.first)
         #expect(o.action == .started)
-        let vars = try #require(try await store.instance(try #require(o.instanceId))).variables
+        let id = try #require(o.instanceId)
+        let vars = try #require(try await store.instance(id)).variables
         #expect(vars["readings"] == 3)
         #expect(vars["flow_avg_10m"] == .number(91.0 / 3))
         await second.shutdown()
