@@ -34,7 +34,7 @@ import Testing
 
     @Test func badWindowsAreReportedWhereTheyAre() {
         #expect(errors(trigger("windows: {a: {of: fields.t, median: 5m}}")).contains(
-            "test.yaml:4:21: error: unknown key 'median' in window 'a'"))
+            "test.yaml:4:31: error: unknown field 'median' in window 'a'"))
         #expect(errors(trigger("windows: {a: {of: fields.t}}")) == [
             "test.yaml:4:16: error: window 'a' needs a function with its length (one of: avg, min, max, count, sum, "
                 + "first, last, rate_of_change)"])
@@ -72,10 +72,10 @@ import Testing
 
     @Test func badQueuedThrottlesAreReportedWhereTheyAre() {
         #expect(errors(trigger("throttle: {starts: 1, per: 1h, excess: keep}")) == [
-            "test.yaml:4:40: error: unknown 'excess' policy 'keep' (one of: drop, queue)"])
+            "test.yaml:4:42: error: unknown 'excess' policy 'keep' (one of: drop, queue)"])
         #expect(errors(trigger("throttle: {starts: 1, per: 1h, queue_limit: 5}")) == [
-            "test.yaml:4:45: error: 'queue_limit' applies with 'excess: queue'"])
+            "test.yaml:4:47: error: 'queue_limit' applies with 'excess: queue'"])
         #expect(errors(trigger("throttle: {starts: 1, per: 1h, excess: queue, queue_limit: 0}")) == [
-            "test.yaml:4:60: error: 'queue_limit' must be 1 to 10000 (queued starts are kept per key, bounded)"])
+            "test.yaml:4:62: error: 'queue_limit' must be 1 to 10000 (queued starts are kept per key, bounded)"])
     }
 }
