@@ -90,11 +90,11 @@ struct IntakeBench {
             })))
         } else {
             print("event intake, \(Self.definitions) definitions on one topic (sqlite: synchronous \(sqliteSync))")
-            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "store".padding(toLength: 9, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
+            print("name".padding(toLength: 18, withPad: " ", startingAt: 0) + "store".padding(toLength: 9, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
                 + "p50 ms".leftPad(9) + "p99 ms".leftPad(9) + "p999 ms".leftPad(9))
             for r in rows {
                 let lat = [r.p50, r.p99, r.p999].map { $0.map { String(format: "%.2f", $0).leftPad(9) } ?? "".leftPad(9) }.joined()
-                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
+                print(r.name.padding(toLength: 18, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
             }
             print("latency-half: events arrive at half of intake-start's rate (open loop: each at its scheduled time, handed over at most once a millisecond); latency is from that time to the commit of its instance's first step")
         }
