@@ -10,18 +10,7 @@ import Testing
 /// started in order as the period allows — across a restart — on the production runtime with a
 /// manual clock.
 @Suite struct ThrottleQueueTests {
-    static let source = """
-    id: heatpump-alert
-    trigger:
-      topic: heatpump-alarms
-      condition: value > 10
-      throttle: {starts: 1, per: 1h, excess: queue, queue_limit: 2}
-    variables:
-      - {name: device, source: device}
-      - {name: value, source: value}
-    activities:
-      - {id: note, type: script, set: {alerted: true}}
-    """
+    static let source = windowFixture("heatpump-alert-queued")
 
     func alarm(_ h: Harness, _ device: String, _ value: Double) async throws -> Runtime.EventOutcome {
         try #require(try await h.runtime.publish(event: reading(device, value), topic: "heatpump-alarms").first)

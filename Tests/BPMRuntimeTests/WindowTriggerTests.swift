@@ -6,25 +6,17 @@ import BPMStore
 import Foundation
 import Testing
 
+/// A definition in `Tests/Fixtures/windows`.
+func windowFixture(_ name: String) -> String {
+    let url = repoRoot.appendingPathComponent("Tests/Fixtures/windows/\(name).yaml")
+    return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+}
+
 /// Window aggregates in trigger conditions, on the production runtime with a manual clock:
 /// per key, fed by every event of the key, passed to the started and the correlated instance,
 /// kept across a restart; times from the event's `timestamp` where it has one.
 @Suite struct WindowTriggerTests {
-    static let source = """
-    id: heatpump-overheat
-    trigger:
-      topic: heatpump-telemetry
-      condition: flow_avg_10m > 30
-      windows:
-        flow_avg_10m: {of: fields.flow_temp_c, avg: 10m}
-        readings: {of: fields.flow_temp_c, count: 10m}
-        flow_max_1h: {of: fields.flow_temp_c, max: 1h, tumbling: true}
-        rate: {of: fields.flow_temp_c, rate_of_change: 5m}
-    variables:
-      - {name: device_id, source: tags.device_id}
-    activities:
-      - {id: check, type: user, name: "Check heat pump ${device_id}"}
-    """
+    static let source = windowFixture("heatpump-overheat")
 
     static func telemetry(_ device: String, _ temp: Double, at: Double? = nil) -> Value {
         var e: [String: Value] = ["name": "heatpump", "tags": ["device_id": .string(device)],

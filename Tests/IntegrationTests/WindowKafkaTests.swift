@@ -10,6 +10,12 @@ import Testing
 /// A windowed trigger condition through a real Kafka-protocol broker (tansu) and `bpm serve`:
 /// each device's 10-minute average, on the events' own timestamps, starts its instance at the
 /// reading that lifts it over the threshold, with the windows as variables.
+/// A definition in `Tests/Fixtures/windows`.
+func windowFixture(_ name: String) -> String {
+    let url = repoRoot.appendingPathComponent("Tests/Fixtures/windows/\(name).yaml")
+    return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+}
+
 extension EventIntakeTests {
     @Test(.timeLimit(.minutes(4))) func aWindowedConditionThroughKafka() async throws {
         let kafka = try broker()
@@ -17,19 +23,10 @@ extension EventIntakeTests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let defs = try subfolder("defs", of: dir)
-        try """
-        id: overheat-windowed
-        trigger:
-          topic: heatpump-windowed
-          condition: flow_avg_10m > 30
-          windows:
-            flow_avg_10m: {of: fields.flow_temp_c, avg: 10m}
-            readings: {of: fields.flow_temp_c, count: 10m}
-        variables:
-          - {name: device_id, source: tags.device_id}
-        activities:
-          - {id: check, type: user, name: Check}
-        """.write(to: defs.appendingPathComponent("overheat.yaml"), atomically: true, encoding: .utf8)
+        // the fixture on a topic of its own (the broker is shared by the suite's tests)
+        let source = windowFixture("heatpump-overheat")
+            .replacingOccurrences(of: "heatpump-telemetry", with: "heatpump-windowed")
+        try source.write(to: defs.appendingPathComponent("overheat.yaml"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("bpm.sqlite")
         let server = try Server(store: db, definitions: defs, extra: serverOptions(kafka, group: "windowed"))
         defer { if server.process.isRunning { server.kill(SIGTERM) } }
@@ -52,7 +49,7 @@ extension EventIntakeTests {
             try await store.consumerOffsets(group: "windowed").reduce(0) { $0 + $1.next } == 50
         }
         var started: [InstanceState] = []
-        for s in try await store.instances(InstanceQuery(definitionId: "overheat-windowed", limit: 100)) {
+        for s in try await store.instances(InstanceQuery(definitionId: "heatpump-overheat", limit: 100)) {
             started.append(try #require(try await store.instance(s.id)))
         }
         #expect(Set(started.compactMap(\.correlationKey)) == ["d0", "d2", "d4", "d6", "d8"])

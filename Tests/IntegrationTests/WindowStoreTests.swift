@@ -12,31 +12,9 @@ import Testing
 /// batch and read back after a restart; on one PostgreSQL two replicas start each queued start
 /// exactly once.
 @Suite struct WindowStoreTests {
-    static let windowed = """
-    id: heatpump-overheat
-    trigger:
-      topic: heatpump-telemetry
-      condition: flow_avg_10m > 30
-      windows:
-        flow_avg_10m: {of: fields.flow_temp_c, avg: 10m}
-        readings: {of: fields.flow_temp_c, count: 10m}
-    variables:
-      - {name: device_id, source: tags.device_id}
-    activities:
-      - {id: check, type: user, name: Check}
-    """
+    static let windowed = windowFixture("heatpump-overheat")
 
-    static let queued = """
-    id: heatpump-alert
-    trigger:
-      topic: heatpump-alarms
-      throttle: {starts: 1, per: 1h, excess: queue, queue_limit: 2}
-    variables:
-      - {name: device, source: device}
-      - {name: value, source: value}
-    activities:
-      - {id: note, type: script, set: {alerted: true}}
-    """
+    static let queued = windowFixture("heatpump-alert-queued")
 
     static func telemetry(_ device: String, _ temp: Double) -> Value {
         ["tags": ["device_id": .string(device)], "fields": ["flow_temp_c": .number(temp)]]
@@ -92,15 +70,15 @@ import Testing
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
         let first = try await quietRuntime(store, clock: clock)
         _ = try await first.deploy(source: Self.queued, file: "alert.yaml")
-        for v in [1.0, 2, 3] { _ = try await first.publish(event: Self.alarm("hp-7", v), topic: "heatpump-alarms") }
+        for v in [11.0, 12, 13] { _ = try await first.publish(event: Self.alarm("hp-7", v), topic: "heatpump-alarms") }
         await first.shutdown()
         clock.advance(by: 3600)
         let second = try await quietRuntime(store, clock: clock)
         try await second.settle()
-        #expect(try await values(store) == [1, 2])
+        #expect(try await values(store) == [11, 12])
         clock.advance(by: 3600)
         try await second.settle()
-        #expect(try await values(store) == [1, 2, 3])
+        #expect(try await values(store) == [11, 12, 13])
         await second.shutdown()
     }
 
@@ -113,11 +91,11 @@ import Testing
         let a = try await replica(store, clock, owner: "replica-a")
         _ = try await a.deploy(source: Self.queued, file: "alert.yaml")
         let b = try await replica(store, clock, owner: "replica-b")
-        async let fromA = a.publish(event: Self.alarm("hp-7", 1), topic: "heatpump-alarms")
-        async let fromB = b.publish(event: Self.alarm("hp-7", 2), topic: "heatpump-alarms")
+        async let fromA = a.publish(event: Self.alarm("hp-7", 11), topic: "heatpump-alarms")
+        async let fromB = b.publish(event: Self.alarm("hp-7", 12), topic: "heatpump-alarms")
         _ = try await (fromA, fromB)
-        async let moreA = a.publish(event: Self.alarm("hp-7", 3), topic: "heatpump-alarms")
-        async let moreB = b.publish(event: Self.alarm("hp-7", 4), topic: "heatpump-alarms")
+        async let moreA = a.publish(event: Self.alarm("hp-7", 13), topic: "heatpump-alarms")
+        async let moreB = b.publish(event: Self.alarm("hp-7", 14), topic: "heatpump-alarms")
         _ = try await (moreA, moreB)
         #expect(try await values(store).count == 1)
         for hour in 1...3 {
