@@ -40,7 +40,8 @@ public struct Bench: AsyncParsableCommand {
         With --intake: events per second through the event router, with 50 definitions on one
         topic — decoding and matching alone (match), the consumer's path committing each
         event's position (intake-filter: nothing starts; intake-start: every event starts an
-        instance), and with --kafka-brokers the same from a real broker (kafka-filter,
+        instance), one definition keyed by device with its condition on the reading
+        (plain-trigger) or on window aggregates per device (windowed-trigger), and with --kafka-brokers the same from a real broker (kafka-filter,
         kafka-start); and latency-half, the time from an event's arrival to the commit of its
         instance's first step when events arrive at half of intake-start's rate (p50/p99/p999);
         each store row on every --store (SQLite first).
@@ -90,7 +91,7 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "With --peer: client threads of the DBOS peer, and clients of the straight-through run beside it.")
     var peerClients = 8
 
-    @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, intake-start, latency-half, kafka-filter, kafka-start.")
+    @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, plain-trigger, windowed-trigger, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
     static let straightThrough = """

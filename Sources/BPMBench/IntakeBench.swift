@@ -65,6 +65,8 @@ struct IntakeBench {
         if wanted("match") { rows.append(try match()) }
         for spec in BenchSupport.withSQLite(stores) {
             if wanted("intake-filter") { rows.append(try await intake(hot: false, spec)) }
+            if wanted("plain-trigger") { rows.append(try await keyed(windowed: false, spec)) }
+            if wanted("windowed-trigger") { rows.append(try await keyed(windowed: true, spec)) }
             if wanted("intake-start") || wanted("latency-half") {
                 let start = try await intake(hot: true, spec)
                 if wanted("intake-start") { rows.append(start) }
@@ -88,11 +90,11 @@ struct IntakeBench {
             })))
         } else {
             print("event intake, \(Self.definitions) definitions on one topic (sqlite: synchronous \(sqliteSync))")
-            print("name".padding(toLength: 16, withPad: " ", startingAt: 0) + "store".padding(toLength: 9, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
+            print("name".padding(toLength: 18, withPad: " ", startingAt: 0) + "store".padding(toLength: 9, withPad: " ", startingAt: 0) + "events".leftPad(10) + "events/s".leftPad(12) + "started".leftPad(10)
                 + "p50 ms".leftPad(9) + "p99 ms".leftPad(9) + "p999 ms".leftPad(9))
             for r in rows {
                 let lat = [r.p50, r.p99, r.p999].map { $0.map { String(format: "%.2f", $0).leftPad(9) } ?? "".leftPad(9) }.joined()
-                print(r.name.padding(toLength: 16, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
+                print(r.name.padding(toLength: 18, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
             }
             print("latency-half: events arrive at half of intake-start's rate (open loop: each at its scheduled time, handed over at most once a millisecond); latency is from that time to the commit of its instance's first step")
         }
@@ -150,8 +152,18 @@ struct IntakeBench {
 
     func intake(hot: Bool, store: any ProcessStore, label: String) async throws -> Row {
         let runtime = try await runtime(store)
+        let secs = try await feed(runtime, payloads: (0..<1000).map { Self.payload($0, hot: hot) })
+        await runtime.shutdown()
+        let started = try await store.countInstances(status: nil)
+        guard started == (hot ? events : 0) else { throw ValidationError("intake benchmark: \(started) instances, expected \(hot ? events : 0)") }
+        guard try await store.consumerOffsets(group: "bench").first?.next == Int64(events) else { throw ValidationError("intake benchmark: positions not stored") }
+        return Row(name: hot ? "intake-start" : "intake-filter", store: label, events: events, perSecond: Double(events) / secs, started: started)
+    }
+
+    /// Hands `events` of the payloads (in turn) to the runtime in batches with their positions,
+    /// as the consumer does; the seconds until every batch was committed.
+    func feed(_ runtime: Runtime, payloads: [[UInt8]], topic: String = IntakeBench.topic) async throws -> Double {
         let registry = await runtime.registry
-        let payloads = (0..<1000).map { Self.payload($0, hot: hot) }
         let batch = 2000
         let t0 = DispatchTime.now().uptimeNanoseconds
         let inflight = AsyncSemaphore(8)
@@ -162,8 +174,8 @@ struct IntakeBench {
             for start in stride(from: 0, to: events, by: batch) {
                 var items: [IntakeItem] = []
                 for i in start..<min(start + batch, events) {
-                    guard case .success(let v) = EventDecoder.decode(payloads[i % 1000], topic: Self.topic, registry: registry) else { continue }
-                    items.append(.event(IntakeEvent(value: v, topic: Self.topic, offset: ConsumedOffset(group: "bench", topic: Self.topic, partition: 0, offset: next, expected: expected))))
+                    guard case .success(let v) = EventDecoder.decode(payloads[i % payloads.count], topic: topic, registry: registry) else { continue }
+                    items.append(.event(IntakeEvent(value: v, topic: topic, offset: ConsumedOffset(group: "bench", topic: topic, partition: 0, offset: next, expected: expected))))
                     expected = next + 1
                     next += 1
                 }
@@ -185,12 +197,8 @@ struct IntakeBench {
             for await f in group { failures += f }
         }
         let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        await runtime.shutdown()
         guard failures == 0 else { throw ValidationError("intake benchmark: \(failures) events not committed") }
-        let started = try await store.countInstances(status: nil)
-        guard started == (hot ? events : 0) else { throw ValidationError("intake benchmark: \(started) instances, expected \(hot ? events : 0)") }
-        guard try await store.consumerOffsets(group: "bench").first?.next == Int64(events) else { throw ValidationError("intake benchmark: positions not stored") }
-        return Row(name: hot ? "intake-start" : "intake-filter", store: label, events: events, perSecond: Double(events) / secs, started: started)
+        return secs
     }
 
     /// Latency at a fixed arrival rate: each event is due at its scheduled time (open loop, so

@@ -3,14 +3,26 @@ import Foundation
 /// Per-key flow control of a definition's starts (its trigger's `throttle:` and `unique:`).
 public struct FlowControl: Sendable, Equatable {
     /// At most `starts` instances per correlation key and `per` seconds; the events past it
-    /// are counted and dropped.
+    /// are counted and dropped, or (`excess: queue`) kept, up to `queueLimit` per key, and
+    /// started in order as the period allows.
     public struct Throttle: Sendable, Equatable {
+        public enum Excess: String, Sendable, Equatable, CaseIterable { case drop, queue }
+
         public var starts: Int
         public var per: Double
+        public var excess: Excess
+        /// With `queue`: the most starts kept per key (those past it are dropped and counted).
+        public var queueLimit: Int
 
-        public init(starts: Int, per: Double) {
+        /// The queue bound unless `queue_limit:` says otherwise, and the most it may say.
+        public static let defaultQueueLimit = 100
+        public static let maxQueueLimit = 10_000
+
+        public init(starts: Int, per: Double, excess: Excess = .drop, queueLimit: Int = Throttle.defaultQueueLimit) {
             self.starts = starts
             self.per = per
+            self.excess = excess
+            self.queueLimit = queueLimit
         }
     }
 

@@ -547,6 +547,8 @@ public struct Trigger: Sendable {
     public var flow = FlowControl()
     /// Fires on the absence of events per key (`silence:`, `debounce:`; see `Silence`).
     public var silence: Silence?
+    /// Aggregates per key over sliding or tumbling windows (`windows:`; see `WindowAggregate`).
+    public var windows: [WindowAggregate] = []
 
     /// Whether the trigger keeps state per key between events.
     public var hasPattern: Bool { holdFor != nil || count != nil || cooldown != nil || flow.throttle != nil }

@@ -24,6 +24,8 @@ extension YAMLDefinitionReader.Builder {
             level.correlation = try? Expression(dflt)
         }
         YAMLSilence.requireKey(top[key: "trigger"], level.trigger, hasKey: level.correlation != nil, &ctx)
+        YAMLWindows.checkNames(top[key: "trigger"], level.trigger, variables: level.variables,
+                               hasKey: level.correlation != nil, &ctx)
         level.timeout = top[key: "timeout"].flatMap { processTimeout($0) }
         return level
     }

@@ -462,7 +462,7 @@ public enum YAMLDefinitionReader {
             }
             let allowed = ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within",
                            "cooldown"]
-            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys + YAMLSilence.keys), in: "trigger")
+            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys + YAMLSilence.keys + ["windows"]), in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
                 ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
@@ -475,6 +475,7 @@ public enum YAMLDefinitionReader {
                 t.flow = YAMLFlowControl.read(m, &ctx)
                 if t.flow.throttle != nil { ctx.error("'throttle' applies to event triggers", m[key: "throttle"]) }
                 _ = YAMLSilence.read(m, t, &ctx)
+                _ = YAMLWindows.read(m, t, &ctx)
                 return t
             }
             let source = m[key: "source"].flatMap { ctx.string($0, "source") }
@@ -489,6 +490,7 @@ public enum YAMLDefinitionReader {
             trigger.flow = YAMLFlowControl.read(m, &ctx)
             readPattern(m, node, into: &trigger)
             trigger.silence = YAMLSilence.read(m, trigger, &ctx)
+            trigger.windows = YAMLWindows.read(m, trigger, &ctx)
             return trigger
         }
 

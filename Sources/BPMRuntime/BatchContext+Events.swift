@@ -95,6 +95,13 @@ extension BatchContext {
         return flags[i]
     }
 
+    /// The definitions an event goes to: those listening on its topic, or the one named.
+    mutating func route(_ definitionId: String?, topic: String?, mqtt: Bool) async throws -> TopicRoute {
+        guard let definitionId else { return registry.route(forTopic: topic, mqtt: mqtt) }
+        guard let d = await definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
+        return TopicRoute([d])
+    }
+
     /// Delivers an event to the definitions listening on its topic (or to one definition).
     /// With `detailed` false (intake from Kafka and MQTT, where nobody reads them) definitions
     /// the event leaves alone give no outcome, and those whose condition cannot hold (a
@@ -102,13 +109,7 @@ extension BatchContext {
     mutating func deliver(_ event: Value, topic: String?, definitionId: String?, mqtt: Bool = false, detailed: Bool = true,
                           adding extra: [String: Value] = [:]) async throws -> [Runtime.EventOutcome]
     {
-        let route: TopicRoute
-        if let definitionId {
-            guard let d = await definition(definitionId) else { throw Runtime.RuntimeError.unknownDefinition(definitionId) }
-            route = TopicRoute([d])
-        } else {
-            route = registry.route(forTopic: topic, mqtt: mqtt)
-        }
+        let route = try await route(definitionId, topic: topic, mqtt: mqtt)
         let values = route.read(event)
         var out: [Runtime.EventOutcome] = []
         var visit: [Int]?
@@ -124,10 +125,14 @@ extension BatchContext {
                 if detailed { out.append(o) }
                 continue
             }
+            // windows count every event of their key, whatever it leads to
+            var windows: [String: Value] = [:]
+            if route.windowed[i] { windows = try await windowValues(route.targets[i].0, key: key, event: event) }
             if let key, mayBeRunning(route, i, definitionId == nil), let running = try await activeInstance(route.ids[i], key) {
                 // refresh the running instance's event variables; never start a second one
+                let refreshed = EventIntake.eventVariables(event, route.targets[i].0).merging(windows) { _, w in w }
                 do {
-                    _ = try await applyCommand(.correlate(variables: EventIntake.eventVariables(event, route.targets[i].0)), to: running)
+                    _ = try await applyCommand(.correlate(variables: refreshed), to: running)
                     out.append(.init(definitionId: route.ids[i], action: .correlated, instanceId: running, correlationKey: key))
                     continue
                 } catch Runtime.RuntimeError.unknownInstance {
@@ -138,7 +143,7 @@ extension BatchContext {
                     counters.keysFoundReleased += 1
                 }
             }
-            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0)) {
+            if !(route.mayHold(i, values) && EventIntake.conditionHolds(event, route.targets[i].0, windows: windows)) {
                 if route.hasHoldFor[i] { try await patternBroken(route.targets[i].0, key: key ?? "") }
                 guard detailed else { continue }
                 let reason = route.hasKey[i] && key == nil ? "event has no value for the correlation key" : "trigger condition is false"
@@ -146,16 +151,16 @@ extension BatchContext {
                 continue
             }
             let def = route.targets[i].0
+            let vars = EventIntake.startVariables(event, def).merging(extra) { _, x in x }.merging(windows) { _, w in w }
             var reason: String?
             if registry.retired.contains(def.id) {
                 reason = "definition is retired for new instances"
             } else if let t = def.trigger, t.hasPattern {
-                reason = try await patternBlocks(def, t, key: key ?? "")
+                reason = try await patternBlocks(def, t, key: key ?? "", variables: vars)
             }
             if let reason {
                 if detailed { out.append(.init(definitionId: def.id, action: .ignored, correlationKey: key, reason: reason)) }
             } else {
-                let vars = EventIntake.startVariables(event, def).merging(extra) { _, x in x }
                 let s = start(def, version: route.targets[i].1, variables: vars, key: key, businessKey: nil)
                 out.append(.init(definitionId: def.id, action: .started, instanceId: s.id, correlationKey: key))
             }

@@ -24,7 +24,9 @@ extension BatchContext {
 
     /// Whether an event whose condition holds starts an instance now under the trigger's
     /// pattern: nil if it does, else why not (and the window is updated).
-    mutating func patternBlocks(_ def: ProcessDefinition, _ t: Trigger, key: String) async throws -> String? {
+    mutating func patternBlocks(_ def: ProcessDefinition, _ t: Trigger, key: String,
+                                variables: [String: Value] = [:]) async throws -> String?
+    {
         var w = try await window(def.id, key)
         let at = now.timeIntervalSince1970
         if let until = w["cooldown_until"]?.doubleValue {
@@ -47,7 +49,7 @@ extension BatchContext {
                 return "\(hits.count) of \(count) matches within \(Self.seconds(within))"
             }
         }
-        if let th = t.flow.throttle { return throttle(th, def.id, key, w, at: at) }
+        if let th = t.flow.throttle { return throttle(th, def.id, key, w, at: at, variables: variables) }
         // an instance starts: the pattern begins anew
         setWindow(def.id, key, [:])
         return nil
@@ -56,11 +58,15 @@ extension BatchContext {
     /// A start the pattern lets through, under the trigger's throttle: nil when it starts (its
     /// time kept), else why not (counted as dropped). Either way the pattern begins anew.
     mutating func throttle(_ th: FlowControl.Throttle, _ defId: String, _ key: String, _ w: [String: Value],
-                           at: Double) -> String?
+                           at: Double, variables: [String: Value]) -> String?
     {
         let kept = (w["starts"]?.listValue ?? []).compactMap(\.doubleValue)
         let starts = FlowControl.recentStarts(kept, at: at, per: th.per)
-        var next: [String: Value] = w["dropped"].map { ["dropped": $0] } ?? [:]
+        var next = w.filter { Self.throttleKeys.contains($0.key) && $0.key != "starts" }
+        if th.excess == .queue, starts.count >= th.starts || !(w["queue"]?.listValue ?? []).isEmpty {
+            next["starts"] = .list(starts.map(Value.number))
+            return enqueue(th, defId, key, next, variables: variables)
+        }
         guard starts.count >= th.starts else {
             next["starts"] = .list((starts + [at]).map(Value.number))
             setWindow(defId, key, next)

@@ -77,6 +77,8 @@ struct BatchContext {
         var keysFoundReleased = 0
         /// Trigger starts dropped by a throttle.
         var throttled = 0
+        /// Trigger starts queued by a throttle (`excess: queue`).
+        var throttleQueued = 0
     }
 
     /// An event-pattern window: a definition's state for one correlation key.
@@ -198,7 +200,7 @@ struct BatchContext {
             return .instance(t.state)
         case .timer(let t) where t.instanceId.isEmpty:
             firedTimers.append(t.id)
-            await startTimerFired(t)
+            if t.data?[member: "throttle"].stringValue != nil { try await releaseQueued(t) } else { await startTimerFired(t) }
             return .none
         case .timer(let t):
             firedTimers.append(t.id)
@@ -263,8 +265,7 @@ struct BatchContext {
                t.history.contains(where: { $0.elementType == "process" && ["completed", "failed", "cancelled"].contains($0.event) }) {
                 var w = windows[WindowKey(definitionId: t.state.definitionId, key: key)] ?? [:]
                 w["cooldown_until"] = .number(now.timeIntervalSince1970 + cd)
-                let kept: Set = ["cooldown_until", "starts", "dropped"]
-                setWindow(t.state.definitionId, key, w.filter { kept.contains($0.key) })
+                setWindow(t.state.definitionId, key, w.filter { $0.key == "cooldown_until" || Self.throttleKeys.contains($0.key) })
             }
         }
     }

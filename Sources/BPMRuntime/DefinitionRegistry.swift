@@ -150,6 +150,8 @@ public final class TopicRoute: Sendable {
     let keySlots: [Int]
     let evaluatedKeys: [Int]
     let hasHoldFor: [Bool]
+    /// Per target: whether its trigger has window aggregates (fed by every event of its keys).
+    let windowed: [Bool]
     /// Distinct paths read from each event.
     let paths: [[String]]
     /// Per target: the index in `paths` of its correlation key (nil: no key, or a key that
@@ -168,6 +170,8 @@ public final class TopicRoute: Sendable {
         anyKey = hasKey.contains(true)
         keyed = Set(targets.indices.filter { hasKey[$0] }.map { targets[$0].0.id })
         hasHoldFor = targets.map { $0.0.trigger?.holdFor != nil }
+        let windowed = targets.map { !($0.0.trigger?.windows.isEmpty ?? true) }
+        self.windowed = windowed
         var paths: [[String]] = []
         var index: [[String]: Int] = [:]
         func slot(_ p: [String]) -> Int {
@@ -180,7 +184,10 @@ public final class TopicRoute: Sendable {
         self.keyPath = keyPath
         keySlots = Array(Set(keyPath.compactMap { $0 })).sorted()
         evaluatedKeys = targets.indices.filter { hasKey[$0] && keyPath[$0] == nil }
-        guards = targets.map { t in (t.0.trigger?.condition?.equalityGuards ?? []).map { (slot($0.path), $0.value) } }
+        // a windowed condition may name a window where a guard reads an event path: not guarded
+        guards = targets.indices.map { i in
+            windowed[i] ? [] : (targets[i].0.trigger?.condition?.equalityGuards ?? []).map { (slot($0.path), $0.value) }
+        }
         self.paths = paths
         // the path most targets guard with a literal (`tags.site = "site7"`): an event's value
         // there names the few targets whose condition can hold, looked up instead of tried
@@ -192,7 +199,8 @@ public final class TopicRoute: Sendable {
             for i in targets.indices {
                 // a `for:` run (to break) needs every event; so does a key while an instance of
                 // the definition may be running (to refresh it): the caller adds those
-                if let literal = guards[i].first(where: { $0.0 == p })?.1, !hasHoldFor[i] {
+                // (windows count every event of the key too)
+                if let literal = guards[i].first(where: { $0.0 == p })?.1, !hasHoldFor[i], !windowed[i] {
                     byLiteral[literal, default: []].append(i)
                 } else {
                     always.append(i)

@@ -140,7 +140,7 @@ public enum EventDecoder {
             }
         }
         if let c = def.trigger?.condition {
-            let r = c.evaluate(event.contextValue ?? [:])
+            let r = c.evaluate((event.contextValue ?? [:]).merging(EventIntake.placeholderWindows(def)) { _, w in w })
             if case .bool = r {} else {
                 return EventProblem("wrong_type", "the trigger condition of \(def.id) gives \(r.typeName), not true or false: \(c.source.trimmingCharacters(in: .whitespacesAndNewlines))")
             }

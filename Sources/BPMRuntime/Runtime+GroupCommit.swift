@@ -138,6 +138,7 @@ extension Runtime {
         stats.keysSeenInFlight += ctx.counters.keysSeenInFlight
         stats.keysFoundReleased += ctx.counters.keysFoundReleased
         stats.throttled += ctx.counters.throttled
+        stats.throttleQueued += ctx.counters.throttleQueued
         var commit = ctx.commitBatch()
         if let topic = lifecycleTopic { commit.outbox = Lifecycle.events(of: commit, topic: topic) }
         if store.sharedByReplicas {

@@ -100,6 +100,8 @@ public actor Runtime {
         public var keysFoundReleased = 0
         /// Trigger starts dropped by a `throttle:` (since the process started).
         public var throttled = 0
+        /// Trigger starts a throttle queued (`excess: queue`) to start later.
+        public var throttleQueued = 0
     }
 
     public init(store: any ProcessStore, clock: any EngineClock = SystemClock(), connectors: ConnectorRegistry,
