@@ -43,10 +43,12 @@ extension UI {
     id: new-process
     name: New process
 
-    steps:
-      - id: do-it
+    activities:
+      - id: review
         type: user
-        name: Do it
+        name: Review the request
+      - id: done
+        type: end
     """
 
     static func templateOptions() -> String {
