@@ -23,7 +23,8 @@ extension API {
 
     static func definitionText(_ body: String) throws -> String {
         guard !body.allSatisfy(\.isWhitespace) else {
-            throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML or BPMN as the request body")
+            throw Problem(.badRequest, "empty-body", "Empty body",
+                          "send the definition's YAML or BPMN as the request body")
         }
         return body
     }
@@ -53,13 +54,17 @@ extension API {
                 ["id": .string($0.id), "name": .string($0.name), "executable": .bool($0.isExecutable)]
             })
         }
-        if req.uri.queryParameters.get("diagram") == "svg", let svg = Self.diagram(check, text) { c["diagram"] = .string(svg) }
+        if req.uri.queryParameters.get("diagram") == "svg", let svg = Self.diagram(check, text) {
+            c["diagram"] = .string(svg)
+        }
         return .context(c)
     }
 
     /// The SVG of a check's first executable process; a BPMN text that does not validate from its diagram alone.
     static func diagram(_ check: DefinitionCheck, _ text: String) -> String? {
-        if let d = check.definitions.first(where: \.isExecutable) ?? check.definitions.first { return DiagramSVG.svg(d) }
+        if let d = check.definitions.first(where: \.isExecutable) ?? check.definitions.first {
+            return DiagramSVG.svg(d)
+        }
         return check.format == "bpmn" ? DiagramSVG.svg(diagramOf: text) : nil
     }
 
@@ -107,7 +112,8 @@ extension API {
     static func runVariables(_ v: Value?) throws -> [String: Value] {
         guard let v else { return [:] }
         guard let c = v.contextValue else {
-            throw Problem(.badRequest, "invalid-variables", "Invalid variables", "'variables' must be a JSON object of name: value")
+            throw Problem(.badRequest, "invalid-variables", "Invalid variables",
+                          "'variables' must be a JSON object of name: value")
         }
         return c
     }

@@ -55,14 +55,16 @@ enum UIAssets {
 
     static func serve(_ folder: Folder, _ parts: [Substring]) throws -> Response {
         guard let root = folder.root else {
-            throw Problem(.notFound, "not-installed", "Not installed", "\(folder.name) is not installed: run scripts/install-deps.sh")
+            throw Problem(.notFound, "not-installed", "Not installed",
+                          "\(folder.name) is not installed: run scripts/install-deps.sh")
         }
-        let ext = (parts.last.map(String.init) as NSString?)?.pathExtension ?? ""
+        let ext = String(parts.last?.split(separator: ".").last ?? "")
         let path = ([root] + parts.map(String.init)).joined(separator: "/")
         guard !parts.contains(where: { $0 == ".." || $0.hasPrefix(".") }), let type = types[ext],
               let data = FileManager.default.contents(atPath: path)
         else {
-            throw Problem(.notFound, "not-found", "Not found", "no asset \(parts.joined(separator: "/")) in \(folder.name)")
+            throw Problem(.notFound, "not-found", "Not found",
+                          "no asset \(parts.joined(separator: "/")) in \(folder.name)")
         }
         var h = HTTPFields()
         h[.contentType] = type

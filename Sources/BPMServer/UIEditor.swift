@@ -27,7 +27,8 @@ extension UI {
         }
         guard let t = ProcessTemplates.named(name) else {
             throw Problem(.notFound, "unknown-template", "Unknown template",
-                          "no template '\(name)'; there are: \(ProcessTemplates.all.map(\.name).joined(separator: ", "))")
+                          "no template '\(name)'; there are: "
+                            + ProcessTemplates.all.map(\.name).joined(separator: ", "))
         }
         return Self.editor(EditorDocument(id: nil, text: ProcessTemplates.render(t, id: id).definition, format: "yaml"))
     }
@@ -36,7 +37,8 @@ extension UI {
     func edit(_ id: String) async throws -> Response {
         guard let r = try await runtime.store.definitions().filter({ $0.id == id }).max(by: { $0.version < $1.version })
         else { throw Runtime.RuntimeError.unknownDefinition(id) }
-        return Self.editor(EditorDocument(id: id, text: r.source, format: r.format == "bpmn" ? "bpmn" : "yaml", deployed: r))
+        let format = r.format == "bpmn" ? "bpmn" : "yaml"
+        return Self.editor(EditorDocument(id: id, text: r.source, format: format, deployed: r))
     }
 
     static let blank = """
@@ -52,7 +54,9 @@ extension UI {
     """
 
     static func templateOptions() -> String {
-        ProcessTemplates.all.map { "<option value=\"\(esc($0.name))\">\(esc($0.name)) — \(esc($0.summary))</option>" }.joined()
+        ProcessTemplates.all.map { t in
+            "<option value=\"\(esc(t.name))\">\(esc(t.name)) — \(esc(t.summary))</option>"
+        }.joined()
     }
 
     static func editor(_ doc: EditorDocument) -> Response {
@@ -63,7 +67,8 @@ extension UI {
             <script src="/ui/assets/codemirror/mode/yaml/yaml.js"></script>
             <script src="/ui/assets/codemirror/mode/xml/xml.js"></script>
             """ : "<p class=muted id=editor-plain>\(UIAssets.codemirror.install).</p>"
-        let title = doc.deployed.map { "Edit \(esc($0.id)) <span class=muted>(from v\($0.version))</span>" } ?? "New definition"
+        let title = doc.deployed.map { "Edit \(esc($0.id)) <span class=muted>(from v\($0.version))</span>" }
+            ?? "New definition"
         let visual = doc.format == "bpmn" && doc.id != nil
             ? " · <a id=open-modeler href=\"/ui/definitions/\(esc(doc.id!))/model\">edit visually (bpmn-js)</a>" : ""
         let deploy = may(.admin) ? "<button id=deploy>deploy as new version</button>" : ""
@@ -73,7 +78,8 @@ extension UI {
         let body = """
         <style>
         .editor-grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1rem}
-        .CodeMirror{border:1px solid #ccc;height:32rem;font-size:13px}#source{width:100%;height:32rem;font-family:monospace}
+        .CodeMirror{border:1px solid #ccc;height:32rem;font-size:13px}
+        #source{width:100%;height:32rem;font-family:monospace}
         .problem-marker{color:#c0392b;font-weight:700;padding-left:2px}.problem-line{background:#fdecea}
         #problems li.warning{color:#a60}#preview svg{max-width:100%;height:auto}
         #diff .add{color:#2a7}#diff .del{color:#c0392b}
@@ -90,7 +96,8 @@ extension UI {
         <h2>Problems</h2><ul id=problems><li class=muted>checking…</li></ul></div>
         <div><h2>Diagram</h2><div id=preview class=muted>drawn when the definition is valid</div></div>
         </div>
-        <h2>Changes against the deployed version</h2><pre id=diff class=muted>\(doc.deployed == nil ? "not deployed yet" : "")</pre>
+        <h2>Changes against the deployed version</h2>
+        <pre id=diff class=muted>\(doc.deployed == nil ? "not deployed yet" : "")</pre>
         <h2>Test run <span class=muted>(simulated clock, connectors recorded, nothing deployed)</span></h2>
         <label>variables (JSON object)<br><textarea id=run-variables rows=3 cols=60>{}</textarea></label>
         <label>events (JSON array, for an event trigger)<br><textarea id=run-events rows=3 cols=60>[]</textarea></label>

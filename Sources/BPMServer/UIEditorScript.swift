@@ -9,7 +9,11 @@ enum UIEditorScript {
       const r = await fetch('/definitions?file=' + encodeURIComponent(file), {method: 'POST', body,
         headers: {'Content-Type': file.endsWith('.bpmn') ? 'application/xml' : 'application/yaml'}});
       const a = await r.json().catch(() => ({}));
-      if (!r.ok) { statusLine.className = 'error'; statusLine.textContent = (a.title || r.status) + ': ' + (a.detail || ''); return; }
+      if (!r.ok) {
+        statusLine.className = 'error';
+        statusLine.textContent = (a.title || r.status) + ': ' + (a.detail || '');
+        return;
+      }
       statusLine.className = '';
       statusLine.innerHTML = '';
       const link = document.createElement('a');
@@ -28,7 +32,7 @@ enum UIEditorScript {
     let cm = null;
     if (window.CodeMirror) {
       cm = CodeMirror.fromTextArea(area, {lineNumbers: true, gutters: ['problems', 'CodeMirror-linenumbers'],
-                                          mode: editorConfig.format === 'bpmn' ? 'xml' : 'yaml', indentWithTabs: false});
+                                          mode: editorConfig.format === 'bpmn' ? 'xml' : 'yaml'});
       cm.on('change', schedule);
       window.editor = cm;
     } else {

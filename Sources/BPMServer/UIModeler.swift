@@ -19,7 +19,8 @@ extension UI {
             """)
         }
         guard UIAssets.bpmnJS.root != nil else {
-            return Self.page("Model \(id)", "<h1>\(Self.esc(id))</h1><p id=modeler-missing>\(UIAssets.bpmnJS.install).</p>")
+            let missing = "<h1>\(Self.esc(id))</h1><p id=modeler-missing>\(UIAssets.bpmnJS.install).</p>"
+            return Self.page("Model \(id)", missing)
         }
         let config: Value = ["id": .string(id), "xml": .string(r.source), "version": .number(Double(r.version))]
         let deploy = Self.may(.admin) ? "<button id=deploy>deploy as new version</button>" : ""
@@ -46,7 +47,10 @@ extension UI {
     modeler.importXML(modelerConfig.xml).then(() => {
       modeler.get('canvas').zoom('fit-viewport');
       document.body.dataset.imported = 'true';
-    }).catch(e => { statusLine.className = 'error'; statusLine.textContent = 'could not open the diagram: ' + e.message; });
+    }).catch(e => {
+      statusLine.className = 'error';
+      statusLine.textContent = 'could not open the diagram: ' + e.message;
+    });
     async function xml() { return (await modeler.saveXML({format: true})).xml; }
     async function validate() {
       const r = await fetch('/definitions/validate?format=bpmn&file=' + encodeURIComponent(modelerConfig.id + '.bpmn'),

@@ -59,11 +59,16 @@ import Testing
       </bpmn:process>
       <bpmndi:BPMNDiagram id="d1">
         <bpmndi:BPMNPlane id="p1" bpmnElement="review">
-          <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="152" y="102" width="36" height="36"/></bpmndi:BPMNShape>
-          <bpmndi:BPMNShape id="review_di" bpmnElement="review_task"><dc:Bounds x="240" y="80" width="100" height="80"/></bpmndi:BPMNShape>
-          <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="392" y="102" width="36" height="36"/></bpmndi:BPMNShape>
-          <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="188" y="120"/><di:waypoint x="240" y="120"/></bpmndi:BPMNEdge>
-          <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="340" y="120"/><di:waypoint x="392" y="120"/></bpmndi:BPMNEdge>
+          <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+            <dc:Bounds x="152" y="102" width="36" height="36"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNShape id="review_di" bpmnElement="review_task">
+            <dc:Bounds x="240" y="80" width="100" height="80"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+            <dc:Bounds x="392" y="102" width="36" height="36"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1">
+            <di:waypoint x="188" y="120"/><di:waypoint x="240" y="120"/></bpmndi:BPMNEdge>
+          <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2">
+            <di:waypoint x="340" y="120"/><di:waypoint x="392" y="120"/></bpmndi:BPMNEdge>
         </bpmndi:BPMNPlane>
       </bpmndi:BPMNDiagram>
     </bpmn:definitions>
@@ -73,7 +78,8 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let defs = try subfolder("defs", of: dir)
-        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true, encoding: .utf8)
+        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true,
+                                         encoding: .utf8)
         try Self.review.write(to: defs.appendingPathComponent("review.bpmn"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
