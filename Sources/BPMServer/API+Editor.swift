@@ -21,14 +21,6 @@ extension API {
         return contentType?.lowercased().contains("yaml") == true ? "yaml" : nil
     }
 
-    static func definitionText(_ body: String) throws -> String {
-        guard !body.allSatisfy(\.isWhitespace) else {
-            throw Problem(.badRequest, "empty-body", "Empty body",
-                          "send the definition's YAML or BPMN as the request body")
-        }
-        return body
-    }
-
     static func problemView(_ e: DefinitionError) -> Value {
         ["line": .number(Double(e.location.line)), "column": .number(Double(e.location.column)),
          "message": .string(e.message), "severity": .string(e.isWarning ? "warning" : "error"),
@@ -37,8 +29,7 @@ extension API {
 
     /// `POST /definitions/validate`: `{valid, format, problems, warnings, summary, definitions, decisions}`, with
     /// `?diagram=svg` the diagram of a valid process.
-    func validate(_ body: String, _ req: Request, contentType: String?) throws -> Value {
-        let text = try Self.definitionText(body)
+    func validate(_ text: String, _ req: Request, contentType: String?) throws -> Value {
         let file = req.uri.queryParameters.get("file").map(String.init) ?? "request"
         let format = try Self.format(req, contentType: contentType, allowed: DefinitionCheck.formats)
         let check = DefinitionCheck.run(source: text, file: file, format: format)
@@ -69,8 +60,7 @@ extension API {
     }
 
     /// `POST /definitions/preview`: the diagram as SVG, 422 with the problems when there is none to draw.
-    func preview(_ body: String, _ req: Request, contentType: String?) throws -> Reply {
-        let text = try Self.definitionText(body)
+    func preview(_ text: String, _ req: Request, contentType: String?) throws -> Reply {
         let format = try Self.format(req, contentType: contentType, allowed: ["yaml", "bpmn"])
         let check = DefinitionCheck.run(source: text, file: "request", format: format)
         guard let svg = Self.diagram(check, text) else {
@@ -85,7 +75,7 @@ extension API {
     /// with the main instance's `path` (element ids in order of completion).
     func testRun(_ body: String) async throws -> Value {
         let o = try Self.object(body)
-        guard let source = o["source"]?.stringValue, !source.allSatisfy(\.isWhitespace) else {
+        guard let source = o["source"]?.stringValue else {
             throw Problem(.badRequest, "invalid-body", "Invalid body", "'source' must be the definition's text")
         }
         let variables = try Self.runVariables(o["variables"])
@@ -96,6 +86,10 @@ extension API {
                                        connectors: ConnectorRegistry(fallback: RecordingConnector()), start: Date())
         } catch let e as DefinitionErrors {
             throw Problem(.unprocessableContent, "invalid-definition", "Invalid definition", e.description)
+        } catch let e as Problem {
+            throw e
+        } catch {
+            throw Problem(.unprocessableContent, "invalid-definition", "Invalid definition", "\(error)")
         }
         if events.isEmpty {
             await sim.start(variables: variables)

@@ -98,9 +98,10 @@ extension OwnAPIRouterTests {
             #expect(asAdmin.text.contains("id=deploy") && !asViewer.text.contains("id=deploy"))
             let model = try await call(client, .get, "/ui/definitions/broken/model")
             #expect(model.text.contains("id=modeler-missing") && model.text.contains("YAML definition"))
+            // an empty text is a text with a problem, not a bad request
             let empty = try await call(client, .post, "/definitions/validate", json: "  ",
                                        contentType: "application/yaml")
-            expectProblem(empty, 400, "empty-body")
+            #expect(empty.status == 200 && empty.json[member: "valid"] == .bool(false), "\(empty.text)")
             expectProblem(try await call(client, .post, "/definitions/validate?format=json", json: Self.fixed,
                                          contentType: "application/yaml"), 400, "invalid-parameter", detail: "format")
         }
