@@ -10,7 +10,7 @@ import Hummingbird
 extension API {
     /// The format a request names (`?format=`), or from its Content-Type (XML), or nil: sniffed from the text.
     static func format(_ req: Request, contentType: String?, allowed: [String]) throws -> String? {
-        if let f = req.uri.queryParameters.get("format").map(String.init) {
+        if let f = req.uri.queryParameters.get("format") {
             guard allowed.contains(f) else {
                 throw Problem(.badRequest, "invalid-parameter", "Invalid parameter",
                               "format must be one of \(allowed.joined(separator: ", ")), not '\(f)'")
@@ -30,7 +30,7 @@ extension API {
     /// `POST /definitions/validate`: `{valid, format, problems, warnings, summary, definitions, decisions}`, with
     /// `?diagram=svg` the diagram of a valid process.
     func validate(_ text: String, _ req: Request, contentType: String?) throws -> Value {
-        let file = req.uri.queryParameters.get("file").map(String.init) ?? "request"
+        let file = req.uri.queryParameters.get("file") ?? "request"
         let format = try Self.format(req, contentType: contentType, allowed: DefinitionCheck.formats)
         let check = DefinitionCheck.run(source: text, file: file, format: format)
         var c: [String: Value] = [
@@ -41,8 +41,8 @@ extension API {
         if check.valid {
             c["summary"] = .string(check.summary)
             c["decisions"] = .list(check.decisions.map(Value.string))
-            c["definitions"] = .list(check.definitions.map {
-                ["id": .string($0.id), "name": .string($0.name), "executable": .bool($0.isExecutable)]
+            c["definitions"] = .list(check.definitions.map { d -> Value in
+                ["id": .string(d.id), "name": .string(d.name), "executable": .bool(d.isExecutable)]
             })
         }
         if req.uri.queryParameters.get("diagram") == "svg", let svg = Self.diagram(check, text) {

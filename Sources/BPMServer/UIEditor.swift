@@ -21,8 +21,8 @@ extension UI {
     /// `/ui/editor?template=NAME&id=ID`: a template's definition for a new process id, or an empty start.
     func newEditor(_ req: Request) throws -> Response {
         let q = req.uri.queryParameters
-        let id = q.get("id").map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? "new-process"
-        guard let name = q.get("template").map(String.init), !name.isEmpty else {
+        let id = q.get("id").flatMap { $0.isEmpty ? nil : $0 } ?? "new-process"
+        guard let name = q.get("template"), !name.isEmpty else {
             return Self.editor(EditorDocument(id: nil, text: Self.blank, format: "yaml"))
         }
         guard let t = ProcessTemplates.named(name) else {
