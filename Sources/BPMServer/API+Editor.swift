@@ -21,6 +21,12 @@ extension API {
         return contentType?.lowercased().contains("yaml") == true ? "yaml" : nil
     }
 
+    /// A body is required (as for deploying): an empty one is a bad request, one of blanks a text with a problem.
+    static func requireText(_ body: String) throws {
+        guard body.isEmpty else { return }
+        throw Problem(.badRequest, "empty-body", "Empty body", "send the definition's YAML or BPMN as the request body")
+    }
+
     static func problemView(_ e: DefinitionError) -> Value {
         ["line": .number(Double(e.location.line)), "column": .number(Double(e.location.column)),
          "message": .string(e.message), "severity": .string(e.isWarning ? "warning" : "error"),
@@ -30,6 +36,7 @@ extension API {
     /// `POST /definitions/validate`: `{valid, format, problems, warnings, summary, definitions, decisions}`, with
     /// `?diagram=svg` the diagram of a valid process.
     func validate(_ text: String, _ req: Request, contentType: String?) throws -> Value {
+        try Self.requireText(text)
         let file = req.uri.queryParameters.get("file") ?? "request"
         let format = try Self.format(req, contentType: contentType, allowed: DefinitionCheck.formats)
         let check = DefinitionCheck.run(source: text, file: file, format: format)
@@ -61,6 +68,7 @@ extension API {
 
     /// `POST /definitions/preview`: the diagram as SVG, 422 with the problems when there is none to draw.
     func preview(_ text: String, _ req: Request, contentType: String?) throws -> Reply {
+        try Self.requireText(text)
         let format = try Self.format(req, contentType: contentType, allowed: ["yaml", "bpmn"])
         let check = DefinitionCheck.run(source: text, file: "request", format: format)
         guard let svg = Self.diagram(check, text) else {

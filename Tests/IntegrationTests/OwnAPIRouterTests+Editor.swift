@@ -111,10 +111,14 @@ extension OwnAPIRouterTests {
             #expect(asAdmin.text.contains("id=deploy") && !asViewer.text.contains("id=deploy"))
             let model = try await call(client, .get, "/ui/definitions/broken/model")
             #expect(model.text.contains("id=modeler-missing") && model.text.contains("YAML definition"))
-            // an empty text is a text with a problem, not a bad request
+            // a text of blanks is a text with a problem; no text at all is a bad request
             let empty = try await call(client, .post, "/definitions/validate", json: "  ",
                                        contentType: "application/yaml")
             #expect(empty.status == 200 && empty.json[member: "valid"] == .bool(false), "\(empty.text)")
+            let none = try await call(client, .post, "/definitions/validate", json: "", contentType: "application/yaml")
+            expectProblem(none, 400, "empty-body")
+            let allow = try await call(client, .options, "/definitions/preview")
+            #expect(allow.headers[.allow] == "POST", "\(allow.headers)")
             expectProblem(try await call(client, .post, "/definitions/validate?format=json", json: Self.fixed,
                                          contentType: "application/yaml"), 400, "invalid-parameter")
         }
