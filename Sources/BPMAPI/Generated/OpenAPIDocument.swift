@@ -1347,11 +1347,10 @@ public enum OpenAPIDocument {
               }
             },
             "application/yaml": {
-              "schema": {
-                "type": "string"
-              }
+              "schema": {}
             }
           },
+          "description": "the file's text; any YAML document is a text to check (answered with its problems)",
           "required": true
         },
         "responses": {
