@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
         ], exclude: ["openapi.yaml", "openapi-generator-config.yaml"]),
         .target(name: "BPMServer", dependencies: [
-            "BPMRuntime", "BPMAPI",
+            "BPMRuntime", "BPMAPI", "BPMTooling",
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -10,6 +10,7 @@ dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)   # GRDB li
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)               # for inspecting the store
 dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)   # Kafka/Redpanda intake and publishing
 dpkg -s libmosquitto-dev >/dev/null 2>&1 || need_apt+=(libmosquitto-dev) # MQTT publishing and triggers
+[ -f /usr/share/javascript/codemirror/lib/codemirror.js ] || need_apt+=(libjs-codemirror) # the UI's code editor
 if $tests; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)   # the PostgreSQL store's tests start throwaway servers
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)                       # the web UI's browser test
@@ -54,6 +55,28 @@ if $tests; then
   mkdir -p .build/kafka-runtime
   ln -sf "$(python3 -c 'import confluent_kafka, glob, os; print(glob.glob(os.path.join(os.path.dirname(confluent_kafka.__file__), "..", "confluent_kafka.libs", "librdkafka-*.so.1"))[0])')" \
     .build/kafka-runtime/librdkafka.so.1
+fi
+
+# bpmn-js 9.0.3, the UI's visual BPMN modeler (bpmn.io license: its watermark stays), ships in the PyPI wheel
+# of django-bpmn 0.0.4: its static files (js/bpmn-modeler.development.js, css/) go into .build/bpmn-js/, which
+# `bpm serve` serves at /ui/assets/bpmn-js/ (the wheel has no icon font: the palette shows its shapes unlabelled)
+if [ ! -f .build/bpmn-js/js/bpmn-modeler.development.js ]; then
+  wheel_dir=$(mktemp -d)
+  # without it the server runs as before and its modeler page says how to get it: a failed download is no failure
+  python3 -m pip download -q --no-deps --only-binary=:all: -d "$wheel_dir" django-bpmn==0.0.4 \
+    || echo "bpmn-js not installed: pip could not download django-bpmn 0.0.4" >&2
+  ls "$wheel_dir"/*.whl >/dev/null 2>&1 && python3 - "$wheel_dir" .build/bpmn-js <<'PY'
+import glob, os, sys, zipfile
+prefix = "django_bpmn/static/django_bpmn/"
+with zipfile.ZipFile(glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            target = os.path.join(sys.argv[2], name[len(prefix):])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(z.read(name))
+PY
+  rm -rf "$wheel_dir"
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

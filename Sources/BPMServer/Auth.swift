@@ -177,6 +177,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let parts = path.split(separator: "/").map(String.init)
         if parts.first == "v2" { return v2Role(method, Array(parts.dropFirst())) }
         switch (parts.first ?? "", parts.last ?? "") {
+        case ("definitions", "validate"), ("definitions", "preview"), ("definitions", "test-run"): return .viewer  // deploy nothing
         case ("definitions", _), ("clock", _): return .admin
         case ("jobs", _): return .worker
         case ("tasks", "complete"), ("tasks", "claim"), ("tasks", "unclaim"): return .viewer  // and assignee or candidate: checked with the task

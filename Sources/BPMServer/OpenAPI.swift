@@ -25,14 +25,18 @@ enum OpenAPI {
         return paths.map { ($0.key.split(separator: "/"), $0.value.keys.map { $0.uppercased() }.sorted()) }
     }()
 
-    /// The methods documented for a concrete path, or nil when no documented path matches it.
+    /// The methods documented for a concrete path, or nil when no documented path matches it; a path that
+    /// matches a literal segment is that path's only (`/definitions/validate` is not `/definitions/{id}`).
     static func methods(for path: String) -> [String]? {
         let parts = path.split(separator: "/")
-        var found: [String] = []
+        var found: [(parameters: Int, methods: [String])] = []
         for r in routes where r.segments.count == parts.count {
-            if zip(r.segments, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) { found += r.methods }
+            if zip(r.segments, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) {
+                found.append((r.segments.filter { $0.hasPrefix("{") }.count, r.methods))
+            }
         }
-        return found.isEmpty ? nil : Array(Set(found)).sorted()
+        guard let fewest = found.map(\.parameters).min() else { return nil }
+        return Array(Set(found.filter { $0.parameters == fewest }.flatMap(\.methods))).sorted()
     }
 
     /// The request body's media types of each operation that takes a body, by operationId.

@@ -71,13 +71,16 @@ struct OwnAPIMiddleware: ServerMiddleware {
 
     func read(_ body: HTTPBody?, _ operationID: String) async throws -> String {
         guard let body else { return "" }
-        let (limit, option) = api.bodyLimit(definition: operationID == "deployDefinition")
+        let (limit, option) = api.bodyLimit(definition: Self.definitionBodies.contains(operationID))
         do {
             return String(decoding: try await Data(collecting: body, upTo: limit), as: UTF8.self)
         } catch {
             throw API.tooLarge(limit, option)
         }
     }
+
+    /// The operations whose body is a definition (or holds one): the definition size limit applies.
+    static let definitionBodies: Set = ["deployDefinition", "validateDefinition", "previewDefinition", "testRunDefinition"]
 
     static func send(_ reply: Reply) -> (HTTPResponse, HTTPBody?) {
         (HTTPResponse(status: reply.status, headerFields: reply.headers), HTTPBody(reply.body))

@@ -75,6 +75,10 @@ public enum BPMServer {
         let ui = UI(runtime: runtime)
         router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
         router.get("/ui/definitions/:id") { _, ctx in await api.handle { try await ui.definition(try ctx.parameters.require("id")) } }
+        router.get("/ui/editor") { req, _ in await api.handle { try ui.newEditor(req) } }
+        router.get("/ui/definitions/:id/edit") { _, ctx in await api.handle { try await ui.edit(try ctx.parameters.require("id")) } }
+        router.get("/ui/definitions/:id/model") { _, ctx in await api.handle { try await ui.model(try ctx.parameters.require("id")) } }
+        UIAssets.routes(router)
         router.get("/ui/instances") { req, _ in await api.handle { try await ui.instances(req) } }
         router.get("/ui/instances/:id") { _, ctx in await api.handle { try await ui.instance(try ctx.parameters.require("id")) } }
         router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }

@@ -34,7 +34,7 @@ struct UI {
         button{padding:.25rem .7rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}form.inline{display:inline}
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
         </style></head><body>
-        <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a>
+        <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a><a href="/ui/editor">Editor</a>
         <a href="/ui/incidents">Incidents</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
         <main>\(body)</main>
         <script>
@@ -95,7 +95,8 @@ struct UI {
         }
         let body = """
         <h1>\(Self.esc(d.name)) <span class=muted>(\(Self.esc(d.id)) v\(v))</span></h1>
-        <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · blue: instances waiting there now · red: open incidents</p>
+        <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · \(Self.definitionLinks(id, versions.last?.format))
+        · blue: instances waiting there now · red: open incidents</p>
         \(DiagramSVG.svg(d, m))
         \(Self.startForm(id))
         <h2>Versions</h2><table><tr><th>version</th><th>deployed</th><th>from</th><th>hash</th><th></th></tr>\(vrows)</table>

@@ -3,6 +3,14 @@ import Foundation
 /// Starting an instance from a definition's page: variables as JSON (checked in the browser,
 /// then by the API, whose problem details are shown on the page), an optional business key.
 extension UI {
+    /// The links of a definition's page: start an instance (operators), edit it as text, model a BPMN visually.
+    static func definitionLinks(_ definitionId: String, _ format: String?) -> String {
+        let id = esc(definitionId)
+        let start = may(.operator) ? "<a id=start-link href=\"#start-form\">start instance</a> · " : ""
+        let model = format == "bpmn" ? " · <a id=model-link href=\"/ui/definitions/\(id)/model\">model</a>" : ""
+        return start + "<a id=edit-link href=\"/ui/definitions/\(id)/edit\">edit</a>" + model
+    }
+
     static func startForm(_ definitionId: String) -> String {
         guard may(.operator) else { return "" }
         let id = esc(definitionId)

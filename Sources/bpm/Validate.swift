@@ -31,16 +31,12 @@ struct Validate: ParsableCommand {
                     if !quiet { print("\(file): ok (test file: \(t.scenarios.count) scenarios)") }
                     continue
                 }
-                if DefinitionLoader.isDecisionSource(source) {
-                    let model = try DecisionRegistry.parse(source: source, file: file)
-                    if !quiet { print("\(file): ok (decisions: \(model.decisions.map(\.id).joined(separator: ", ")))") }
-                    continue
-                }
-                let defs = try DefinitionLoader.parseAll(source: source, file: file)
-                for w in defs.flatMap(\.warnings) { printError(w.description) }
-                if !quiet {
-                    let what = defs.map { "\($0.id): \($0.elements.count) elements, \($0.flows.count) flows\($0.isExecutable ? "" : ", not executable")" }
-                    print("\(file): ok (\(what.joined(separator: "; ")))")
+                let check = DefinitionCheck.run(source: source, file: file)
+                for e in check.reported { printError(e.description) }
+                if !check.valid {
+                    failed = true
+                } else if !quiet {
+                    print("\(file): ok (\(check.summary))")
                 }
             } catch {
                 failed = true

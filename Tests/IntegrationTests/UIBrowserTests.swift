@@ -44,4 +44,46 @@ import Testing
         let out = try await runScript("signin_test.py", [s.base, "viewer-token-0123456789abcdef", "vera"])
         #expect(out.contains("ok   after signing out the pages need signing in again"))
     }
+
+    static let review = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" \
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" \
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="review-defs" targetNamespace="http://bpmn.io/schema/bpmn">
+      <bpmn:process id="review" name="Review" isExecutable="true">
+        <bpmn:startEvent id="start"/>
+        <bpmn:userTask id="review_task" name="Review"/>
+        <bpmn:endEvent id="end"/>
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review_task"/>
+        <bpmn:sequenceFlow id="f2" sourceRef="review_task" targetRef="end"/>
+      </bpmn:process>
+      <bpmndi:BPMNDiagram id="d1">
+        <bpmndi:BPMNPlane id="p1" bpmnElement="review">
+          <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+            <dc:Bounds x="152" y="102" width="36" height="36"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNShape id="review_di" bpmnElement="review_task">
+            <dc:Bounds x="240" y="80" width="100" height="80"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+            <dc:Bounds x="392" y="102" width="36" height="36"/></bpmndi:BPMNShape>
+          <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1">
+            <di:waypoint x="188" y="120"/><di:waypoint x="240" y="120"/></bpmndi:BPMNEdge>
+          <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2">
+            <di:waypoint x="340" y="120"/><di:waypoint x="392" y="120"/></bpmndi:BPMNEdge>
+        </bpmndi:BPMNPlane>
+      </bpmndi:BPMNDiagram>
+    </bpmn:definitions>
+    """
+
+    @Test(.timeLimit(.minutes(5))) func inARealBrowserADefinitionIsEditedValidatedTestRunAndDeployed() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true,
+                                         encoding: .utf8)
+        try Self.review.write(to: defs.appendingPathComponent("review.bpmn"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        let out = try await runScript("editor_test.py", [server.base, repoRoot.appendingPathComponent("docs/ui").path])
+        #expect(out.contains("ok   GET /definitions lists it with the new label"))
+    }
 }

@@ -100,6 +100,66 @@ public enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "DefinitionCheck": {
+        "properties": {
+          "decisions": {
+            "items": {
+              "type": "string"
+            },
+            "type": "array"
+          },
+          "definitions": {
+            "items": {
+              "properties": {
+                "executable": {
+                  "type": "boolean"
+                },
+                "id": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                }
+              },
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "diagram": {
+            "description": "with `diagram=svg`, the SVG of a valid process",
+            "type": "string"
+          },
+          "format": {
+            "type": "string"
+          },
+          "problems": {
+            "items": {
+              "$ref": "#/components/schemas/DefinitionProblem"
+            },
+            "type": "array"
+          },
+          "summary": {
+            "description": "what a valid text defines, as `bpm validate` prints it after `FILE: ok`",
+            "type": "string"
+          },
+          "valid": {
+            "type": "boolean"
+          },
+          "warnings": {
+            "items": {
+              "$ref": "#/components/schemas/DefinitionProblem"
+            },
+            "type": "array"
+          }
+        },
+        "required": [
+          "valid",
+          "format",
+          "problems",
+          "warnings"
+        ],
+        "type": "object"
+      },
       "DefinitionDiff": {
         "properties": {
           "elements": {
@@ -177,6 +237,37 @@ public enum OpenAPIDocument {
           "elements",
           "flows",
           "process"
+        ],
+        "type": "object"
+      },
+      "DefinitionProblem": {
+        "properties": {
+          "column": {
+            "type": "integer"
+          },
+          "line": {
+            "type": "integer"
+          },
+          "message": {
+            "type": "string"
+          },
+          "severity": {
+            "enum": [
+              "error",
+              "warning"
+            ],
+            "type": "string"
+          },
+          "text": {
+            "description": "the problem as `bpm validate` prints it (FILE:LINE:COL: error: MESSAGE)",
+            "type": "string"
+          }
+        },
+        "required": [
+          "line",
+          "column",
+          "message",
+          "severity"
         ],
         "type": "object"
       },
@@ -1068,6 +1159,228 @@ public enum OpenAPIDocument {
           }
         },
         "summary": "Deploy a definition: YAML, BPMN 2.0 XML, DMN or a YAML rule set (identical content keeps its version)",
+        "tags": [
+          "Definitions"
+        ]
+      }
+    },
+    "/definitions/preview": {
+      "post": {
+        "operationId": "previewDefinition",
+        "parameters": [
+          {
+            "description": "how to read the text; sniffed from it when absent",
+            "in": "query",
+            "name": "format",
+            "schema": {
+              "enum": [
+                "yaml",
+                "bpmn"
+              ],
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/xml": {
+              "schema": {
+                "type": "string"
+              }
+            },
+            "application/yaml": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          },
+          "required": true
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "image/svg+xml": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "description": "the diagram"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "413": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "415": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "422": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "The diagram of a definition text as SVG, without deploying it (a BPMN file that does not validate is drawn from its diagram interchange)",
+        "tags": [
+          "Definitions"
+        ]
+      }
+    },
+    "/definitions/test-run": {
+      "post": {
+        "operationId": "testRunDefinition",
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "properties": {
+                  "events": {
+                    "description": "events delivered in order, for an event-triggered process (the first one starts it, with the variables)",
+                    "items": {
+                      "type": "object"
+                    },
+                    "type": "array"
+                  },
+                  "source": {
+                    "description": "the definition's YAML or BPMN XML",
+                    "type": "string"
+                  },
+                  "variables": {
+                    "description": "the start variables",
+                    "type": "object"
+                  }
+                },
+                "required": [
+                  "source"
+                ],
+                "type": "object"
+              }
+            }
+          },
+          "required": true
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            },
+            "description": "the run's report, as `bpm run --json` prints it (status, path, variables, effects)"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "413": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "415": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "422": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Run a definition text on a simulated clock without deploying it (`bpm run`'s engine: a temporary store, connectors recorded, timers fired in order) and answer the path it took",
+        "tags": [
+          "Definitions"
+        ]
+      }
+    },
+    "/definitions/validate": {
+      "post": {
+        "operationId": "validateDefinition",
+        "parameters": [
+          {
+            "description": "how to read the text; sniffed from it when absent (XML is BPMN or DMN, else YAML)",
+            "in": "query",
+            "name": "format",
+            "schema": {
+              "enum": [
+                "yaml",
+                "bpmn",
+                "dmn",
+                "rules"
+              ],
+              "type": "string"
+            }
+          },
+          {
+            "description": "svg: include the diagram of a valid process (its first executable one) as SVG",
+            "in": "query",
+            "name": "diagram",
+            "schema": {
+              "enum": [
+                "svg"
+              ],
+              "type": "string"
+            }
+          },
+          {
+            "description": "the file name the problems' locations name (default `request`)",
+            "in": "query",
+            "name": "file",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/xml": {
+              "schema": {
+                "type": "string"
+              }
+            },
+            "application/yaml": {
+              "schema": {}
+            }
+          },
+          "description": "the file's text; any YAML document is a text to check (answered with its problems)",
+          "required": true
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DefinitionCheck"
+                }
+              }
+            },
+            "description": "the check, valid or not"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "413": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "415": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Check a definition without deploying it: exactly the problems and warnings `bpm validate` reports, each with line and column (the web editor validates with it as one types)",
         "tags": [
           "Definitions"
         ]

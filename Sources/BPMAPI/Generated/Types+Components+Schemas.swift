@@ -19,6 +19,148 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/DefinitionProblem`.
+        public struct DefinitionProblem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/line`.
+            public var line: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/column`.
+            public var column: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/message`.
+            public var message: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/severity`.
+            @frozen public enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case error = "error"
+                case warning = "warning"
+            }
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/severity`.
+            public var severity: Components.Schemas.DefinitionProblem.SeverityPayload
+            /// the problem as `bpm validate` prints it (FILE:LINE:COL: error: MESSAGE)
+            ///
+            /// - Remark: Generated from `#/components/schemas/DefinitionProblem/text`.
+            public var text: Swift.String?
+            /// Creates a new `DefinitionProblem`.
+            ///
+            /// - Parameters:
+            ///   - line:
+            ///   - column:
+            ///   - message:
+            ///   - severity:
+            ///   - text: the problem as `bpm validate` prints it (FILE:LINE:COL: error: MESSAGE)
+            public init(
+                line: Swift.Int,
+                column: Swift.Int,
+                message: Swift.String,
+                severity: Components.Schemas.DefinitionProblem.SeverityPayload,
+                text: Swift.String? = nil
+            ) {
+                self.line = line
+                self.column = column
+                self.message = message
+                self.severity = severity
+                self.text = text
+            }
+            public enum CodingKeys: String, CodingKey {
+                case line
+                case column
+                case message
+                case severity
+                case text
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DefinitionCheck`.
+        public struct DefinitionCheck: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/valid`.
+            public var valid: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/format`.
+            public var format: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/problems`.
+            public var problems: [Components.Schemas.DefinitionProblem]
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/warnings`.
+            public var warnings: [Components.Schemas.DefinitionProblem]
+            /// what a valid text defines, as `bpm validate` prints it after `FILE: ok`
+            ///
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/summary`.
+            public var summary: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/DefinitionsPayload`.
+            public struct DefinitionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/DefinitionCheck/DefinitionsPayload/id`.
+                public var id: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DefinitionCheck/DefinitionsPayload/name`.
+                public var name: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DefinitionCheck/DefinitionsPayload/executable`.
+                public var executable: Swift.Bool?
+                /// Creates a new `DefinitionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - name:
+                ///   - executable:
+                public init(
+                    id: Swift.String? = nil,
+                    name: Swift.String? = nil,
+                    executable: Swift.Bool? = nil
+                ) {
+                    self.id = id
+                    self.name = name
+                    self.executable = executable
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case id
+                    case name
+                    case executable
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/definitions`.
+            public typealias DefinitionsPayload = [Components.Schemas.DefinitionCheck.DefinitionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/definitions`.
+            public var definitions: Components.Schemas.DefinitionCheck.DefinitionsPayload?
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/decisions`.
+            public var decisions: [Swift.String]?
+            /// with `diagram=svg`, the SVG of a valid process
+            ///
+            /// - Remark: Generated from `#/components/schemas/DefinitionCheck/diagram`.
+            public var diagram: Swift.String?
+            /// Creates a new `DefinitionCheck`.
+            ///
+            /// - Parameters:
+            ///   - valid:
+            ///   - format:
+            ///   - problems:
+            ///   - warnings:
+            ///   - summary: what a valid text defines, as `bpm validate` prints it after `FILE: ok`
+            ///   - definitions:
+            ///   - decisions:
+            ///   - diagram: with `diagram=svg`, the SVG of a valid process
+            public init(
+                valid: Swift.Bool,
+                format: Swift.String,
+                problems: [Components.Schemas.DefinitionProblem],
+                warnings: [Components.Schemas.DefinitionProblem],
+                summary: Swift.String? = nil,
+                definitions: Components.Schemas.DefinitionCheck.DefinitionsPayload? = nil,
+                decisions: [Swift.String]? = nil,
+                diagram: Swift.String? = nil
+            ) {
+                self.valid = valid
+                self.format = format
+                self.problems = problems
+                self.warnings = warnings
+                self.summary = summary
+                self.definitions = definitions
+                self.decisions = decisions
+                self.diagram = diagram
+            }
+            public enum CodingKeys: String, CodingKey {
+                case valid
+                case format
+                case problems
+                case warnings
+                case summary
+                case definitions
+                case decisions
+                case diagram
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Clock`.
         public struct Clock: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Clock/now`.

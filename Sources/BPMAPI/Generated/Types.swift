@@ -43,6 +43,21 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /definitions`.
     /// - Remark: Generated from `#/paths//definitions/post(deployDefinition)`.
     func deployDefinition(_ input: Operations.DeployDefinition.Input) async throws -> Operations.DeployDefinition.Output
+    /// Check a definition without deploying it: exactly the problems and warnings `bpm validate` reports, each with line and column (the web editor validates with it as one types)
+    ///
+    /// - Remark: HTTP `POST /definitions/validate`.
+    /// - Remark: Generated from `#/paths//definitions/validate/post(validateDefinition)`.
+    func validateDefinition(_ input: Operations.ValidateDefinition.Input) async throws -> Operations.ValidateDefinition.Output
+    /// The diagram of a definition text as SVG, without deploying it (a BPMN file that does not validate is drawn from its diagram interchange)
+    ///
+    /// - Remark: HTTP `POST /definitions/preview`.
+    /// - Remark: Generated from `#/paths//definitions/preview/post(previewDefinition)`.
+    func previewDefinition(_ input: Operations.PreviewDefinition.Input) async throws -> Operations.PreviewDefinition.Output
+    /// Run a definition text on a simulated clock without deploying it (`bpm run`'s engine: a temporary store, connectors recorded, timers fired in order) and answer the path it took
+    ///
+    /// - Remark: HTTP `POST /definitions/test-run`.
+    /// - Remark: Generated from `#/paths//definitions/test-run/post(testRunDefinition)`.
+    func testRunDefinition(_ input: Operations.TestRunDefinition.Input) async throws -> Operations.TestRunDefinition.Output
     /// Every deployed version of a definition, oldest first, with content hash, time and origin (file, or who deployed it through the API)
     ///
     /// - Remark: HTTP `GET /definitions/{id}/versions`.
@@ -283,6 +298,49 @@ extension APIProtocol {
     ) async throws -> Operations.DeployDefinition.Output {
         try await deployDefinition(Operations.DeployDefinition.Input(
             query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Check a definition without deploying it: exactly the problems and warnings `bpm validate` reports, each with line and column (the web editor validates with it as one types)
+    ///
+    /// - Remark: HTTP `POST /definitions/validate`.
+    /// - Remark: Generated from `#/paths//definitions/validate/post(validateDefinition)`.
+    public func validateDefinition(
+        query: Operations.ValidateDefinition.Input.Query = .init(),
+        headers: Operations.ValidateDefinition.Input.Headers = .init(),
+        body: Operations.ValidateDefinition.Input.Body
+    ) async throws -> Operations.ValidateDefinition.Output {
+        try await validateDefinition(Operations.ValidateDefinition.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The diagram of a definition text as SVG, without deploying it (a BPMN file that does not validate is drawn from its diagram interchange)
+    ///
+    /// - Remark: HTTP `POST /definitions/preview`.
+    /// - Remark: Generated from `#/paths//definitions/preview/post(previewDefinition)`.
+    public func previewDefinition(
+        query: Operations.PreviewDefinition.Input.Query = .init(),
+        headers: Operations.PreviewDefinition.Input.Headers = .init(),
+        body: Operations.PreviewDefinition.Input.Body
+    ) async throws -> Operations.PreviewDefinition.Output {
+        try await previewDefinition(Operations.PreviewDefinition.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Run a definition text on a simulated clock without deploying it (`bpm run`'s engine: a temporary store, connectors recorded, timers fired in order) and answer the path it took
+    ///
+    /// - Remark: HTTP `POST /definitions/test-run`.
+    /// - Remark: Generated from `#/paths//definitions/test-run/post(testRunDefinition)`.
+    public func testRunDefinition(
+        headers: Operations.TestRunDefinition.Input.Headers = .init(),
+        body: Operations.TestRunDefinition.Input.Body
+    ) async throws -> Operations.TestRunDefinition.Output {
+        try await testRunDefinition(Operations.TestRunDefinition.Input(
             headers: headers,
             body: body
         ))
