@@ -198,7 +198,7 @@ struct BatchContext {
             return .instance(t.state)
         case .timer(let t) where t.instanceId.isEmpty:
             firedTimers.append(t.id)
-            await startTimerFired(t)
+            try await startTimerFired(t)
             return .none
         case .timer(let t):
             firedTimers.append(t.id)

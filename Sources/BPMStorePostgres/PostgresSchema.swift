@@ -200,6 +200,14 @@ enum PostgresSchema {
             CREATE INDEX camunda_message_ids_expiry ON camunda_message_ids(expires_at);
             DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
             """),
+        // one row per schedule due time that started an instance (replicas start it once), and
+        // operators' pauses of schedules
+        ("011-schedules", """
+            CREATE TABLE schedule_fires (
+                schedule_id TEXT NOT NULL, due_at TIMESTAMPTZ NOT NULL, instance_id TEXT NOT NULL, fired_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (schedule_id, due_at));
+            CREATE TABLE schedule_states (schedule_id TEXT PRIMARY KEY, paused BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

@@ -268,6 +268,16 @@ enum SQLiteSchema {
                 DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
                 """)
         }
+        m.registerMigration("020-schedules") { db in
+            // one row per schedule due time that started an instance (replicas start it once), and
+            // operators' pauses of schedules
+            try db.execute(sql: """
+                CREATE TABLE schedule_fires (
+                    schedule_id TEXT NOT NULL, due_at TEXT NOT NULL, instance_id TEXT NOT NULL, fired_at TEXT NOT NULL,
+                    PRIMARY KEY (schedule_id, due_at));
+                CREATE TABLE schedule_states (schedule_id TEXT PRIMARY KEY, paused INTEGER NOT NULL, updated_at TEXT NOT NULL);
+                """)
+        }
         return m
     }
 }
