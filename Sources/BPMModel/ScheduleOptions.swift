@@ -72,3 +72,20 @@ extension ProcessDefinition {
         }
     }
 }
+
+extension TimerSchedule {
+    /// The kind (`cron`, `every`, `cycle`, `at`, `after`), the text and the time zone of a
+    /// schedule, as the API and `bpm schedules` show it.
+    public var summary: (kind: String, text: String, timeZone: String?) {
+        func seconds(_ d: Double) -> String { d == d.rounded() ? "\(Int(d))s" : "\(d)s" }
+        func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }
+        switch self {
+        case .cron(let c): return ("cron", c.text, c.timeZone.identifier)
+        case .cycle(nil, let interval, nil): return ("every", seconds(interval), nil)
+        case .cycle(let reps, let interval, let start):
+            return ("cycle", "R\(reps.map(String.init) ?? "")/\(start.map { iso($0) + "/" } ?? "")PT\(seconds(interval).uppercased())", nil)
+        case .date(let d): return ("at", iso(d), nil)
+        case .duration(let d): return ("after", seconds(d), nil)
+        }
+    }
+}

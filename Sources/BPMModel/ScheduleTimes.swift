@@ -9,6 +9,16 @@ public enum ScheduleTimes {
     /// At most this many due times are looked at when a timer fires late.
     static let maxSteps = 100_000
 
+    /// The first due time of a schedule deployed at `now`.
+    public static func first(_ s: TimerSchedule, now: Date) -> Date? {
+        switch s {
+        case .duration(let d): now.addingTimeInterval(d)
+        case .date(let d): d
+        case .cycle(_, let interval, let start): start ?? now.addingTimeInterval(interval)
+        case .cron(let c): c.next(after: now)
+        }
+    }
+
     /// The due time after `due`; nil for a one-shot schedule.
     public static func successor(_ s: TimerSchedule, of due: Date) -> Date? {
         switch s {

@@ -29,7 +29,7 @@ extension Runtime {
         for (def, version) in registry.all where !registry.retired.contains(def.id) {
             for spec in def.schedules {
                 let row = try await store.timer(StartTimers.id(def.id, version, spec.elementId))
-                let first = row.flatMap(StartTimers.due) ?? (row == nil ? StartTimers.initialDue(spec, now: clock.now()) : nil)
+                let first = row.flatMap(StartTimers.due) ?? (row == nil ? ScheduleTimes.first(spec.schedule, now: clock.now()) : nil)
                 let next = first.map { ScheduleTimes.upcoming(spec.schedule, from: $0, count: count) } ?? []
                 out.append(ScheduleInfo(spec: spec, definitionId: def.id, version: version,
                                         paused: pauses[spec.id] ?? spec.options.paused, lastFire: fires[spec.id],
@@ -51,18 +51,5 @@ extension Runtime {
         try await store.setSchedulePaused(id, paused: paused, at: clock.now())
         guard let s = try await schedule(id) else { throw ScheduleError.unknown(id) }
         return s
-    }
-}
-
-extension StartTimers {
-    /// The first due time of a schedule whose row is not written (schedules turned off, as in
-    /// a preview): from now.
-    static func initialDue(_ spec: ScheduleSpec, now: Date) -> Date? {
-        switch spec.schedule {
-        case .duration(let d): now.addingTimeInterval(d)
-        case .date(let d): d
-        case .cycle(_, let interval, let start): start ?? now.addingTimeInterval(interval)
-        case .cron(let c): c.next(after: now)
-        }
     }
 }

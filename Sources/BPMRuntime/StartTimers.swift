@@ -26,7 +26,7 @@ enum StartTimers {
             var data: [String: Value] = ["definition": .string(def.id), "version": .number(Double(version)),
                                          "element": .string(spec.elementId), "schedule": .string(spec.id)]
             if case .cycle(let reps, _, _) = spec.schedule { data["remaining"] = reps.map { .number(Double($0)) } ?? .null }
-            let due = initialDue(spec, now: now)
+            let due = ScheduleTimes.first(spec.schedule, now: now)
             let row = TimerRecord(id: id(def.id, version, spec.elementId), instanceId: "", elementId: spec.elementId,
                                   dueAt: tombstone, data: .context(data))
             return arm(row, spec, due: due.map(ms), buffered: nil, now: now)

@@ -32,7 +32,7 @@ enum ScheduleView {
 
     static func json(_ s: ScheduleInfo) -> Value {
         let o = s.spec.options
-        let (kind, expression, zone) = describe(s.spec.schedule)
+        let (kind, expression, zone) = s.spec.schedule.summary
         var c: [String: Value] = [
             "id": .string(s.spec.id), "definitionId": .string(s.definitionId), "version": .number(Double(s.version)),
             "elementId": .string(s.spec.elementId), "kind": .string(kind), "expression": .string(expression),
@@ -49,21 +49,5 @@ enum ScheduleView {
         }
         if let b = s.buffered { c["buffered"] = .string(Coding.iso(b)) }
         return .context(c)
-    }
-
-    /// The kind, text and time zone of a schedule.
-    static func describe(_ s: TimerSchedule) -> (String, String, String?) {
-        switch s {
-        case .cron(let c): ("cron", c.text, c.timeZone.identifier)
-        case .cycle(nil, let interval, nil): ("every", seconds(interval), nil)
-        case .cycle(let reps, let interval, let start):
-            ("cycle", "R\(reps.map(String.init) ?? "")/\(start.map { Coding.iso($0) + "/" } ?? "")PT\(seconds(interval).uppercased())", nil)
-        case .date(let d): ("at", Coding.iso(d), nil)
-        case .duration(let d): ("after", seconds(d), nil)
-        }
-    }
-
-    static func seconds(_ d: Double) -> String {
-        d == d.rounded() ? "\(Int(d))s" : "\(d)s"
     }
 }

@@ -12,7 +12,7 @@ extension UI {
         var rows = ""
         for s in list {
             let id = Self.esc(s.spec.id)
-            let (kind, expression, zone) = ScheduleView.describe(s.spec.schedule)
+            let (kind, expression, zone) = s.spec.schedule.summary
             let action = s.paused ? "resume" : "pause"
             let button = operate ? "<button onclick=\"act('/schedules/\(id)/\(action)')\">\(action)</button>" : ""
             let last = s.lastFire.map {
