@@ -48,8 +48,8 @@ enum StartTimers {
 
     /// The due time a row holds (rows written before `due` was kept: their due time).
     static func due(_ t: TimerRecord) -> Date? {
-        if case .null? = t.data?[member: "due"] { return nil }
-        return t.data?[member: "due"].doubleValue.map { Date(timeIntervalSince1970: $0) } ?? t.dueAt
+        guard case .context(let data) = t.data ?? .null, let v = data["due"] else { return t.dueAt }
+        return v.doubleValue.map { Date(timeIntervalSince1970: $0) }
     }
 
     static func buffered(_ t: TimerRecord) -> Date? {

@@ -8,11 +8,13 @@ import Foundation
 /// Schedules as objects: list, one with a preview, pause and resume (`docs/operations.md`).
 extension API {
     func schedules(count: Int?) async throws -> Value {
-        .context(["items": .list(try await runtime.schedules(count: count ?? 5).map(ScheduleView.json))])
+        let n = try Self.int(count.map(String.init), "count", default: 5, max: 100)
+        return .context(["items": .list(try await runtime.schedules(count: n).map(ScheduleView.json))])
     }
 
     func schedule(_ id: String, count: Int?) async throws -> Value {
-        guard let s = try await runtime.schedule(id, count: count ?? 5) else { throw ScheduleView.notFound(id) }
+        let n = try Self.int(count.map(String.init), "count", default: 5, max: 100)
+        guard let s = try await runtime.schedule(id, count: n) else { throw ScheduleView.notFound(id) }
         return ScheduleView.json(s)
     }
 

@@ -17,3 +17,8 @@ extension OwnAPIHandler {
         try await json { _ in try await api.setSchedule(input.path.id, paused: false) }
     }
 }
+
+extension Operations.ListSchedules.Output: RepliedOutput {}
+extension Operations.GetSchedule.Output: RepliedOutput {}
+extension Operations.PauseSchedule.Output: RepliedOutput {}
+extension Operations.ResumeSchedule.Output: RepliedOutput {}
