@@ -36,7 +36,7 @@ import Testing
             "test.yaml:6:12: error: unknown 'overlap' policy 'queue' (one of: skip, buffer_one, allow_all, cancel_other)",
         ])
         #expect(errors(trigger("catch_up: {window: 6h, policy: first}")) == [
-            "test.yaml:6:33: error: unknown catch_up 'policy' 'first' (one of: all, last)",
+            "test.yaml:6:34: error: unknown catch_up 'policy' 'first' (one of: all, last)",
         ])
         #expect(errors(trigger("catch_up: {window: 0s, policy: all}")) == ["test.yaml:6:22: error: catch_up 'window' must be longer than zero"])
         #expect(errors(trigger("catch_up: {policy: all}")) == [
