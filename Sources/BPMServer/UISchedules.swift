@@ -1,3 +1,4 @@
+import BPMEngine
 import BPMRuntime
 import BPMStore
 import Foundation

@@ -1,3 +1,4 @@
+import BPMEngine
 import Foundation
 
 /// A schedule's due time that started an instance: one row per (schedule, due time), written

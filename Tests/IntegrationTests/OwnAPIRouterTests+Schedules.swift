@@ -43,8 +43,8 @@ extension OwnAPIRouterTests {
             let paused = try await call(client, .post, "/schedules/defrost-check:nightly/pause")
             #expect(paused.status == 200)
             #expect(try paused.decode(S.Schedule.self).state == .paused)
-            #expect(try await call(client, .get, "/schedules", token: Self.viewer).json[member: "items"][0][member: "state"]
-                == "paused")
+            let seen = try await call(client, .get, "/schedules", token: Self.viewer).decode(ScheduleList.self)
+            #expect(seen.items.first?.state == .paused)
             let ui = try await call(client, .get, "/ui/schedules")
             #expect(ui.status == 200 && ui.text.contains("defrost-check:nightly") && ui.text.contains(">resume</button>"))
             let resumed = try await call(client, .post, "/schedules/defrost-check:nightly/resume")
