@@ -41,8 +41,9 @@ import Testing
             // a downtime of both at step 6 (five due times missed): caught up by both at once
             let by: Double = step == 6 ? 300 : 60
             for (_, c) in replicas { c.advance(by: by) }
-            async let a: Void = replicas[0].0.settle()
-            async let b: Void = replicas[1].0.settle()
+            let (first, second) = (replicas[0].0, replicas[1].0)
+            async let a: Void = first.settle()
+            async let b: Void = second.settle()
             _ = try await (a, b)
         }
         let instances = try await store.instances(InstanceQuery(definitionId: "probe", limit: 1000))
