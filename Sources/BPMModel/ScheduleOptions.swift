@@ -66,7 +66,8 @@ extension ProcessDefinition {
             guard case .timerStartEvent(let s) = e.kind else { return nil }
             if let t = trigger, t.kind == .timer {
                 let options = t.scheduleOptions
-                return ScheduleSpec(id: "\(id):\(options.name ?? String(index))", elementId: e.id, schedule: s, options: options)
+                return ScheduleSpec(id: "\(id):\(options.name ?? String(index))", elementId: e.id, schedule: s,
+                                    options: options)
             }
             return ScheduleSpec(id: "\(id):\(e.id)", elementId: e.id, schedule: s, options: ScheduleOptions())
         }
@@ -83,7 +84,8 @@ extension TimerSchedule {
         case .cron(let c): return ("cron", c.text, c.timeZone.identifier)
         case .cycle(nil, let interval, nil): return ("every", seconds(interval), nil)
         case .cycle(let reps, let interval, let start):
-            return ("cycle", "R\(reps.map(String.init) ?? "")/\(start.map { iso($0) + "/" } ?? "")PT\(seconds(interval).uppercased())", nil)
+            let from = start.map { iso($0) + "/" } ?? ""
+            return ("cycle", "R\(reps.map(String.init) ?? "")/\(from)PT\(seconds(interval).uppercased())", nil)
         case .date(let d): return ("at", iso(d), nil)
         case .duration(let d): return ("after", seconds(d), nil)
         }

@@ -11,7 +11,8 @@ enum YAMLScheduleOptions {
         if let n = m[key: "name"], let text = ctx.string(n, "name") {
             let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
             if text.isEmpty || text.unicodeScalars.contains(where: { !allowed.contains($0) }) {
-                ctx.error("schedule 'name' must be letters, digits, '-', '_' or '.' (it is part of the schedule's id in URLs)", n)
+                let why = "(it is part of the schedule's id in URLs)"
+                ctx.error("schedule 'name' must be letters, digits, '-', '_' or '.' \(why)", n)
             } else {
                 o.name = text
             }
@@ -25,13 +26,16 @@ enum YAMLScheduleOptions {
         if let n = m[key: "catch_up"] { o.catchUp = catchUp(n, &ctx) }
         if let n = m[key: "jitter"], let j = ctx.duration(n, "jitter") {
             if case .cycle(_, let interval, _)? = schedule, j >= interval {
-                ctx.error("'jitter' must be shorter than the schedule's interval ('every'), or runs would change order", n)
+                let why = "or runs would change order"
+                ctx.error("'jitter' must be shorter than the schedule's interval ('every'), \(why)", n)
             } else {
                 o.jitter = j
             }
         }
         if let n = m[key: "paused"] {
-            if case .scalar(let s) = n, let b = n.bool, ["true", "false"].contains(s.string.lowercased()) { o.paused = b } else {
+            if case .scalar(let s) = n, let b = n.bool, ["true", "false"].contains(s.string.lowercased()) {
+                o.paused = b
+            } else {
                 ctx.error("'paused' must be true or false", n)
             }
         }
@@ -45,7 +49,8 @@ enum YAMLScheduleOptions {
         }
         ctx.checkKeys(m, allowed: ["window", "policy"], in: "catch_up")
         guard let wn = m[key: "window"], let window = ctx.duration(wn, "catch_up window") else {
-            ctx.error("'catch_up' needs 'window': how long before now a missed due time may lie and still run (e.g. 6h)", node)
+            let what = "how long before now a missed due time may lie and still run (e.g. 6h)"
+            ctx.error("'catch_up' needs 'window': \(what)", node)
             return nil
         }
         guard window > 0 else {
@@ -66,6 +71,8 @@ enum YAMLScheduleOptions {
 
     /// Refuses schedule options on a trigger that is not a timer.
     static func refuse(_ m: Node.Mapping, _ ctx: inout YAMLContext) {
-        for k in keys + ["timezone"] where m[key: k] != nil { ctx.error("'\(k)' applies to timer triggers", m.keyNode(k)) }
+        for k in keys + ["timezone"] where m[key: k] != nil {
+            ctx.error("'\(k)' applies to timer triggers", m.keyNode(k))
+        }
     }
 }

@@ -22,7 +22,7 @@ extension BatchContext {
             try await startScheduled(&run, due: b)
         }
         var due = StartTimers.due(t)
-        if let d = due, now >= d.addingTimeInterval(ScheduleTimes.jitter(scheduleId: spec.id, due: d, max: spec.options.jitter)) {
+        if let d = due, now >= d + ScheduleTimes.jitter(scheduleId: spec.id, due: d, max: spec.options.jitter) {
             let plan = ScheduleTimes.plan(spec.schedule, options: spec.options, firstDue: d, now: now)
             if !paused {
                 for r in plan.runs where run.remaining.map({ $0 > 0 }) ?? true { try await fire(&run, due: r) }
@@ -40,7 +40,9 @@ extension BatchContext {
     /// One due time of a schedule, per its overlap policy while its previous run is running.
     mutating func fire(_ run: inout ScheduleRun, due: Date) async throws {
         let id = run.spec.id
-        if run.spec.options.overlap != .allowAll, let running = try await runningInstance(run.definition.id, businessKey: id) {
+        if run.spec.options.overlap != .allowAll,
+           let running = try await runningInstance(run.definition.id, businessKey: id)
+        {
             switch run.spec.options.overlap {
             case .skip, .allowAll: return
             case .bufferOne:
@@ -62,10 +64,12 @@ extension BatchContext {
         if try await reading().scheduleFire(scheduleId: id, dueAt: due) != nil { return }
         let variables: [String: Value] = ["schedule_id": .string(id), "scheduled_at": .string(Coding.iso(due)),
                                           "fired_at": .string(Coding.iso(now))]
-        let instance = Engine.start(run.definition, instanceId: UUIDv7.make(now), version: run.version, variables: variables,
+        let instance = Engine.start(run.definition, instanceId: UUIDv7.make(now), version: run.version,
+                                    variables: variables,
                                     businessKey: id, startEvent: run.spec.elementId, now: now)
         record(instance, expected: nil)
-        commit.scheduleFires.append(ScheduleFire(scheduleId: id, dueAt: due, instanceId: instance.state.id, firedAt: now))
+        commit.scheduleFires.append(ScheduleFire(scheduleId: id, dueAt: due, instanceId: instance.state.id,
+                                                 firedAt: now))
         if let left = run.remaining { run.remaining = left - 1 }
     }
 }

@@ -29,11 +29,14 @@ extension Runtime {
         for (def, version) in registry.all where !registry.retired.contains(def.id) {
             for spec in def.schedules {
                 let row = try await store.timer(StartTimers.id(def.id, version, spec.elementId))
-                let first = row.flatMap(StartTimers.due) ?? (row == nil ? ScheduleTimes.first(spec.schedule, now: clock.now()) : nil)
+                // a schedule without a row (schedules turned off): as if deployed now
+                let unwritten = row == nil ? ScheduleTimes.first(spec.schedule, now: clock.now()) : nil
+                let first = row.flatMap(StartTimers.due) ?? unwritten
                 let next = first.map { ScheduleTimes.upcoming(spec.schedule, from: $0, count: count) } ?? []
                 out.append(ScheduleInfo(spec: spec, definitionId: def.id, version: version,
                                         paused: pauses[spec.id] ?? spec.options.paused, lastFire: fires[spec.id],
-                                        next: next.filter { $0 < StartTimers.tombstone }, buffered: row.flatMap(StartTimers.buffered)))
+                                        next: next.filter { $0 < StartTimers.tombstone },
+                                        buffered: row.flatMap(StartTimers.buffered)))
             }
         }
         return out.sorted { $0.spec.id < $1.spec.id }

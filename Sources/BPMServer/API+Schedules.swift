@@ -19,7 +19,9 @@ extension API {
     }
 
     func setSchedule(_ id: String, paused: Bool) async throws -> Value {
-        do { return ScheduleView.json(try await runtime.setSchedule(id, paused: paused)) } catch Runtime.ScheduleError.unknown {
+        do {
+            return ScheduleView.json(try await runtime.setSchedule(id, paused: paused))
+        } catch Runtime.ScheduleError.unknown {
             throw ScheduleView.notFound(id)
         }
     }
@@ -29,7 +31,8 @@ extension API {
 enum ScheduleView {
     static func notFound(_ id: String) -> Problem {
         Problem(.notFound, "unknown-schedule", "Schedule not found",
-                "no deployed definition has the schedule '\(id)' (ids: <definition>:<name>, <definition>:0 or <definition>:<element>)")
+                "no deployed definition has the schedule '\(id)' "
+                    + "(ids: <definition>:<name>, <definition>:0 or <definition>:<element>)")
     }
 
     static func json(_ s: ScheduleInfo) -> Value {

@@ -21,7 +21,8 @@ extension UI {
             } ?? "<span class=muted>never</span>"
             rows += """
             <tr data-schedule="\(id)"><td><code>\(id)</code></td>\
-            <td><a href="/ui/definitions/\(Self.esc(s.definitionId))">\(Self.esc(s.definitionId))</a> v\(s.version)</td>\
+            <td><a href="/ui/definitions/\(Self.esc(s.definitionId))">\(Self.esc(s.definitionId))</a> \
+            v\(s.version)</td>\
             <td>\(Self.esc(kind)) <code>\(Self.esc(expression))</code>\(zone.map { " " + Self.esc($0) } ?? "")</td>\
             <td class="state">\(s.paused ? "<span class=status-suspended>paused</span>" : "active")</td>\
             <td>\(Self.esc(s.spec.options.overlap.rawValue))</td><td>\(last)</td>\

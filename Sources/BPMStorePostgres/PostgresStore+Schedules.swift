@@ -6,7 +6,8 @@ import PostgresNIO
 extension PostgresStore {
     public func scheduleFire(scheduleId: String, dueAt: Date) async throws -> ScheduleFire? {
         try await rows("""
-            SELECT schedule_id, due_at, instance_id, fired_at FROM schedule_fires WHERE schedule_id = \(scheduleId) AND due_at = \(dueAt)
+            SELECT schedule_id, due_at, instance_id, fired_at FROM schedule_fires
+            WHERE schedule_id = \(scheduleId) AND due_at = \(dueAt)
             """).first.map(Self.fire)
     }
 
@@ -34,11 +35,13 @@ extension PostgresStore {
     }
 
     public func timer(_ id: String) async throws -> TimerRecord? {
-        try await rows("SELECT id, instance_id, element_id, due_at, data::text AS data FROM timers WHERE id = \(id)").first.map(Self.timer)
+        try await rows("SELECT id, instance_id, element_id, due_at, data::text AS data FROM timers WHERE id = \(id)")
+            .first.map(Self.timer)
     }
 
     static func fire(_ r: PostgresRandomAccessRow) throws -> ScheduleFire {
-        ScheduleFire(scheduleId: try str(r, "schedule_id"), dueAt: try date(r, "due_at"), instanceId: try str(r, "instance_id"),
+        ScheduleFire(scheduleId: try str(r, "schedule_id"), dueAt: try date(r, "due_at"),
+                     instanceId: try str(r, "instance_id"),
                      firedAt: try date(r, "fired_at"))
     }
 }

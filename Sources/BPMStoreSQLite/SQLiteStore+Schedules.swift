@@ -26,7 +26,8 @@ extension SQLiteStore {
     public func schedulePauses() async throws -> [String: Bool] {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT schedule_id, paused FROM schedule_states")
-            return Dictionary(rows.map { ($0["schedule_id"] as String, ($0["paused"] as Int) != 0) }, uniquingKeysWith: { a, _ in a })
+            let pairs = rows.map { ($0["schedule_id"] as String, ($0["paused"] as Int) != 0) }
+            return Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         }
     }
 
@@ -50,8 +51,9 @@ extension SQLiteStore {
     }
 
     static func fire(_ r: Row) -> ScheduleFire {
-        ScheduleFire(scheduleId: r["schedule_id"], dueAt: Coding.date(r["due_at"] as String) ?? Date(timeIntervalSince1970: 0),
-                     instanceId: r["instance_id"], firedAt: Coding.date(r["fired_at"] as String) ?? Date(timeIntervalSince1970: 0))
+        let epoch = Date(timeIntervalSince1970: 0)
+        return ScheduleFire(scheduleId: r["schedule_id"], dueAt: Coding.date(r["due_at"] as String) ?? epoch,
+                            instanceId: r["instance_id"], firedAt: Coding.date(r["fired_at"] as String) ?? epoch)
     }
 }
 
@@ -59,7 +61,8 @@ extension SQLiteCommit {
     /// A due time stored already (another writer started it) fails the commit as a conflict.
     static func writeScheduleFires(_ fires: [ScheduleFire], _ db: Database) throws {
         guard !fires.isEmpty else { return }
-        let stmt = try db.cachedStatement(sql: "INSERT INTO schedule_fires (schedule_id, due_at, instance_id, fired_at) VALUES (?, ?, ?, ?)")
+        let stmt = try db.cachedStatement(
+            sql: "INSERT INTO schedule_fires (schedule_id, due_at, instance_id, fired_at) VALUES (?, ?, ?, ?)")
         let prune = try db.cachedStatement(sql: "DELETE FROM schedule_fires WHERE schedule_id = ? AND due_at < ?")
         for f in fires {
             do {

@@ -58,7 +58,8 @@ struct Schedules: ParsableCommand {
         local.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
         local.locale = Locale(identifier: "en_US_POSIX")
         let iso = ISO8601DateFormatter()
-        let times = ScheduleTimes.first(spec.schedule, now: now).map { ScheduleTimes.upcoming(spec.schedule, from: $0, count: count) } ?? []
+        let first = ScheduleTimes.first(spec.schedule, now: now)
+        let times = first.map { ScheduleTimes.upcoming(spec.schedule, from: $0, count: count) } ?? []
         return ([head] + times.map { "  \(iso.string(from: $0))  \(local.string(from: $0)) (\(zone.identifier))" })
             .joined(separator: "\n")
     }
