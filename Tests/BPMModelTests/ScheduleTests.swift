@@ -21,34 +21,43 @@ import Testing
     static func utc(_ s: String) -> Date { ISODate.parse(s)! }
 
     @Test func optionsAreReadAndNameTheSchedule() throws {
-        let d = try read(trigger("name: nightly\noverlap: buffer_one\ncatch_up: {window: 6h, policy: all}\njitter: 30s\npaused: true"))
+        let d = try read(trigger("name: nightly\noverlap: buffer_one\ncatch_up: {window: 6h, policy: "
+            + "all}\njitter: 30s\npaused: true"))
         let o = try #require(d.trigger?.scheduleOptions)
-        #expect(o == ScheduleOptions(name: "nightly", overlap: .bufferOne, catchUp: .init(window: 6 * 3600, policy: .all),
+        #expect(o == ScheduleOptions(name: "nightly", overlap: .bufferOne, catchUp: .init(window: 6 * 3600,
+            policy: .all),
                                      jitter: 30, paused: true))
         #expect(d.schedules.map(\.id) == ["defrost:nightly"])
         let plain = try read(trigger(""))
         #expect(plain.schedules.map(\.id) == ["defrost:0"], "without a name: the definition and the trigger's index")
-        #expect(plain.schedules.first?.options == ScheduleOptions(), "defaults: allow_all, no catch-up window, no jitter, active")
+        #expect(plain.schedules.first?.options == ScheduleOptions(),
+            "defaults: allow_all, no catch-up window, no jitter, active")
     }
 
     @Test func badOptionsAreReportedWhereTheyAre() {
         #expect(errors(trigger("overlap: queue")) == [
-            "test.yaml:6:12: error: unknown 'overlap' policy 'queue' (one of: skip, buffer_one, allow_all, cancel_other)",
+            "test.yaml:6:12: error: unknown 'overlap' policy 'queue' (one of: skip, buffer_one, allow_all, "
+                + "cancel_other)",
         ])
         #expect(errors(trigger("catch_up: {window: 6h, policy: first}")) == [
             "test.yaml:6:34: error: unknown catch_up 'policy' 'first' (one of: all, last)",
         ])
-        #expect(errors(trigger("catch_up: {window: 0s, policy: all}")) == ["test.yaml:6:22: error: catch_up 'window' must be longer than zero"])
+        #expect(errors(trigger("catch_up: {window: 0s, policy: all}")) == ["test.yaml:6:22: error: catch_up "
+            + "'window' must be longer than zero"])
         #expect(errors(trigger("catch_up: {policy: all}")) == [
-            "test.yaml:6:13: error: 'catch_up' needs 'window': how long before now a missed due time may lie and still run (e.g. 6h)",
+            "test.yaml:6:13: error: 'catch_up' needs 'window': how long before now a missed due time may lie and "
+                + "still run (e.g. 6h)",
         ])
-        #expect(errors(trigger("catch_up: 6h")) == ["test.yaml:6:13: error: 'catch_up' must be a mapping such as {window: 6h, policy: last}"])
+        #expect(errors(trigger("catch_up: 6h")) == ["test.yaml:6:13: error: 'catch_up' must be a mapping such as "
+            + "{window: 6h, policy: last}"])
         #expect(errors(trigger("jitter: 2m", schedule: "every: 1m")) == [
-            "test.yaml:5:11: error: 'jitter' must be shorter than the schedule's interval ('every'), or runs would change order",
+            "test.yaml:5:11: error: 'jitter' must be shorter than the schedule's interval ('every'), or runs "
+                + "would change order",
         ])
         #expect(errors(trigger("paused: maybe")) == ["test.yaml:6:11: error: 'paused' must be true or false"])
         #expect(errors(trigger("name: a/b")) == [
-            "test.yaml:6:9: error: schedule 'name' must be letters, digits, '-', '_' or '.' (it is part of the schedule's id in URLs)",
+            "test.yaml:6:9: error: schedule 'name' must be letters, digits, '-', '_' or '.' (it is part of the "
+                + "schedule's id in URLs)",
         ])
         #expect(errors(trigger("", schedule: "every: 1h\ntimezone: Europe/Berlin")) == [
             "test.yaml:5:3: error: 'timezone' applies to 'cron' (an interval or a date-time does not depend on a zone)",
@@ -78,11 +87,13 @@ import Testing
         #expect(nightly.next(after: Self.utc("2026-06-10T12:00:00Z")) == Self.utc("2026-06-11T00:00:00Z"))
         // 29 March 2026: 02:00 does not exist (clocks jump to 03:00): it runs once, at 03:00 CEST
         let spring = ScheduleTimes.upcoming(.cron(nightly), from: Self.utc("2026-03-28T01:00:00Z"), count: 3)
-        #expect(spring == [Self.utc("2026-03-28T01:00:00Z"), Self.utc("2026-03-29T01:00:00Z"), Self.utc("2026-03-30T00:00:00Z")])
+        #expect(spring == [Self.utc("2026-03-28T01:00:00Z"), Self.utc("2026-03-29T01:00:00Z"),
+            Self.utc("2026-03-30T00:00:00Z")])
         // a quarter-hourly schedule in the skipped hour: one run at the end of the gap, then on
         let quarter = try CronExpression("*/15 2-3 * * *", timeZone: Self.berlin)
         let gap = ScheduleTimes.upcoming(.cron(quarter), from: Self.utc("2026-03-28T02:45:00Z"), count: 4)
-        #expect(gap == [Self.utc("2026-03-28T02:45:00Z"), Self.utc("2026-03-29T01:00:00Z"), Self.utc("2026-03-29T01:15:00Z"),
+        #expect(gap == [Self.utc("2026-03-28T02:45:00Z"), Self.utc("2026-03-29T01:00:00Z"),
+            Self.utc("2026-03-29T01:15:00Z"),
                         Self.utc("2026-03-29T01:30:00Z")])
     }
 
@@ -92,7 +103,8 @@ import Testing
         let runs = ScheduleTimes.upcoming(.cron(twoThirty), from: Self.utc("2026-10-24T00:30:00Z"), count: 3)
         #expect(runs.count == 3)
         #expect(runs[0] == Self.utc("2026-10-24T00:30:00Z"))
-        #expect([Self.utc("2026-10-25T00:30:00Z"), Self.utc("2026-10-25T01:30:00Z")].contains(runs[1]), "once, at one of the two")
+        #expect([Self.utc("2026-10-25T00:30:00Z"), Self.utc("2026-10-25T01:30:00Z")].contains(runs[1]),
+            "once, at one of the two")
         #expect(runs[2] == Self.utc("2026-10-26T01:30:00Z"))
     }
 
@@ -101,7 +113,8 @@ import Testing
         let first = Self.utc("2026-05-01T00:00:00Z"), now = Self.utc("2026-05-01T10:30:00Z")  // down for 10.5 hours
         let all = ScheduleTimes.plan(hourly, options: ScheduleOptions(catchUp: .init(window: 3 * 3600, policy: .all)),
                                      firstDue: first, now: now)
-        #expect(all.runs == [Self.utc("2026-05-01T08:00:00Z"), Self.utc("2026-05-01T09:00:00Z"), Self.utc("2026-05-01T10:00:00Z")],
+        #expect(all.runs == [Self.utc("2026-05-01T08:00:00Z"), Self.utc("2026-05-01T09:00:00Z"),
+            Self.utc("2026-05-01T10:00:00Z")],
                 "7:30 and before lie outside the 3-hour window: none of those")
         #expect(all.next == Self.utc("2026-05-01T11:00:00Z"))
         let last = ScheduleTimes.plan(hourly, options: ScheduleOptions(catchUp: .init(window: 3 * 3600, policy: .last)),
@@ -122,8 +135,10 @@ import Testing
     @Test func jitterIsDeterministicPerScheduleAndDueTimeAndBounded() {
         let due = Self.utc("2026-05-01T02:00:00Z")
         let a = ScheduleTimes.jitter(scheduleId: "defrost:nightly", due: due, max: 30)
-        #expect(a == ScheduleTimes.jitter(scheduleId: "defrost:nightly", due: due, max: 30), "every replica computes the same")
-        let spread = (0..<50).map { ScheduleTimes.jitter(scheduleId: "defrost:nightly", due: due + Double($0) * 86400, max: 30) }
+        #expect(a == ScheduleTimes.jitter(scheduleId: "defrost:nightly", due: due, max: 30),
+            "every replica computes the same")
+        let spread = (0..<50).map { ScheduleTimes.jitter(scheduleId: "defrost:nightly",
+            due: due + Double($0) * 86400, max: 30) }
         #expect(spread.allSatisfy { (0...30).contains($0) })
         #expect(Set(spread).count > 40, "due times get different delays")
         #expect(ScheduleTimes.jitter(scheduleId: "other:0", due: due, max: 30) != a)

@@ -46,7 +46,8 @@ import Testing
         let clock = ManualClock(simStart)
         var h = try await Harness(clock: clock)
         defer { h.cleanup() }
-        try await h.runtime.deploy(source: Self.process("catch_up: {window: 3m30s, policy: \(policy)}"), file: "check.yaml")
+        try await h.runtime.deploy(source: Self.process("catch_up: {window: 3m30s, policy: \(policy)}"),
+            file: "check.yaml")
         clock.advance(by: 60)
         try await h.runtime.settle()
         #expect(try await scheduled(h) == [minute(1)])

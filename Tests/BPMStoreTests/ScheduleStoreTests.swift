@@ -29,16 +29,19 @@ import Testing
         await #expect(performing: { try await store.commit(b) }, throws: isConflict)
         #expect(try await store.instance("b") == nil, "the second start of the due time is not written")
         var c = CommitBatch()
-        c.scheduleFires = [ScheduleFire(scheduleId: "defrost:nightly", dueAt: due + 86400, instanceId: "c", firedAt: due + 86400),
+        c.scheduleFires = [ScheduleFire(scheduleId: "defrost:nightly", dueAt: due + 86400, instanceId: "c",
+            firedAt: due + 86400),
                            ScheduleFire(scheduleId: "other:0", dueAt: due, instanceId: "d", firedAt: due)]
         try await store.commit(c)
         let last = try await store.lastScheduleFires()
         #expect(last["defrost:nightly"] == c.scheduleFires[0])
         #expect(last["other:0"]?.instanceId == "d")
         var late = CommitBatch()
-        late.scheduleFires = [ScheduleFire(scheduleId: "defrost:nightly", dueAt: due + 40 * 86400, instanceId: "e", firedAt: due)]
+        late.scheduleFires = [ScheduleFire(scheduleId: "defrost:nightly", dueAt: due + 40 * 86400, instanceId: "e",
+            firedAt: due)]
         try await store.commit(late)
-        #expect(try await store.scheduleFire(scheduleId: "defrost:nightly", dueAt: due) == nil, "rows older than a month go")
+        #expect(try await store.scheduleFire(scheduleId: "defrost:nightly", dueAt: due) == nil,
+            "rows older than a month go")
     }
 
     @Test(arguments: StoreKind.allCases) func pausesAndTimersById(_ kind: StoreKind) async throws {

@@ -26,8 +26,9 @@ import Testing
             "  2026-03-28T01:30:00Z", "  2026-03-29T01:00:00Z", "  2026-03-30T00:30:00Z",
         ], "02:30 does not exist on 29 March: once at 03:00 CEST")
         let bad = dir.appendingPathComponent("bad.yaml")
-        try "id: x\ntrigger:\n  type: timer\n  every: 1h\n  overlap: never\nactivities:\n  - {id: a, type: script, set: {x: 1}}\n"
-            .write(to: bad, atomically: true, encoding: .utf8)
+        let text = "id: x\ntrigger:\n  type: timer\n  every: 1h\n  overlap: never\nactivities:\n"
+            + "  - {id: a, type: script, set: {x: 1}}\n"
+        try text.write(to: bad, atomically: true, encoding: .utf8)
         let refused = try await bpm(["schedules", bad.path])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("bad.yaml:5:12: error: unknown 'overlap' policy 'never'"))
