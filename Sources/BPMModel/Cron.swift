@@ -58,7 +58,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    /// The first time strictly after `date` that matches, within about five years.
+    /// The first time strictly after `date` that matches, within about five years. A local
+    /// time a DST change skips matches once at the end of the gap; one it repeats, once.
     public func next(after date: Date) -> Date? {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
@@ -76,7 +77,13 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                     for s in seconds {
                         var dc = DateComponents()
                         dc.year = c.year; dc.month = m; dc.day = d; dc.hour = h; dc.minute = mi; dc.second = s
-                        guard let t = cal.date(from: dc), cal.component(.hour, from: t) == h else { continue }  // skipped by a DST change
+                        guard var t = cal.date(from: dc) else { continue }
+                        if cal.component(.hour, from: t) != h || cal.component(.minute, from: t) != mi {
+                            // a local time a DST change skips runs once, at the first valid time after the gap
+                            guard let gapEnd = timeZone.nextDaylightSavingTimeTransition(after: day) else { continue }
+                            t = gapEnd
+                        }
+                        // a local time a DST change repeats is one candidate: it runs once
                         if t > date { return t }
                     }
                 }

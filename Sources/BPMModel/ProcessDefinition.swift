@@ -535,6 +535,8 @@ public struct Trigger: Sendable {
     public var condition: Expression?
     /// For `timer` triggers: when instances start.
     public var schedule: TimerSchedule?
+    /// For `timer` triggers: name, overlap, catch-up, jitter, paused (`ScheduleOptions`).
+    public var scheduleOptions = ScheduleOptions()
     /// Event patterns, per correlation key: the condition must hold in every event for this
     /// long before an instance starts (`for:`, seconds)…
     public var holdFor: Double?

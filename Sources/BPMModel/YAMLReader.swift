@@ -462,7 +462,8 @@ public enum YAMLDefinitionReader {
             }
             let allowed = ["type", "source", "topic", "condition", "cron", "timezone", "every", "at", "for", "count", "within",
                            "cooldown"]
-            ctx.checkKeys(m, allowed: Set(allowed + YAMLFlowControl.keys + YAMLSilence.keys + ["windows"]), in: "trigger")
+            let triggerKeys = allowed + YAMLFlowControl.keys + YAMLSilence.keys + YAMLScheduleOptions.keys + ["windows"]
+            ctx.checkKeys(m, allowed: Set(triggerKeys), in: "trigger")
             let typeText = ctx.string(m[key: "type"], "trigger type") ?? "event"
             guard let kind = Trigger.Kind(rawValue: typeText) else {
                 ctx.error("unknown trigger type '\(typeText)' (one of: event, manual, timer)", m[key: "type"])
@@ -472,12 +473,14 @@ public enum YAMLDefinitionReader {
                 let schedule = YAMLTimerTrigger.schedule(m, node, &ctx)
                 var t = Trigger(kind: .timer)
                 t.schedule = schedule
+                t.scheduleOptions = YAMLScheduleOptions.read(m, schedule: schedule, &ctx)
                 t.flow = YAMLFlowControl.read(m, &ctx)
                 if t.flow.throttle != nil { ctx.error("'throttle' applies to event triggers", m[key: "throttle"]) }
                 _ = YAMLSilence.read(m, t, &ctx)
                 _ = YAMLWindows.read(m, t, &ctx)
                 return t
             }
+            YAMLScheduleOptions.refuse(m, &ctx)
             let source = m[key: "source"].flatMap { ctx.string($0, "source") }
             if let s = source, !["redpanda", "kafka", "mqtt", "http"].contains(s) {
                 ctx.error("unknown trigger source '\(s)' (one of: redpanda, kafka, mqtt, http)", m[key: "source"])

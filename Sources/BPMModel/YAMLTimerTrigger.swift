@@ -16,6 +16,9 @@ enum YAMLTimerTrigger {
                 return nil
             }
         }
+        if m[key: "timezone"] != nil {
+            ctx.error("'timezone' applies to 'cron' (an interval or a date-time does not depend on a zone)", m.keyNode("timezone"))
+        }
         if let every = m[key: "every"] {
             guard let s = ctx.duration(every, "every"), s > 0 else { return nil }
             return .cycle(repetitions: nil, interval: s, start: nil)

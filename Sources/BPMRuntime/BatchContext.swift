@@ -200,7 +200,11 @@ struct BatchContext {
             return .instance(t.state)
         case .timer(let t) where t.instanceId.isEmpty:
             firedTimers.append(t.id)
-            if t.data?[member: "throttle"].stringValue != nil { try await releaseQueued(t) } else { await startTimerFired(t) }
+            if t.data?[member: "throttle"].stringValue != nil {
+                try await releaseQueued(t)
+            } else {
+                try await startTimerFired(t)
+            }
             return .none
         case .timer(let t):
             firedTimers.append(t.id)

@@ -84,6 +84,7 @@ public enum BPMServer {
         router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }
         router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
         router.get("/ui/incidents") { req, _ in await api.handle { try await ui.incidents(req) } }
+        router.get("/ui/schedules") { _, _ in await api.handle { try await ui.schedules() } }
 
         // every operation of the document (Sources/BPMAPI/openapi.yaml) comes from its generated code
         OwnAPIHandler.register(on: router, api: api, options: options,

@@ -35,7 +35,7 @@ struct UI {
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
         </style></head><body>
         <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a><a href="/ui/editor">Editor</a>
-        <a href="/ui/incidents">Incidents</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
+        <a href="/ui/incidents">Incidents</a><a href="/ui/schedules">Schedules</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
         <main>\(body)</main>
         <script>
         async function post(url, body) {

@@ -4,7 +4,7 @@ import Foundation
 
 /// Durable storage for definitions, instances, history, timers, jobs, user tasks, incidents
 /// and logs. The runtime depends on this protocol only; SQLite and PostgreSQL implement it.
-public protocol ProcessStore: Sendable {
+public protocol ProcessStore: ScheduleStore {
     /// Creates or upgrades the schema (named, ordered migrations).
     func migrate() async throws
 

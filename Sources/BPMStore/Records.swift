@@ -158,6 +158,8 @@ public struct CommitBatch: Sendable {
     public var outbox: [OutboxRecord] = []
     /// Idempotent API starts (a key already stored fails the commit as a conflict).
     public var startRecords: [StartRecord] = []
+    /// Schedule due times started in this batch (one already stored fails the commit as a conflict).
+    public var scheduleFires: [ScheduleFire] = []
 
     public init() {}
 
@@ -166,7 +168,7 @@ public struct CommitBatch: Sendable {
             && jobsToDelete.isEmpty && tasksToAdd.isEmpty && taskUpdates.isEmpty && taskCorrections.isEmpty
             && incidentsToAdd.isEmpty && incidentsResolved.isEmpty
             && subscriptionsToAdd.isEmpty && subscriptionsToDelete.isEmpty && messagesToBuffer.isEmpty && bufferedToDelete.isEmpty && timersFired.isEmpty
-            && offsets.isEmpty && windows.isEmpty && outbox.isEmpty && startRecords.isEmpty
+            && offsets.isEmpty && windows.isEmpty && outbox.isEmpty && startRecords.isEmpty && scheduleFires.isEmpty
     }
 
     /// Records that a consumed record was handled in this batch (see `ConsumedPositions`).

@@ -131,6 +131,18 @@ enum PostgresCommit {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::timestamptz[])
                 """, [r.map(\.key), r.map(\.definitionId), r.map(\.instanceId), r.map(\.status), r.map(\.response), r.map(\.createdAt)])
         }
+        if !batch.scheduleFires.isEmpty {
+            // a due time stored already (another replica started it) fails as 23505: a conflict
+            let f = batch.scheduleFires
+            try await run("""
+                INSERT INTO schedule_fires (schedule_id, due_at, instance_id, fired_at)
+                SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::timestamptz[])
+                """, [f.map(\.scheduleId), f.map(\.dueAt), f.map(\.instanceId), f.map(\.firedAt)])
+            try await run("""
+                DELETE FROM schedule_fires s USING unnest($1::text[], $2::timestamptz[]) AS u(i, d)
+                WHERE s.schedule_id = u.i AND s.due_at < u.d
+                """, [f.map(\.scheduleId), f.map { $0.dueAt.addingTimeInterval(-ScheduleFire.kept) }])
+        }
         if !batch.history.isEmpty {
             let h = batch.history
             try await run("""

@@ -204,6 +204,14 @@ enum PostgresSchema {
         ("010-definition-deletion", """
             ALTER TABLE process_definitions ADD COLUMN deleted_at TIMESTAMPTZ;
             """),
+        // one row per schedule due time that started an instance (replicas start it once), and
+        // operators' pauses of schedules
+        ("011-schedules", """
+            CREATE TABLE schedule_fires (
+                schedule_id TEXT NOT NULL, due_at TIMESTAMPTZ NOT NULL, instance_id TEXT NOT NULL, fired_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (schedule_id, due_at));
+            CREATE TABLE schedule_states (schedule_id TEXT PRIMARY KEY, paused BOOLEAN NOT NULL, updated_at TIMESTAMPTZ NOT NULL);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

@@ -113,6 +113,7 @@ enum SQLiteCommit {
             }
         }
         try writeStartRecords(batch.startRecords, db)
+        try writeScheduleFires(batch.scheduleFires, db)
         if !rows.history.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT INTO process_history (id, instance_id, activity_id, activity_type, event_type, timestamp, data,

@@ -272,6 +272,16 @@ enum SQLiteSchema {
             // decisions and forms deleted through Camunda's DeleteResource keep their row (and version number)
             try db.execute(sql: "ALTER TABLE process_definitions ADD COLUMN deleted_at TEXT")
         }
+        m.registerMigration("020-schedules") { db in
+            // one row per schedule due time that started an instance (replicas start it once), and
+            // operators' pauses of schedules
+            try db.execute(sql: """
+                CREATE TABLE schedule_fires (
+                    schedule_id TEXT NOT NULL, due_at TEXT NOT NULL, instance_id TEXT NOT NULL, fired_at TEXT NOT NULL,
+                    PRIMARY KEY (schedule_id, due_at));
+                CREATE TABLE schedule_states (schedule_id TEXT PRIMARY KEY, paused INTEGER NOT NULL, updated_at TEXT NOT NULL);
+                """)
+        }
         return m
     }
 }

@@ -595,6 +595,125 @@ public enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "Schedule": {
+        "properties": {
+          "buffered": {
+            "description": "a due time kept by overlap buffer_one until the running instance ends",
+            "format": "date-time",
+            "type": "string"
+          },
+          "catchUp": {
+            "properties": {
+              "policy": {
+                "enum": [
+                  "all",
+                  "last"
+                ],
+                "type": "string"
+              },
+              "windowSeconds": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "windowSeconds",
+              "policy"
+            ],
+            "type": "object"
+          },
+          "definitionId": {
+            "type": "string"
+          },
+          "elementId": {
+            "type": "string"
+          },
+          "expression": {
+            "description": "the cron expression, interval, date-time or ISO 8601 cycle",
+            "type": "string"
+          },
+          "id": {
+            "description": "<definition>:<name> with a name, else <definition>:0 (YAML) or <definition>:<element> (BPMN)",
+            "type": "string"
+          },
+          "jitterSeconds": {
+            "type": "number"
+          },
+          "kind": {
+            "enum": [
+              "cron",
+              "every",
+              "at",
+              "after",
+              "cycle"
+            ],
+            "type": "string"
+          },
+          "lastFire": {
+            "properties": {
+              "dueAt": {
+                "format": "date-time",
+                "type": "string"
+              },
+              "firedAt": {
+                "format": "date-time",
+                "type": "string"
+              },
+              "instanceId": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "dueAt",
+              "firedAt",
+              "instanceId"
+            ],
+            "type": "object"
+          },
+          "next": {
+            "description": "the next due times (before jitter), soonest first",
+            "items": {
+              "format": "date-time",
+              "type": "string"
+            },
+            "type": "array"
+          },
+          "overlap": {
+            "enum": [
+              "skip",
+              "buffer_one",
+              "allow_all",
+              "cancel_other"
+            ],
+            "type": "string"
+          },
+          "state": {
+            "enum": [
+              "active",
+              "paused"
+            ],
+            "type": "string"
+          },
+          "timezone": {
+            "type": "string"
+          },
+          "version": {
+            "type": "integer"
+          }
+        },
+        "required": [
+          "id",
+          "definitionId",
+          "version",
+          "elementId",
+          "kind",
+          "expression",
+          "state",
+          "overlap",
+          "jitterSeconds",
+          "next"
+        ],
+        "type": "object"
+      },
       "Task": {
         "properties": {
           "assignee": {
@@ -3344,6 +3463,197 @@ public enum OpenAPIDocument {
         ]
       }
     },
+    "/schedules": {
+      "get": {
+        "operationId": "listSchedules",
+        "parameters": [
+          {
+            "description": "how many next due times to preview",
+            "in": "query",
+            "name": "count",
+            "schema": {
+              "default": 5,
+              "maximum": 100,
+              "minimum": 0,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "properties": {
+                    "items": {
+                      "items": {
+                        "$ref": "#/components/schemas/Schedule"
+                      },
+                      "type": "array"
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ],
+                  "type": "object"
+                }
+              }
+            },
+            "description": "schedules, by id"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Schedules of the deployed definitions (timer triggers and timer start events): state, last fire, next due times",
+        "tags": [
+          "Schedules"
+        ]
+      }
+    },
+    "/schedules/{id}": {
+      "get": {
+        "operationId": "getSchedule",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/id"
+          },
+          {
+            "description": "how many next due times to preview",
+            "in": "query",
+            "name": "count",
+            "schema": {
+              "default": 5,
+              "maximum": 100,
+              "minimum": 0,
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Schedule"
+                }
+              }
+            },
+            "description": "schedule"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "A schedule, with a preview of its next due times",
+        "tags": [
+          "Schedules"
+        ]
+      }
+    },
+    "/schedules/{id}/pause": {
+      "post": {
+        "operationId": "pauseSchedule",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Schedule"
+                }
+              }
+            },
+            "description": "paused"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Pause a schedule: its due times pass without a start and are not caught up (every replica)",
+        "tags": [
+          "Schedules"
+        ]
+      }
+    },
+    "/schedules/{id}/resume": {
+      "post": {
+        "operationId": "resumeSchedule",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Schedule"
+                }
+              }
+            },
+            "description": "resumed"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Resume a paused schedule from its next due time",
+        "tags": [
+          "Schedules"
+        ]
+      }
+    },
     "/signals": {
       "post": {
         "operationId": "broadcastSignal",
@@ -3901,6 +4211,10 @@ public enum OpenAPIDocument {
     {
       "description": "Incidents: failed steps waiting for an operator",
       "name": "Incidents"
+    },
+    {
+      "description": "Schedules: timer triggers as objects, paused and resumed by operators",
+      "name": "Schedules"
     },
     {
       "description": "The engine's clock, for tests (--clock-control)",

@@ -913,6 +913,186 @@ extension Components {
                 case completedAt
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Schedule`.
+        public struct Schedule: Codable, Hashable, Sendable {
+            /// <definition>:<name> with a name, else <definition>:0 (YAML) or <definition>:<element> (BPMN)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Schedule/id`.
+            public var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Schedule/definitionId`.
+            public var definitionId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Schedule/version`.
+            public var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Schedule/elementId`.
+            public var elementId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Schedule/kind`.
+            @frozen public enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case cron = "cron"
+                case every = "every"
+                case at = "at"
+                case after = "after"
+                case cycle = "cycle"
+            }
+            /// - Remark: Generated from `#/components/schemas/Schedule/kind`.
+            public var kind: Components.Schemas.Schedule.KindPayload
+            /// the cron expression, interval, date-time or ISO 8601 cycle
+            ///
+            /// - Remark: Generated from `#/components/schemas/Schedule/expression`.
+            public var expression: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Schedule/timezone`.
+            public var timezone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Schedule/state`.
+            @frozen public enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case active = "active"
+                case paused = "paused"
+            }
+            /// - Remark: Generated from `#/components/schemas/Schedule/state`.
+            public var state: Components.Schemas.Schedule.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Schedule/overlap`.
+            @frozen public enum OverlapPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case skip = "skip"
+                case bufferOne = "buffer_one"
+                case allowAll = "allow_all"
+                case cancelOther = "cancel_other"
+            }
+            /// - Remark: Generated from `#/components/schemas/Schedule/overlap`.
+            public var overlap: Components.Schemas.Schedule.OverlapPayload
+            /// - Remark: Generated from `#/components/schemas/Schedule/catchUp`.
+            public struct CatchUpPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Schedule/catchUp/windowSeconds`.
+                public var windowSeconds: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Schedule/catchUp/policy`.
+                @frozen public enum PolicyPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case all = "all"
+                    case last = "last"
+                }
+                /// - Remark: Generated from `#/components/schemas/Schedule/catchUp/policy`.
+                public var policy: Components.Schemas.Schedule.CatchUpPayload.PolicyPayload
+                /// Creates a new `CatchUpPayload`.
+                ///
+                /// - Parameters:
+                ///   - windowSeconds:
+                ///   - policy:
+                public init(
+                    windowSeconds: Swift.Double,
+                    policy: Components.Schemas.Schedule.CatchUpPayload.PolicyPayload
+                ) {
+                    self.windowSeconds = windowSeconds
+                    self.policy = policy
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case windowSeconds
+                    case policy
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Schedule/catchUp`.
+            public var catchUp: Components.Schemas.Schedule.CatchUpPayload?
+            /// - Remark: Generated from `#/components/schemas/Schedule/jitterSeconds`.
+            public var jitterSeconds: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/Schedule/lastFire`.
+            public struct LastFirePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Schedule/lastFire/dueAt`.
+                public var dueAt: Foundation.Date
+                /// - Remark: Generated from `#/components/schemas/Schedule/lastFire/firedAt`.
+                public var firedAt: Foundation.Date
+                /// - Remark: Generated from `#/components/schemas/Schedule/lastFire/instanceId`.
+                public var instanceId: Swift.String
+                /// Creates a new `LastFirePayload`.
+                ///
+                /// - Parameters:
+                ///   - dueAt:
+                ///   - firedAt:
+                ///   - instanceId:
+                public init(
+                    dueAt: Foundation.Date,
+                    firedAt: Foundation.Date,
+                    instanceId: Swift.String
+                ) {
+                    self.dueAt = dueAt
+                    self.firedAt = firedAt
+                    self.instanceId = instanceId
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case dueAt
+                    case firedAt
+                    case instanceId
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Schedule/lastFire`.
+            public var lastFire: Components.Schemas.Schedule.LastFirePayload?
+            /// the next due times (before jitter), soonest first
+            ///
+            /// - Remark: Generated from `#/components/schemas/Schedule/next`.
+            public var next: [Foundation.Date]
+            /// a due time kept by overlap buffer_one until the running instance ends
+            ///
+            /// - Remark: Generated from `#/components/schemas/Schedule/buffered`.
+            public var buffered: Foundation.Date?
+            /// Creates a new `Schedule`.
+            ///
+            /// - Parameters:
+            ///   - id: <definition>:<name> with a name, else <definition>:0 (YAML) or <definition>:<element> (BPMN)
+            ///   - definitionId:
+            ///   - version:
+            ///   - elementId:
+            ///   - kind:
+            ///   - expression: the cron expression, interval, date-time or ISO 8601 cycle
+            ///   - timezone:
+            ///   - state:
+            ///   - overlap:
+            ///   - catchUp:
+            ///   - jitterSeconds:
+            ///   - lastFire:
+            ///   - next: the next due times (before jitter), soonest first
+            ///   - buffered: a due time kept by overlap buffer_one until the running instance ends
+            public init(
+                id: Swift.String,
+                definitionId: Swift.String,
+                version: Swift.Int,
+                elementId: Swift.String,
+                kind: Components.Schemas.Schedule.KindPayload,
+                expression: Swift.String,
+                timezone: Swift.String? = nil,
+                state: Components.Schemas.Schedule.StatePayload,
+                overlap: Components.Schemas.Schedule.OverlapPayload,
+                catchUp: Components.Schemas.Schedule.CatchUpPayload? = nil,
+                jitterSeconds: Swift.Double,
+                lastFire: Components.Schemas.Schedule.LastFirePayload? = nil,
+                next: [Foundation.Date],
+                buffered: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.definitionId = definitionId
+                self.version = version
+                self.elementId = elementId
+                self.kind = kind
+                self.expression = expression
+                self.timezone = timezone
+                self.state = state
+                self.overlap = overlap
+                self.catchUp = catchUp
+                self.jitterSeconds = jitterSeconds
+                self.lastFire = lastFire
+                self.next = next
+                self.buffered = buffered
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case definitionId
+                case version
+                case elementId
+                case kind
+                case expression
+                case timezone
+                case state
+                case overlap
+                case catchUp
+                case jitterSeconds
+                case lastFire
+                case next
+                case buffered
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Incident`.
         public struct Incident: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Incident/id`.

@@ -235,6 +235,26 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /incidents/{id}/resolve`.
     /// - Remark: Generated from `#/paths//incidents/{id}/resolve/post(resolveIncident)`.
     func resolveIncident(_ input: Operations.ResolveIncident.Input) async throws -> Operations.ResolveIncident.Output
+    /// Schedules of the deployed definitions (timer triggers and timer start events): state, last fire, next due times
+    ///
+    /// - Remark: HTTP `GET /schedules`.
+    /// - Remark: Generated from `#/paths//schedules/get(listSchedules)`.
+    func listSchedules(_ input: Operations.ListSchedules.Input) async throws -> Operations.ListSchedules.Output
+    /// A schedule, with a preview of its next due times
+    ///
+    /// - Remark: HTTP `GET /schedules/{id}`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/get(getSchedule)`.
+    func getSchedule(_ input: Operations.GetSchedule.Input) async throws -> Operations.GetSchedule.Output
+    /// Pause a schedule: its due times pass without a start and are not caught up (every replica)
+    ///
+    /// - Remark: HTTP `POST /schedules/{id}/pause`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/pause/post(pauseSchedule)`.
+    func pauseSchedule(_ input: Operations.PauseSchedule.Input) async throws -> Operations.PauseSchedule.Output
+    /// Resume a paused schedule from its next due time
+    ///
+    /// - Remark: HTTP `POST /schedules/{id}/resume`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/resume/post(resumeSchedule)`.
+    func resumeSchedule(_ input: Operations.ResumeSchedule.Input) async throws -> Operations.ResumeSchedule.Output
     /// Messages written by the database_log action
     ///
     /// - Remark: HTTP `GET /logs`.
@@ -812,6 +832,60 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Schedules of the deployed definitions (timer triggers and timer start events): state, last fire, next due times
+    ///
+    /// - Remark: HTTP `GET /schedules`.
+    /// - Remark: Generated from `#/paths//schedules/get(listSchedules)`.
+    public func listSchedules(
+        query: Operations.ListSchedules.Input.Query = .init(),
+        headers: Operations.ListSchedules.Input.Headers = .init()
+    ) async throws -> Operations.ListSchedules.Output {
+        try await listSchedules(Operations.ListSchedules.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A schedule, with a preview of its next due times
+    ///
+    /// - Remark: HTTP `GET /schedules/{id}`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/get(getSchedule)`.
+    public func getSchedule(
+        path: Operations.GetSchedule.Input.Path,
+        query: Operations.GetSchedule.Input.Query = .init(),
+        headers: Operations.GetSchedule.Input.Headers = .init()
+    ) async throws -> Operations.GetSchedule.Output {
+        try await getSchedule(Operations.GetSchedule.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Pause a schedule: its due times pass without a start and are not caught up (every replica)
+    ///
+    /// - Remark: HTTP `POST /schedules/{id}/pause`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/pause/post(pauseSchedule)`.
+    public func pauseSchedule(
+        path: Operations.PauseSchedule.Input.Path,
+        headers: Operations.PauseSchedule.Input.Headers = .init()
+    ) async throws -> Operations.PauseSchedule.Output {
+        try await pauseSchedule(Operations.PauseSchedule.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Resume a paused schedule from its next due time
+    ///
+    /// - Remark: HTTP `POST /schedules/{id}/resume`.
+    /// - Remark: Generated from `#/paths//schedules/{id}/resume/post(resumeSchedule)`.
+    public func resumeSchedule(
+        path: Operations.ResumeSchedule.Input.Path,
+        headers: Operations.ResumeSchedule.Input.Headers = .init()
+    ) async throws -> Operations.ResumeSchedule.Output {
+        try await resumeSchedule(Operations.ResumeSchedule.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Messages written by the database_log action
