@@ -8,8 +8,8 @@ import Hummingbird
 
 /// The web UI: server-rendered pages with a little plain JavaScript (no build step).
 /// Definitions with their diagrams and where instances wait; instances, filterable, each with
-/// its diagram, variables, history and incidents (retry); a task inbox with forms generated
-/// from the tasks' JSON Schemas; an instance page follows the instance live (server-sent events).
+/// its diagram, variables, history and incidents (retry); a task inbox with forms (JSON Schemas,
+/// Camunda Forms); an instance page follows the instance live (server-sent events).
 struct UI {
     let runtime: Runtime
 
@@ -33,6 +33,8 @@ struct UI {
         .status-running{color:#1f6feb}.status-completed{color:#2a7}.status-failed,.status-terminated{color:#c0392b}.status-suspended{color:#a60}
         button{padding:.25rem .7rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}form.inline{display:inline}
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
+        .inbox{display:flex;gap:1.2rem;align-items:flex-start}.inbox>div{flex:1}tr.chosen{background:#eef5ff}
+        #task-detail{flex:1;background:#fff;border:1px solid #ddd;padding:.2rem 1rem}.facts th{width:7rem}
         </style></head><body>
         <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a>
         <a href="/ui/incidents">Incidents</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
@@ -174,72 +176,5 @@ struct UI {
             }
             try await writer.finish(nil)
         })
-    }
-
-    // MARK: tasks
-
-    func tasks(_ req: Request) async throws -> Response {
-        let q = req.uri.queryParameters
-        let user = q.get("user").flatMap { $0.isEmpty ? nil : String($0) } ?? Auth.caller?.user
-        let group = q.get("group").flatMap { $0.isEmpty ? nil : String($0) }
-        var query = TaskQuery(limit: 100)
-        query.candidateGroup = group
-        var list = try await runtime.store.userTasks(query)
-        if let user, group == nil { list = list.filter { $0.assignee == user || $0.assignee == nil && ($0.candidateUsers.isEmpty || $0.candidateUsers.contains(user)) } }
-        var cards = ""
-        for t in list {
-            let who = t.assignee.map { "assigned to <b>\(Self.esc($0))</b>" } ?? "unassigned (groups: \(Self.esc(t.candidateGroups.joined(separator: ", "))))"
-            let claim = t.assignee == nil && user != nil && Self.mayWork(on: t)
-                ? "<button onclick=\"act('/tasks/\(Self.esc(t.id))/claim',{user:'\(Self.esc(user!))'})\">claim</button>" : ""
-            cards += """
-            <fieldset data-task="\(Self.esc(t.id))"><legend><b>\(Self.esc(t.name ?? t.elementId))</b> · priority \(t.priority)\(t.dueAt.map { " · due \(Coding.iso($0))" } ?? "")</legend>
-            <p>\(Self.esc(t.description ?? "")) <span class=muted>\(who) · <a href="/ui/instances/\(Self.esc(t.instanceId))">instance</a></span> \(claim)</p>
-            \(Self.mayWork(on: t) ? "<form onsubmit=\"return complete(event, '\(Self.esc(t.id))')\">\(Self.formFields(t.form))<button>complete</button></form>"
-                : "<p class=muted>you are not a candidate of this task</p>")
-            </fieldset>
-            """
-        }
-        let body = """
-        <h1>Tasks</h1>
-        <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(user ?? ""))"> group <input name="group" value="\(Self.esc(group ?? ""))"> <button>show</button></form>
-        \(list.isEmpty ? "<p class=muted>No open tasks.</p>" : cards)
-        <script>
-        async function complete(ev, id) {
-          ev.preventDefault();
-          const vars = {};
-          for (const el of ev.target.elements) {
-            if (!el.name) continue;
-            if (el.type === 'checkbox') vars[el.name] = el.checked;
-            else if (el.type === 'number') { if (el.value !== '') vars[el.name] = Number(el.value); }
-            else if (el.value !== '') vars[el.name] = el.value;
-          }
-          if (await post('/tasks/' + id + '/complete', {variables: vars})) location.reload();
-          return false;
-        }
-        </script>
-        """
-        return Self.page("Tasks", body)
-    }
-
-    /// Inputs for a JSON Schema object's properties: checkboxes, numbers, choices, text.
-    static func formFields(_ form: Value?) -> String {
-        guard let props = form?[member: "properties"].contextValue else { return "" }
-        let required = Set((form?[member: "required"].listValue ?? []).compactMap(\.stringValue))
-        var out = ""
-        for name in props.keys.sorted() {
-            let p = props[name]!
-            let label = "\(esc(name))\(required.contains(name) ? " *" : "")"
-            let req = required.contains(name) && p[member: "type"].stringValue != "boolean" ? " required" : ""
-            if let choices = p[member: "enum"].listValue {
-                out += "<label>\(label) <select name=\"\(esc(name))\"\(req)><option></option>" + choices.map { "<option>\(esc($0.interpolated))</option>" }.joined() + "</select></label> "
-                continue
-            }
-            switch p[member: "type"].stringValue ?? "string" {
-            case "boolean": out += "<label><input type=\"checkbox\" name=\"\(esc(name))\"> \(label)</label> "
-            case "number", "integer": out += "<label>\(label) <input type=\"number\" step=\"any\" name=\"\(esc(name))\"\(req)></label> "
-            default: out += "<label>\(label) <input name=\"\(esc(name))\"\(req)></label> "
-            }
-        }
-        return out
     }
 }

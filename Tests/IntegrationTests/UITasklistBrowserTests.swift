@@ -1,0 +1,18 @@
+import BPMTestSupport
+import Foundation
+import Testing
+
+/// The task inbox in a real browser: every example with user tasks driven to each of its ends,
+/// sorting, assignment, Camunda Forms and variables on a task without a form.
+extension UIBrowserTests {
+    @Test(.timeLimit(.minutes(8))) func inARealBrowserEveryExampleIsDrivenToItsEndsFromTheInbox() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"),
+                                extra: ["--dry-run", "--clock-control"])
+        defer { server.kill(SIGTERM) }
+        let out = try await runScript("tasklist_test.py", [server.base])
+        #expect(out.contains("ok   approval: escalated after 48 h, approved by a director"))
+        #expect(out.contains("ok   JSON variables complete the task"))
+    }
+}
