@@ -47,6 +47,7 @@ struct UI {
         }
         async function act(url, body) { if (await post(url, body)) location.reload(); }
         </script>
+        \(liveScript)
         </body></html>
         """
         var h = HTTPFields()
@@ -150,31 +151,16 @@ struct UI {
         return String(decoding: p, as: UTF8.self)
     }
 
-    /// Server-sent events: one `change` message whenever the instance's revision moves (the
-    /// store is looked at every half second, for up to five minutes per connection; the stream ends when the instance does).
+    /// Server-sent events: one message whenever the instance's revision moves (the stream ends
+    /// when the instance does).
     func events(_ id: String) async throws -> Response {
         guard let first = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         let store = runtime.store
-        var h = HTTPFields()
-        h[.contentType] = "text/event-stream"
-        h[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: h, body: .init { writer in
-            var revision = first.revision
-            try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            // a comment every few seconds finds a closed connection (the write fails) so the
-            // loop ends with the client, and the server can stop without waiting for it
-            for tick in 0..<600 {
-                try await Task.sleep(nanoseconds: 500_000_000)
-                guard let s = try? await store.instance(id) else { continue }
-                if s.revision != revision {
-                    revision = s.revision
-                    try await writer.write(ByteBuffer(string: "data: {\"revision\": \(s.revision), \"status\": \"\(s.status.rawValue)\"}\n\n"))
-                    if !s.status.isActive { break }
-                } else if tick % 4 == 3 {
-                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
-                }
-            }
-            try await writer.finish(nil)
-        })
+        let revision = Revision(first.revision)
+        return Self.eventStream {
+            guard let s = try? await store.instance(id), s.revision != revision.value else { return (nil, false) }
+            revision.value = s.revision
+            return ("{\"revision\": \(s.revision), \"status\": \"\(s.status.rawValue)\"}", !s.status.isActive)
+        }
     }
 }

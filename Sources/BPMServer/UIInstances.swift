@@ -50,14 +50,20 @@ extension UI {
         return "\(s / 86400) d \(s % 86400 / 3600) h"
     }
 
-    func instances(_ req: Request) async throws -> Response {
-        let p = try Self.listParameters(req)
-        let query = p.query
+    /// A page of instances with their open incident counts.
+    func instanceList(_ query: InstanceQuery) async throws -> ([InstanceSummary], [String: Int]) {
         let list = try await runtime.store.instances(query)
         var marked = IncidentQuery(limit: 1000)
         marked.instanceIds = list.map(\.id)
         var incidents: [String: Int] = [:]
         for i in try await runtime.store.incidents(marked) { incidents[i.incident.instanceId, default: 0] += 1 }
+        return (list, incidents)
+    }
+
+    func instances(_ req: Request) async throws -> Response {
+        let p = try Self.listParameters(req)
+        let query = p.query
+        let (list, incidents) = try await instanceList(query)
         let now = runtime.clock.now()
         var rows = ""
         for i in list { rows += Self.instanceRow(i, incidents: incidents[i.id] ?? 0, now: now) }
@@ -70,10 +76,10 @@ extension UI {
         let body = """
         <h1>Instances</h1>
         \(Self.instanceFilter(p))<p></p>
-        <table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
+        <div id=live data-stream="\(Self.esc(Self.streamURL("instances", req)))"><table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
         <th>\(Self.sortLink(p, .businessKey, "business key"))</th><th>\(Self.sortLink(p, .started, "started"))</th>
         <th>\(Self.sortLink(p, .ended, "ended"))</th><th>duration</th></tr>\(rows)</table>
-        <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p>
+        <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p></div>
         """
         return Self.page("Instances", body)
     }

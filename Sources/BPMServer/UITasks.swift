@@ -33,17 +33,21 @@ extension UI {
                                selected: text("task"))
     }
 
-    func tasks(_ req: Request) async throws -> Response {
-        var p = try Self.inboxParameters(req)
+    /// The open tasks the inbox shows: a group's, or a user's (assigned to them or open to them).
+    func taskList(_ p: InboxParameters) async throws -> [UserTaskRecord] {
         var query = TaskQuery(limit: 200)
         query.candidateGroup = p.group
         query.sort = p.sort
-        var list = try await runtime.store.userTasks(query)
-        if let user = p.user, p.group == nil {
-            list = list.filter {
-                $0.assignee == user || $0.assignee == nil && ($0.candidateUsers.isEmpty || $0.candidateUsers.contains(user))
-            }
+        let list = try await runtime.store.userTasks(query)
+        guard let user = p.user, p.group == nil else { return list }
+        return list.filter {
+            $0.assignee == user || $0.assignee == nil && ($0.candidateUsers.isEmpty || $0.candidateUsers.contains(user))
         }
+    }
+
+    func tasks(_ req: Request) async throws -> Response {
+        var p = try Self.inboxParameters(req)
+        let list = try await taskList(p)
         // the chosen task, else the first of the list
         var pane = ""
         if let id = p.selected {
@@ -59,7 +63,7 @@ extension UI {
         <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(p.user ?? ""))">
         group <input name="group" value="\(Self.esc(p.group ?? ""))"><input type=hidden name=sort value="\(p.sort.rawValue)">
         <button id=show-tasks>show</button></form>
-        <div class=inbox><div>\(list.isEmpty ? "<p class=muted id=no-tasks>No open tasks.</p>" : """
+        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(list.isEmpty ? "<p class=muted id=no-tasks>No open tasks.</p>" : """
         <table id=tasks><tr><th>task</th><th>process</th><th>\(Self.taskSortLink(p, .priority, "priority"))</th>
         <th>\(Self.taskSortLink(p, .created, "created"))</th><th>\(Self.taskSortLink(p, .due, "due"))</th>
         <th>assignee</th></tr>\(rows)</table>
