@@ -200,6 +200,12 @@ enum PostgresSchema {
             CREATE INDEX camunda_message_ids_expiry ON camunda_message_ids(expires_at);
             DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
             """),
+        // the instance page lists an instance's timers; the diagram's heat map pairs each
+        // activation with the element's next completion in the same instance
+        ("014-monitoring-indexes", """
+            CREATE INDEX timers_instance ON timers(instance_id, due_at);
+            CREATE INDEX process_history_element ON process_history(instance_id, activity_id, event_type, seq);
+            """),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

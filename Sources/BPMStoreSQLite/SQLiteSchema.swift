@@ -268,6 +268,14 @@ enum SQLiteSchema {
                 DELETE FROM camunda_keys WHERE kind IN ('message', 'signal', 'di', 'command');
                 """)
         }
+        m.registerMigration("023-monitoring-indexes") { db in
+            // the instance page lists an instance's timers; the diagram's heat map pairs each
+            // activation with the element's next completion in the same instance
+            try db.execute(sql: """
+                CREATE INDEX timers_instance ON timers(instance_id, due_at);
+                CREATE INDEX process_history_element ON process_history(instance_id, activity_id, event_type, seq);
+                """)
+        }
         return m
     }
 }

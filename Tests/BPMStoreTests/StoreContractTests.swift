@@ -456,7 +456,7 @@ enum StoreContract {
             names.split(separator: "\n") == [
                 "001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake",
                 "005-history-element-instances", "006-instance-list-orders", "007-flow-control",
-                "008-camunda-keys", "009-camunda-message-ids",
+                "008-camunda-keys", "009-camunda-message-ids", "014-monitoring-indexes",
             ])
     }
 }

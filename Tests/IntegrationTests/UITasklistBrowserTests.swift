@@ -16,3 +16,18 @@ extension UIBrowserTests {
         #expect(out.contains("ok   JSON variables complete the task"))
     }
 }
+
+/// The list pages in a real browser follow API changes without a reload.
+extension UIBrowserTests {
+    @Test(.timeLimit(.minutes(3))) func inARealBrowserTheListsUpdateWithoutAReload() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true, encoding: .utf8)
+        try AuthTests.payment.write(to: defs.appendingPathComponent("payment.bpmn"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        let out = try await runScript("live_test.py", [server.base])
+        #expect(out.contains("ok   the incident list shows a new incident without a reload"))
+    }
+}
