@@ -28,7 +28,7 @@ struct UI {
         main{padding:1rem 1.4rem;max-width:80rem}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;font-size:.92rem}
         th{background:#f1f3f6}code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}pre{padding:.6rem;overflow:auto}
-        .diagram{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}.diagram .label{font-size:11px}.diagram .cond{font-size:9px;fill:#666}
+        .diagram{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}.diagram .label{font-size:11px}.diagram .cond{font-size:9px;fill:#666}.diagram .heat{font-size:9px;fill:#a04000}
         .badge text{font-size:11px;font-weight:600}
         .status-running{color:#1f6feb}.status-completed{color:#2a7}.status-failed,.status-terminated{color:#c0392b}.status-suspended{color:#a60}
         button{padding:.25rem .7rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}form.inline{display:inline}
@@ -89,7 +89,10 @@ struct UI {
 
     func definition(_ id: String) async throws -> Response {
         guard let (d, v) = await runtime.definition(id) else { throw Runtime.RuntimeError.unknownDefinition(id) }
-        let m = try await marks(id)
+        var m = try await marks(id)
+        m.link = "/ui/instances?definitionId=\(id)&status=running&waitingAt="
+        let (heat, statistics) = try await statistics(id)
+        m.heat = heat
         let versions = try await runtime.store.definitions().filter { $0.id == id }
         var vrows = ""
         for r in versions.reversed() {
@@ -98,8 +101,11 @@ struct UI {
         }
         let body = """
         <h1>\(Self.esc(d.name)) <span class=muted>(\(Self.esc(d.id)) v\(v))</span></h1>
-        <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · blue: instances waiting there now · red: open incidents</p>
+        <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · blue: instances waiting there now · \
+        red: open incidents · click an element for the instances waiting there · under each element: its activations \
+        and their average duration (warmer: slower)</p>
         \(DiagramSVG.svg(d, m))
+        <h2>Elements</h2>\(statistics)
         \(Self.startForm(id))
         <h2>Versions</h2><table><tr><th>version</th><th>deployed</th><th>from</th><th>hash</th><th></th></tr>\(vrows)</table>
         """
@@ -132,7 +138,9 @@ struct UI {
         <h1>Instance <code>\(Self.esc(id))</code></h1>
         <p>\(Self.esc(s.definitionId)) v\(s.definitionVersion) · <span id="status">\(Self.statusBadge(s.status.rawValue))</span>
         \(s.correlationKey.map { " · key <code>\(Self.esc($0))</code>" } ?? "") · started \(Coding.iso(s.startedAt)) \(actions)</p>
+        \(Self.family(s))
         \(def.map { DiagramSVG.svg($0, marks) } ?? "<p class=muted>definition not loaded</p>")
+        \(try await waiting(s, def))
         \(irows.isEmpty ? "" : "<h2 class=error>Incidents</h2><table><tr><th>element</th><th>type</th><th>message</th><th></th></tr>\(irows)</table>")
         <h2>Variables</h2><pre>\(Self.esc(Self.pretty(.context(s.variables))))</pre>
         <h2>History</h2><table><tr><th>time</th><th>element</th><th>type</th><th>event</th><th>data</th></tr>\(hrows)</table>

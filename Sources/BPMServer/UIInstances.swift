@@ -23,7 +23,7 @@ extension UI {
         let q = req.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : String($0) } }
         var values: [String: String] = [:]
-        for name in ["definitionId", "status", "businessKey", "correlationKey", "sort", "order", "limit", "offset"] {
+        for name in ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit", "offset"] {
             values[name] = text(name)
         }
         let limit = try API.int(values["limit"], "limit", default: 50, max: 1000)
@@ -35,6 +35,7 @@ extension UI {
         query.status = values["status"].flatMap { InstanceStatus(rawValue: $0) }
         query.businessKey = values["businessKey"]
         query.correlationKey = values["correlationKey"]
+        query.waitingAt = values["waitingAt"]
         query.sort = values["sort"].flatMap { InstanceSort(rawValue: $0) } ?? .started
         query.ascending = values["order"] == "asc"
         values["offset"] = String(offset)
@@ -119,6 +120,7 @@ extension UI {
         definition <input name="definitionId" value="\(esc(p.values["definitionId"] ?? ""))">
         status <select name="status">\(options)</select>
         business key <input name="businessKey" value="\(esc(p.values["businessKey"] ?? ""))">
+        waiting at <input name="waitingAt" size=14 value="\(esc(p.values["waitingAt"] ?? ""))">
         <input type=hidden name=sort value="\(esc(p.query.sort.rawValue))">
         <input type=hidden name=order value="\(p.query.ascending ? "asc" : "desc")">
         per page <input name="limit" size=4 value="\(p.query.limit)">
