@@ -31,3 +31,21 @@ extension UIBrowserTests {
         #expect(out.contains("ok   the incident list shows a new incident without a reload"))
     }
 }
+
+/// Monitoring in a real browser: an element's waiting instances, the heat map, an instance's
+/// timers and jobs, and its parent and called instances.
+extension UIBrowserTests {
+    @Test(.timeLimit(.minutes(3))) func inARealBrowserTheDiagramListsWaitingInstancesAndShowsAHeatMap() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("defs", of: dir)
+        for name in ["parent.bpmn", "child.bpmn"] {
+            let source = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/forms/\(name)")
+            try FileManager.default.copyItem(at: source, to: defs.appendingPathComponent(name))
+        }
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs, extra: ["--clock-control"])
+        defer { server.kill(SIGTERM) }
+        let out = try await runScript("monitor_test.py", [server.base])
+        #expect(out.contains("ok   two children still wait at the job"))
+    }
+}
