@@ -94,7 +94,7 @@ enum DiagramSVG {
                 out += "<text x=\"\(Int(m.x))\" y=\"\(Int(m.y))\" class=\"cond\">\(esc(String(c.prefix(28))))</text>"
             }
         }
-        let slowest = marks.heat.values.compactMap(\.average).max() ?? 0
+        let slowest = marks.heat.values.compactMap { $0.average }.max() ?? 0
         for e in def.elements {
             guard let b = shapes[e.id] else { continue }
             let plain = heatFill(marks.heat[e.id]?.average, slowest) ?? "#fff"

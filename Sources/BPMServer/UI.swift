@@ -134,13 +134,14 @@ struct UI {
         let actions = !Self.may(.operator) ? "" : s.status == .running
             ? "<button onclick=\"act('/processes/\(Self.esc(id))/suspend')\">suspend</button> <button onclick=\"if(confirm('Cancel this instance?'))act('/processes/\(Self.esc(id))/cancel',{reason:'cancelled in the UI'})\">cancel</button>"
             : (s.status == .suspended ? "<button onclick=\"act('/processes/\(Self.esc(id))/resume')\">resume</button>" : "")
+        let waits = try await waiting(s, def)
         let body = """
         <h1>Instance <code>\(Self.esc(id))</code></h1>
         <p>\(Self.esc(s.definitionId)) v\(s.definitionVersion) · <span id="status">\(Self.statusBadge(s.status.rawValue))</span>
         \(s.correlationKey.map { " · key <code>\(Self.esc($0))</code>" } ?? "") · started \(Coding.iso(s.startedAt)) \(actions)</p>
         \(Self.family(s))
         \(def.map { DiagramSVG.svg($0, marks) } ?? "<p class=muted>definition not loaded</p>")
-        \(try await waiting(s, def))
+        \(waits)
         \(irows.isEmpty ? "" : "<h2 class=error>Incidents</h2><table><tr><th>element</th><th>type</th><th>message</th><th></th></tr>\(irows)</table>")
         <h2>Variables</h2><pre>\(Self.esc(Self.pretty(.context(s.variables))))</pre>
         <h2>History</h2><table><tr><th>time</th><th>element</th><th>type</th><th>event</th><th>data</th></tr>\(hrows)</table>

@@ -26,11 +26,12 @@ extension UI {
 
     /// What each waiting token of an instance waits for.
     func waiting(_ s: InstanceState, _ def: ProcessDefinition?) async throws -> String {
-        let timers = Dictionary(try await runtime.store.timers(instanceId: s.id).map { ($0.id, $0) }) { a, _ in a }
+        let armed = try await runtime.store.timers(instanceId: s.id)
+        let timers = Dictionary(armed.map { ($0.id, $0) }) { a, _ in a }
         var rows = ""
         for t in s.tokens where !t.wait.isScope {
-            rows += "<tr data-token=\"\(Self.esc(t.id))\"><td>\(Self.esc(t.elementId))</td>"
-                + "<td>\(try await waitText(t, s, def, timers))</td></tr>"
+            let what = try await waitText(t, s, def, timers)
+            rows += "<tr data-token=\"\(Self.esc(t.id))\"><td>\(Self.esc(t.elementId))</td><td>\(what)</td></tr>"
             for b in t.boundaryTimers {
                 guard let due = timers[b.timerId]?.dueAt ?? b.dueAt else { continue }
                 rows += "<tr><td>\(Self.esc(b.boundaryElementId))</td><td class=timer>boundary timer on "
@@ -62,7 +63,7 @@ extension UI {
                 a.timerId.map { "\(Self.esc(a.elementId)) (timer \(fires($0)))" } ?? Self.esc(a.elementId)
             }.joined(separator: ", ")
         case .condition: return "a condition to hold"
-        default: return "\(Self.esc(String(describing: t.wait).prefix(40)))"
+        default: return Self.esc(String(String(describing: t.wait).prefix(40)))
         }
     }
 

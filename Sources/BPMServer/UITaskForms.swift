@@ -30,13 +30,13 @@ extension UI {
         let listed = notes.isEmpty ? ""
             : "<div id=not-rendered class=error><b>Not rendered:</b><ul>"
                 + notes.map { "<li>\(Self.esc($0))</li>" }.joined() + "</ul></div>"
+        let save = !free || !Self.may(.operator) ? ""
+            : " <button type=button id=save-variables onclick=\"saveVariables('\(Self.esc(t.instanceId))')\">"
+                + "set on the instance without completing</button>"
         return """
         \(listed)<form id=task-form onsubmit="return completeTask(event, '\(Self.esc(t.id))')">\(fields)
         \(free ? Self.freeVariables : "")
-        <p><button id=complete>complete</button>\(free && Self.may(.operator) ? """
-         <button type=button id=save-variables onclick="saveVariables('\(Self.esc(t.instanceId))')">\
-        set on the instance without completing</button>
-        """ : "")</p></form>
+        <p><button id=complete>complete</button>\(save)</p></form>
         """
     }
 

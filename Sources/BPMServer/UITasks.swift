@@ -58,16 +58,17 @@ extension UI {
             pane = try await detail(first, p)
         }
         let rows = list.map { Self.taskRow($0, p) }.joined()
+        let table = list.isEmpty ? "<p class=muted id=no-tasks>No open tasks.</p>" : """
+        <table id=tasks><tr><th>task</th><th>process</th><th>\(Self.taskSortLink(p, .priority, "priority"))</th>
+        <th>\(Self.taskSortLink(p, .created, "created"))</th><th>\(Self.taskSortLink(p, .due, "due"))</th>
+        <th>assignee</th></tr>\(rows)</table>
+        """
         let body = """
         <h1>Tasks</h1>
         <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(p.user ?? ""))">
         group <input name="group" value="\(Self.esc(p.group ?? ""))"><input type=hidden name=sort value="\(p.sort.rawValue)">
         <button id=show-tasks>show</button></form>
-        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(list.isEmpty ? "<p class=muted id=no-tasks>No open tasks.</p>" : """
-        <table id=tasks><tr><th>task</th><th>process</th><th>\(Self.taskSortLink(p, .priority, "priority"))</th>
-        <th>\(Self.taskSortLink(p, .created, "created"))</th><th>\(Self.taskSortLink(p, .due, "due"))</th>
-        <th>assignee</th></tr>\(rows)</table>
-        """)</div>\(pane)</div>
+        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(table)</div>\(pane)</div>
         \(Self.inboxScript)
         """
         return Self.page("Tasks", body)
@@ -96,6 +97,7 @@ extension UI {
             + Self.esc(t.candidateUsers.joined(separator: ", "))
         let variables = try await runtime.store.instance(t.instanceId)?.variables ?? [:]
         let open = t.status == "open"
+        let form = open && Self.mayWork(on: t) ? try await completion(t, variables) : ""
         return """
         <section id=task-detail data-task="\(id)"><h2>\(Self.esc(t.name ?? t.elementId))</h2>
         <p>\(Self.esc(t.description ?? ""))</p>
@@ -107,7 +109,7 @@ extension UI {
         <tr><th>follow-up</th><td>\(t.followUpAt.map(Coding.iso) ?? "—")</td></tr>
         <tr><th>assignee</th><td>\(who)</td></tr><tr><th>candidates</th><td>\(candidates)</td></tr></table>
         \(open ? Self.assignment(t, p) : "")
-        \(open && Self.mayWork(on: t) ? try await completion(t, variables) : "")
+        \(form)
         \(open && !Self.mayWork(on: t) ? "<p class=muted>you are not a candidate of this task</p>" : "")
         <p id=task-problem class=error></p></section>
         """
