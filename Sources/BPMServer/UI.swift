@@ -28,7 +28,8 @@ struct UI {
         main{padding:1rem 1.4rem;max-width:80rem}
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;font-size:.92rem}
         th{background:#f1f3f6}code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}pre{padding:.6rem;overflow:auto}
-        .diagram{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}.diagram .label{font-size:11px}.diagram .cond{font-size:9px;fill:#666}.diagram .heat{font-size:9px;fill:#a04000}
+        .diagram{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}.diagram .label{font-size:11px}.diagram .cond{font-size:9px;fill:#666}
+        .diagram .heat{font-size:9px;fill:#a04000}
         .badge text{font-size:11px;font-weight:600}
         .status-running{color:#1f6feb}.status-completed{color:#2a7}.status-failed,.status-terminated{color:#c0392b}.status-suspended{color:#a60}
         button{padding:.25rem .7rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}form.inline{display:inline}

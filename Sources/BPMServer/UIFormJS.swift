@@ -44,11 +44,12 @@ enum FormJS {
 
     /// What of a supported component is not applied: conditions, expressions, templates.
     static func notes(_ c: Value, type: String, name: String, _ out: inout Rendering) {
-        if !c[member: "conditional"].isNull { out.notRendered.append("the condition of \(type) '\(name)' (always shown)") }
+        let what = "\(type) '\(name)'"
+        if !c[member: "conditional"].isNull { out.notRendered.append("the condition of \(what) (always shown)") }
         for attribute in ["label", "description", "readonly", "disabled", "defaultValue", "text"] {
             let s = c[member: attribute].stringValue ?? ""
-            if s.hasPrefix("=") { out.notRendered.append("the \(attribute) expression of \(type) '\(name)' (shown as written)") }
-            if s.contains("{{") { out.notRendered.append("the templates in the \(attribute) of \(type) '\(name)' (shown as written)") }
+            if s.hasPrefix("=") { out.notRendered.append("the \(attribute) expression of \(what) (shown as written)") }
+            if s.contains("{{") { out.notRendered.append("the templates in the \(attribute) of \(what) (as written)") }
         }
     }
 
@@ -115,7 +116,9 @@ enum FormJS {
         }
         let current = initial(c, key, values), attrs = validation(c)
         var html = "<p>\(caption(c, key)) "
-        if type == "select" { html += "<select name=\"\(UI.esc(key))\" data-kind=json\(attrs)><option value=\"\"></option>" }
+        if type == "select" {
+            html += "<select name=\"\(UI.esc(key))\" data-kind=json\(attrs)><option value=\"\"></option>"
+        }
         for o in options {
             let value = o[member: "value"], text = UI.esc(o[member: "label"].stringValue ?? value.interpolated)
             let json = UI.esc(JSON.encode(value)), on = value == current

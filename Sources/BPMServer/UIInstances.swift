@@ -23,7 +23,8 @@ extension UI {
         let q = req.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : String($0) } }
         var values: [String: String] = [:]
-        for name in ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit", "offset"] {
+        let names = ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit", "offset"]
+        for name in names {
             values[name] = text(name)
         }
         let limit = try API.int(values["limit"], "limit", default: 50, max: 1000)
@@ -77,7 +78,8 @@ extension UI {
         let body = """
         <h1>Instances</h1>
         \(Self.instanceFilter(p))<p></p>
-        <div id=live data-stream="\(Self.esc(Self.streamURL("instances", req)))"><table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
+        <div id=live data-stream="\(Self.esc(Self.streamURL("instances", req)))">
+        <table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
         <th>\(Self.sortLink(p, .businessKey, "business key"))</th><th>\(Self.sortLink(p, .started, "started"))</th>
         <th>\(Self.sortLink(p, .ended, "ended"))</th><th>duration</th></tr>\(rows)</table>
         <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p></div>

@@ -23,7 +23,8 @@ extension UI {
             fingerprint = {
                 let (list, incidents) = try await instanceList(query)
                 return list.map { i in
-                    "\(i.id) \(i.status) \(i.currentActivity ?? "") \(i.completedAt.map(Coding.iso) ?? "") \(incidents[i.id] ?? 0)"
+                    let ended = i.completedAt.map(Coding.iso) ?? ""
+                    return "\(i.id) \(i.status) \(i.currentActivity ?? "") \(ended) \(incidents[i.id] ?? 0)"
                 }.joined(separator: "\n")
             }
         case "incidents":
@@ -36,7 +37,8 @@ extension UI {
             let p = try Self.inboxParameters(req)
             fingerprint = { try await taskList(p).map { "\($0.id) \($0.assignee ?? "")" }.joined(separator: "\n") }
         default:
-            throw Problem(.notFound, "unknown-list", "Not found", "live lists are instances, incidents and tasks, not '\(list)'")
+            throw Problem(.notFound, "unknown-list", "Not found",
+                          "live lists are instances, incidents and tasks, not '\(list)'")
         }
         let last = Revision(try await fingerprint())
         return Self.eventStream {

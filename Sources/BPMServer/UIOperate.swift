@@ -15,7 +15,8 @@ extension UI {
         var rows = ""
         for s in stats {
             heat[s.elementId] = (s.activations, s.averageSeconds)
-            rows += "<tr data-stat=\"\(Self.esc(s.elementId))\"><td>\(Self.esc(s.elementId))</td><td>\(s.activations)</td>"
+            let id = Self.esc(s.elementId)
+            rows += "<tr data-stat=\"\(id)\"><td>\(id)</td><td>\(s.activations)</td>"
                 + "<td>\(s.completions)</td><td>\(s.averageSeconds.map(Self.duration) ?? "—")</td></tr>"
         }
         let table = stats.isEmpty ? "<p class=muted>No activations yet.</p>"
@@ -38,7 +39,8 @@ extension UI {
                     + "\(Self.esc(t.elementId)) fires at <time>\(Coding.iso(due))</time></td></tr>"
             }
         }
-        return rows.isEmpty ? "" : "<h2>Waiting</h2><table id=waiting><tr><th>element</th><th>for</th></tr>\(rows)</table>"
+        return rows.isEmpty ? ""
+            : "<h2>Waiting</h2><table id=waiting><tr><th>element</th><th>for</th></tr>\(rows)</table>"
     }
 
     func waitText(_ t: Token, _ s: InstanceState, _ def: ProcessDefinition?, _ timers: [String: TimerRecord])
@@ -51,12 +53,14 @@ extension UI {
         case .timer(let id): return "<span class=timer>timer \(fires(id))</span>"
         case .job(let id, let attempt): return try await jobText(id, attempt: attempt, s, def)
         case .retry(let timer, let id, let attempt):
-            return try await jobText(id, attempt: attempt, s, def) + " · <span class=timer>next attempt \(fires(timer))</span>"
+            let job = try await jobText(id, attempt: attempt, s, def)
+            return job + " · <span class=timer>next attempt \(fires(timer))</span>"
         case .userTask(let id): return "a person: <a href=\"/ui/tasks?task=\(Self.esc(id))\">task</a>"
         case .incident: return "<span class=error>an operator (incident)</span>"
         case .calledInstance(let id):
-            return "called instance <a class=child href=\"/ui/instances/\(Self.esc(id))\"><code>\(Self.esc(id))</code></a>"
-        case .message(let name, let key): return "message <code>\(Self.esc(name))</code>" + (key.map { " key <code>\(Self.esc($0))</code>" } ?? "")
+            return "called instance " + Self.instanceLink(id, class: "child")
+        case .message(let name, let key):
+            return "message <code>\(Self.esc(name))</code>" + (key.map { " key <code>\(Self.esc($0))</code>" } ?? "")
         case .signal(let name): return "signal <code>\(Self.esc(name))</code>"
         case .eventGateway(let armed):
             return "the first of " + armed.map { a in
@@ -81,12 +85,15 @@ extension UI {
     static func family(_ s: InstanceState) -> String {
         let children = s.tokens.compactMap { t -> String? in
             guard case .calledInstance(let id) = t.wait else { return nil }
-            return "<a class=child href=\"/ui/instances/\(esc(id))\"><code>\(esc(id))</code></a> (from \(esc(t.elementId)))"
+            return instanceLink(id, class: "child") + " (from \(esc(t.elementId)))"
         }
-        let parent = s.parent.map {
-            "called by <a id=parent href=\"/ui/instances/\(esc($0.instanceId))\"><code>\(esc($0.instanceId))</code></a>"
-        }
+        let parent = s.parent.map { "called by <a id=parent href=\"/ui/instances/\(esc($0.instanceId))\">"
+            + "<code>\(esc($0.instanceId))</code></a>" }
         let parts = [parent, children.isEmpty ? nil : "calls " + children.joined(separator: ", ")].compactMap { $0 }
         return parts.isEmpty ? "" : "<p id=family>\(parts.joined(separator: " · "))</p>"
+    }
+
+    static func instanceLink(_ id: String, class name: String) -> String {
+        "<a class=\(name) href=\"/ui/instances/\(esc(id))\"><code>\(esc(id))</code></a>"
     }
 }

@@ -47,7 +47,8 @@ extension UI {
 
     /// The latest deployed version of the form with this id (Camunda deployments store forms as `form:ID`).
     func deployedForm(_ formId: String) async throws -> String? {
-        try await runtime.store.definitions().filter { $0.id == "form:" + formId }.max { $0.version < $1.version }?.source
+        try await runtime.store.definitions().filter { $0.id == "form:" + formId }
+            .max { $0.version < $1.version }?.source
     }
 
     /// Name/value rows (a value that is JSON is taken as such, else as text) and a JSON object.
@@ -70,7 +71,8 @@ extension UI {
             let req = required.contains(name) && p[member: "type"].stringValue != "boolean" ? " required" : ""
             if let choices = p[member: "enum"].listValue {
                 out += "<label>\(label) <select name=\"\(esc(name))\" data-kind=json\(req)><option value=\"\"></option>"
-                    + choices.map { "<option value=\"\(esc(JSON.encode($0)))\">\(esc($0.interpolated))</option>" }.joined()
+                    + choices.map { "<option value=\"\(esc(JSON.encode($0)))\">\(esc($0.interpolated))</option>" }
+                    .joined()
                     + "</select></label> "
                 continue
             }
@@ -80,7 +82,8 @@ extension UI {
             switch p[member: "type"].stringValue ?? "string" {
             case "boolean": out += "<label><input type=\"checkbox\" name=\"\(esc(name))\"> \(label)</label> "
             case "number", "integer":
-                out += "<label>\(label) <input type=\"number\" step=\"any\" name=\"\(esc(name))\"\(req)\(bounds)></label> "
+                out += "<label>\(label) <input type=\"number\" step=\"any\" name=\"\(esc(name))\"\(req)\(bounds)>"
+                    + "</label> "
             default: out += "<label>\(label) <input name=\"\(esc(name))\"\(req)></label> "
             }
         }

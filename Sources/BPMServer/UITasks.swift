@@ -66,9 +66,11 @@ extension UI {
         let body = """
         <h1>Tasks</h1>
         <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(p.user ?? ""))">
-        group <input name="group" value="\(Self.esc(p.group ?? ""))"><input type=hidden name=sort value="\(p.sort.rawValue)">
+        group <input name="group" value="\(Self.esc(p.group ?? ""))">
+        <input type=hidden name=sort value="\(p.sort.rawValue)">
         <button id=show-tasks>show</button></form>
-        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(table)</div>\(pane)</div>
+        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(table)</div>
+        \(pane)</div>
         \(Self.inboxScript)
         """
         return Self.page("Tasks", body)

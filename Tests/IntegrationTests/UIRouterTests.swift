@@ -13,8 +13,8 @@ extension OwnAPIRouterTests {
         #expect(deployed.status == 201 || deployed.status == 200, "\(deployed.text)")
         var ids: [String] = []
         for _ in 0..<count {
-            ids.append(try #require(try await call(client, .post, "/processes/order/start", json: "{}").json[member: "id"]
-                .stringValue))
+            let started = try await call(client, .post, "/processes/order/start", json: "{}")
+            ids.append(try #require(started.json[member: "id"].stringValue))
         }
         return ids
     }
@@ -26,11 +26,13 @@ extension OwnAPIRouterTests {
                 .listValue?.first?[member: "id"].stringValue)
             #expect(try await call(client, .post, "/tasks/\(task)/complete", json: "{}").status == 200)
             let atReview = try await call(client, .get, "/ui/instances?definitionId=order&waitingAt=review")
-            #expect(atReview.text.contains("data-instance=\"\(ids[0])\"") && !atReview.text.contains("data-instance=\"\(ids[1])\""))
+            func row(_ id: String) -> String { "data-instance=\"\(id)\"" }
+            #expect(atReview.text.contains(row(ids[0])) && !atReview.text.contains(row(ids[1])))
             let atCharge = try await call(client, .get, "/ui/instances?definitionId=order&waitingAt=charge")
-            #expect(atCharge.text.contains("data-instance=\"\(ids[1])\"") && !atCharge.text.contains("data-instance=\"\(ids[0])\""))
+            #expect(atCharge.text.contains(row(ids[1])) && !atCharge.text.contains(row(ids[0])))
             let page = try await call(client, .get, "/ui/definitions/order")
-            #expect(page.text.contains("<a href=\"/ui/instances?definitionId=order&amp;status=running&amp;waitingAt=review\">"))
+            let link = "<a href=\"/ui/instances?definitionId=order&amp;status=running&amp;waitingAt=review\">"
+            #expect(page.text.contains(link))
             #expect(page.text.contains("<tr data-stat=\"review\"><td>review</td><td>2</td><td>1</td>"), "\(page.text)")
             #expect(page.text.contains("class=\"heat\">2×"))
             let instance = try await call(client, .get, "/ui/instances/\(ids[1])")
@@ -56,8 +58,8 @@ extension OwnAPIRouterTests {
     }
 
     @Test func theInboxShowsTheChosenTaskWithItsEmbeddedFormAndOffersVariablesWithoutOne() async throws {
-        let bpmn = try String(contentsOf: repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/forms/forms.bpmn"),
-                              encoding: .utf8)
+        let file = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/forms/forms.bpmn")
+        let bpmn = try String(contentsOf: file, encoding: .utf8)
         try await withRouter { client in
             #expect(try await call(client, .post, "/definitions?file=forms.bpmn", json: bpmn,
                                    contentType: "application/xml").status == 201)

@@ -8,8 +8,8 @@ extension UIBrowserTests {
     @Test(.timeLimit(.minutes(8))) func inARealBrowserEveryExampleIsDrivenToItsEndsFromTheInbox() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"),
-                                extra: ["--dry-run", "--clock-control"])
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"),
+                                definitions: repoRoot.appendingPathComponent("examples"), extra: ["--dry-run", "--clock-control"])
         defer { server.kill(SIGTERM) }
         let out = try await runScript("tasklist_test.py", [server.base])
         #expect(out.contains("ok   approval: escalated after 48 h, approved by a director"))
@@ -23,7 +23,8 @@ extension UIBrowserTests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let defs = try subfolder("defs", of: dir)
-        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true, encoding: .utf8)
+        try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true,
+                                         encoding: .utf8)
         try AuthTests.payment.write(to: defs.appendingPathComponent("payment.bpmn"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
@@ -43,7 +44,8 @@ extension UIBrowserTests {
             let source = repoRoot.appendingPathComponent("Tests/IntegrationTests/browser/forms/\(name)")
             try FileManager.default.copyItem(at: source, to: defs.appendingPathComponent(name))
         }
-        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs, extra: ["--clock-control"])
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs,
+                                extra: ["--clock-control"])
         defer { server.kill(SIGTERM) }
         let out = try await runScript("monitor_test.py", [server.base])
         #expect(out.contains("ok   two children still wait at the job"))
