@@ -8,8 +8,9 @@ extension UIBrowserTests {
     @Test(.timeLimit(.minutes(8))) func inARealBrowserEveryExampleIsDrivenToItsEndsFromTheInbox() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let server = try Server(store: dir.appendingPathComponent("s.sqlite"),
-                                definitions: repoRoot.appendingPathComponent("examples"), extra: ["--dry-run", "--clock-control"])
+        let examples = repoRoot.appendingPathComponent("examples")
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: examples,
+                                extra: ["--dry-run", "--clock-control"])
         defer { server.kill(SIGTERM) }
         let out = try await runScript("tasklist_test.py", [server.base])
         #expect(out.contains("ok   approval: escalated after 48 h, approved by a director"))
