@@ -40,6 +40,7 @@ extension UI {
         let bulk = operate && !list.isEmpty
             ? "<p><button id=retry-selected onclick=\"retrySelected()\">retry selected</button> "
                 + "<span id=retry-result></span></p>" : ""
+        let stream = Self.streamURL("incidents", req, seen: Self.fingerprint(list))
         let body = """
         <h1>Incidents</h1>
         <form method="get" action="/ui/incidents">
@@ -48,7 +49,7 @@ extension UI {
         message contains <input name="message" value="\(Self.esc(query.messageContains ?? ""))">
         <label><input type=checkbox name=status value=all\(query.openOnly ? "" : " checked")> resolved too</label>
         <button id=filter>filter</button></form>
-        <div id=live data-stream="\(Self.esc(Self.streamURL("incidents", req)))">\(bulk)
+        <div id=live data-stream="\(Self.esc(stream))">\(bulk)
         <table id=incidents><tr><th>\(operate && !list.isEmpty ? Self.pickAllBox : "")</th>
         <th>instance</th><th>element</th><th>type</th><th>message</th><th>raised</th><th></th></tr>\(rows)</table>
         \(list.isEmpty ? "<p class=muted id=no-incidents>No incidents match.</p>" : "")</div>

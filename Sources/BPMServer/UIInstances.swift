@@ -75,10 +75,11 @@ extension UI {
         let previous = query.offset > 0 ? "<a id=previous-page href=\"\(back)\">← previous</a> " : ""
         let next = list.count == query.limit ? "<a id=next-page href=\"\(forward)\">next →</a>" : ""
         let shown = list.isEmpty ? "no instances" : "instances \(first)–\(last)"
+        let stream = Self.streamURL("instances", req, seen: Self.fingerprint(list, incidents))
         let body = """
         <h1>Instances</h1>
         \(Self.instanceFilter(p))<p></p>
-        <div id=live data-stream="\(Self.esc(Self.streamURL("instances", req)))">
+        <div id=live data-stream="\(Self.esc(stream))">
         <table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
         <th>\(Self.sortLink(p, .businessKey, "business key"))</th><th>\(Self.sortLink(p, .started, "started"))</th>
         <th>\(Self.sortLink(p, .ended, "ended"))</th><th>duration</th></tr>\(rows)</table>

@@ -10,9 +10,36 @@ import Hummingbird
 /// at every half second); the page then fetches itself and swaps in the new rows, keeping
 /// the filters and any form being filled in.
 extension UI {
-    /// The stream URL of a list page: its event stream with the page's parameters.
-    static func streamURL(_ list: String, _ req: Request) -> String {
-        "/ui/events/\(list)" + (req.uri.query.map { "?" + $0 } ?? "")
+    /// The stream URL of a list page: its event stream with the page's parameters and `seen`,
+    /// the fingerprint of what the page shows (a change before the stream connects is not missed).
+    static func streamURL(_ list: String, _ req: Request, seen: String) -> String {
+        var c = URLComponents()
+        c.percentEncodedQuery = req.uri.query
+        c.queryItems = (c.queryItems ?? []).filter { $0.name != "seen" } + [URLQueryItem(name: "seen", value: hash(seen))]
+        return "/ui/events/\(list)" + (c.string ?? "")
+    }
+
+    /// What an instance list shows that can change: status, position, end, incidents.
+    static func fingerprint(_ list: [InstanceSummary], _ incidents: [String: Int]) -> String {
+        list.map { i in
+            let ended = i.completedAt.map(Coding.iso) ?? ""
+            return "\(i.id) \(i.status) \(i.currentActivity ?? "") \(ended) \(incidents[i.id] ?? 0)"
+        }.joined(separator: "\n")
+    }
+
+    static func fingerprint(_ list: [IncidentRecord]) -> String {
+        list.map { "\($0.incident.id) \($0.resolvedAt.map(Coding.iso) ?? "")" }.joined(separator: "\n")
+    }
+
+    static func fingerprint(_ list: [UserTaskRecord]) -> String {
+        list.map { "\($0.id) \($0.assignee ?? "")" }.joined(separator: "\n")
+    }
+
+    /// FNV-1a, 64 bits, in hex: the same in every replica (Swift's `Hasher` is seeded per process).
+    static func hash(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
     }
 
     func listEvents(_ list: String, _ req: Request) async throws -> Response {
@@ -22,27 +49,25 @@ extension UI {
             let query = try Self.listParameters(req).query
             fingerprint = {
                 let (list, incidents) = try await instanceList(query)
-                return list.map { i in
-                    let ended = i.completedAt.map(Coding.iso) ?? ""
-                    return "\(i.id) \(i.status) \(i.currentActivity ?? "") \(ended) \(incidents[i.id] ?? 0)"
-                }.joined(separator: "\n")
+                return Self.fingerprint(list, incidents)
             }
         case "incidents":
             let query = Self.incidentQuery(req), store = runtime.store
-            fingerprint = {
-                try await store.incidents(query).map { "\($0.incident.id) \($0.resolvedAt.map(Coding.iso) ?? "")" }
-                    .joined(separator: "\n")
-            }
+            fingerprint = { try await Self.fingerprint(store.incidents(query)) }
         case "tasks":
             let p = try Self.inboxParameters(req)
-            fingerprint = { try await taskList(p).map { "\($0.id) \($0.assignee ?? "")" }.joined(separator: "\n") }
+            fingerprint = { try await Self.fingerprint(taskList(p)) }
         default:
             throw Problem(.notFound, "unknown-list", "Not found",
                           "live lists are instances, incidents and tasks, not '\(list)'")
         }
-        let last = Revision(try await fingerprint())
+        let initial: String
+        if let seen = req.uri.queryParameters.get("seen") { initial = String(seen) } else {
+            initial = Self.hash(try await fingerprint())
+        }
+        let last = Revision(initial)
         return Self.eventStream {
-            guard let now = try? await fingerprint(), now != last.value else { return (nil, false) }
+            guard let now = try? await Self.hash(fingerprint()), now != last.value else { return (nil, false) }
             last.value = now
             return ("changed", false)
         }

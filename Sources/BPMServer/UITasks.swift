@@ -63,13 +63,14 @@ extension UI {
         <th>\(Self.taskSortLink(p, .created, "created"))</th><th>\(Self.taskSortLink(p, .due, "due"))</th>
         <th>assignee</th></tr>\(rows)</table>
         """
+        let stream = Self.streamURL("tasks", req, seen: Self.fingerprint(list))
         let body = """
         <h1>Tasks</h1>
         <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(p.user ?? ""))">
         group <input name="group" value="\(Self.esc(p.group ?? ""))">
         <input type=hidden name=sort value="\(p.sort.rawValue)">
         <button id=show-tasks>show</button></form>
-        <div class=inbox><div id=live data-stream="\(Self.esc(Self.streamURL("tasks", req)))">\(table)</div>
+        <div class=inbox><div id=live data-stream="\(Self.esc(stream))">\(table)</div>
         \(pane)</div>
         \(Self.inboxScript)
         """

@@ -70,7 +70,7 @@ def work(instance, element, fields, user="ann"):
 def ended(instance, end):
     wait.until(lambda d: api(f"/processes/{instance}")["status"] != "running")
     state = api(f"/processes/{instance}")
-    path = [h["elementId"] for h in api(f"/processes/{instance}/history")["items"]]
+    path = [h["elementId"] for h in api(f"/processes/{instance}/history")]
     return state["status"] == "completed" and end in path
 
 
@@ -129,7 +129,7 @@ try:
     work(alarm, "wait_for_resolution", {"fixed": False}, user="tim")
     work(alarm, "wait_for_resolution", {"fixed": True}, user="tim")
     check("maintenance-alert: not fixed, then fixed, ends closed", ended(alarm, "closed")
-          and [h["elementId"] for h in api(f"/processes/{alarm}/history")["items"]].count("close_ticket") >= 1)
+          and [h["elementId"] for h in api(f"/processes/{alarm}/history")].count("close_ticket") >= 1)
 
     # scheduled-maintenance: completion verified, and overdue after 7 days
     devices = [{"id": "a", "status": "ok"}, {"id": "b", "status": "error"}]
