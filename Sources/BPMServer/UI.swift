@@ -166,7 +166,7 @@ struct UI {
     func events(_ id: String) async throws -> Response {
         guard let first = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         let store = runtime.store
-        let revision = Revision(first.revision)
+        let revision = LastSent(first.revision)
         return Self.eventStream {
             guard let s = try? await store.instance(id), s.revision != revision.value else { return (nil, false) }
             revision.value = s.revision

@@ -65,7 +65,7 @@ extension UI {
         if let seen = req.uri.queryParameters.get("seen") { initial = String(seen) } else {
             initial = Self.hash(try await fingerprint())
         }
-        let last = Revision(initial)
+        let last = LastSent(initial)
         return Self.eventStream {
             guard let now = try? await Self.hash(fingerprint()), now != last.value else { return (nil, false) }
             last.value = now
@@ -118,7 +118,7 @@ extension UI {
 }
 
 /// The last value a stream sent, kept between its polls.
-final class Revision<T: Sendable>: @unchecked Sendable {
+final class LastSent<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T
     init(_ value: T) { stored = value }
