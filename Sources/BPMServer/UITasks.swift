@@ -1,5 +1,6 @@
 import BPMEngine
 import BPMExpressions
+import BPMRuntime
 import BPMStore
 import Foundation
 import Hummingbird
