@@ -150,6 +150,7 @@ struct UI {
         // live: the page reloads when the instance moves on
         const es = new EventSource('/ui/instances/\(Self.esc(id))/events');
         es.onmessage = () => location.reload();
+        addEventListener('pagehide', () => es.close());
         </script>
         """
         return Self.page("Instance", body)

@@ -104,6 +104,9 @@ extension UI {
       const live = document.getElementById('live');
       if (!live || !live.dataset.stream) return;
       const es = new EventSource(live.dataset.stream);
+      // a page left (or kept in the back/forward cache) gives its connection back: browsers allow
+      // six per server, and streams held by pages gone by would stall the requests of the next ones
+      addEventListener('pagehide', () => es.close());
       es.onmessage = async () => {
         const r = await fetch(location.href);
         if (!r.ok) return;

@@ -17,7 +17,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -46,7 +46,13 @@ def start(process, variables):
 
 def open_task(instance, element):
     """The instance's open task at the element, shown in the detail pane."""
-    items = [t for t in api(f"/tasks?instanceId={instance}")["items"] if t["elementId"] == element]
+    # connectors run after the start returns: the task appears when the service tasks before it are done
+    def found(_):
+        return [t for t in api(f"/tasks?instanceId={instance}")["items"] if t["elementId"] == element]
+    try:
+        items = wait.until(found)
+    except TimeoutException:
+        items = []
     check(f"{instance} waits at {element}", len(items) == 1)
     driver.get(base + "/ui/tasks?task=" + items[0]["id"])
     wait.until(lambda d: d.find_element(By.ID, "task-detail").get_attribute("data-task") == items[0]["id"])
@@ -57,14 +63,20 @@ def work(instance, element, fields, user="ann"):
     """Claims the task for `user`, sets the form's checkboxes (name: bool) and completes it."""
     task = open_task(instance, element)
     driver.get(base + f"/ui/tasks?user={user}&task={task}")
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
     driver.find_element(By.ID, "claim").click()
-    wait.until(lambda d: d.find_elements(By.ID, "task-assignee") and d.find_element(By.ID, "task-assignee").text == user)
+    wait.until(lambda d: d.find_elements(By.ID, "task-assignee") and d.find_element(By.ID, "task-assignee").text == user
+               or d.find_element(By.ID, "task-problem").text)
+    problem = driver.find_element(By.ID, "task-problem").text
+    check(f"{element} claimed by {user}" + (": " + problem if problem else ""), not problem)
     for name, on in fields.items():
         box = driver.find_element(By.CSS_SELECTOR, f"#task-form [name='{name}']")
         if box.is_selected() != on:
             box.click()
     driver.find_element(By.ID, "complete").click()
-    wait.until(lambda d: api(f"/tasks/{task}")["status"] == "completed")
+    # completing goes back to the list: wait for it, so that no late navigation overtakes the next page
+    wait.until(lambda d: "task=" not in d.current_url and d.execute_script("return document.readyState") == "complete")
+    check(f"{element} completed", api(f"/tasks/{task}")["status"] == "completed")
 
 
 def ended(instance, end):
