@@ -71,7 +71,8 @@ try:
     check("clicking the job's element lists the three children waiting there",
           rows == {c["id"] for c in children})
 
-    job = api("/jobs/activate", {"type": "ship-parcel", "worker": "w", "maxJobsToActivate": 1, "timeout": 60000})["jobs"][0]
+    activate = {"type": "ship-parcel", "worker": "w", "maxJobsToActivate": 1, "timeout": 60000}
+    job = api("/jobs/activate", activate)["jobs"][0]
     driver.get(base + "/ui/instances/" + job["processInstanceKey"])
     check("an activated job names its worker", "locked by w" in driver.find_element(By.ID, "waiting").text)
     api(f"/jobs/{job['key']}/complete", {"variables": {}})

@@ -166,7 +166,8 @@ try:
     driver.find_element(By.ID, "sort-created").click()
     wait.until(lambda d: "sort=created" in d.current_url)
     rows = [r.get_attribute("data-task") for r in driver.find_elements(By.CSS_SELECTOR, "table#tasks tr[data-task]")]
-    check("sorted by creation as the API sorts", rows == [t["id"] for t in api("/tasks?sort=created&limit=200")["items"]])
+    by_api = [t["id"] for t in api("/tasks?sort=created&limit=200")["items"]]
+    check("sorted by creation as the API sorts", rows == by_api)
     driver.find_element(By.ID, "sort-due").click()
     wait.until(lambda d: "sort=due" in d.current_url)
     check("the due column is offered", "due ▼" in driver.find_element(By.ID, "tasks").text)
@@ -193,10 +194,13 @@ try:
     listed = driver.find_element(By.ID, "not-rendered").text
     check("what is not rendered is listed: " + listed.replace("\n", " / "), "taglist 'tags'" in listed
           and "button 'Submit'" in listed)
-    check("the markdown text is rendered", driver.find_element(By.CSS_SELECTOR, ".form-text h3").text == "Review the order")
-    check("a field is filled from the instance", driver.find_element(By.NAME, "customer").get_attribute("value") == "Ann")
+    heading = driver.find_element(By.CSS_SELECTOR, ".form-text h3").text
+    check("the markdown text is rendered", heading == "Review the order")
+    filled = driver.find_element(By.NAME, "customer").get_attribute("value")
+    check("a field is filled from the instance", filled == "Ann")
     amount = driver.find_element(By.NAME, "amount")
-    check("number bounds are the browser's", amount.get_attribute("min") == "1" and amount.get_attribute("max") == "100")
+    check("number bounds are the browser's",
+          amount.get_attribute("min") == "1" and amount.get_attribute("max") == "100")
     driver.find_element(By.NAME, "customer").clear()
     driver.find_element(By.ID, "complete").click()
     check("a required field left empty stops completion",
@@ -216,7 +220,8 @@ try:
           v["customer"] == "Ann Smith" and v["amount"] == 7 and v["channel"] == "email" and v["priority"] == "high"
           and v["notes"] == "deliver Monday" and v["deliver"] == "2027-01-04")
     open_task(order, "confirm")
-    check("the embedded form is rendered", driver.find_element(By.NAME, "confirmed").get_attribute("type") == "checkbox")
+    check("the embedded form is rendered",
+          driver.find_element(By.NAME, "confirmed").get_attribute("type") == "checkbox")
     driver.find_element(By.NAME, "confirmed").click()
     driver.find_element(By.ID, "complete").click()
     wait.until(lambda d: api(f"/processes/{order}")["variables"].get("confirmed") is True)

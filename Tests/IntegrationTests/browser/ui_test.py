@@ -61,13 +61,15 @@ try:
     driver.find_element(By.CSS_SELECTOR, f"tr[data-task='{task_id}'] a").click()
     wait.until(lambda d: d.find_element(By.ID, "task-detail").get_attribute("data-task") == task_id)
     driver.find_element(By.ID, "claim").click()
-    wait.until(lambda d: d.find_elements(By.ID, "task-assignee") and d.find_element(By.ID, "task-assignee").text == "ann")
+    wait.until(lambda d: d.find_elements(By.ID, "task-assignee")
+               and d.find_element(By.ID, "task-assignee").text == "ann")
     check("claiming assigns the task", "ann" in api("/tasks?instanceId=" + instance)["items"][0].get("assignee", ""))
     driver.find_element(By.NAME, "approved").click()
     driver.find_element(By.NAME, "comment").send_keys("fine")
     driver.find_element(By.ID, "complete").click()
     wait.until(lambda d: api("/processes/" + instance)["variables"].get("approved") is True)
-    check("completing the form approves the request", api("/processes/" + instance)["variables"].get("comment") == "fine")
+    check("completing the form approves the request",
+          api("/processes/" + instance)["variables"].get("comment") == "fine")
 
     # back to the first tab: it moved on without a manual reload
     driver.switch_to.window(live)
