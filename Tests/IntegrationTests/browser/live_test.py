@@ -9,31 +9,14 @@ Opens the instance list, the task inbox and the incident list; changes each thro
 without reloading (a marker set in the page survives). Prints one line per check; exit 1 on
 the first failure.
 """
-import json
 import sys
-import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import check, chrome, client
 
 base = sys.argv[1]
-
-
-def api(path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.load(r)
-
-
-def check(what, ok):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        sys.exit(1)
+api = client(base)
 
 
 def live(path, selector, change, expect):
@@ -50,13 +33,8 @@ def live(path, selector, change, expect):
     return driver.execute_script("return window.notReloaded === true")
 
 
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(a)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver, wait = chrome()
 try:
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     check("the instance list shows a started instance without a reload",
           live("/ui/instances", "tr[data-instance]", lambda: api("/processes/waiter/start", {})["id"],
                lambda new, rows, before: rows and rows[0] == new and new not in before))
