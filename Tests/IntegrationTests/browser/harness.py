@@ -35,4 +35,5 @@ def chrome():
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
         options.add_argument(a)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    return driver, WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return driver, WebDriverWait(driver, 20, ignored_exceptions=ignored)
