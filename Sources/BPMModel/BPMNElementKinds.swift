@@ -263,11 +263,7 @@ extension BPMNDefinitionReader.Reader {
                 ut.due = date("dueDate")
                 ut.followUp = date("followUpDate")
             }
-            if let f = zeebe(c, "formDefinition") {
-                var form: [String: Value] = [:]
-                for (k, v) in f.attributes { form[k] = .string(v) }
-                ut.form = .context(form)
-            }
+            if let f = zeebe(c, "formDefinition") { ut.form = formDefinition(f, embedded: embeddedForms) }
             var task = el(.userTask(ut))
             task.inputs = zeebeInputs(c)
             return task

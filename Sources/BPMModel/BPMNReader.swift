@@ -48,6 +48,7 @@ public enum BPMNDefinitionReader {
         var messages: [String: MessageDefinition] = [:]  // message id → name and correlation key
         var escalationCodes: [String: String] = [:]  // escalation id → escalationCode
         var associations: [(source: String, target: String)] = []  // every association of the file
+        var embeddedForms: [String: String] = [:]  // the process's zeebe:userTaskForm JSON by id
         /// Whether the process being read is executable (a drawing-only one may leave values out).
         var inExecutableProcess = true
 
@@ -136,6 +137,7 @@ public enum BPMNDefinitionReader {
             let errorsBefore = errors.count
             inExecutableProcess = executable
             defer { inExecutableProcess = true }
+            embeddedForms = Self.userTaskForms(p)
             readContainer(p, parent: nil, executable: executable, elements: &elements, flows: &flows, docs: &docs)
             if executable { checkDefaultFlows(elements, flows) }
             if executable { checkCompensation(elements, flows) }

@@ -10,6 +10,25 @@ enum DiagramSVG {
         var incidents: [String: Int] = [:]
         var active: Set<String> = []
         var visited: Set<String> = []
+        /// Each element links to this URL with its id appended (the instances waiting there).
+        var link: String?
+        /// A heat map: activations and average duration per element (warmer: slower).
+        var heat: Heat = [:]
+    }
+
+    typealias Heat = [String: (count: Int, average: Double?)]
+
+    /// A heat map's fill: white for the fastest, deep orange for the slowest element.
+    static func heatFill(_ average: Double?, _ slowest: Double) -> String? {
+        guard let a = average, slowest > 0 else { return nil }
+        let t = min(1, max(0, a / slowest))
+        return "rgb(255,\(Int(255 - 120 * t)),\(Int(255 - 200 * t)))"
+    }
+
+    static func heatLabel(_ count: Int, _ average: Double?, _ b: Diagram.Bounds, below: Bool) -> String {
+        let y = Int(b.y + b.height + (below ? 28 : 13))
+        let text = "\(count)×" + (average.map { " · " + UI.duration($0) } ?? "")
+        return "<text x=\"\(Int(center(b).x))\" y=\"\(y)\" text-anchor=\"middle\" class=\"heat\">\(esc(text))</text>"
     }
 
     static func esc(_ s: String) -> String {
@@ -75,12 +94,16 @@ enum DiagramSVG {
                 out += "<text x=\"\(Int(m.x))\" y=\"\(Int(m.y))\" class=\"cond\">\(esc(String(c.prefix(28))))</text>"
             }
         }
+        let slowest = marks.heat.values.compactMap { $0.average }.max() ?? 0
         for e in def.elements {
             guard let b = shapes[e.id] else { continue }
-            let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : "#fff")
+            let plain = heatFill(marks.heat[e.id]?.average, slowest) ?? "#fff"
+            let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : plain)
             let stroke = (marks.incidents[e.id] ?? 0) > 0 ? "#c0392b" : (marks.active.contains(e.id) ? "#d4a000" : "#333")
+            if let link = marks.link { out += "<a href=\"\(esc(link + e.id))\">" }
             out += "<g data-element=\"\(esc(e.id))\"><title>\(esc(e.id)) (\(esc(e.typeName)))</title>"
             let small = kindSize(e).0 == 36
+            if let h = marks.heat[e.id] { out += heatLabel(h.count, h.average, b, below: small || e.kind.isGateway) }
             out += outline(e.kind.isGateway ? .gateway : small ? .event(end: e.typeName == "endEvent") : .box, b, fill: fill, stroke: stroke)
             out += label(e.name ?? e.id, b, below: small || e.kind.isGateway)
             if let n = marks.waiting[e.id], n > 0 {
@@ -89,7 +112,7 @@ enum DiagramSVG {
             if let n = marks.incidents[e.id], n > 0 {
                 out += "<g class=\"badge incidents\"><rect x=\"\(Int(b.x + b.width - 22))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#c0392b\"/><text x=\"\(Int(b.x + b.width - 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"
             }
-            out += "</g>"
+            out += marks.link == nil ? "</g>" : "</g></a>"
         }
         return out + "</svg>"
     }

@@ -85,6 +85,9 @@ public enum BPMServer {
         router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
         router.get("/ui/incidents") { req, _ in await api.handle { try await ui.incidents(req) } }
         router.get("/ui/schedules") { _, _ in await api.handle { try await ui.schedules() } }
+        router.get("/ui/events/:list") { req, ctx in
+            await api.handle { try await ui.listEvents(try ctx.parameters.require("list"), req) }
+        }
 
         // every operation of the document (Sources/BPMAPI/openapi.yaml) comes from its generated code
         OwnAPIHandler.register(on: router, api: api, options: options,

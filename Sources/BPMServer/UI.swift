@@ -8,8 +8,8 @@ import Hummingbird
 
 /// The web UI: server-rendered pages with a little plain JavaScript (no build step).
 /// Definitions with their diagrams and where instances wait; instances, filterable, each with
-/// its diagram, variables, history and incidents (retry); a task inbox with forms generated
-/// from the tasks' JSON Schemas; an instance page follows the instance live (server-sent events).
+/// its diagram, variables, history and incidents (retry); a task inbox with forms (JSON Schemas,
+/// Camunda Forms); an instance page follows the instance live (server-sent events).
 struct UI {
     let runtime: Runtime
 
@@ -29,10 +29,13 @@ struct UI {
         table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e4e4e4;font-size:.92rem}
         th{background:#f1f3f6}code,pre{background:#f3f3f3;padding:.1rem .3rem;border-radius:3px}pre{padding:.6rem;overflow:auto}
         .diagram{background:#fff;border:1px solid #ddd;max-width:100%;height:auto}.diagram .label{font-size:11px}.diagram .cond{font-size:9px;fill:#666}
+        .diagram .heat{font-size:9px;fill:#a04000}
         .badge text{font-size:11px;font-weight:600}
         .status-running{color:#1f6feb}.status-completed{color:#2a7}.status-failed,.status-terminated{color:#c0392b}.status-suspended{color:#a60}
         button{padding:.25rem .7rem;border:1px solid #888;border-radius:4px;background:#fff;cursor:pointer}form.inline{display:inline}
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
+        .inbox{display:flex;gap:1.2rem;align-items:flex-start}.inbox>div{flex:1}tr.chosen{background:#eef5ff}
+        #task-detail{flex:1;background:#fff;border:1px solid #ddd;padding:.2rem 1rem}.facts th{width:7rem}
         </style></head><body>
         <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a><a href="/ui/editor">Editor</a>
         <a href="/ui/incidents">Incidents</a><a href="/ui/schedules">Schedules</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
@@ -45,6 +48,7 @@ struct UI {
         }
         async function act(url, body) { if (await post(url, body)) location.reload(); }
         </script>
+        \(liveScript)
         </body></html>
         """
         var h = HTTPFields()
@@ -86,7 +90,10 @@ struct UI {
 
     func definition(_ id: String) async throws -> Response {
         guard let (d, v) = await runtime.definition(id) else { throw Runtime.RuntimeError.unknownDefinition(id) }
-        let m = try await marks(id)
+        var m = try await marks(id)
+        m.link = "/ui/instances?definitionId=\(id)&status=running&waitingAt="
+        let (heat, statistics) = try await statistics(id)
+        m.heat = heat
         let versions = try await runtime.store.definitions().filter { $0.id == id }
         var vrows = ""
         for r in versions.reversed() {
@@ -96,8 +103,10 @@ struct UI {
         let body = """
         <h1>\(Self.esc(d.name)) <span class=muted>(\(Self.esc(d.id)) v\(v))</span></h1>
         <p><a href="/ui/instances?definitionId=\(Self.esc(id))">instances</a> · \(Self.definitionLinks(id, versions.last?.format))
-        · blue: instances waiting there now · red: open incidents</p>
+        · blue: instances waiting there now · red: open incidents · click an element for the instances waiting there · \
+        under each element: its activations and their average duration (warmer: slower)</p>
         \(DiagramSVG.svg(d, m))
+        <h2>Elements</h2>\(statistics)
         \(Self.startForm(id))
         <h2>Versions</h2><table><tr><th>version</th><th>deployed</th><th>from</th><th>hash</th><th></th></tr>\(vrows)</table>
         """
@@ -126,11 +135,14 @@ struct UI {
         let actions = !Self.may(.operator) ? "" : s.status == .running
             ? "<button onclick=\"act('/processes/\(Self.esc(id))/suspend')\">suspend</button> <button onclick=\"if(confirm('Cancel this instance?'))act('/processes/\(Self.esc(id))/cancel',{reason:'cancelled in the UI'})\">cancel</button>"
             : (s.status == .suspended ? "<button onclick=\"act('/processes/\(Self.esc(id))/resume')\">resume</button>" : "")
+        let waits = try await waiting(s, def)
         let body = """
         <h1>Instance <code>\(Self.esc(id))</code></h1>
         <p>\(Self.esc(s.definitionId)) v\(s.definitionVersion) · <span id="status">\(Self.statusBadge(s.status.rawValue))</span>
         \(s.correlationKey.map { " · key <code>\(Self.esc($0))</code>" } ?? "") · started \(Coding.iso(s.startedAt)) \(actions)</p>
+        \(Self.family(s))
         \(def.map { DiagramSVG.svg($0, marks) } ?? "<p class=muted>definition not loaded</p>")
+        \(waits)
         \(irows.isEmpty ? "" : "<h2 class=error>Incidents</h2><table><tr><th>element</th><th>type</th><th>message</th><th></th></tr>\(irows)</table>")
         <h2>Variables</h2><pre>\(Self.esc(Self.pretty(.context(s.variables))))</pre>
         <h2>History</h2><table><tr><th>time</th><th>element</th><th>type</th><th>event</th><th>data</th></tr>\(hrows)</table>
@@ -138,6 +150,7 @@ struct UI {
         // live: the page reloads when the instance moves on
         const es = new EventSource('/ui/instances/\(Self.esc(id))/events');
         es.onmessage = () => location.reload();
+        addEventListener('pagehide', () => es.close());
         </script>
         """
         return Self.page("Instance", body)
@@ -149,98 +162,16 @@ struct UI {
         return String(decoding: p, as: UTF8.self)
     }
 
-    /// Server-sent events: one `change` message whenever the instance's revision moves (the
-    /// store is looked at every half second, for up to five minutes per connection; the stream ends when the instance does).
+    /// Server-sent events: one message whenever the instance's revision moves (the stream ends
+    /// when the instance does).
     func events(_ id: String) async throws -> Response {
         guard let first = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         let store = runtime.store
-        var h = HTTPFields()
-        h[.contentType] = "text/event-stream"
-        h[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: h, body: .init { writer in
-            var revision = first.revision
-            try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            // a comment every few seconds finds a closed connection (the write fails) so the
-            // loop ends with the client, and the server can stop without waiting for it
-            for tick in 0..<600 {
-                try await Task.sleep(nanoseconds: 500_000_000)
-                guard let s = try? await store.instance(id) else { continue }
-                if s.revision != revision {
-                    revision = s.revision
-                    try await writer.write(ByteBuffer(string: "data: {\"revision\": \(s.revision), \"status\": \"\(s.status.rawValue)\"}\n\n"))
-                    if !s.status.isActive { break }
-                } else if tick % 4 == 3 {
-                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
-                }
-            }
-            try await writer.finish(nil)
-        })
-    }
-
-    // MARK: tasks
-
-    func tasks(_ req: Request) async throws -> Response {
-        let q = req.uri.queryParameters
-        let user = q.get("user").flatMap { $0.isEmpty ? nil : String($0) } ?? Auth.caller?.user
-        let group = q.get("group").flatMap { $0.isEmpty ? nil : String($0) }
-        var query = TaskQuery(limit: 100)
-        query.candidateGroup = group
-        var list = try await runtime.store.userTasks(query)
-        if let user, group == nil { list = list.filter { $0.assignee == user || $0.assignee == nil && ($0.candidateUsers.isEmpty || $0.candidateUsers.contains(user)) } }
-        var cards = ""
-        for t in list {
-            let who = t.assignee.map { "assigned to <b>\(Self.esc($0))</b>" } ?? "unassigned (groups: \(Self.esc(t.candidateGroups.joined(separator: ", "))))"
-            let claim = t.assignee == nil && user != nil && Self.mayWork(on: t)
-                ? "<button onclick=\"act('/tasks/\(Self.esc(t.id))/claim',{user:'\(Self.esc(user!))'})\">claim</button>" : ""
-            cards += """
-            <fieldset data-task="\(Self.esc(t.id))"><legend><b>\(Self.esc(t.name ?? t.elementId))</b> · priority \(t.priority)\(t.dueAt.map { " · due \(Coding.iso($0))" } ?? "")</legend>
-            <p>\(Self.esc(t.description ?? "")) <span class=muted>\(who) · <a href="/ui/instances/\(Self.esc(t.instanceId))">instance</a></span> \(claim)</p>
-            \(Self.mayWork(on: t) ? "<form onsubmit=\"return complete(event, '\(Self.esc(t.id))')\">\(Self.formFields(t.form))<button>complete</button></form>"
-                : "<p class=muted>you are not a candidate of this task</p>")
-            </fieldset>
-            """
+        let revision = LastSent(first.revision)
+        return Self.eventStream {
+            guard let s = try? await store.instance(id), s.revision != revision.value else { return (nil, false) }
+            revision.value = s.revision
+            return ("{\"revision\": \(s.revision), \"status\": \"\(s.status.rawValue)\"}", !s.status.isActive)
         }
-        let body = """
-        <h1>Tasks</h1>
-        <form method="get" action="/ui/tasks">user <input name="user" value="\(Self.esc(user ?? ""))"> group <input name="group" value="\(Self.esc(group ?? ""))"> <button>show</button></form>
-        \(list.isEmpty ? "<p class=muted>No open tasks.</p>" : cards)
-        <script>
-        async function complete(ev, id) {
-          ev.preventDefault();
-          const vars = {};
-          for (const el of ev.target.elements) {
-            if (!el.name) continue;
-            if (el.type === 'checkbox') vars[el.name] = el.checked;
-            else if (el.type === 'number') { if (el.value !== '') vars[el.name] = Number(el.value); }
-            else if (el.value !== '') vars[el.name] = el.value;
-          }
-          if (await post('/tasks/' + id + '/complete', {variables: vars})) location.reload();
-          return false;
-        }
-        </script>
-        """
-        return Self.page("Tasks", body)
-    }
-
-    /// Inputs for a JSON Schema object's properties: checkboxes, numbers, choices, text.
-    static func formFields(_ form: Value?) -> String {
-        guard let props = form?[member: "properties"].contextValue else { return "" }
-        let required = Set((form?[member: "required"].listValue ?? []).compactMap(\.stringValue))
-        var out = ""
-        for name in props.keys.sorted() {
-            let p = props[name]!
-            let label = "\(esc(name))\(required.contains(name) ? " *" : "")"
-            let req = required.contains(name) && p[member: "type"].stringValue != "boolean" ? " required" : ""
-            if let choices = p[member: "enum"].listValue {
-                out += "<label>\(label) <select name=\"\(esc(name))\"\(req)><option></option>" + choices.map { "<option>\(esc($0.interpolated))</option>" }.joined() + "</select></label> "
-                continue
-            }
-            switch p[member: "type"].stringValue ?? "string" {
-            case "boolean": out += "<label><input type=\"checkbox\" name=\"\(esc(name))\"> \(label)</label> "
-            case "number", "integer": out += "<label>\(label) <input type=\"number\" step=\"any\" name=\"\(esc(name))\"\(req)></label> "
-            default: out += "<label>\(label) <input name=\"\(esc(name))\"\(req)></label> "
-            }
-        }
-        return out
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 /// The incident list: open incidents filtered (by the store) by definition, element, message
 /// text or instance, each linked to its instance; retry one or every selected one (operator).
 extension UI {
-    func incidents(_ req: Request) async throws -> Response {
+    static func incidentQuery(_ req: Request) -> IncidentQuery {
         let q = req.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : String($0) } }
         var query = IncidentQuery(limit: 500)
@@ -15,6 +15,11 @@ extension UI {
         query.messageContains = text("message")
         query.instanceId = text("instanceId")
         query.openOnly = text("status") != "all"
+        return query
+    }
+
+    func incidents(_ req: Request) async throws -> Response {
+        let query = Self.incidentQuery(req)
         let list = try await runtime.store.incidents(query)
         let operate = Self.may(.operator)
         var rows = ""
@@ -35,6 +40,7 @@ extension UI {
         let bulk = operate && !list.isEmpty
             ? "<p><button id=retry-selected onclick=\"retrySelected()\">retry selected</button> "
                 + "<span id=retry-result></span></p>" : ""
+        let stream = Self.streamURL("incidents", req, seen: Self.fingerprint(list))
         let body = """
         <h1>Incidents</h1>
         <form method="get" action="/ui/incidents">
@@ -43,10 +49,10 @@ extension UI {
         message contains <input name="message" value="\(Self.esc(query.messageContains ?? ""))">
         <label><input type=checkbox name=status value=all\(query.openOnly ? "" : " checked")> resolved too</label>
         <button id=filter>filter</button></form>
-        \(bulk)
+        <div id=live data-stream="\(Self.esc(stream))">\(bulk)
         <table id=incidents><tr><th>\(operate && !list.isEmpty ? Self.pickAllBox : "")</th>
         <th>instance</th><th>element</th><th>type</th><th>message</th><th>raised</th><th></th></tr>\(rows)</table>
-        \(list.isEmpty ? "<p class=muted id=no-incidents>No incidents match.</p>" : "")
+        \(list.isEmpty ? "<p class=muted id=no-incidents>No incidents match.</p>" : "")</div>
         <script>
         function pickAll(box) { for (const b of document.querySelectorAll('input.pick')) b.checked = box.checked; }
         async function retrySelected() {

@@ -23,7 +23,8 @@ extension UI {
         let q = req.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : String($0) } }
         var values: [String: String] = [:]
-        for name in ["definitionId", "status", "businessKey", "correlationKey", "sort", "order", "limit", "offset"] {
+        let names = ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit", "offset"]
+        for name in names {
             values[name] = text(name)
         }
         let limit = try API.int(values["limit"], "limit", default: 50, max: 1000)
@@ -35,6 +36,7 @@ extension UI {
         query.status = values["status"].flatMap { InstanceStatus(rawValue: $0) }
         query.businessKey = values["businessKey"]
         query.correlationKey = values["correlationKey"]
+        query.waitingAt = values["waitingAt"]
         query.sort = values["sort"].flatMap { InstanceSort(rawValue: $0) } ?? .started
         query.ascending = values["order"] == "asc"
         values["offset"] = String(offset)
@@ -50,14 +52,20 @@ extension UI {
         return "\(s / 86400) d \(s % 86400 / 3600) h"
     }
 
-    func instances(_ req: Request) async throws -> Response {
-        let p = try Self.listParameters(req)
-        let query = p.query
+    /// A page of instances with their open incident counts.
+    func instanceList(_ query: InstanceQuery) async throws -> ([InstanceSummary], [String: Int]) {
         let list = try await runtime.store.instances(query)
         var marked = IncidentQuery(limit: 1000)
         marked.instanceIds = list.map(\.id)
         var incidents: [String: Int] = [:]
         for i in try await runtime.store.incidents(marked) { incidents[i.incident.instanceId, default: 0] += 1 }
+        return (list, incidents)
+    }
+
+    func instances(_ req: Request) async throws -> Response {
+        let p = try Self.listParameters(req)
+        let query = p.query
+        let (list, incidents) = try await instanceList(query)
         let now = runtime.clock.now()
         var rows = ""
         for i in list { rows += Self.instanceRow(i, incidents: incidents[i.id] ?? 0, now: now) }
@@ -67,13 +75,15 @@ extension UI {
         let previous = query.offset > 0 ? "<a id=previous-page href=\"\(back)\">← previous</a> " : ""
         let next = list.count == query.limit ? "<a id=next-page href=\"\(forward)\">next →</a>" : ""
         let shown = list.isEmpty ? "no instances" : "instances \(first)–\(last)"
+        let stream = Self.streamURL("instances", req, seen: Self.fingerprint(list, incidents))
         let body = """
         <h1>Instances</h1>
         \(Self.instanceFilter(p))<p></p>
+        <div id=live data-stream="\(Self.esc(stream))">
         <table id=instances><tr><th>id</th><th>definition</th><th>status</th><th>waiting at</th>
         <th>\(Self.sortLink(p, .businessKey, "business key"))</th><th>\(Self.sortLink(p, .started, "started"))</th>
         <th>\(Self.sortLink(p, .ended, "ended"))</th><th>duration</th></tr>\(rows)</table>
-        <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p>
+        <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p></div>
         """
         return Self.page("Instances", body)
     }
@@ -113,6 +123,7 @@ extension UI {
         definition <input name="definitionId" value="\(esc(p.values["definitionId"] ?? ""))">
         status <select name="status">\(options)</select>
         business key <input name="businessKey" value="\(esc(p.values["businessKey"] ?? ""))">
+        waiting at <input name="waitingAt" size=14 value="\(esc(p.values["waitingAt"] ?? ""))">
         <input type=hidden name=sort value="\(esc(p.query.sort.rawValue))">
         <input type=hidden name=order value="\(p.query.ascending ? "asc" : "desc")">
         per page <input name="limit" size=4 value="\(p.query.limit)">

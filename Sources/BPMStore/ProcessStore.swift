@@ -63,6 +63,11 @@ public protocol ProcessStore: ScheduleStore {
     func assignTask(_ id: String, assignee: String?, onlyIfUnassigned: Bool) async throws -> Bool
 
     func history(instanceId: String) async throws -> [HistoryEntry]
+    /// An instance's armed timers, soonest first (by the `timers_instance` index).
+    func timers(instanceId: String) async throws -> [TimerRecord]
+    /// Per element of a definition (all its versions): how often it was activated and how long
+    /// its activations took on average until completion (see `ElementStatistics`).
+    func elementStatistics(definitionId: String) async throws -> [ElementStatistics]
     func userTask(_ id: String) async throws -> UserTaskRecord?
     func userTasks(_ query: TaskQuery) async throws -> [UserTaskRecord]
     func incidents(instanceId: String?, openOnly: Bool) async throws -> [IncidentRecord]

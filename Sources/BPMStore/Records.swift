@@ -193,6 +193,23 @@ public enum TaskSort: String, Sendable, CaseIterable {
     case priority, created, due, followUp
 }
 
+/// How an element of a definition did across its instances: activations, those completed,
+/// and their average duration (an activation pairs with the element's next completion in the
+/// same instance; parallel multi-instance activations overlap, so their average is approximate).
+public struct ElementStatistics: Sendable, Equatable {
+    public var elementId: String
+    public var activations: Int
+    public var completions: Int
+    public var averageSeconds: Double?
+
+    public init(elementId: String, activations: Int, completions: Int, averageSeconds: Double?) {
+        self.elementId = elementId
+        self.activations = activations
+        self.completions = completions
+        self.averageSeconds = averageSeconds
+    }
+}
+
 /// Filters for listing instances.
 public struct InstanceQuery: Sendable {
     public var definitionId: String?
@@ -200,6 +217,8 @@ public struct InstanceQuery: Sendable {
     public var status: InstanceStatus?
     public var correlationKey: String?
     public var businessKey: String?
+    /// Instances with a token at this element now (their current activities include it).
+    public var waitingAt: String?
     /// Started at or after / before.
     public var startedAfter: Date?
     public var startedBefore: Date?

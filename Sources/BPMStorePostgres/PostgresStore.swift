@@ -286,6 +286,7 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         }
         add("correlation_key", q.correlationKey)
         add("business_key", q.businessKey)
+        if let w = q.waitingAt { b.append(",\(w),"); sql += " AND strpos(',' || current_activity || ',', $\(b.count)) > 0" }
         b.append(q.limit)
         b.append(q.offset)
         sql += " ORDER BY \(q.orderBy) LIMIT $\(b.count - 1) OFFSET $\(b.count)"

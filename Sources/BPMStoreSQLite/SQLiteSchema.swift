@@ -282,6 +282,14 @@ enum SQLiteSchema {
                 CREATE TABLE schedule_states (schedule_id TEXT PRIMARY KEY, paused INTEGER NOT NULL, updated_at TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("021-monitoring-indexes") { db in
+            // the instance page lists an instance's timers; the diagram's heat map pairs each
+            // activation with the element's next completion in the same instance
+            try db.execute(sql: """
+                CREATE INDEX timers_instance ON timers(instance_id, due_at);
+                CREATE INDEX process_history_element ON process_history(instance_id, activity_id, event_type, seq);
+                """)
+        }
         return m
     }
 }

@@ -171,6 +171,7 @@ public final class SQLiteStore: ProcessStore {
         }
         if let k = q.correlationKey { sql += " AND correlation_key = ?"; args.append(k) }
         if let b = q.businessKey { sql += " AND business_key = ?"; args.append(b) }
+        if let w = q.waitingAt { sql += " AND instr(',' || current_activity || ',', ?) > 0"; args.append(",\(w),") }
         sql += " ORDER BY \(q.orderBy) LIMIT ? OFFSET ?"
         args.append(q.limit)
         args.append(q.offset)
