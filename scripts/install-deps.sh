@@ -19,6 +19,7 @@ if $tests; then
   command -v mosquitto_sub >/dev/null 2>&1 || need_apt+=(mosquitto-clients)                      # a real subscriber and publisher
   command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)                                   # promtool checks /metrics
   command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)                                # validates exported BPMN against the XSD
+  command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)                             # our gateway.proto against pyzeebe's descriptor
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
