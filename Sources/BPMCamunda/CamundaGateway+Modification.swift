@@ -8,12 +8,14 @@ extension CamundaGateway {
     /// (`Engine`'s `Modification`); `notFound` for an unknown instance, `invalidArgument` for
     /// what the engine refuses (an unknown element, one inside a multi-instance, a start event
     /// of a sub-process, an element instance that is not active).
+    /// `terminateElements` names elements by id (REST v2's `elementId` form): the engine
+    /// terminates the element's instance, and refuses an element with several active instances.
     public func modifyInstance(
         key: CamundaKey, activate: [CamundaActivateInstruction],
-        terminate: [CamundaKey]
+        terminate: [CamundaKey], terminateElements: [String] = []
     ) async throws {
         let s = try await instance(key: key)
-        guard !activate.isEmpty || !terminate.isEmpty else { return }
+        guard !activate.isEmpty || !terminate.isEmpty || !terminateElements.isEmpty else { return }
         var m = Modification()
         for a in activate {
             let ancestor = try await elementInstance(a.ancestorElementInstanceKey, of: s.id)
@@ -26,6 +28,7 @@ extension CamundaGateway {
             }
             m.terminate.append(id)
         }
+        m.terminate += terminateElements
         try await refusedAsInvalid { _ = try await runtime.send(.modify(m), to: s.id) }
     }
 

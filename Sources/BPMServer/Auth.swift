@@ -188,10 +188,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The role a Camunda REST v2 operation needs (`/v2/…`, see docs/camunda.md): jobs are for workers (their job
     /// types checked per job), searches, decisions and task completion (as assignee or candidate) for viewers,
-    /// deployments for admins, the rest for operators.
+    /// deployments and deleting resources for admins, the rest for operators.
     static func v2Role(_ method: HTTPRequest.Method, _ parts: [String]) -> Role {
         switch (parts.first ?? "", parts.last ?? "") {
-        case ("deployments", _): return .admin
+        case ("deployments", _), ("resources", _): return .admin
         case ("jobs", _): return method == .patch ? .operator : .worker
         case (_, "search"), ("decision-definitions", _), ("user-tasks", "completion"): return .viewer
         default: return .operator

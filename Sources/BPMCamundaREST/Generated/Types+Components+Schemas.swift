@@ -481,6 +481,182 @@ extension Components {
                 case formKey
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction`.
+        internal struct ProcessInstanceModificationInstruction: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/operationReference`.
+            internal var operationReference: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload`.
+            internal struct ActivateInstructionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/elementId`.
+                internal var elementId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/ancestorElementInstanceKey`.
+                internal var ancestorElementInstanceKey: Components.Schemas.Key?
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/VariableInstructionsPayload`.
+                internal struct VariableInstructionsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/VariableInstructionsPayload/variables`.
+                    internal var variables: Components.Schemas.Variables
+                    /// The id of the scope element; empty: the process instance.
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/VariableInstructionsPayload/scopeId`.
+                    internal var scopeId: Swift.String?
+                    /// Creates a new `VariableInstructionsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - variables:
+                    ///   - scopeId: The id of the scope element; empty: the process instance.
+                    internal init(
+                        variables: Components.Schemas.Variables,
+                        scopeId: Swift.String? = nil
+                    ) {
+                        self.variables = variables
+                        self.scopeId = scopeId
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case variables
+                        case scopeId
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/variableInstructions`.
+                internal typealias VariableInstructionsPayload = [Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayloadPayload.VariableInstructionsPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/ActivateInstructionsPayload/variableInstructions`.
+                internal var variableInstructions: Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayloadPayload.VariableInstructionsPayload?
+                /// Creates a new `ActivateInstructionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - elementId:
+                ///   - ancestorElementInstanceKey:
+                ///   - variableInstructions:
+                internal init(
+                    elementId: Swift.String,
+                    ancestorElementInstanceKey: Components.Schemas.Key? = nil,
+                    variableInstructions: Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayloadPayload.VariableInstructionsPayload? = nil
+                ) {
+                    self.elementId = elementId
+                    self.ancestorElementInstanceKey = ancestorElementInstanceKey
+                    self.variableInstructions = variableInstructions
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case elementId
+                    case ancestorElementInstanceKey
+                    case variableInstructions
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/activateInstructions`.
+            internal typealias ActivateInstructionsPayload = [Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/activateInstructions`.
+            internal var activateInstructions: Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayload?
+            /// Camunda 8.9's move instructions; not served (a non-empty list is a 400 problem).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/moveInstructions`.
+            internal var moveInstructions: [OpenAPIRuntime.OpenAPIObjectContainer]?
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/TerminateInstructionsPayload`.
+            internal struct TerminateInstructionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/TerminateInstructionsPayload/elementInstanceKey`.
+                internal var elementInstanceKey: Components.Schemas.Key?
+                /// Every active instance of the element.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/TerminateInstructionsPayload/elementId`.
+                internal var elementId: Swift.String?
+                /// Creates a new `TerminateInstructionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - elementInstanceKey:
+                ///   - elementId: Every active instance of the element.
+                internal init(
+                    elementInstanceKey: Components.Schemas.Key? = nil,
+                    elementId: Swift.String? = nil
+                ) {
+                    self.elementInstanceKey = elementInstanceKey
+                    self.elementId = elementId
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case elementInstanceKey
+                    case elementId
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/terminateInstructions`.
+            internal typealias TerminateInstructionsPayload = [Components.Schemas.ProcessInstanceModificationInstruction.TerminateInstructionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceModificationInstruction/terminateInstructions`.
+            internal var terminateInstructions: Components.Schemas.ProcessInstanceModificationInstruction.TerminateInstructionsPayload?
+            /// Creates a new `ProcessInstanceModificationInstruction`.
+            ///
+            /// - Parameters:
+            ///   - operationReference:
+            ///   - activateInstructions:
+            ///   - moveInstructions: Camunda 8.9's move instructions; not served (a non-empty list is a 400 problem).
+            ///   - terminateInstructions:
+            internal init(
+                operationReference: Swift.Int64? = nil,
+                activateInstructions: Components.Schemas.ProcessInstanceModificationInstruction.ActivateInstructionsPayload? = nil,
+                moveInstructions: [OpenAPIRuntime.OpenAPIObjectContainer]? = nil,
+                terminateInstructions: Components.Schemas.ProcessInstanceModificationInstruction.TerminateInstructionsPayload? = nil
+            ) {
+                self.operationReference = operationReference
+                self.activateInstructions = activateInstructions
+                self.moveInstructions = moveInstructions
+                self.terminateInstructions = terminateInstructions
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case operationReference
+                case activateInstructions
+                case moveInstructions
+                case terminateInstructions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction`.
+        internal struct ProcessInstanceMigrationInstruction: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/targetProcessDefinitionKey`.
+            internal var targetProcessDefinitionKey: Components.Schemas.Key
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/operationReference`.
+            internal var operationReference: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/MappingInstructionsPayload`.
+            internal struct MappingInstructionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/MappingInstructionsPayload/sourceElementId`.
+                internal var sourceElementId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/MappingInstructionsPayload/targetElementId`.
+                internal var targetElementId: Swift.String
+                /// Creates a new `MappingInstructionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - sourceElementId:
+                ///   - targetElementId:
+                internal init(
+                    sourceElementId: Swift.String,
+                    targetElementId: Swift.String
+                ) {
+                    self.sourceElementId = sourceElementId
+                    self.targetElementId = targetElementId
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case sourceElementId
+                    case targetElementId
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/mappingInstructions`.
+            internal typealias MappingInstructionsPayload = [Components.Schemas.ProcessInstanceMigrationInstruction.MappingInstructionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ProcessInstanceMigrationInstruction/mappingInstructions`.
+            internal var mappingInstructions: Components.Schemas.ProcessInstanceMigrationInstruction.MappingInstructionsPayload
+            /// Creates a new `ProcessInstanceMigrationInstruction`.
+            ///
+            /// - Parameters:
+            ///   - targetProcessDefinitionKey:
+            ///   - operationReference:
+            ///   - mappingInstructions:
+            internal init(
+                targetProcessDefinitionKey: Components.Schemas.Key,
+                operationReference: Swift.Int64? = nil,
+                mappingInstructions: Components.Schemas.ProcessInstanceMigrationInstruction.MappingInstructionsPayload
+            ) {
+                self.targetProcessDefinitionKey = targetProcessDefinitionKey
+                self.operationReference = operationReference
+                self.mappingInstructions = mappingInstructions
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case targetProcessDefinitionKey
+                case operationReference
+                case mappingInstructions
+            }
+        }
         /// Names the process by `processDefinitionId` (with `processDefinitionVersion`, -1 or absent the latest) or by `processDefinitionKey`, not both.
         ///
         ///

@@ -44,6 +44,24 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /process-instances/{processInstanceKey}/cancellation`.
     /// - Remark: Generated from `#/paths//process-instances/{processInstanceKey}/cancellation/post(cancelProcessInstance)`.
     func cancelProcessInstance(_ input: Operations.CancelProcessInstance.Input) async throws -> Operations.CancelProcessInstance.Output
+    /// Activates elements (their flow scopes created where missing, variables set first) and terminates element instances of a running instance, in one step.
+    ///
+    ///
+    /// - Remark: HTTP `POST /process-instances/{processInstanceKey}/modification`.
+    /// - Remark: Generated from `#/paths//process-instances/{processInstanceKey}/modification/post(modifyProcessInstance)`.
+    func modifyProcessInstance(_ input: Operations.ModifyProcessInstance.Input) async throws -> Operations.ModifyProcessInstance.Output
+    /// Moves a running instance to another version of its process; mapping instructions name the target element of each source element whose id differs (unmapped elements keep their id).
+    ///
+    ///
+    /// - Remark: HTTP `POST /process-instances/{processInstanceKey}/migration`.
+    /// - Remark: Generated from `#/paths//process-instances/{processInstanceKey}/migration/post(migrateProcessInstance)`.
+    func migrateProcessInstance(_ input: Operations.MigrateProcessInstance.Input) async throws -> Operations.MigrateProcessInstance.Output
+    /// Deletes a deployed resource by its key: the latest version of a process definition (retired: no new instances, running ones go on), a decision requirements graph or a form (later lookups are NOT_FOUND).
+    ///
+    ///
+    /// - Remark: HTTP `POST /resources/{resourceKey}/deletion`.
+    /// - Remark: Generated from `#/paths//resources/{resourceKey}/deletion/post(deleteResource)`.
+    func deleteResource(_ input: Operations.DeleteResource.Input) async throws -> Operations.DeleteResource.Output
     /// Locks up to `maxJobsToActivate` jobs of a type to a worker, waiting up to `requestTimeout` ms for one.
     ///
     /// - Remark: HTTP `POST /jobs/activation`.
@@ -214,6 +232,54 @@ extension APIProtocol {
         body: Operations.CancelProcessInstance.Input.Body? = nil
     ) async throws -> Operations.CancelProcessInstance.Output {
         try await cancelProcessInstance(Operations.CancelProcessInstance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Activates elements (their flow scopes created where missing, variables set first) and terminates element instances of a running instance, in one step.
+    ///
+    ///
+    /// - Remark: HTTP `POST /process-instances/{processInstanceKey}/modification`.
+    /// - Remark: Generated from `#/paths//process-instances/{processInstanceKey}/modification/post(modifyProcessInstance)`.
+    internal func modifyProcessInstance(
+        path: Operations.ModifyProcessInstance.Input.Path,
+        headers: Operations.ModifyProcessInstance.Input.Headers = .init(),
+        body: Operations.ModifyProcessInstance.Input.Body
+    ) async throws -> Operations.ModifyProcessInstance.Output {
+        try await modifyProcessInstance(Operations.ModifyProcessInstance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Moves a running instance to another version of its process; mapping instructions name the target element of each source element whose id differs (unmapped elements keep their id).
+    ///
+    ///
+    /// - Remark: HTTP `POST /process-instances/{processInstanceKey}/migration`.
+    /// - Remark: Generated from `#/paths//process-instances/{processInstanceKey}/migration/post(migrateProcessInstance)`.
+    internal func migrateProcessInstance(
+        path: Operations.MigrateProcessInstance.Input.Path,
+        headers: Operations.MigrateProcessInstance.Input.Headers = .init(),
+        body: Operations.MigrateProcessInstance.Input.Body
+    ) async throws -> Operations.MigrateProcessInstance.Output {
+        try await migrateProcessInstance(Operations.MigrateProcessInstance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Deletes a deployed resource by its key: the latest version of a process definition (retired: no new instances, running ones go on), a decision requirements graph or a form (later lookups are NOT_FOUND).
+    ///
+    ///
+    /// - Remark: HTTP `POST /resources/{resourceKey}/deletion`.
+    /// - Remark: Generated from `#/paths//resources/{resourceKey}/deletion/post(deleteResource)`.
+    internal func deleteResource(
+        path: Operations.DeleteResource.Input.Path,
+        headers: Operations.DeleteResource.Input.Headers = .init(),
+        body: Operations.DeleteResource.Input.Body? = nil
+    ) async throws -> Operations.DeleteResource.Output {
+        try await deleteResource(Operations.DeleteResource.Input(
             path: path,
             headers: headers,
             body: body
