@@ -8,7 +8,8 @@ import Testing
 extension CamundaRESTRouterTests {
     func jobs(_ client: any TestClientProtocol, _ type: String, token: String) async throws -> [Value] {
         let r = try await call(client, .post, "/v2/jobs/activation", token: token,
-                               json: #"{"type": "\#(type)", "timeout": 60000, "maxJobsToActivate": 5, "requestTimeout": 200}"#)
+                               json: #"{"type": "\#(type)", "timeout": 60000, "maxJobsToActivate": 5, "#
+                                   + #""requestTimeout": 200}"#)
         return r.json[member: "jobs"].listValue ?? []
     }
 
@@ -32,10 +33,11 @@ extension CamundaRESTRouterTests {
             expectProblem(viewer, 403, "Forbidden", uri)
             let move = try await call(client, .post, uri, json: #"{"moveInstructions": [{"targetElementId": "X"}]}"#)
             expectProblem(move, 400, "INVALID_ARGUMENT", uri, detail: "moveInstructions")
-            let both = try await call(client, .post, uri,
-                                      json: #"{"terminateInstructions": [{"elementId": "Reserve", "elementInstanceKey": "1"}]}"#)
+            let twice = #"{"terminateInstructions": [{"elementId": "Reserve", "elementInstanceKey": "1"}]}"#
+            let both = try await call(client, .post, uri, json: twice)
             expectProblem(both, 400, "INVALID_ARGUMENT", uri, detail: "either")
-            let unknown = try await call(client, .post, uri, json: #"{"activateInstructions": [{"elementId": "Nope"}]}"#)
+            let unknown = try await call(client, .post, uri,
+                                         json: #"{"activateInstructions": [{"elementId": "Nope"}]}"#)
             expectProblem(unknown, 400, "INVALID_ARGUMENT", uri, detail: "'Nope'")
             let ok = try await call(client, .post, uri, json: #"""
                 {"activateInstructions": [{"elementId": "Charge", "ancestorElementInstanceKey": "-1",
@@ -61,8 +63,8 @@ extension CamundaRESTRouterTests {
             let v2 = try await deploy(client, content: renamed)
             let v2Key = try #require(Self.definitionKey(v2))
             let uri = "/v2/process-instances/\(pi)/migration"
-            let unmapped = try await call(client, .post, uri,
-                                          json: #"{"targetProcessDefinitionKey": "\#(v2Key)", "mappingInstructions": []}"#)
+            let none = #"{"targetProcessDefinitionKey": "\#(v2Key)", "mappingInstructions": []}"#
+            let unmapped = try await call(client, .post, uri, json: none)
             expectProblem(unmapped, 409, "INVALID_STATE", uri, detail: "'Reserve'")
             let mapped = try await call(client, .post, uri, json: #"""
                 {"targetProcessDefinitionKey": "\#(v2Key)",
