@@ -13,21 +13,12 @@ import os
 import sys
 import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import check, chrome
 
 base, shots = sys.argv[1], sys.argv[2]
-
-
-def check(what, ok):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        sys.exit(1)
 
 
 def get(path):
@@ -39,13 +30,8 @@ def checks(d):
     return int(d.execute_script("return Number(document.body.dataset.checks || 0)"))
 
 
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(a)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver, wait = chrome()
 try:
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     driver.get(base + "/ui/definitions/waiter")
     check("the definition's page links to starting an instance",
           driver.find_element(By.ID, "start-link").get_attribute("href").endswith("#start-form"))

@@ -13,12 +13,9 @@ import json
 import sys
 import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import check, chrome
 
 base, incident_instance = sys.argv[1], sys.argv[2]
 
@@ -28,19 +25,8 @@ def api(path):
         return json.load(r)
 
 
-def check(what, ok):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        sys.exit(1)
-
-
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(a)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver, wait = chrome()
 try:
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     # start an instance from the definition page: bad JSON is a problem on the page
     driver.get(base + "/ui/definitions/waiter")

@@ -9,29 +9,15 @@ exit 1 on the first failure.
 """
 import sys
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import check, chrome
 
 base, token, name = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
-def check(what, ok):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        sys.exit(1)
-
-
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(a)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver, wait = chrome()
 try:
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     driver.get(base + "/ui/instances")
     wait.until(lambda d: d.find_elements(By.ID, "token"))
     check("an unauthenticated page goes to the sign-in page", "/ui/login" in driver.current_url)

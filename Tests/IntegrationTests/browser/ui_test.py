@@ -13,12 +13,9 @@ import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import check, chrome
 
 base, instance = sys.argv[1], sys.argv[2]
 
@@ -28,20 +25,9 @@ def api(path):
         return json.load(r)
 
 
-def check(what, ok):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        sys.exit(1)
-
-
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"]:
-    options.add_argument(a)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+# pages reload after actions: the wait looks again past an element that went stale
+driver, wait = chrome()
 try:
-    # pages reload after actions: an element found just before the reload goes stale
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     # the definition page draws the diagram with the waiting instance on it
     driver.get(base + "/ui/definitions/approval")
