@@ -83,7 +83,9 @@ import Testing
         try Self.review.write(to: defs.appendingPathComponent("review.bpmn"), atomically: true, encoding: .utf8)
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
         defer { server.kill(SIGTERM) }
-        let out = try await runScript("editor_test.py", [server.base, repoRoot.appendingPathComponent("docs/ui").path])
+        // the screenshots go to a scratch folder; BPM_SCREENSHOTS=docs/ui renews the ones docs/ui.md shows
+        let shots = ProcessInfo.processInfo.environment["BPM_SCREENSHOTS"] ?? dir.path
+        let out = try await runScript("editor_test.py", [server.base, shots])
         #expect(out.contains("ok   GET /definitions lists it with the new label"))
     }
 }

@@ -10,6 +10,7 @@ page), pages the instance list past 50, finds the incident from the incident lis
 retries it. Prints one line per check; exit 1 on the first failure.
 """
 import json
+import os
 import sys
 import urllib.request
 
@@ -85,6 +86,8 @@ try:
     wait.until(lambda d: "message=DECLINED" in d.current_url)
     rows = driver.find_elements(By.CSS_SELECTOR, "table#incidents tr[data-incident]")
     check("the incident is found by its message", len(rows) == 1 and incident_instance in rows[0].text)
+    if os.environ.get("BPM_SCREENSHOTS"):  # renews docs/ui/incidents.png (docs/ui.md)
+        driver.save_screenshot(os.path.join(os.environ["BPM_SCREENSHOTS"], "incidents.png"))
     driver.get(base + "/ui/incidents?message=no-such-text")
     check("a filter that matches nothing says so", driver.find_elements(By.ID, "no-incidents") != [])
     driver.get(base + "/ui/incidents?message=declined")
