@@ -2,6 +2,7 @@ import ArgumentParser
 import BPMDecisions
 import BPMEngine
 import BPMExpressions
+import BPMModel
 import BPMRuntime
 import BPMStore
 import BPMStorePostgres
@@ -94,27 +95,7 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, plain-trigger, windowed-trigger, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
-    static let straightThrough = """
-    id: bench-straight-through
-    activities:
-      - id: set_x
-        type: script
-        set: {x: 1}
-      - id: gw
-        type: decision
-        condition: x > 0
-        true_path: positive
-        false_path: nonpositive
-      - id: positive
-        type: script
-        set: {y: x + 1}
-        next: done
-      - id: nonpositive
-        type: script
-        set: {y: 0}
-      - id: done
-        type: end
-    """
+    static let straightThrough = BenchShapes.straightThrough
 
     static let parallel = """
     id: bench-parallel
@@ -205,7 +186,10 @@ public struct Bench: AsyncParsableCommand {
             }
         }
         let sqliteRows = rows.filter { $0.store == "sqlite" }
-        let dmn = scenario.isEmpty || scenario.contains("decision-table") ? try decisionTableRate() : nil
+        let tables = scenario.isEmpty || scenario.contains("decision-table")
+        let dmn = tables ? try decisionTableRate(hitPolicy: "FIRST") : nil
+        // UNIQUE tests every rule (FIRST stops at its first match): the table's whole cost
+        let unique = tables ? try decisionTableRate(hitPolicy: "UNIQUE") : nil
         var peerRows: [(variant: String, perSecond: Double)] = []
         var dbosRows: [(peer: DBOSPeer.Figures, ours: Row)] = []
         if let peer {
@@ -218,9 +202,10 @@ public struct Bench: AsyncParsableCommand {
                           "instances_per_second": .number((r.perSecond * 10).rounded() / 10),
                           "p50_ms": .number((r.p50 * 1000).rounded() / 1000), "p99_ms": .number((r.p99 * 1000).rounded() / 1000)])
             }
-            if let dmn {
-                list.append(.context(["name": "decision-table-20x3", "store": "none", "instances": .number(Double(dmn.evaluations)),
-                                      "instances_per_second": .number(dmn.perSecond.rounded())]))
+            for (name, t) in [("decision-table-20x3", dmn), ("decision-table-20x3-unique", unique)] {
+                guard let t else { continue }
+                list.append(.context(["name": .string(name), "store": "none", "instances": .number(Double(t.evaluations)),
+                                      "instances_per_second": .number(t.perSecond.rounded())]))
             }
             for p in peerRows {
                 list.append(.context(["name": .string("spiffworkflow-\(p.variant)"), "store": .string(p.variant.hasSuffix("-ser") ? "json" : "memory"),
@@ -239,8 +224,11 @@ public struct Bench: AsyncParsableCommand {
                     print(String(format: "postgres/sqlite, %@: %.2fx", pg.name, pg.perSecond / lite.perSecond))
                 }
             }
-            if let dmn {
-                print(String(format: "\ndecision table, 20 rules x 3 inputs (FIRST): %.0f evaluations/s (%.2f µs each)", dmn.perSecond, 1e6 / dmn.perSecond))
+            if dmn != nil || unique != nil { print("") }
+            for (policy, t) in [("FIRST", dmn), ("UNIQUE", unique)] {
+                guard let t else { continue }
+                let figures = String(format: "%.0f evaluations/s (%.2f µs each)", t.perSecond, 1e6 / t.perSecond)
+                print("decision table, 20 rules x 3 inputs (\(policy)): " + figures)
             }
             if !peerRows.isEmpty {
                 print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
@@ -256,27 +244,11 @@ public struct Bench: AsyncParsableCommand {
     }
 
     /// Evaluations per second of a 20-rule, 3-input decision table.
-    func decisionTableRate() throws -> (evaluations: Int, perSecond: Double) {
-        var rules = ""
-        for i in 0..<20 {
-            rules += """
-            <rule><inputEntry><text>[\(i * 5)..\(i * 5 + 4)]</text></inputEntry><inputEntry><text>"zone\(i % 4)"</text></inputEntry>\
-            <inputEntry><text>\(i % 2 == 0 ? "true" : "-")</text></inputEntry><outputEntry><text>"action\(i)"</text></outputEntry></rule>
-            """
-        }
-        let xml = """
-        <definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" name="bench" id="b">
-          <decision name="route" id="d"><decisionTable hitPolicy="FIRST">
-            <input><inputExpression><text>temperature</text></inputExpression></input>
-            <input><inputExpression><text>zone</text></inputExpression></input>
-            <input><inputExpression><text>alarm</text></inputExpression></input>
-            <output name="action"/>\(rules)
-          </decisionTable></decision>
-        </definitions>
-        """
-        let evaluator = DecisionEvaluator(model: try DMNReader.read(source: xml, file: "bench.dmn"))
+    func decisionTableRate(hitPolicy: String) throws -> (evaluations: Int, perSecond: Double) {
+        let source = BenchShapes.routingTable(hitPolicy: hitPolicy)
+        let evaluator = DecisionEvaluator(model: try DMNReader.read(source: source, file: "bench.dmn"))
         let n = 200_000
-        let inputs: [[String: Value]] = (0..<100).map { i in ["temperature": .number(Double(i)), "zone": .string("zone\(i / 5 % 4)"), "alarm": .bool(i % 3 == 0)] }
+        let inputs = BenchShapes.routingInputs
         guard try evaluator.evaluate("route", inputs: inputs[7]) == "action1" else { throw ValidationError("decision table benchmark: wrong result") }
         let t0 = DispatchTime.now().uptimeNanoseconds
         var hits = 0

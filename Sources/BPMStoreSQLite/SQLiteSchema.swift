@@ -283,11 +283,10 @@ enum SQLiteSchema {
                 """)
         }
         m.registerMigration("021-monitoring-indexes") { db in
-            // the instance page lists an instance's timers; the diagram's heat map pairs each
-            // activation with the element's next completion in the same instance
+            // the instance page lists an instance's timers (the heat map's pairing of activations with
+            // completions reads process_history_instance: no index more on the hottest table)
             try db.execute(sql: """
                 CREATE INDEX timers_instance ON timers(instance_id, due_at);
-                CREATE INDEX process_history_element ON process_history(instance_id, activity_id, event_type, seq);
                 """)
         }
         return m
