@@ -105,6 +105,7 @@ enum DiagramSVG {
             let small = kindSize(e).0 == 36
             if let h = marks.heat[e.id] { out += heatLabel(h.count, h.average, b, below: small || e.kind.isGateway) }
             out += outline(e.kind.isGateway ? .gateway : small ? .event(end: e.typeName == "endEvent") : .box, b, fill: fill, stroke: stroke)
+            out += marker(e, b, stroke: stroke)
             out += label(e.name ?? e.id, b, below: small || e.kind.isGateway)
             if let n = marks.waiting[e.id], n > 0 {
                 out += "<g class=\"badge waiting\"><rect x=\"\(Int(b.x - 8))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#1f6feb\"/><text x=\"\(Int(b.x + 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"

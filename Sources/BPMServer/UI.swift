@@ -36,6 +36,7 @@ struct UI {
         .muted{color:#777}.error{color:#c0392b}fieldset{border:1px solid #ddd;background:#fff}
         .inbox{display:flex;gap:1.2rem;align-items:flex-start}.inbox>div{flex:1}tr.chosen{background:#eef5ff}
         #task-detail{flex:1;background:#fff;border:1px solid #ddd;padding:.2rem 1rem}.facts th{width:7rem}
+        \(zoomStyle)
         </style></head><body>
         <header><strong>swift-bpm</strong><a href="/">Definitions</a><a href="/ui/instances">Instances</a><a href="/ui/tasks">Tasks</a><a href="/ui/editor">Editor</a>
         <a href="/ui/incidents">Incidents</a><a href="/ui/schedules">Schedules</a><a href="/ui/api">API</a><a href="/metrics">Metrics</a>\(signedIn())</header>
@@ -49,6 +50,7 @@ struct UI {
         async function act(url, body) { if (await post(url, body)) location.reload(); }
         </script>
         \(liveScript)
+        \(zoomScript)
         </body></html>
         """
         var h = HTTPFields()

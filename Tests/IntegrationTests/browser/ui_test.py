@@ -9,10 +9,12 @@ and left open) follows the instance live, and that the definition page draws the
 Prints one line per check; exit 1 on the first failure.
 """
 import json
+import os
 import sys
 import time
 import urllib.request
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from harness import check, chrome
@@ -34,6 +36,33 @@ try:
     svg = driver.find_element(By.CSS_SELECTOR, "svg.diagram")
     check("the approval diagram is drawn", len(svg.find_elements(By.CSS_SELECTOR, "g[data-element]")) >= 10)
     check("a waiting-instance badge is on it", len(driver.find_elements(By.CSS_SELECTOR, "g.badge.waiting")) >= 1)
+
+    markers = {m.get_attribute("data-marker") for m in svg.find_elements(By.CSS_SELECTOR, "g.marker")}
+    check("BPMN markers tell the kinds apart (user task, exclusive gateway, timer): %s" % sorted(markers),
+          {"user", "exclusive", "timer"} <= markers)
+
+    # zoom and pan: the bar's buttons and the wheel change the viewBox; fit shows the whole diagram again
+    def view():
+        box = driver.execute_script("return arguments[0].getAttribute('viewBox')", svg)
+        return [float(v) for v in box.split()]
+    whole = view()
+    check("the diagram starts whole, with a zoom bar", svg.get_attribute("data-zoom") == "1.00"
+          and driver.find_elements(By.CSS_SELECTOR, ".zoombar button.zoom-in") != [])
+    driver.find_element(By.CSS_SELECTOR, ".zoombar button.zoom-in").click()
+    check("zoom in shows a part, 1.5 times larger", svg.get_attribute("data-zoom") == "1.50"
+          and abs(view()[2] - whole[2] / 1.5) < 1)
+    driver.execute_script("arguments[0].dispatchEvent(new WheelEvent('wheel', {deltaY: -100, clientX: 200,"
+                          " clientY: 150, bubbles: true, cancelable: true}))", svg)
+    check("the wheel zooms further about the pointer", float(svg.get_attribute("data-zoom")) > 1.8)
+    zoomed = view()
+    ActionChains(driver).move_to_element_with_offset(svg, 0, 0).click_and_hold().move_by_offset(-80, -40) \
+        .release().perform()
+    moved = view()
+    check("a drag pans the zoomed diagram", moved[2] == zoomed[2] and (moved[0], moved[1]) != (zoomed[0], zoomed[1]))
+    if os.environ.get("BPM_SCREENSHOTS"):  # renews docs/ui/diagram-zoomed.png (docs/ui.md)
+        driver.save_screenshot(os.path.join(os.environ["BPM_SCREENSHOTS"], "diagram-zoomed.png"))
+    driver.find_element(By.CSS_SELECTOR, ".zoombar button.zoom-fit").click()
+    check("fit shows the whole diagram again", view() == whole and svg.get_attribute("data-zoom") == "1.00")
 
     # a second tab follows the instance live (server-sent events reload it)
     driver.get(base + "/ui/instances/" + instance)
