@@ -140,6 +140,8 @@ try:
     a = start("approval", {**request, "amount": 100})
     b = start("maintenance-alert", {"device_id": "fan-1", "severity_level": 9, "alarm_code": "E1",
                                     "alarm_active": True})
+    # the alert's task appears once the connectors before it have run: the list is read after both exist
+    wait.until(lambda _: api(f"/tasks?instanceId={a}")["items"] and api(f"/tasks?instanceId={b}")["items"])
     driver.get(base + "/ui/tasks?sort=priority")
     rows = [r.get_attribute("data-task") for r in driver.find_elements(By.CSS_SELECTOR, "table#tasks tr[data-task]")]
     check("sorted by priority the technicians' task (90) is first",
