@@ -94,13 +94,37 @@ final class Server: @unchecked Sendable {
 
     /// Sends `signal` and waits for the exit, at most `seconds`: a server that does not stop
     /// (a call or stream its shutdown waits for) is a failure, killed, not a hung test run.
+    /// SIGKILL cannot be resisted, so how long the process takes to go is the kernel's (a process in
+    /// the middle of a write to a busy disk goes when the write is done): it gets five minutes.
+    /// The exit is seen by Foundation's termination handler or, should that never come (the child
+    /// reaped elsewhere), by the process table: no process, or a zombie, has exited.
     func kill(_ signal: Int32, within seconds: Int = 60) {
-        Foundation.kill(process.processIdentifier, signal)
-        if exited.wait(timeout: .now() + .seconds(seconds)) == .timedOut {
-            Issue.record("bpm serve did not exit within \(seconds) s of signal \(signal)")
-            Foundation.kill(process.processIdentifier, SIGKILL)
+        let pid = process.processIdentifier
+        Foundation.kill(pid, signal)
+        let bound = signal == SIGKILL ? max(seconds, 300) : seconds
+        let deadline = Date().addingTimeInterval(Double(bound))
+        while exited.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+            // exited: Foundation reaps it and signals within moments, unless someone else reaped it
+            if Self.gone(pid) {
+                if exited.wait(timeout: .now() + .seconds(5)) == .success { process.waitUntilExit() }
+                return
+            }
+            if Date() >= deadline {
+                Issue.record("bpm serve did not exit within \(bound) s of signal \(signal)")
+                Foundation.kill(pid, SIGKILL)
+                return
+            }
         }
         process.waitUntilExit()
+    }
+
+    /// Whether a process has exited: it is not in the process table, or it is a zombie (`Z`, `X`).
+    static func gone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state == "Z" || state == "X"
     }
 
     deinit { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
