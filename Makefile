@@ -38,12 +38,10 @@ test: test-deps
 PEER ?= ../shared/peer
 SPIFF_VENV := .build/spiff-venv
 
-# the engine's figures and, in the same run, SpiffWorkflow's (in memory) and DBOS's (persisted) on the
-# same shapes, with the ratios
+# every goal row of docs/scaling.md in one run: SQLite and a throwaway PostgreSQL, SpiffWorkflow's
+# and DBOS's figures on the same shapes with the ratios, 1,000,000 waiting instances; median of 3
 bench: release
-	@$(SPIFF_VENV)/bin/python -c 'import SpiffWorkflow, dbos' 2>/dev/null || \
-		(python3 -m venv $(SPIFF_VENV) && $(SPIFF_VENV)/bin/pip install -q SpiffWorkflow dbos)
-	.build/release/bpm bench --peer $(PEER) --python $(SPIFF_VENV)/bin/python
+	PEER=$(PEER) VENV=$(SPIFF_VENV) scripts/bench.sh
 
 clean:
 	rm -rf .build data

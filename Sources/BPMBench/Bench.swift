@@ -38,6 +38,14 @@ public struct Bench: AsyncParsableCommand {
         our figure from the same run and the ratio; DBOS at --dbos-instances and --peer-clients,
         with straight-through run again at the same instances and clients on a fresh store.
 
+        With --waiting N: N instances waiting on a timer in a fresh SQLite file (bench --timers
+        --timers-keep in a process of its own), then bpm serve started on the file: the time
+        from its launch to /health/ready, and its resident memory.
+
+        With --peer or --waiting, a goals table follows (docs/scaling.md): each goal row, this
+        run's figure, whether it is met, and its baseline or peer from the same run. --runs 3
+        measures each figure three times and reports the median run.
+
         With --intake: events per second through the event router, with 50 definitions on one
         topic — decoding and matching alone (match), the consumer's path committing each
         event's position (intake-filter: nothing starts; intake-start: every event starts an
@@ -143,6 +151,18 @@ public struct Bench: AsyncParsableCommand {
         """)
     var silence: Int?
 
+    @Flag(help: "With --timers: leave the instances waiting in the store (no firing); with --store sqlite:PATH it is kept.")
+    var timersKeep = false
+
+    @Option(help: """
+        N instances waiting on a timer in a fresh SQLite file, then `bpm serve` started on it: its time to \
+        ready and resident memory (each in a process of its own); with --peer, a row of the goals table.
+        """)
+    var waiting: Int?
+
+    @Option(help: "Measure each throughput figure this many times and report the run with the median (3 for headline figures).")
+    var runs = 1
+
     @Flag(help: "Instead of instance throughput: events per second through the event router, 50 definitions on one topic (see below).")
     var intake = false
 
@@ -170,77 +190,118 @@ public struct Bench: AsyncParsableCommand {
             return try await bench.run()
         }
         if let silence { return try SilenceBench(keys: silence, json: json).run() }
-        if let timers { return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency, json: json).run() }
+        if let timers {
+            return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency,
+                                        json: json, keep: timersKeep).run()
+        }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try OptionPairs.parse(kafkaOption, option: "--kafka-option")) }
             return try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
         }
-        var rows: [Row] = []
+        var r = Results()
+        if let waiting {
+            r.waiting = try await WaitingBench(instances: waiting, concurrency: concurrency, sqliteSync: sqliteSync).run()
+        }
         for spec in BenchSupport.withSQLite(store) {
             for (name, source, expected) in [("straight-through", Self.straightThrough, ["x": 1.0, "y": 2.0]),
                                              ("parallel", Self.parallel, ["x": 1.0, "a": 2.0, "b": 3.0, "c": 5.0]),
                                              ("http-worker", WorkerBench.source, [:]),
                                              ("grpc-worker", GRPCWorkerBench.source, [:])]
                 where scenario.isEmpty || scenario.contains(name) {
-                rows.append(try await measure(name: name, source: source, expected: expected, spec: spec))
+                r.rows.append(try await median(by: \.perSecond) {
+                    try await measure(name: name, source: source, expected: expected, spec: spec)
+                })
             }
         }
-        let sqliteRows = rows.filter { $0.store == "sqlite" }
-        let tables = scenario.isEmpty || scenario.contains("decision-table")
-        let dmn = tables ? try decisionTableRate(hitPolicy: "FIRST") : nil
-        // UNIQUE tests every rule (FIRST stops at its first match): the table's whole cost
-        let unique = tables ? try decisionTableRate(hitPolicy: "UNIQUE") : nil
-        var peerRows: [(variant: String, perSecond: Double)] = []
-        var dbosRows: [(peer: DBOSPeer.Figures, ours: Row)] = []
+        if scenario.isEmpty || scenario.contains("decision-table") {
+            r.dmn = try await median(by: \.perSecond) { try decisionTableRate(hitPolicy: "FIRST") }
+            // UNIQUE tests every rule (FIRST stops at its first match): the table's whole cost
+            r.unique = try await median(by: \.perSecond) { try decisionTableRate(hitPolicy: "UNIQUE") }
+        }
         if let peer {
-            peerRows = try runPeer(peer)
-            dbosRows = try await dbosComparison(peer) ?? []
+            r.peerRows = try runPeer(peer)
+            r.dbosRows = try await dbosComparison(peer) ?? []
         }
         if json {
-            var list: [Value] = rows.map { r in
-                .context(["name": .string(r.name), "store": .string(r.store), "instances": .number(Double(r.instances)),
-                          "instances_per_second": .number((r.perSecond * 10).rounded() / 10),
-                          "p50_ms": .number((r.p50 * 1000).rounded() / 1000), "p99_ms": .number((r.p99 * 1000).rounded() / 1000)])
-            }
-            for (name, t) in [("decision-table-20x3", dmn), ("decision-table-20x3-unique", unique)] {
-                guard let t else { continue }
-                list.append(.context(["name": .string(name), "store": "none", "instances": .number(Double(t.evaluations)),
-                                      "instances_per_second": .number(t.perSecond.rounded())]))
-            }
-            for p in peerRows {
-                list.append(.context(["name": .string("spiffworkflow-\(p.variant)"), "store": .string(p.variant.hasSuffix("-ser") ? "json" : "memory"),
-                                      "instances": .number(Double(peerInstances)), "instances_per_second": .number((p.perSecond * 10).rounded() / 10)]))
-            }
-            list += dbosJSON(dbosRows)
-            print(JSON.encode(.list(list)))
+            printJSON(r)
         } else {
-            print(pad("name", 18) + pad("store", 8) + lpad("instances", 10) + lpad("inst/s", 10) + lpad("p50 ms", 9) + lpad("p99 ms", 9))
-            for r in rows {
-                print(pad(r.name, 18) + pad(r.store, 8) + lpad("\(r.instances)", 10) + lpad(String(format: "%.0f", r.perSecond), 10)
-                    + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p99), 9))
-            }
-            for pg in rows where pg.store == "postgres" {
-                if let lite = sqliteRows.first(where: { $0.name == pg.name }) {
-                    print(String(format: "postgres/sqlite, %@: %.2fx", pg.name, pg.perSecond / lite.perSecond))
-                }
-            }
-            if dmn != nil || unique != nil { print("") }
-            for (policy, t) in [("FIRST", dmn), ("UNIQUE", unique)] {
-                guard let t else { continue }
-                let figures = String(format: "%.0f evaluations/s (%.2f µs each)", t.perSecond, 1e6 / t.perSecond)
-                print("decision table, 20 rules x 3 inputs (\(policy)): " + figures)
-            }
-            if !peerRows.isEmpty {
-                print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
-                for p in peerRows {
-                    guard let ours = sqliteRows.first(where: { $0.name == (p.variant.hasPrefix("xor") ? "straight-through" : "parallel") })?.perSecond else { continue }
-                    let what = p.variant.hasSuffix("-ser") ? "one JSON save per instance" : "in memory, nothing saved"
-                    print(pad("  " + p.variant, 16) + lpad(String(format: "%.0f", p.perSecond), 8) + " inst/s  (\(what))   ratio "
-                        + String(format: "%.1fx", ours / p.perSecond))
-                }
-            }
-            printDBOS(dbosRows)
+            printTable(r)
+            if peer != nil || waiting != nil { printGoals(r) }
         }
+    }
+
+    /// What one run measured.
+    struct Results {
+        var rows: [Row] = []
+        var dmn: (evaluations: Int, perSecond: Double)?
+        var unique: (evaluations: Int, perSecond: Double)?
+        var peerRows: [(variant: String, perSecond: Double)] = []
+        var dbosRows: [(peer: DBOSPeer.Figures, ours: Row)] = []
+        var waiting: WaitingBench.Figures?
+        var sqliteRows: [Row] { rows.filter { $0.store == "sqlite" } }
+    }
+
+    /// Runs `body` `--runs` times; the run with the median `key`.
+    func median<T>(by key: (T) -> Double, _ body: () async throws -> T) async throws -> T {
+        var all: [T] = []
+        for _ in 0..<max(1, runs) { all.append(try await body()) }
+        return all.sorted { key($0) < key($1) }[all.count / 2]
+    }
+
+    func printJSON(_ r: Results) {
+        var list: [Value] = r.rows.map { r in
+            .context(["name": .string(r.name), "store": .string(r.store), "instances": .number(Double(r.instances)),
+                      "instances_per_second": .number((r.perSecond * 10).rounded() / 10),
+                      "p50_ms": .number((r.p50 * 1000).rounded() / 1000), "p99_ms": .number((r.p99 * 1000).rounded() / 1000)])
+        }
+        for (name, t) in [("decision-table-20x3", r.dmn), ("decision-table-20x3-unique", r.unique)] {
+            guard let t else { continue }
+            list.append(.context(["name": .string(name), "store": "none", "instances": .number(Double(t.evaluations)),
+                                  "instances_per_second": .number(t.perSecond.rounded())]))
+        }
+        for p in r.peerRows {
+            list.append(.context(["name": .string("spiffworkflow-\(p.variant)"), "store": .string(p.variant.hasSuffix("-ser") ? "json" : "memory"),
+                                  "instances": .number(Double(peerInstances)), "instances_per_second": .number((p.perSecond * 10).rounded() / 10)]))
+        }
+        list += dbosJSON(r.dbosRows)
+        if let w = r.waiting { list.append(waitingJSON(w)) }
+        if peer != nil || waiting != nil { list += goals(r).map(goalJSON) }
+        print(JSON.encode(.list(list)))
+    }
+
+    func printTable(_ r: Results) {
+        print(pad("name", 18) + pad("store", 8) + lpad("instances", 10) + lpad("inst/s", 10) + lpad("p50 ms", 9) + lpad("p99 ms", 9))
+        for r in r.rows {
+            print(pad(r.name, 18) + pad(r.store, 8) + lpad("\(r.instances)", 10) + lpad(String(format: "%.0f", r.perSecond), 10)
+                + lpad(String(format: "%.2f", r.p50), 9) + lpad(String(format: "%.2f", r.p99), 9))
+        }
+        for pg in r.rows where pg.store == "postgres" {
+            if let lite = r.sqliteRows.first(where: { $0.name == pg.name }) {
+                print(String(format: "postgres/sqlite, %@: %.2fx", pg.name, pg.perSecond / lite.perSecond))
+            }
+        }
+        if r.dmn != nil || r.unique != nil { print("") }
+        for (policy, t) in [("FIRST", r.dmn), ("UNIQUE", r.unique)] {
+            guard let t else { continue }
+            let figures = String(format: "%.0f evaluations/s (%.2f µs each)", t.perSecond, 1e6 / t.perSecond)
+            print("decision table, 20 rules x 3 inputs (\(policy)): " + figures)
+        }
+        if !r.peerRows.isEmpty {
+            print("\nSpiffWorkflow (same machine, same run), and swift-bpm's persisted figure as a multiple of it:")
+            for p in r.peerRows {
+                guard let ours = spiffBaseline(p.variant, r) else { continue }
+                let what = p.variant.hasSuffix("-ser") ? "one JSON save per instance" : "in memory, nothing saved"
+                print(pad("  " + p.variant, 16) + lpad(String(format: "%.0f", p.perSecond), 8) + " inst/s  (\(what))   ratio "
+                    + String(format: "%.1fx", ours / p.perSecond))
+            }
+        }
+        printDBOS(r.dbosRows)
+        if let w = r.waiting { printWaiting(w) }
+    }
+
+    /// Our figure a SpiffWorkflow variant is compared with: straight-through for `xor…`, parallel for `parallel…`.
+    func spiffBaseline(_ variant: String, _ r: Results) -> Double? {
+        r.sqliteRows.first(where: { $0.name == (variant.hasPrefix("xor") ? "straight-through" : "parallel") })?.perSecond
     }
 
     /// Evaluations per second of a 20-rule, 3-input decision table.

@@ -106,23 +106,10 @@ struct ReplicaBench {
         try await PostgresStore(url: url, maxConnections: 1).migrate()
         var bases: [String] = []
         for _ in 0..<n {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            p.arguments = ["serve", "--store", url, "--definitions", dir.path, "--no-watch", "--port", "0", "--grpc-port", "0",
-                           "--log-level", "error"]
-                + (kafka.map { k in ["--kafka-brokers", k.brokers, "--kafka-group", group] + k.options.flatMap { ["--kafka-option", $0] } } ?? [])
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
+            let extra = kafka.map { k in ["--kafka-brokers", k.brokers, "--kafka-group", group] + k.options.flatMap { ["--kafka-option", $0] } } ?? []
+            let (p, base) = try BenchSupport.launchServe(store: url, definitions: dir.path, extra: extra)
             processes.append(p)
-            var text = ""
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, !text.contains("listening on") {
-                text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            }
-            guard let r = text.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) else { throw ValidationError("a replica did not start: \(text)") }
-            bases.append("http://127.0.0.1:" + text[r].split(separator: ":").last!)
+            bases.append(base)
         }
         if let kafka { return try await consume(kafka, group: group, url: url, processes: processes, drop: drop) }
         let config = URLSessionConfiguration.ephemeral

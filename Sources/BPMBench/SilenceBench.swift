@@ -47,7 +47,7 @@ struct SilenceBench {
     func measure() -> Figures {
         let book = SilenceBook()
         let silence = Silence(after: 300)
-        let rssBefore = TimerBench.residentMiB()
+        let rssBefore = BenchSupport.residentMiB()
         func variables(_ i: Int, _ battery: Int) -> String { #"{"battery":\#(battery),"device_id":"sensor-\#(i)"}"# }
         let names = (0..<keys).map { "sensor-\($0)" }
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -63,7 +63,7 @@ struct SilenceBench {
         }
         book.committed(rows)
         let first = Double(keys) / Self.seconds(since: t0)
-        let rss = TimerBench.residentMiB()
+        let rss = BenchSupport.residentMiB()
         // every key beats again twice, 10 s apart: within the slack (30 s), no row write
         var writes = 0
         let t1 = DispatchTime.now().uptimeNanoseconds

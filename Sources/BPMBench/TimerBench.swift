@@ -16,6 +16,8 @@ struct TimerBench {
     let sqliteSync: String
     let concurrency: Int
     let json: Bool
+    /// Leave the instances waiting (no firing) in the store, for `--waiting`'s restart.
+    var keep = false
 
     static let source = """
     id: bench-timer
@@ -30,13 +32,6 @@ struct TimerBench {
         var createdPerSecond: Double
         var rssMiB: Double
         var firedPerSecond: Double
-    }
-
-    /// This process's resident memory, MiB.
-    static func residentMiB() -> Double {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let kib = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }.flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true)[1]) } ?? 0
-        return kib / 1024
     }
 
     func run() async throws {
@@ -74,8 +69,12 @@ struct TimerBench {
             guard try await runtime.startInstance(def.id).status == .running else { throw ValidationError("a timer instance did not wait") }
         }
         let created = Double(total) / (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-        let rss = Self.residentMiB()
+        let rss = BenchSupport.residentMiB()
 
+        if keep {
+            await runtime.shutdown()
+            return Row(store: label, instances: total, createdPerSecond: created, rssMiB: rss, firedPerSecond: 0)
+        }
         clock.advance(by: 3601)
         let t1 = DispatchTime.now().uptimeNanoseconds
         while try await runtime.fireDueTimers(limit: 10_000) > 0 { await runtime.waitIdle() }

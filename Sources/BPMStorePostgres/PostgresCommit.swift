@@ -23,41 +23,57 @@ enum PostgresCommit {
 
     static func write(_ batch: CommitBatch, _ tx: PostgresConnection, _ logger: Logger) async throws {
         func run(_ sql: String, _ columns: [any PostgresArrayColumn]) async throws {
-            var b = PostgresBindings()
-            for c in columns { c.bind(into: &b) }
-            try await tx.query(PostgresQuery(unsafeSQL: sql, binds: b), logger: logger)
+            try await tx.query(query(sql, columns), logger: logger)
         }
         func rows(_ sql: String, _ columns: [any PostgresArrayColumn]) async throws -> [String] {
-            var b = PostgresBindings()
-            for c in columns { c.bind(into: &b) }
             var out: [String] = []
-            for try await id in try await tx.query(PostgresQuery(unsafeSQL: sql, binds: b), logger: logger).decode(String.self) { out.append(id) }
+            for try await id in try await tx.query(query(sql, columns), logger: logger).decode(String.self) { out.append(id) }
             return out
         }
-        if !batch.offsets.isEmpty {
-            // the partitions' stored positions, locked, must be the ones the batch follows
-            let o = batch.offsets
-            var b = PostgresBindings()
-            b.append(o[0].group)
-            b.append(o.map(\.topic))
-            b.append(o.map { Int($0.partition) })
-            var stored: [TopicPartition: Int64] = [:]
-            let q = PostgresQuery(unsafeSQL: """
-                SELECT topic, partition::int8, next_offset FROM consumer_offsets
-                WHERE group_id = $1 AND (topic, partition) IN (SELECT t, p::int4 FROM unnest($2::text[], $3::int8[]) AS u(t, p)) FOR UPDATE
-                """, binds: b)
-            for try await (topic, partition, next) in try await tx.query(q, logger: logger).decode((String, Int, Int64).self) {
-                stored[TopicPartition(topic: topic, partition: Int32(partition))] = next
-            }
-            if let w = ConsumedPositions.firstConflict(o, stored: stored) {
-                throw StoreError.offsetConflict(topic: w.topic, partition: w.partition)
-            }
-            try await run("""
-                INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, updated_at)
-                SELECT g, t, p::int4, n, now() FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) AS u(g, t, p, n)
-                ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
-                """, [o.map(\.group), o.map(\.topic), o.map { Int($0.partition) }, o.map(\.next)])
+        if !batch.offsets.isEmpty { try await writeOffsets(batch.offsets, tx, logger, run) }
+        try await write(batch, run: run, rows: rows)
+    }
+
+    /// The consumed positions: the partitions' stored ones, locked, must be the ones the batch
+    /// follows.
+    static func writeOffsets(
+        _ o: [OffsetWrite], _ tx: PostgresConnection, _ logger: Logger,
+        _ run: (String, [any PostgresArrayColumn]) async throws -> Void
+    ) async throws {
+        var b = PostgresBindings()
+        b.append(o[0].group)
+        b.append(o.map(\.topic))
+        b.append(o.map { Int($0.partition) })
+        var stored: [TopicPartition: Int64] = [:]
+        let q = PostgresQuery(unsafeSQL: """
+            SELECT topic, partition::int8, next_offset FROM consumer_offsets
+            WHERE group_id = $1 AND (topic, partition) IN (SELECT t, p::int4 FROM unnest($2::text[], $3::int8[]) AS u(t, p)) FOR UPDATE
+            """, binds: b)
+        for try await (topic, partition, next) in try await tx.query(q, logger: logger).decode((String, Int, Int64).self) {
+            stored[TopicPartition(topic: topic, partition: Int32(partition))] = next
         }
+        if let w = ConsumedPositions.firstConflict(o, stored: stored) {
+            throw StoreError.offsetConflict(topic: w.topic, partition: w.partition)
+        }
+        try await run("""
+            INSERT INTO consumer_offsets (group_id, topic, partition, next_offset, updated_at)
+            SELECT g, t, p::int4, n, now() FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[]) AS u(g, t, p, n)
+            ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+            """, [o.map(\.group), o.map(\.topic), o.map { Int($0.partition) }, o.map(\.next)])
+    }
+
+    static func query(_ sql: String, _ columns: [any PostgresArrayColumn]) -> PostgresQuery {
+        var b = PostgresBindings()
+        for c in columns { c.bind(into: &b) }
+        return PostgresQuery(unsafeSQL: sql, binds: b)
+    }
+
+    /// The batch's statements, in order, through `run` (no rows back) and `rows` (the ids a
+    /// checked statement returns).
+    static func write(
+        _ batch: CommitBatch, run: (String, [any PostgresArrayColumn]) async throws -> Void,
+        rows: (String, [any PostgresArrayColumn]) async throws -> [String]
+    ) async throws {
         try await writeCheckedWindows(batch.windows.filter(\.checked), rows)
         if batch.windows.contains(where: { !$0.checked }) {
             let saved = batch.windows.filter { !$0.checked && $0.state != nil }

@@ -314,6 +314,11 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
     public func commit(_ batch: CommitBatch) async throws {
         if batch.isEmpty { return }
         let client = self.client, logger = self.logger
+        if PostgresCommit.insertsOnly(batch), let one = try await PostgresCommit.combined(batch) {
+            // read to its end: an error of the statement (a key stored already) comes with its rows
+            try await op { for try await _ in try await client.query(one, logger: logger) {} }
+            return
+        }
         try await op { try await client.withTransaction(logger: logger) { tx in try await PostgresCommit.write(batch, tx, logger) } }
     }
 
