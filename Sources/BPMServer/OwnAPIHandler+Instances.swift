@@ -53,6 +53,10 @@ extension OwnAPIHandler {
         try await json { try await api.migrate(input.path.id, $0.body) }
     }
 
+    func modifyInstance(_ input: Operations.ModifyInstance.Input) async throws -> Operations.ModifyInstance.Output {
+        try await json { try await api.modify(input.path.id, $0.body) }
+    }
+
     func setInstanceVariables(_ input: Operations.SetInstanceVariables.Input) async throws
         -> Operations.SetInstanceVariables.Output
     {
@@ -179,6 +183,7 @@ extension Operations.SuspendInstance.Output: RepliedOutput {}
 extension Operations.ResumeInstance.Output: RepliedOutput {}
 extension Operations.RunBatchOperation.Output: RepliedOutput {}
 extension Operations.MigrateInstance.Output: RepliedOutput {}
+extension Operations.ModifyInstance.Output: RepliedOutput {}
 extension Operations.SetInstanceVariables.Output: RepliedOutput {}
 extension Operations.PublishEvent.Output: RepliedOutput {}
 extension Operations.PublishMessage.Output: RepliedOutput {}

@@ -132,6 +132,7 @@ struct OwnAPIMiddleware: ServerMiddleware {
         switch operationID {
         case "publishMessage": return Problem(.badRequest, "invalid-message", "Invalid message", detail)
         case "broadcastSignal": return Problem(.badRequest, "invalid-signal", "Invalid signal", detail)
+        case "modifyInstance": return API.invalidModification(detail)
         default:
             // a field of the wrong type, as the handlers' field checks named it; a missing one, the body
             if OpenAPI.bodyTypes[operationID] != nil, !path.isEmpty, case .keyNotFound = d {

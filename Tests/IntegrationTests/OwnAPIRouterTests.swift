@@ -117,7 +117,7 @@ import Yams
             #expect((doc["servers"] as? [[String: Any]])?.first?["url"] as? String == "/")
             let paths = try #require(doc["paths"] as? [String: [String: [String: Any]]])
             let ops = paths.values.flatMap(\.values)
-            #expect(ops.count == 51)
+            #expect(ops.count == 52)
             #expect(ops.allSatisfy { $0["operationId"] is String && ($0["tags"] as? [String])?.count == 1 })
             let start = try #require(paths["/processes/{definitionId}/start"]?["post"]?["responses"] as? [String: Any])
             for code in ["400", "401", "403", "404", "413", "415", "503"] { #expect(start[code] != nil, "\(code)") }

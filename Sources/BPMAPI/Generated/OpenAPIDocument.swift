@@ -3310,6 +3310,105 @@ public enum OpenAPIDocument {
         ]
       }
     },
+    "/processes/{id}/modify": {
+      "post": {
+        "operationId": "modifyInstance",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/id"
+          }
+        ],
+        "requestBody": {
+          "content": {
+            "application/json": {
+              "schema": {
+                "additionalProperties": false,
+                "properties": {
+                  "activate": {
+                    "description": "elements to enter, before the terminations",
+                    "items": {
+                      "additionalProperties": false,
+                      "properties": {
+                        "ancestor": {
+                          "description": "the token of the sub-process to enter below when several are active",
+                          "type": "string"
+                        },
+                        "element": {
+                          "description": "the id of the element to activate",
+                          "type": "string"
+                        },
+                        "scope": {
+                          "description": "where the variables are set: the element or a sub-process around it (default: the instance)",
+                          "type": "string"
+                        },
+                        "variables": {
+                          "description": "set before the element is entered",
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "element"
+                      ],
+                      "type": "object"
+                    },
+                    "type": "array"
+                  },
+                  "terminate": {
+                    "description": "element instances to end — a token id, a job, user task or incident id, or an element id where exactly one token waits",
+                    "items": {
+                      "type": "string"
+                    },
+                    "type": "array"
+                  }
+                },
+                "type": "object"
+              }
+            }
+          },
+          "required": true
+        },
+        "responses": {
+          "200": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Instance"
+                }
+              }
+            },
+            "description": "modified"
+          },
+          "400": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "401": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "403": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "404": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "409": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "413": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "415": {
+            "$ref": "#/components/responses/Problem"
+          },
+          "503": {
+            "$ref": "#/components/responses/Problem"
+          }
+        },
+        "summary": "Repair a running instance — activate elements (their sub-processes created where missing, variables set first) and terminate element instances, in one command",
+        "tags": [
+          "Instances"
+        ]
+      }
+    },
     "/processes/{id}/resume": {
       "post": {
         "operationId": "resumeInstance",

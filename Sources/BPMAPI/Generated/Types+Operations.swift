@@ -6639,6 +6639,447 @@ public enum Operations {
             }
         }
     }
+    /// Repair a running instance — activate elements (their sub-processes created where missing, variables set first) and terminate element instances, in one command
+    ///
+    /// - Remark: HTTP `POST /processes/{id}/modify`.
+    /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)`.
+    public enum ModifyInstance {
+        public static let id: Swift.String = "modifyInstance"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/path/id`.
+                public var id: Components.Parameters.Id
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Components.Parameters.Id) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.ModifyInstance.Input.Path
+            /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ModifyInstance.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ModifyInstance.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ModifyInstance.Input.Headers
+            /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json`.
+                public struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/ActivatePayload`.
+                    public struct ActivatePayloadPayload: Codable, Hashable, Sendable {
+                        /// the id of the element to activate
+                        ///
+                        /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/ActivatePayload/element`.
+                        public var element: Swift.String
+                        /// set before the element is entered
+                        ///
+                        /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/ActivatePayload/variables`.
+                        public var variables: OpenAPIRuntime.OpenAPIObjectContainer?
+                        /// where the variables are set: the element or a sub-process around it (default: the instance)
+                        ///
+                        /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/ActivatePayload/scope`.
+                        public var scope: Swift.String?
+                        /// the token of the sub-process to enter below when several are active
+                        ///
+                        /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/ActivatePayload/ancestor`.
+                        public var ancestor: Swift.String?
+                        /// Creates a new `ActivatePayloadPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - element: the id of the element to activate
+                        ///   - variables: set before the element is entered
+                        ///   - scope: where the variables are set: the element or a sub-process around it (default: the instance)
+                        ///   - ancestor: the token of the sub-process to enter below when several are active
+                        public init(
+                            element: Swift.String,
+                            variables: OpenAPIRuntime.OpenAPIObjectContainer? = nil,
+                            scope: Swift.String? = nil,
+                            ancestor: Swift.String? = nil
+                        ) {
+                            self.element = element
+                            self.variables = variables
+                            self.scope = scope
+                            self.ancestor = ancestor
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case element
+                            case variables
+                            case scope
+                            case ancestor
+                        }
+                        public init(from decoder: any Swift.Decoder) throws {
+                            let container = try decoder.container(keyedBy: CodingKeys.self)
+                            self.element = try container.decode(
+                                Swift.String.self,
+                                forKey: .element
+                            )
+                            self.variables = try container.decodeIfPresent(
+                                OpenAPIRuntime.OpenAPIObjectContainer.self,
+                                forKey: .variables
+                            )
+                            self.scope = try container.decodeIfPresent(
+                                Swift.String.self,
+                                forKey: .scope
+                            )
+                            self.ancestor = try container.decodeIfPresent(
+                                Swift.String.self,
+                                forKey: .ancestor
+                            )
+                            try decoder.ensureNoAdditionalProperties(knownKeys: [
+                                "element",
+                                "variables",
+                                "scope",
+                                "ancestor"
+                            ])
+                        }
+                    }
+                    /// elements to enter, before the terminations
+                    ///
+                    /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/activate`.
+                    public typealias ActivatePayload = [Operations.ModifyInstance.Input.Body.JsonPayload.ActivatePayloadPayload]
+                    /// elements to enter, before the terminations
+                    ///
+                    /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/activate`.
+                    public var activate: Operations.ModifyInstance.Input.Body.JsonPayload.ActivatePayload?
+                    /// element instances to end — a token id, a job, user task or incident id, or an element id where exactly one token waits
+                    ///
+                    /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/json/terminate`.
+                    public var terminate: [Swift.String]?
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - activate: elements to enter, before the terminations
+                    ///   - terminate: element instances to end — a token id, a job, user task or incident id, or an element id where exactly one token waits
+                    public init(
+                        activate: Operations.ModifyInstance.Input.Body.JsonPayload.ActivatePayload? = nil,
+                        terminate: [Swift.String]? = nil
+                    ) {
+                        self.activate = activate
+                        self.terminate = terminate
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case activate
+                        case terminate
+                    }
+                    public init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.activate = try container.decodeIfPresent(
+                            Operations.ModifyInstance.Input.Body.JsonPayload.ActivatePayload.self,
+                            forKey: .activate
+                        )
+                        self.terminate = try container.decodeIfPresent(
+                            [Swift.String].self,
+                            forKey: .terminate
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "activate",
+                            "terminate"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/requestBody/content/application\/json`.
+                case json(Operations.ModifyInstance.Input.Body.JsonPayload)
+            }
+            public var body: Operations.ModifyInstance.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.ModifyInstance.Input.Path,
+                headers: Operations.ModifyInstance.Input.Headers = .init(),
+                body: Operations.ModifyInstance.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/processes/{id}/modify/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Instance)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Instance {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ModifyInstance.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ModifyInstance.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// modified
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ModifyInstance.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ModifyInstance.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/413`.
+            ///
+            /// HTTP response code: `413 contentTooLarge`.
+            case contentTooLarge(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.contentTooLarge`.
+            ///
+            /// - Throws: An error if `self` is not `.contentTooLarge`.
+            /// - SeeAlso: `.contentTooLarge`.
+            public var contentTooLarge: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .contentTooLarge(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "contentTooLarge",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// RFC 9457 problem details
+            ///
+            /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Set variables of a running instance
     ///
     /// - Remark: HTTP `POST /processes/{id}/variables`.

@@ -138,6 +138,11 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /processes/{id}/migrate`.
     /// - Remark: Generated from `#/paths//processes/{id}/migrate/post(migrateInstance)`.
     func migrateInstance(_ input: Operations.MigrateInstance.Input) async throws -> Operations.MigrateInstance.Output
+    /// Repair a running instance — activate elements (their sub-processes created where missing, variables set first) and terminate element instances, in one command
+    ///
+    /// - Remark: HTTP `POST /processes/{id}/modify`.
+    /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)`.
+    func modifyInstance(_ input: Operations.ModifyInstance.Input) async throws -> Operations.ModifyInstance.Output
     /// Set variables of a running instance
     ///
     /// - Remark: HTTP `POST /processes/{id}/variables`.
@@ -566,6 +571,21 @@ extension APIProtocol {
         body: Operations.MigrateInstance.Input.Body? = nil
     ) async throws -> Operations.MigrateInstance.Output {
         try await migrateInstance(Operations.MigrateInstance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Repair a running instance — activate elements (their sub-processes created where missing, variables set first) and terminate element instances, in one command
+    ///
+    /// - Remark: HTTP `POST /processes/{id}/modify`.
+    /// - Remark: Generated from `#/paths//processes/{id}/modify/post(modifyInstance)`.
+    public func modifyInstance(
+        path: Operations.ModifyInstance.Input.Path,
+        headers: Operations.ModifyInstance.Input.Headers = .init(),
+        body: Operations.ModifyInstance.Input.Body
+    ) async throws -> Operations.ModifyInstance.Output {
+        try await modifyInstance(Operations.ModifyInstance.Input(
             path: path,
             headers: headers,
             body: body
