@@ -138,6 +138,23 @@ public enum WindowAggregates {
         return (next, values)
     }
 
+    /// The member of a key's stored windows that holds when they were last written (the
+    /// engine's clock, seconds since 1970; `@` keeps it apart from window names).
+    public static let writtenKey = "@written"
+
+    /// Whether a key's stored windows may go: nothing was added to them for the longest
+    /// window's length on the engine's clock, and none holds a bucket inside its window at `now`
+    /// (so the key reads as empty windows — null, `count` 0 — whether or not it is stored). The
+    /// engine's clock guards keys whose samples are old by their own timestamps (a backlog
+    /// replayed after a downtime); the buckets, keys whose devices' clocks run ahead.
+    public static func expired(_ state: [String: Value], _ windows: [WindowAggregate], now: Double) -> Bool {
+        let longest = windows.map(\.length).max() ?? 0
+        if let written = state[writtenKey]?.doubleValue, now - written < longest { return false }
+        return windows.allSatisfy { w in
+            WindowBuckets(stored: state[w.name], w).buckets.allSatisfy { $0.index < WindowBuckets.oldest(now, w) }
+        }
+    }
+
     /// The event's time: its top-level `timestamp` — seconds since 1970 (milliseconds,
     /// microseconds or nanoseconds when that large) or an ISO 8601 text — else `now`.
     public static func time(of event: Value, now: Double) -> Double {

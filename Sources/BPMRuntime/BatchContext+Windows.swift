@@ -19,9 +19,24 @@ extension BatchContext {
         let id = Self.windowNamespace + def.id
         let state = try await window(id, key)
         let at = WindowAggregates.time(of: event, now: now.timeIntervalSince1970)
-        let (next, values) = WindowAggregates.apply(windows, event: event, at: at, state: state)
+        var (next, values) = WindowAggregates.apply(windows, event: event, at: at, state: state)
+        next[WindowAggregates.writtenKey] = .number(now.timeIntervalSince1970)
         setWindow(id, key, next)
         return values
+    }
+
+    /// Deletes the window aggregates of keys that are still gone quiet as the batch reads them
+    /// (an event in the batch, or since the sweep read them, keeps them); all of them when the
+    /// definition has no windows any more.
+    mutating func pruneWindows(_ defId: String, _ keys: [String]) async throws {
+        let windows = await definition(defId)?.0.trigger?.windows ?? []
+        let id = Self.windowNamespace + defId
+        for key in keys {
+            let state = try await window(id, key)
+            if state.isEmpty || WindowAggregates.expired(state, windows, now: now.timeIntervalSince1970) {
+                setWindow(id, key, [:])
+            }
+        }
     }
 }
 

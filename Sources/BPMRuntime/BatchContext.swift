@@ -51,6 +51,10 @@ struct BatchContext {
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
+    /// The same, to look up (a batch of thousands of keys checks it per event).
+    var changedWindowSet: Set<WindowKey> = []
+    /// Window aggregates as committed by this process (a store not shared by replicas only).
+    var windowCache: WindowCache?
     /// The stored state of each window the batch read (null: no row), to write it back only if
     /// it is unchanged on a store shared by replicas.
     var windowsRead: [WindowKey: Value] = [:]
@@ -75,10 +79,10 @@ struct BatchContext {
     struct Counters: Sendable {
         var keysSeenInFlight = 0
         var keysFoundReleased = 0
-        /// Trigger starts dropped by a throttle.
-        var throttled = 0
-        /// Trigger starts queued by a throttle (`excess: queue`).
-        var throttleQueued = 0
+        /// Trigger starts dropped by a throttle, by definition id.
+        var throttled: [String: Int] = [:]
+        /// Trigger starts queued by a throttle (`excess: queue`), by definition id.
+        var throttleQueued: [String: Int] = [:]
     }
 
     /// An event-pattern window: a definition's state for one correlation key.
@@ -215,6 +219,9 @@ struct BatchContext {
             return .none
         case .silence(let defId, let fire):
             return .events(try await silenceFired(defId, fire))
+        case .pruneWindows(let defId, let keys):
+            try await pruneWindows(defId, keys)
+            return .none
         case .jobResult(let job, let command):
             commit.jobsToDelete.append(job.id)
             do { _ = try await applyCommand(command, to: job.instanceId) } catch let r as CommandRejection {
