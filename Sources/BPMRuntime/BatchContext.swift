@@ -53,6 +53,8 @@ struct BatchContext {
     var changedWindows: [WindowKey] = []
     /// The same, to look up (a batch of thousands of keys checks it per event).
     var changedWindowSet: Set<WindowKey> = []
+    /// Window aggregates fed in the batch, decoded (`windowValues`).
+    var decodedWindows: [WindowKey: [String: WindowBuckets]] = [:]
     /// Window aggregates as committed by this process (a store not shared by replicas only).
     var windowCache: WindowCache?
     /// The stored state of each window the batch read (null: no row), to write it back only if
@@ -298,9 +300,10 @@ struct BatchContext {
         }
         c.instances = updates + inserts
         let shared = store.sharedByReplicas
+        let encoded = encodedWindows()
         c.windows = changedWindows.compactMap { k in
             let read = shared ? windowsRead[k] : nil
-            return windows[k].map {
+            return (encoded[k] ?? windows[k]).map {
                 WindowWrite(definitionId: k.definitionId, key: k.key, state: $0.isEmpty ? nil : .context($0),
                             checked: read != nil, expected: read == .null ? nil : read)
             }
