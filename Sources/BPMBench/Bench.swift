@@ -66,7 +66,10 @@ public struct Bench: AsyncParsableCommand {
 
         With --silence N: N keys of a silence trigger armed at once, each with its last event's
         variables (resident memory before and with all armed, bytes per key), the rate of events
-        moving their keys' deadlines and how many of them write a row, and the fire rate.
+        moving their keys' deadlines and how many of them write a row, and the fire rate. With
+        --intake too, after the intake rows in the same run: `bpm bench --intake --scenario
+        plain-trigger --scenario windowed-trigger --silence 1000000` prints the windowed trigger
+        beside the plain one (and their ratio) and the memory of a million silence keys.
         """
     )
 
@@ -189,14 +192,18 @@ public struct Bench: AsyncParsableCommand {
             }
             return try await bench.run()
         }
-        if let silence { return try SilenceBench(keys: silence, json: json).run() }
+        if let silence, !intake { return try SilenceBench(keys: silence, json: json).run() }
         if let timers {
             return try await TimerBench(instances: timers, stores: store, sqliteSync: sqliteSync, concurrency: concurrency,
                                         json: json, keep: timersKeep).run()
         }
         if intake {
             let kafka = try kafkaBrokers.map { KafkaSettings(brokers: $0, properties: try OptionPairs.parse(kafkaOption, option: "--kafka-option")) }
-            return try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json, only: scenario).run()
+            try await IntakeBench(events: events, stores: store, sqliteSync: sqliteSync, kafka: kafka, json: json,
+                                  only: scenario).run()
+            // the silence keys' memory beside the trigger rows, in the same run
+            if let silence { try SilenceBench(keys: silence, json: json).run() }
+            return
         }
         var r = Results()
         if let waiting {

@@ -97,6 +97,19 @@ struct IntakeBench {
                 print(r.name.padding(toLength: 18, withPad: " ", startingAt: 0) + (r.store.isEmpty ? "-" : r.store).padding(toLength: 9, withPad: " ", startingAt: 0) + "\(r.events)".leftPad(10) + String(format: "%.0f", r.perSecond).leftPad(12) + "\(r.started)".leftPad(10) + lat)
             }
             print("latency-half: events arrive at half of intake-start's rate (open loop: each at its scheduled time, handed over at most once a millisecond); latency is from that time to the commit of its instance's first step")
+            Self.printTriggerRatios(rows)
+        }
+    }
+
+    /// The windowed trigger's rate beside the plain one's, per store, from the same run.
+    static func printTriggerRatios(_ rows: [Row]) {
+        for store in Array(Set(rows.map(\.store))).sorted() {
+            guard let plain = rows.first(where: { $0.name == "plain-trigger" && $0.store == store }),
+                  let windowed = rows.first(where: { $0.name == "windowed-trigger" && $0.store == store })
+            else { continue }
+            let ratio = String(format: "%.0f events/s, %.2f× plain-trigger's %.0f", windowed.perSecond,
+                               windowed.perSecond / plain.perSecond, plain.perSecond)
+            print("windowed-trigger on \(store.isEmpty ? "-" : store): \(ratio) (same run)")
         }
     }
 

@@ -126,16 +126,52 @@ public enum WindowAggregates {
     public static func apply(_ windows: [WindowAggregate], event: Value, at t: Double, state: [String: Value])
         -> (state: [String: Value], values: [String: Value])
     {
-        var next = state
+        var decoded = decode(windows, state: state)
+        let values = add(windows, event: event, at: t, to: &decoded)
+        return (state.merging(encode(decoded)) { _, new in new }, values)
+    }
+
+    /// A key's stored windows decoded, by name (what a batch keeps between the key's events).
+    public static func decode(_ windows: [WindowAggregate], state: [String: Value]) -> [String: WindowBuckets] {
+        Dictionary(windows.map { ($0.name, WindowBuckets(stored: state[$0.name], $0)) }) { a, _ in a }
+    }
+
+    /// Adds the event's samples (taken at `t`) to decoded windows; every window's value at `t`
+    /// (or at its newest sample, if later).
+    public static func add(_ windows: [WindowAggregate], event: Value, at t: Double,
+                           to decoded: inout [String: WindowBuckets]) -> [String: Value]
+    {
         var values: [String: Value] = [:]
         for w in windows {
-            var b = WindowBuckets(stored: state[w.name], w)
+            var b = decoded[w.name] ?? WindowBuckets()
             if let v = event.lookup(components: w.ofPath)?.doubleValue, v.isFinite { b.add(v, at: t, w) }
-            next[w.name] = b.stored
             // a late event sees the window as of the newest sample
             values[w.name] = b.value(at: max(t, b.buckets.last?.lastAt ?? t), w)
+            decoded[w.name] = b
         }
-        return (next, values)
+        return values
+    }
+
+    /// Decoded windows in their stored form, by name.
+    public static func encode(_ decoded: [String: WindowBuckets]) -> [String: Value] {
+        decoded.mapValues(\.stored)
+    }
+
+    /// The member of a key's stored windows that holds when they were last written (the
+    /// engine's clock, seconds since 1970; `@` keeps it apart from window names).
+    public static let writtenKey = "@written"
+
+    /// Whether a key's stored windows may go: nothing was added to them for the longest
+    /// window's length on the engine's clock, and none holds a bucket inside its window at `now`
+    /// (so the key reads as empty windows — null, `count` 0 — whether or not it is stored). The
+    /// engine's clock guards keys whose samples are old by their own timestamps (a backlog
+    /// replayed after a downtime); the buckets, keys whose devices' clocks run ahead.
+    public static func expired(_ state: [String: Value], _ windows: [WindowAggregate], now: Double) -> Bool {
+        guard let longest = windows.map(\.length).max() else { return true }
+        if let written = state[writtenKey]?.doubleValue, now - written < longest { return false }
+        return windows.allSatisfy { w in
+            WindowBuckets(stored: state[w.name], w).buckets.allSatisfy { $0.index < WindowBuckets.oldest(now, w) }
+        }
     }
 
     /// The event's time: its top-level `timestamp` — seconds since 1970 (milliseconds,

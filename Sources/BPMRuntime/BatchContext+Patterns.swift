@@ -9,7 +9,12 @@ extension BatchContext {
     mutating func window(_ defId: String, _ key: String) async throws -> [String: Value] {
         let k = WindowKey(definitionId: defId, key: key)
         if let w = windows[k] { return w }
-        let stored = try await reading().eventWindow(definitionId: defId, key: key)
+        let store = await reading()
+        if let cached = windowCache?.state(k) {
+            windows[k] = cached
+            return cached
+        }
+        let stored = try await store.eventWindow(definitionId: defId, key: key)
         windowsRead[k] = stored ?? .null
         let w = stored?.contextValue ?? [:]
         windows[k] = w
@@ -18,8 +23,13 @@ extension BatchContext {
 
     mutating func setWindow(_ defId: String, _ key: String, _ state: [String: Value]) {
         let k = WindowKey(definitionId: defId, key: key)
-        if !changedWindows.contains(k) { changedWindows.append(k) }
+        markChanged(k)
         windows[k] = state
+    }
+
+    /// Notes that a window is written with the batch (once, in the order first changed).
+    mutating func markChanged(_ k: WindowKey) {
+        if changedWindowSet.insert(k).inserted { changedWindows.append(k) }
     }
 
     /// Whether an event whose condition holds starts an instance now under the trigger's
@@ -76,7 +86,7 @@ extension BatchContext {
         next["starts"] = .list(starts.map(Value.number))
         next["dropped"] = .number(dropped)
         setWindow(defId, key, next)
-        counters.throttled += 1
+        counters.throttled[defId, default: 0] += 1
         let n = th.starts == 1 ? "1 start" : "\(th.starts) starts"
         return "throttled: \(n) per \(Self.seconds(th.per)) for key '\(key)' (\(Int(dropped)) dropped)"
     }

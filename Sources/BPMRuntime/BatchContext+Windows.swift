@@ -14,14 +14,45 @@ extension BatchContext {
     static let windowNamespace = "window:"
 
     /// Adds an event to its key's windows; every window's value after it (empty without windows or a key).
+    /// The key's windows stay decoded for the rest of the batch (`decodedWindows`), encoded
+    /// once when it closes (`encodedWindows`).
     mutating func windowValues(_ def: ProcessDefinition, key: String?, event: Value) async throws -> [String: Value] {
         guard let windows = def.trigger?.windows, !windows.isEmpty, let key else { return [:] }
-        let id = Self.windowNamespace + def.id
-        let state = try await window(id, key)
+        let k = WindowKey(definitionId: Self.windowNamespace + def.id, key: key)
+        var decoded: [String: WindowBuckets]
+        if let d = decodedWindows[k] {
+            decoded = d
+        } else {
+            decoded = WindowAggregates.decode(windows, state: try await window(k.definitionId, key))
+            markChanged(k)
+        }
         let at = WindowAggregates.time(of: event, now: now.timeIntervalSince1970)
-        let (next, values) = WindowAggregates.apply(windows, event: event, at: at, state: state)
-        setWindow(id, key, next)
+        let values = WindowAggregates.add(windows, event: event, at: at, to: &decoded)
+        decodedWindows[k] = decoded
         return values
+    }
+
+    /// The windows the batch decoded, in their stored form (with when they were written).
+    func encodedWindows() -> [WindowKey: [String: Value]] {
+        decodedWindows.mapValues { d in
+            var state = WindowAggregates.encode(d)
+            state[WindowAggregates.writtenKey] = .number(now.timeIntervalSince1970)
+            return state
+        }
+    }
+
+    /// Deletes the window aggregates of keys that are still gone quiet as the batch reads them
+    /// (an event in the batch, or since the sweep read them, keeps them); all of them when the
+    /// definition has no windows any more.
+    mutating func pruneWindows(_ defId: String, _ keys: [String]) async throws {
+        let windows = await definition(defId)?.0.trigger?.windows ?? []
+        let id = Self.windowNamespace + defId
+        for key in keys where decodedWindows[WindowKey(definitionId: id, key: key)] == nil {
+            let state = try await window(id, key)
+            if state.isEmpty || WindowAggregates.expired(state, windows, now: now.timeIntervalSince1970) {
+                setWindow(id, key, [:])
+            }
+        }
     }
 }
 

@@ -51,6 +51,12 @@ struct BatchContext {
     /// Event-pattern windows read or changed in the batch, by definition and key.
     var windows: [WindowKey: [String: Value]] = [:]
     var changedWindows: [WindowKey] = []
+    /// The same, to look up (a batch of thousands of keys checks it per event).
+    var changedWindowSet: Set<WindowKey> = []
+    /// Window aggregates fed in the batch, decoded (`windowValues`).
+    var decodedWindows: [WindowKey: [String: WindowBuckets]] = [:]
+    /// Window aggregates as committed by this process (a store not shared by replicas only).
+    var windowCache: WindowCache?
     /// The stored state of each window the batch read (null: no row), to write it back only if
     /// it is unchanged on a store shared by replicas.
     var windowsRead: [WindowKey: Value] = [:]
@@ -75,10 +81,10 @@ struct BatchContext {
     struct Counters: Sendable {
         var keysSeenInFlight = 0
         var keysFoundReleased = 0
-        /// Trigger starts dropped by a throttle.
-        var throttled = 0
-        /// Trigger starts queued by a throttle (`excess: queue`).
-        var throttleQueued = 0
+        /// Trigger starts dropped by a throttle, by definition id.
+        var throttled: [String: Int] = [:]
+        /// Trigger starts queued by a throttle (`excess: queue`), by definition id.
+        var throttleQueued: [String: Int] = [:]
     }
 
     /// An event-pattern window: a definition's state for one correlation key.
@@ -215,6 +221,9 @@ struct BatchContext {
             return .none
         case .silence(let defId, let fire):
             return .events(try await silenceFired(defId, fire))
+        case .pruneWindows(let defId, let keys):
+            try await pruneWindows(defId, keys)
+            return .none
         case .jobResult(let job, let command):
             commit.jobsToDelete.append(job.id)
             do { _ = try await applyCommand(command, to: job.instanceId) } catch let r as CommandRejection {
@@ -291,9 +300,10 @@ struct BatchContext {
         }
         c.instances = updates + inserts
         let shared = store.sharedByReplicas
+        let encoded = encodedWindows()
         c.windows = changedWindows.compactMap { k in
             let read = shared ? windowsRead[k] : nil
-            return windows[k].map {
+            return (encoded[k] ?? windows[k]).map {
                 WindowWrite(definitionId: k.definitionId, key: k.key, state: $0.isEmpty ? nil : .context($0),
                             checked: read != nil, expected: read == .null ? nil : read)
             }

@@ -40,6 +40,10 @@ extension EngineMetrics {
         Family("bpm_events_received_total", .counter, "Events received, by topic."),
         Family("bpm_events_matched_total", .counter, "Events that started or reached a definition."),
         Family("bpm_events_dead_lettered_total", .counter, "Events from Kafka or MQTT set aside as bad, by reason."),
+        Family("bpm_throttle_dropped_total", .counter,
+               "Trigger starts a throttle dropped (past its budget, or its queue full), per definition."),
+        Family("bpm_throttle_queued_total", .counter,
+               "Trigger starts a throttle queued to start later (excess: queue), per definition."),
         Family("bpm_store_commit_duration_seconds", .histogram, "Latency of the store's group commits."),
         Family("bpm_store_batch_items", .histogram, "Items written per group commit."),
         Family("bpm_sqlite_checkpoints_total", .counter, "WAL checkpoints of the embedded store, by outcome."),
@@ -90,6 +94,11 @@ extension EngineMetrics {
                             dimensions: [("action", task.action), ("outcome", outcome)])
             }
             _ = Metrics.Timer(label: "bpm_job_duration_seconds", dimensions: [("action", task.action)])
+        }
+        if def.trigger?.flow.throttle != nil {
+            for name in ["bpm_throttle_dropped_total", "bpm_throttle_queued_total"] {
+                _ = Counter(label: name, dimensions: [("definition", def.id)])
+            }
         }
         // an event trigger's topic (a literal one: an MQTT filter with + or # is not a topic)
         if let t = def.trigger, t.kind == .event, let topic = t.topic, !topic.contains("+"), !topic.contains("#") {

@@ -106,6 +106,13 @@ public enum EngineMetrics {
         Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic), ("reason", reason)]).increment()
     }
 
+    /// Trigger starts a committed batch's throttles dropped and queued, per definition.
+    static func throttled(dropped: [String: Int], queued: [String: Int]) {
+        for (name, counts) in [("bpm_throttle_dropped_total", dropped), ("bpm_throttle_queued_total", queued)] {
+            for (def, n) in counts { Counter(label: name, dimensions: [("definition", def)]).increment(by: n) }
+        }
+    }
+
     /// Gauges read from the store now and then.
     static func levels(running: Int, suspended: Int) {
         Gauge(label: "bpm_instances_active", dimensions: [("status", "running")]).record(running)

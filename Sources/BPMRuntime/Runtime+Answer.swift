@@ -80,10 +80,14 @@ extension Runtime {
     /// A committed batch: counted, logged, answered, and its jobs dispatched.
     private func committed(_ p: Prepared, seconds: Double) {
         EngineMetrics.committed(p.commit, items: p.batch.count, seconds: seconds)
+        EngineMetrics.throttled(dropped: p.throttled, queued: p.throttleQueued)
+        stats.throttled += p.throttled.values.reduce(0, +)
+        stats.throttleQueued += p.throttleQueued.values.reduce(0, +)
         logCommitted(p.commit)
         stats.batches += 1
         stats.committedItems += p.batch.count
         stats.maxBatchSize = max(stats.maxBatchSize, p.batch.count)
+        if !store.sharedByReplicas { windowCache.committed(p.commit.windows) }
         for observe in commitObservers { observe(p.commit) }
         for (item, result) in zip(p.batch, p.results) { item.finish(result) }
         for job in p.commit.jobsToAdd { dispatch(job) }

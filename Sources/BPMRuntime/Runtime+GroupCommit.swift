@@ -23,6 +23,10 @@ extension Runtime {
         /// Why the batch must not be written (an item looped through other instances): it fails
         /// as a write would, and recovery applies its items again alone.
         var refused: Runtime.RuntimeError?
+        /// Trigger starts the batch's throttles dropped and queued, by definition id (counted
+        /// once the batch is committed).
+        var throttled: [String: Int] = [:]
+        var throttleQueued: [String: Int] = [:]
     }
 
     /// A batch being applied, still taking work.
@@ -104,6 +108,7 @@ extension Runtime {
     func openBatch(at now: Date, after previous: Task<Void, Never>?) -> OpenBatch {
         var ctx = BatchContext(store: store, now: now, registry: registry, after: previous)
         ctx.silences = silences
+        if !store.sharedByReplicas { ctx.windowCache = windowCache }
         return OpenBatch(context: ctx)
     }
 
@@ -137,8 +142,6 @@ extension Runtime {
         for why in ctx.unreadable { logger.error("\(why)") }
         stats.keysSeenInFlight += ctx.counters.keysSeenInFlight
         stats.keysFoundReleased += ctx.counters.keysFoundReleased
-        stats.throttled += ctx.counters.throttled
-        stats.throttleQueued += ctx.counters.throttleQueued
         var commit = ctx.commitBatch()
         if let topic = lifecycleTopic { commit.outbox = Lifecycle.events(of: commit, topic: topic) }
         if store.sharedByReplicas {
@@ -147,6 +150,7 @@ extension Runtime {
             commit.timersFired = ctx.firedTimers
         }
         return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: ctx.firedTimers,
-                        keys: ctx.keys, refused: ctx.refused)
+                        keys: ctx.keys, refused: ctx.refused, throttled: ctx.counters.throttled,
+                        throttleQueued: ctx.counters.throttleQueued)
     }
 }

@@ -68,7 +68,7 @@ extension BatchContext {
         let at = now.timeIntervalSince1970
         if book.touch(def.id, s, key: key, at: at, variables: JSON.encode(.context(vars))) {
             let k = WindowKey(definitionId: SilenceBook.namespace + def.id, key: key)
-            if windows[k] == nil { changedWindows.append(k) }
+            markChanged(k)
             windows[k] = SilenceBook.row(at: at, variables: vars)
         }
         let armed = "\(s.kind.rawValue) armed: fires after \(Self.seconds(s.after)) without an event for key '\(key)'"
@@ -81,7 +81,7 @@ extension BatchContext {
     mutating func silenceFired(_ defId: String, _ f: SilenceTable.Fire) async throws -> [Runtime.EventOutcome] {
         let k = WindowKey(definitionId: SilenceBook.namespace + defId, key: f.key)
         if windows[k] == nil, !(silences?.contains(defId, key: f.key) ?? false) {
-            changedWindows.append(k)
+            markChanged(k)
             windows[k] = [:]
         }
         guard let (def, version) = await definition(defId), let s = def.trigger?.silence else { return [] }

@@ -13,6 +13,9 @@ extension Runtime {
             switch chore {
             case .takeOverJobs: for j in try await takeOverJobs() { dispatch(j) }
             case .refreshDefinitions: try await loadDefinitions()
+            case .pruneWindows:
+                housekeeping.windowsPruned(at: now)
+                try await pruneWindows()
             case .readLevels:
                 housekeeping.levelsRead(at: now)
                 EngineMetrics.levels(running: try await store.countInstances(status: .running),

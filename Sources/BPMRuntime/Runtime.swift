@@ -48,6 +48,8 @@ public actor Runtime {
     public private(set) var lifecycleTopic: String?
     /// The keys of silence and debounce triggers (`Runtime+Silence.swift`).
     public nonisolated let silences = SilenceBook()
+    /// Window aggregates as committed, on a store not shared by replicas (`WindowCache`).
+    nonisolated let windowCache = WindowCache()
     /// After a start, how long silences wait for the intake to replay what came meanwhile.
     public var silenceGrace: Double = 10
 

@@ -83,6 +83,8 @@ extension Runtime {
         case migrate(instanceId: String, version: Int, mappings: [String: String])
         /// A silence trigger's key went quiet (`SilenceBook`).
         case silence(definitionId: String, SilenceTable.Fire)
+        /// Window aggregates of keys gone quiet, to delete if still so (`Runtime.pruneWindows`).
+        case pruneWindows(definitionId: String, keys: [String])
     }
 
     enum WorkResult: Sendable {

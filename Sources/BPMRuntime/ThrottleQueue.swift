@@ -34,14 +34,14 @@ extension BatchContext {
             let dropped = (w["dropped"]?.doubleValue ?? 0) + 1
             next["dropped"] = .number(dropped)
             setWindow(defId, key, next)
-            counters.throttled += 1
+            counters.throttled[defId, default: 0] += 1
             return "throttled: \(budget) for key '\(key)', queue full (\(th.queueLimit)); \(Int(dropped)) dropped"
         }
         queue.append(["vars": .context(variables), "at": .number(now.timeIntervalSince1970)])
         next["queue"] = .list(queue)
         armRelease(th, defId, key, &next)
         setWindow(defId, key, next)
-        counters.throttleQueued += 1
+        counters.throttleQueued[defId, default: 0] += 1
         return "queued: \(budget) for key '\(key)' (\(queue.count) waiting)"
     }
 

@@ -85,6 +85,8 @@ public protocol ProcessStore: ScheduleStore {
     func eventWindow(definitionId: String, key: String) async throws -> Value?
     /// Every stored event-pattern state of a definition id (silence triggers read theirs at start).
     func eventWindows(definitionId: String) async throws -> [(key: String, state: Value)]
+    /// A page of them: at most `limit`, in key order, the first after `after` (a bounded sweep).
+    func eventWindows(definitionId: String, after: String?, limit: Int) async throws -> [(key: String, state: Value)]
     /// The answer stored for an idempotent API start's key.
     func startRecord(key: String) async throws -> StartRecord?
     /// The oldest messages waiting in the outbox.

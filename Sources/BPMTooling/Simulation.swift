@@ -14,7 +14,8 @@ import Logging
 /// instances, signals and messages reach other instances, timers fire across instances in due
 /// order. Used by `bpm run`, `bpm test` and tests of process definitions.
 ///
-/// The run's *main* instance is the one the first `start` or event began; `state`, `history`
+/// The run's *main* instance is the one the first `start` or event began (for a silence or
+/// debounce trigger: the first the main process started when a key went quiet); `state`, `history`
 /// and `path` are its, `instances` lists every instance of the run. Timer start events do not
 /// schedule themselves: a run starts its instances itself. Every loop is bounded: a run stops
 /// (`stopped`) after `bounds.timerFirings` timer firings or `bounds.horizon` seconds of
@@ -216,7 +217,7 @@ public final class Simulation {
     /// the next is after `limit` (then the clock stops at `limit`) — within the run's bounds.
     public func runTimers(until limit: Date? = nil) async {
         while stopped == nil {
-            guard let next = try? await store.nextTimerDue() else { break }
+            guard let next = await nextDue() else { break }
             if let limit, next > limit { break }
             guard next.timeIntervalSince(began) <= bounds.horizon else {
                 stop("horizon", "past the run's bound of \(DurationParser.describe(bounds.horizon)) of simulated time (--max-time)")
@@ -227,11 +228,22 @@ public final class Simulation {
                 break
             }
             if next > clock.now() { clock.set(next) }
-            firings += (try? await runtime.fireDueTimers()) ?? 0
+            let fired = (try? await runtime.fireDueTimers()) ?? 0
+            firings += fired
             await runtime.waitIdle()
+            // a due time that fired nothing (its timer in flight) is not looked at again and again
+            if fired == 0, next <= clock.now() { break }
         }
         if let limit, limit > clock.now() { clock.set(limit) }
         await refresh()
+    }
+
+    /// The next due time: a stored timer's, or a silence or debounce trigger's key going quiet
+    /// (those deadlines are kept in memory, `Runtime.silences`).
+    func nextDue() async -> Date? {
+        let timer = try? await store.nextTimerDue()
+        let silence = runtime.silences.nextDue.map { Date(timeIntervalSince1970: $0) }
+        return [timer, silence].compactMap { $0 }.min()
     }
 
     /// Stops the run at a bound, naming the next timer of the main instance (or of any).
@@ -259,6 +271,8 @@ public final class Simulation {
                 states.append(st)
                 histories[s.id] = try await store.history(instanceId: s.id)
             }
+            // a silence or debounce trigger starts its instance when a key goes quiet, not at an event
+            if mainId == nil { mainId = states.first { $0.definitionId == definition.id }?.id }
             instances = states
             state = states.first { $0.id == mainId }
             history = mainId.flatMap { histories[$0] } ?? []

@@ -110,3 +110,28 @@ import Testing
         #expect(WindowAggregates.time(of: ["fields": [:]], now: 5) == 5, "no timestamp: the engine's clock")
     }
 }
+
+extension WindowBucketsTests {
+    /// A key's windows may go once nothing was added for the longest window (engine clock) and
+    /// no bucket is inside its window (the samples' own times).
+    @Test func aKeysWindowsExpireOnlyWhenQuietOnBothClocks() {
+        let avg = window(.avg, 600), max = window(.max, 3600, tumbling: true)
+        let at = 1_800_000_000.0
+        var state: [String: Value] = [
+            "w": fed([(at, 20)], avg).stored, WindowAggregates.writtenKey: .number(at),
+        ]
+        #expect(!WindowAggregates.expired(state, [avg], now: at + 599), "the sample is still inside")
+        #expect(WindowAggregates.expired(state, [avg], now: at + 600))
+        #expect(!WindowAggregates.expired(state, [avg, max], now: at + 600), "the longest window (1h) counts")
+        // a backlog replayed now, its samples an hour old by their timestamps: written just now, it stays
+        state[WindowAggregates.writtenKey] = .number(at + 3600)
+        #expect(!WindowAggregates.expired(state, [avg], now: at + 3601))
+        #expect(WindowAggregates.expired(state, [avg], now: at + 4200))
+        // a device whose clock runs a day ahead: its samples are inside their window until then
+        let ahead: [String: Value] = ["w": fed([(at + 86_400, 20)], avg).stored,
+                                      WindowAggregates.writtenKey: .number(at)]
+        #expect(!WindowAggregates.expired(ahead, [avg], now: at + 3600))
+        #expect(WindowAggregates.expired([:], [avg], now: at), "nothing stored: nothing to keep")
+        #expect(WindowAggregates.expired(state, [], now: at), "windows no longer configured")
+    }
+}

@@ -18,7 +18,7 @@ import Testing
         + ["Tests/Fixtures/export/features"]
 
     @Test func everyExampleHasScenarios() {
-        #expect(Self.names.count == 9, "\(Self.names)")
+        #expect(Self.names.count == 11, "\(Self.names)")
     }
 
     @Test(arguments: names)

@@ -111,3 +111,40 @@ func windowFixture(_ name: String) -> String {
         }
     }
 }
+
+extension WindowTriggerTests {
+    /// The sweep deletes the windows of keys gone quiet, page by page, and keeps the others; a
+    /// pruned key starts again from empty windows.
+    @Test func theSweepPrunesTheWindowsOfQuietKeysPageByPage() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: Self.source, file: "overheat.yaml")
+        for device in ["hp-1", "hp-2", "hp-3"] { _ = try await send(h, device, 25) }
+        #expect(try await h.runtime.pruneWindows(limit: 2) == 0, "nothing is quiet yet")
+        h.clock.advance(by: 3600)  // the longest window is an hour
+        _ = try await send(h, "hp-2", 26)
+        func stored(_ device: String) async throws -> Bool {
+            try await h.store.eventWindow(definitionId: "window:heatpump-overheat", key: device) != nil
+        }
+        #expect(try await h.runtime.pruneWindows(limit: 2) == 1, "the rest of the round: hp-3, quiet")
+        #expect(try await h.runtime.pruneWindows(limit: 2) == 1, "from the first key: hp-1 is quiet, hp-2 was fed")
+        try await h.runtime.settle()
+        #expect(try await stored("hp-1") == false)
+        #expect(try await stored("hp-2"))
+        #expect(try await stored("hp-3") == false)
+        h.clock.advance(by: 60)
+        #expect(try await send(h, "hp-1", 35).action == .started, "from empty windows: the average is 35")
+    }
+
+    /// The timer loop's chore runs the sweep on its own.
+    @Test func theTimerLoopSweepsQuietKeys() async throws {
+        let h = try await Harness()
+        defer { h.cleanup() }
+        try await h.runtime.deploy(source: Self.source, file: "overheat.yaml")
+        _ = try await send(h, "hp-1", 25)
+        try await h.runtime.settle()
+        h.clock.advance(by: 3600)
+        try await h.runtime.settle()
+        #expect(try await h.store.eventWindow(definitionId: "window:heatpump-overheat", key: "hp-1") == nil)
+    }
+}

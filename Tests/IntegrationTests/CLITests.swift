@@ -8,10 +8,10 @@ import Testing
     @Test func validateAcceptsThePlanExampleAndEveryExample() async throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: repoRoot.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.map { "examples/\($0)" }.sorted()
-        #expect(files.count == 8)
+        #expect(files.count == 10)
         let r = try await bpm(["validate"] + files)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.split(separator: "\n").count == 8)
+        #expect(r.stdout.split(separator: "\n").count == 10)
         #expect(r.stderr.isEmpty, "the examples give no warnings: \(r.stderr)")
     }
 

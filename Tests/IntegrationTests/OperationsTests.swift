@@ -44,7 +44,7 @@ import Testing
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"))
         defer { server.kill(SIGTERM) }
         let documented = try Self.documentedFamilies()
-        #expect(documented.count == 25)
+        #expect(documented.count == 27)
 
         let fresh = try await http("GET", "\(server.base)/metrics").text
         let names = Self.families(fresh)
@@ -81,6 +81,48 @@ import Testing
 }
 
 extension OperationsTests {
+    /// A throttle's queued and dropped starts are counted per definition, at 0 from the start.
+    @Test func throttledStartsAreCountedDroppedAndQueuedPerDefinition() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = try subfolder("definitions", of: dir)
+        try """
+        id: heatpump-alert
+        trigger:
+          topic: heatpump-alarms
+          throttle: {starts: 1, per: 1h, excess: queue, queue_limit: 1}
+        variables:
+          - {name: device_id, source: device_id}
+        correlation_key: device_id
+        activities:
+          - {id: note, type: script, set: {seen: true}}
+        """.write(to: defs.appendingPathComponent("heatpump-alert.yaml"), atomically: true, encoding: .utf8)
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        defer { server.kill(SIGTERM) }
+        func series(_ text: String, _ name: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix(name + #"{definition="heatpump-alert"} "#) }
+                .map { String($0.split(separator: " ").last ?? "") }
+        }
+        let fresh = try await http("GET", "\(server.base)/metrics").text
+        #expect(series(fresh, "bpm_throttle_dropped_total") == "0", "\(fresh)")
+        #expect(series(fresh, "bpm_throttle_queued_total") == "0")
+        #expect(fresh.contains("# HELP bpm_throttle_queued_total Trigger starts a throttle queued"))
+        // the first alarm starts, the second is queued (the budget is spent), the third dropped (the queue is full)
+        var reasons: [String] = []
+        for _ in 0..<3 {
+            let r = try await http("POST", "\(server.base)/events",
+                                   body: #"{"topic": "heatpump-alarms", "payload": {"device_id": "hp-7"}}"#)
+            reasons.append(r.body[member: "outcomes"].listValue?.first?[member: "reason"].stringValue ?? "")
+        }
+        #expect(reasons[1].hasPrefix("queued: "), "\(reasons)")
+        #expect(reasons[2].hasPrefix("throttled: "), "\(reasons)")
+        let loaded = try await http("GET", "\(server.base)/metrics").text
+        #expect(series(loaded, "bpm_throttle_dropped_total") == "1", "\(loaded)")
+        #expect(series(loaded, "bpm_throttle_queued_total") == "1")
+        let check = try await Self.promtool(loaded, in: dir)
+        #expect(check.status == 0, "promtool: \(check.output)")
+    }
+
     /// Every operation has a unique operationId and a tag; the document names its servers and
     /// tags; `/ui/api` renders each operation readably, without signing in.
     @Test func theOpenAPIDocumentHasOperationIdsTagsAndServersAndAReadablePage() async throws {

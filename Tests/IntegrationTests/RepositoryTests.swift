@@ -119,7 +119,7 @@ let reviewV1 = """
         let r = try await http("GET", "\(server.base)/backstage/catalog-info.yaml")
         #expect(r.status == 200 && r.contentType.hasPrefix("application/yaml"))
         let docs = r.text.components(separatedBy: "---\n").filter { !$0.isEmpty }
-        #expect(docs.count == 9, "the API entity and one component per example")
+        #expect(docs.count == 11, "the API entity and one component per example")
         let temp = try #require(docs.first { $0.contains("name: \"temperature-control\"") })
         for line in ["kind: \"Component\"", "type: \"business-process\"", "owner: \"group:iot-team\"", "title: \"Temperature Control Process\"",
                      "url: \"https://bpm.example.com/definitions/temperature-control\"", "url: \"https://bpm.example.com/ui/definitions/temperature-control\"", "swift-bpm/topic: \"heatpump-telemetry\"",
@@ -138,7 +138,7 @@ let reviewV1 = """
         try p.run()
         p.waitUntilExit()
         let names = try JSON.parse(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        #expect(names.listValue?.count == 9 && names.listValue?.contains("approval") == true, "\(names)")
+        #expect(names.listValue?.count == 11 && names.listValue?.contains("approval") == true, "\(names)")
     }
 
     @Test func bpmTestRunsTheExamplesAndExplainsAFailure() async throws {

@@ -12,7 +12,7 @@ import Testing
 
         let defs = try await http("GET", "\(base)/definitions")
         #expect(defs.status == 200)
-        #expect(defs.body.listValue?.count == 8)
+        #expect(defs.body.listValue?.count == 10)
 
         // events start and correlate
         let ev = try await http("POST", "\(base)/events", body: #"{"topic":"heatpump-telemetry","payload":{"tags":{"device_id":"hp1"},"fields":{"flow_temp_c":27.5}}}"#)
@@ -121,7 +121,7 @@ import Testing
         #expect(invalid.body[member: "errors"][member: "location"] == ["request:3:19"])
         // the bad deployment changed nothing
         let defs = try await http("GET", "\(base)/definitions")
-        #expect(defs.body.listValue?.count == 8)
+        #expect(defs.body.listValue?.count == 10)
 
         let huge = try await http("POST", "\(base)/events?topic=t", body: "{\"a\":\"" + String(repeating: "x", count: 2 << 20) + "\"}")
         #expect(huge.status == 413)

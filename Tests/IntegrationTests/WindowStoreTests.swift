@@ -111,3 +111,33 @@ import Testing
         await b.shutdown()
     }
 }
+
+extension WindowStoreTests {
+    /// The sweep of quiet keys on both stores: through the timer loop, a key silent for the
+    /// longest window loses its row; one fed meanwhile keeps it — on PostgreSQL also when two
+    /// replicas sweep at once.
+    @Test(arguments: ["sqlite", "postgres"]) func quietKeysLoseTheirWindowRows(kind: String) async throws {
+        let (store, cleanup) = try await migratedStore(kind, database: "windowprune")
+        defer { cleanup() }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let a = try await replica(store, clock, owner: "replica-a")
+        _ = try await a.deploy(source: Self.windowed, file: "overheat.yaml")
+        let b = kind == "postgres" ? try await replica(store, clock, owner: "replica-b") : nil
+        for device in ["hp-1", "hp-2"] {
+            _ = try await a.publish(event: Self.telemetry(device, 25), topic: "heatpump-telemetry")
+        }
+        try await a.settle()
+        clock.advance(by: 3600)
+        _ = try await a.publish(event: Self.telemetry("hp-2", 26), topic: "heatpump-telemetry")
+        async let sweepA: Void = a.settle()
+        async let sweepB: Void? = b?.settle()
+        _ = try await (sweepA, sweepB)
+        #expect(try await store.eventWindow(definitionId: "window:heatpump-overheat", key: "hp-1") == nil)
+        let kept = try await store.eventWindow(definitionId: "window:heatpump-overheat", key: "hp-2")
+        #expect(kept?[member: "readings"] != nil, "the key fed within the hour keeps its windows")
+        #expect(try await store.eventWindows(definitionId: "window:heatpump-overheat", after: nil, limit: 10).map(\.key)
+            == ["hp-2"])
+        await a.shutdown()
+        await b?.shutdown()
+    }
+}
