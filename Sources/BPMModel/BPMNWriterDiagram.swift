@@ -29,7 +29,8 @@ extension BPMNWriter.Writer {
                 continue
             }
             var inner = points.map(waypoint)
-            if let label = f.label, let at = DiagramLayout.flowLabel(label, points) {
+            let siblings = def.outgoing(f.source).filter { $0.id != f.id }.compactMap { edges[$0.id] }
+            if let label = f.label, let at = DiagramLayout.flowLabel(label, points, siblings: siblings) {
                 inner.append(XMLNode("bpmndi:BPMNLabel", [], [bounds(at)]))
             }
             children.append(XMLNode("bpmndi:BPMNEdge", [("id", id + "_di"), ("bpmnElement", id)], inner))

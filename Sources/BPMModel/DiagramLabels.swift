@@ -99,15 +99,29 @@ extension DiagramLayout {
     }
 
     /// A flow's label beside its first segment, at the source (the condition of a gateway's
-    /// flow is read where the flow leaves it): above a horizontal segment, right of a vertical one.
+    /// flow is read where the flow leaves it): above a horizontal segment, right of a vertical one
+    /// at its middle (in the gap between rows rather than beside the next box).
+    /// When another flow from the same source (`siblings`: their waypoints) runs along the whole
+    /// first segment too, the label goes beside the segment after it, where this flow turns away.
     /// `text` is what is shown (the caller shortens it); the bounds' origin is where it starts.
-    public static func flowLabel(_ text: String, _ points: [Diagram.Point]) -> Diagram.Bounds? {
+    public static func flowLabel(_ text: String, _ points: [Diagram.Point],
+                                 siblings: [[Diagram.Point]] = []) -> Diagram.Bounds? {
         guard points.count >= 2 else { return nil }
-        let (p, q) = (points[0], points[1])
+        let shared = points.count > 2 && siblings.contains { covers($0, points[0], points[1]) }
+        let (p, q) = shared ? (points[1], points[2]) : (points[0], points[1])
         let w = Double(text.count) * flowCharWidth + 2, h = 12.0
         if p.y == q.y {
             return Diagram.Bounds(x: q.x >= p.x ? p.x + 5 : p.x - 5 - w, y: p.y - h - 3, width: w, height: h)
         }
-        return Diagram.Bounds(x: p.x + 5, y: q.y > p.y ? p.y + 3 : p.y - h - 3, width: w, height: h)
+        return Diagram.Bounds(x: p.x + 5, y: (p.y + q.y) / 2 - h / 2, width: w, height: h)
+    }
+
+    /// Whether the other route's first segment starts at `p` and runs through `q`, in one line.
+    static func covers(_ other: [Diagram.Point], _ p: Diagram.Point, _ q: Diagram.Point) -> Bool {
+        guard other.count >= 2, other[0] == p else { return false }
+        let r = other[1]
+        if p.y == q.y && r.y == p.y { return (q.x - p.x) * (r.x - p.x) > 0 && abs(r.x - p.x) >= abs(q.x - p.x) }
+        if p.x == q.x && r.x == p.x { return (q.y - p.y) * (r.y - p.y) > 0 && abs(r.y - p.y) >= abs(q.y - p.y) }
+        return false
     }
 }

@@ -79,10 +79,11 @@ enum DiagramSVG {
     }
 
     /// A flow's label beside its first segment, at the source.
-    static func flowLabel(_ text: String, _ points: [Diagram.Point]) -> String {
+    static func flowLabel(_ text: String, _ points: [Diagram.Point], siblings: [[Diagram.Point]]) -> String {
         let shown = text.count > 28 ? String(text.prefix(27)) + "…" : text
-        guard let b = DiagramLayout.flowLabel(shown, points) else { return "" }
-        return "<text x=\"\(Int(b.x))\" y=\"\(Int(b.y + 9))\" class=\"cond\"><title>\(esc(text))</title>"
+        guard let b = DiagramLayout.flowLabel(shown, points, siblings: siblings) else { return "" }
+        return "<text x=\"\(Int(b.x))\" y=\"\(Int(b.y + 9))\" class=\"cond\" stroke=\"#fff\" stroke-width=\"3\" "
+            + "paint-order=\"stroke\"><title>\(esc(text))</title>"
             + esc(shown) + "</text>"
     }
 
@@ -104,6 +105,7 @@ enum DiagramSVG {
         let labels = def.elements.compactMap { e in shapes[e.id].map { DiagramLayout.label(e, $0) } }
         let (minX, minY, maxX, maxY) = extent(Array(shapes.values) + labels.map(\.bounds), edges.values.flatMap { $0 })
         var out = open(minX, minY, maxX, maxY)
+        var flowLabels = ""  // drawn last, over the elements they may reach
         for f in def.flows {
             guard let pts = edges[f.id], pts.count >= 2 else { continue }
             let taken = marks.visited.contains(f.source)
@@ -111,7 +113,10 @@ enum DiagramSVG {
             let d = "M " + pts.map { "\(Int($0.x)) \(Int($0.y))" }.joined(separator: " L ")
             out += "<path data-flow=\"\(esc(f.id))\" d=\"\(d)\" fill=\"none\" stroke=\"\(taken ? "#2a7" : "#555")\" "
                 + "stroke-width=\"\(taken ? 2.5 : 1.2)\" marker-end=\"url(#arrow)\"/>"
-            if let c = f.condition?.source ?? f.label { out += flowLabel(c, pts) }
+            if let c = f.condition?.source ?? f.label {
+                let siblings = def.outgoing(f.source).filter { $0.id != f.id }.compactMap { edges[$0.id] }
+                flowLabels += flowLabel(c, pts, siblings: siblings)
+            }
         }
         let slowest = marks.heat.values.compactMap { $0.average }.max() ?? 0
         for e in def.elements {
@@ -135,7 +140,7 @@ enum DiagramSVG {
             }
             out += marks.link == nil ? "</g>" : "</g></a>"
         }
-        return out + "</svg>"
+        return out + flowLabels + "</svg>"
     }
 }
 

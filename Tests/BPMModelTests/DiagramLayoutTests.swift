@@ -131,7 +131,14 @@ import Testing
         let right = DiagramLayout.flowLabel("n < 3", [Point(x: 100, y: 50), Point(x: 200, y: 50)])
         #expect(right == Bounds(x: 105, y: 35, width: 27, height: 12))
         let down = DiagramLayout.flowLabel("else", [Point(x: 100, y: 50), Point(x: 100, y: 150), Point(x: 200, y: 150)])
-        #expect(down == Bounds(x: 105, y: 53, width: 22, height: 12))
+        #expect(down == Bounds(x: 105, y: 94, width: 22, height: 12))
         #expect(DiagramLayout.flowLabel("x", [Point(x: 0, y: 0)]) == nil)
+        // two flows leave by the same side: the one that turns off is labelled where it turns
+        let straight = [Point(x: 100, y: 50), Point(x: 300, y: 50)]
+        let turning = [Point(x: 100, y: 50), Point(x: 140, y: 50), Point(x: 140, y: 150), Point(x: 200, y: 150)]
+        #expect(DiagramLayout.flowLabel("yes", turning, siblings: [straight]) == Bounds(x: 145, y: 94, width: 17,
+                                                                                       height: 12))
+        #expect(DiagramLayout.flowLabel("no", straight, siblings: [turning]) == Bounds(x: 105, y: 35, width: 12,
+                                                                                      height: 12))
     }
 }
