@@ -18,6 +18,8 @@ struct DiagramRouter {
     static let margin = 10.0
     static let bend = 30.0
     static let shared = 0.6
+    /// The same for a stretch that another flow runs the other way (two arrowheads on one line).
+    static let opposed = 3.0
     /// What running along an obstacle's margin costs beyond its length: long runs take the channels.
     static let tight = 0.3
 
@@ -25,7 +27,7 @@ struct DiagramRouter {
     /// Lines at an obstacle's margin (rather than a centre or a channel's middle).
     private let tightX: [Bool], tightY: [Bool]
     private var blockedNode: [Bool], blockedRight: [Bool], blockedDown: [Bool]
-    /// Grid moves already taken (index of the move's start, times two, plus one for vertical).
+    /// Grid moves already taken: `moveKey` times two, plus one when taken from the higher index.
     private var used: [Int: Int] = [:]
 
     /// `obstacles`: every element's bounds and label bounds, as drawn (the margin is added here).
@@ -90,7 +92,7 @@ struct DiagramRouter {
     /// has no path (a node shut in by others).
     mutating func route(from a: Node, to b: Node) -> [Diagram.Point]? {
         guard let (path, first, last) = search(from: a, to: b) else { return nil }
-        for (p, q) in zip(path, path.dropFirst()) { used[moveKey(p, q), default: 0] += 1 }
+        for (p, q) in zip(path, path.dropFirst()) { used[moveKey(p, q) * 2 + (q > p ? 0 : 1), default: 0] += 1 }
         let points = [Self.port(a.bounds, first).on] + path.map { Diagram.Point(x: xs[$0 % xs.count],
                                                                                y: ys[$0 / xs.count]) }
             + [Self.port(b.bounds, last).on]
@@ -175,8 +177,9 @@ extension DiagramRouter {
                 guard let m = step(n, d) else { continue }
                 let length = distance(n, m)
                 let along = d % 2 == 0 ? tightY[n / xs.count] : tightX[n % xs.count]
-                let c = g + length * (1 + (along ? Self.tight : 0) + Self.shared * Double(used[moveKey(n, m)] ?? 0))
-                    + (d == dir ? 0 : Self.bend)
+                let key = moveKey(n, m) * 2 + (m > n ? 0 : 1), other = key ^ 1
+                let reuse = Self.shared * Double(used[key] ?? 0) + Self.opposed * Double(used[other] ?? 0)
+                let c = g + length * (1 + (along ? Self.tight : 0) + reuse) + (d == dir ? 0 : Self.bend)
                 let next = m * 4 + d
                 if c < cost[next] - 1e-9 {
                     cost[next] = c

@@ -89,6 +89,34 @@ import Testing
         #expect(straight == [Point(x: a.x + a.width, y: a.y + a.height / 2), Point(x: b.x, y: b.y + b.height / 2)])
     }
 
+    /// Whether two segments lie on one line, overlap over some length, and run opposite ways.
+    static func opposed(_ s: (Point, Point), _ t: (Point, Point)) -> Bool {
+        let (a, b) = s, (c, d) = t
+        if a.y == b.y && c.y == d.y && a.y == c.y && a.x != b.x && c.x != d.x {
+            let overlap = min(max(a.x, b.x), max(c.x, d.x)) - max(min(a.x, b.x), min(c.x, d.x))
+            return overlap > 0 && (b.x - a.x) * (d.x - c.x) < 0
+        }
+        if a.x == b.x && c.x == d.x && a.x == c.x && a.y != b.y && c.y != d.y {
+            let overlap = min(max(a.y, b.y), max(c.y, d.y)) - max(min(a.y, b.y), min(c.y, d.y))
+            return overlap > 0 && (b.y - a.y) * (d.y - c.y) < 0
+        }
+        return false
+    }
+
+    @Test func noTwoExampleFlowsRunAlongOneStretchInOppositeWays() throws {
+        for (file, def) in try Self.examples() {
+            let edges = DiagramLayout.layout(def).edges
+            let segments = def.flows.flatMap { f in
+                (edges[f.id].map { Array(zip($0, $0.dropFirst())) } ?? []).map { (f.id, $0) }
+            }
+            for (i, s) in segments.enumerated() {
+                for t in segments[(i + 1)...] where s.0 != t.0 && Self.opposed(s.1, t.1) {
+                    Issue.record("\(file): \(s.0) and \(t.0) run opposite ways along \(s.1)")
+                }
+            }
+        }
+    }
+
     @Test func theLayoutIsDeterministic() throws {
         for (_, def) in try Self.examples() {
             let (one, two) = (DiagramLayout.layout(def), DiagramLayout.layout(def))
