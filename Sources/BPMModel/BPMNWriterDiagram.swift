@@ -2,7 +2,8 @@ import BPMExpressions
 
 /// Diagram interchange for the written process: a shape per flow node and an edge per sequence
 /// flow and association, at the coordinates `DiagramLayout` gives the SVG diagrams, with label
-/// bounds under events and gateways and beside named flows.
+/// bounds under events and gateways (as tall as their wrapped lines) and beside named flows' first
+/// segments, where the SVG diagrams put them.
 extension BPMNWriter.Writer {
     mutating func diagram() -> XMLNode {
         let (shapes, edges) = DiagramLayout.layout(def)
@@ -15,9 +16,8 @@ extension BPMNWriter.Writer {
             var attrs: [(String, String?)] = [("id", e.id + "_di"), ("bpmnElement", e.id)]
             if case .exclusiveGateway = e.kind { attrs.append(("isMarkerVisible", "true")) }
             var inner = [bounds(b)]
-            if e.name != nil, DiagramLayout.kindSize(e).0 <= 50 {
-                let label = Diagram.Bounds(x: b.x + b.width / 2 - 50, y: b.y + b.height + 4, width: 100, height: 14)
-                inner.append(XMLNode("bpmndi:BPMNLabel", [], [bounds(label)]))
+            if e.name != nil, DiagramLayout.labelBelow(e) {
+                inner.append(XMLNode("bpmndi:BPMNLabel", [], [bounds(DiagramLayout.label(e, b).bounds)]))
             }
             children.append(XMLNode("bpmndi:BPMNShape", attrs, inner))
         }
@@ -29,11 +29,9 @@ extension BPMNWriter.Writer {
                 continue
             }
             var inner = points.map(waypoint)
-            if f.label != nil {
-                let (a, b) = (points[0], points[1])
-                let mid = Diagram.Point(x: (a.x + b.x) / 2, y: (a.y + b.y) / 2)
-                inner.append(XMLNode("bpmndi:BPMNLabel", [], [bounds(Diagram.Bounds(x: mid.x - 25, y: mid.y - 18,
-                                                                                          width: 50, height: 14))]))
+            let siblings = def.outgoing(f.source).filter { $0.id != f.id }.compactMap { edges[$0.id] }
+            if let label = f.label, let at = DiagramLayout.flowLabel(label, points, siblings: siblings) {
+                inner.append(XMLNode("bpmndi:BPMNLabel", [], [bounds(at)]))
             }
             children.append(XMLNode("bpmndi:BPMNEdge", [("id", id + "_di"), ("bpmnElement", id)], inner))
         }

@@ -1,5 +1,6 @@
 /// Where a process's elements are drawn: at its BPMN diagram-interchange coordinates when it has
-/// them, laid out left to right in layers otherwise (YAML definitions). The SVG diagrams and the
+/// them (waypoints as the file has them), laid out left to right in layers otherwise (YAML
+/// definitions), with flows routed orthogonally around the elements. The SVG diagrams and the
 /// BPMN export (`bpm export --bpmn`) use this one layout, so both show the same picture.
 public enum DiagramLayout {
     /// Element bounds and flow waypoints: from diagram interchange, or a layered layout.
@@ -49,7 +50,7 @@ public enum DiagramLayout {
             for (row, id) in members.enumerated() {
                 let e = def.element(id)
                 let (w, h): (Double, Double) = e.map(kindSize) ?? (100, 60)
-                let cx = 60 + Double(col) * 160, cy = 60 + Double(row) * 110
+                let cx = 60 + Double(col) * columnStep, cy = 60 + Double(row) * rowStep
                 shapes[id] = Diagram.Bounds(x: cx - w / 2, y: cy - h / 2, width: w, height: h)
             }
         }
@@ -60,13 +61,31 @@ public enum DiagramLayout {
                                               width: 36, height: 36)
             }
         }
+        return (shapes, routes(def, shapes))
+    }
+
+    /// The distance between the centres of two columns and of two rows of the layered layout.
+    public static let columnStep = 180.0, rowStep = 130.0
+
+    /// Orthogonal routes for every flow between placed elements, around the elements and their
+    /// labels (see `DiagramRouter`); flows are routed in definition order.
+    static func routes(_ def: ProcessDefinition, _ shapes: [String: Diagram.Bounds]) -> [String: [Diagram.Point]] {
+        let placed = def.elements.filter { shapes[$0.id] != nil }
+        let obstacles = placed.flatMap { e -> [Diagram.Bounds] in
+            guard let b = shapes[e.id] else { return [] }
+            let l = label(e, b)
+            return l.below ? [b, l.bounds] : [b]
+        }
+        var router = DiagramRouter(obstacles: obstacles)
         var edges: [String: [Diagram.Point]] = [:]
         for f in def.flows {
             guard let a = shapes[f.source], let b = shapes[f.target] else { continue }
-            edges[f.id] = [Diagram.Point(x: a.x + a.width, y: a.y + a.height / 2),
-                           Diagram.Point(x: b.x, y: b.y + b.height / 2)]
+            let all = DiagramRouter.Side.allCases
+            edges[f.id] = router.route(from: .init(bounds: a, sides: all), to: .init(bounds: b, sides: all))
+                ?? [Diagram.Point(x: a.x + a.width, y: a.y + a.height / 2),
+                    Diagram.Point(x: b.x, y: b.y + b.height / 2)]
         }
-        return (shapes, edges)
+        return edges
     }
 
     public static func center(_ b: Diagram.Bounds) -> Diagram.Point {

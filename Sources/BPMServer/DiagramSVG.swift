@@ -25,8 +25,9 @@ enum DiagramSVG {
         return "rgb(255,\(Int(255 - 120 * t)),\(Int(255 - 200 * t)))"
     }
 
-    static func heatLabel(_ count: Int, _ average: Double?, _ b: Diagram.Bounds, below: Bool) -> String {
-        let y = Int(b.y + b.height + (below ? 28 : 13))
+    /// The heat map's figures under the element, and under its label when that is below it too.
+    static func heatLabel(_ count: Int, _ average: Double?, _ b: Diagram.Bounds, _ l: DiagramLayout.Label) -> String {
+        let y = Int((l.below ? l.bounds.y + l.bounds.height : b.y + b.height) + 12)
         let text = "\(count)×" + (average.map { " · " + UI.duration($0) } ?? "")
         return "<text x=\"\(Int(center(b).x))\" y=\"\(y)\" text-anchor=\"middle\" class=\"heat\">\(esc(text))</text>"
     }
@@ -66,32 +67,55 @@ enum DiagramSVG {
         }
     }
 
-    /// A node's label: inside a box, under an event or gateway; long ones shortened.
-    static func label(_ text: String, _ b: Diagram.Bounds, below: Bool) -> String {
-        let c = center(b)
-        return "<text x=\"\(Int(c.x))\" y=\"\(Int(below ? b.y + b.height + 14 : c.y + 4))\" text-anchor=\"middle\" class=\"label\">\(esc(text.count > 18 ? String(text.prefix(17)) + "…" : text))</text>"
+    /// A node's label: inside a box, under an event or gateway, wrapped into lines (`<tspan>`s)
+    /// that fit; one past the most lines ends with "…" (the element's `<title>` has it all).
+    static func label(_ l: DiagramLayout.Label) -> String {
+        let cx = Int(l.bounds.x + l.bounds.width / 2)
+        let spans = l.lines.enumerated().map { i, line in
+            let y = Int(l.bounds.y + 10 + Double(i) * DiagramLayout.lineHeight)
+            return "<tspan x=\"\(cx)\" y=\"\(y)\">\(esc(line))</tspan>"
+        }
+        return "<text text-anchor=\"middle\" class=\"label\">" + spans.joined() + "</text>"
+    }
+
+    /// A flow's label beside its first segment, at the source.
+    static func flowLabel(_ text: String, _ points: [Diagram.Point], siblings: [[Diagram.Point]]) -> String {
+        let shown = text.count > 28 ? String(text.prefix(27)) + "…" : text
+        guard let b = DiagramLayout.flowLabel(shown, points, siblings: siblings) else { return "" }
+        return "<text x=\"\(Int(b.x))\" y=\"\(Int(b.y + 9))\" class=\"cond\" stroke=\"#fff\" stroke-width=\"3\" "
+            + "paint-order=\"stroke\"><title>\(esc(text))</title>"
+            + esc(shown) + "</text>"
+    }
+
+    /// What an element's tooltip says: its name in full, its id and type.
+    static func title(_ e: FlowElement) -> String {
+        let what = "\(e.id) (\(e.typeName))"
+        return "<title>" + esc(e.name.map { $0 == e.id ? what : "\($0) — \(what)" } ?? what) + "</title>"
+    }
+
+    /// The box holding every shape, label and waypoint, with a margin.
+    static func extent(_ shapes: [Diagram.Bounds], _ points: [Diagram.Point]) -> (Double, Double, Double, Double) {
+        let xs = shapes.flatMap { [$0.x, $0.x + $0.width] } + points.map(\.x)
+        let ys = shapes.flatMap { [$0.y, $0.y + $0.height] } + points.map(\.y)
+        return ((xs.min() ?? 0) - 20, (ys.min() ?? 0) - 30, (xs.max() ?? 200) + 20, (ys.max() ?? 100) + 30)
     }
 
     static func svg(_ def: ProcessDefinition, _ marks: Marks = Marks()) -> String {
         let (shapes, edges) = layout(def)
-        let all = shapes.values
-        let minX = (all.map(\.x).min() ?? 0) - 20, minY = (all.map(\.y).min() ?? 0) - (def.diagram == nil ? 110 : 30)
-        let maxX = (all.map { $0.x + $0.width }.max() ?? 200) + 20, maxY = (all.map { $0.y + $0.height }.max() ?? 100) + 30
+        let labels = def.elements.compactMap { e in shapes[e.id].map { DiagramLayout.label(e, $0) } }
+        let (minX, minY, maxX, maxY) = extent(Array(shapes.values) + labels.map(\.bounds), edges.values.flatMap { $0 })
         var out = open(minX, minY, maxX, maxY)
+        var flowLabels = ""  // drawn last, over the elements they may reach
         for f in def.flows {
             guard let pts = edges[f.id], pts.count >= 2 else { continue }
-            let taken = marks.visited.contains(f.source) && (marks.visited.contains(f.target) || marks.active.contains(f.target))
-            var d = "M " + pts.map { "\(Int($0.x)) \(Int($0.y))" }.joined(separator: " L ")
-            if def.diagram == nil, pts.count == 2, abs(pts[1].x - pts[0].x) > 200 || pts[1].x < pts[0].x {
-                // a flow that skips layers (or loops back) arcs over the elements between
-                let lift = 45 + abs(pts[1].x - pts[0].x) / 12
-                let cy = min(pts[0].y, pts[1].y) - lift
-                d = "M \(Int(pts[0].x)) \(Int(pts[0].y)) C \(Int(pts[0].x + 40)) \(Int(cy)), \(Int(pts[1].x - 40)) \(Int(cy)), \(Int(pts[1].x)) \(Int(pts[1].y))"
-            }
-            out += "<path data-flow=\"\(esc(f.id))\" d=\"\(d)\" fill=\"none\" stroke=\"\(taken ? "#2a7" : "#555")\" stroke-width=\"\(taken ? 2.5 : 1.2)\" marker-end=\"url(#arrow)\"/>"
-            if let c = f.condition?.source ?? f.label, pts.count >= 2 {
-                let m = Diagram.Point(x: (pts[0].x + pts[1].x) / 2, y: (pts[0].y + pts[1].y) / 2 - 4)
-                out += "<text x=\"\(Int(m.x))\" y=\"\(Int(m.y))\" class=\"cond\">\(esc(String(c.prefix(28))))</text>"
+            let taken = marks.visited.contains(f.source)
+                && (marks.visited.contains(f.target) || marks.active.contains(f.target))
+            let d = "M " + pts.map { "\(Int($0.x)) \(Int($0.y))" }.joined(separator: " L ")
+            out += "<path data-flow=\"\(esc(f.id))\" d=\"\(d)\" fill=\"none\" stroke=\"\(taken ? "#2a7" : "#555")\" "
+                + "stroke-width=\"\(taken ? 2.5 : 1.2)\" marker-end=\"url(#arrow)\"/>"
+            if let c = f.condition?.source ?? f.label {
+                let siblings = def.outgoing(f.source).filter { $0.id != f.id }.compactMap { edges[$0.id] }
+                flowLabels += flowLabel(c, pts, siblings: siblings)
             }
         }
         let slowest = marks.heat.values.compactMap { $0.average }.max() ?? 0
@@ -101,12 +125,13 @@ enum DiagramSVG {
             let fill = marks.active.contains(e.id) ? "#fff3c4" : (marks.visited.contains(e.id) ? "#e3f6ea" : plain)
             let stroke = (marks.incidents[e.id] ?? 0) > 0 ? "#c0392b" : (marks.active.contains(e.id) ? "#d4a000" : "#333")
             if let link = marks.link { out += "<a href=\"\(esc(link + e.id))\">" }
-            out += "<g data-element=\"\(esc(e.id))\"><title>\(esc(e.id)) (\(esc(e.typeName)))</title>"
+            out += "<g data-element=\"\(esc(e.id))\">" + title(e)
             let small = kindSize(e).0 == 36
-            if let h = marks.heat[e.id] { out += heatLabel(h.count, h.average, b, below: small || e.kind.isGateway) }
+            let l = DiagramLayout.label(e, b)
+            if let h = marks.heat[e.id] { out += heatLabel(h.count, h.average, b, l) }
             out += outline(e.kind.isGateway ? .gateway : small ? .event(end: e.typeName == "endEvent") : .box, b, fill: fill, stroke: stroke)
             out += marker(e, b, stroke: stroke)
-            out += label(e.name ?? e.id, b, below: small || e.kind.isGateway)
+            out += label(l)
             if let n = marks.waiting[e.id], n > 0 {
                 out += "<g class=\"badge waiting\"><rect x=\"\(Int(b.x - 8))\" y=\"\(Int(b.y - 10))\" width=\"30\" height=\"18\" rx=\"9\" fill=\"#1f6feb\"/><text x=\"\(Int(b.x + 7))\" y=\"\(Int(b.y + 3))\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text></g>"
             }
@@ -115,7 +140,7 @@ enum DiagramSVG {
             }
             out += marks.link == nil ? "</g>" : "</g></a>"
         }
-        return out + "</svg>"
+        return out + flowLabels + "</svg>"
     }
 }
 
@@ -141,8 +166,7 @@ extension DiagramSVG {
         let edges = root.descendants("BPMNEdge").map { e in
             (id: e.attributes["bpmnElement"] ?? "", points: e.children("waypoint").map { Diagram.Point(x: num($0, "x"), y: num($0, "y")) })
         }
-        let minX = (shapes.map(\.b.x).min() ?? 0) - 20, minY = (shapes.map(\.b.y).min() ?? 0) - 30
-        let maxX = (shapes.map { $0.b.x + $0.b.width }.max() ?? 200) + 20, maxY = (shapes.map { $0.b.y + $0.b.height }.max() ?? 100) + 30
+        let (minX, minY, maxX, maxY) = extent(shapes.map(\.b), [])
         var out = open(minX, minY, maxX, maxY)
         // bands first, then larger shapes before smaller: what a sub-process holds is drawn over it
         let bands: Set<String> = ["participant", "lane"]
@@ -152,7 +176,8 @@ extension DiagramSVG {
             let type = semantic[id]?.type ?? "unknown"
             let name = semantic[id]?.name ?? ""
             let c = center(b)
-            out += "<g data-element=\"\(esc(id))\"><title>\(esc(id)) (\(esc(type)))</title>"
+            let what = "\(id) (\(type))"
+            out += "<g data-element=\"\(esc(id))\"><title>\(esc(name.isEmpty ? what : "\(name) — \(what)"))</title>"
             switch type {
             case "participant", "lane":
                 out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#999\" stroke-width=\"1\"/>"
@@ -163,7 +188,10 @@ extension DiagramSVG {
                 out += "<rect x=\"\(Int(b.x))\" y=\"\(Int(b.y))\" width=\"\(Int(b.width))\" height=\"\(Int(b.height))\" fill=\"none\" stroke=\"#777\" stroke-dasharray=\"4 3\"/>"
             default: out += outline(.box, b, fill: "#fff", stroke: "#333")
             }
-            if !bands.contains(type), !name.isEmpty { out += label(name, b, below: type.hasSuffix("Event") || type.hasSuffix("Gateway")) }
+            if !bands.contains(type), !name.isEmpty {
+                let below = type.hasSuffix("Event") || type.hasSuffix("Gateway")
+                out += label(DiagramLayout.label(name, b, below: below, boundary: type == "boundaryEvent"))
+            }
             out += "</g>"
         }
         for e in edges where e.points.count >= 2 {
