@@ -23,6 +23,8 @@ extension Runtime {
         /// Why the batch must not be written (an item looped through other instances): it fails
         /// as a write would, and recovery applies its items again alone.
         var refused: Runtime.RuntimeError?
+        /// Its new jobs handed to waiting workers, told them once it is committed.
+        var grants: [JobHandOff.Grant] = []
     }
 
     /// A batch being applied, still taking work.
@@ -146,7 +148,8 @@ extension Runtime {
             commit.leaseUntil = ctx.now.addingTimeInterval(lease)
             commit.timersFired = ctx.firedTimers
         }
+        let grants = ctx.refused == nil ? handOffJobs(&commit, now: ctx.now) : []
         return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: ctx.firedTimers,
-                        keys: ctx.keys, refused: ctx.refused)
+                        keys: ctx.keys, refused: ctx.refused, grants: grants)
     }
 }
