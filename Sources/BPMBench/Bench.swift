@@ -95,7 +95,7 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, plain-trigger, windowed-trigger, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
-    @Flag(help: "Worker scenarios without the job hand-off: waiting workers look in the store for new jobs (for comparisons).")
+    @Flag(help: "Worker scenarios without the job hand-off: waiting workers look in the store (to compare).")
     var noJobHandOff = false
 
     static let straightThrough = BenchShapes.straightThrough

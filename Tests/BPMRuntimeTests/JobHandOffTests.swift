@@ -61,10 +61,13 @@ import Testing
     }
 
     static let serviceTask = """
-        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+        <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                     xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
           <process id="pay" isExecutable="true">
             <startEvent id="s"/>
-            <serviceTask id="charge"><extensionElements><zeebe:taskDefinition type="charge"/></extensionElements></serviceTask>
+            <serviceTask id="charge">
+              <extensionElements><zeebe:taskDefinition type="charge"/></extensionElements>
+            </serviceTask>
             <endEvent id="e"/>
             <sequenceFlow id="a" sourceRef="s" targetRef="charge"/>
             <sequenceFlow id="b" sourceRef="charge" targetRef="e"/>
