@@ -106,6 +106,9 @@ public struct Bench: AsyncParsableCommand {
     @Option(help: "Only these scenarios (repeatable): straight-through, parallel, http-worker, grpc-worker, decision-table; with --intake: match, intake-filter, plain-trigger, windowed-trigger, intake-start, latency-half, kafka-filter, kafka-start.")
     var scenario: [String] = []
 
+    @Flag(help: "Worker scenarios without the job hand-off: waiting workers look in the store (to compare).")
+    var noJobHandOff = false
+
     static let straightThrough = BenchShapes.straightThrough
 
     static let parallel = """
@@ -361,6 +364,7 @@ public struct Bench: AsyncParsableCommand {
         logger.logLevel = .warning
         let runtime = Runtime(store: s, connectors: ConnectorRegistry(), logger: logger)
         try await runtime.start(timerLoop: false)
+        if noJobHandOff { await runtime.configure(jobHandOff: false) }
         if name == "http-worker" || name == "grpc-worker" {
             let n = max(1, instances / 4)
             let r = try await WorkerBench.measure(WorkerBench.Kind(rawValue: name)!, runtime: runtime, store: s,

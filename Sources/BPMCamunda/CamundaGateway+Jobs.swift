@@ -54,7 +54,7 @@ extension CamundaGateway {
                     delivered += 1
                 }
             } catch {
-                await giveBack(found[delivered...].map(\.job.id))
+                await giveBack(found[delivered...].map(\.job.id), type: request.type)
                 throw error
             }
         }
@@ -62,12 +62,13 @@ extension CamundaGateway {
 
     /// Unlocks jobs a worker took and did not get: activatable again now. Runs apart from the
     /// caller's task, which may be cancelled (the store refuses work for a cancelled task).
-    func giveBack(_ ids: [String]) async {
+    func giveBack(_ ids: [String], type: String) async {
         guard !ids.isEmpty else { return }
         let runtime = self.runtime
         await Task {
             let now = runtime.clock.now()
             for id in ids { _ = try? await runtime.store.extendJobLock(id, until: now) }
+            await runtime.jobsReleased(type: type)
         }.value
     }
 
@@ -145,6 +146,10 @@ extension CamundaGateway {
         let until = runtime.clock.now().addingTimeInterval(Self.seconds(timeout))
         guard try await camunda({ try await runtime.store.extendJobLock(id, until: until) }) else {
             throw CamundaError(.notFound, "job \(key) is not activated")
+        }
+        // a lock that ends now: activatable at once
+        if timeout <= 0, let (job, _) = try await camunda({ try await runtime.store.job(id) }) {
+            await runtime.jobsReleased(type: job.action)
         }
     }
 

@@ -58,12 +58,16 @@ public final class CamundaKeys: Sendable {
 
     static let cacheLimit = 200_000
 
+    /// The store calls that assign keys, shared by concurrent callers.
+    let assigner: KeyAssigner
+
     public init(store: any ProcessStore) {
         self.store = store
+        assigner = KeyAssigner(store: store)
     }
 
-    /// The keys of objects, assigned where missing, in the order asked (one store call for
-    /// those not cached).
+    /// The keys of objects, assigned where missing, in the order asked (those not cached in
+    /// one store call, shared with the callers asking meanwhile: `KeyAssigner`).
     public func keys(_ refs: [CamundaRef]) async throws -> [CamundaKey] {
         if refs.contains(where: \.isOneOff) { return try await withOneOff(refs) }
         let known = cache.withLock { c in refs.map { c.keys[$0] } }
@@ -71,7 +75,7 @@ public final class CamundaKeys: Sendable {
         if !missing.isEmpty {
             let numbers: [Int64]
             do {
-                numbers = try await store.camundaKeys(missing.map { KeyRef(kind: $0.kind.rawValue, id: $0.id) })
+                numbers = try await assigner.numbers(missing.map { KeyRef(kind: $0.kind.rawValue, id: $0.id) })
             } catch {
                 throw CamundaError(.resourceExhausted, "the store could not assign keys: \(error)")
             }

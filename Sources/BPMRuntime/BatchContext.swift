@@ -226,7 +226,10 @@ struct BatchContext {
             return .none
         case .jobResult(let job, let command):
             commit.jobsToDelete.append(job.id)
-            do { _ = try await applyCommand(command, to: job.instanceId) } catch let r as CommandRejection {
+            // the instance after the report, for callers that answer with it (no read after the commit)
+            do {
+                return .instance(try await applyCommand(command, to: job.instanceId))
+            } catch let r as CommandRejection {
                 // a report the instance refuses (not a stale one) leaves the job to its worker
                 if case .invalid = r { commit.jobsToDelete.removeAll { $0 == job.id } }
             } catch Runtime.RuntimeError.unknownInstance { }

@@ -48,6 +48,7 @@ extension Runtime {
         // committed or not, the fired timers are no longer in flight: stored ones are fetched again
         timers.done(p.firedTimers)
         let decision = BatchRecovery.decide(Self.failureKind(w.failure), Self.shape(p.batch))
+        if decision != .answer { answerHandOff(p.grants, committed: false) }
         switch decision {
         case .answer:
             committed(p, seconds: w.seconds)
@@ -90,7 +91,8 @@ extension Runtime {
         if !store.sharedByReplicas { windowCache.committed(p.commit.windows) }
         for observe in commitObservers { observe(p.commit) }
         for (item, result) in zip(p.batch, p.results) { item.finish(result) }
-        for job in p.commit.jobsToAdd { dispatch(job) }
+        answerHandOff(p.grants, committed: true)
+        for job in p.commit.jobsToAdd where p.commit.jobLocks[job.id] == nil { dispatch(job) }
     }
 
     /// A batch that failed for good: its items are told why.

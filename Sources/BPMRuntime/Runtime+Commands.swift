@@ -78,9 +78,7 @@ extension Runtime {
         case .failed(let message, let retryable): command = .jobFailed(jobId: id, message: message, retryable: retryable, incidentType: "job_failed")
         case .bpmnError(let code, let message): command = .jobThrewError(jobId: id, code: code, message: message)
         }
-        if let why = ListenerJobReport.refusal(command, for: job) { throw RuntimeError.rejected(why) }
-        _ = try await submit(.jobResult(job, command))
-        return try await store.instance(job.instanceId)
+        return try await reportJob(job, command: command)
     }
 
     /// Applies an operator or API command to an instance.

@@ -27,6 +27,8 @@ extension Runtime {
         /// once the batch is committed).
         var throttled: [String: Int] = [:]
         var throttleQueued: [String: Int] = [:]
+        /// Its new jobs handed to waiting workers, told them once it is committed.
+        var grants: [JobHandOff.Grant] = []
     }
 
     /// A batch being applied, still taking work.
@@ -149,8 +151,9 @@ extension Runtime {
             commit.leaseUntil = ctx.now.addingTimeInterval(lease)
             commit.timersFired = ctx.firedTimers
         }
+        let grants = ctx.refused == nil ? handOffJobs(&commit, now: ctx.now) : []
         return Prepared(batch: o.batch, results: o.results, commit: commit, firedTimers: ctx.firedTimers,
                         keys: ctx.keys, refused: ctx.refused, throttled: ctx.counters.throttled,
-                        throttleQueued: ctx.counters.throttleQueued)
+                        throttleQueued: ctx.counters.throttleQueued, grants: grants)
     }
 }

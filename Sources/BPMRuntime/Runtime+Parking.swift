@@ -1,12 +1,11 @@
 import Foundation
 
-/// Parked tasks: callers waiting until the runtime is idle, or until jobs of a type are
-/// written (long-polling workers).
+/// Parked tasks: callers waiting until the runtime is idle (workers waiting for jobs wait in
+/// `Runtime+HandOff.swift`).
 extension Runtime {
     /// What parked tasks wait for.
     enum WaitFor: Hashable {
         case idle
-        case jobs(String)
     }
 
     /// Whether nothing is queued, being committed or running.

@@ -16,6 +16,7 @@ import Logging
 ///   `BatchContext`, one batch's work, with its snapshot of the deployed definitions);
 /// - connector jobs (`JobDispatcher`, `Runtime+Jobs.swift`);
 /// - timers and periodic chores (`TimerLoop`, `Runtime+Timers.swift`);
+/// - jobs handed to waiting workers by the batch that creates them (`JobHandOff`, `Runtime+HandOff.swift`);
 /// - definitions (`Runtime+Definitions.swift`), parked tasks (`Runtime+Parking.swift`), and
 ///   recovery at start (`Recovery`).
 ///
@@ -83,6 +84,15 @@ public actor Runtime {
     /// The last parked task's number (never reused: a late timeout or cancellation of one must
     /// not resume another).
     var lastWaiter = 0
+    /// Workers waiting for jobs a batch hands them (`Runtime+HandOff.swift`), and how they are answered.
+    var handOff = JobHandOff()
+    var handsOffJobs = true
+    var jobWaiters: [Int: CheckedContinuation<[ActivatedJob], Never>] = [:]
+    /// Counts commits of worker jobs no waiter took: a worker that looked in the store before
+    /// one looks again instead of waiting.
+    var committedWithoutHandOff = 0
+    /// By job type: the last store activation that left none activatable.
+    var drained: [String: StoreDrained] = [:]
     var timerTask: Task<Void, Never>?
     /// Told every committed batch, in commit order.
     var commitObservers: [@Sendable (CommitBatch) -> Void] = []
@@ -123,6 +133,10 @@ public actor Runtime {
 
     /// Sets where lifecycle events are published (nil: none).
     public func configure(lifecycleTopic: String?) { self.lifecycleTopic = lifecycleTopic }
+
+    /// Sets whether waiting workers are handed new jobs by the commit that creates them (off:
+    /// they look for them in the store; for comparisons).
+    public func configure(jobHandOff: Bool) { handsOffJobs = jobHandOff }
 
     /// Sets how many connector jobs run at once.
     public func setMaxInflightJobs(_ n: Int) { maxInflightJobs = max(1, n) }

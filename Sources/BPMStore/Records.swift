@@ -122,6 +122,17 @@ public struct StartRecord: Sendable, Equatable {
     }
 }
 
+/// A job locked to a worker until a time: activated.
+public struct JobLock: Sendable, Equatable {
+    public var worker: String
+    public var until: Date
+
+    public init(worker: String, until: Date) {
+        self.worker = worker
+        self.until = until
+    }
+}
+
 /// Everything one group commit writes, in one transaction.
 public struct CommitBatch: Sendable {
     public var instances: [InstanceWrite] = []
@@ -131,6 +142,9 @@ public struct CommitBatch: Sendable {
     /// Timers written only when no timer with the id exists (start-event schedules at start-up).
     public var timersToEnsure: [TimerRecord] = []
     public var jobsToAdd: [JobRecord] = []
+    /// New external jobs (of `jobsToAdd`) handed to a waiting worker as this batch commits:
+    /// written locked to it, as an activation would lock them (`JobHandOff`).
+    public var jobLocks: [String: JobLock] = [:]
     public var jobsToDelete: [String] = []
     public var tasksToAdd: [UserTaskRecord] = []
     public var taskUpdates: [(id: String, status: String, at: Date)] = []

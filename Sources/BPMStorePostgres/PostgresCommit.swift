@@ -200,15 +200,20 @@ enum PostgresCommit {
             try await run("""
                 INSERT INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt, created_at, variables, external, locked_by, locked_until, priority)
                 SELECT id, i, d, e, a, p::jsonb, at, c, NULLIF(v, chr(1))::jsonb, x,
-                       CASE WHEN x THEN NULL ELSE NULLIF($11, chr(1)) END, CASE WHEN x THEN NULL ELSE NULLIF($12, chr(1))::timestamptz END, pr
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::timestamptz[], $9::text[], $10::bool[], $13::int8[])
-                  AS t(id, i, d, e, a, p, at, c, v, x, pr)
+                       CASE WHEN x THEN NULLIF(lb, chr(1)) ELSE NULLIF($11, chr(1)) END,
+                       CASE WHEN x THEN NULLIF(lu, chr(1))::timestamptz ELSE NULLIF($12, chr(1))::timestamptz END, pr
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[],
+                            $8::timestamptz[], $9::text[], $10::bool[], $13::int8[], $14::text[], $15::text[])
+                  AS t(id, i, d, e, a, p, at, c, v, x, pr, lb, lu)
                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, attempt = excluded.attempt, created_at = excluded.created_at,
                     variables = excluded.variables, external = excluded.external, locked_by = excluded.locked_by, locked_until = excluded.locked_until,
                     priority = excluded.priority
                 """, [j.map(\.id), j.map(\.instanceId), j.map(\.definitionId), j.map(\.elementId), j.map(\.action), j.map { JSON.encode($0.payload) },
                       j.map(\.attempt), j.map(\.createdAt), j.map { opt($0.variables.map { JSON.encode($0) }) }, j.map(\.external),
-                      SingleText(owner), SingleText(lease), j.map(\.priority)])
+                      SingleText(owner), SingleText(lease), j.map(\.priority),
+                      // external jobs handed to a waiting worker as this batch commits are written activated
+                      j.map { opt(batch.jobLocks[$0.id]?.worker) },
+                      j.map { opt(batch.jobLocks[$0.id].map { Coding.iso($0.until) }) }])
         }
         if !batch.tasksToAdd.isEmpty {
             let t = batch.tasksToAdd

@@ -151,12 +151,16 @@ enum SQLiteCommit {
         }
         if !batch.jobsToAdd.isEmpty {
             let stmt = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt, created_at, variables, external, priority)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO jobs (id, instance_id, definition_id, element_id, action, payload, attempt,
+                    created_at, variables, external, priority, locked_by, locked_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for j in batch.jobsToAdd {
+                // a job handed to a waiting worker as this batch commits is written activated
+                let lock = batch.jobLocks[j.id]
                 try stmt.execute(arguments: [j.id, j.instanceId, j.definitionId, j.elementId, j.action, JSON.encode(j.payload), j.attempt, Coding.iso(j.createdAt),
-                                             j.variables.map { JSON.encode($0) }, j.external ? 1 : 0, j.priority])
+                                             j.variables.map { JSON.encode($0) }, j.external ? 1 : 0, j.priority,
+                                             lock?.worker, lock.map { Coding.iso($0.until) }])
             }
         }
         if !batch.tasksToAdd.isEmpty {
