@@ -85,6 +85,7 @@ extension Runtime {
         stats.committedItems += p.batch.count
         stats.maxBatchSize = max(stats.maxBatchSize, p.batch.count)
         for observe in commitObservers { observe(p.commit) }
+        changes.notify(.of(p.commit))
         for (item, result) in zip(p.batch, p.results) { item.finish(result) }
         for job in p.commit.jobsToAdd { dispatch(job) }
     }
