@@ -19,7 +19,9 @@ public struct CamundaForm: Sendable {
     /// Nil when `text` is not form-js JSON with a components list.
     public init?(_ text: String) {
         // (a member of a list is the list of its items' members, as in FEEL: a context is wanted)
-        guard let form = (try? JSON.parse(text))?.contextValue, let list = form["components"]?.listValue else { return nil }
+        guard let form = (try? JSON.parse(text))?.contextValue, let list = form["components"]?.listValue else {
+            return nil
+        }
         components = list
     }
 
