@@ -90,6 +90,7 @@ extension Runtime {
         stats.maxBatchSize = max(stats.maxBatchSize, p.batch.count)
         if !store.sharedByReplicas { windowCache.committed(p.commit.windows) }
         for observe in commitObservers { observe(p.commit) }
+        changes.notify(.of(p.commit))
         for (item, result) in zip(p.batch, p.results) { item.finish(result) }
         answerHandOff(p.grants, committed: true)
         for job in p.commit.jobsToAdd where p.commit.jobLocks[job.id] == nil { dispatch(job) }

@@ -97,6 +97,13 @@ extension Runtime {
             let problems = FormValidator.problems(variables, schema: form)
             if !problems.isEmpty { throw RuntimeError.invalidInput("the variables do not satisfy the task's form", problems: problems) }
         }
+        if let source = try await camundaFormSource(task.form), let form = CamundaForm(source) {
+            let instance = try await store.instance(task.instanceId)?.variables ?? [:]
+            let problems = form.problems(variables, instance: instance)
+            if !problems.isEmpty {
+                throw RuntimeError.invalidInput("the variables do not satisfy the task's form", problems: problems)
+            }
+        }
         return try await send(.completeUserTask(taskId: taskId, variables: variables), to: task.instanceId)
     }
 
@@ -115,6 +122,7 @@ extension Runtime {
         guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: true) else {
             throw RuntimeError.rejected("task \(taskId) is already claimed by \(task.assignee ?? "someone")")
         }
+        changes.notify(.tasks)
         return try await store.userTask(taskId) ?? task
     }
 
@@ -129,6 +137,7 @@ extension Runtime {
         guard try await store.assignTask(taskId, assignee: user, onlyIfUnassigned: false) else {
             throw RuntimeError.rejected("task \(taskId) is \(task.status), not open")
         }
+        changes.notify(.tasks)
         return try await store.userTask(taskId) ?? task
     }
 

@@ -97,6 +97,9 @@ public actor Runtime {
     /// Told every committed batch, in commit order.
     var commitObservers: [@Sendable (CommitBatch) -> Void] = []
 
+    /// Which lists changed, told after every commit (the web UI's live pages follow it).
+    public nonisolated let changes = ChangeFeed()
+
     /// Counters for `/metrics` and tests.
     public internal(set) var stats = Stats()
 

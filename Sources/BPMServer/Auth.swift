@@ -182,6 +182,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         case ("jobs", _): return .worker
         case ("tasks", "complete"), ("tasks", "claim"), ("tasks", "unclaim"): return .viewer  // and assignee or candidate: checked with the task
         case ("decisions", "evaluate"): return .viewer
+        case ("ui", "form-state"): return .viewer  // evaluates a task form's conditions, changes nothing
         default: return .operator
         }
     }

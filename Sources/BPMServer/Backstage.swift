@@ -37,7 +37,8 @@ enum Backstage {
         var docs: [Value] = [[
             "apiVersion": "backstage.io/v1alpha1", "kind": "API",
             "metadata": ["name": "swift-bpm-api", "title": "swift-bpm process API", "description": "Start, steer and inspect process instances; tasks, jobs, incidents.",
-                         "links": [["url": .string(base + "/openapi.json"), "title": "OpenAPI document"]]],
+                         "links": [["url": .string(base + "/openapi.json"), "title": "OpenAPI document"],
+                                   ["url": .string(base + "/ui/api"), "title": "API reference (readable)"]]],
             "spec": ["type": "openapi", "lifecycle": "production", "owner": .string(owner), "definition": ["$text": .string(base + "/openapi.json")]],
         ]]
         for (def, version) in await runtime.registry.all where !retired.contains(def.id) {
@@ -47,17 +48,11 @@ enum Backstage {
             var annotations: [String: Value] = ["swift-bpm/definition-id": .string(def.id), "swift-bpm/version": .string(String(version)),
                                                 "swift-bpm/api": .string("\(base)/definitions/\(id)")]
             if let topic = def.trigger?.topic { annotations["swift-bpm/topic"] = .string(topic) }
-            var metadata: [String: Value] = [
+            let metadata: [String: Value] = [
                 "name": .string(entityName(def.id)), "title": .string(def.name),
-                "annotations": .context(annotations), "tags": .list(tags),
-                "links": [
-                    ["url": .string("\(base)/ui/definitions/\(id)"), "title": "Process page (diagram, where instances wait)"],
-                    ["url": .string("\(base)/definitions/\(id)"), "title": "Definition (flow, elements)"],
-                    ["url": .string("\(base)/definitions/\(id)/versions"), "title": "Versions"],
-                    ["url": .string("\(base)/processes?definitionId=\(id)"), "title": "Instances"],
-                ],
+                "description": .string(description(def)),
+                "annotations": .context(annotations), "tags": .list(tags), "links": links(def.id, base: base),
             ]
-            if let d = def.description { metadata["description"] = .string(d) }
             docs.append([
                 "apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": .context(metadata),
                 "spec": ["type": "business-process", "lifecycle": "production", "owner": .string(owner), "consumesApis": ["swift-bpm-api"]],
@@ -65,6 +60,30 @@ enum Backstage {
         }
         let text = docs.map { "---\n" + yaml($0, indent: 0) }.joined()
         return Reply(contentType: "application/yaml; charset=utf-8", text)
+    }
+
+    /// The definition's own description (YAML `description`, BPMN `documentation`), or one made
+    /// from what it is: its format, trigger and element count.
+    static func description(_ def: ProcessDefinition) -> String {
+        if let d = def.description?.trimmingCharacters(in: .whitespacesAndNewlines), !d.isEmpty { return d }
+        let format = def.sourceFile.hasSuffix(".bpmn") || def.sourceFile.hasSuffix(".bpmn2") ? "BPMN" : "YAML"
+        let trigger = def.trigger.map { t in " started by \(t.kind.rawValue)" + (t.topic.map { " on '\($0)'" } ?? "") }
+        return "\(def.name): a \(format) process\(trigger ?? "") with \(def.elements.count) elements."
+    }
+
+    /// The entity's links: its pages in the web UI first (definition, instances, editor), then the API's.
+    static func links(_ raw: String, base: String) -> Value {
+        let id = raw.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? raw
+        let allowed = CharacterSet.urlQueryAllowed.subtracting(["&", "=", "+"])
+        let query = raw.addingPercentEncoding(withAllowedCharacters: allowed) ?? raw
+        let ui: [(String, String)] = [
+            ("/ui/definitions/\(id)", "Process page (diagram, where instances wait)"),
+            ("/ui/instances?definitionId=\(query)", "Instances"),
+            ("/ui/definitions/\(id)/edit", "Edit the definition"),
+            ("/definitions/\(id)", "Definition in the API (flow, elements)"),
+            ("/definitions/\(id)/versions", "Versions (API)"),
+        ]
+        return .list(ui.map { ["url": .string(base + $0.0), "title": .string($0.1)] })
     }
 
     /// Block-style YAML; strings double-quoted (JSON escapes are valid YAML), keys sorted.

@@ -51,6 +51,9 @@ public enum BPMServer {
         public var limits = Limits.active
         /// The engine's clock when tests may pin it (`PUT /clock`); nil: the wall clock, fixed.
         public var clock: ControlledClock?
+        /// Seconds between the live pages' looks at the store when this runtime committed nothing
+        /// they show (changes of other replicas sharing the store appear within this).
+        public var livePoll = 5.0
         /// Routes other modules add (Camunda's REST API v2), behind the same problem and auth middleware.
         public var extraRoutes: [@Sendable (Router<BasicRequestContext>) -> Void] = []
 
@@ -72,7 +75,7 @@ public enum BPMServer {
             Reply(contentType: "application/json", OpenAPI.served).response
         }
         router.get("/ui/api") { _, _ in UI.page("API reference", APIReference.html) }
-        let ui = UI(runtime: runtime)
+        let ui = UI(runtime: runtime, livePoll: options.livePoll)
         router.get("/") { _, _ in await api.handle { try await ui.definitions() } }
         router.get("/ui/definitions/:id") { _, ctx in await api.handle { try await ui.definition(try ctx.parameters.require("id")) } }
         router.get("/ui/editor") { req, _ in await api.handle { try ui.newEditor(req) } }
@@ -83,6 +86,10 @@ public enum BPMServer {
         router.get("/ui/instances/:id") { _, ctx in await api.handle { try await ui.instance(try ctx.parameters.require("id")) } }
         router.get("/ui/instances/:id/events") { _, ctx in await api.handle { try await ui.events(try ctx.parameters.require("id")) } }
         router.get("/ui/tasks") { req, _ in await api.handle { try await ui.tasks(req) } }
+        router.post("/ui/tasks/:id/form-state") { req, ctx in
+            let body = String(buffer: try await req.body.collect(upTo: 1 << 20))
+            return await api.handle { try await ui.formState(try ctx.parameters.require("id"), body) }
+        }
         router.get("/ui/incidents") { req, _ in await api.handle { try await ui.incidents(req) } }
         router.get("/ui/schedules") { _, _ in await api.handle { try await ui.schedules() } }
         router.get("/ui/events/:list") { req, ctx in

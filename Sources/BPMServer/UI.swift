@@ -12,6 +12,9 @@ import Hummingbird
 /// Camunda Forms); an instance page follows the instance live (server-sent events).
 struct UI {
     let runtime: Runtime
+    /// Seconds between the live pages' looks at the store without a change from this runtime
+    /// (for changes other replicas make).
+    var livePoll = 5.0
 
     static func esc(_ s: String) -> String { DiagramSVG.esc(s) }
 
@@ -170,7 +173,7 @@ struct UI {
         guard let first = try await runtime.store.instance(id) else { throw Runtime.RuntimeError.unknownInstance(id) }
         let store = runtime.store
         let revision = LastSent(first.revision)
-        return Self.eventStream {
+        return eventStream(.instances) {
             guard let s = try? await store.instance(id), s.revision != revision.value else { return (nil, false) }
             revision.value = s.revision
             return ("{\"revision\": \(s.revision), \"status\": \"\(s.status.rawValue)\"}", !s.status.isActive)

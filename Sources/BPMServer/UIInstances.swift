@@ -3,8 +3,9 @@ import BPMStore
 import Foundation
 import Hummingbird
 
-/// The instance list: filtered, sorted and paged by the store (`limit`/`offset`, with next and
-/// previous links), with business key, start and end time, duration and an incident marker.
+/// The instance list: filtered, sorted and paged by the store (keyset cursors `after`/`before`
+/// in the next and previous links, `offset` numbering the rows; `offset` alone skips rows),
+/// with business key, start and end time, duration and an incident marker.
 extension UI {
     struct ListParameters {
         var query: InstanceQuery
@@ -23,7 +24,8 @@ extension UI {
         let q = req.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : String($0) } }
         var values: [String: String] = [:]
-        let names = ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit", "offset"]
+        let names = ["definitionId", "status", "businessKey", "correlationKey", "waitingAt", "sort", "order", "limit",
+                     "offset", "after", "before"]
         for name in names {
             values[name] = text(name)
         }
@@ -39,8 +41,19 @@ extension UI {
         query.waitingAt = values["waitingAt"]
         query.sort = values["sort"].flatMap { InstanceSort(rawValue: $0) } ?? .started
         query.ascending = values["order"] == "asc"
+        query.after = try cursor(values["after"], "after")
+        query.before = try cursor(values["before"], "before")
         values["offset"] = String(offset)
         return ListParameters(query: query, values: values)
+    }
+
+    static func cursor(_ token: String?, _ name: String) throws -> InstanceCursor? {
+        guard let token else { return nil }
+        guard let c = InstanceCursor(token: token) else {
+            throw Problem(.badRequest, "invalid-parameter", "Invalid parameter",
+                          "'\(name)' is not a cursor of this list")
+        }
+        return c
     }
 
     /// "3 h 12 min", "45 s": how long an instance ran (or has run so far).
@@ -54,7 +67,9 @@ extension UI {
 
     /// A page of instances with their open incident counts.
     func instanceList(_ query: InstanceQuery) async throws -> ([InstanceSummary], [String: Int]) {
-        let list = try await runtime.store.instances(query)
+        var list = try await runtime.store.instances(query)
+        // a page back comes nearest first
+        if query.before != nil { list.reverse() }
         var marked = IncidentQuery(limit: 1000)
         marked.instanceIds = list.map(\.id)
         var incidents: [String: Int] = [:]
@@ -70,10 +85,9 @@ extension UI {
         var rows = ""
         for i in list { rows += Self.instanceRow(i, incidents: incidents[i.id] ?? 0, now: now) }
         let first = query.offset + 1, last = query.offset + list.count
-        let back = Self.esc(p.link(["offset": String(max(0, query.offset - query.limit))]))
-        let forward = Self.esc(p.link(["offset": String(query.offset + query.limit)]))
-        let previous = query.offset > 0 ? "<a id=previous-page href=\"\(back)\">← previous</a> " : ""
-        let next = list.count == query.limit ? "<a id=next-page href=\"\(forward)\">next →</a>" : ""
+        let (back, forward) = Self.pageLinks(p, list)
+        let previous = back.map { "<a id=previous-page href=\"\(Self.esc($0))\">← previous</a> " } ?? ""
+        let next = forward.map { "<a id=next-page href=\"\(Self.esc($0))\">next →</a>" } ?? ""
         let shown = list.isEmpty ? "no instances" : "instances \(first)–\(last)"
         let stream = Self.streamURL("instances", req, seen: Self.fingerprint(list, incidents))
         let body = """
@@ -86,6 +100,24 @@ extension UI {
         <p><span id=shown class=muted>\(shown)</span> \(previous)\(next)</p></div>
         """
         return Self.page("Instances", body)
+    }
+
+    /// The previous and next pages: keyset cursors at this page's first and last rows (`offset`
+    /// only numbers the rows); back to the first page, no cursor.
+    static func pageLinks(_ p: ListParameters, _ list: [InstanceSummary]) -> (String?, String?) {
+        let q = p.query
+        var back: String?, forward: String?
+        if q.offset > 0 {
+            let first = list.first.map { InstanceCursor(after: $0, sort: q.sort).token }
+            back = q.offset <= q.limit || first == nil
+                ? p.link(["offset": "0", "after": "", "before": ""])
+                : p.link(["offset": String(q.offset - q.limit), "after": "", "before": first ?? ""])
+        }
+        if list.count == q.limit, let last = list.last {
+            forward = p.link(["offset": String(q.offset + q.limit), "before": "",
+                              "after": InstanceCursor(after: last, sort: q.sort).token])
+        }
+        return (back, forward)
     }
 
     static func instanceRow(_ i: InstanceSummary, incidents: Int, now: Date) -> String {
@@ -109,7 +141,7 @@ extension UI {
         let current = p.query.sort == sort
         let order = current && !p.query.ascending ? "asc" : "desc"
         let arrow = current ? (p.query.ascending ? " ▲" : " ▼") : ""
-        let href = esc(p.link(["sort": sort.rawValue, "order": order, "offset": "0"]))
+        let href = esc(p.link(["sort": sort.rawValue, "order": order, "offset": "0", "after": "", "before": ""]))
         return "<a href=\"\(href)\">\(esc(label))\(arrow)</a>"
     }
 

@@ -1,4 +1,5 @@
 import BPMEngine
+import BPMRuntime
 import BPMStore
 import Foundation
 import Hummingbird
@@ -6,9 +7,10 @@ import Hummingbird
 /// Live pages: the instance list, the incident list and the task inbox follow changes without
 /// a reload. Each list page holds its rows in `#live`, with `data-stream` naming its event
 /// stream: `GET /ui/events/{instances|incidents|tasks}` with the page's own query parameters.
-/// The stream sends `data: changed` whenever what the page shows changes (the store is looked
-/// at every half second); the page then fetches itself and swaps in the new rows, keeping
-/// the filters and any form being filled in.
+/// The stream sends `data: changed` whenever what the page shows changes: the runtime's
+/// commits tell its `ChangeFeed` which lists they changed, and the stream then looks at the
+/// store (and every few seconds besides, for other replicas' changes); the page then fetches
+/// itself and swaps in the new rows, keeping the filters and any form being filled in.
 extension UI {
     /// The stream URL of a list page: its event stream with the page's parameters and `seen`,
     /// the fingerprint of what the page shows (a change before the stream connects is not missed).
@@ -66,31 +68,54 @@ extension UI {
             initial = Self.hash(try await fingerprint())
         }
         let last = LastSent(initial)
-        return Self.eventStream {
+        let lists: ChangedLists = list == "tasks" ? .tasks : list == "incidents" ? .incidents : [.instances, .incidents]
+        return eventStream(lists) {
             guard let now = try? await Self.hash(fingerprint()), now != last.value else { return (nil, false) }
             last.value = now
             return ("changed", false)
         }
     }
 
-    /// A server-sent event stream: `next` is asked every half second (for up to five minutes
-    /// per connection) for a message to send, and whether the stream ends after it. A comment
-    /// every two seconds finds a closed connection (the write fails), so the loop ends with the
+    /// How long a stream lasts (the browser reconnects), how often it writes a comment when it
+    /// has nothing to send, and the least time between two looks at the store.
+    static let streamLifetime = 300.0, pingInterval = 2.0, minimumGap = 0.1
+
+    /// A server-sent event stream: `next` is asked for a message to send (and whether the stream
+    /// ends after it) whenever the runtime's commits change one of `lists`, and every `poll`
+    /// seconds besides (changes made by other replicas sharing the store). Looks are at least a
+    /// tenth of a second apart: a burst of commits costs one. A comment every two seconds
+    /// without a message finds a closed connection (the write fails), so the loop ends with the
     /// client and the server can stop without waiting for it.
-    static func eventStream(_ next: @escaping @Sendable () async -> (String?, Bool)) -> Response {
+    func eventStream(_ lists: ChangedLists, _ next: @escaping @Sendable () async -> (String?, Bool)) -> Response {
         var h = HTTPFields()
         h[.contentType] = "text/event-stream"
         h[.cacheControl] = "no-cache"
+        let feed = runtime.changes, poll = max(Self.minimumGap, livePoll)
         return Response(status: .ok, headers: h, body: .init { writer in
+            let changes = feed.subscribe(to: lists)
+            defer { changes.cancel() }
             try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            for tick in 0..<600 {
-                try await Task.sleep(nanoseconds: 500_000_000)
-                let (message, done) = await next()
-                if let message {
-                    try await writer.write(ByteBuffer(string: "data: \(message)\n\n"))
-                    if done { break }
-                } else if tick % 4 == 3 {
+            let clock = ContinuousClock(), end = clock.now + .seconds(Self.streamLifetime)
+            var looked = clock.now, wrote = clock.now
+            // bounded: every round takes at least `minimumGap` (a look) or a wait; the first looks
+            // at once (what changed between the page and its stream's subscription is sent)
+            for round in 0..<Int(Self.streamLifetime / Self.minimumGap) {
+                guard clock.now < end else { break }
+                var changed = true
+                if round > 0 { changed = await changes.next(timeout: min(Self.pingInterval, poll)) }
+                if changed || clock.now - looked >= .seconds(poll) {
+                    looked = clock.now
+                    let (message, done) = await next()
+                    if let message {
+                        try await writer.write(ByteBuffer(string: "data: \(message)\n\n"))
+                        wrote = clock.now
+                        if done { break }
+                    }
+                    try await Task.sleep(for: .seconds(Self.minimumGap))
+                }
+                if clock.now - wrote >= .seconds(Self.pingInterval) {
                     try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                    wrote = clock.now
                 }
             }
             try await writer.finish(nil)
@@ -107,6 +132,7 @@ extension UI {
       // a page left (or kept in the back/forward cache) gives its connection back: browsers allow
       // six per server, and streams held by pages gone by would stall the requests of the next ones
       addEventListener('pagehide', () => es.close());
+      es.onopen = () => { live.dataset.connected = 'true'; };
       es.onmessage = async () => {
         const r = await fetch(location.href);
         if (!r.ok) return;

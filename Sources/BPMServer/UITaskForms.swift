@@ -1,24 +1,22 @@
 import BPMEngine
 import BPMExpressions
+import BPMRuntime
 import BPMStore
 import Foundation
 
 /// A task's completion form: its Camunda Form (embedded with `zeebe:userTaskForm`, or deployed
 /// and linked by `formId`), its JSON Schema (YAML tasks), or, for a task without a form,
 /// variables as name/value rows or a JSON object. What a form-js form has that is not rendered
-/// is listed above the form.
+/// is listed above the form, by name. Its conditional components follow the form as it is
+/// filled in (`formState`).
 extension UI {
     func completion(_ t: UserTaskRecord, _ variables: [String: Value]) async throws -> String {
         var notes: [String] = [], fields = "", free = false
-        if let embedded = t.form?[member: "embedded"].stringValue {
-            (fields, notes) = Self.formJS(embedded, variables)
+        if let source = try await runtime.camundaFormSource(t.form) {
+            (fields, notes) = Self.formJS(source, variables)
         } else if let formId = t.form?[member: "formId"].stringValue {
-            if let source = try await deployedForm(formId) {
-                (fields, notes) = Self.formJS(source, variables)
-            } else {
-                notes = ["form '\(formId)': no form with this id is deployed; set the variables below"]
-                free = true
-            }
+            notes = ["form '\(formId)': no form with this id is deployed; set the variables below"]
+            free = true
         } else if let key = t.form?[member: "formKey"].stringValue ?? t.form?[member: "externalReference"].stringValue {
             notes = ["form '\(key)': not a form this server holds; set the variables below"]
             free = true
@@ -34,7 +32,8 @@ extension UI {
             : " <button type=button id=save-variables onclick=\"saveVariables('\(Self.esc(t.instanceId))')\">"
                 + "set on the instance without completing</button>"
         return """
-        \(listed)<form id=task-form onsubmit="return completeTask(event, '\(Self.esc(t.id))')">\(fields)
+        \(listed)<form id=task-form data-task="\(Self.esc(t.id))" \
+        onsubmit="return completeTask(event, '\(Self.esc(t.id))')">\(fields)
         \(free ? Self.freeVariables : "")
         <p><button id=complete>complete</button>\(save)</p></form>
         """
@@ -45,10 +44,15 @@ extension UI {
         return ("<div class=camunda-form>\(r.html)</div>", r.notRendered)
     }
 
-    /// The latest deployed version of the form with this id (Camunda deployments store forms as `form:ID`).
-    func deployedForm(_ formId: String) async throws -> String? {
-        try await runtime.store.definitions().filter { $0.id == "form:" + formId }
-            .max { $0.version < $1.version }?.source
+    /// Which components of the task's Camunda Form are hidden for these values (the page's
+    /// form as filled in, over the instance's variables): `{"hidden": ["c2", "c4-1"]}`.
+    func formState(_ taskId: String, _ body: String) async throws -> Value {
+        guard let t = try await runtime.store.userTask(taskId) else { throw Runtime.RuntimeError.unknownTask(taskId) }
+        let submitted = try API.object(body)["variables"]?.contextValue ?? [:]
+        let instance = try await runtime.store.instance(t.instanceId)?.variables ?? [:]
+        let source = try await runtime.camundaFormSource(t.form) ?? ""
+        let hidden = FormJS.hidden(source, data: instance.merging(submitted) { _, new in new })
+        return ["hidden": .list(hidden.map { .string($0) })]
     }
 
     /// Name/value rows (a value that is JSON is taken as such, else as text) and a JSON object.
@@ -97,7 +101,13 @@ extension UI {
       const vars = {};
       for (const el of form.elements) {
         if (!el.name || el.disabled) continue;
-        if (el.type === 'checkbox') vars[el.name] = el.checked;
+        if (el.dataset.kind === 'list') {
+          // checklist boxes and taglist selects: a list of the chosen options' values
+          const list = vars[el.name] || (vars[el.name] = []);
+          if (el.type === 'checkbox') { if (el.checked) list.push(JSON.parse(el.value)); }
+          else for (const o of el.selectedOptions) list.push(JSON.parse(o.value));
+        }
+        else if (el.type === 'checkbox') vars[el.name] = el.checked;
         else if (el.type === 'radio') { if (el.checked) vars[el.name] = JSON.parse(el.value); }
         else if (el.type === 'number') { if (el.value !== '') vars[el.name] = Number(el.value); }
         else if (el.dataset.kind === 'json') { if (el.value !== '') vars[el.name] = JSON.parse(el.value); }
@@ -147,6 +157,41 @@ extension UI {
       if (await send('/processes/' + instance + '/variables', {variables: vars})) location.reload();
     }
     async function taskAct(url, body) { if (await send(url, body)) location.reload(); }
+    // conditional components (form-js `conditional.hide`): the server evaluates the conditions
+    // as the form is filled in; a hidden component's inputs are disabled, so not submitted
+    let formStateTimer;
+    function refreshFormState() {
+      const form = document.getElementById('task-form');
+      if (!form || !form.querySelector('[data-conditional]')) return;
+      clearTimeout(formStateTimer);
+      formStateTimer = setTimeout(async () => {
+        let vars;
+        try { vars = taskVariables(form); } catch (e) { return; }
+        const r = await fetch('/ui/tasks/' + form.dataset.task + '/form-state', {method: 'POST',
+          headers: {'Content-Type': 'application/json'}, body: JSON.stringify({variables: vars})});
+        if (!r.ok) return;
+        const hidden = new Set((await r.json()).hidden);
+        for (const c of form.querySelectorAll('[data-conditional]')) {
+          const hide = hidden.has(c.dataset.c);
+          c.hidden = hide;
+          for (const el of c.querySelectorAll('input, select, textarea')) {
+            if (hide && !el.disabled) { el.disabled = true; el.dataset.hiddenBy = 'condition'; }
+            if (!hide && el.dataset.hiddenBy) { el.disabled = false; delete el.dataset.hiddenBy; }
+          }
+        }
+        form.dataset.states = String(Number(form.dataset.states || 0) + 1);
+      }, 150);
+    }
+    document.addEventListener('input', refreshFormState);
+    document.addEventListener('change', refreshFormState);
+    addEventListener('DOMContentLoaded', () => {
+      for (const c of document.querySelectorAll('#task-form [data-conditional][hidden]'))
+        for (const el of c.querySelectorAll('input, select, textarea'))
+          if (!el.disabled) { el.disabled = true; el.dataset.hiddenBy = 'condition'; }
+      for (const el of document.querySelectorAll('#task-form [data-readonly]'))
+        if (el.type === 'checkbox' || el.type === 'radio' || el.tagName === 'SELECT')
+          for (const kind of ['mousedown', 'click']) el.addEventListener(kind, e => e.preventDefault());
+    });
     </script>
     """
 }

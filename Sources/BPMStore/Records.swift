@@ -242,7 +242,12 @@ public struct InstanceQuery: Sendable {
     public var sort: InstanceSort = .started
     public var ascending = false
     public var limit: Int
+    /// Rows skipped (only without `after`: deep offsets cost what skipping the rows costs).
     public var offset: Int
+    /// Keyset paging: the page starts after this row of the same sort and order.
+    public var after: InstanceCursor?
+    /// Keyset paging back: the rows before this one, nearest first (`InstanceKeyset`).
+    public var before: InstanceCursor?
 
     /// The ORDER BY clause for `sort` (instances without the sorted value last).
     public var orderBy: String {

@@ -266,38 +266,6 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         return out
     }
 
-    public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
-        var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE TRUE"
-        var b = PostgresBindings()
-        func add(_ column: String, _ v: String?) {
-            guard let v else { return }
-            b.append(v)
-            sql += " AND \(column) = $\(b.count)"
-        }
-        add("definition_id", q.definitionId)
-        if let v = q.definitionVersion { b.append(v); sql += " AND definition_version = $\(b.count)" }
-        add("status", q.status?.rawValue)
-        if let a = q.startedAfter { b.append(a); sql += " AND started_at >= $\(b.count)" }
-        if let x = q.startedBefore { b.append(x); sql += " AND started_at < $\(b.count)" }
-        if !q.variables.isEmpty {
-            // containment uses the GIN index on variables
-            b.append(JSON.encode(.context(q.variables)))
-            sql += " AND variables @> $\(b.count)::jsonb"
-        }
-        add("correlation_key", q.correlationKey)
-        add("business_key", q.businessKey)
-        if let w = q.waitingAt { b.append(",\(w),"); sql += " AND strpos(',' || current_activity || ',', $\(b.count)) > 0" }
-        b.append(q.limit)
-        b.append(q.offset)
-        sql += " ORDER BY \(q.orderBy) LIMIT $\(b.count - 1) OFFSET $\(b.count)"
-        return try await rows(PostgresQuery(unsafeSQL: sql, binds: b)).map { r in
-            InstanceSummary(id: try Self.str(r, "id"), definitionId: try Self.str(r, "definition_id"), definitionVersion: try Self.int(r, "definition_version"),
-                            status: InstanceStatus(rawValue: try Self.str(r, "status")) ?? .running, currentActivity: try Self.optStr(r, "current_activity"),
-                            correlationKey: try Self.optStr(r, "correlation_key"), businessKey: try Self.optStr(r, "business_key"),
-                            startedAt: try Self.date(r, "started_at"), completedAt: try Self.optDate(r, "completed_at"))
-        }
-    }
-
     public func countInstances(status: InstanceStatus?) async throws -> Int {
         let q: PostgresQuery = status.map { "SELECT count(*) AS n FROM process_instances WHERE status = \($0.rawValue)" } ?? "SELECT count(*) AS n FROM process_instances"
         return try await rows(q).first.map { try Self.int($0, "n") } ?? 0

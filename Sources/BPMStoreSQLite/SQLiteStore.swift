@@ -144,50 +144,6 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
-    public func instances(_ q: InstanceQuery) async throws -> [InstanceSummary] {
-        var sql = "SELECT id, definition_id, definition_version, status, current_activity, correlation_key, business_key, started_at, completed_at FROM process_instances WHERE 1=1"
-        var args: [(any DatabaseValueConvertible)?] = []
-        if let d = q.definitionId { sql += " AND definition_id = ?"; args.append(d) }
-        if let v = q.definitionVersion { sql += " AND definition_version = ?"; args.append(v) }
-        if let s = q.status { sql += " AND status = ?"; args.append(s.rawValue) }
-        if let a = q.startedAfter { sql += " AND started_at >= ?"; args.append(Coding.iso(a)) }
-        if let b = q.startedBefore { sql += " AND started_at < ?"; args.append(Coding.iso(b)) }
-        for (name, value) in q.variables.sorted(by: { $0.key < $1.key }) {
-            // json_extract gives SQL values: text for strings, numbers, 0/1 for booleans; JSON text for the rest.
-            // Plain names are written literally so the expression index made for them applies.
-            if try await ensureVariableIndex(name) {
-                sql += " AND json_extract(variables, '$.\(name)') IS ?"
-            } else {
-                sql += " AND json_extract(variables, ?) IS ?"
-                args.append("$.\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\"")
-            }
-            switch value {
-            case .string(let s): args.append(s)
-            case .number(let n): args.append(n)
-            case .bool(let b): args.append(b ? 1 : 0)
-            case .null: args.append(nil as String?)
-            default: args.append(JSON.encode(value))
-            }
-        }
-        if let k = q.correlationKey { sql += " AND correlation_key = ?"; args.append(k) }
-        if let b = q.businessKey { sql += " AND business_key = ?"; args.append(b) }
-        if let w = q.waitingAt { sql += " AND instr(',' || current_activity || ',', ?) > 0"; args.append(",\(w),") }
-        sql += " ORDER BY \(q.orderBy) LIMIT ? OFFSET ?"
-        args.append(q.limit)
-        args.append(q.offset)
-        let arguments = StatementArguments(args)
-        let query = sql
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: query, arguments: arguments).map { row in
-                InstanceSummary(id: row["id"], definitionId: row["definition_id"], definitionVersion: row["definition_version"],
-                                status: InstanceStatus(rawValue: row["status"]) ?? .running, currentActivity: row["current_activity"],
-                                correlationKey: row["correlation_key"], businessKey: row["business_key"],
-                                startedAt: Coding.date(row["started_at"] as String) ?? Date(timeIntervalSince1970: 0),
-                                completedAt: (row["completed_at"] as String?).flatMap(Coding.date))
-            }
-        }
-    }
-
     /// Variables that instance queries filter on get an expression index the first time (at
     /// most `maxVariableIndexes`, plain names only): the first such query pays for building it,
     /// later ones use it. Writes maintain each index, so the number is capped.

@@ -53,6 +53,12 @@ struct Serve: AsyncParsableCommand {
     /// `--public-url`, else `BPM_PUBLIC_URL`.
     var publicURL: String? { publicURLOption ?? ProcessInfo.processInfo.environment["BPM_PUBLIC_URL"] }
 
+    @Option(help: """
+        Seconds between the live pages' looks at the store when this server committed nothing they show \
+        (changes other replicas make appear within this).
+        """)
+    var livePoll: Double = Double(ProcessInfo.processInfo.environment["BPM_LIVE_POLL"] ?? "") ?? 5
+
     @Option(help: "The Backstage owner of the published process entities.")
     var catalogOwner: String = ProcessInfo.processInfo.environment["BPM_CATALOG_OWNER"] ?? "bpm"
 
@@ -255,6 +261,7 @@ struct Serve: AsyncParsableCommand {
         if let mqtt { mqttIntake = try MQTTIntake(runtime: runtime, settings: mqtt, deadLetters: deadLetters) }
 
         var options = BPMServer.Options(publicURL: publicURL, catalogOwner: catalogOwner, auth: auth)
+        options.livePoll = livePoll
         options.clock = controlled
         // Camunda 8's REST API v2 under /v2 and the gRPC gateway share one facade (docs/camunda.md)
         let camunda = CamundaGateway(runtime: runtime)

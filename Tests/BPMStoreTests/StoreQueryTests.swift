@@ -34,6 +34,53 @@ import Testing
         #expect(try await ids(.businessKey, ascending: true) == ["s6", "s5", "s4", "s2", "s1", "s0", "s3"], "no key last")
     }
 
+    /// Keyset pages (forward and back, two rows a page) give the rows of one page, for every
+    /// sort and order, across ties of the sorted value and rows without one.
+    @Test(arguments: StoreKind.allCases)
+    func keysetPagesForwardAndBackGiveTheRowsOfOnePage(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        for i in 0..<9 {
+            // starts in pairs (ties), ends for the even ones (ties too), keys for a third
+            var s = InstanceState(id: "k\(i)", definitionId: i % 2 == 0 ? "b" : "a", definitionVersion: 1,
+                                  variables: [:], businessKey: i % 3 == 0 ? nil : "key-\(i % 2)",
+                                  startedAt: at + Double(i / 2) * 60)
+            s.revision = 1
+            if i % 2 == 0 { s.status = .completed; s.endedAt = at + 1000 + Double(i % 4) }
+            b.instances.append(InstanceWrite(state: s, expectedRevision: nil))
+        }
+        try await store.commit(b)
+        for sort in InstanceSort.allCases {
+            for ascending in [false, true] {
+                var q = InstanceQuery(limit: 50)
+                q.sort = sort
+                q.ascending = ascending
+                let all = try await store.instances(q)
+                q.limit = 2
+                var forward: [InstanceSummary] = []
+                for _ in 0..<10 {
+                    let page = try await store.instances(q)
+                    forward += page
+                    guard page.count == 2, let last = page.last else { break }
+                    q.after = InstanceCursor(token: InstanceCursor(after: last, sort: sort).token)
+                }
+                #expect(forward.map(\.id) == all.map(\.id), "\(sort) \(ascending ? "asc" : "desc") forward")
+                q.after = nil
+                var back: [InstanceSummary] = []
+                q.before = InstanceCursor(after: all[all.count - 1], sort: sort)
+                for _ in 0..<10 {
+                    let page = try await store.instances(q)
+                    back = page.reversed() + back
+                    guard page.count == 2, let nearest = page.last else { break }
+                    q.before = InstanceCursor(after: nearest, sort: sort)
+                }
+                #expect(back.map(\.id) == all.dropLast().map(\.id), "\(sort) \(ascending ? "asc" : "desc") back")
+            }
+        }
+        #expect(InstanceCursor(token: "not a cursor") == nil)
+    }
+
     @Test(arguments: StoreKind.allCases) func incidentsFilterByDefinitionElementAndMessage(_ kind: StoreKind) async throws {
         let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }

@@ -18,7 +18,7 @@ extension UIBrowserTests {
     }
 }
 
-/// The list pages in a real browser follow API changes without a reload.
+/// The list pages in a real browser follow API changes without a reload, pushed by the commits.
 extension UIBrowserTests {
     @Test(.timeLimit(.minutes(3))) func inARealBrowserTheListsUpdateWithoutAReload() async throws {
         let dir = try temporaryDirectory()
@@ -27,7 +27,9 @@ extension UIBrowserTests {
         try OperationsTests.waiter.write(to: defs.appendingPathComponent("waiter.yaml"), atomically: true,
                                          encoding: .utf8)
         try AuthTests.payment.write(to: defs.appendingPathComponent("payment.bpmn"), atomically: true, encoding: .utf8)
-        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs)
+        // the fallback poll (for other replicas' changes) is a minute: what arrives sooner was pushed
+        let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: defs,
+                                extra: ["--live-poll", "60"])
         defer { server.kill(SIGTERM) }
         let out = try await runScript("live_test.py", [server.base])
         #expect(out.contains("ok   the incident list shows a new incident without a reload"))

@@ -1,15 +1,17 @@
 """Browser test of the live lists: Debian's chromium, headless, driven by Selenium.
 
 usage: live_test.py BASE_URL
-  BASE_URL  a running `bpm serve` (auth off) with `waiter` (a user task) and `payment` (a
-            service task of job type charge-card) deployed
+  BASE_URL  a running `bpm serve` (auth off, `--live-poll 60`) with `waiter` (a user task)
+            and `payment` (a service task of job type charge-card) deployed
 
 Opens the instance list, the task inbox and the incident list; changes each through the API
 (a started instance, a new task, a failed job) and checks that the open page shows the change
-without reloading (a marker set in the page survives). Prints one line per check; exit 1 on
+without reloading (a marker set in the page survives), within five seconds: the server's
+commits push the change, long before its 60-second fallback poll. Prints one line per check; exit 1 on
 the first failure.
 """
 import sys
+import time
 
 from selenium.webdriver.common.by import By
 
@@ -26,11 +28,16 @@ def live(path, selector, change, expect):
     before = [r.get_attribute("data-instance") or r.get_attribute("data-task") or r.get_attribute("data-incident")
               for r in driver.find_elements(By.CSS_SELECTOR, selector)]
     driver.execute_script("window.notReloaded = true")
+    # the stream has connected (its first comment came) before the change is made
+    wait.until(lambda d: d.execute_script("return document.getElementById('live').dataset.connected === 'true'"))
     subject = change()
+    changed = time.monotonic()
     wait.until(lambda d: expect(subject, [r.get_attribute("data-instance") or r.get_attribute("data-task")
                                           or r.get_attribute("data-incident")
                                           for r in d.find_elements(By.CSS_SELECTOR, selector)], before))
-    return driver.execute_script("return window.notReloaded === true")
+    seconds = time.monotonic() - changed
+    print(f"     {path} updated {seconds:.2f} s after the change", flush=True)
+    return driver.execute_script("return window.notReloaded === true") and seconds < 5
 
 
 driver, wait = chrome()

@@ -59,6 +59,7 @@ try:
     check("business key, end and duration are shown", "order-4711" in rows[0].text and " so far" in rows[0].text)
     driver.find_element(By.ID, "next-page").click()
     wait.until(lambda d: "offset=50" in d.current_url)
+    check("the next page is a keyset page (a cursor at the last row)", "after=" in driver.current_url)
     rows = driver.find_elements(By.CSS_SELECTOR, "table#instances tr[data-instance]")
     second_page = {r.get_attribute("data-instance") for r in rows}
     total = len(api("/processes?definitionId=waiter&limit=1000")["items"])

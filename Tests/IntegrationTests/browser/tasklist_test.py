@@ -175,8 +175,8 @@ try:
     order = start("forms", {"customer": "Ann"})
     open_task(order, "review")
     listed = driver.find_element(By.ID, "not-rendered").text
-    check("what is not rendered is listed: " + listed.replace("\n", " / "), "taglist 'tags'" in listed
-          and "button 'Submit'" in listed)
+    check("what is not rendered is listed: " + listed.replace("\n", " / "), "filepicker 'attachment'" in listed
+          and "button 'Submit'" in listed and "taglist" not in listed and "checklist" not in listed)
     heading = driver.find_element(By.CSS_SELECTOR, ".form-text h3").text
     check("the markdown text is rendered", heading == "Review the order")
     filled = driver.find_element(By.NAME, "customer").get_attribute("value")
@@ -191,7 +191,14 @@ try:
           and api(f"/tasks?instanceId={order}")["items"][0]["status"] == "open")
     driver.find_element(By.NAME, "customer").send_keys("Ann Smith")
     amount.send_keys("7")
+    reason = driver.find_element(By.NAME, "reason")
+    check("a conditional field is shown while its condition is false", reason.is_displayed())
     driver.find_element(By.NAME, "approved").click()
+    wait.until(lambda d: not d.find_element(By.NAME, "reason").is_displayed())
+    check("checking 'approved' hides the reason (conditional.hide evaluated as the form is filled in)",
+          driver.find_element(By.NAME, "reason").get_attribute("disabled") is not None)
+    Select(driver.find_element(By.NAME, "tags")).select_by_visible_text("A")
+    driver.find_element(By.CSS_SELECTOR, "input[name=checks][value='\"stock\"']").click()
     Select(driver.find_element(By.NAME, "channel")).select_by_visible_text("E-mail")
     driver.find_element(By.CSS_SELECTOR, "input[name=priority][value='\"high\"']").click()
     driver.find_element(By.NAME, "notes").send_keys("deliver Monday")
@@ -201,7 +208,8 @@ try:
     v = api(f"/processes/{order}")["variables"]
     check("the form's values arrive typed: " + json.dumps(v, sort_keys=True),
           v["customer"] == "Ann Smith" and v["amount"] == 7 and v["channel"] == "email" and v["priority"] == "high"
-          and v["notes"] == "deliver Monday" and v["deliver"] == "2027-01-04")
+          and v["notes"] == "deliver Monday" and v["deliver"] == "2027-01-04" and v["tags"] == ["a"]
+          and v["checks"] == ["stock"] and "reason" not in v)
     open_task(order, "confirm")
     check("the embedded form is rendered",
           driver.find_element(By.NAME, "confirmed").get_attribute("type") == "checkbox")
