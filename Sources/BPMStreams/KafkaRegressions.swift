@@ -30,12 +30,16 @@ extension KafkaConsumer {
     }
 
     /// Whether a fetched record may be delivered: not when its partition is paused, nor when
-    /// it lies below the position the partition's next record follows (the partition is then
-    /// paused).
+    /// it lies below the position the partition's next record follows while the broker's log
+    /// ends below that position too (the partition is then paused). A record below the position
+    /// in a log that reaches past it is one fetched again (a rebalance): delivered, and the
+    /// store refuses it if it would repeat an event.
     func admit(_ p: TopicPartition, offset: Int64) -> Bool {
         if shared.withLock({ $0.paused[p] != nil }) { return false }
-        guard let next = chain.next(p), offset < next else { return true }
-        pause(OffsetRegression(partition: p, stored: next, brokerEnd: watermarks(p, query: true)?.high ?? offset))
+        guard let next = chain.next(p), offset < next, let w = watermarks(p, query: true), w.high < next else {
+            return true
+        }
+        pause(OffsetRegression(partition: p, stored: next, brokerEnd: w.high))
         return false
     }
 
@@ -83,9 +87,8 @@ extension KafkaConsumer {
         setPaused([r.partition], true)
         EngineMetrics.offsetRegression(topic: r.partition.topic)
         EngineMetrics.pausedPartitions(n)
-        logger.error(
-            "kafka: \(r); not consuming \(r.partition) until its position is reset: "
-                + "bpm kafka reset --store … --group \(group) --topic \(r.partition.topic) (docs/operations.md)")
+        let action = "bpm kafka reset --store … --group \(group) --topic \(r.partition.topic) (docs/operations.md)"
+        logger.error("kafka: \(r); not consuming \(r.partition) until its position is reset: \(action)")
     }
 
     func setPaused(_ partitions: [TopicPartition], _ paused: Bool) {

@@ -135,7 +135,7 @@ public final class MQTTIntake: @unchecked Sendable {
         }
     }
 
-    private func ingest(_ items: [IntakeItem]) async -> [Result<[EventOutcome], any Error>] {
+    private func ingest(_ items: [IntakeItem]) async -> [Result<[Runtime.EventOutcome], any Error>] {
         await withCheckedContinuation { c in
             Task { [runtime] in await runtime.ingest(items) { c.resume(returning: $0) } }
         }
