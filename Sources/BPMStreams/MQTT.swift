@@ -103,7 +103,8 @@ public final class MQTTClient: @unchecked Sendable {
     private let onMessage: (@Sendable (String, [UInt8]) -> Void)?
 
     public init(_ settings: MQTTSettings, clientId: String, persistent: Bool = false,
-                logger: Logger = Logger(label: "bpm.mqtt"), onMessage: (@Sendable (String, [UInt8]) -> Void)? = nil) throws
+                logger: Logger = Logger(label: "bpm.mqtt"),
+                onMessage: (@Sendable (String, [UInt8]) -> Void)? = nil) throws
     {
         mosquitto_lib_init()
         self.settings = settings

@@ -112,7 +112,10 @@ struct Serve: AsyncParsableCommand {
     /// `--mqtt-url`, else `BPM_MQTT_URL`.
     var mqttUrl: String? { mqttUrlOption ?? ProcessInfo.processInfo.environment["BPM_MQTT_URL"] }
 
-    @Option(help: "An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive, session_expiry, share_group, ack_timeout; repeatable.")
+    @Option(help: """
+        An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive, \
+        session_expiry, share_group, ack_timeout; repeatable.
+        """)
     var mqttOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_MQTT_OPTIONS"])
 
     @Option(name: .customLong("auth-tokens"), help: "API tokens: a file of lines 'TOKEN user=NAME roles=viewer|operator|admin|worker[,…] [groups=a,b] [job_types=x,y]'.")

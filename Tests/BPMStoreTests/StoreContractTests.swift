@@ -271,7 +271,8 @@ enum StoreContract {
         #expect(try await store.consumerOffsets(group: "other").isEmpty)
     }
 
-    @Test(arguments: StoreKind.allCases) func anOperatorResetsTheStoredPositionsOfATopic(_ kind: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases)
+    func anOperatorResetsTheStoredPositionsOfATopic(_ kind: StoreKind) async throws {
         let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }
         var b = CommitBatch()
