@@ -102,6 +102,14 @@ public enum EngineMetrics {
 
     /// An event from Kafka or MQTT set aside as bad (`reason`: too_large, not_json, not_object,
     /// missing_path, wrong_type); HTTP `/events` answers a bad body with a problem instead.
+    /// A Kafka partition whose offsets went below the stored position (its consumption paused).
+    public static func offsetRegression(topic: String) {
+        Counter(label: "bpm_kafka_offset_regressions_total", dimensions: [("topic", topic)]).increment()
+    }
+
+    /// How many Kafka partitions are paused for an offset regression now.
+    public static func pausedPartitions(_ n: Int) { Gauge(label: "bpm_kafka_partitions_paused").record(n) }
+
     public static func deadLettered(topic: String, reason: String) {
         Counter(label: "bpm_events_dead_lettered_total", dimensions: [("topic", topic), ("reason", reason)]).increment()
     }

@@ -166,6 +166,10 @@ public struct PartitionChain: Sendable {
     /// Whether a partition is assigned.
     public func isAssigned(_ p: TopicPartition) -> Bool { expected[p] != nil }
 
+    /// The position the next record of an assigned partition follows (nil: not assigned, or
+    /// no position stored and nothing consumed yet).
+    public func next(_ p: TopicPartition) -> Int64? { expected[p] ?? nil }
+
     /// A record fetched from a partition: the position it follows, and the chain moves past
     /// it; `.none` when the partition is no longer assigned (the record is dropped, and
     /// fetched again by whoever has it now).

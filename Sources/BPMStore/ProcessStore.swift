@@ -81,6 +81,9 @@ public protocol ProcessStore: ScheduleStore {
 
     /// The stored positions of a Kafka consumer group (next offset per partition).
     func consumerOffsets(group: String) async throws -> [StoredOffset]
+    /// Sets the stored positions of a group on a topic (one partition, or all) to `next`: the
+    /// operator's reset after the topic was recreated. Returns how many positions changed.
+    func resetConsumerOffsets(group: String, topic: String, partition: Int32?, to next: Int64) async throws -> Int
     /// The stored state of a trigger's event pattern for a correlation key.
     func eventWindow(definitionId: String, key: String) async throws -> Value?
     /// Every stored event-pattern state of a definition id (silence triggers read theirs at start).

@@ -395,6 +395,16 @@ public final class PostgresStore: ProcessStore, @unchecked Sendable {
         }
     }
 
+    public func resetConsumerOffsets(group: String, topic: String, partition: Int32?, to next: Int64)
+        async throws -> Int
+    {
+        let p = partition.map(Int.init) ?? -1
+        return try await rows("""
+            UPDATE consumer_offsets SET next_offset = \(Int(next)), updated_at = now()
+            WHERE group_id = \(group) AND topic = \(topic) AND (\(p) < 0 OR partition = \(p)) RETURNING partition
+            """).count
+    }
+
     public func eventWindow(definitionId: String, key: String) async throws -> Value? {
         try await rows("SELECT state::text AS state FROM event_windows WHERE definition_id = \(definitionId) AND correlation_key = \(key)")
             .first.flatMap { try Self.json($0, "state") }

@@ -303,6 +303,18 @@ public final class SQLiteStore: ProcessStore {
         }
     }
 
+    public func resetConsumerOffsets(group: String, topic: String, partition: Int32?, to next: Int64)
+        async throws -> Int
+    {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE consumer_offsets SET next_offset = ?, updated_at = ?
+                WHERE group_id = ? AND topic = ? AND (? < 0 OR partition = ?)
+                """, arguments: [next, Coding.iso(Date()), group, topic, partition ?? -1, partition ?? -1])
+            return db.changesCount
+        }
+    }
+
     public func eventWindow(definitionId: String, key: String) async throws -> Value? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT state FROM event_windows WHERE definition_id = ? AND correlation_key = ?", arguments: [definitionId, key])

@@ -1,4 +1,5 @@
 import BPMStore
+import BPMRuntime
 import CRdKafka
 import Foundation
 import Logging
@@ -118,10 +119,36 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Sends one message and waits for the broker's acknowledgement.
     public func send(topic: String, key: String?, value: [UInt8], headers: [(String, String)] = []) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            let opaque = Unmanaged.passRetained(Delivery(c)).toOpaque()
+            let opaque = Unmanaged.passRetained(Delivery { err in
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    c.resume()
+                } else {
+                    c.resume(throwing: KafkaError("delivery failed: \(RdKafka.text(err))"))
+                }
+            }).toOpaque()
             if let error = produce(topic: topic, key: key, value: value, headers: headers, opaque: opaque) {
                 Unmanaged<Delivery>.fromOpaque(opaque).release()
                 c.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Sends messages in their order — each is queued after the one before it, so librdkafka
+    /// keeps that order per partition — and waits for every acknowledgement; throws the first
+    /// failure once all were answered.
+    public func sendInOrder(_ messages: [(topic: String, key: String?, value: [UInt8], headers: [(String, String)])])
+        async throws
+    {
+        guard !messages.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let group = DeliveryGroup(count: messages.count, c)
+            for (i, m) in messages.enumerated() {
+                let opaque = Unmanaged.passRetained(Delivery { group.report($0) }).toOpaque()
+                if let error = produce(topic: m.topic, key: m.key, value: m.value, headers: m.headers, opaque: opaque) {
+                    Unmanaged<Delivery>.fromOpaque(opaque).release()
+                    group.answered(error, count: messages.count - i)
+                    return
+                }
             }
         }
     }
@@ -194,10 +221,34 @@ public final class KafkaProducer: @unchecked Sendable {
 
 /// A message's pending delivery report.
 final class Delivery: @unchecked Sendable {
-    let continuation: CheckedContinuation<Void, any Error>
-    init(_ c: CheckedContinuation<Void, any Error>) { continuation = c }
-    func complete(_ err: rd_kafka_resp_err_t) {
-        if err == RD_KAFKA_RESP_ERR_NO_ERROR { continuation.resume() } else { continuation.resume(throwing: KafkaError("delivery failed: \(RdKafka.text(err))")) }
+    let done: @Sendable (rd_kafka_resp_err_t) -> Void
+    init(_ done: @escaping @Sendable (rd_kafka_resp_err_t) -> Void) { self.done = done }
+    func complete(_ err: rd_kafka_resp_err_t) { done(err) }
+}
+
+/// The delivery reports of messages sent together: resumes once all were answered.
+final class DeliveryGroup: @unchecked Sendable {
+    private let state: Locked<(left: Int, error: (any Error)?)>
+    private let continuation: CheckedContinuation<Void, any Error>
+    init(count: Int, _ c: CheckedContinuation<Void, any Error>) {
+        state = Locked((count, nil))
+        continuation = c
+    }
+
+    func report(_ err: rd_kafka_resp_err_t) {
+        let error = err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError("delivery failed: \(RdKafka.text(err))")
+        answered(error, count: 1)
+    }
+
+    /// `count` messages answered, with `error` (nil: delivered).
+    func answered(_ error: (any Error)?, count: Int) {
+        let finished: (any Error)?? = state.withLock { s in
+            if s.error == nil, let error { s.error = error }
+            s.left -= count
+            return s.left == 0 ? .some(s.error) : .none
+        }
+        guard let finished else { return }
+        if let e = finished { continuation.resume(throwing: e) } else { continuation.resume() }
     }
 }
 
@@ -232,9 +283,9 @@ public final class KafkaConsumer: @unchecked Sendable {
     let positions: @Sendable () -> [TopicPartition: Int64]?
     let deliver: @Sendable ([Record]) -> Void
     public var maxBatch = 2000
-    private var rk: OpaquePointer!
+    var rk: OpaquePointer!
 
-    private struct Shared {
+    struct Shared {
         var running = true
         var topics: Set<String>?
         var rewind: Int?
@@ -243,11 +294,13 @@ public final class KafkaConsumer: @unchecked Sendable {
         var assigned: Set<TopicPartition> = []
         /// Whether the last metadata request reached a broker (nil: not asked yet).
         var reachable: Bool?
+        /// Partitions not consumed because the broker's offsets went below the stored position.
+        var paused: [TopicPartition: OffsetRegression] = [:]
     }
-    private let shared = Locked(Shared())
+    let shared = Locked(Shared())
     private let stopped = DispatchSemaphore(value: 0)
     // poll thread only
-    private var chain = PartitionChain()
+    var chain = PartitionChain()
     private var subscribed: Set<String> = []
     private var epoch = 0
     private var lastError: [String: Date] = [:]
@@ -326,7 +379,10 @@ public final class KafkaConsumer: @unchecked Sendable {
             if let topics, topics != subscribed { applySubscription(topics) }
             if rewind != nil, rewind == epoch { reassign() }
             if !hints.isEmpty { storeHints(hints) }
-            if Date().timeIntervalSince(lastProbe) >= 5 { probe() }
+            if Date().timeIntervalSince(lastProbe) >= 5 {
+                probe()
+                checkWatermarks()
+            }
             var batch: [Record] = []
             var timeout: Int32 = 100
             while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
@@ -334,10 +390,12 @@ public final class KafkaConsumer: @unchecked Sendable {
                 defer { rd_kafka_message_destroy(m) }
                 let msg = m.pointee
                 if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    if msg.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET { offsetReset(msg) }
                     if msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF { report(msg) }
                     continue
                 }
                 let topic = String(cString: rd_kafka_topic_name(msg.rkt))
+                guard admit(RdKafka.key(topic, msg.partition), offset: msg.offset) else { continue }
                 // a partition no longer assigned: dropped (fetched again by whoever has it now)
                 guard let expected = chain.follow(RdKafka.key(topic, msg.partition), offset: msg.offset) else { continue }
                 let value = msg.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: msg.len)) } ?? []
@@ -416,6 +474,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         let assigned = chain.assigned
         let err = rd_kafka_assign(rk, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("kafka: assignment failed: \(RdKafka.text(err))") }
+        // partitions paused for an offset regression stay paused until their position is reset
+        let still = shared.withLock { Array($0.paused.keys) }.filter(assigned.contains)
+        if !still.isEmpty { setPaused(still, true) }
         let e = epoch
         shared.withLock { $0.epoch = e; $0.assigned = assigned }
         logger.info("kafka: assigned \(assigned.count) partition(s) from stored positions (generation \(epoch))")
@@ -428,14 +489,15 @@ public final class KafkaConsumer: @unchecked Sendable {
             epoch += 1
             chain.revoke()
             let e = epoch
-            shared.withLock { $0.epoch = e; $0.assigned = [] }
+            shared.withLock { $0.epoch = e; $0.assigned = []; $0.paused = [:] }
+            EngineMetrics.pausedPartitions(0)
             rd_kafka_assign(rk, nil)
             logger.info("kafka: partitions revoked (generation \(epoch))")
         }
     }
 
     /// Starts every assigned partition again from its stored position.
-    private func reassign() {
+    func reassign() {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
         defer { rd_kafka_topic_partition_list_destroy(list) }

@@ -81,6 +81,9 @@ public final class KafkaIntake: @unchecked Sendable {
     /// Whether the Kafka cluster answered lately (nil: not asked yet).
     public var brokersReachable: Bool? { consumer.brokersReachable }
 
+    /// The partitions paused because the broker's offsets went below their stored positions.
+    public var regressions: [OffsetRegression] { consumer.regressions }
+
     /// The partitions this member consumes now ("topic/partition").
     public var assignment: [String] { consumer.assignment }
 

@@ -77,7 +77,10 @@ public final class OutboxRelay: @unchecked Sendable {
     public func relayOnce(limit: Int = 500) async throws -> Int {
         let batch = try await store.outbox(limit: limit)
         guard !batch.isEmpty else { return 0 }
-        try await producer.sendAll(batch.map { ($0.topic, $0.key, Array($0.payload.utf8), [("bpm-event-id", $0.id)]) })
+        // in the outbox's order (the order of the commits): per instance key, the order they happened in
+        try await producer.sendInOrder(batch.map {
+            ($0.topic, $0.key, Array($0.payload.utf8), [("bpm-event-id", $0.id)])
+        })
         try await store.deleteOutbox(batch.map(\.id))
         return batch.count
     }

@@ -52,6 +52,6 @@ struct BPM: AsyncParsableCommand {
           bpm serve --definitions examples
         """,
         subcommands: [Validate.self, Graph.self, Run.self, Serve.self, Bench.self, Decide.self, TCK.self, Test.self,
-            New.self, Diff.self, Deploy.self, Export.self, Import.self, Schedules.self]
+            New.self, Diff.self, Deploy.self, Export.self, Import.self, Schedules.self, KafkaCommand.self]
     )
 }

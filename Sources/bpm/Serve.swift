@@ -118,7 +118,10 @@ struct Serve: AsyncParsableCommand {
     /// `--mqtt-url`, else `BPM_MQTT_URL`.
     var mqttUrl: String? { mqttUrlOption ?? ProcessInfo.processInfo.environment["BPM_MQTT_URL"] }
 
-    @Option(help: "An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive; repeatable.")
+    @Option(help: """
+        An MQTT option as NAME=value: cafile, capath, certfile, keyfile, username, password, client_id, keepalive, \
+        session_expiry, share_group, ack_timeout; repeatable.
+        """)
     var mqttOption: [String] = Serve.list(ProcessInfo.processInfo.environment["BPM_MQTT_OPTIONS"])
 
     @Option(name: .customLong("auth-tokens"), help: "API tokens: a file of lines 'TOKEN user=NAME roles=viewer|operator|admin|worker[,…] [groups=a,b] [job_types=x,y]'.")
@@ -231,8 +234,8 @@ struct Serve: AsyncParsableCommand {
         var mqtt: MQTTSettings?
         var publisher: MQTTClient?
         if let url = mqttUrl, !url.isEmpty {
-            do { mqtt = try MQTTSettings(url: url, options: try Self.pairs(mqttOption, "--mqtt-option")) } catch let e as MQTTError { throw ValidationError(e.description) }
-            publisher = try MQTTClient(mqtt!, logger: Logger(label: "bpm.mqtt"))
+            mqtt = try mqttSettings(url)
+            publisher = try MQTTClient(mqtt!, clientId: mqtt!.clientId + "-pub", logger: Logger(label: "bpm.mqtt"))
             try publisher!.start()
             connectors.register("mqtt_publish", MQTTPublishConnector(client: publisher!))
         }
@@ -269,7 +272,7 @@ struct Serve: AsyncParsableCommand {
         options.extraRoutes.append { CamundaREST.register(on: $0, gateway: camunda, host: restHost, port: restPort) }
         if let intake = kafkaIntake {
             let brokers = kafkaBrokers ?? ""
-            options.readiness["kafka"] = { intake.brokersReachable == false ? "no broker of \(brokers) answers" : nil }
+            options.readiness["kafka"] = { Self.kafkaProblem(intake, brokers: brokers) }
         }
         if let publisher {
             let where_ = mqttUrl.map(redacted) ?? ""
@@ -298,7 +301,7 @@ struct Serve: AsyncParsableCommand {
             if watch { await watcher.start(interval: watchInterval) }
         }, stop: {
             await watcher.stop()
-            mqttIntakeRef?.stop()
+            await mqttIntakeRef?.stop()
             await kafkaIntakeRef?.stop(waitForEngine: false)
         })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: engine), .init(service: app)]
@@ -321,6 +324,30 @@ struct Serve: AsyncParsableCommand {
         }
         producer?.close()
         publisher?.stop()
+    }
+}
+
+extension Serve {
+    /// The Kafka readiness check: no broker answers, or partitions are paused for an offset
+    /// regression (their topic recreated: `bpm kafka reset`).
+    static func kafkaProblem(_ intake: KafkaIntake, brokers: String) -> String? {
+        if intake.brokersReachable == false { return "no broker of \(brokers) answers" }
+        let paused = intake.regressions
+        guard !paused.isEmpty else { return nil }
+        return paused.map(\.description).joined(separator: "; ")
+            + "; not consumed until reset (bpm kafka reset, docs/operations.md)"
+    }
+
+    /// `--mqtt-url` and `--mqtt-option`s; the intake's client id defaults to one per host and
+    /// HTTP port, so a restarted server resumes its session.
+    func mqttSettings(_ url: String) throws -> MQTTSettings {
+        do {
+            var options = try Self.pairs(mqttOption, "--mqtt-option")
+            if options["client_id"] == nil { options["client_id"] = MQTTSettings.defaultClientId(httpPort: port) }
+            return try MQTTSettings(url: url, options: options)
+        } catch let e as MQTTError {
+            throw ValidationError(e.description)
+        }
     }
 }
 

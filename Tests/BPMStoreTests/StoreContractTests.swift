@@ -271,6 +271,29 @@ enum StoreContract {
         #expect(try await store.consumerOffsets(group: "other").isEmpty)
     }
 
+    @Test(arguments: StoreKind.allCases)
+    func anOperatorResetsTheStoredPositionsOfATopic(_ kind: StoreKind) async throws {
+        let (store, cleanup) = try await StoreContract.fresh(kind)
+        defer { cleanup() }
+        var b = CommitBatch()
+        for (topic, p) in [("t", Int32(0)), ("t", 1), ("u", 0)] {
+            b.consumed(ConsumedOffset(group: "g", topic: topic, partition: p, offset: 41, expected: nil))
+        }
+        try await store.commit(b)
+        func next(_ topic: String, _ p: Int32) async throws -> Int64? {
+            try await store.consumerOffsets(group: "g").first { $0.topic == topic && $0.partition == p }?.next
+        }
+        #expect(try await store.resetConsumerOffsets(group: "g", topic: "t", partition: 1, to: 3) == 1)
+        #expect(try await next("t", 0) == 42)
+        #expect(try await next("t", 1) == 3)
+        #expect(try await store.resetConsumerOffsets(group: "g", topic: "t", partition: nil, to: 0) == 2)
+        #expect(try await next("t", 0) == 0)
+        #expect(try await next("t", 1) == 0)
+        #expect(try await next("u", 0) == 42, "only the topic's positions")
+        #expect(try await store.resetConsumerOffsets(group: "other", topic: "t", partition: nil, to: 0) == 0)
+        #expect(try await store.resetConsumerOffsets(group: "g", topic: "none", partition: nil, to: 0) == 0)
+    }
+
     @Test(arguments: StoreKind.allCases) func eventWindowsAndTheOutbox(_ kind: StoreKind) async throws {
         let (store, cleanup) = try await StoreContract.fresh(kind)
         defer { cleanup() }

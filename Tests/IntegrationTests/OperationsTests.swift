@@ -44,7 +44,7 @@ import Testing
         let server = try Server(store: dir.appendingPathComponent("s.sqlite"), definitions: repoRoot.appendingPathComponent("examples"))
         defer { server.kill(SIGTERM) }
         let documented = try Self.documentedFamilies()
-        #expect(documented.count == 27)
+        #expect(documented.count == 29)
 
         let fresh = try await http("GET", "\(server.base)/metrics").text
         let names = Self.families(fresh)
