@@ -12,6 +12,7 @@ import Foundation
 /// Activations first (their flow scopes created where missing, variables set on `scope` — an
 /// element id of the activated element or a sub-process around it; default the instance —
 /// before the element is entered), then terminations, in one command: all of it or nothing.
+/// A body with neither changes nothing and answers the instance.
 extension API {
     func modify(_ id: String, _ body: String) async throws -> Value {
         let o = try Self.object(body)
@@ -28,9 +29,8 @@ extension API {
             }
             m.terminate.append(s)
         }
-        guard !m.activate.isEmpty || !m.terminate.isEmpty else {
-            throw Self.invalidModification("nothing to do: give elements to activate or element instances to terminate")
-        }
+        // nothing to do is done, as Zeebe's ModifyProcessInstance without instructions
+        if m.activate.isEmpty, m.terminate.isEmpty { return try await instance(id) }
         return Views.instance(try await runtime.send(.modify(m), to: id))
     }
 

@@ -219,8 +219,8 @@ enum PostgresSchema {
             """),
         // keyset pages of the instance list: each sort's index ends with the id, the tie-breaker, so
         // a page is one range read of it; a sort by a value some rows lack reads the rows without
-        // one by the same index (the same statements as SQLite's migration 025)
-        ("016-instance-list-keysets", """
+        // one by the same index (the same statements as SQLite's migration 022)
+        ("013-instance-list-keysets", """
             DROP INDEX process_instances_started;
             CREATE INDEX process_instances_started_id ON process_instances(started_at, id);
             DROP INDEX process_instances_completed;

@@ -289,7 +289,7 @@ enum SQLiteSchema {
                 CREATE INDEX timers_instance ON timers(instance_id, due_at);
                 """)
         }
-        m.registerMigration("025-instance-list-keysets") { db in
+        m.registerMigration("022-instance-list-keysets") { db in
             // keyset pages of the instance list: each sort's index ends with the id, the tie-breaker
             // (a rowid table's index holds the rowid, not the id), so a page is one range read of it;
             // a sort by a value some rows lack reads the rows without one by the same index
@@ -298,7 +298,7 @@ enum SQLiteSchema {
         return m
     }
 
-    /// The instance list's indexes (SQLite migration 025, PostgreSQL 016: the same statements).
+    /// The instance list's indexes (SQLite migration 022, PostgreSQL 013: the same statements).
     static let instanceListIndexes = """
         DROP INDEX process_instances_started;
         CREATE INDEX process_instances_started_id ON process_instances(started_at, id);

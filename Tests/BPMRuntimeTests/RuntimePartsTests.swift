@@ -75,14 +75,18 @@ func job(_ id: String, action: String = "http", external: Bool = false) -> JobRe
 
     @Test func choresComeDueOnTheirPeriods() {
         var h = Housekeeping()
-        #expect(h.due(now: t0, shared: false, lease: 60) == [.readLevels])
-        #expect(h.due(now: t0, shared: true, lease: 60) == [.takeOverJobs, .refreshDefinitions, .readLevels])
+        #expect(h.due(now: t0, shared: false, lease: 60) == [.readLevels, .pruneWindows])
+        #expect(h.due(now: t0, shared: true, lease: 60)
+            == [.takeOverJobs, .refreshDefinitions, .readLevels, .pruneWindows])
         h.tookOver(at: t0)
         h.definitionsRead(at: t0)
         h.levelsRead(at: t0)
+        h.windowsPruned(at: t0)
         #expect(h.due(now: t0.addingTimeInterval(4), shared: true, lease: 60).isEmpty)
         #expect(h.due(now: t0.addingTimeInterval(5), shared: true, lease: 60) == [.refreshDefinitions])
-        #expect(h.due(now: t0.addingTimeInterval(15), shared: true, lease: 60) == [.takeOverJobs, .refreshDefinitions, .readLevels])
+        #expect(h.due(now: t0.addingTimeInterval(10), shared: false, lease: 60) == [.pruneWindows])
+        #expect(h.due(now: t0.addingTimeInterval(15), shared: true, lease: 60)
+            == [.takeOverJobs, .refreshDefinitions, .readLevels, .pruneWindows])
     }
 }
 

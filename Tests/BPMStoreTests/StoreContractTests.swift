@@ -480,7 +480,7 @@ enum StoreContract {
                 "001-plan-tables", "002-engine-tables", "003-task-dates-and-query-indexes", "004-event-intake",
                 "005-history-element-instances", "006-instance-list-orders", "007-flow-control",
                 "008-camunda-keys", "009-camunda-message-ids", "010-definition-deletion", "011-schedules",
-                "012-monitoring-indexes", "016-instance-list-keysets",
+                "012-monitoring-indexes", "013-instance-list-keysets",
             ])
     }
 }

@@ -3331,14 +3331,17 @@ public enum OpenAPIDocument {
                       "properties": {
                         "ancestor": {
                           "description": "the token of the sub-process to enter below when several are active",
+                          "minLength": 1,
                           "type": "string"
                         },
                         "element": {
                           "description": "the id of the element to activate",
+                          "minLength": 1,
                           "type": "string"
                         },
                         "scope": {
                           "description": "where the variables are set: the element or a sub-process around it (default: the instance)",
+                          "minLength": 1,
                           "type": "string"
                         },
                         "variables": {
@@ -3356,6 +3359,7 @@ public enum OpenAPIDocument {
                   "terminate": {
                     "description": "element instances to end — a token id, a job, user task or incident id, or an element id where exactly one token waits",
                     "items": {
+                      "minLength": 1,
                       "type": "string"
                     },
                     "type": "array"
