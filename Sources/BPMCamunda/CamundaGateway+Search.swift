@@ -31,7 +31,7 @@ extension CamundaGateway {
     /// unknown task, `failedPrecondition` for one not open.
     public func completeUserTask(key: CamundaKey, variables: CamundaVariables) async throws {
         let id = try await keys.id(key, .userTask, what: "user task")
-        _ = try await camunda { try await runtime.completeTask(id, variables: variables) }
+        _ = try await camunda { try await runtime.completeTask(id, variables: variables, camundaForm: false) }
     }
 
     // MARK: searches

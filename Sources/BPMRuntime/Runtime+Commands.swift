@@ -89,15 +89,19 @@ extension Runtime {
         return s
     }
 
-    /// Completes a user task with variables, which must satisfy the task's form.
-    public func completeTask(_ taskId: String, variables: [String: Value]) async throws -> InstanceState {
+    /// Completes a user task with variables, which must satisfy the task's form. A Camunda Form
+    /// (form-js) is checked only when `camundaForm` is true: Camunda 8's own APIs complete a task
+    /// without it (only its Tasklist checks the form), so the Zeebe and REST v2 paths pass false.
+    public func completeTask(_ taskId: String, variables: [String: Value], camundaForm: Bool = true) async throws
+        -> InstanceState
+    {
         guard let task = try await store.userTask(taskId) else { throw RuntimeError.unknownTask(taskId) }
         guard task.status == "open" else { throw RuntimeError.rejected("task \(taskId) is \(task.status), not open") }
         if let form = task.form, form[member: "type"] == "object" || form[member: "properties"] != .null {
             let problems = FormValidator.problems(variables, schema: form)
             if !problems.isEmpty { throw RuntimeError.invalidInput("the variables do not satisfy the task's form", problems: problems) }
         }
-        if let source = try await camundaFormSource(task.form), let form = CamundaForm(source) {
+        if camundaForm, let source = try await camundaFormSource(task.form), let form = CamundaForm(source) {
             let instance = try await store.instance(task.instanceId)?.variables ?? [:]
             let problems = form.problems(variables, instance: instance)
             if !problems.isEmpty {

@@ -50,7 +50,28 @@ extension CamundaRESTRouterTests {
                 Issue.record("no jobs: \(JSON.encode(jobs.json))"); return
             }
             #expect(activated.first?[member: "retries"] == 3, "Zeebe's default when the task names no retries")
+            try await formsAreCheckedOnlyOutsideCamundasAPIs(client, reviewKey: reviewKey)
         }
+    }
+
+    /// As Camunda, which checks a form only in its Tasklist: REST v2 completes the review with a value its
+    /// checkbox refuses, where our own API (the inbox's) refuses it.
+    func formsAreCheckedOnlyOutsideCamundasAPIs(_ client: any TestClientProtocol, reviewKey: String) async throws {
+        func ownReviewTasks() async throws -> Set<String> {
+            let r = try await call(client, .get, "/tasks?status=open")
+            return Set((r.json[member: "items"].listValue ?? []).filter { $0[member: "elementId"] == "review" }
+                .compactMap { $0[member: "id"].stringValue })
+        }
+        let before = try await ownReviewTasks()
+        _ = try await call(client, .post, "/v2/process-instances", json: #"{"processDefinitionId": "form-order"}"#)
+        let own = try #require(try await ownReviewTasks().subtracting(before).first)
+        _ = try await call(client, .post, "/tasks/\(own)/assign", json: #"{"assignee": "ada"}"#)
+        _ = try await call(client, .post, "/v2/user-tasks/\(reviewKey)/assignment", json: #"{"assignee": "ada"}"#)
+        let wrong = #"{"variables": {"approved": "yes"}}"#
+        let refused = try await call(client, .post, "/tasks/\(own)/complete", json: wrong)
+        #expect(refused.status == 422, "\(JSON.encode(refused.json))")
+        let completed = try await call(client, .post, "/v2/user-tasks/\(reviewKey)/completion", json: wrong)
+        #expect(completed.status == 204, "\(JSON.encode(completed.json))")
     }
 
     /// The advanced filter operators on the fields a search filters, keys compared as numbers.
