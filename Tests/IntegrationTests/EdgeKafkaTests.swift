@@ -27,14 +27,6 @@ import Testing
             }
     }
 
-    func waitUntil(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(nanoseconds: 200_000_000)
-        }
-        throw TestFailure("timed out waiting for \(what)")
-    }
 
     /// Every record of a topic from its beginning, once `count` arrived (or the time is up).
     func readTopic(

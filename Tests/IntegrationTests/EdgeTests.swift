@@ -6,16 +6,6 @@ import Testing
 /// Nothing lost at the edge: `bpm serve` with a real mosquitto, on a real PostgreSQL that is
 /// stopped for 30 seconds, and across a restart of the server, in a persistent MQTT session.
 @Suite(.serialized) struct EdgeTests {
-    /// Polls until `condition` holds (another process's progress on the wall clock).
-    func waitUntil(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(nanoseconds: 200_000_000)
-        }
-        throw TestFailure("timed out waiting for \(what)")
-    }
-
     /// A folder with a definition that starts one instance per reading on `sensors/+/reading`,
     /// its correlation key the reading's `seq` (so a repeat would show as a second instance).
     func oneInstancePerReading(in dir: URL) throws -> URL {

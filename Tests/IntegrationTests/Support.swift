@@ -159,3 +159,14 @@ func http(_ method: String, _ url: String, body: String? = nil, contentType: Str
     return HTTPResult(status: h.statusCode, contentType: h.value(forHTTPHeaderField: "Content-Type") ?? "",
                       body: (try? JSON.parse(text)) ?? .null, text: text)
 }
+
+/// Polls `condition` every 0.2 s until it holds (another process's progress on the wall clock),
+/// at most `timeout` seconds; then fails naming `what`.
+func waitUntil(_ what: String, timeout: Double = 120, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(nanoseconds: 200_000_000)
+    }
+    throw TestFailure("timed out waiting for \(what)")
+}
