@@ -116,7 +116,8 @@ import Testing
         #expect(running.count == 50 && running.allSatisfy { $0.completedAt == nil && $0.id < id(middle) })
         print("instance list scale (\(kind), \(rows) rows): first page \(firstMs) ms; page after row \(middle): "
               + "keyset \(keysetMs) ms, offset \(offsetMs) ms; by end, among the running: \(endedMs) ms")
-        #expect(keysetMs < offsetMs, "a keyset page reads 50 rows; an offset page skips \(middle)")
+        // the times are figures, not assertions (the suite runs beside other work): that a keyset page
+        // reads only its rows is what the plan checks above assert
     }
 
     static func ms(_ since: Date) -> Int { Int(Date().timeIntervalSince(since) * 1000) }
