@@ -18,6 +18,22 @@ public struct InstanceCursor: Sendable, Equatable {
         self.id = id
     }
 
+    /// The instance list's keyset indexes: each sort's index ends with the id, the tie-breaker.
+    /// One text for SQLite migration 022 and PostgreSQL 013, which run the same statements.
+    public static let indexes = """
+        DROP INDEX process_instances_started;
+        CREATE INDEX process_instances_started_id ON process_instances(started_at, id);
+        DROP INDEX process_instances_completed;
+        CREATE INDEX process_instances_completed_id ON process_instances(completed_at, id);
+        DROP INDEX process_instances_business_key;
+        CREATE INDEX process_instances_business_key_id ON process_instances(business_key, id);
+        DROP INDEX process_instances_status_started;
+        CREATE INDEX process_instances_status_started_id ON process_instances(status, started_at, id);
+        CREATE INDEX process_instances_definition_started_id ON process_instances(definition_id, started_at, id);
+        CREATE INDEX process_instances_correlation ON process_instances(correlation_key, id)
+            WHERE correlation_key IS NOT NULL;
+        """
+
     /// The cursor after `row` in a list sorted by `sort`.
     public init(after row: InstanceSummary, sort: InstanceSort) {
         switch sort {

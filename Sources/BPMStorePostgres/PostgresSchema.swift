@@ -1,3 +1,4 @@
+import BPMStore
 /// The PostgreSQL schema: the plan's tables in the plan's column types (`JSONB` variables and
 /// data, `TIMESTAMPTZ` times, `UUID` history ids), extended as the engine needs, as named,
 /// ordered migrations. Instance ids stay `TEXT`: a called process's instance id is derived
@@ -220,19 +221,7 @@ enum PostgresSchema {
         // keyset pages of the instance list: each sort's index ends with the id, the tie-breaker, so
         // a page is one range read of it; a sort by a value some rows lack reads the rows without
         // one by the same index (the same statements as SQLite's migration 022)
-        ("013-instance-list-keysets", """
-            DROP INDEX process_instances_started;
-            CREATE INDEX process_instances_started_id ON process_instances(started_at, id);
-            DROP INDEX process_instances_completed;
-            CREATE INDEX process_instances_completed_id ON process_instances(completed_at, id);
-            DROP INDEX process_instances_business_key;
-            CREATE INDEX process_instances_business_key_id ON process_instances(business_key, id);
-            DROP INDEX process_instances_status_started;
-            CREATE INDEX process_instances_status_started_id ON process_instances(status, started_at, id);
-            CREATE INDEX process_instances_definition_started_id ON process_instances(definition_id, started_at, id);
-            CREATE INDEX process_instances_correlation ON process_instances(correlation_key, id)
-                WHERE correlation_key IS NOT NULL;
-            """),
+        ("013-instance-list-keysets", InstanceCursor.indexes),
     ]
 
     /// Append-only, time-keyed tables and their time columns.

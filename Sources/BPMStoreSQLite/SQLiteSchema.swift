@@ -1,3 +1,4 @@
+import BPMStore
 import GRDB
 
 /// The schema: the plan's three tables extended as the engine needs, as named, ordered migrations.
@@ -293,23 +294,8 @@ enum SQLiteSchema {
             // keyset pages of the instance list: each sort's index ends with the id, the tie-breaker
             // (a rowid table's index holds the rowid, not the id), so a page is one range read of it;
             // a sort by a value some rows lack reads the rows without one by the same index
-            try db.execute(sql: SQLiteSchema.instanceListIndexes)
+            try db.execute(sql: InstanceCursor.indexes)
         }
         return m
     }
-
-    /// The instance list's indexes (SQLite migration 022, PostgreSQL 013: the same statements).
-    static let instanceListIndexes = """
-        DROP INDEX process_instances_started;
-        CREATE INDEX process_instances_started_id ON process_instances(started_at, id);
-        DROP INDEX process_instances_completed;
-        CREATE INDEX process_instances_completed_id ON process_instances(completed_at, id);
-        DROP INDEX process_instances_business_key;
-        CREATE INDEX process_instances_business_key_id ON process_instances(business_key, id);
-        DROP INDEX process_instances_status_started;
-        CREATE INDEX process_instances_status_started_id ON process_instances(status, started_at, id);
-        CREATE INDEX process_instances_definition_started_id ON process_instances(definition_id, started_at, id);
-        CREATE INDEX process_instances_correlation ON process_instances(correlation_key, id)
-            WHERE correlation_key IS NOT NULL;
-        """
 }
